@@ -11,3 +11,4 @@ export { ManagedProcess, freePort, assertPortFree } from './infra/process.ts';
 export { ActionableError, reportFatal } from './tools/errors.ts';
 export { ensureTools } from './tools/ensure-tools.ts';
 export { createTestDatabase, type TestDatabase } from './infra/database.ts';
+export { OtlpReceiver, type ReceivedSpan } from './infra/otlp-receiver.ts';

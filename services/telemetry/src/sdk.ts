@@ -1,13 +1,13 @@
 // Starts the OpenTelemetry NodeSDK for one process. Exporter choice: OTLP when
-// OTEL_EXPORTER_OTLP_ENDPOINT is set, the caller's exporter (tests pass an in-memory one) otherwise,
-// and no exporter at all when neither is given (spans still exist, so logs still carry trace ids).
+// OTEL_EXPORTER_OTLP_ENDPOINT is set (configured by the standard OTEL_* variables, protocol
+// included), the caller's exporter otherwise (tests pass an in-memory one), and no exporter when
+// neither is given: spans are still recorded, so logs still carry trace ids.
 import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { SimpleSpanProcessor, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { NoopSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -23,14 +23,17 @@ let running: Telemetry | undefined;
 
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (running) return running;
+  // undefined lets the SDK build the OTLP batch exporter from the environment.
   const spanProcessors = process.env.OTEL_EXPORTER_OTLP_ENDPOINT
-    ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })]
-    : options.spanExporter
-      ? [new SimpleSpanProcessor({ exporter: options.spanExporter })]
-      : [];
+    ? undefined
+    : [
+        options.spanExporter
+          ? new SimpleSpanProcessor({ exporter: options.spanExporter })
+          : new NoopSpanProcessor(),
+      ];
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME ?? options.serviceName,
-    spanProcessors,
+    ...(spanProcessors ? { spanProcessors } : {}),
     // Metrics go through prom-client (/metrics), not the OTel metrics pipeline.
     metricReaders: [],
     instrumentations: [
@@ -38,8 +41,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
         // Probes and scrapes would drown real traffic in traces.
         ignoreIncomingRequestHook: (req) => isProbePath(req.url),
       }),
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
-      new IORedisInstrumentation(),
+      // Queries outside a request or job (pool health checks, probes) would be orphan root spans.
+      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
         ignorePaths: (opts) => isProbePath(opts.url),

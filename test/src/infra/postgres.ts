@@ -3,8 +3,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chown, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { ActionableError } from '../tools/errors.ts';
@@ -44,7 +44,10 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   const osUser = await ensurePostgresOsUser();
   const dataDir = join(options.dir, 'data');
   await mkdir(options.dir, { recursive: true });
-  if (osUser) await chown(options.dir, osUser.uid, osUser.gid);
+  if (osUser) {
+    await assertReachable(options.dir, osUser);
+    await chown(options.dir, osUser.uid, osUser.gid);
+  }
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     if (existsSync(dataDir) && (await readdir(dataDir)).length > 0) {
@@ -161,29 +164,57 @@ async function initCluster(
  */
 export async function ensurePostgresOsUser(): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
-  const lookup = async () => {
-    const uid = Number((await execFileAsync('id', ['-u', SUPERUSER])).stdout.trim());
-    const gid = Number((await execFileAsync('id', ['-g', SUPERUSER])).stdout.trim());
-    return { uid, gid };
-  };
-  try {
-    return await lookup();
-  } catch {
-    await execFileAsync('useradd', [
-      '--system',
-      '--user-group',
-      '--no-create-home',
-      '--home-dir',
-      '/nonexistent',
-      '--shell',
-      '/usr/sbin/nologin',
-      SUPERUSER,
-    ]).catch((error: unknown) => {
-      // Another process may have created it at the same moment.
-      if (!String((error as { stderr?: string }).stderr).includes('already exists')) throw error;
-    });
-    return lookup();
+  const existing = await lookupUser(SUPERUSER);
+  if (existing) return existing;
+  await execFileAsync('/usr/sbin/useradd', [
+    '--system',
+    '--user-group',
+    '--no-create-home',
+    '--home-dir',
+    '/nonexistent',
+    '--shell',
+    '/usr/sbin/nologin',
+    SUPERUSER,
+  ]).catch((error: unknown) => {
+    // Another process may have created it at the same moment.
+    if (!String((error as { stderr?: string }).stderr).includes('already exists')) throw error;
+  });
+  const created = await lookupUser(SUPERUSER);
+  if (!created) throw new Error(`could not create the ${SUPERUSER} OS user to run PostgreSQL as`);
+  return created;
+}
+
+/**
+ * As root, PostgreSQL runs as another user, who must be able to pass through every parent folder of
+ * its data. We do not loosen permissions on someone's folders behind their back: we say what to do.
+ */
+async function assertReachable(dir: string, user: { uid: number; gid: number }): Promise<void> {
+  for (let current = dirname(resolve(dir)); ; current = dirname(current)) {
+    const info = await stat(current);
+    const searchable =
+      info.uid === user.uid
+        ? (info.mode & 0o100) !== 0
+        : info.gid === user.gid
+          ? (info.mode & 0o010) !== 0
+          : (info.mode & 0o001) !== 0;
+    if (!searchable) {
+      throw new ActionableError(
+        `PostgreSQL runs as the "${SUPERUSER}" user (it refuses to run as root), which cannot reach ${dir}: ${current} is closed to other users.`,
+        `allow passing through it with \`chmod o+x ${current}\`, or keep the data elsewhere (CLOUDPOS_HOME=/var/lib/cloudpos)`,
+      );
+    }
+    if (current === dirname(current)) return;
   }
+}
+
+/** uid and gid of a local user, read from /etc/passwd (no dependency on PATH). */
+async function lookupUser(name: string): Promise<{ uid: number; gid: number } | undefined> {
+  const passwd = await readFile('/etc/passwd', 'utf8');
+  const fields = passwd
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((entry) => entry[0] === name);
+  return fields ? { uid: Number(fields[2]), gid: Number(fields[3]) } : undefined;
 }
 
 /** A random password for a new cluster (tests, or the first `npm start`). */

@@ -35,6 +35,9 @@ export class ManagedProcess {
     this.logFile = options.logFile;
     const log = createWriteStream(options.logFile, { flags: 'a' });
     this.child = spawn(options.command, options.args, {
+      // A process group of its own: a Ctrl-C in the terminal reaches only the runner, which then
+      // stops its children in order (API first, databases last).
+      detached: true,
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,62 @@
+// Where `npm start` keeps its data and which ports it uses; every value can be overridden from the
+// environment, so two checkouts (or a test) can run side by side.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ActionableError } from '@cloudpos/harness';
+
+export interface LocalSettings {
+  home: string;
+  ports: { api: number; postgres: number; nats: number; natsMonitor: number; redis: number };
+}
+
+export const PORT_VARIABLES = {
+  api: ['CLOUDPOS_API_PORT', 8080, 'the POS API'],
+  postgres: ['CLOUDPOS_PG_PORT', 5433, 'PostgreSQL'],
+  nats: ['CLOUDPOS_NATS_PORT', 4223, 'NATS'],
+  natsMonitor: ['CLOUDPOS_NATS_MONITOR_PORT', 8223, 'the NATS monitor'],
+  redis: ['CLOUDPOS_REDIS_PORT', 6380, 'Redis'],
+} as const;
+
+const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+
+export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
+  const port = (key: keyof typeof PORT_VARIABLES): number => {
+    const [variable, fallback] = PORT_VARIABLES[key];
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) {
+      throw new ActionableError(
+        `${variable}=${raw} is not a port number.`,
+        `set ${variable} to a number from 1 to 65535`,
+      );
+    }
+    return value;
+  };
+  return {
+    home: resolve(env.CLOUDPOS_HOME ?? join(repoRoot, '.cloudpos')),
+    ports: {
+      api: port('api'),
+      postgres: port('postgres'),
+      nats: port('nats'),
+      natsMonitor: port('natsMonitor'),
+      redis: port('redis'),
+    },
+  };
+}
+
+export interface LocalSecrets {
+  postgresPassword: string;
+}
+
+/** Generated on the first start and kept (mode 0600) next to the data it protects, never printed. */
+export async function localSecrets(home: string): Promise<LocalSecrets> {
+  const file = join(home, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as LocalSecrets;
+  await mkdir(home, { recursive: true });
+  const secrets: LocalSecrets = { postgresPassword: randomBytes(18).toString('base64url') };
+  await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  return secrets;
+}

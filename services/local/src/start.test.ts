@@ -1,0 +1,174 @@
+// End-to-end tests of `npm start`'s runner: the real processes, real ports, a real data directory.
+import { freePort } from '@cloudpos/harness';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const runnerPath = fileURLToPath(new URL('./start.ts', import.meta.url));
+const homes: string[] = [];
+
+afterEach(async () => {
+  for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
+});
+
+interface Runner {
+  child: ChildProcess;
+  output: () => string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exit: Promise<number | null>;
+}
+
+async function portsEnv() {
+  return {
+    CLOUDPOS_API_PORT: String(await freePort()),
+    CLOUDPOS_PG_PORT: String(await freePort()),
+    CLOUDPOS_NATS_PORT: String(await freePort()),
+    CLOUDPOS_NATS_MONITOR_PORT: String(await freePort()),
+    CLOUDPOS_REDIS_PORT: String(await freePort()),
+  };
+}
+
+async function newHome(): Promise<string> {
+  const home = await mkdtemp(join(tmpdir(), 'cloudpos-home-'));
+  await chmod(home, 0o755); // as a checkout's .cloudpos is; PostgreSQL runs as another user under root
+  homes.push(home);
+  return home;
+}
+
+function startRunner(env: Record<string, string>): Runner {
+  const child = spawn(process.execPath, [runnerPath], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    child,
+    output: () => text,
+    exit,
+    async waitFor(pattern, timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(text)) {
+        if (child.exitCode !== null)
+          throw new Error(`runner exited (${child.exitCode}) before ${pattern}:\n${text}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${text}`);
+        await sleep(100);
+      }
+    },
+  };
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+describe('npm start (local mode)', () => {
+  it('runs the platform, stops cleanly on Ctrl-C, and keeps its data across a restart', async () => {
+    const env = { CLOUDPOS_HOME: await newHome(), ...(await portsEnv()) };
+    const api = `http://127.0.0.1:${env.CLOUDPOS_API_PORT}`;
+
+    const first = startRunner(env);
+    await first.waitFor(/Press Ctrl-C to stop/);
+    expect(first.output()).toMatch(
+      /Demo tenant {2}schema tenant_demo: 1 migration\(s\) applied, 1 store\(s\)/,
+    );
+    expect((await fetch(`${api}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${api}/readyz`)).json()).toMatchObject({ status: 'ready' });
+    expect((await fetch(`${api}/docs/json`)).status).toBe(200);
+    expect(await (await fetch(`${api}/metrics`)).text()).toMatch(/http_server_request_duration_seconds/);
+
+    // Something written while running must be there after a restart.
+    const { postgresPassword } = JSON.parse(
+      await readFile(join(env.CLOUDPOS_HOME, 'secrets.json'), 'utf8'),
+    ) as {
+      postgresPassword: string;
+    };
+    expect(first.output()).not.toContain(postgresPassword);
+    const url = `postgres://postgres:${encodeURIComponent(postgresPassword)}@127.0.0.1:${env.CLOUDPOS_PG_PORT}/cloudpos`;
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    await writer.query(
+      `insert into tenant_demo.setting (key, value) values ('receipt.footer', '"Thank you!"')`,
+    );
+    await writer.end();
+
+    first.child.kill('SIGINT');
+    expect(await first.exit).toBe(0);
+    expect(first.output()).toContain('CloudPOS stopped.');
+    for (const port of Object.values(env).filter((value) => /^\d+$/.test(value))) {
+      expect(await portIsFree(Number(port)), `port ${port} released`).toBe(true);
+    }
+
+    const second = startRunner(env);
+    await second.waitFor(/Press Ctrl-C to stop/);
+    expect(second.output()).toMatch(/schema tenant_demo: up to date, 1 store\(s\)/);
+    const reader = new pg.Client({ connectionString: url });
+    await reader.connect();
+    const { rows } = await reader.query<{ value: string }>(
+      `select value from tenant_demo.setting where key = 'receipt.footer'`,
+    );
+    await reader.end();
+    expect(rows).toEqual([{ value: 'Thank you!' }]);
+    second.child.kill('SIGTERM');
+    expect(await second.exit).toBe(0);
+  });
+
+  it('refuses a taken port with one clear message and no stack trace', async () => {
+    const env = { CLOUDPOS_HOME: await newHome(), ...(await portsEnv()) };
+    const blocker = createServer().listen(Number(env.CLOUDPOS_API_PORT), '127.0.0.1');
+    await once(blocker, 'listening');
+    try {
+      const runner = startRunner(env);
+      expect(await runner.exit).toBe(1);
+      expect(runner.output()).toContain(`Port ${env.CLOUDPOS_API_PORT} for the POS API is already in use.`);
+      expect(runner.output()).toContain('CLOUDPOS_API_PORT=<port> npm start');
+      expect(runner.output()).not.toMatch(/^\s+at /m);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses a corrupt data directory without touching it', async () => {
+    const env = { CLOUDPOS_HOME: await newHome(), ...(await portsEnv()) };
+    const pgData = join(env.CLOUDPOS_HOME, 'data', 'postgres', 'data');
+    await mkdir(pgData, { recursive: true });
+    await writeFile(join(pgData, 'leftover'), 'do not delete');
+    const runner = startRunner(env);
+    expect(await runner.exit).toBe(1);
+    expect(runner.output()).toContain(
+      `The PostgreSQL data directory ${pgData} is not empty but holds no cluster`,
+    );
+    expect(runner.output()).toContain(`mv ${pgData} ${pgData}.broken`);
+    expect(runner.output()).not.toMatch(/^\s+at /m);
+    expect(await readFile(join(pgData, 'leftover'), 'utf8')).toBe('do not delete');
+  });
+
+  it('names a missing binary and the command that installs it', async () => {
+    const env = {
+      CLOUDPOS_HOME: await newHome(),
+      ...(await portsEnv()),
+      PATH: '/nonexistent',
+      CLOUDPOS_CACHE_DIR: await newHome(),
+    };
+    const runner = startRunner(env);
+    expect(await runner.exit).toBe(1);
+    expect(runner.output()).toContain('nats-server was not found.');
+    expect(runner.output()).toContain('npm run ensure-tools');
+    expect(runner.output()).not.toMatch(/^\s+at /m);
+    // What had started (PostgreSQL) was stopped again.
+    expect(await portIsFree(Number(env.CLOUDPOS_PG_PORT))).toBe(true);
+  });
+});

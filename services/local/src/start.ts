@@ -1,0 +1,172 @@
+// `npm start`: the whole platform on this machine with no cluster and no accounts. Real PostgreSQL,
+// NATS (JetStream) and Redis keep their data in .cloudpos/ (it survives restarts); the POS API runs
+// as its own process with telemetry loaded, exactly as in a pod. Ctrl-C stops everything in order.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import {
+  ActionableError,
+  ManagedProcess,
+  assertPortFree,
+  reportFatal,
+  startNats,
+  startPostgres,
+  startRedis,
+  type PostgresServer,
+} from '@cloudpos/harness';
+import { prepareDemoTenant } from './demo-tenant.ts';
+import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
+
+const DATABASE = 'cloudpos';
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Running {
+  name: string;
+  stop(): Promise<unknown>;
+}
+
+const running: Running[] = [];
+let stopRequested: () => void = () => {};
+const stopSignal = new Promise<void>((resolve) => {
+  stopRequested = resolve;
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopRequested());
+
+async function main(): Promise<void> {
+  const settings = localSettings();
+  for (const [key, [variable, , what]] of Object.entries(PORT_VARIABLES)) {
+    await assertPortFree(settings.ports[key as keyof typeof PORT_VARIABLES], what, variable);
+  }
+  const secrets = await localSecrets(settings.home);
+  const dataDir = (name: string) => join(settings.home, 'data', name);
+  const logDir = join(settings.home, 'logs');
+  await mkdir(logDir, { recursive: true });
+
+  say(`Starting CloudPOS in local mode (data in ${settings.home})`);
+  const postgres = await startPostgres({
+    dir: dataDir('postgres'),
+    port: settings.ports.postgres,
+    password: secrets.postgresPassword,
+    durable: true,
+  }).catch((error: unknown) => {
+    throw explainStartFailure('PostgreSQL', dataDir('postgres'), error);
+  });
+  running.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
+  await ensureDatabase(postgres, DATABASE);
+  const databaseUrl = postgres.urlFor(DATABASE);
+
+  const nats = await startNats({
+    dir: dataDir('nats'),
+    port: settings.ports.nats,
+    monitorPort: settings.ports.natsMonitor,
+  }).catch((error: unknown) => {
+    throw explainStartFailure('NATS', dataDir('nats'), error);
+  });
+  running.push({ name: 'NATS', stop: () => nats.stop() });
+
+  const redis = await startRedis({ dir: dataDir('redis'), port: settings.ports.redis, durable: true }).catch(
+    (error: unknown) => {
+      throw explainStartFailure('Redis', dataDir('redis'), error);
+    },
+  );
+  running.push({ name: 'Redis', stop: () => redis.stop() });
+
+  const demo = await prepareDemoTenant(databaseUrl);
+
+  const api = new ManagedProcess({
+    name: 'pos-api',
+    command: process.execPath,
+    args: [
+      '--import',
+      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
+      fileURLToPath(import.meta.resolve('@cloudpos/pos-api/server')),
+    ],
+    logFile: join(logDir, 'pos-api.log'),
+    env: {
+      ...process.env,
+      OTEL_SERVICE_NAME: 'pos-api',
+      HOST: '127.0.0.1',
+      PORT: String(settings.ports.api),
+      DATABASE_URL: databaseUrl,
+      NATS_URL: nats.url,
+      REDIS_URL: redis.url,
+    },
+  });
+  running.push({ name: 'POS API', stop: () => api.stop('SIGTERM') });
+  const apiUrl = `http://127.0.0.1:${settings.ports.api}`;
+  await api
+    .waitUntilReady(async () => (await fetch(`${apiUrl}/readyz`)).ok)
+    .catch((error: unknown) => {
+      throw new ActionableError(
+        `The POS API did not become ready: ${(error as Error).message.split('\n')[0]}`,
+        `read its log: ${api.logFile}`,
+      );
+    });
+
+  say('');
+  say('CloudPOS is running.');
+  say(`  POS API      ${apiUrl}  (OpenAPI: ${apiUrl}/docs, metrics: ${apiUrl}/metrics)`);
+  say(
+    `  PostgreSQL   ${postgres.version} on 127.0.0.1:${postgres.port}, database "${DATABASE}" (password in ${join(settings.home, 'secrets.json')})`,
+  );
+  say(`  NATS         ${nats.version} with JetStream on ${nats.url} (monitor ${nats.monitorUrl})`);
+  say(`  Redis        ${redis.version} on ${redis.url}`);
+  say(
+    `  Demo tenant  schema ${demo.schema}: ${demo.applied.length > 0 ? `${demo.applied.length} migration(s) applied` : 'up to date'}, ${demo.stores} store(s)`,
+  );
+  say(`  Logs         ${logDir} and each service's folder under ${join(settings.home, 'data')}`);
+  say('Press Ctrl-C to stop.');
+
+  const apiExit = api.exited.then((status) => {
+    throw new ActionableError(
+      `The POS API stopped unexpectedly (${status.signal ?? `exit code ${status.code}`}).`,
+      `read its log: ${api.logFile}\n${api.logTail(10)}`,
+    );
+  });
+  await Promise.race([stopSignal, apiExit]);
+}
+
+async function ensureDatabase(postgres: PostgresServer, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgres.url });
+  await client.connect();
+  try {
+    const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`create database "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+function explainStartFailure(what: string, dir: string, error: unknown): unknown {
+  if (error instanceof ActionableError) return error;
+  const message = (error as Error).message;
+  const fatal = message
+    .split('\n')
+    .find((line) => /FATAL|PANIC|error|Error/.test(line) && !line.startsWith(what));
+  return new ActionableError(
+    `${what} could not start with the data in ${dir}${fatal ? `: ${fatal.trim()}` : '.'}`,
+    `its log is in ${dir}. If the data directory is damaged, move it away (mv ${dir} ${dir}.broken); the next start creates a fresh one`,
+    { cause: error },
+  );
+}
+
+async function stopAll(): Promise<void> {
+  for (const service of running.reverse()) {
+    try {
+      await service.stop();
+    } catch (error) {
+      process.stderr.write(`could not stop ${service.name}: ${(error as Error).message}\n`);
+    }
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  reportFatal(error);
+} finally {
+  if (running.length > 0) say('Stopping CloudPOS...');
+  await stopAll();
+  if (process.exitCode !== 1) say('CloudPOS stopped.');
+}

@@ -1,0 +1,177 @@
+import { createLogger, createMetrics } from '@cloudpos/telemetry';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type {} from '@cloudpos/harness/vitest/provided';
+import { buildApp, type PosApi } from './app.ts';
+import { loadConfig, ConfigError } from './config.ts';
+import type { ReadinessCheck } from './plugins/health.ts';
+
+const silent = createLogger({ name: 'test', level: 'silent' });
+let pool: pg.Pool;
+let redis: Redis;
+
+beforeAll(() => {
+  pool = new pg.Pool({ connectionString: inject('postgresUrl'), max: 2 });
+  redis = new Redis(inject('redisUrl'));
+});
+afterAll(async () => {
+  await pool.end();
+  redis.disconnect();
+});
+
+async function appWith(checks: ReadinessCheck[]): Promise<PosApi> {
+  return buildApp({
+    config: loadConfig({
+      DATABASE_URL: inject('postgresUrl'),
+      NATS_URL: inject('natsUrl'),
+      REDIS_URL: inject('redisUrl'),
+    }),
+    logger: silent,
+    metrics: createMetrics(),
+    readinessChecks: checks,
+  });
+}
+
+const realChecks = (): ReadinessCheck[] => [
+  { name: 'postgres', critical: true, check: async () => void (await pool.query('select 1')) },
+  { name: 'redis', critical: false, check: async () => void (await redis.ping()) },
+];
+
+describe('system routes', () => {
+  it('answers /healthz', async () => {
+    const app = await appWith([]);
+    const response = await app.inject('/healthz');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+    await app.close();
+  });
+
+  it('is ready when real Postgres and Redis answer', async () => {
+    const app = await appWith(realChecks());
+    const response = await app.inject('/readyz');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: 'ready',
+      checks: { postgres: { status: 'ok' }, redis: { status: 'ok' } },
+    });
+    await app.close();
+  });
+
+  it('is not ready when a critical dependency fails, and does not leak its error message', async () => {
+    const unreachable = new pg.Pool({ connectionString: 'postgres://u:secret@127.0.0.1:1/db', max: 1 });
+    const app = await appWith([
+      { name: 'postgres', critical: true, check: async () => void (await unreachable.query('select 1')) },
+    ]);
+    const response = await app.inject('/readyz');
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { postgres: { status: 'failing' } },
+    });
+    expect(response.body).not.toContain('secret');
+    await app.close();
+    await unreachable.end();
+  });
+
+  it('stays ready when only a non-critical dependency fails', async () => {
+    const app = await appWith([
+      ...realChecks(),
+      { name: 'nats', critical: false, check: () => Promise.reject(new Error('down')) },
+    ]);
+    const response = await app.inject('/readyz');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ checks: { nats: { status: 'failing', error: 'Error' } } });
+    await app.close();
+  });
+
+  it('publishes an OpenAPI 3.1 document and the docs UI', async () => {
+    const app = await appWith([]);
+    const spec = (await app.inject('/docs/json')).json<{ openapi: string; paths: Record<string, unknown> }>();
+    expect(spec.openapi).toBe('3.1.0');
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
+    expect(Object.keys(spec.paths)).not.toContain('/metrics');
+    const ui = await app.inject('/docs/');
+    expect(ui.statusCode).toBe(200);
+    expect(ui.headers['content-type']).toContain('text/html');
+    await app.close();
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const app = await appWith([]);
+    await app.inject('/healthz');
+    const scrape = await app.inject('/metrics');
+    expect(scrape.statusCode).toBe(200);
+    expect(scrape.body).toMatch(
+      /http_server_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} 1/,
+    );
+    await app.close();
+  });
+
+  it('answers an unknown route with problem+json and a stable code', async () => {
+    const app = await appWith([]);
+    const response = await app.inject('/nope?x=1');
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toEqual({
+      type: 'https://cloudpos.io/problems/route-not-found',
+      title: 'No such route',
+      status: 404,
+      code: 'route_not_found',
+      detail: 'GET /nope does not exist',
+    });
+    await app.close();
+  });
+
+  it('answers malformed JSON with a 400 problem, not a 500', async () => {
+    const app = await appWith([]);
+    app.post('/echo', async (request) => request.body);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      payload: '{"broken',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ status: 400, code: 'ctp_invalid_json_body' });
+    await app.close();
+  });
+
+  it('sends security headers', async () => {
+    const app = await appWith([]);
+    const response = await app.inject('/healthz');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['strict-transport-security']).toBeDefined();
+    await app.close();
+  });
+});
+
+describe('configuration', () => {
+  it('names every missing setting', () => {
+    expect(() => loadConfig({})).toThrow(ConfigError);
+    expect(() => loadConfig({})).toThrow(
+      /DATABASE_URL is not set.*NATS_URL is not set.*REDIS_URL is not set/,
+    );
+  });
+
+  it('names an invalid setting without echoing its value', () => {
+    const attempt = () =>
+      loadConfig({
+        DATABASE_URL: 'mysql://root:hunter2@db',
+        NATS_URL: 'nats://x:4222',
+        REDIS_URL: 'redis://x',
+      });
+    expect(attempt).toThrow(/DATABASE_URL is invalid/);
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+
+  it('applies defaults and converts numbers', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://h/d',
+      NATS_URL: 'nats://h:4222',
+      REDIS_URL: 'redis://h',
+      PORT: '9000',
+    });
+    expect(config).toMatchObject({ PORT: 9000, HOST: '0.0.0.0', LOG_LEVEL: 'info' });
+  });
+});

@@ -1,0 +1,84 @@
+// The POS API process: connects to its dependencies, listens, and shuts down gracefully on SIGTERM
+// or SIGINT (in-flight requests finish, connections close). Start it with telemetry loaded first:
+//   node --import @cloudpos/telemetry/register services/pos-api/src/server.ts
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { createLogger, createMetrics } from '@cloudpos/telemetry';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+
+const logger = createLogger({ name: 'pos-api' });
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal(error.message);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
+const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10, idleTimeoutMillis: 30_000 });
+pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: 'pos-api' });
+redis.on('error', (error: Error) => logger.warn({ err: { name: error.name } }, 'Redis connection error'));
+// NATS may be down at start: sales must still commit (the outbox holds events), so keep trying.
+const nats: NatsConnection = await connect({
+  servers: config.NATS_URL,
+  name: 'pos-api',
+  waitOnFirstConnect: true,
+  maxReconnectAttempts: -1,
+});
+
+const app = await buildApp({
+  config,
+  logger,
+  metrics: createMetrics({ service: 'pos-api' }),
+  readinessChecks: [
+    { name: 'postgres', critical: true, check: async () => void (await pool.query('select 1')) },
+    { name: 'redis', critical: false, check: async () => void (await redis.ping()) },
+    { name: 'nats', critical: false, check: async () => nats.flush() },
+  ],
+});
+
+try {
+  await app.listen({ host: config.HOST, port: config.PORT });
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  logger.fatal(
+    code === 'EADDRINUSE'
+      ? `port ${config.PORT} is already in use: set PORT to a free port`
+      : (error as Error).message,
+  );
+  await closeConnections();
+  process.exit(1);
+}
+
+let shuttingDown = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const forceExit = setTimeout(() => {
+      logger.error('graceful shutdown timed out');
+      process.exit(1);
+    }, 10_000);
+    forceExit.unref();
+    app
+      .close()
+      .then(closeConnections)
+      .then(() => logger.info('stopped'))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exitCode = 1;
+      });
+  });
+}
+
+async function closeConnections(): Promise<void> {
+  await Promise.allSettled([pool.end(), redis.quit(), nats.close()]);
+}
