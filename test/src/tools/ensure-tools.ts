@@ -14,6 +14,7 @@ import {
   natsServerCachePath,
 } from './locate.ts';
 import { ensurePostgresOsUser } from '../infra/postgres.ts';
+import { KUBERNETES_TOOLS, buildKubernetesTools, locateKubernetesTools } from './kubernetes-tools.ts';
 
 export interface ToolStatus {
   name: string;
@@ -24,7 +25,15 @@ export interface ToolStatus {
 
 type Log = (line: string) => void;
 
-export async function ensureTools(log: Log = () => {}): Promise<ToolStatus[]> {
+export interface EnsureOptions {
+  /** Also build the Kubernetes control plane (slow when cold; `npm start` does not need it). */
+  kubernetes: boolean;
+}
+
+export async function ensureTools(
+  log: Log = () => {},
+  options: EnsureOptions = { kubernetes: true },
+): Promise<ToolStatus[]> {
   const apt = new Apt(log);
 
   if (!(await embeddedPostgres())) {
@@ -40,11 +49,26 @@ export async function ensureTools(log: Log = () => {}): Promise<ToolStatus[]> {
   await ensureNatsServer(log, apt);
   const nats = await locateNatsServer();
 
-  return [
+  const statuses: ToolStatus[] = [
     { name: 'postgres', version: await versionOf(pg.postgres), source: pg.source, path: pg.postgres },
     { name: 'nats-server', version: await versionOf(nats.path), source: nats.source, path: nats.path },
     { name: 'redis-server', version: await versionOf(redis.path), source: redis.source, path: redis.path },
   ];
+  if (!options.kubernetes) return statuses;
+
+  // openssl makes the control plane's throw-away certificates.
+  if (!(await which('openssl'))) await apt.install(['openssl'], 'OpenSSL');
+  await buildKubernetesTools(log);
+  const built = await locateKubernetesTools();
+  for (const tool of KUBERNETES_TOOLS) {
+    statuses.push({
+      name: tool.name,
+      version: tool.version,
+      source: 'built from the Go module proxy',
+      path: built[tool.name],
+    });
+  }
+  return statuses;
 }
 
 async function ensureNatsServer(log: Log, apt: Apt): Promise<void> {
@@ -122,7 +146,10 @@ function firstLine(error: unknown): string {
 if (import.meta.main) {
   const started = performance.now();
   try {
-    const tools = await ensureTools((line) => process.stdout.write(`ensure-tools: ${line}\n`));
+    const kubernetes = !process.argv.includes('--core');
+    const tools = await ensureTools((line) => process.stdout.write(`ensure-tools: ${line}\n`), {
+      kubernetes,
+    });
     for (const tool of tools) {
       process.stdout.write(`ensure-tools: ${tool.name.padEnd(13)} ${tool.version}  (${tool.source})\n`);
     }

@@ -10,5 +10,8 @@ declare module 'vitest' {
     natsVersion: string;
     redisUrl: string;
     redisVersion: string;
+    kubeconfigPath: string;
+    kubectlPath: string;
+    helmPath: string;
   }
 }

@@ -1,0 +1,190 @@
+// The Kubernetes control plane and its helpers, built from the Go module proxy into versioned cache
+// folders: kube-apiserver, kube-controller-manager, kube-scheduler and kubectl from k8s.io/kubernetes
+// (through the wrapper module in test/k8s-tools/kubernetes), etcd (wrapper in test/k8s-tools/etcd),
+// and kwok, helm and kind with plain `go install`.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ActionableError } from './errors.ts';
+import { repoRoot, toolDir } from './catalog.ts';
+import { execFileAsync, isExecutable, which } from './exec.ts';
+
+export const KUBERNETES_VERSION = 'v1.37.2';
+export const ETCD_VERSION = 'v3.6.16';
+
+interface GoTool {
+  name: KubernetesToolName;
+  version: string;
+  /** How to build it: inside one of our wrapper modules, or `go install <module>@<version>`. */
+  build: { kind: 'wrapper'; dir: string; pkg: string } | { kind: 'install'; module: string };
+  ldflags: string[];
+}
+
+export type KubernetesToolName =
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kubectl'
+  | 'etcd'
+  | 'kwok'
+  | 'helm'
+  | 'kind';
+
+const k8sDir = join(repoRoot, 'test', 'k8s-tools', 'kubernetes');
+const [, minor] = KUBERNETES_VERSION.slice(1).split('.');
+const k8sVersionFlags = [
+  `-X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION}`,
+  '-X k8s.io/component-base/version.gitMajor=1',
+  `-X k8s.io/component-base/version.gitMinor=${minor}`,
+  '-X k8s.io/component-base/version.gitTreeState=clean',
+];
+const helm = 'helm.sh/helm/v3';
+
+export const KUBERNETES_TOOLS: GoTool[] = [
+  ...(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'] as const).map(
+    (name): GoTool => ({
+      name,
+      version: KUBERNETES_VERSION,
+      build: { kind: 'wrapper', dir: k8sDir, pkg: `k8s.io/kubernetes/cmd/${name}` },
+      ldflags: k8sVersionFlags,
+    }),
+  ),
+  {
+    name: 'etcd',
+    version: ETCD_VERSION,
+    build: { kind: 'wrapper', dir: join(repoRoot, 'test', 'k8s-tools', 'etcd'), pkg: '.' },
+    ldflags: [`-X go.etcd.io/etcd/api/v3/version.GitSHA=${ETCD_VERSION}`],
+  },
+  {
+    name: 'kwok',
+    version: 'v0.8.0',
+    build: { kind: 'install', module: 'sigs.k8s.io/kwok/cmd/kwok' },
+    ldflags: [],
+  },
+  {
+    name: 'helm',
+    version: 'v3.22.0',
+    build: { kind: 'install', module: `${helm}/cmd/helm` },
+    ldflags: [
+      `-X ${helm}/internal/version.version=v3.22.0`,
+      `-X ${helm}/internal/version.gitTreeState=clean`,
+      `-X ${helm}/pkg/lint/rules.k8sVersionMajor=1`,
+      `-X ${helm}/pkg/lint/rules.k8sVersionMinor=${minor}`,
+      `-X ${helm}/pkg/chartutil.k8sVersionMajor=1`,
+      `-X ${helm}/pkg/chartutil.k8sVersionMinor=${minor}`,
+    ],
+  },
+  { name: 'kind', version: 'v0.33.0', build: { kind: 'install', module: 'sigs.k8s.io/kind' }, ldflags: [] },
+];
+
+export function kubernetesToolPath(tool: GoTool): string {
+  return join(toolDir(tool.name, tool.version), tool.name);
+}
+
+export type KubernetesTools = Record<KubernetesToolName, string> & { kwokStages: string };
+
+const KWOK_STAGE_FILES = [
+  'node/fast/node-initialize.yaml',
+  'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+  'pod/fast/pod-ready.yaml',
+  'pod/fast/pod-complete.yaml',
+  'pod/fast/pod-delete.yaml',
+];
+
+function kwokTool(): GoTool {
+  return KUBERNETES_TOOLS.find((tool) => tool.name === 'kwok')!;
+}
+
+/** kwok simulates nothing without Stage rules; its own "fast" node and pod stages, from its module. */
+export function kwokStagesPath(): string {
+  return join(toolDir('kwok', kwokTool().version), 'stages.yaml');
+}
+
+async function ensureKwokStages(go: string): Promise<void> {
+  if (existsSync(kwokStagesPath())) return;
+  const { version } = kwokTool();
+  const { stdout } = await execFileAsync(go, ['mod', 'download', '-json', `sigs.k8s.io/kwok@${version}`], {
+    env: { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=mod' },
+    cwd: join(kwokStagesPath(), '..'),
+  });
+  const moduleDir = (JSON.parse(stdout) as { Dir: string }).Dir;
+  const documents = await Promise.all(
+    KWOK_STAGE_FILES.map((file) => readFile(join(moduleDir, 'kustomize', 'stage', file), 'utf8')),
+  );
+  await writeFile(kwokStagesPath(), documents.map((doc) => doc.trim()).join('\n---\n') + '\n');
+}
+
+/** Paths of every built tool, or an error that says how to build them. */
+export async function locateKubernetesTools(): Promise<KubernetesTools> {
+  const found: Partial<KubernetesTools> = {};
+  const missing: string[] = [];
+  for (const tool of KUBERNETES_TOOLS) {
+    const path = kubernetesToolPath(tool);
+    if (await isExecutable(path)) found[tool.name] = path;
+    else missing.push(`${tool.name} ${tool.version}`);
+  }
+  if (!existsSync(kwokStagesPath())) missing.push('kwok stages');
+  if (missing.length > 0) {
+    throw new ActionableError(
+      `Kubernetes tools are not built yet: ${missing.join(', ')}.`,
+      'run `npm run ensure-tools` (a cold build takes about 10 minutes on 2 cores; it is cached afterwards)',
+    );
+  }
+  return { ...(found as Record<KubernetesToolName, string>), kwokStages: kwokStagesPath() };
+}
+
+/** Builds whatever is missing, one binary at a time (each k8s link needs about 2.5 GB of memory). */
+export async function buildKubernetesTools(log: (line: string) => void): Promise<void> {
+  const go = await which('go');
+  for (const tool of KUBERNETES_TOOLS) {
+    const target = kubernetesToolPath(tool);
+    if (await isExecutable(target)) continue;
+    if (!go) {
+      throw new ActionableError(
+        `Go is needed to build ${tool.name} ${tool.version} and is not installed.`,
+        'install Go 1.26 or newer (https://go.dev/dl or your package manager), then run `npm run ensure-tools`',
+      );
+    }
+    const started = performance.now();
+    log(`building ${tool.name} ${tool.version} from the Go module proxy`);
+    const staging = `${target}.tmp-${process.pid}`;
+    await mkdir(join(target, '..'), { recursive: true });
+    const ldflags = ['-s', '-w', ...tool.ldflags].join(' ');
+    const env = {
+      ...process.env,
+      CGO_ENABLED: '0',
+      GOWORK: 'off',
+      GOTOOLCHAIN: 'local',
+      GOFLAGS: '-buildvcs=false',
+    };
+    try {
+      if (tool.build.kind === 'wrapper') {
+        await execFileAsync(go, ['build', '-trimpath', '-ldflags', ldflags, '-o', staging, tool.build.pkg], {
+          cwd: tool.build.dir,
+          env,
+          maxBuffer: 64 * 1024 * 1024,
+        });
+      } else {
+        const gobin = `${staging}.d`;
+        await execFileAsync(
+          go,
+          ['install', '-trimpath', '-ldflags', ldflags, `${tool.build.module}@${tool.version}`],
+          { env: { ...env, GOBIN: gobin }, cwd: join(target, '..'), maxBuffer: 64 * 1024 * 1024 },
+        );
+        await rename(join(gobin, tool.name), staging);
+        await rm(gobin, { recursive: true, force: true });
+      }
+      await rename(staging, target);
+    } catch (error) {
+      await rm(staging, { force: true });
+      const stderr = ((error as { stderr?: string }).stderr ?? '').trim().split('\n').slice(-5).join('\n');
+      throw new ActionableError(
+        `Building ${tool.name} ${tool.version} failed:\n${stderr || (error as Error).message}`,
+        'check that the Go module proxy is reachable (go env GOPROXY) and Go is 1.26 or newer, then run `npm run ensure-tools` again',
+        { cause: error },
+      );
+    }
+    log(`built ${tool.name} in ${((performance.now() - started) / 1000).toFixed(0)}s`);
+  }
+  if (go) await ensureKwokStages(go);
+}

@@ -1,0 +1,16 @@
+// vitest global setup (opt-in): a real Kubernetes control plane with kwok nodes; tests read
+// inject('kubeconfigPath') and the built tool paths.
+import type { TestProject } from 'vitest/node';
+import { startControlPlane } from '../k8s/control-plane.ts';
+import { withTempDir } from './infra.ts';
+import './provided.ts';
+
+export default async function setup(project: TestProject) {
+  const { instance, teardown } = await withTempDir(project, 'kubernetes', (dir) =>
+    startControlPlane({ dir, nodes: 2 }),
+  );
+  project.provide('kubeconfigPath', instance.kubeconfigPath);
+  project.provide('kubectlPath', instance.tools.kubectl);
+  project.provide('helmPath', instance.tools.helm);
+  return teardown;
+}
