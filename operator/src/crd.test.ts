@@ -1,32 +1,12 @@
 // The CRD against the real API server: examples are accepted with defaults applied, and every
 // kind of bad Tenant is rejected by the API server with a message a platform operator can act on.
-import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type {} from '@cloudpos/harness/vitest/provided';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { crdPath, tenantExamplesDir } from './crd.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tenantExamplesDir } from './crd.ts';
+import { installTenantCrd, kubectl } from './test-support.ts';
 import type { Tenant } from './generated/tenant.ts';
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(args: string[], input?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(inject('kubectlPath'), ['--kubeconfig', inject('kubeconfigPath'), ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
 
 const valid = (slug: string, spec: Partial<Tenant['spec']> = {}) => ({
   apiVersion: 'cloudpos.io/v1alpha1',
@@ -42,17 +22,7 @@ const valid = (slug: string, spec: Partial<Tenant['spec']> = {}) => ({
   },
 });
 
-beforeAll(async () => {
-  const applied = await kubectl(['apply', '--server-side', '-f', crdPath]);
-  expect(applied.stderr).toBe('');
-  const established = await kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/tenants.cloudpos.io',
-  ]);
-  expect(established.code).toBe(0);
-});
+beforeAll(installTenantCrd);
 
 describe('the Tenant CRD on a real API server', () => {
   it('accepts every example in tenants/ and lists them with the printer columns', async () => {

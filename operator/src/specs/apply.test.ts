@@ -1,0 +1,138 @@
+// The built objects on a real API server: accepted by server-side apply, admitted under Pod
+// Security "restricted" and the plan's quota (kwok makes the Pods Ready), unchanged on a second
+// apply, and garbage-collected with the Tenant that owns them.
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  NetworkingV1Api,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import type {} from '@cloudpos/harness/vitest/provided';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Tenant } from '../generated/tenant.ts';
+import { applyAll } from '../kube/apply.ts';
+import { installTenantCrd, kubectl } from '../test-support.ts';
+import { testConfig, testCredentials, tenantFixture } from './fixtures.ts';
+import { desiredObjects } from './index.ts';
+
+const kc = new KubeConfig();
+let objects: KubernetesObjectApi;
+
+beforeAll(async () => {
+  await installTenantCrd();
+  kc.loadFromFile(inject('kubeconfigPath'));
+  objects = KubernetesObjectApi.makeApiClient(kc);
+});
+
+async function createTenant(slug: string, spec: Partial<Tenant['spec']> = {}): Promise<Tenant> {
+  const fixture = tenantFixture(slug, spec);
+  const { metadata, ...rest } = fixture;
+  const created = await kubectl(
+    ['create', '-o', 'json', '-f', '-'],
+    stringify({ ...rest, metadata: { name: metadata.name } }),
+  );
+  if (created.code !== 0) throw new Error(created.stderr);
+  return JSON.parse(created.stdout) as Tenant;
+}
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+describe('a tenant’s objects on a real API server', () => {
+  it('are accepted, admitted under restricted Pod Security and the quota, and become Ready', async () => {
+    const tenant = await createTenant('applied-growth', { plan: 'growth' });
+    const applied = await applyAll(objects, desiredObjects(tenant, testConfig, testCredentials));
+    expect(applied.map((o) => o.kind)).toContain('HorizontalPodAutoscaler');
+
+    const apps = kc.makeApiClient(AppsV1Api);
+    const ready = await eventually('pos-api to be ready', async () => {
+      const deployment = await apps.readNamespacedDeployment({
+        name: 'pos-api',
+        namespace: 'tenant-applied-growth',
+      });
+      return deployment.status?.readyReplicas === 2 ? deployment : undefined;
+    });
+    expect(ready.spec?.template.spec?.containers[0]?.securityContext?.runAsNonRoot).toBe(true);
+
+    // The wire names made it through the serializer (`from` of the ingress rule, `default` of the limits).
+    const policy = await kc
+      .makeApiClient(NetworkingV1Api)
+      .readNamespacedNetworkPolicy({ name: 'allow-ingress', namespace: 'tenant-applied-growth' });
+    expect(policy.spec?.ingress?.[0]?._from).toHaveLength(2);
+    const limits = await kc
+      .makeApiClient(CoreV1Api)
+      .readNamespacedLimitRange({ name: 'tenant-limits', namespace: 'tenant-applied-growth' });
+    expect(limits.spec?.limits[0]?._default).toEqual({ cpu: '1', memory: '512Mi' });
+  });
+
+  it('writes nothing when applied again unchanged', async () => {
+    const tenant = await createTenant('applied-twice');
+    const desired = desiredObjects(tenant, testConfig, testCredentials);
+    await applyAll(objects, desired);
+    const versions = (list: KubernetesObject[]) =>
+      list.map((o) => `${o.kind}/${o.metadata?.name}@${o.metadata?.resourceVersion}`);
+    // Controllers write status (Deployment, quota, disruption budget) while Pods come up: wait
+    // until two reads agree, then apply again: our apply must not change a single version.
+    const settled = await eventually('the objects to settle', async () => {
+      const before = versions(
+        await Promise.all(
+          desired.map((o) =>
+            objects.read({ ...o, metadata: { name: o.metadata!.name!, namespace: o.metadata?.namespace } }),
+          ),
+        ),
+      );
+      await sleep(1000);
+      const after = versions(
+        await Promise.all(
+          desired.map((o) =>
+            objects.read({ ...o, metadata: { name: o.metadata!.name!, namespace: o.metadata?.namespace } }),
+          ),
+        ),
+      );
+      return before.join() === after.join() ? after : undefined;
+    });
+    expect(versions(await applyAll(objects, desired))).toEqual(settled);
+  });
+
+  it('go away with the Tenant (owner references and garbage collection)', async () => {
+    const tenant = await createTenant('applied-deleted');
+    await applyAll(objects, desiredObjects(tenant, testConfig, testCredentials));
+    const core = kc.makeApiClient(CoreV1Api);
+    expect((await core.readNamespace({ name: 'tenant-applied-deleted' })).status?.phase).toBe('Active');
+    const deleted = await kubectl(['delete', 'tenant', 'applied-deleted', '--wait=false']);
+    expect(deleted.code).toBe(0);
+    await eventually(
+      'the namespace to be gone',
+      async () => {
+        try {
+          await core.readNamespace({ name: 'tenant-applied-deleted' });
+          return undefined;
+        } catch (error) {
+          return error instanceof ApiException && error.code === 404 ? true : undefined;
+        }
+      },
+      90_000,
+    );
+  });
+});

@@ -1,0 +1,59 @@
+// NetworkPolicies: deny everything, then allow ingress from the ingress controller and the namespace
+// itself, and egress to DNS and the shared infrastructure only.
+import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
+import type { EgressTarget, OperatorConfig } from '../config.ts';
+import type { Tenant } from '../generated/tenant.ts';
+import { objectMeta } from './metadata.ts';
+
+export function buildNetworkPolicies(tenant: Tenant, config: OperatorConfig): V1NetworkPolicy[] {
+  const policy = (name: string, spec: V1NetworkPolicy['spec']): V1NetworkPolicy => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: objectMeta(tenant, name),
+    spec,
+  });
+  const { dns, postgres, nats, redis, otelCollector } = config.egress;
+  return [
+    policy('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    policy('allow-ingress', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          _from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': config.ingressNamespace } },
+            },
+            { podSelector: {} },
+          ],
+        },
+      ],
+    }),
+    policy('allow-egress', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [peer(dns)],
+          ports: [
+            { protocol: 'UDP', port: dns.port },
+            { protocol: 'TCP', port: dns.port },
+          ],
+        },
+        ...[postgres, nats, redis, otelCollector].map((target) => ({
+          to: [peer(target)],
+          ports: [{ protocol: 'TCP', port: target.port }],
+        })),
+        { to: [{ podSelector: {} }] },
+      ],
+    }),
+  ];
+}
+
+function peer(target: EgressTarget): V1NetworkPolicyPeer {
+  if (target.cidr) return { ipBlock: { cidr: target.cidr } };
+  return {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': target.namespace ?? 'default' } },
+    ...(target.podLabels ? { podSelector: { matchLabels: target.podLabels } } : {}),
+  };
+}

@@ -1,0 +1,142 @@
+// Table tests of the pure builders: what each plan and state produces.
+import type {
+  KubernetesObject,
+  V1Deployment,
+  V1Ingress,
+  V1NetworkPolicy,
+  V1PodDisruptionBudget,
+  V1ResourceQuota,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { testConfig, testCredentials, tenantFixture } from './fixtures.ts';
+import { desiredObjects, tenantUrl } from './index.ts';
+
+const find = <T extends KubernetesObject>(objects: KubernetesObject[], kind: string, name?: string) =>
+  objects.find((o) => o.kind === kind && (name === undefined || o.metadata?.name === name)) as T | undefined;
+
+describe('desiredObjects', () => {
+  const tenant = tenantFixture('acme');
+  const objects = desiredObjects(tenant, testConfig, testCredentials);
+
+  it('puts every namespaced object in tenant-<slug>, labelled and owned by the Tenant', () => {
+    for (const object of objects) {
+      if (object.kind !== 'Namespace') expect(object.metadata?.namespace, object.kind).toBe('tenant-acme');
+      expect(object.metadata?.labels?.['cloudpos.io/tenant']).toBe('acme');
+      expect(object.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('cloudpos-operator');
+      expect(object.metadata?.ownerReferences).toEqual([
+        {
+          apiVersion: 'cloudpos.io/v1alpha1',
+          kind: 'Tenant',
+          name: 'acme',
+          uid: tenant.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+    }
+  });
+
+  it('enforces Pod Security "restricted" on the namespace', () => {
+    expect(find(objects, 'Namespace')?.metadata?.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+  });
+
+  it('runs containers that satisfy the restricted profile', () => {
+    for (const deployment of objects.filter((o) => o.kind === 'Deployment') as V1Deployment[]) {
+      const pod = deployment.spec!.template.spec!;
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      for (const container of pod.containers) {
+        expect(container.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          runAsNonRoot: true,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(container.resources?.requests).toBeDefined();
+        expect(container.resources?.limits).toBeDefined();
+      }
+      expect(pod.topologySpreadConstraints?.map((c) => c.topologyKey)).toEqual([
+        'topology.kubernetes.io/zone',
+        'kubernetes.io/hostname',
+      ]);
+    }
+  });
+
+  it('probes the POS API on /healthz and /readyz', () => {
+    const api = find<V1Deployment>(objects, 'Deployment', 'pos-api')!.spec!.template.spec!.containers[0]!;
+    expect(api.readinessProbe?.httpGet?.path).toBe('/readyz');
+    expect(api.livenessProbe?.httpGet?.path).toBe('/healthz');
+  });
+
+  it('serves the till at https://<slug>.<baseDomain> with a cert-manager certificate', () => {
+    const ingress = find<V1Ingress>(objects, 'Ingress')!;
+    expect(ingress.spec?.rules?.[0]?.host).toBe('acme.pos.example.com');
+    expect(ingress.spec?.tls).toEqual([{ hosts: ['acme.pos.example.com'], secretName: 'acme-tls' }]);
+    expect(ingress.metadata?.annotations?.['cert-manager.io/cluster-issuer']).toBe('letsencrypt');
+    expect(tenantUrl(tenant, testConfig)).toBe('https://acme.pos.example.com');
+  });
+
+  it('denies all traffic but ingress from the controller and the namespace, and egress to DNS and infrastructure', () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as V1NetworkPolicy[];
+    expect(policies.map((p) => p.metadata?.name)).toEqual(['default-deny', 'allow-ingress', 'allow-egress']);
+    expect(policies[0]!.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect(policies[1]!.spec?.ingress?.[0]?._from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+      { podSelector: {} },
+    ]);
+    const egressPorts = policies[2]!.spec?.egress?.flatMap(
+      (rule) => rule.ports?.map((p) => `${p.protocol}/${p.port}`) ?? [],
+    );
+    expect(egressPorts).toEqual(['UDP/53', 'TCP/53', 'TCP/5432', 'TCP/4222', 'TCP/6379', 'TCP/4317']);
+    expect(policies[2]!.spec?.egress?.[1]?.to).toEqual([{ ipBlock: { cidr: '10.20.0.10/32' } }]);
+  });
+
+  it('keeps the database password in a Secret, never in the settings ConfigMap', () => {
+    const secret = find(objects, 'Secret') as { stringData: Record<string, string> } & KubernetesObject;
+    expect(secret.stringData.DATABASE_URL).toBe(
+      'postgres://tenant_acme:not-a-real-password@10.20.0.10:5432/cloudpos',
+    );
+    expect(JSON.stringify(find(objects, 'ConfigMap'))).not.toContain('not-a-real-password');
+  });
+});
+
+describe.each([
+  ['starter', { api: 1, worker: 1, hpa: undefined, quotaCpu: '2', pdb: { maxUnavailable: 1 } }],
+  ['growth', { api: 2, worker: 1, hpa: [2, 6], quotaCpu: '8', pdb: { minAvailable: 1 } }],
+  ['scale', { api: 3, worker: 2, hpa: [3, 20], quotaCpu: '32', pdb: { minAvailable: 2 } }],
+] as const)('the %s plan', (plan, expected) => {
+  const objects = desiredObjects(tenantFixture('shop', { plan }), testConfig, testCredentials);
+
+  it('sizes replicas, quota, disruption budget and autoscaling', () => {
+    expect(find<V1Deployment>(objects, 'Deployment', 'pos-api')?.spec?.replicas).toBe(expected.api);
+    expect(find<V1Deployment>(objects, 'Deployment', 'worker')?.spec?.replicas).toBe(expected.worker);
+    expect(find<V1ResourceQuota>(objects, 'ResourceQuota')?.spec?.hard?.['requests.cpu']).toBe(
+      expected.quotaCpu,
+    );
+    expect(find<V1PodDisruptionBudget>(objects, 'PodDisruptionBudget')?.spec).toMatchObject(expected.pdb);
+    const hpa = find<V2HorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
+    if (expected.hpa) expect([hpa?.spec?.minReplicas, hpa?.spec?.maxReplicas]).toEqual(expected.hpa);
+    else expect(hpa).toBeUndefined();
+  });
+
+  it('scales to zero and drops the autoscaler when suspended, and marks the tenant read-only', () => {
+    const suspended = desiredObjects(
+      tenantFixture('shop', { plan, suspended: true }),
+      testConfig,
+      testCredentials,
+    );
+    for (const deployment of suspended.filter((o) => o.kind === 'Deployment') as V1Deployment[]) {
+      expect(deployment.spec?.replicas).toBe(0);
+    }
+    expect(find(suspended, 'HorizontalPodAutoscaler')).toBeUndefined();
+    expect(
+      (find(suspended, 'ConfigMap') as { data: Record<string, string> } & KubernetesObject).data
+        .TENANT_READ_ONLY,
+    ).toBe('true');
+  });
+});

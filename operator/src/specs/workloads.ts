@@ -1,0 +1,284 @@
+// The tenant's running parts: settings, credentials, the POS API and the worker, and how traffic
+// and disruption reach them (Service, Ingress, PodDisruptionBudget, HorizontalPodAutoscaler).
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1Deployment,
+  V2HorizontalPodAutoscaler,
+  V1Ingress,
+  V1PodDisruptionBudget,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
+import type { OperatorConfig } from '../config.ts';
+import type { Tenant } from '../generated/tenant.ts';
+import { objectMeta, tenantLabels } from './metadata.ts';
+import { SERVICE_ACCOUNT, SETTINGS_CONFIGMAP } from './namespace.ts';
+import { PLANS } from './plans.ts';
+
+export const CREDENTIALS_SECRET = 'tenant-credentials';
+export const API_PORT = 8080;
+
+export interface TenantCredentials {
+  databaseRole: string;
+  databasePassword: string;
+  schema: string;
+  /** NATS user credentials file content (JWT + seed), or a user/password pair's URL. */
+  natsCredentials: string;
+}
+
+export function tenantUrl(tenant: Tenant, config: OperatorConfig): string {
+  return `https://${tenant.spec.slug}.${config.baseDomain}`;
+}
+
+export function buildSettings(tenant: Tenant): V1ConfigMap {
+  const { spec } = tenant;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: objectMeta(tenant, SETTINGS_CONFIGMAP),
+    data: {
+      TENANT_SLUG: spec.slug,
+      TENANT_DISPLAY_NAME: spec.displayName,
+      TENANT_PLAN: spec.plan,
+      TENANT_CURRENCY: spec.currency,
+      TENANT_TIMEZONE: spec.timezone ?? 'UTC',
+      TENANT_LOCALE: spec.locale ?? 'en-US',
+      TENANT_READ_ONLY: String(spec.suspended ?? false),
+      'stores.json': JSON.stringify(spec.stores ?? []),
+      'features.json': JSON.stringify(spec.features ?? {}),
+    },
+  };
+}
+
+export function buildCredentialsSecret(
+  tenant: Tenant,
+  config: OperatorConfig,
+  credentials: TenantCredentials,
+): V1Secret {
+  const { postgresHost, postgresPort, postgresDatabase } = config.endpoints;
+  const databaseUrl = `postgres://${encodeURIComponent(credentials.databaseRole)}:${encodeURIComponent(credentials.databasePassword)}@${postgresHost}:${postgresPort}/${postgresDatabase}`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: objectMeta(tenant, CREDENTIALS_SECRET),
+    type: 'Opaque',
+    stringData: {
+      DATABASE_URL: databaseUrl,
+      DATABASE_SCHEMA: credentials.schema,
+      'nats.creds': credentials.natsCredentials,
+    },
+  };
+}
+
+function container(tenant: Tenant, config: OperatorConfig, name: string, args: string[]): V1Container {
+  const { container: resources } = PLANS[tenant.spec.plan];
+  return {
+    name,
+    image: config.image,
+    imagePullPolicy: config.imagePullPolicy,
+    args,
+    ports: name === 'pos-api' ? [{ name: 'http', containerPort: API_PORT, protocol: 'TCP' }] : [],
+    envFrom: [{ configMapRef: { name: SETTINGS_CONFIGMAP } }],
+    env: [
+      {
+        name: 'DATABASE_URL',
+        valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: 'DATABASE_URL' } },
+      },
+      { name: 'NATS_URL', value: config.endpoints.natsUrl },
+      { name: 'NATS_CREDS_FILE', value: '/var/run/cloudpos/nats/nats.creds' },
+      { name: 'REDIS_URL', value: config.endpoints.redisUrl },
+      { name: 'PORT', value: String(API_PORT) },
+      { name: 'OTEL_SERVICE_NAME', value: name },
+      { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `cloudpos.tenant=${tenant.spec.slug}` },
+      ...(config.endpoints.otlpEndpoint
+        ? [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: config.endpoints.otlpEndpoint }]
+        : []),
+    ],
+    resources: { requests: resources.requests, limits: resources.limits },
+    volumeMounts: [
+      { name: 'nats-credentials', mountPath: '/var/run/cloudpos/nats', readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+    ...(name === 'pos-api'
+      ? {
+          readinessProbe: {
+            httpGet: { path: '/readyz', port: 'http' },
+            periodSeconds: 5,
+            failureThreshold: 3,
+          },
+          livenessProbe: {
+            httpGet: { path: '/healthz', port: 'http' },
+            periodSeconds: 10,
+            failureThreshold: 3,
+          },
+          startupProbe: {
+            httpGet: { path: '/healthz', port: 'http' },
+            periodSeconds: 2,
+            failureThreshold: 30,
+          },
+        }
+      : {}),
+    securityContext: {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+  };
+}
+
+function deployment(
+  tenant: Tenant,
+  config: OperatorConfig,
+  name: string,
+  replicas: number,
+  args: string[],
+): V1Deployment {
+  const selector = { 'app.kubernetes.io/name': name, 'cloudpos.io/tenant': tenant.spec.slug };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: objectMeta(tenant, name, name),
+    spec: {
+      replicas: tenant.spec.suspended ? 0 : replicas,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels: { ...tenantLabels(tenant, name), ...selector } },
+        spec: {
+          serviceAccountName: SERVICE_ACCOUNT,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            fsGroup: 10001,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          terminationGracePeriodSeconds: 30,
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: 'topology.kubernetes.io/zone',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selector },
+            },
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selector },
+            },
+          ],
+          containers: [container(tenant, config, name, args)],
+          volumes: [
+            {
+              name: 'nats-credentials',
+              secret: { secretName: CREDENTIALS_SECRET, items: [{ key: 'nats.creds', path: 'nats.creds' }] },
+            },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function buildDeployments(tenant: Tenant, config: OperatorConfig): V1Deployment[] {
+  const plan = PLANS[tenant.spec.plan];
+  return [
+    deployment(tenant, config, 'pos-api', plan.autoscaling?.minReplicas ?? plan.apiReplicas, [
+      'services/pos-api/src/server.ts',
+    ]),
+    deployment(tenant, config, 'worker', plan.workerReplicas, ['services/worker/src/main.ts']),
+  ];
+}
+
+export function buildService(tenant: Tenant): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: objectMeta(tenant, 'pos-api', 'pos-api'),
+    spec: {
+      type: 'ClusterIP',
+      selector: { 'app.kubernetes.io/name': 'pos-api', 'cloudpos.io/tenant': tenant.spec.slug },
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+}
+
+export function buildIngress(tenant: Tenant, config: OperatorConfig): V1Ingress {
+  const host = `${tenant.spec.slug}.${config.baseDomain}`;
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      ...objectMeta(tenant, 'pos-api', 'pos-api'),
+      annotations: { 'cert-manager.io/cluster-issuer': config.clusterIssuer },
+    },
+    spec: {
+      ingressClassName: config.ingressClassName,
+      tls: [{ hosts: [host], secretName: `${tenant.spec.slug}-tls` }],
+      rules: [
+        {
+          host,
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: 'pos-api', port: { name: 'http' } } },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+export function buildDisruptionBudget(tenant: Tenant): V1PodDisruptionBudget {
+  const plan = PLANS[tenant.spec.plan];
+  const replicas = plan.autoscaling?.minReplicas ?? plan.apiReplicas;
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: objectMeta(tenant, 'pos-api', 'pos-api'),
+    spec: {
+      // One replica cannot promise availability without blocking node drains forever.
+      ...(replicas > 1 ? { minAvailable: replicas - 1 } : { maxUnavailable: 1 }),
+      selector: {
+        matchLabels: { 'app.kubernetes.io/name': 'pos-api', 'cloudpos.io/tenant': tenant.spec.slug },
+      },
+    },
+  };
+}
+
+/** Only on plans with autoscaling, and never while suspended (it would scale back up from zero). */
+export function buildAutoscaler(tenant: Tenant): V2HorizontalPodAutoscaler | undefined {
+  const { autoscaling } = PLANS[tenant.spec.plan];
+  if (!autoscaling || tenant.spec.suspended) return undefined;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: objectMeta(tenant, 'pos-api', 'pos-api'),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'pos-api' },
+      minReplicas: autoscaling.minReplicas,
+      maxReplicas: autoscaling.maxReplicas,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: autoscaling.targetCpuPercent },
+          },
+        },
+      ],
+    },
+  };
+}
