@@ -1,3 +1,7 @@
 import { harnessProject } from '@cloudpos/harness/vitest/project';
 
-export default harnessProject({ name: 'operator', root: import.meta.dirname, infra: ['kubernetes'] });
+export default harnessProject({
+  name: 'operator',
+  root: import.meta.dirname,
+  infra: ['kubernetes', 'postgres'],
+});
