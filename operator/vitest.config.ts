@@ -3,5 +3,5 @@ import { harnessProject } from '@cloudpos/harness/vitest/project';
 export default harnessProject({
   name: 'operator',
   root: import.meta.dirname,
-  infra: ['kubernetes', 'postgres'],
+  infra: ['kubernetes', 'postgres', 'nats-operator'],
 });

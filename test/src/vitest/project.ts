@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineProject, type TestProjectInlineConfiguration } from 'vitest/config';
 
-export type Infra = 'postgres' | 'nats' | 'redis' | 'kubernetes';
+export type Infra = 'postgres' | 'nats' | 'nats-operator' | 'redis' | 'kubernetes';
 
 const setupFile = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
 

@@ -10,6 +10,9 @@ declare module 'vitest' {
     natsVersion: string;
     redisUrl: string;
     redisVersion: string;
+    natsOperatorUrl: string;
+    natsOperatorSeed: string;
+    natsSystemUserCreds: string;
     kubeconfigPath: string;
     kubectlPath: string;
     helmPath: string;

@@ -1,0 +1,172 @@
+// A tenant's own NATS account (operator/JWT mode): its limits and JetStream quota by plan, pushed to
+// the server's resolver at runtime; a user whose credentials go into the tenant's Secret; and the
+// tenant's event stream. Accounts are separate subject spaces: one tenant cannot see another's.
+import { encodeAccount, encodeGeneric, encodeUser, fmtCreds } from '@nats-io/jwt';
+import { jetstreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { createAccount, createUser, fromSeed } from '@nats-io/nkeys';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { PLANS, type Plan } from '../specs/plans.ts';
+
+export const EVENTS_STREAM = 'EVENTS';
+/** Everything a tenant publishes lives below this prefix in its own account. */
+export const TENANT_SUBJECTS = 'pos.>';
+
+export interface NatsAdmin {
+  url: string;
+  /** Signs account JWTs (in production, an operator signing key from a Secret). */
+  operatorSeed: string;
+  /** A system-account user, allowed to push account claims to the resolver. */
+  systemUserCreds: string;
+}
+
+export interface TenantMessaging {
+  accountPublicKey: string;
+  /** Kept in the tenant's Secret so the account keeps its identity across reconciles. */
+  accountSeed: string;
+  userSeed: string;
+  /** The `.creds` file the tenant's workloads connect with. */
+  userCreds: string;
+  stream: string;
+}
+
+export interface AccountOptions {
+  slug: string;
+  plan: Plan;
+  /** Existing identity from the tenant's Secret; generated when the tenant is new. */
+  accountSeed?: string;
+  userSeed?: string;
+}
+
+const CONNECTIONS: Record<Plan, number> = { starter: 50, growth: 250, scale: 1000 };
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const encode = (value: string) => new TextEncoder().encode(value);
+
+export async function provisionTenantAccount(
+  admin: NatsAdmin,
+  options: AccountOptions,
+): Promise<TenantMessaging> {
+  const operator = fromSeed(encode(admin.operatorSeed));
+  const account = options.accountSeed ? fromSeed(encode(options.accountSeed)) : createAccount();
+  const user = options.userSeed ? fromSeed(encode(options.userSeed)) : createUser();
+  const { stream } = PLANS[options.plan];
+
+  // Every limit explicit: an account JWT without them rejects every connection.
+  const accountJwt = await encodeAccount(
+    `tenant-${options.slug}`,
+    account,
+    {
+      limits: {
+        conn: CONNECTIONS[options.plan],
+        leaf: 0,
+        subs: 10_000,
+        data: -1,
+        payload: 1024 * 1024,
+        imports: 0,
+        exports: 0,
+        wildcards: true,
+        disallow_bearer: true,
+        mem_storage: 64 * 1024 * 1024,
+        disk_storage: stream.maxBytes,
+        streams: 4,
+        consumer: 32,
+        max_bytes_required: true,
+      },
+    },
+    { signer: operator },
+  );
+  await withSystemConnection(admin, async (nc) => {
+    await pushClaims(nc, '$SYS.REQ.CLAIMS.UPDATE', accountJwt, options.slug);
+  });
+
+  const userJwt = await encodeUser(`${options.slug}-pos`, user, account, {
+    pub: { allow: [TENANT_SUBJECTS, '$JS.API.>', '$JS.ACK.>', '_INBOX.>'] },
+    sub: { allow: [TENANT_SUBJECTS, '_INBOX.>'] },
+  });
+  const userCreds = text(fmtCreds(userJwt, user));
+  await ensureStream(admin.url, userCreds, options.slug, options.plan);
+
+  return {
+    accountPublicKey: account.getPublicKey(),
+    accountSeed: text(account.getSeed()),
+    userSeed: text(user.getSeed()),
+    userCreds,
+    stream: EVENTS_STREAM,
+  };
+}
+
+/** Removes the account from the resolver; its users can no longer connect. Idempotent. */
+export async function deleteTenantAccount(admin: NatsAdmin, accountPublicKey: string): Promise<void> {
+  const operator = fromSeed(encode(admin.operatorSeed));
+  const claim = await encodeGeneric(
+    'delete-accounts',
+    operator,
+    'generic',
+    { accounts: [accountPublicKey] },
+    {
+      signer: operator,
+    },
+  );
+  await withSystemConnection(admin, (nc) =>
+    pushClaims(nc, '$SYS.REQ.CLAIMS.DELETE', claim, accountPublicKey, true),
+  );
+}
+
+async function ensureStream(url: string, creds: string, slug: string, plan: Plan): Promise<void> {
+  const { stream } = PLANS[plan];
+  const nc = await connect({
+    servers: url,
+    authenticator: credsAuthenticator(encode(creds)),
+    name: `operator:${slug}`,
+  });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const config: Partial<StreamConfig> & { name: string } = {
+      name: EVENTS_STREAM,
+      subjects: ['pos.events.>'],
+      max_bytes: stream.maxBytes,
+      max_age: stream.maxAgeDays * 24 * 60 * 60 * 1e9,
+      duplicate_window: 2 * 60 * 1e9,
+      num_replicas: 1,
+    };
+    const existing = await jsm.streams.info(EVENTS_STREAM).catch(() => undefined);
+    if (existing) await jsm.streams.update(EVENTS_STREAM, config);
+    else await jsm.streams.add(config);
+  } finally {
+    await nc.close();
+  }
+}
+
+async function withSystemConnection<T>(
+  admin: NatsAdmin,
+  run: (nc: NatsConnection) => Promise<T>,
+): Promise<T> {
+  const nc = await connect({
+    servers: admin.url,
+    authenticator: credsAuthenticator(encode(admin.systemUserCreds)),
+    name: 'cloudpos-operator',
+  });
+  try {
+    return await run(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+async function pushClaims(
+  nc: NatsConnection,
+  subject: string,
+  jwt: string,
+  what: string,
+  tolerateMissing = false,
+): Promise<void> {
+  const reply = await nc.request(subject, jwt, { timeout: 5000 });
+  const answer = reply.json<{
+    data?: { code?: number; message?: string };
+    error?: { code?: number; description?: string };
+  }>();
+  if (answer.error && !(tolerateMissing && answer.error.code === 404)) {
+    throw new Error(
+      `NATS refused the account claims for ${what}: ${answer.error.description ?? JSON.stringify(answer.error)}`,
+    );
+  }
+}
