@@ -14,6 +14,7 @@ import { namespaceName, objectMeta, tenantLabels } from './metadata.ts';
 
 export const SERVICE_ACCOUNT = 'pos';
 export const SETTINGS_CONFIGMAP = 'tenant-settings';
+export const PLAN_LABEL = 'cloudpos.io/plan';
 
 export function buildNamespace(tenant: Tenant): V1Namespace {
   return {
@@ -23,7 +24,7 @@ export function buildNamespace(tenant: Tenant): V1Namespace {
       ...objectMeta(tenant, namespaceName(tenant), undefined, false),
       labels: {
         ...tenantLabels(tenant),
-        'cloudpos.io/plan': tenant.spec.plan,
+        [PLAN_LABEL]: tenant.spec.plan,
         'pod-security.kubernetes.io/enforce': 'restricted',
         'pod-security.kubernetes.io/enforce-version': 'latest',
         'pod-security.kubernetes.io/audit': 'restricted',
@@ -38,7 +39,11 @@ export function buildResourceQuota(tenant: Tenant): V1ResourceQuota {
   return {
     apiVersion: 'v1',
     kind: 'ResourceQuota',
-    metadata: objectMeta(tenant, 'tenant-quota'),
+    metadata: {
+      ...objectMeta(tenant, 'tenant-quota'),
+      // The plan the quota is sized for: a downgrade shrinks it only after the workloads rolled out.
+      labels: { ...tenantLabels(tenant), [PLAN_LABEL]: tenant.spec.plan },
+    },
     spec: {
       hard: {
         'requests.cpu': quota.cpu,

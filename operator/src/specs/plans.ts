@@ -3,6 +3,9 @@ import type { TenantSpec } from '../generated/tenant.ts';
 
 export type Plan = TenantSpec['plan'];
 
+/** Plans from smallest to largest. */
+export const PLAN_ORDER: Plan[] = ['starter', 'growth', 'scale'];
+
 export interface PlanLimits {
   quota: { cpu: string; memory: string; pods: number };
   apiReplicas: number;

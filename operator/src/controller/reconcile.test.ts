@@ -1,0 +1,228 @@
+// The reconciler end to end: a Tenant applied to a real API server becomes a namespace with its
+// workloads (Ready through kwok), a PostgreSQL schema and role, and a NATS account, with honest
+// status; a second pass writes nothing; suspension and plan changes follow.
+import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
+import type {} from '@cloudpos/harness/vitest/provided';
+import { tenantOrmConfig } from '@cloudpos/tenant-db';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
+import pg from 'pg';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Tenant } from '../generated/tenant.ts';
+import { testConfig } from '../specs/fixtures.ts';
+import { installTenantCrd, kubectl } from '../test-support.ts';
+import { IDENTITY_SECRET, reconcileTenant, type ReconcileContext } from './reconcile.ts';
+
+let db: TestDatabase;
+let ctx: ReconcileContext;
+
+beforeAll(async () => {
+  await installTenantCrd();
+  db = await createTestDatabase(inject('postgresUrl'), 'reconcile');
+  const kc = new KubeConfig();
+  kc.loadFromFile(inject('kubeconfigPath'));
+  const dbUrl = new URL(db.url);
+  ctx = {
+    config: {
+      ...testConfig,
+      endpoints: {
+        ...testConfig.endpoints,
+        postgresHost: dbUrl.hostname,
+        postgresPort: Number(dbUrl.port),
+        postgresDatabase: db.name,
+      },
+    },
+    objects: KubernetesObjectApi.makeApiClient(kc),
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+    postgres: new pg.Pool({ connectionString: db.url, max: 4 }),
+    orm: await MikroORM.init(tenantOrmConfig({ clientUrl: db.url })),
+    nats: {
+      url: inject('natsOperatorUrl'),
+      operatorSeed: inject('natsOperatorSeed'),
+      systemUserCreds: inject('natsSystemUserCreds'),
+    },
+    now: () => new Date(),
+  };
+});
+
+afterAll(async () => {
+  await ctx?.orm.close();
+  await ctx?.postgres.end();
+  await db?.drop();
+});
+
+async function applyTenant(slug: string, spec: Record<string, unknown>): Promise<void> {
+  const manifest = {
+    apiVersion: 'cloudpos.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: slug },
+    spec: {
+      slug,
+      displayName: `Shop ${slug}`,
+      plan: 'starter',
+      owner: { name: 'O', email: 'o@shop.example' },
+      currency: 'EUR',
+      ...spec,
+    },
+  };
+  const result = await kubectl(['apply', '-f', '-'], stringify(manifest));
+  if (result.code !== 0) throw new Error(result.stderr);
+}
+
+/** What the work queue does: reconcile again while the result asks for it. */
+async function reconcileUntilSettled(name: string, attempts = 40) {
+  let last;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    last = await reconcileTenant(ctx, name);
+    if (last.requeueAfterMs === undefined) return last;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`tenant ${name} did not settle: ${JSON.stringify(last?.status?.conditions)}`);
+}
+
+const readTenant = async (name: string) =>
+  (await ctx.custom.getClusterCustomObject({
+    group: 'cloudpos.io',
+    version: 'v1alpha1',
+    plural: 'tenants',
+    name,
+  })) as Tenant;
+
+describe('reconciling a Tenant', () => {
+  it('provisions database, messaging and workloads, and reports Ready with its URL', async () => {
+    await applyTenant('recon-shop', { plan: 'starter' });
+    await reconcileUntilSettled('recon-shop');
+    const tenant = await readTenant('recon-shop');
+    expect(tenant.status).toMatchObject({
+      phase: 'Ready',
+      observedGeneration: tenant.metadata.generation,
+      url: 'https://recon-shop.pos.example.com',
+      schema: 'tenant_recon_shop',
+      namespace: 'tenant-recon-shop',
+    });
+    expect(tenant.status?.conditions?.map((c) => [c.type, c.status])).toEqual([
+      ['DatabaseReady', 'True'],
+      ['MessagingReady', 'True'],
+      ['Ready', 'True'],
+      ['WorkloadsReady', 'True'],
+    ]);
+    const listed = await kubectl(['get', 'tenant', 'recon-shop', '--no-headers']);
+    expect(listed.stdout).toMatch(
+      /recon-shop\s+starter\s+Ready\s+True\s+https:\/\/recon-shop\.pos\.example\.com/,
+    );
+
+    // The credentials the workloads get really work: the database role and the NATS user.
+    const secret = await ctx.core.readNamespacedSecret({
+      name: 'tenant-credentials',
+      namespace: 'tenant-recon-shop',
+    });
+    const decode = (key: string) => Buffer.from(secret.data![key]!, 'base64').toString('utf8');
+    const asTenant = new pg.Client({ connectionString: decode('DATABASE_URL') });
+    await asTenant.connect();
+    expect((await asTenant.query('select count(*)::int as n from store')).rows[0]).toEqual({ n: 0 });
+    await asTenant.end();
+    const nc = await connect({
+      servers: inject('natsOperatorUrl'),
+      authenticator: credsAuthenticator(new TextEncoder().encode(decode('nats.creds'))),
+    });
+    expect((await (await jetstreamManager(nc)).streams.info('EVENTS')).config.name).toBe('EVENTS');
+    await nc.close();
+  });
+
+  it('writes nothing on a second pass when nothing changed', async () => {
+    const before = await readTenant('recon-shop');
+    const identityBefore = await ctx.core.readNamespacedSecret({
+      name: IDENTITY_SECRET,
+      namespace: 'tenant-recon-shop',
+    });
+    await reconcileTenant(ctx, 'recon-shop');
+    const after = await readTenant('recon-shop');
+    const identityAfter = await ctx.core.readNamespacedSecret({
+      name: IDENTITY_SECRET,
+      namespace: 'tenant-recon-shop',
+    });
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(identityAfter.metadata?.resourceVersion).toBe(identityBefore.metadata?.resourceVersion);
+  });
+
+  it('suspends: workloads scale to zero, the tenant turns read-only, and resumes', async () => {
+    await applyTenant('recon-shop', { plan: 'starter', suspended: true });
+    await reconcileUntilSettled('recon-shop');
+    const suspended = await readTenant('recon-shop');
+    expect(suspended.status?.phase).toBe('Suspended');
+    const api = await ctx.apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
+    expect(api.spec?.replicas).toBe(0);
+    const settings = await ctx.core.readNamespacedConfigMap({
+      name: 'tenant-settings',
+      namespace: 'tenant-recon-shop',
+    });
+    expect(settings.data?.TENANT_READ_ONLY).toBe('true');
+
+    await applyTenant('recon-shop', { plan: 'starter', suspended: false });
+    await reconcileUntilSettled('recon-shop');
+    expect((await readTenant('recon-shop')).status?.phase).toBe('Ready');
+  });
+
+  it('follows a plan change: quota, replicas, autoscaler and stream limits', async () => {
+    await applyTenant('recon-shop', { plan: 'growth' });
+    await reconcileUntilSettled('recon-shop');
+    const quota = await ctx.core.readNamespacedResourceQuota({
+      name: 'tenant-quota',
+      namespace: 'tenant-recon-shop',
+    });
+    expect(quota.spec?.hard?.['requests.cpu']).toBe('8');
+    const api = await ctx.apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
+    expect(api.status?.readyReplicas).toBe(2);
+    const hpa = await kubectl([
+      'get',
+      'hpa',
+      'pos-api',
+      '-n',
+      'tenant-recon-shop',
+      '-o',
+      'jsonpath={.spec.maxReplicas}',
+    ]);
+    expect(hpa.stdout).toBe('6');
+
+    // Downgrading: the quota shrinks only after the smaller pods rolled out (else the rollout deadlocks).
+    await applyTenant('recon-shop', { plan: 'starter' });
+    await reconcileUntilSettled('recon-shop');
+    const gone = await kubectl(['get', 'hpa', 'pos-api', '-n', 'tenant-recon-shop']);
+    expect(gone.stderr).toContain('NotFound');
+    const shrunk = await ctx.core.readNamespacedResourceQuota({
+      name: 'tenant-quota',
+      namespace: 'tenant-recon-shop',
+    });
+    expect(shrunk.spec?.hard?.['requests.cpu']).toBe('2');
+    expect((await readTenant('recon-shop')).status?.phase).toBe('Ready');
+  });
+
+  it('corrects drift: an edited or deleted owned object comes back', async () => {
+    await kubectl(['-n', 'tenant-recon-shop', 'delete', 'networkpolicy', 'default-deny']);
+    await kubectl(['-n', 'tenant-recon-shop', 'scale', 'deployment', 'pos-api', '--replicas=5']);
+    await reconcileUntilSettled('recon-shop');
+    const policy = await kubectl([
+      '-n',
+      'tenant-recon-shop',
+      'get',
+      'networkpolicy',
+      'default-deny',
+      '-o',
+      'name',
+    ]);
+    expect(policy.stdout.trim()).toBe('networkpolicy.networking.k8s.io/default-deny');
+    const api = await ctx.apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
+    expect(api.spec?.replicas).toBe(1);
+  });
+});

@@ -1,0 +1,314 @@
+// One reconcile of one Tenant, level-based and idempotent: observe, provision the database and the
+// messaging account, apply the desired Kubernetes objects (server-side apply, one field manager),
+// then derive status from what is really there and write it only when it changed.
+import {
+  ApiException,
+  PatchStrategy,
+  setHeaderOptions,
+  type AppsV1Api,
+  type CoreV1Api,
+  type CustomObjectsApi,
+  type KubernetesObjectApi,
+  type V1Deployment,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import { migrateTenant, tenantMigrations, tenantSchemaName } from '@cloudpos/tenant-db';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import type { OperatorConfig } from '../config.ts';
+import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
+import type { Tenant, TenantStatus } from '../generated/tenant.ts';
+import { applyAll, applyObject } from '../kube/apply.ts';
+import { provisionTenantRole } from '../provision/postgres.ts';
+import { provisionTenantAccount, type NatsAdmin, type TenantMessaging } from '../provision/nats.ts';
+import { desiredObjects, namespaceName, tenantUrl } from '../specs/index.ts';
+import { objectMeta } from '../specs/metadata.ts';
+import { PLANS, PLAN_ORDER, type Plan } from '../specs/plans.ts';
+import { PLAN_LABEL } from '../specs/namespace.ts';
+import {
+  phaseOf,
+  readyCondition,
+  sameStatus,
+  setCondition,
+  type Condition,
+  type ConditionInput,
+} from './conditions.ts';
+
+export interface ReconcileContext {
+  config: OperatorConfig;
+  objects: KubernetesObjectApi;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  custom: CustomObjectsApi;
+  /** Administrative connection to the tenants' database. */
+  postgres: pg.Pool;
+  /** The tenant-db ORM, for migrations. */
+  orm: MikroORM;
+  nats: NatsAdmin;
+  now(): Date;
+}
+
+export interface ReconcileResult {
+  /** Reconcile again after this long (not ready yet); undefined when converged. */
+  requeueAfterMs?: number;
+  status?: TenantStatus;
+}
+
+/** Operator-only identity of a tenant (never mounted into its pods). */
+export const IDENTITY_SECRET = 'tenant-identity';
+const CONNECTION_LIMIT = { starter: 10, growth: 40, scale: 150 } as const;
+
+export async function reconcileTenant(ctx: ReconcileContext, name: string): Promise<ReconcileResult> {
+  const tenant = await readTenant(ctx, name);
+  if (!tenant || tenant.metadata.deletionTimestamp) return {};
+  const generation = tenant.metadata.generation ?? 0;
+  const now = ctx.now();
+  let conditions: Condition[] = tenant.status?.conditions ?? [];
+  const set = (input: ConditionInput) => {
+    conditions = setCondition(conditions, input, generation, now);
+  };
+  const schema = tenantSchemaName(tenant.spec.slug);
+  const identity = await readIdentity(ctx, tenant);
+
+  let password: string | undefined;
+  try {
+    const database = await provisionTenantRole(ctx.postgres, {
+      schema,
+      password: identity.DATABASE_PASSWORD,
+      connectionLimit: CONNECTION_LIMIT[tenant.spec.plan],
+    });
+    password = database.password;
+    await migrateTenant(ctx.orm, schema);
+    // A stable message: the status is written only when something really changed.
+    set({
+      type: 'DatabaseReady',
+      status: 'True',
+      reason: 'Migrated',
+      message: `Schema ${schema} is at migration ${tenantMigrations.at(-1)?.name ?? 'none'}.`,
+    });
+  } catch (error) {
+    set({
+      type: 'DatabaseReady',
+      status: 'False',
+      reason: 'ProvisionFailed',
+      message: (error as Error).message,
+    });
+  }
+
+  let messaging: TenantMessaging | undefined;
+  try {
+    messaging = await provisionTenantAccount(ctx.nats, {
+      slug: tenant.spec.slug,
+      plan: tenant.spec.plan,
+      accountSeed: identity.NATS_ACCOUNT_SEED,
+      userSeed: identity.NATS_USER_SEED,
+    });
+    set({
+      type: 'MessagingReady',
+      status: 'True',
+      reason: 'AccountReady',
+      message: `NATS account ${messaging.accountPublicKey} with stream ${messaging.stream}.`,
+    });
+  } catch (error) {
+    set({
+      type: 'MessagingReady',
+      status: 'False',
+      reason: 'ProvisionFailed',
+      message: (error as Error).message,
+    });
+  }
+
+  if (password && messaging) {
+    try {
+      const desired = desiredObjects(tenant, ctx.config, {
+        databaseRole: schema,
+        databasePassword: password,
+        schema,
+        natsCredentials: messaging.userCreds,
+      });
+      // On a downgrade the old, larger pods still count against the quota while the new ones roll
+      // out: shrinking it first would deadlock the rollout, so the quota follows once it is done.
+      const quota = desired.find((object) => object.kind === 'ResourceQuota')!;
+      const deferQuota = await isDowngrade(ctx, tenant);
+      await applyAll(ctx.objects, deferQuota ? desired.filter((object) => object !== quota) : desired);
+      await applyObject(ctx.objects, identitySecret(tenant, { password, messaging }));
+      await pruneAutoscaler(
+        ctx,
+        tenant,
+        desired.some((object) => object.kind === 'HorizontalPodAutoscaler'),
+      );
+      const workloads = await workloadsCondition(ctx, tenant);
+      if (deferQuota && workloads.status === 'True') {
+        await applyObject(ctx.objects, quota);
+        set({
+          ...workloads,
+          status: 'False',
+          reason: 'ResizingQuota',
+          message: 'Shrinking the quota to the new plan.',
+        });
+      } else {
+        set(workloads);
+      }
+    } catch (error) {
+      set({
+        type: 'WorkloadsReady',
+        status: 'False',
+        reason: 'ApplyFailed',
+        message: (error as Error).message,
+      });
+    }
+  } else {
+    set({
+      type: 'WorkloadsReady',
+      status: 'False',
+      reason: 'WaitingForDependencies',
+      message: 'Database and messaging must be ready first.',
+    });
+  }
+
+  const suspended = tenant.spec.suspended ?? false;
+  set(readyCondition(conditions, suspended));
+  const status: TenantStatus = {
+    phase: phaseOf(conditions, { suspended, deleting: false }),
+    observedGeneration: generation,
+    url: tenantUrl(tenant, ctx.config),
+    schema,
+    namespace: namespaceName(tenant),
+    conditions,
+  };
+  if (!sameStatus(tenant.status, status)) {
+    await ctx.custom.patchClusterCustomObjectStatus(
+      {
+        group: TENANT_GROUP,
+        version: TENANT_VERSION,
+        plural: TENANT_PLURAL,
+        name,
+        body: { status },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+  const converged = status.phase === 'Ready' || status.phase === 'Suspended';
+  return { status, ...(converged ? {} : { requeueAfterMs: 2000 }) };
+}
+
+async function readTenant(ctx: ReconcileContext, name: string): Promise<Tenant | undefined> {
+  try {
+    return (await ctx.custom.getClusterCustomObject({
+      group: TENANT_GROUP,
+      version: TENANT_VERSION,
+      plural: TENANT_PLURAL,
+      name,
+    })) as Tenant;
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
+type Identity = Partial<Record<'DATABASE_PASSWORD' | 'NATS_ACCOUNT_SEED' | 'NATS_USER_SEED', string>>;
+
+async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Identity> {
+  try {
+    const secret = await ctx.core.readNamespacedSecret({
+      name: IDENTITY_SECRET,
+      namespace: namespaceName(tenant),
+    });
+    return Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([key, value]) => [
+        key,
+        Buffer.from(value, 'base64').toString('utf8'),
+      ]),
+    );
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return {};
+    throw error;
+  }
+}
+
+function identitySecret(tenant: Tenant, input: { password: string; messaging: TenantMessaging }): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: objectMeta(tenant, IDENTITY_SECRET),
+    type: 'Opaque',
+    stringData: {
+      DATABASE_PASSWORD: input.password,
+      NATS_ACCOUNT_SEED: input.messaging.accountSeed,
+      NATS_ACCOUNT_PUBLIC_KEY: input.messaging.accountPublicKey,
+      NATS_USER_SEED: input.messaging.userSeed,
+    },
+  };
+}
+
+/** An autoscaler left from a larger plan (or from before a suspension) would fight the replicas. */
+async function pruneAutoscaler(ctx: ReconcileContext, tenant: Tenant, wanted: boolean): Promise<void> {
+  if (wanted) return;
+  try {
+    await ctx.objects.delete({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'pos-api', namespace: namespaceName(tenant) },
+    });
+  } catch (error) {
+    if (!(error instanceof ApiException && error.code === 404)) throw error;
+  }
+}
+
+async function isDowngrade(ctx: ReconcileContext, tenant: Tenant): Promise<boolean> {
+  try {
+    const quota = await ctx.core.readNamespacedResourceQuota({
+      name: 'tenant-quota',
+      namespace: namespaceName(tenant),
+    });
+    const sizedFor = quota.metadata?.labels?.[PLAN_LABEL] as Plan | undefined;
+    return sizedFor !== undefined && PLAN_ORDER.indexOf(sizedFor) > PLAN_ORDER.indexOf(tenant.spec.plan);
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return false;
+    throw error;
+  }
+}
+
+async function workloadsCondition(ctx: ReconcileContext, tenant: Tenant): Promise<ConditionInput> {
+  const namespace = namespaceName(tenant);
+  const deployments = await Promise.all(
+    ['pos-api', 'worker'].map((name) => ctx.apps.readNamespacedDeployment({ name, namespace })),
+  );
+  const notReady = deployments.filter((deployment) => !isAvailable(deployment));
+  if (notReady.length > 0) {
+    return {
+      type: 'WorkloadsReady',
+      status: 'False',
+      reason: 'RollingOut',
+      message: notReady
+        .map(
+          (d) =>
+            `${d.metadata?.name}: ${d.status?.availableReplicas ?? 0}/${d.spec?.replicas ?? 0} available`,
+        )
+        .join(', '),
+    };
+  }
+  const suspended = tenant.spec.suspended ?? false;
+  return {
+    type: 'WorkloadsReady',
+    status: 'True',
+    reason: suspended ? 'ScaledToZero' : 'Available',
+    message: suspended
+      ? 'Suspended: no replicas run.'
+      : `pos-api and worker are available (${PLANS[tenant.spec.plan].apiReplicas}+ replicas by plan).`,
+  };
+}
+
+/** Rolled out the way `kubectl rollout status` means it: every pod new, available, no old ones left. */
+function isAvailable(deployment: V1Deployment): boolean {
+  const wanted = deployment.spec?.replicas ?? 1;
+  const status = deployment.status ?? {};
+  const current = (status.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0);
+  const updated = status.updatedReplicas ?? 0;
+  return (
+    current &&
+    updated >= wanted &&
+    (status.replicas ?? 0) === updated &&
+    (status.availableReplicas ?? 0) >= updated
+  );
+}
