@@ -1,0 +1,198 @@
+// The operator as processes: two replicas, one Lease. Only the leader reconciles; when it is killed
+// the standby takes over and converges; reconciles are traced (continuing a Tenant's traceparent)
+// and counted in /metrics.
+import { createTestDatabase, freePort, OtlpReceiver, type TestDatabase } from '@cloudpos/harness';
+import type {} from '@cloudpos/harness/vitest/provided';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { testConfig } from './specs/fixtures.ts';
+import { installTenantCrd, kubectl } from './test-support.ts';
+
+interface OperatorProcess {
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  metricsPort: number;
+  exited: Promise<number | null>;
+}
+
+let db: TestDatabase;
+let dir: string;
+const receiver = new OtlpReceiver();
+const processes: OperatorProcess[] = [];
+
+beforeAll(async () => {
+  await installTenantCrd();
+  await receiver.start();
+  db = await createTestDatabase(inject('postgresUrl'), 'operator');
+  dir = await mkdtemp(join(tmpdir(), 'cloudpos-operator-'));
+  const dbUrl = new URL(db.url);
+  await writeFile(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      ...testConfig,
+      endpoints: {
+        ...testConfig.endpoints,
+        postgresHost: dbUrl.hostname,
+        postgresPort: Number(dbUrl.port),
+        postgresDatabase: db.name,
+      },
+    }),
+  );
+  await writeFile(join(dir, 'system.creds'), inject('natsSystemUserCreds'));
+});
+
+afterAll(async () => {
+  for (const operator of processes) operator.child.kill('SIGKILL');
+  await receiver.stop();
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function startOperator(name: string): Promise<OperatorProcess> {
+  const metricsPort = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
+      fileURLToPath(new URL('./main.ts', import.meta.url)),
+    ],
+    {
+      env: {
+        ...process.env,
+        KUBECONFIG: inject('kubeconfigPath'),
+        OPERATOR_CONFIG: join(dir, 'config.json'),
+        DATABASE_URL: db.url,
+        NATS_URL: inject('natsOperatorUrl'),
+        NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
+        NATS_SYSTEM_CREDS_FILE: join(dir, 'system.creds'),
+        LEASE_NAMESPACE: 'default',
+        LEASE_DURATION_SECONDS: '3',
+        POD_NAME: name,
+        METRICS_PORT: String(metricsPort),
+        OTEL_SERVICE_NAME: 'cloudpos-operator',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const logs: Record<string, unknown>[] = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const operator = { child, logs, metricsPort, exited };
+  processes.push(operator);
+  return operator;
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function applyTenant(slug: string, annotations: Record<string, string> = {}): Promise<void> {
+  const manifest = {
+    apiVersion: 'cloudpos.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: slug, annotations },
+    spec: {
+      slug,
+      displayName: slug,
+      plan: 'starter',
+      owner: { name: 'O', email: 'o@shop.example' },
+      currency: 'EUR',
+    },
+  };
+  const result = await kubectl(['apply', '-f', '-'], stringify(manifest));
+  if (result.code !== 0) throw new Error(result.stderr);
+}
+
+const isReady = async (slug: string) => {
+  const result = await kubectl(['get', 'tenant', slug, '-o', 'jsonpath={.status.phase}']);
+  return result.stdout === 'Ready' ? true : undefined;
+};
+const said = (operator: OperatorProcess, message: string) =>
+  operator.logs.some((line) => line.msg === message);
+
+describe('the operator process', () => {
+  it('elects one leader among two replicas, which alone reconciles, and a standby takes over after a crash', async () => {
+    const first = await startOperator('replica-1');
+    const second = await startOperator('replica-2');
+    const leader = await until('a leader', () =>
+      [first, second].find((operator) => said(operator, 'became leader')),
+    );
+    const standby = leader === first ? second : first;
+
+    await applyTenant('proc-shop');
+    await until('proc-shop to be Ready', () => isReady('proc-shop'));
+    expect(said(leader, 'reconciled')).toBe(true);
+    expect(said(standby, 'reconciled')).toBe(false);
+    expect(said(standby, 'became leader')).toBe(false);
+
+    const scrape = await (await fetch(`http://127.0.0.1:${leader.metricsPort}/metrics`)).text();
+    // One sample by name and labels, whatever order prom-client writes the labels in.
+    const sample = (name: string, labels: string) => {
+      const wanted = labels.split(',').sort().join(',');
+      for (const line of scrape.split('\n')) {
+        const match = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
+        if (match?.[1] === name && match[2]!.split(',').sort().join(',') === wanted) return Number(match[3]);
+      }
+      return Number.NaN;
+    };
+    expect(
+      sample(
+        'controller_runtime_reconcile_total',
+        'controller="tenant",result="success",service="cloudpos-operator"',
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(
+        'controller_runtime_reconcile_time_seconds_count',
+        'controller="tenant",service="cloudpos-operator"',
+      ),
+    ).toBeGreaterThan(0);
+    expect(sample('workqueue_depth', 'name="tenant",service="cloudpos-operator"')).toBe(0);
+    expect(sample('cloudpos_tenants', 'phase="Ready",service="cloudpos-operator"')).toBe(1);
+
+    leader.child.kill('SIGKILL');
+    await leader.exited;
+    await until('the standby to lead', () => said(standby, 'became leader'), 30_000);
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    await applyTenant('proc-shop-2', { 'cloudpos.io/traceparent': `00-${traceId}-b7ad6b7169203331-01` });
+    await until('proc-shop-2 to be Ready', () => isReady('proc-shop-2'));
+    expect(await isReady('proc-shop')).toBe(true);
+
+    // The reconcile of a Tenant that carries a traceparent continues that trace.
+    const span = await receiver.waitForSpan(
+      (candidate) =>
+        candidate.name === 'reconcile Tenant' && candidate.attributes['cloudpos.tenant'] === 'proc-shop-2',
+    );
+    expect(span.traceId).toBe(traceId);
+    expect(span.serviceName).toBe('cloudpos-operator');
+
+    standby.child.kill('SIGTERM');
+    expect(await standby.exited).toBe(0);
+  });
+});

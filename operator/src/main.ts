@@ -1,0 +1,139 @@
+// The operator process: `node --import @cloudpos/telemetry/register operator/src/main.ts`.
+// Configuration: OPERATOR_CONFIG (a JSON file with the OperatorConfig), DATABASE_URL (an admin of
+// the tenants' database), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, and optionally
+// LEASE_NAMESPACE, POD_NAME, METRICS_PORT, CONCURRENCY; the cluster from KUBECONFIG or in-cluster.
+// Only the leader (a Lease) reconciles; every replica serves /healthz and /metrics.
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { createLogger, createMetrics } from '@cloudpos/telemetry';
+import { migrateAllTenants, tenantOrmConfig } from '@cloudpos/tenant-db';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import type { OperatorConfig } from './config.ts';
+import { LeaderElector } from './controller/leader.ts';
+import { managerMetrics, startManager, type Manager } from './controller/manager.ts';
+import { startWatches, type Watches } from './controller/watch.ts';
+
+const logger = createLogger({ name: 'cloudpos-operator' });
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    logger.fatal(`${name} is not set`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const config = JSON.parse(readFileSync(required('OPERATOR_CONFIG'), 'utf8')) as OperatorConfig;
+const databaseUrl = required('DATABASE_URL');
+const nats = {
+  url: required('NATS_URL'),
+  operatorSeed: required('NATS_OPERATOR_SEED'),
+  systemUserCreds: readFileSync(required('NATS_SYSTEM_CREDS_FILE'), 'utf8'),
+};
+const identity = process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
+
+const kc = new KubeConfig();
+kc.loadFromDefault();
+const postgres = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl, poolMax: 4 }));
+const telemetryMetrics = createMetrics({ service: 'cloudpos-operator' });
+const metrics = managerMetrics(telemetryMetrics.registry);
+const ctx = {
+  config,
+  objects: KubernetesObjectApi.makeApiClient(kc),
+  core: kc.makeApiClient(CoreV1Api),
+  apps: kc.makeApiClient(AppsV1Api),
+  custom: kc.makeApiClient(CustomObjectsApi),
+  postgres,
+  orm,
+  nats,
+  now: () => new Date(),
+};
+
+let manager: Manager | undefined;
+let watches: Watches | undefined;
+
+async function lead(): Promise<void> {
+  logger.info({ identity }, 'became leader');
+  // Pending migrations fan out to every tenant before new work starts.
+  const migrated = await migrateAllTenants(orm, { concurrency: 4 });
+  for (const failure of migrated.failed)
+    logger.error({ err: failure.error, schema: failure.schema }, 'tenant migration failed');
+  manager = startManager({
+    ctx,
+    metrics,
+    logger,
+    concurrency: Number(process.env.CONCURRENCY ?? 4),
+    traceparentOf: (name) => watches?.traceparentOf(name),
+  });
+  watches = await startWatches({ kc, custom: ctx.custom, apps: ctx.apps, queue: manager.queue, logger });
+}
+
+async function follow(): Promise<void> {
+  logger.info({ identity }, 'lost leadership; standing by');
+  await watches?.stop();
+  await manager?.stop();
+  watches = undefined;
+  manager = undefined;
+}
+
+const elector = new LeaderElector({
+  coordination: kc.makeApiClient(CoordinationV1Api),
+  namespace: process.env.LEASE_NAMESPACE ?? 'cloudpos-system',
+  name: 'cloudpos-operator',
+  identity,
+  leaseDurationSeconds: Number(process.env.LEASE_DURATION_SECONDS ?? 15),
+  retryPeriodMs: 2000,
+  onStartedLeading: () =>
+    void lead().catch((error: unknown) => logger.error({ err: error }, 'could not start leading')),
+  onStoppedLeading: () => void follow(),
+});
+elector.start();
+
+const server = createServer((request, response) => {
+  if (request.url === '/metrics') {
+    telemetryMetrics.registry
+      .metrics()
+      .then((body) =>
+        response.writeHead(200, { 'content-type': telemetryMetrics.registry.contentType }).end(body),
+      )
+      .catch(() => response.writeHead(500).end());
+    return;
+  }
+  if (request.url === '/healthz') {
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ status: 'ok', leader: elector.isLeader }));
+    return;
+  }
+  response.writeHead(404).end();
+});
+server.listen(Number(process.env.METRICS_PORT ?? 9090), '127.0.0.1', () => {
+  logger.info({ identity, address: server.address() }, 'operator started');
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down');
+    void (async () => {
+      await follow();
+      await elector.stop();
+      server.close();
+      await orm.close();
+      await postgres.end();
+      logger.info('stopped');
+      process.exit(0);
+    })();
+  });
+}
