@@ -30,6 +30,8 @@ export interface OperatorConfig {
     redis: EgressTarget;
     otelCollector: EgressTarget;
   };
+  /** Where BackupThenDelete writes tenant schema dumps (a mounted volume in the cluster). */
+  backupDir?: string;
   /** Passed to tenant workloads. */
   endpoints: {
     postgresHost: string;

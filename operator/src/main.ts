@@ -56,6 +56,7 @@ const ctx = {
   apps: kc.makeApiClient(AppsV1Api),
   custom: kc.makeApiClient(CustomObjectsApi),
   postgres,
+  databaseUrl,
   orm,
   nats,
   now: () => new Date(),

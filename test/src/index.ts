@@ -9,6 +9,7 @@ export { startNats, type NatsServer } from './infra/nats.ts';
 export { startRedis, type RedisServer } from './infra/redis.ts';
 export { ManagedProcess, freePort, assertPortFree } from './infra/process.ts';
 export { ActionableError, reportFatal } from './tools/errors.ts';
+export { debianPostgres, type PostgresBinaries } from './tools/locate.ts';
 export { ensureTools } from './tools/ensure-tools.ts';
 export { createTestDatabase, type TestDatabase } from './infra/database.ts';
 export { OtlpReceiver, type ReceivedSpan } from './infra/otlp-receiver.ts';

@@ -46,6 +46,7 @@ beforeAll(async () => {
     apps: kc.makeApiClient(AppsV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
     postgres: new pg.Pool({ connectionString: db.url, max: 4 }),
+    databaseUrl: db.url,
     orm: await MikroORM.init(tenantOrmConfig({ clientUrl: db.url })),
     nats: {
       url: inject('natsOperatorUrl'),
@@ -224,5 +225,74 @@ describe('reconciling a Tenant', () => {
     expect(policy.stdout.trim()).toBe('networkpolicy.networking.k8s.io/default-deny');
     const api = await ctx.apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
     expect(api.spec?.replicas).toBe(1);
+  });
+});
+
+describe('deleting a Tenant', () => {
+  const schemaAndRole = async (schema: string) =>
+    (
+      await ctx.postgres.query<{ schemas: number; roles: number }>(
+        `select (select count(*) from pg_namespace where nspname = $1)::int as schemas,
+                (select count(*) from pg_roles where rolname = $1)::int as roles`,
+        [schema],
+      )
+    ).rows[0];
+  const gone = async (name: string) => (await kubectl(['get', 'tenant', name])).stderr.includes('NotFound');
+
+  it('with Delete drops the schema, the role and the NATS account, then lets the Tenant go', async () => {
+    await applyTenant('delete-shop', { deletionPolicy: 'Delete' });
+    await reconcileUntilSettled('delete-shop');
+    expect((await readTenant('delete-shop')).metadata.finalizers).toEqual(['cloudpos.io/cleanup']);
+    const secret = await ctx.core.readNamespacedSecret({
+      name: 'tenant-credentials',
+      namespace: 'tenant-delete-shop',
+    });
+    const creds = Buffer.from(secret.data!['nats.creds']!, 'base64').toString('utf8');
+
+    await kubectl(['delete', 'tenant', 'delete-shop', '--wait=false']);
+    await reconcileTenant(ctx, 'delete-shop');
+    expect(await gone('delete-shop')).toBe(true);
+    expect(await schemaAndRole('tenant_delete_shop')).toEqual({ schemas: 0, roles: 0 });
+    await expect(
+      connect({
+        servers: inject('natsOperatorUrl'),
+        authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
+      }),
+    ).rejects.toThrow(/Authorization Violation/i);
+  });
+
+  it('with Retain keeps the data', async () => {
+    await applyTenant('retain-shop', { deletionPolicy: 'Retain' });
+    await reconcileUntilSettled('retain-shop');
+    await kubectl(['delete', 'tenant', 'retain-shop', '--wait=false']);
+    await reconcileTenant(ctx, 'retain-shop');
+    expect(await gone('retain-shop')).toBe(true);
+    expect(await schemaAndRole('tenant_retain_shop')).toEqual({ schemas: 1, roles: 1 });
+  });
+
+  it('with BackupThenDelete drops nothing while the backup cannot be made, and says why', async () => {
+    await applyTenant('backup-shop', { deletionPolicy: 'BackupThenDelete' });
+    await reconcileUntilSettled('backup-shop');
+    await kubectl(['delete', 'tenant', 'backup-shop', '--wait=false']);
+    await reconcileTenant(ctx, 'backup-shop'); // this operator has no backupDir configured
+    const blocked = await readTenant('backup-shop');
+    expect(blocked.status?.phase).toBe('Deleting');
+    const ready = blocked.status?.conditions?.find((condition) => condition.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'DeletionBlocked' });
+    expect(ready?.message).toContain('no backupDir is configured');
+    expect(await schemaAndRole('tenant_backup_shop')).toEqual({ schemas: 1, roles: 1 });
+
+    // The platform operator decides: change the policy, and deletion proceeds.
+    await kubectl([
+      'patch',
+      'tenant',
+      'backup-shop',
+      '--type=merge',
+      '-p',
+      '{"spec":{"deletionPolicy":"Delete"}}',
+    ]);
+    await reconcileTenant(ctx, 'backup-shop');
+    expect(await gone('backup-shop')).toBe(true);
+    expect(await schemaAndRole('tenant_backup_shop')).toEqual({ schemas: 0, roles: 0 });
   });
 });

@@ -19,8 +19,14 @@ import type { OperatorConfig } from '../config.ts';
 import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
 import type { Tenant, TenantStatus } from '../generated/tenant.ts';
 import { applyAll, applyObject } from '../kube/apply.ts';
-import { provisionTenantRole } from '../provision/postgres.ts';
-import { provisionTenantAccount, type NatsAdmin, type TenantMessaging } from '../provision/nats.ts';
+import { dropTenantDatabase, provisionTenantRole } from '../provision/postgres.ts';
+import { BackupUnavailableError, backupTenantSchema } from '../provision/backup.ts';
+import {
+  deleteTenantAccount,
+  provisionTenantAccount,
+  type NatsAdmin,
+  type TenantMessaging,
+} from '../provision/nats.ts';
 import { desiredObjects, namespaceName, tenantUrl } from '../specs/index.ts';
 import { objectMeta } from '../specs/metadata.ts';
 import { PLANS, PLAN_ORDER, type Plan } from '../specs/plans.ts';
@@ -42,6 +48,8 @@ export interface ReconcileContext {
   custom: CustomObjectsApi;
   /** Administrative connection to the tenants' database. */
   postgres: pg.Pool;
+  /** The same database as a URL, for pg_dump. */
+  databaseUrl: string;
   /** The tenant-db ORM, for migrations. */
   orm: MikroORM;
   nats: NatsAdmin;
@@ -60,7 +68,13 @@ const CONNECTION_LIMIT = { starter: 10, growth: 40, scale: 150 } as const;
 
 export async function reconcileTenant(ctx: ReconcileContext, name: string): Promise<ReconcileResult> {
   const tenant = await readTenant(ctx, name);
-  if (!tenant || tenant.metadata.deletionTimestamp) return {};
+  if (!tenant) return {};
+  if (tenant.metadata.deletionTimestamp) return finalize(ctx, tenant);
+  if (!tenant.metadata.finalizers?.includes(FINALIZER)) {
+    await patchTenant(ctx, tenant, {
+      metadata: { finalizers: [...(tenant.metadata.finalizers ?? []), FINALIZER] },
+    });
+  }
   const generation = tenant.metadata.generation ?? 0;
   const now = ctx.now();
   let conditions: Condition[] = tenant.status?.conditions ?? [];
@@ -206,7 +220,90 @@ async function readTenant(ctx: ReconcileContext, name: string): Promise<Tenant |
   }
 }
 
-type Identity = Partial<Record<'DATABASE_PASSWORD' | 'NATS_ACCOUNT_SEED' | 'NATS_USER_SEED', string>>;
+type Identity = Partial<
+  Record<'DATABASE_PASSWORD' | 'NATS_ACCOUNT_SEED' | 'NATS_ACCOUNT_PUBLIC_KEY' | 'NATS_USER_SEED', string>
+>;
+
+/** Set on every Tenant so that its data is handled by its deletion policy before it goes. */
+export const FINALIZER = 'cloudpos.io/cleanup';
+
+/**
+ * Deletion: Retain keeps the schema, role and NATS account; Delete drops them; BackupThenDelete first
+ * dumps the schema and verifies the dump, and drops nothing when that fails. The namespace and
+ * everything in it then go by garbage collection once the finalizer is removed.
+ */
+async function finalize(ctx: ReconcileContext, tenant: Tenant): Promise<ReconcileResult> {
+  if (!tenant.metadata.finalizers?.includes(FINALIZER)) return {};
+  const schema = tenantSchemaName(tenant.spec.slug);
+  const policy = tenant.spec.deletionPolicy ?? 'Retain';
+  try {
+    if (policy === 'BackupThenDelete') {
+      if (!ctx.config.backupDir)
+        throw new BackupUnavailableError('no backupDir is configured for the operator');
+      await backupTenantSchema({
+        admin: ctx.postgres,
+        databaseUrl: ctx.databaseUrl,
+        schema,
+        dir: ctx.config.backupDir,
+      });
+    }
+    if (policy !== 'Retain') {
+      const identity = await readIdentity(ctx, tenant);
+      await dropTenantDatabase(ctx.postgres, schema);
+      if (identity.NATS_ACCOUNT_PUBLIC_KEY)
+        await deleteTenantAccount(ctx.nats, identity.NATS_ACCOUNT_PUBLIC_KEY);
+    }
+    await patchTenant(ctx, tenant, {
+      metadata: {
+        finalizers: (tenant.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER),
+      },
+    });
+    return {};
+  } catch (error) {
+    const blocked = error instanceof BackupUnavailableError;
+    const conditions = setCondition(
+      tenant.status?.conditions,
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: blocked ? 'DeletionBlocked' : 'CleanupFailed',
+        message: blocked
+          ? `Not deleting: the backup the deletion policy asks for cannot be made (${error.message}). Nothing was dropped; fix the backup or change deletionPolicy.`
+          : (error as Error).message,
+      },
+      tenant.metadata.generation ?? 0,
+      ctx.now(),
+    );
+    const status: TenantStatus = { ...tenant.status, phase: 'Deleting', conditions };
+    if (!sameStatus(tenant.status, status)) await patchTenant(ctx, tenant, { status }, true);
+    return { status, requeueAfterMs: 30_000 };
+  }
+}
+
+/** A JSON merge patch guarded by the resourceVersion we read (a conflict means: reconcile again). */
+async function patchTenant(
+  ctx: ReconcileContext,
+  tenant: Tenant,
+  body: object,
+  status = false,
+): Promise<void> {
+  const request = {
+    group: TENANT_GROUP,
+    version: TENANT_VERSION,
+    plural: TENANT_PLURAL,
+    name: tenant.metadata.name!,
+    body: {
+      ...body,
+      metadata: {
+        ...(body as { metadata?: object }).metadata,
+        resourceVersion: tenant.metadata.resourceVersion,
+      },
+    },
+  };
+  const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  if (status) await ctx.custom.patchClusterCustomObjectStatus(request, options);
+  else await ctx.custom.patchClusterCustomObject(request, options);
+}
 
 async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Identity> {
   try {

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { ActionableError } from '../tools/errors.ts';
-import { locatePostgres } from '../tools/locate.ts';
+import { locatePostgres, type PostgresBinaries } from '../tools/locate.ts';
 import { ManagedProcess, freePort } from './process.ts';
 
 const execFileAsync = promisify(execFile);
@@ -21,6 +21,8 @@ export interface PostgresOptions {
   password: string;
   /** false (tests) trades crash safety for speed: fsync and synchronous commit off. */
   durable: boolean;
+  /** Other binaries than the default (e.g. Debian's PostgreSQL 15 to match its pg_dump). */
+  binaries?: PostgresBinaries;
 }
 
 export interface PostgresServer {
@@ -40,7 +42,7 @@ export interface PostgresServer {
 const SUPERUSER = 'postgres';
 
 export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
-  const binaries = await locatePostgres();
+  const binaries = options.binaries ?? (await locatePostgres());
   const osUser = await ensurePostgresOsUser();
   const dataDir = join(options.dir, 'data');
   await mkdir(options.dir, { recursive: true });

@@ -7,6 +7,7 @@ import { NATS_SERVER, POSTGRES_FALLBACK, REDIS_SERVER, cacheRoot, toolDir } from
 import { ActionableError, reportFatal } from './errors.ts';
 import { execFileAsync, versionOf, which } from './exec.ts';
 import {
+  debianPostgres,
   embeddedPostgres,
   locateNatsServer,
   locatePostgres,
@@ -58,6 +59,11 @@ export async function ensureTools(
 
   // openssl makes the control plane's throw-away certificates.
   if (!(await which('openssl'))) await apt.install(['openssl'], 'OpenSSL');
+  // The operator's BackupThenDelete tests dump with pg_dump, which must match the server's major
+  // version: Debian's PostgreSQL (server and client of one major) provides both.
+  if (!(await debianPostgres()) || !(await which('pg_dump'))) {
+    await apt.install([POSTGRES_FALLBACK.debianPackage], 'PostgreSQL (Debian, for backup tests)');
+  }
   await buildKubernetesTools(log);
   const built = await locateKubernetesTools();
   for (const tool of KUBERNETES_TOOLS) {

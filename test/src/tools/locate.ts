@@ -42,7 +42,7 @@ export async function embeddedPostgres(): Promise<PostgresBinaries | undefined> 
   return undefined;
 }
 
-async function debianPostgres(): Promise<PostgresBinaries | undefined> {
+export async function debianPostgres(): Promise<PostgresBinaries | undefined> {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const versions = (await readdir(root)).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
