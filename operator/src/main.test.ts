@@ -1,17 +1,16 @@
 // The operator as processes: two replicas, one Lease. Only the leader reconciles; when it is killed
 // the standby takes over and converges; reconciles are traced (continuing a Tenant's traceparent)
 // and counted in /metrics.
-import { createTestDatabase, freePort, OtlpReceiver, type TestDatabase } from '@cloudpos/harness';
+import { createTestDatabase, eventually, freePort, OtlpReceiver, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { testConfig } from './specs/fixtures.ts';
+import { testConfigFor } from './specs/fixtures.ts';
 import { installTenantCrd, kubectl } from './test-support.ts';
 
 interface OperatorProcess {
@@ -31,19 +30,7 @@ beforeAll(async () => {
   await receiver.start();
   db = await createTestDatabase(inject('postgresUrl'), 'operator');
   dir = await mkdtemp(join(tmpdir(), 'cloudpos-operator-'));
-  const dbUrl = new URL(db.url);
-  await writeFile(
-    join(dir, 'config.json'),
-    JSON.stringify({
-      ...testConfig,
-      endpoints: {
-        ...testConfig.endpoints,
-        postgresHost: dbUrl.hostname,
-        postgresPort: Number(dbUrl.port),
-        postgresDatabase: db.name,
-      },
-    }),
-  );
+  await writeFile(join(dir, 'config.json'), JSON.stringify(testConfigFor(db.url)));
   await writeFile(join(dir, 'system.creds'), inject('natsSystemUserCreds'));
 });
 
@@ -75,6 +62,8 @@ async function startOperator(name: string): Promise<OperatorProcess> {
         LEASE_NAMESPACE: 'default',
         LEASE_DURATION_SECONDS: '3',
         POD_NAME: name,
+        // Other test files share this API server: this operator takes only its own Tenants.
+        TENANT_LABEL_SELECTOR: 'cloudpos.io/shard=operator-process-test',
         METRICS_PORT: String(metricsPort),
         OTEL_SERVICE_NAME: 'cloudpos-operator',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
@@ -98,25 +87,11 @@ async function startOperator(name: string): Promise<OperatorProcess> {
   return operator;
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 async function applyTenant(slug: string, annotations: Record<string, string> = {}): Promise<void> {
   const manifest = {
     apiVersion: 'cloudpos.io/v1alpha1',
     kind: 'Tenant',
-    metadata: { name: slug, annotations },
+    metadata: { name: slug, annotations, labels: { 'cloudpos.io/shard': 'operator-process-test' } },
     spec: {
       slug,
       displayName: slug,
@@ -140,13 +115,13 @@ describe('the operator process', () => {
   it('elects one leader among two replicas, which alone reconciles, and a standby takes over after a crash', async () => {
     const first = await startOperator('replica-1');
     const second = await startOperator('replica-2');
-    const leader = await until('a leader', () =>
+    const leader = await eventually('a leader', () =>
       [first, second].find((operator) => said(operator, 'became leader')),
     );
     const standby = leader === first ? second : first;
 
     await applyTenant('proc-shop');
-    await until('proc-shop to be Ready', () => isReady('proc-shop'));
+    await eventually('proc-shop to be Ready', () => isReady('proc-shop'));
     expect(said(leader, 'reconciled')).toBe(true);
     expect(said(standby, 'reconciled')).toBe(false);
     expect(said(standby, 'became leader')).toBe(false);
@@ -178,10 +153,10 @@ describe('the operator process', () => {
 
     leader.child.kill('SIGKILL');
     await leader.exited;
-    await until('the standby to lead', () => said(standby, 'became leader'), 30_000);
+    await eventually('the standby to lead', () => said(standby, 'became leader'), 30_000);
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     await applyTenant('proc-shop-2', { 'cloudpos.io/traceparent': `00-${traceId}-b7ad6b7169203331-01` });
-    await until('proc-shop-2 to be Ready', () => isReady('proc-shop-2'));
+    await eventually('proc-shop-2 to be Ready', () => isReady('proc-shop-2'));
     expect(await isReady('proc-shop')).toBe(true);
 
     // The reconcile of a Tenant that carries a traceparent continues that trace.

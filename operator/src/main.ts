@@ -1,7 +1,7 @@
 // The operator process: `node --import @cloudpos/telemetry/register operator/src/main.ts`.
 // Configuration: OPERATOR_CONFIG (a JSON file with the OperatorConfig), DATABASE_URL (an admin of
 // the tenants' database), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, and optionally
-// LEASE_NAMESPACE, POD_NAME, METRICS_PORT, CONCURRENCY; the cluster from KUBECONFIG or in-cluster.
+// LEASE_NAMESPACE, POD_NAME, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards); the cluster from KUBECONFIG or in-cluster.
 // Only the leader (a Lease) reconciles; every replica serves /healthz and /metrics.
 import {
   AppsV1Api,
@@ -20,7 +20,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { OperatorConfig } from './config.ts';
 import { LeaderElector } from './controller/leader.ts';
-import { managerMetrics, startManager, type Manager } from './controller/manager.ts';
+import { createManager, managerMetrics, type Manager } from './controller/manager.ts';
 import { startWatches, type Watches } from './controller/watch.ts';
 
 const logger = createLogger({ name: 'cloudpos-operator' });
@@ -71,14 +71,23 @@ async function lead(): Promise<void> {
   const migrated = await migrateAllTenants(orm, { concurrency: 4 });
   for (const failure of migrated.failed)
     logger.error({ err: failure.error, schema: failure.schema }, 'tenant migration failed');
-  manager = startManager({
+  manager = createManager({
     ctx,
     metrics,
     logger,
     concurrency: Number(process.env.CONCURRENCY ?? 4),
     traceparentOf: (name) => watches?.traceparentOf(name),
   });
-  watches = await startWatches({ kc, custom: ctx.custom, apps: ctx.apps, queue: manager.queue, logger });
+  watches = await startWatches({
+    kc,
+    custom: ctx.custom,
+    apps: ctx.apps,
+    queue: manager.queue,
+    logger,
+    ...(process.env.TENANT_LABEL_SELECTOR ? { labelSelector: process.env.TENANT_LABEL_SELECTOR } : {}),
+  });
+  // Workers start once the caches exist: a reconcile reads its Tenant's traceparent from them.
+  manager.start();
 }
 
 async function follow(): Promise<void> {

@@ -13,3 +13,4 @@ export { debianPostgres, type PostgresBinaries } from './tools/locate.ts';
 export { ensureTools } from './tools/ensure-tools.ts';
 export { createTestDatabase, type TestDatabase } from './infra/database.ts';
 export { OtlpReceiver, type ReceivedSpan } from './infra/otlp-receiver.ts';
+export { eventually } from './infra/eventually.ts';

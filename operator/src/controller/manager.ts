@@ -53,10 +53,12 @@ export function managerMetrics(registry: Registry): ManagerMetrics {
 
 export interface Manager {
   queue: WorkQueue;
+  /** Starts the workers; call once the watches (and their caches) are in place. */
+  start(): void;
   stop(): Promise<void>;
 }
 
-export function startManager(options: {
+export function createManager(options: {
   ctx: ReconcileContext;
   metrics: ManagerMetrics;
   logger: Logger;
@@ -70,7 +72,7 @@ export function startManager(options: {
     concurrency: options.concurrency,
     onDepthChange: (depth) => metrics.queueDepth.set({ name: 'tenant' }, depth),
   });
-  queue.start(async (name) => {
+  const reconcile = async (name: string) => {
     const traceparent = options.traceparentOf(name);
     const parent = traceparent
       ? extractTraceContext(new Map([['traceparent', traceparent]]))
@@ -106,8 +108,8 @@ export function startManager(options: {
         }
       },
     );
-  });
-  return { queue, stop: () => queue.stop() };
+  };
+  return { queue, start: () => queue.start(reconcile), stop: () => queue.stop() };
 }
 
 function updatePhaseGauge(metrics: ManagerMetrics, phases: Map<string, string>): void {

@@ -18,7 +18,7 @@ import pg from 'pg';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tenant } from '../generated/tenant.ts';
-import { testConfig } from '../specs/fixtures.ts';
+import { testConfigFor } from '../specs/fixtures.ts';
 import { installTenantCrd, kubectl } from '../test-support.ts';
 import { IDENTITY_SECRET, reconcileTenant, type ReconcileContext } from './reconcile.ts';
 
@@ -30,17 +30,8 @@ beforeAll(async () => {
   db = await createTestDatabase(inject('postgresUrl'), 'reconcile');
   const kc = new KubeConfig();
   kc.loadFromFile(inject('kubeconfigPath'));
-  const dbUrl = new URL(db.url);
   ctx = {
-    config: {
-      ...testConfig,
-      endpoints: {
-        ...testConfig.endpoints,
-        postgresHost: dbUrl.hostname,
-        postgresPort: Number(dbUrl.port),
-        postgresDatabase: db.name,
-      },
-    },
+    config: testConfigFor(db.url),
     objects: KubernetesObjectApi.makeApiClient(kc),
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),

@@ -20,6 +20,8 @@ export interface WatchOptions {
   queue: WorkQueue;
   logger: Logger;
   resyncEveryMs?: number;
+  /** Only Tenants with these labels (shards, canaries); every Tenant when absent. */
+  labelSelector?: string;
 }
 
 export interface Watches {
@@ -37,6 +39,7 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
       group: TENANT_GROUP,
       version: TENANT_VERSION,
       plural: TENANT_PLURAL,
+      ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
     })) as { items: KubernetesObject[]; metadata?: { resourceVersion?: string } };
     return {
       ...list,
@@ -45,7 +48,12 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
       metadata: list.metadata ?? {},
     };
   };
-  const tenants = makeInformer(kc, `/apis/${TENANT_GROUP}/${TENANT_VERSION}/${TENANT_PLURAL}`, listTenants);
+  const tenants = makeInformer(
+    kc,
+    `/apis/${TENANT_GROUP}/${TENANT_VERSION}/${TENANT_PLURAL}`,
+    listTenants,
+    options.labelSelector,
+  );
   const ownedSelector = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
   const deployments = makeInformer(
     kc,
@@ -58,8 +66,9 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
     if (object.metadata?.name) queue.add(object.metadata.name);
   };
   const enqueueOwner = (object: KubernetesObject) => {
+    // Only tenants this operator watches (its label selector may leave some to another shard).
     const tenant = object.metadata?.labels?.[TENANT_LABEL];
-    if (tenant) queue.add(tenant);
+    if (tenant && tenants.get(tenant)) queue.add(tenant);
   };
   let stopped = false;
   for (const [informer, handler, what] of [

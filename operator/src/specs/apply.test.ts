@@ -12,6 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
+import { eventually } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tenant } from '../generated/tenant.ts';
@@ -38,25 +39,6 @@ async function createTenant(slug: string, spec: Partial<Tenant['spec']> = {}): P
   );
   if (created.code !== 0) throw new Error(created.stderr);
   return JSON.parse(created.stdout) as Tenant;
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 describe('a tenant’s objects on a real API server', () => {

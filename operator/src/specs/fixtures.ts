@@ -26,6 +26,20 @@ export const testConfig: OperatorConfig = {
   },
 };
 
+/** The test configuration pointed at a real test database. */
+export function testConfigFor(databaseUrl: string): OperatorConfig {
+  const url = new URL(databaseUrl);
+  return {
+    ...testConfig,
+    endpoints: {
+      ...testConfig.endpoints,
+      postgresHost: url.hostname,
+      postgresPort: Number(url.port),
+      postgresDatabase: url.pathname.slice(1),
+    },
+  };
+}
+
 export function tenantFixture(
   slug: string,
   spec: Partial<TenantSpec> = {},

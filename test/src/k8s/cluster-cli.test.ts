@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ClusterState } from './cluster-cli.ts';
+import { isAlive, type ClusterState } from './cluster-cli.ts';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('./cluster-cli.ts', import.meta.url));
@@ -17,15 +17,6 @@ afterAll(async () => {
   await run(process.execPath, [cli, 'down'], { env }).catch(() => {});
   await rm(home, { recursive: true, force: true });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('npm run cluster:up / cluster:down', () => {
   it('starts the control plane in the background, serves kubectl, and stops without leaving a process', async () => {

@@ -32,7 +32,7 @@ async function readState(dir: string): Promise<ClusterState | undefined> {
   return isAlive(state.pid) ? state : undefined;
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

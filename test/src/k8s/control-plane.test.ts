@@ -15,10 +15,10 @@ import {
 } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { KUBERNETES_VERSION } from '../tools/kubernetes-tools.ts';
+import { eventually } from '../infra/eventually.ts';
 
 const run = promisify(execFile);
 const kc = new KubeConfig();
@@ -32,25 +32,6 @@ beforeAll(() => {
   apps = kc.makeApiClient(AppsV1Api);
   objects = KubernetesObjectApi.makeApiClient(kc);
 });
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-}
 
 async function statusOf(call: Promise<unknown>): Promise<number> {
   try {
