@@ -1,4 +1,5 @@
 // Renders TypeScript types for the Tenant resource from the CRD's OpenAPI schema.
+import type { JSONSchema4 } from 'json-schema';
 import { compile } from 'json-schema-to-typescript';
 import { format } from 'prettier';
 import { TENANT_GROUP, TENANT_KIND, TENANT_VERSION, tenantSchema } from './crd.ts';
@@ -14,8 +15,8 @@ export async function renderTenantTypes(): Promise<string> {
     strictIndexSignatures: true,
     format: false,
   } as const;
-  const spec = await compile(schema.properties!.spec as never, 'TenantSpec', options);
-  const status = await compile(schema.properties!.status as never, 'TenantStatus', options);
+  const spec = await compile(schema.properties!.spec as JSONSchema4, 'TenantSpec', options);
+  const status = await compile(schema.properties!.status as JSONSchema4, 'TenantStatus', options);
   const source = `${banner}
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 
