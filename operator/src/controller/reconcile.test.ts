@@ -83,6 +83,22 @@ async function reconcileUntilSettled(name: string, attempts = 40) {
   throw new Error(`tenant ${name} did not settle: ${JSON.stringify(last?.status?.conditions)}`);
 }
 
+const eventReasons = async (name: string) =>
+  (
+    await kubectl([
+      'get',
+      'events',
+      '-n',
+      'default',
+      '--field-selector',
+      `involvedObject.kind=Tenant,involvedObject.name=${name}`,
+      '-o',
+      'jsonpath={range .items[*]}{.type}/{.reason} {end}',
+    ])
+  ).stdout
+    .trim()
+    .split(' ');
+
 const readTenant = async (name: string) =>
   (await ctx.custom.getClusterCustomObject({
     group: 'cloudpos.io',
@@ -109,6 +125,15 @@ describe('reconciling a Tenant', () => {
       ['Ready', 'True'],
       ['WorkloadsReady', 'True'],
     ]);
+    // `kubectl describe tenant` tells the story through Events.
+    expect(await eventReasons('recon-shop')).toEqual(
+      expect.arrayContaining([
+        'Normal/Migrated',
+        'Normal/AccountReady',
+        'Normal/Available',
+        'Normal/AllComponentsReady',
+      ]),
+    );
     const listed = await kubectl(['get', 'tenant', 'recon-shop', '--no-headers']);
     expect(listed.stdout).toMatch(
       /recon-shop\s+starter\s+Ready\s+True\s+https:\/\/recon-shop\.pos\.example\.com/,
@@ -244,6 +269,7 @@ describe('deleting a Tenant', () => {
     await reconcileTenant(ctx, 'delete-shop');
     expect(await gone('delete-shop')).toBe(true);
     expect(await schemaAndRole('tenant_delete_shop')).toEqual({ schemas: 0, roles: 0 });
+    expect(await eventReasons('delete-shop')).toContain('Normal/DataDeleted');
     await expect(
       connect({
         servers: inject('natsOperatorUrl'),
@@ -271,6 +297,7 @@ describe('deleting a Tenant', () => {
     const ready = blocked.status?.conditions?.find((condition) => condition.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'DeletionBlocked' });
     expect(ready?.message).toContain('no backupDir is configured');
+    expect(await eventReasons('backup-shop')).toContain('Warning/DeletionBlocked');
     expect(await schemaAndRole('tenant_backup_shop')).toEqual({ schemas: 1, roles: 1 });
 
     // The platform operator decides: change the policy, and deletion proceeds.

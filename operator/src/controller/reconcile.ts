@@ -31,6 +31,7 @@ import { desiredObjects, namespaceName, tenantUrl } from '../specs/index.ts';
 import { objectMeta } from '../specs/metadata.ts';
 import { PLANS, PLAN_ORDER, type Plan } from '../specs/plans.ts';
 import { PLAN_LABEL } from '../specs/namespace.ts';
+import { recordEvents, transitionEvents, type TenantEvent } from './events.ts';
 import {
   phaseOf,
   readyCondition,
@@ -201,6 +202,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+    await recordEvents(ctx.core, tenant, transitionEvents(tenant.status?.conditions, conditions), now);
   }
   const converged = status.phase === 'Ready' || status.phase === 'Suspended';
   return { status, ...(converged ? {} : { requeueAfterMs: 2000 }) };
@@ -240,12 +242,19 @@ async function finalize(ctx: ReconcileContext, tenant: Tenant): Promise<Reconcil
     if (policy === 'BackupThenDelete') {
       if (!ctx.config.backupDir)
         throw new BackupUnavailableError('no backupDir is configured for the operator');
-      await backupTenantSchema({
+      const backup = await backupTenantSchema({
         admin: ctx.postgres,
         databaseUrl: ctx.databaseUrl,
         schema,
         dir: ctx.config.backupDir,
       });
+      const message = `Schema ${schema} backed up to ${backup.file} (${backup.tables.length} tables).`;
+      await recordEvents(
+        ctx.core,
+        tenant,
+        [{ type: 'Normal', reason: 'BackupCompleted', message }],
+        ctx.now(),
+      );
     }
     if (policy !== 'Retain') {
       const identity = await readIdentity(ctx, tenant);
@@ -253,6 +262,19 @@ async function finalize(ctx: ReconcileContext, tenant: Tenant): Promise<Reconcil
       if (identity.NATS_ACCOUNT_PUBLIC_KEY)
         await deleteTenantAccount(ctx.nats, identity.NATS_ACCOUNT_PUBLIC_KEY);
     }
+    const outcome: TenantEvent =
+      policy === 'Retain'
+        ? {
+            type: 'Normal',
+            reason: 'DataRetained',
+            message: `Policy Retain: schema ${schema}, its role and NATS account are kept.`,
+          }
+        : {
+            type: 'Normal',
+            reason: 'DataDeleted',
+            message: `Schema ${schema}, its role and NATS account were removed.`,
+          };
+    await recordEvents(ctx.core, tenant, [outcome], ctx.now());
     await patchTenant(ctx, tenant, {
       metadata: {
         finalizers: (tenant.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER),
@@ -275,7 +297,15 @@ async function finalize(ctx: ReconcileContext, tenant: Tenant): Promise<Reconcil
       ctx.now(),
     );
     const status: TenantStatus = { ...tenant.status, phase: 'Deleting', conditions };
-    if (!sameStatus(tenant.status, status)) await patchTenant(ctx, tenant, { status }, true);
+    if (!sameStatus(tenant.status, status)) {
+      await patchTenant(ctx, tenant, { status }, true);
+      await recordEvents(
+        ctx.core,
+        tenant,
+        transitionEvents(tenant.status?.conditions, conditions),
+        ctx.now(),
+      );
+    }
     return { status, requeueAfterMs: 30_000 };
   }
 }
