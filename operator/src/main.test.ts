@@ -4,7 +4,7 @@
 import { createTestDatabase, eventually, freePort, OtlpReceiver, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,35 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudpos-operator-'));
   await writeFile(join(dir, 'config.json'), JSON.stringify(testConfigFor(db.url)));
   await writeFile(join(dir, 'system.creds'), inject('natsSystemUserCreds'));
+
+  // The operator runs as its own ServiceAccount with exactly the RBAC in operator/deploy/rbac.yaml.
+  const rbac = await kubectl(['apply', '-f', fileURLToPath(new URL('../deploy/rbac.yaml', import.meta.url))]);
+  if (rbac.code !== 0) throw new Error(rbac.stderr);
+  const token = await kubectl([
+    'create',
+    'token',
+    'cloudpos-operator',
+    '-n',
+    'cloudpos-system',
+    '--duration=2h',
+  ]);
+  if (token.code !== 0) throw new Error(token.stderr);
+  const admin = JSON.parse(await readFile(inject('kubeconfigPath'), 'utf8')) as {
+    clusters: { name: string; cluster: Record<string, string> }[];
+  };
+  await writeFile(
+    join(dir, 'operator.kubeconfig'),
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: admin.clusters,
+      users: [{ name: 'cloudpos-operator', user: { token: token.stdout.trim() } }],
+      contexts: [
+        { name: 'operator', context: { cluster: admin.clusters[0]!.name, user: 'cloudpos-operator' } },
+      ],
+      'current-context': 'operator',
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -53,13 +82,13 @@ async function startOperator(name: string): Promise<OperatorProcess> {
     {
       env: {
         ...process.env,
-        KUBECONFIG: inject('kubeconfigPath'),
+        KUBECONFIG: join(dir, 'operator.kubeconfig'),
         OPERATOR_CONFIG: join(dir, 'config.json'),
         DATABASE_URL: db.url,
         NATS_URL: inject('natsOperatorUrl'),
         NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
         NATS_SYSTEM_CREDS_FILE: join(dir, 'system.creds'),
-        LEASE_NAMESPACE: 'default',
+        LEASE_NAMESPACE: 'cloudpos-system',
         LEASE_DURATION_SECONDS: '3',
         POD_NAME: name,
         // Other test files share this API server: this operator takes only its own Tenants.
@@ -166,6 +195,21 @@ describe('the operator process', () => {
     );
     expect(span.traceId).toBe(traceId);
     expect(span.serviceName).toBe('cloudpos-operator');
+
+    // All of that ran as the operator's ServiceAccount, which holds no more than it needs.
+    const as = ['--as=system:serviceaccount:cloudpos-system:cloudpos-operator'];
+    expect(
+      (
+        await kubectl(['auth', 'can-i', 'create', 'deployments', '-n', 'tenant-proc-shop', ...as])
+      ).stdout.trim(),
+    ).toBe('yes');
+    expect(
+      (await kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'tenant-proc-shop', ...as])).stdout.trim(),
+    ).toBe('no');
+    expect((await kubectl(['auth', 'can-i', 'create', 'clusterroles', ...as])).stdout.trim()).toBe('no');
+    expect((await kubectl(['auth', 'can-i', 'create', 'leases', '-n', 'default', ...as])).stdout.trim()).toBe(
+      'no',
+    );
 
     standby.child.kill('SIGTERM');
     expect(await standby.exited).toBe(0);
