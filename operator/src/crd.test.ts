@@ -6,21 +6,10 @@ import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tenantExamplesDir } from './crd.ts';
 import { installTenantCrd, kubectl } from './test-support.ts';
+import { tenantManifest } from './specs/fixtures.ts';
 import type { Tenant } from './generated/tenant.ts';
 
-const valid = (slug: string, spec: Partial<Tenant['spec']> = {}) => ({
-  apiVersion: 'cloudpos.io/v1alpha1',
-  kind: 'Tenant',
-  metadata: { name: slug },
-  spec: {
-    slug,
-    displayName: 'Test Shop',
-    plan: 'starter',
-    owner: { name: 'Test Owner', email: 'owner@shop.example' },
-    currency: 'EUR',
-    ...spec,
-  },
-});
+const valid = (slug: string, spec: Partial<Tenant['spec']> = {}) => tenantManifest(slug, spec);
 
 beforeAll(installTenantCrd);
 

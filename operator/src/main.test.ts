@@ -8,10 +8,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { testConfigFor } from './specs/fixtures.ts';
-import { installTenantCrd, kubectl } from './test-support.ts';
+import { tenantManifest, testConfigFor } from './specs/fixtures.ts';
+import { applyTenant as applyManifest, installTenantCrd, kubectl } from './test-support.ts';
 
 interface OperatorProcess {
   child: ChildProcess;
@@ -116,22 +115,10 @@ async function startOperator(name: string): Promise<OperatorProcess> {
   return operator;
 }
 
-async function applyTenant(slug: string, annotations: Record<string, string> = {}): Promise<void> {
-  const manifest = {
-    apiVersion: 'cloudpos.io/v1alpha1',
-    kind: 'Tenant',
-    metadata: { name: slug, annotations, labels: { 'cloudpos.io/shard': 'operator-process-test' } },
-    spec: {
-      slug,
-      displayName: slug,
-      plan: 'starter',
-      owner: { name: 'O', email: 'o@shop.example' },
-      currency: 'EUR',
-    },
-  };
-  const result = await kubectl(['apply', '-f', '-'], stringify(manifest));
-  if (result.code !== 0) throw new Error(result.stderr);
-}
+const applyTenant = (slug: string, annotations: Record<string, string> = {}) =>
+  applyManifest(
+    tenantManifest(slug, {}, { annotations, labels: { 'cloudpos.io/shard': 'operator-process-test' } }),
+  );
 
 const isReady = async (slug: string) => {
   const result = await kubectl(['get', 'tenant', slug, '-o', 'jsonpath={.status.phase}']);

@@ -2,7 +2,9 @@
 import { spawn } from 'node:child_process';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { inject } from 'vitest';
+import { stringify } from 'yaml';
 import { crdPath } from './crd.ts';
+import type { Tenant } from './generated/tenant.ts';
 
 export interface KubectlResult {
   code: number;
@@ -21,6 +23,12 @@ export function kubectl(args: string[], input?: string): Promise<KubectlResult> 
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
+}
+
+/** kubectl apply of a Tenant manifest (see tenantManifest). */
+export async function applyTenant(tenant: Tenant): Promise<void> {
+  const result = await kubectl(['apply', '-f', '-'], stringify(tenant));
+  if (result.code !== 0) throw new Error(result.stderr);
 }
 
 /** Installs (or updates) the Tenant CRD and waits until it is served. */

@@ -15,11 +15,10 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import pg from 'pg';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tenant } from '../generated/tenant.ts';
-import { testConfigFor } from '../specs/fixtures.ts';
-import { installTenantCrd, kubectl } from '../test-support.ts';
+import { tenantManifest, testConfigFor } from '../specs/fixtures.ts';
+import { applyTenant as applyManifest, installTenantCrd, kubectl } from '../test-support.ts';
 import { IDENTITY_SECRET, reconcileTenant, type ReconcileContext } from './reconcile.ts';
 
 let db: TestDatabase;
@@ -54,23 +53,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function applyTenant(slug: string, spec: Record<string, unknown>): Promise<void> {
-  const manifest = {
-    apiVersion: 'cloudpos.io/v1alpha1',
-    kind: 'Tenant',
-    metadata: { name: slug },
-    spec: {
-      slug,
-      displayName: `Shop ${slug}`,
-      plan: 'starter',
-      owner: { name: 'O', email: 'o@shop.example' },
-      currency: 'EUR',
-      ...spec,
-    },
-  };
-  const result = await kubectl(['apply', '-f', '-'], stringify(manifest));
-  if (result.code !== 0) throw new Error(result.stderr);
-}
+const applyTenant = (slug: string, spec: Partial<Tenant['spec']>) =>
+  applyManifest(tenantManifest(slug, spec));
 
 /** What the work queue does: reconcile again while the result asks for it. */
 async function reconcileUntilSettled(name: string, attempts = 40) {

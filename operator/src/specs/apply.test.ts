@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tenant } from '../generated/tenant.ts';
 import { applyAll } from '../kube/apply.ts';
 import { installTenantCrd, kubectl } from '../test-support.ts';
-import { testConfig, testCredentials, tenantFixture } from './fixtures.ts';
+import { testConfig, testCredentials, tenantManifest } from './fixtures.ts';
 import { desiredObjects } from './index.ts';
 
 const kc = new KubeConfig();
@@ -31,12 +31,7 @@ beforeAll(async () => {
 });
 
 async function createTenant(slug: string, spec: Partial<Tenant['spec']> = {}): Promise<Tenant> {
-  const fixture = tenantFixture(slug, spec);
-  const { metadata, ...rest } = fixture;
-  const created = await kubectl(
-    ['create', '-o', 'json', '-f', '-'],
-    stringify({ ...rest, metadata: { name: metadata.name } }),
-  );
+  const created = await kubectl(['create', '-o', 'json', '-f', '-'], stringify(tenantManifest(slug, spec)));
   if (created.code !== 0) throw new Error(created.stderr);
   return JSON.parse(created.stdout) as Tenant;
 }

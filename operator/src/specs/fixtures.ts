@@ -40,28 +40,37 @@ export function testConfigFor(databaseUrl: string): OperatorConfig {
   };
 }
 
-export function tenantFixture(
+/** A Tenant as a person would write it: the required fields only, so the API server's defaults apply. */
+export function tenantManifest(
   slug: string,
   spec: Partial<TenantSpec> = {},
-  uid = '00000000-0000-4000-8000-000000000001',
+  metadata: Tenant['metadata'] = {},
 ): Tenant {
   return {
     apiVersion: 'cloudpos.io/v1alpha1',
     kind: 'Tenant',
-    metadata: { name: slug, uid, generation: 1 },
+    metadata: { ...metadata, name: slug },
     spec: {
       slug,
       displayName: `Shop ${slug}`,
       plan: 'starter',
       owner: { name: 'Owner', email: 'owner@example.com' },
       currency: 'EUR',
-      timezone: 'Europe/Berlin',
-      locale: 'de-DE',
-      suspended: false,
-      deletionPolicy: 'Retain',
       ...spec,
     },
   };
+}
+
+export function tenantFixture(
+  slug: string,
+  spec: Partial<TenantSpec> = {},
+  uid = '00000000-0000-4000-8000-000000000001',
+): Tenant {
+  return tenantManifest(
+    slug,
+    { timezone: 'Europe/Berlin', locale: 'de-DE', suspended: false, deletionPolicy: 'Retain', ...spec },
+    { uid, generation: 1 },
+  );
 }
 
 export const testCredentials = {
