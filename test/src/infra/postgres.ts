@@ -3,8 +3,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { chmod, chown, cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { ActionableError } from '../tools/errors.ts';
@@ -42,8 +42,9 @@ export interface PostgresServer {
 const SUPERUSER = 'postgres';
 
 export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
-  const binaries = options.binaries ?? (await locatePostgres());
   const osUser = await ensurePostgresOsUser();
+  const located = options.binaries ?? (await locatePostgres());
+  const binaries = osUser ? await reachableBinaries(located, osUser) : located;
   const dataDir = join(options.dir, 'data');
   await mkdir(options.dir, { recursive: true });
   if (osUser) {
@@ -190,8 +191,9 @@ export async function ensurePostgresOsUser(): Promise<{ uid: number; gid: number
  * As root, PostgreSQL runs as another user, who must be able to pass through every parent folder of
  * its data. We do not loosen permissions on someone's folders behind their back: we say what to do.
  */
-async function assertReachable(dir: string, user: { uid: number; gid: number }): Promise<void> {
-  for (let current = dirname(resolve(dir)); ; current = dirname(current)) {
+/** The first parent folder of `path` that `user` cannot pass through, if any. */
+async function closedParent(path: string, user: { uid: number; gid: number }): Promise<string | undefined> {
+  for (let current = dirname(resolve(path)); ; current = dirname(current)) {
     const info = await stat(current);
     const searchable =
       info.uid === user.uid
@@ -199,15 +201,48 @@ async function assertReachable(dir: string, user: { uid: number; gid: number }):
         : info.gid === user.gid
           ? (info.mode & 0o010) !== 0
           : (info.mode & 0o001) !== 0;
-    if (!searchable) {
-      throw new ActionableError(
-        `PostgreSQL runs as the "${SUPERUSER}" user (it refuses to run as root), which cannot reach ${dir}: ${current} is closed to other users.`,
-        `allow passing through it with \`chmod o+x ${current}\`, or keep the data elsewhere (CLOUDPOS_HOME=/var/lib/cloudpos)`,
-      );
-    }
-    if (current === dirname(current)) return;
+    if (!searchable) return current;
+    if (current === dirname(current)) return undefined;
   }
 }
+
+async function assertReachable(dir: string, user: { uid: number; gid: number }): Promise<void> {
+  const closed = await closedParent(dir, user);
+  if (closed) {
+    throw new ActionableError(
+      `PostgreSQL runs as the "${SUPERUSER}" user (it refuses to run as root), which cannot reach ${dir}: ${closed} is closed to other users.`,
+      `allow passing through it with \`chmod o+x ${closed}\`, or keep the data elsewhere (CLOUDPOS_HOME=/var/lib/cloudpos)`,
+    );
+  }
+}
+
+/**
+ * The embedded binaries live in node_modules, which may sit in a folder the postgres user cannot
+ * enter (a checkout under /root or in a `mktemp -d` folder). Then run a copy from a shared cache
+ * folder instead; the copy is made once per version.
+ */
+async function reachableBinaries(
+  binaries: PostgresBinaries,
+  user: { uid: number; gid: number },
+): Promise<PostgresBinaries> {
+  if (!(await closedParent(binaries.postgres, user))) return binaries;
+  const installDir = dirname(dirname(binaries.postgres)); // .../native (bin, lib, share)
+  const version =
+    (await execFileAsync(binaries.postgres, ['--version'])).stdout.trim().split(' ').at(-1) ?? 'unknown';
+  const target = join(SHARED_BINARIES_DIR, `postgres-${version}`);
+  if (!existsSync(join(target, 'bin', 'postgres'))) {
+    await mkdir(SHARED_BINARIES_DIR, { recursive: true, mode: 0o755 });
+    const staging = `${target}.tmp-${process.pid}`;
+    await cp(installDir, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    // Atomic: concurrent starts (several test projects) never see half a copy.
+    await rename(staging, target).catch(async () => rm(staging, { recursive: true, force: true }));
+  }
+  const relocate = (path: string) => join(target, 'bin', basename(path));
+  return { ...binaries, postgres: relocate(binaries.postgres), initdb: relocate(binaries.initdb) };
+}
+
+const SHARED_BINARIES_DIR = '/var/cache/cloudpos';
 
 /** uid and gid of a local user, read from /etc/passwd (no dependency on PATH). */
 async function lookupUser(name: string): Promise<{ uid: number; gid: number } | undefined> {
