@@ -1,5 +1,6 @@
 // Kubernetes-style conditions, as pure functions: a condition keeps its lastTransitionTime while its
 // status does not change, and the phase is derived from the conditions, never stored separately.
+import { isDeepStrictEqual } from 'node:util';
 import type { TenantStatus } from '../generated/tenant.ts';
 
 export type Condition = NonNullable<TenantStatus['conditions']>[number];
@@ -80,13 +81,17 @@ export function phaseOf(conditions: Condition[], options: { suspended: boolean; 
 
 /** Status equality without timestamps churn: used to skip writes when nothing changed. */
 export function sameStatus(a: TenantStatus | undefined, b: TenantStatus): boolean {
-  return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
+  // Deep equality ignores key order: the server returns fields sorted, we build them in our order.
+  return isDeepStrictEqual(normalize(a), normalize(b));
 }
 
 function normalize(status: TenantStatus | undefined): unknown {
   if (!status) return undefined;
-  return {
-    ...status,
-    conditions: [...(status.conditions ?? [])].sort((x, y) => x.type.localeCompare(y.type)),
-  };
+  // Through JSON, as the server sees it: a key holding undefined is no key at all.
+  return JSON.parse(
+    JSON.stringify({
+      ...status,
+      conditions: [...(status.conditions ?? [])].sort((x, y) => x.type.localeCompare(y.type)),
+    }),
+  ) as unknown;
 }

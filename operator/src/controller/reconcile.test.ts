@@ -91,6 +91,22 @@ const readTenant = async (name: string) =>
     name,
   })) as Tenant;
 
+/** The API client, recording every call of a write method (create, patch, replace, delete). */
+function recordingWrites<T extends object>(api: T, label: string, writes: string[]): T {
+  return new Proxy(api, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        if (typeof property === 'string' && /^(create|patch|replace|delete)/.test(property))
+          writes.push(`${label}.${property}`);
+        return method.apply(target, args);
+      };
+    },
+  });
+}
+
 describe('reconciling a Tenant', () => {
   it('provisions database, messaging and workloads, and reports Ready with its URL', async () => {
     await applyTenant('recon-shop', { plan: 'starter' });
@@ -147,7 +163,19 @@ describe('reconciling a Tenant', () => {
       name: IDENTITY_SECRET,
       namespace: 'tenant-recon-shop',
     });
-    await reconcileTenant(ctx, 'recon-shop');
+    const writes: string[] = [];
+    await reconcileTenant(
+      {
+        ...ctx,
+        objects: recordingWrites(ctx.objects, 'objects', writes),
+        core: recordingWrites(ctx.core, 'core', writes),
+        apps: recordingWrites(ctx.apps, 'apps', writes),
+        custom: recordingWrites(ctx.custom, 'custom', writes),
+      },
+      'recon-shop',
+    );
+    // Not a single write request, not even a no-op apply.
+    expect(writes).toEqual([]);
     const after = await readTenant('recon-shop');
     const identityAfter = await ctx.core.readNamespacedSecret({
       name: IDENTITY_SECRET,

@@ -12,26 +12,25 @@ import {
   type V1Deployment,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { migrateTenant, tenantMigrations, tenantSchemaName } from '@cloudpos/tenant-db';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type pg from 'pg';
+import { tenantSchemaName } from '@cloudpos/tenant-db';
 import type { OperatorConfig } from '../config.ts';
 import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
 import type { Tenant, TenantStatus } from '../generated/tenant.ts';
-import { applyAll, applyObject } from '../kube/apply.ts';
-import { dropTenantDatabase, provisionTenantRole } from '../provision/postgres.ts';
-import { BackupUnavailableError, backupTenantSchema } from '../provision/backup.ts';
-import {
-  deleteTenantAccount,
-  provisionTenantAccount,
-  type NatsAdmin,
-  type TenantMessaging,
-} from '../provision/nats.ts';
-import { desiredObjects, namespaceName, tenantUrl } from '../specs/index.ts';
+import { applyChanged } from '../kube/apply.ts';
+import { BackupUnavailableError } from '../provision/backup.ts';
+import { CREDENTIALS_SECRET, desiredObjects, namespaceName, tenantUrl } from '../specs/index.ts';
+import { PLAN_LABEL, buildNamespace } from '../specs/namespace.ts';
 import { objectMeta } from '../specs/metadata.ts';
 import { PLANS, PLAN_ORDER, type Plan } from '../specs/plans.ts';
-import { PLAN_LABEL } from '../specs/namespace.ts';
-import { recordEvents, transitionEvents, type TenantEvent } from './events.ts';
+import { recordEvents, transitionEvents } from './events.ts';
+import {
+  completeIdentity,
+  isCompleteIdentity,
+  provisionTenantData,
+  removeTenantData,
+  type TenantDataContext,
+  type TenantIdentity,
+} from './tenant-data.ts';
 import {
   phaseOf,
   readyCondition,
@@ -41,19 +40,12 @@ import {
   type ConditionInput,
 } from './conditions.ts';
 
-export interface ReconcileContext {
+export interface ReconcileContext extends TenantDataContext {
   config: OperatorConfig;
   objects: KubernetesObjectApi;
   core: CoreV1Api;
   apps: AppsV1Api;
   custom: CustomObjectsApi;
-  /** Administrative connection to the tenants' database. */
-  postgres: pg.Pool;
-  /** The same database as a URL, for pg_dump. */
-  databaseUrl: string;
-  /** The tenant-db ORM, for migrations. */
-  orm: MikroORM;
-  nats: NatsAdmin;
   now(): Date;
 }
 
@@ -65,7 +57,6 @@ export interface ReconcileResult {
 
 /** Operator-only identity of a tenant (never mounted into its pods). */
 export const IDENTITY_SECRET = 'tenant-identity';
-const CONNECTION_LIMIT = { starter: 10, growth: 40, scale: 150 } as const;
 
 export async function reconcileTenant(ctx: ReconcileContext, name: string): Promise<ReconcileResult> {
   const tenant = await readTenant(ctx, name);
@@ -83,70 +74,24 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     conditions = setCondition(conditions, input, generation, now);
   };
   const schema = tenantSchemaName(tenant.spec.slug);
-  const identity = await readIdentity(ctx, tenant);
+  const identity = await ensureIdentity(ctx, tenant);
+  const data = await provisionTenantData(ctx, tenant, identity, await currentUserCreds(ctx, tenant));
+  set(data.database);
+  set(data.messaging);
 
-  let password: string | undefined;
-  try {
-    const database = await provisionTenantRole(ctx.postgres, {
-      schema,
-      password: identity.DATABASE_PASSWORD,
-      connectionLimit: CONNECTION_LIMIT[tenant.spec.plan],
-    });
-    password = database.password;
-    await migrateTenant(ctx.orm, schema);
-    // A stable message: the status is written only when something really changed.
-    set({
-      type: 'DatabaseReady',
-      status: 'True',
-      reason: 'Migrated',
-      message: `Schema ${schema} is at migration ${tenantMigrations.at(-1)?.name ?? 'none'}.`,
-    });
-  } catch (error) {
-    set({
-      type: 'DatabaseReady',
-      status: 'False',
-      reason: 'ProvisionFailed',
-      message: (error as Error).message,
-    });
-  }
-
-  let messaging: TenantMessaging | undefined;
-  try {
-    messaging = await provisionTenantAccount(ctx.nats, {
-      slug: tenant.spec.slug,
-      plan: tenant.spec.plan,
-      accountSeed: identity.NATS_ACCOUNT_SEED,
-      userSeed: identity.NATS_USER_SEED,
-    });
-    set({
-      type: 'MessagingReady',
-      status: 'True',
-      reason: 'AccountReady',
-      message: `NATS account ${messaging.accountPublicKey} with stream ${messaging.stream}.`,
-    });
-  } catch (error) {
-    set({
-      type: 'MessagingReady',
-      status: 'False',
-      reason: 'ProvisionFailed',
-      message: (error as Error).message,
-    });
-  }
-
-  if (password && messaging) {
+  if (data.credentials) {
     try {
       const desired = desiredObjects(tenant, ctx.config, {
         databaseRole: schema,
-        databasePassword: password,
+        databasePassword: data.credentials.password,
         schema,
-        natsCredentials: messaging.userCreds,
+        natsCredentials: data.credentials.messaging.userCreds,
       });
       // On a downgrade the old, larger pods still count against the quota while the new ones roll
       // out: shrinking it first would deadlock the rollout, so the quota follows once it is done.
       const quota = desired.find((object) => object.kind === 'ResourceQuota')!;
       const deferQuota = await isDowngrade(ctx, tenant);
-      await applyAll(ctx.objects, deferQuota ? desired.filter((object) => object !== quota) : desired);
-      await applyObject(ctx.objects, identitySecret(tenant, { password, messaging }));
+      await applyChanged(ctx.objects, deferQuota ? desired.filter((object) => object !== quota) : desired);
       await pruneAutoscaler(
         ctx,
         tenant,
@@ -154,7 +99,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
       );
       const workloads = await workloadsCondition(ctx, tenant);
       if (deferQuota && workloads.status === 'True') {
-        await applyObject(ctx.objects, quota);
+        await applyChanged(ctx.objects, [quota]);
         set({
           ...workloads,
           status: 'False',
@@ -222,10 +167,6 @@ async function readTenant(ctx: ReconcileContext, name: string): Promise<Tenant |
   }
 }
 
-type Identity = Partial<
-  Record<'DATABASE_PASSWORD' | 'NATS_ACCOUNT_SEED' | 'NATS_ACCOUNT_PUBLIC_KEY' | 'NATS_USER_SEED', string>
->;
-
 /** Set on every Tenant so that its data is handled by its deletion policy before it goes. */
 export const FINALIZER = 'cloudpos.io/cleanup';
 
@@ -236,45 +177,15 @@ export const FINALIZER = 'cloudpos.io/cleanup';
  */
 async function finalize(ctx: ReconcileContext, tenant: Tenant): Promise<ReconcileResult> {
   if (!tenant.metadata.finalizers?.includes(FINALIZER)) return {};
-  const schema = tenantSchemaName(tenant.spec.slug);
-  const policy = tenant.spec.deletionPolicy ?? 'Retain';
   try {
-    if (policy === 'BackupThenDelete') {
-      if (!ctx.config.backupDir)
-        throw new BackupUnavailableError('no backupDir is configured for the operator');
-      const backup = await backupTenantSchema({
-        admin: ctx.postgres,
-        databaseUrl: ctx.databaseUrl,
-        schema,
-        dir: ctx.config.backupDir,
-      });
-      const message = `Schema ${schema} backed up to ${backup.file} (${backup.tables.length} tables).`;
-      await recordEvents(
-        ctx.core,
-        tenant,
-        [{ type: 'Normal', reason: 'BackupCompleted', message }],
-        ctx.now(),
-      );
-    }
-    if (policy !== 'Retain') {
-      const identity = await readIdentity(ctx, tenant);
-      await dropTenantDatabase(ctx.postgres, schema);
-      if (identity.NATS_ACCOUNT_PUBLIC_KEY)
-        await deleteTenantAccount(ctx.nats, identity.NATS_ACCOUNT_PUBLIC_KEY);
-    }
-    const outcome: TenantEvent =
-      policy === 'Retain'
-        ? {
-            type: 'Normal',
-            reason: 'DataRetained',
-            message: `Policy Retain: schema ${schema}, its role and NATS account are kept.`,
-          }
-        : {
-            type: 'Normal',
-            reason: 'DataDeleted',
-            message: `Schema ${schema}, its role and NATS account were removed.`,
-          };
-    await recordEvents(ctx.core, tenant, [outcome], ctx.now());
+    const identity = await readIdentity(ctx, tenant);
+    const events = await removeTenantData(ctx, {
+      slug: tenant.spec.slug,
+      policy: tenant.spec.deletionPolicy ?? 'Retain',
+      backupDir: ctx.config.backupDir,
+      accountPublicKey: identity.NATS_ACCOUNT_PUBLIC_KEY,
+    });
+    await recordEvents(ctx.core, tenant, events, ctx.now());
     await patchTenant(ctx, tenant, {
       metadata: {
         finalizers: (tenant.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER),
@@ -335,7 +246,7 @@ async function patchTenant(
   else await ctx.custom.patchClusterCustomObject(request, options);
 }
 
-async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Identity> {
+async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Partial<TenantIdentity>> {
   try {
     const secret = await ctx.core.readNamespacedSecret({
       name: IDENTITY_SECRET,
@@ -353,30 +264,51 @@ async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Iden
   }
 }
 
-function identitySecret(tenant: Tenant, input: { password: string; messaging: TenantMessaging }): V1Secret {
-  return {
+/**
+ * The tenant's secrets, stored in its namespace before anything is provisioned with them (see
+ * TenantIdentity). The namespace comes first because the Secret lives in it.
+ */
+async function ensureIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<TenantIdentity> {
+  const stored = await readIdentity(ctx, tenant);
+  if (isCompleteIdentity(stored)) return stored;
+  const identity = completeIdentity(stored);
+  const secret: V1Secret = {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: objectMeta(tenant, IDENTITY_SECRET),
     type: 'Opaque',
-    stringData: {
-      DATABASE_PASSWORD: input.password,
-      NATS_ACCOUNT_SEED: input.messaging.accountSeed,
-      NATS_ACCOUNT_PUBLIC_KEY: input.messaging.accountPublicKey,
-      NATS_USER_SEED: input.messaging.userSeed,
-    },
+    stringData: { ...identity },
   };
+  await applyChanged(ctx.objects, [buildNamespace(tenant), secret]);
+  return identity;
+}
+
+async function currentUserCreds(ctx: ReconcileContext, tenant: Tenant): Promise<string | undefined> {
+  try {
+    const secret = await ctx.core.readNamespacedSecret({
+      name: CREDENTIALS_SECRET,
+      namespace: namespaceName(tenant),
+    });
+    const creds = secret.data?.['nats.creds'];
+    return creds ? Buffer.from(creds, 'base64').toString('utf8') : undefined;
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return undefined;
+    throw error;
+  }
 }
 
 /** An autoscaler left from a larger plan (or from before a suspension) would fight the replicas. */
 async function pruneAutoscaler(ctx: ReconcileContext, tenant: Tenant, wanted: boolean): Promise<void> {
   if (wanted) return;
+  const autoscaler = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'pos-api', namespace: namespaceName(tenant) },
+  };
   try {
-    await ctx.objects.delete({
-      apiVersion: 'autoscaling/v2',
-      kind: 'HorizontalPodAutoscaler',
-      metadata: { name: 'pos-api', namespace: namespaceName(tenant) },
-    });
+    // Read first: a resync of an unchanged tenant makes no write requests at all.
+    await ctx.objects.read(autoscaler);
+    await ctx.objects.delete(autoscaler);
   } catch (error) {
     if (!(error instanceof ApiException && error.code === 404)) throw error;
   }

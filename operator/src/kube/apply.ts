@@ -1,7 +1,12 @@
 // Server-side apply under the operator's single field manager. `force` takes over fields another
 // manager changed (drift is corrected, not negotiated); the API server writes nothing when the
 // applied configuration is unchanged.
-import { PatchStrategy, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
+import {
+  ApiException,
+  PatchStrategy,
+  type KubernetesObject,
+  type KubernetesObjectApi,
+} from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../specs/metadata.ts';
 
 export async function applyObject<T extends KubernetesObject>(
@@ -11,15 +16,21 @@ export async function applyObject<T extends KubernetesObject>(
   return api.patch<T>(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
 }
 
-/** Applies in order (the namespace before what lives in it) and returns what the server stored. */
-export async function applyAll(
+/**
+ * Applies in order (the namespace before what lives in it) only the objects whose live state lacks
+ * something we want: reconciling an unchanged tenant reads, and never writes. Returns what it applied.
+ */
+export async function applyChanged(
   api: KubernetesObjectApi,
   objects: KubernetesObject[],
 ): Promise<KubernetesObject[]> {
   const applied: KubernetesObject[] = [];
   for (const object of objects) {
     try {
-      applied.push(await applyObject(api, object));
+      const live = await readIfExists(api, object);
+      if (live && difference(live, comparable(object)) === undefined) continue;
+      await applyObject(api, object);
+      applied.push(object);
     } catch (error) {
       throw new Error(
         `while applying ${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name}: ${describe(error)}`,
@@ -43,4 +54,61 @@ function describe(error: unknown): string {
   }
   if (body && typeof body === 'object' && 'message' in body) return String(body.message);
   return error instanceof Error ? error.message : String(error);
+}
+
+async function readIfExists(
+  api: KubernetesObjectApi,
+  object: KubernetesObject,
+): Promise<KubernetesObject | undefined> {
+  try {
+    return await api.read({
+      apiVersion: object.apiVersion!,
+      kind: object.kind!,
+      metadata: { name: object.metadata!.name!, namespace: object.metadata!.namespace! },
+    });
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
+/** What the server keeps of an applied object: a Secret's stringData is stored base64 in data. */
+function comparable(object: KubernetesObject): unknown {
+  const { stringData, ...rest } = object as KubernetesObject & {
+    stringData?: Record<string, string>;
+    data?: Record<string, string>;
+  };
+  if (!stringData) return rest;
+  const encoded = Object.fromEntries(
+    Object.entries(stringData).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+  );
+  return { ...rest, data: { ...rest.data, ...encoded } };
+}
+
+/**
+ * The first path where `live` lacks a field of `wanted` or holds another value, or undefined when it
+ * has them all (fields the server added, such as defaults and status, do not count). Lists must match
+ * element by element.
+ */
+export function difference(live: unknown, wanted: unknown, path = ''): string | undefined {
+  if (wanted === undefined) return undefined;
+  if (Array.isArray(wanted)) {
+    // The server drops empty lists (omitempty): absent is the same as empty.
+    if (wanted.length === 0 && live === undefined) return undefined;
+    if (!Array.isArray(live) || live.length !== wanted.length) return path || '/';
+    for (const [index, item] of wanted.entries()) {
+      const found = difference(live[index], item, `${path}/${index}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (wanted !== null && typeof wanted === 'object') {
+    if (live === null || typeof live !== 'object' || Array.isArray(live)) return path || '/';
+    for (const [key, value] of Object.entries(wanted)) {
+      const found = difference((live as Record<string, unknown>)[key], value, `${path}/${key}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  return live === wanted ? undefined : path || '/';
 }

@@ -1,7 +1,7 @@
 // A tenant's own NATS account (operator/JWT mode): its limits and JetStream quota by plan, pushed to
 // the server's resolver at runtime; a user whose credentials go into the tenant's Secret; and the
 // tenant's event stream. Accounts are separate subject spaces: one tenant cannot see another's.
-import { encodeAccount, encodeGeneric, encodeUser, fmtCreds } from '@nats-io/jwt';
+import { encodeAccount, encodeGeneric, encodeUser, fmtCreds, parseCreds } from '@nats-io/jwt';
 import { jetstreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { createAccount, createUser, fromSeed } from '@nats-io/nkeys';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
@@ -35,6 +35,8 @@ export interface AccountOptions {
   /** Existing identity from the tenant's Secret; generated when the tenant is new. */
   accountSeed?: string;
   userSeed?: string;
+  /** The credentials the tenant's workloads have now, kept when they still fit. */
+  currentUserCreds?: string;
 }
 
 const CONNECTIONS: Record<Plan, number> = { starter: 50, growth: 250, scale: 1000 };
@@ -78,11 +80,22 @@ export async function provisionTenantAccount(
     await pushClaims(nc, '$SYS.REQ.CLAIMS.UPDATE', accountJwt, options.slug);
   });
 
-  const userJwt = await encodeUser(`${options.slug}-pos`, user, account, {
+  const userName = `${options.slug}-pos`;
+  const permissions = {
     pub: { allow: [TENANT_SUBJECTS, '$JS.API.>', '$JS.ACK.>', '_INBOX.>'] },
     sub: { allow: [TENANT_SUBJECTS, '_INBOX.>'] },
-  });
-  const userCreds = text(fmtCreds(userJwt, user));
+  };
+  // A JWT carries its issue time: re-issuing an unchanged user on every reconcile would rewrite the
+  // tenant's Secret (and restart its pods) for nothing, so the current one is kept while it fits.
+  const current = options.currentUserCreds
+    ? await reusableCreds(options.currentUserCreds, {
+        name: userName,
+        user: user.getPublicKey(),
+        account: account.getPublicKey(),
+        permissions,
+      })
+    : undefined;
+  const userCreds = current ?? text(fmtCreds(await encodeUser(userName, user, account, permissions), user));
   await ensureStream(admin.url, userCreds, options.slug, options.plan);
 
   return {
@@ -92,6 +105,24 @@ export async function provisionTenantAccount(
     userCreds,
     stream: EVENTS_STREAM,
   };
+}
+
+async function reusableCreds(
+  creds: string,
+  expected: { name: string; user: string; account: string; permissions: object },
+): Promise<string | undefined> {
+  try {
+    const { uc } = await parseCreds(encode(creds));
+    const fits =
+      uc.name === expected.name &&
+      uc.sub === expected.user &&
+      uc.iss === expected.account &&
+      JSON.stringify({ pub: uc.nats.pub, sub: uc.nats.sub }) === JSON.stringify(expected.permissions) &&
+      (uc.exp === undefined || uc.exp * 1000 > Date.now());
+    return fits ? creds : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Removes the account from the resolver; its users can no longer connect. Idempotent. */

@@ -1,6 +1,6 @@
 // The built objects on a real API server: accepted by server-side apply, admitted under Pod
-// Security "restricted" and the plan's quota (kwok makes the Pods Ready), unchanged on a second
-// apply, and garbage-collected with the Tenant that owns them.
+// Security "restricted" and the plan's quota (kwok makes the Pods Ready), applied again only where
+// something drifted, and garbage-collected with the Tenant that owns them.
 import {
   ApiException,
   AppsV1Api,
@@ -16,10 +16,11 @@ import { eventually } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tenant } from '../generated/tenant.ts';
-import { applyAll } from '../kube/apply.ts';
+import { applyChanged } from '../kube/apply.ts';
 import { installTenantCrd, kubectl } from '../test-support.ts';
 import { testConfig, testCredentials, tenantManifest } from './fixtures.ts';
 import { desiredObjects } from './index.ts';
+import { SETTINGS_CONFIGMAP as SETTINGS } from './namespace.ts';
 
 const kc = new KubeConfig();
 let objects: KubernetesObjectApi;
@@ -39,7 +40,7 @@ async function createTenant(slug: string, spec: Partial<Tenant['spec']> = {}): P
 describe('a tenant’s objects on a real API server', () => {
   it('are accepted, admitted under restricted Pod Security and the quota, and become Ready', async () => {
     const tenant = await createTenant('applied-growth', { plan: 'growth' });
-    const applied = await applyAll(objects, desiredObjects(tenant, testConfig, testCredentials));
+    const applied = await applyChanged(objects, desiredObjects(tenant, testConfig, testCredentials));
     expect(applied.map((o) => o.kind)).toContain('HorizontalPodAutoscaler');
 
     const apps = kc.makeApiClient(AppsV1Api);
@@ -63,10 +64,10 @@ describe('a tenant’s objects on a real API server', () => {
     expect(limits.spec?.limits[0]?._default).toEqual({ cpu: '1', memory: '512Mi' });
   });
 
-  it('writes nothing when applied again unchanged', async () => {
+  it('sends nothing when applied again unchanged, and only what drifted', async () => {
     const tenant = await createTenant('applied-twice');
     const desired = desiredObjects(tenant, testConfig, testCredentials);
-    await applyAll(objects, desired);
+    await applyChanged(objects, desired);
     const versions = (list: KubernetesObject[]) =>
       list.map((o) => `${o.kind}/${o.metadata?.name}@${o.metadata?.resourceVersion}`);
     // Controllers write status (Deployment, quota, disruption budget) while Pods come up: wait
@@ -89,12 +90,34 @@ describe('a tenant’s objects on a real API server', () => {
       );
       return before.join() === after.join() ? after : undefined;
     });
-    expect(versions(await applyAll(objects, desired))).toEqual(settled);
+    // Nothing lacks a field we want, so nothing is even sent (a resync makes no write requests).
+    expect((await applyChanged(objects, desired)).map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([]);
+    expect(
+      versions(
+        await Promise.all(
+          desired.map((o) =>
+            objects.read({ ...o, metadata: { name: o.metadata!.name!, namespace: o.metadata?.namespace } }),
+          ),
+        ),
+      ),
+    ).toEqual(settled);
+    // And a drifted object is the only one applied again.
+    const drifted = await kubectl([
+      '-n',
+      'tenant-applied-twice',
+      'label',
+      'configmap',
+      SETTINGS,
+      'app.kubernetes.io/part-of-',
+    ]);
+    expect(drifted.code).toBe(0);
+    const reapplied = await applyChanged(objects, desired);
+    expect(reapplied.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([`ConfigMap/${SETTINGS}`]);
   });
 
   it('go away with the Tenant (owner references and garbage collection)', async () => {
     const tenant = await createTenant('applied-deleted');
-    await applyAll(objects, desiredObjects(tenant, testConfig, testCredentials));
+    await applyChanged(objects, desiredObjects(tenant, testConfig, testCredentials));
     const core = kc.makeApiClient(CoreV1Api);
     expect((await core.readNamespace({ name: 'tenant-applied-deleted' })).status?.phase).toBe('Active');
     const deleted = await kubectl(['delete', 'tenant', 'applied-deleted', '--wait=false']);

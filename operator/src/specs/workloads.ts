@@ -78,7 +78,7 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
     image: config.image,
     imagePullPolicy: config.imagePullPolicy,
     args,
-    ports: name === 'pos-api' ? [{ name: 'http', containerPort: API_PORT, protocol: 'TCP' }] : [],
+    ...(name === 'pos-api' ? { ports: [{ name: 'http', containerPort: API_PORT, protocol: 'TCP' }] } : {}),
     envFrom: [{ configMapRef: { name: SETTINGS_CONFIGMAP } }],
     env: [
       {

@@ -1,0 +1,190 @@
+// The parts of a tenant that live outside Kubernetes (its Postgres schema and role, its NATS account
+// and stream), shared by the cluster reconcile and local mode. Each step reports a condition; none
+// throws for a provisioning failure, so one broken dependency never hides the state of the other.
+import { migrateTenant, tenantMigrations, tenantSchemaName } from '@cloudpos/tenant-db';
+import { createAccount, createUser } from '@nats-io/nkeys';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import type { Tenant } from '../generated/tenant.ts';
+import { BackupUnavailableError, backupTenantSchema } from '../provision/backup.ts';
+import {
+  deleteTenantAccount,
+  provisionTenantAccount,
+  type NatsAdmin,
+  type TenantMessaging,
+} from '../provision/nats.ts';
+import { dropTenantDatabase, generateDatabasePassword, provisionTenantRole } from '../provision/postgres.ts';
+import type { ConditionInput } from './conditions.ts';
+import type { TenantEvent } from './events.ts';
+
+export interface TenantDataContext {
+  /** Administrative connection to the tenants' database. */
+  postgres: pg.Pool;
+  /** The same database as a URL, for pg_dump. */
+  databaseUrl: string;
+  /** The tenant-db ORM, for migrations. */
+  orm: MikroORM;
+  nats: NatsAdmin;
+}
+
+/**
+ * A tenant's secrets: generated once and stored (in the tenant's identity Secret, or a local file)
+ * before anything is provisioned with them, so a crash between the two can never leave a role whose
+ * password nobody knows or a second NATS account.
+ */
+export interface TenantIdentity {
+  DATABASE_PASSWORD: string;
+  NATS_ACCOUNT_SEED: string;
+  NATS_ACCOUNT_PUBLIC_KEY: string;
+  NATS_USER_SEED: string;
+}
+
+const IDENTITY_KEYS = [
+  'DATABASE_PASSWORD',
+  'NATS_ACCOUNT_SEED',
+  'NATS_ACCOUNT_PUBLIC_KEY',
+  'NATS_USER_SEED',
+] as const;
+
+export function isCompleteIdentity(identity: Partial<TenantIdentity>): identity is TenantIdentity {
+  return IDENTITY_KEYS.every((key) => Boolean(identity[key]));
+}
+
+/** Fills in what is missing; keeps what exists (an account keeps its key for its whole life). */
+export function completeIdentity(identity: Partial<TenantIdentity>): TenantIdentity {
+  if (isCompleteIdentity(identity)) return identity;
+  const account = identity.NATS_ACCOUNT_SEED ? undefined : createAccount();
+  const accountSeed = identity.NATS_ACCOUNT_SEED ?? new TextDecoder().decode(account!.getSeed());
+  return {
+    DATABASE_PASSWORD: identity.DATABASE_PASSWORD ?? generateDatabasePassword(),
+    NATS_ACCOUNT_SEED: accountSeed,
+    NATS_ACCOUNT_PUBLIC_KEY: identity.NATS_ACCOUNT_PUBLIC_KEY ?? account!.getPublicKey(),
+    NATS_USER_SEED: identity.NATS_USER_SEED ?? new TextDecoder().decode(createUser().getSeed()),
+  };
+}
+
+const CONNECTION_LIMIT = { starter: 10, growth: 40, scale: 150 } as const;
+
+export interface ProvisionedData {
+  database: ConditionInput;
+  messaging: ConditionInput;
+  /** Present when both parts are ready. */
+  credentials?: { password: string; messaging: TenantMessaging };
+}
+
+export async function provisionTenantData(
+  ctx: TenantDataContext,
+  tenant: Pick<Tenant, 'spec'>,
+  identity: TenantIdentity,
+  /** The NATS credentials the tenant's workloads have now (kept when they still fit). */
+  currentUserCreds?: string,
+): Promise<ProvisionedData> {
+  const schema = tenantSchemaName(tenant.spec.slug);
+  let password: string | undefined;
+  let database: ConditionInput;
+  try {
+    password = (
+      await provisionTenantRole(ctx.postgres, {
+        schema,
+        password: identity.DATABASE_PASSWORD,
+        connectionLimit: CONNECTION_LIMIT[tenant.spec.plan],
+      })
+    ).password;
+    await migrateTenant(ctx.orm, schema);
+    // A stable message: the status is written only when something really changed.
+    database = {
+      type: 'DatabaseReady',
+      status: 'True',
+      reason: 'Migrated',
+      message: `Schema ${schema} is at migration ${tenantMigrations.at(-1)?.name ?? 'none'}.`,
+    };
+  } catch (error) {
+    password = undefined;
+    database = {
+      type: 'DatabaseReady',
+      status: 'False',
+      reason: 'ProvisionFailed',
+      message: (error as Error).message,
+    };
+  }
+
+  let messaging: TenantMessaging | undefined;
+  let messagingCondition: ConditionInput;
+  try {
+    messaging = await provisionTenantAccount(ctx.nats, {
+      slug: tenant.spec.slug,
+      plan: tenant.spec.plan,
+      accountSeed: identity.NATS_ACCOUNT_SEED,
+      userSeed: identity.NATS_USER_SEED,
+      ...(currentUserCreds ? { currentUserCreds } : {}),
+    });
+    messagingCondition = {
+      type: 'MessagingReady',
+      status: 'True',
+      reason: 'AccountReady',
+      message: `NATS account ${messaging.accountPublicKey} with stream ${messaging.stream}.`,
+    };
+  } catch (error) {
+    messagingCondition = {
+      type: 'MessagingReady',
+      status: 'False',
+      reason: 'ProvisionFailed',
+      message: (error as Error).message,
+    };
+  }
+  return {
+    database,
+    messaging: messagingCondition,
+    ...(password && messaging ? { credentials: { password, messaging } } : {}),
+  };
+}
+
+export type DeletionPolicy = 'Retain' | 'Delete' | 'BackupThenDelete';
+
+/**
+ * Deletion by policy: Retain keeps the schema, role and NATS account; Delete drops them;
+ * BackupThenDelete first dumps the schema and verifies the dump, and drops nothing when that fails
+ * (it throws BackupUnavailableError). Returns the Events that tell what happened.
+ */
+export async function removeTenantData(
+  ctx: TenantDataContext,
+  input: {
+    slug: string;
+    policy: DeletionPolicy;
+    backupDir: string | undefined;
+    accountPublicKey: string | undefined;
+  },
+): Promise<TenantEvent[]> {
+  const schema = tenantSchemaName(input.slug);
+  const events: TenantEvent[] = [];
+  if (input.policy === 'BackupThenDelete') {
+    if (!input.backupDir) throw new BackupUnavailableError('no backupDir is configured for the operator');
+    const backup = await backupTenantSchema({
+      admin: ctx.postgres,
+      databaseUrl: ctx.databaseUrl,
+      schema,
+      dir: input.backupDir,
+    });
+    events.push({
+      type: 'Normal',
+      reason: 'BackupCompleted',
+      message: `Schema ${schema} backed up to ${backup.file} (${backup.tables.length} tables).`,
+    });
+  }
+  if (input.policy === 'Retain') {
+    events.push({
+      type: 'Normal',
+      reason: 'DataRetained',
+      message: `Policy Retain: schema ${schema}, its role and NATS account are kept.`,
+    });
+    return events;
+  }
+  await dropTenantDatabase(ctx.postgres, schema);
+  if (input.accountPublicKey) await deleteTenantAccount(ctx.nats, input.accountPublicKey);
+  events.push({
+    type: 'Normal',
+    reason: 'DataDeleted',
+    message: `Schema ${schema}, its role and NATS account were removed.`,
+  });
+  return events;
+}
