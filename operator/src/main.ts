@@ -1,7 +1,8 @@
 // The operator process: `node --import @cloudpos/telemetry/register operator/src/main.ts`.
 // Configuration: OPERATOR_CONFIG (a JSON file with the OperatorConfig), DATABASE_URL (an admin of
 // the tenants' database), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, and optionally
-// LEASE_NAMESPACE, POD_NAME, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards); the cluster from KUBECONFIG or in-cluster.
+// LEASE_NAMESPACE, POD_NAME, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
+// WATCHDOG_SECONDS; the cluster from KUBECONFIG or in-cluster.
 // Only the leader (a Lease) reconciles; every replica serves /healthz and /metrics.
 import {
   AppsV1Api,
@@ -29,6 +30,15 @@ function required(name: string): string {
   const value = process.env[name];
   if (!value) {
     logger.fatal(`${name} is not set`);
+    process.exit(1);
+  }
+  return value;
+}
+
+function seconds(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) {
+    logger.fatal(`${name} must be a positive number of seconds`);
     process.exit(1);
   }
   return value;
@@ -84,6 +94,9 @@ async function lead(): Promise<void> {
     apps: ctx.apps,
     queue: manager.queue,
     logger,
+    resyncEveryMs: seconds('RESYNC_SECONDS', 300) * 1000,
+    watchdogEveryMs: seconds('WATCHDOG_SECONDS', 60) * 1000,
+    onRestart: (watch, reason) => metrics.watchRestarts.inc({ watch, reason }),
     ...(process.env.TENANT_LABEL_SELECTOR ? { labelSelector: process.env.TENANT_LABEL_SELECTOR } : {}),
   });
   // Workers start once the caches exist: a reconcile reads its Tenant's traceparent from them.

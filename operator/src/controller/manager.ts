@@ -11,6 +11,7 @@ export interface ManagerMetrics {
   reconcileTotal: Counter<'controller' | 'result'>;
   reconcileErrors: Counter<'controller'>;
   reconcileTime: Histogram<'controller'>;
+  watchRestarts: Counter<'watch' | 'reason'>;
   queueDepth: Gauge<'name'>;
   tenantsByPhase: Gauge<'phase'>;
 }
@@ -34,6 +35,12 @@ export function managerMetrics(registry: Registry): ManagerMetrics {
       help: 'Length of time per reconciliation per controller.',
       labelNames: ['controller'] as const,
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    watchRestarts: new Counter({
+      name: 'cloudpos_operator_watch_restarts_total',
+      help: 'Watches restarted, by watch and reason (error, or stalled as found by the watchdog).',
+      labelNames: ['watch', 'reason'] as const,
       registers: [registry],
     }),
     queueDepth: new Gauge({

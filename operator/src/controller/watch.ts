@@ -1,17 +1,28 @@
 // Keeps the work queue fed: informers on Tenants and on the Deployments the operator owns, each
-// restarted after an error (client-node informers stop on anything but 410 Gone), plus a periodic
+// restarted after an error (client-node informers stop on anything but 410 Gone) and by a watchdog
+// when their cache falls behind a fresh list (a watch that hangs without an error), plus a periodic
 // full resync that also heals drift nobody was told about.
 import {
-  makeInformer,
+  makeInformer as makeClientInformer,
   type CustomObjectsApi,
   type AppsV1Api,
   type KubeConfig,
+  type Informer,
   type KubernetesObject,
+  type ListPromise,
+  type ObjectCache,
 } from '@kubernetes/client-node';
 import type { Logger } from '@cloudpos/telemetry';
 import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
 import { FIELD_MANAGER, TENANT_LABEL } from '../specs/metadata.ts';
 import type { WorkQueue } from './queue.ts';
+
+export type InformerFactory = (
+  kc: KubeConfig,
+  path: string,
+  list: ListPromise<KubernetesObject>,
+  labelSelector?: string,
+) => Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
 export interface WatchOptions {
   kc: KubeConfig;
@@ -20,6 +31,12 @@ export interface WatchOptions {
   queue: WorkQueue;
   logger: Logger;
   resyncEveryMs?: number;
+  /** How often each informer's cache is compared with a fresh list (the stall watchdog). */
+  watchdogEveryMs?: number;
+  /** Called when an informer is restarted, with why (`error` or `stalled`). */
+  onRestart?: (watch: 'tenants' | 'deployments', reason: 'error' | 'stalled') => void;
+  /** Tests pass a factory that can stall an informer the way a dead connection does. */
+  makeInformer?: InformerFactory;
   /** Only Tenants with these labels (shards, canaries); every Tenant when absent. */
   labelSelector?: string;
 }
@@ -34,6 +51,7 @@ export const TRACEPARENT_ANNOTATION = 'cloudpos.io/traceparent';
 
 export async function startWatches(options: WatchOptions): Promise<Watches> {
   const { kc, custom, apps, queue, logger } = options;
+  const makeInformer: InformerFactory = options.makeInformer ?? makeClientInformer;
   const listTenants = async () => {
     const list = (await custom.listClusterCustomObject({
       group: TENANT_GROUP,
@@ -48,19 +66,8 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
       metadata: list.metadata ?? {},
     };
   };
-  const tenants = makeInformer(
-    kc,
-    `/apis/${TENANT_GROUP}/${TENANT_VERSION}/${TENANT_PLURAL}`,
-    listTenants,
-    options.labelSelector,
-  );
   const ownedSelector = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
-  const deployments = makeInformer(
-    kc,
-    '/apis/apps/v1/deployments',
-    () => apps.listDeploymentForAllNamespaces({ labelSelector: ownedSelector }),
-    ownedSelector,
-  );
+  const listDeployments = () => apps.listDeploymentForAllNamespaces({ labelSelector: ownedSelector });
 
   const enqueueTenant = (object: KubernetesObject) => {
     if (object.metadata?.name) queue.add(object.metadata.name);
@@ -68,29 +75,77 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
   const enqueueOwner = (object: KubernetesObject) => {
     // Only tenants this operator watches (its label selector may leave some to another shard).
     const tenant = object.metadata?.labels?.[TENANT_LABEL];
-    if (tenant && tenants.get(tenant)) queue.add(tenant);
+    if (tenant && tenantInformer.get(tenant)) queue.add(tenant);
   };
+
   let stopped = false;
-  for (const [informer, handler, what] of [
-    [tenants, enqueueTenant, 'tenants'],
-    [deployments, enqueueOwner, 'deployments'],
-  ] as const) {
-    for (const event of ['add', 'update', 'delete'] as const) informer.on(event, handler);
-    informer.on('error', (error: unknown) => {
-      if (stopped) return;
-      logger.warn({ err: error, watch: what }, 'watch failed; restarting it');
-      setTimeout(() => {
-        if (!stopped)
-          informer
-            .start()
-            .catch((restartError: unknown) =>
-              logger.error({ err: restartError, watch: what }, 'restart failed'),
-            );
-      }, 2000).unref();
+  const watched = [
+    {
+      what: 'tenants' as const,
+      informer: makeInformer(
+        kc,
+        `/apis/${TENANT_GROUP}/${TENANT_VERSION}/${TENANT_PLURAL}`,
+        listTenants,
+        options.labelSelector,
+      ),
+      handler: enqueueTenant,
+      list: async () => (await listTenants()).items,
+    },
+    {
+      what: 'deployments' as const,
+      informer: makeInformer(kc, '/apis/apps/v1/deployments', listDeployments, ownedSelector),
+      handler: enqueueOwner,
+      list: async () => (await listDeployments()).items as KubernetesObject[],
+    },
+  ];
+  const tenantInformer = watched[0]!.informer;
+
+  const restart = async (watch: (typeof watched)[number], reason: 'error' | 'stalled') => {
+    if (stopped) return;
+    options.onRestart?.(watch.what, reason);
+    try {
+      if (reason === 'stalled') await watch.informer.stop();
+      await watch.informer.start();
+    } catch (error) {
+      logger.error({ err: error, watch: watch.what }, 'restarting the watch failed');
+    }
+  };
+
+  for (const watch of watched) {
+    for (const event of ['add', 'update', 'delete'] as const) watch.informer.on(event, watch.handler);
+    watch.informer.on('error', (error: unknown) => {
+      // stop() aborts the request, and the informer reports that as an error too: not a failure.
+      if (stopped || (error as Error | undefined)?.name === 'AbortError') return;
+      logger.warn({ err: error, watch: watch.what }, 'watch failed; restarting it');
+      setTimeout(() => void restart(watch, 'error'), 2000).unref();
     });
+    await watch.informer.start();
   }
-  await tenants.start();
-  await deployments.start();
+
+  // The watchdog: a watch can hang without an error (a half-dead connection), and then the cache
+  // silently stops moving. Whatever a fresh list shows that the cache has missed for two checks in a
+  // row (one check of grace for events in flight) means the watch is stalled: restart it.
+  const suspects = new Map<string, Set<string>>();
+  const watchdog = setInterval(() => {
+    for (const watch of watched) {
+      watch
+        .list()
+        .then(async (listed) => {
+          const behind = new Set(lagging(watch.informer.list(), listed));
+          const before = suspects.get(watch.what) ?? new Set();
+          suspects.set(watch.what, behind);
+          if (![...behind].some((key) => before.has(key))) return;
+          logger.warn(
+            { watch: watch.what, behind: [...behind].slice(0, 10) },
+            'watch stalled: its cache missed changes; restarting it',
+          );
+          suspects.set(watch.what, new Set());
+          await restart(watch, 'stalled');
+        })
+        .catch((error: unknown) => logger.warn({ err: error, watch: watch.what }, 'watchdog check failed'));
+    }
+  }, options.watchdogEveryMs ?? 60_000);
+  watchdog.unref();
 
   const resync = setInterval(
     () => {
@@ -103,12 +158,24 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
   resync.unref();
 
   return {
-    traceparentOf: (name) => tenants.get(name)?.metadata?.annotations?.[TRACEPARENT_ANNOTATION],
+    traceparentOf: (name) => tenantInformer.get(name)?.metadata?.annotations?.[TRACEPARENT_ANNOTATION],
     async stop() {
       stopped = true;
       clearInterval(resync);
-      await tenants.stop();
-      await deployments.stop();
+      clearInterval(watchdog);
+      for (const watch of watched) await watch.informer.stop();
     },
   };
+}
+
+/**
+ * Keys (namespace/name@resourceVersion) of listed objects the cache does not have at that version,
+ * plus cached objects the list no longer has: what the watch should have delivered but did not.
+ */
+export function lagging(cached: readonly KubernetesObject[], listed: readonly KubernetesObject[]): string[] {
+  const key = (object: KubernetesObject) =>
+    `${object.metadata?.namespace ?? ''}/${object.metadata?.name}@${object.metadata?.resourceVersion}`;
+  const have = new Set(cached.map(key));
+  const want = new Set(listed.map(key));
+  return [...[...want].filter((k) => !have.has(k)), ...[...have].filter((k) => !want.has(k))];
 }
