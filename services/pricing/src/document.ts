@@ -89,6 +89,8 @@ const breakdown = (amounts: DiscountAmounts, path: string): DiscountBreakdown =>
 });
 
 const total = (values: Iterable<bigint>): bigint => [...values].reduce((a, b) => a + b, 0n);
+const sumOfSteps = (amounts: DiscountAmounts): bigint =>
+  amounts.itemPercent + amounts.orderPercent + amounts.itemFixed + amounts.orderFixed;
 
 /** Prices a document; throws PricingError for invalid input or results beyond safe integers. */
 export function priceDocument(input: DocumentInput): PricedDocument {
@@ -125,7 +127,7 @@ export function priceDocument(input: DocumentInput): PricedDocument {
         unitPrice: Number(line.unitPrice),
         gross: toSafeNumber(grosses[index]!, where('gross')),
         discounts: breakdown(discount, where('discounts')),
-        discountTotal: toSafeNumber(total(Object.values(discount)), where('discountTotal')),
+        discountTotal: toSafeNumber(sumOfSteps(discount), where('discountTotal')),
         net: toSafeNumber(net, where('net')),
         taxes: [...taxes].map(([rateId, amount]) => ({
           rateId,
@@ -179,7 +181,7 @@ export function priceDocument(input: DocumentInput): PricedDocument {
         'totals.subtotal',
       ),
       discounts: breakdown(byStep, 'totals.discounts'),
-      discountTotal: toSafeNumber(total(Object.values(byStep)), 'totals.discountTotal'),
+      discountTotal: toSafeNumber(sumOfSteps(byStep), 'totals.discountTotal'),
       net: toSafeNumber(net, 'totals.net'),
       inclusiveTax: toSafeNumber(inclusiveTax, 'totals.inclusiveTax'),
       additiveTax: toSafeNumber(additiveTax, 'totals.additiveTax'),
