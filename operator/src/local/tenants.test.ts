@@ -1,0 +1,143 @@
+// Local mode against real PostgreSQL and NATS (operator mode), with no cluster: a Tenant manifest
+// becomes a schema, a role, a NATS account and stream, with honest status; applying again changes
+// nothing it does not have to; a plan change reaches the stream; deletion follows the policy.
+import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
+import type {} from '@cloudpos/harness/vitest/provided';
+import { tenantOrmConfig } from '@cloudpos/tenant-db';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { tenantManifest } from '../specs/fixtures.ts';
+import { PLANS } from '../specs/plans.ts';
+import {
+  applyLocalTenant,
+  deleteLocalTenant,
+  InvalidTenantError,
+  listLocalTenants,
+  type LocalTenantContext,
+} from './tenants.ts';
+
+let db: TestDatabase;
+let ctx: LocalTenantContext;
+
+beforeAll(async () => {
+  db = await createTestDatabase(inject('postgresUrl'), 'local_tenants');
+  ctx = {
+    dir: await mkdtemp(join(tmpdir(), 'cloudpos-local-tenants-')),
+    urlOf: (slug) => `http://${slug}.localhost:8080`,
+    postgres: new pg.Pool({ connectionString: db.url, max: 4 }),
+    databaseUrl: db.url,
+    orm: await MikroORM.init(tenantOrmConfig({ clientUrl: db.url })),
+    nats: {
+      url: inject('natsOperatorUrl'),
+      operatorSeed: inject('natsOperatorSeed'),
+      systemUserCreds: inject('natsSystemUserCreds'),
+    },
+    now: () => new Date(),
+  };
+});
+
+afterAll(async () => {
+  await ctx?.orm.close();
+  await ctx?.postgres.end();
+  await db?.drop();
+  if (ctx) await rm(ctx.dir, { recursive: true, force: true });
+});
+
+const natsAs = async (slug: string) =>
+  connect({
+    servers: inject('natsOperatorUrl'),
+    authenticator: credsAuthenticator(await readFile(join(ctx.dir, `${slug}.nats.creds`))),
+  });
+
+describe('local tenants', () => {
+  it('provision a schema, a role, a NATS account and stream, and report Ready', async () => {
+    const tenant = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'starter' }));
+    expect(tenant.status).toMatchObject({
+      phase: 'Ready',
+      observedGeneration: 1,
+      url: 'http://local-shop.localhost:8080',
+      schema: 'tenant_local_shop',
+    });
+    expect(tenant.status?.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['DatabaseReady', 'True', 'Migrated'],
+      ['MessagingReady', 'True', 'AccountReady'],
+      ['Ready', 'True', 'AllComponentsReady'],
+      ['WorkloadsReady', 'True', 'PooledLocally'],
+    ]);
+    // The CRD's defaults were applied, as the API server would.
+    expect(tenant.spec).toMatchObject({ timezone: 'UTC', deletionPolicy: 'Retain', suspended: false });
+
+    // Secrets are files only their owner can read.
+    expect((await stat(join(ctx.dir, 'local-shop.identity.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(ctx.dir, 'local-shop.nats.creds'))).mode & 0o777).toBe(0o600);
+
+    // The role works with the stored password and sees its own schema.
+    const identity = JSON.parse(await readFile(join(ctx.dir, 'local-shop.identity.json'), 'utf8')) as {
+      DATABASE_PASSWORD: string;
+    };
+    const url = new URL(db.url);
+    url.username = 'tenant_local_shop';
+    url.password = identity.DATABASE_PASSWORD;
+    const asTenant = new pg.Client({ connectionString: url.toString() });
+    await asTenant.connect();
+    expect((await asTenant.query('select count(*)::int as n from store')).rows[0]).toEqual({ n: 0 });
+    await asTenant.end();
+
+    const nc = await natsAs('local-shop');
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.streams.info('EVENTS')).config.max_bytes).toBe(PLANS.starter.stream.maxBytes);
+    await nc.close();
+  });
+
+  it('keep their identity and credentials when applied again, and follow a plan change', async () => {
+    const before = {
+      identity: await readFile(join(ctx.dir, 'local-shop.identity.json'), 'utf8'),
+      creds: await readFile(join(ctx.dir, 'local-shop.nats.creds'), 'utf8'),
+    };
+    const again = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'starter' }));
+    expect(again.metadata.generation).toBe(1);
+    expect(await readFile(join(ctx.dir, 'local-shop.identity.json'), 'utf8')).toBe(before.identity);
+    expect(await readFile(join(ctx.dir, 'local-shop.nats.creds'), 'utf8')).toBe(before.creds);
+
+    const upgraded = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'growth' }));
+    expect(upgraded.metadata.generation).toBe(2);
+    expect(upgraded.status?.observedGeneration).toBe(2);
+    const nc = await natsAs('local-shop');
+    expect((await (await jetstreamManager(nc)).streams.info('EVENTS')).config.max_bytes).toBe(
+      PLANS.growth.stream.maxBytes,
+    );
+    await nc.close();
+    expect((await listLocalTenants(ctx)).map((tenant) => tenant.spec.slug)).toEqual(['local-shop']);
+  });
+
+  it('reject a manifest that does not fit the CRD, saying what is wrong, and store nothing', async () => {
+    const bad = tenantManifest('bad-shop', { plan: 'platinum' as 'scale', currency: 'euro' as 'EUR' });
+    await expect(applyLocalTenant(ctx, bad)).rejects.toThrow(InvalidTenantError);
+    await expect(applyLocalTenant(ctx, bad)).rejects.toThrow(/\/spec\/plan must be equal to one of/);
+    await expect(applyLocalTenant(ctx, bad)).rejects.toThrow(/\/spec\/currency must be equal to one of/);
+    const misnamed = { ...tenantManifest('good-shop'), metadata: { name: 'other' } };
+    await expect(applyLocalTenant(ctx, misnamed)).rejects.toThrow(/metadata.name must equal spec.slug/);
+    expect((await listLocalTenants(ctx)).map((tenant) => tenant.spec.slug)).toEqual(['local-shop']);
+  });
+
+  it('are deleted by their policy: Delete drops the schema, role and account', async () => {
+    await applyLocalTenant(ctx, tenantManifest('local-gone', { deletionPolicy: 'Delete' }));
+    const events = await deleteLocalTenant(ctx, 'local-gone');
+    expect(events.map((event) => event.reason)).toEqual(['DataDeleted']);
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    const left = await admin.query(
+      `select (select count(*) from pg_namespace where nspname = 'tenant_local_gone')::int as schemas,
+              (select count(*) from pg_roles where rolname = 'tenant_local_gone')::int as roles`,
+    );
+    await admin.end();
+    expect(left.rows[0]).toEqual({ schemas: 0, roles: 0 });
+    expect((await listLocalTenants(ctx)).map((tenant) => tenant.spec.slug)).toEqual(['local-shop']);
+  });
+});

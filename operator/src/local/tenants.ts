@@ -1,0 +1,188 @@
+// Local mode: Tenants without a cluster. The same manifests as in Kubernetes, validated against the
+// same CRD schema (with its defaults), kept as files; the same data steps as the cluster reconcile
+// (tenant-data.ts) provision the schema, role, NATS account and stream. Workloads are not deployed:
+// the one pooled POS API of `npm start` serves every local tenant.
+import { tenantSchemaName } from '@cloudpos/tenant-db';
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { tenantSchema } from '../crd.ts';
+import type { Tenant, TenantStatus } from '../generated/tenant.ts';
+import { phaseOf, readyCondition, setCondition, type Condition } from '../controller/conditions.ts';
+import type { TenantEvent } from '../controller/events.ts';
+import {
+  completeIdentity,
+  isCompleteIdentity,
+  provisionTenantData,
+  removeTenantData,
+  type TenantDataContext,
+  type TenantIdentity,
+} from '../controller/tenant-data.ts';
+
+export interface LocalTenantContext extends TenantDataContext {
+  /** Where manifests, identities and credentials are kept (`.cloudpos/tenants`). */
+  dir: string;
+  /** The URL a tenant's till is served at by the pooled local POS API. */
+  urlOf(slug: string): string;
+  /** Where BackupThenDelete writes dumps. */
+  backupDir?: string;
+  now(): Date;
+}
+
+/** A manifest that does not fit the Tenant schema; the message lists every problem. */
+export class InvalidTenantError extends Error {
+  override name = 'InvalidTenantError';
+}
+
+const files = (ctx: LocalTenantContext, slug: string) => ({
+  manifest: join(ctx.dir, `${slug}.yaml`),
+  identity: join(ctx.dir, `${slug}.identity.json`),
+  creds: join(ctx.dir, `${slug}.nats.creds`),
+});
+
+let validator: ((tenant: unknown) => ErrorObject[]) | undefined;
+
+/** The CRD's structural schema with its defaults, as the API server would apply them (CEL aside). */
+export async function validateTenant(manifest: unknown): Promise<Tenant> {
+  if (!validator) {
+    // strict: false because the schema carries Kubernetes' own keywords (x-kubernetes-*).
+    const ajv = new Ajv({ strict: false, useDefaults: true, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(await tenantSchema());
+    validator = (tenant) => (validate(tenant) ? [] : (validate.errors ?? []));
+  }
+  const tenant = structuredClone(manifest) as Tenant;
+  const problems = validator(tenant).map(
+    (error) => `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`,
+  );
+  if (tenant?.apiVersion !== 'cloudpos.io/v1alpha1' || tenant.kind !== 'Tenant')
+    problems.unshift('apiVersion/kind must be cloudpos.io/v1alpha1 Tenant');
+  // The CRD's CEL rule, checked here by hand as there is no API server to run it.
+  if (tenant?.metadata?.name !== tenant?.spec?.slug) problems.push('metadata.name must equal spec.slug');
+  if (problems.length > 0) throw new InvalidTenantError(`invalid Tenant: ${problems.join('; ')}`);
+  return tenant;
+}
+
+export async function readLocalTenant(ctx: LocalTenantContext, slug: string): Promise<Tenant | undefined> {
+  const file = files(ctx, slug).manifest;
+  if (!existsSync(file)) return undefined;
+  return parse(await readFile(file, 'utf8')) as Tenant;
+}
+
+export async function listLocalTenants(ctx: LocalTenantContext): Promise<Tenant[]> {
+  if (!existsSync(ctx.dir)) return [];
+  const names = (await readdir(ctx.dir)).filter((name) => name.endsWith('.yaml')).sort();
+  return Promise.all(names.map(async (name) => parse(await readFile(join(ctx.dir, name), 'utf8')) as Tenant));
+}
+
+/** kubectl apply, locally: stores the manifest (keeping status and creation time) and reconciles it. */
+export async function applyLocalTenant(ctx: LocalTenantContext, manifest: unknown): Promise<Tenant> {
+  const tenant = await validateTenant(manifest);
+  const slug = tenant.spec.slug;
+  const existing = await readLocalTenant(ctx, slug);
+  const changed = !existing || JSON.stringify(existing.spec) !== JSON.stringify(tenant.spec);
+  const generation = (existing?.metadata.generation ?? 0) + (changed ? 1 : 0);
+  await writeManifest(ctx, {
+    ...tenant,
+    metadata: {
+      ...tenant.metadata,
+      generation,
+      creationTimestamp: existing?.metadata.creationTimestamp ?? ctx.now().toISOString(),
+    } as Tenant['metadata'],
+    ...(existing?.status ? { status: existing.status } : {}),
+  });
+  return reconcileLocalTenant(ctx, slug);
+}
+
+/** The local reconcile: identity first (stored before use), then database and messaging, then status. */
+export async function reconcileLocalTenant(ctx: LocalTenantContext, slug: string): Promise<Tenant> {
+  const tenant = await readLocalTenant(ctx, slug);
+  if (!tenant) throw new Error(`no local tenant ${slug}`);
+  const paths = files(ctx, slug);
+  const identity = await ensureLocalIdentity(paths.identity);
+  const currentCreds = existsSync(paths.creds) ? await readFile(paths.creds, 'utf8') : undefined;
+  const data = await provisionTenantData(ctx, tenant, identity, currentCreds);
+  if (data.credentials && data.credentials.messaging.userCreds !== currentCreds)
+    await writeSecretFile(paths.creds, data.credentials.messaging.userCreds);
+
+  const generation = tenant.metadata.generation ?? 1;
+  const now = ctx.now();
+  const suspended = tenant.spec.suspended ?? false;
+  let conditions: Condition[] = tenant.status?.conditions ?? [];
+  conditions = setCondition(conditions, data.database, generation, now);
+  conditions = setCondition(conditions, data.messaging, generation, now);
+  conditions = setCondition(
+    conditions,
+    {
+      type: 'WorkloadsReady',
+      status: 'True',
+      reason: 'PooledLocally',
+      message: suspended
+        ? 'Suspended: the local POS API serves this tenant read-only.'
+        : 'Served by the local pooled POS API.',
+    },
+    generation,
+    now,
+  );
+  conditions = setCondition(conditions, readyCondition(conditions, suspended), generation, now);
+  const status: TenantStatus = {
+    phase: phaseOf(conditions, { suspended, deleting: false }),
+    observedGeneration: generation,
+    url: ctx.urlOf(slug),
+    schema: tenantSchemaName(slug),
+    conditions,
+  };
+  const reconciled = { ...tenant, status };
+  await writeManifest(ctx, reconciled);
+  return reconciled;
+}
+
+/** Deletion by the tenant's policy, as the finalizer does in the cluster; the files go last. */
+export async function deleteLocalTenant(ctx: LocalTenantContext, slug: string): Promise<TenantEvent[]> {
+  const tenant = await readLocalTenant(ctx, slug);
+  if (!tenant) throw new Error(`no local tenant ${slug}`);
+  const paths = files(ctx, slug);
+  const identity = existsSync(paths.identity)
+    ? (JSON.parse(await readFile(paths.identity, 'utf8')) as Partial<TenantIdentity>)
+    : {};
+  const events = await removeTenantData(ctx, {
+    slug,
+    policy: tenant.spec.deletionPolicy ?? 'Retain',
+    backupDir: ctx.backupDir,
+    accountPublicKey: identity.NATS_ACCOUNT_PUBLIC_KEY,
+  });
+  // Retained data stays usable: a tenant applied again with this slug finds its identity.
+  if ((tenant.spec.deletionPolicy ?? 'Retain') !== 'Retain') {
+    await rm(paths.identity, { force: true });
+    await rm(paths.creds, { force: true });
+  }
+  await rm(paths.manifest, { force: true });
+  return events;
+}
+
+async function ensureLocalIdentity(file: string): Promise<TenantIdentity> {
+  const stored = existsSync(file)
+    ? (JSON.parse(await readFile(file, 'utf8')) as Partial<TenantIdentity>)
+    : {};
+  if (isCompleteIdentity(stored)) return stored;
+  const identity = completeIdentity(stored);
+  await writeSecretFile(file, `${JSON.stringify(identity, null, 2)}\n`);
+  return identity;
+}
+
+async function writeManifest(ctx: LocalTenantContext, tenant: Tenant): Promise<void> {
+  await mkdir(ctx.dir, { recursive: true });
+  await writeAtomically(files(ctx, tenant.spec.slug).manifest, stringify(tenant), 0o644);
+}
+
+const writeSecretFile = (file: string, content: string) => writeAtomically(file, content, 0o600);
+
+/** Write and rename: a crash leaves the old file or the new one, never half of one. */
+async function writeAtomically(file: string, content: string, mode: number): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, content, { mode });
+  await rename(temporary, file);
+}
