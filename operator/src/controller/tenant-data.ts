@@ -91,6 +91,7 @@ export async function provisionTenantData(
       })
     ).password;
     await migrateTenant(ctx.orm, schema);
+    await addMissingStores(ctx.postgres, schema, tenant.spec);
     // A stable message: the status is written only when something really changed.
     database = {
       type: 'DatabaseReady',
@@ -137,6 +138,20 @@ export async function provisionTenantData(
     messaging: messagingCondition,
     ...(password && messaging ? { credentials: { password, messaging } } : {}),
   };
+}
+
+/**
+ * The stores the Tenant names exist in its schema. Only missing ones are added: stores are managed
+ * in the portal after that, and a store is never deleted because a manifest forgot it.
+ */
+async function addMissingStores(postgres: pg.Pool, schema: string, spec: Tenant['spec']): Promise<void> {
+  for (const store of spec.stores ?? []) {
+    await postgres.query(
+      `insert into "${schema}".store (id, code, name, timezone, currency)
+       values (gen_random_uuid(), $1, $2, $3, $4) on conflict (code) do nothing`,
+      [store.code, store.name, store.timezone ?? spec.timezone ?? 'UTC', spec.currency],
+    );
+  }
 }
 
 export type DeletionPolicy = 'Retain' | 'Delete' | 'BackupThenDelete';

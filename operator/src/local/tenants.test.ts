@@ -57,7 +57,10 @@ const natsAs = async (slug: string) =>
 
 describe('local tenants', () => {
   it('provision a schema, a role, a NATS account and stream, and report Ready', async () => {
-    const tenant = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'starter' }));
+    const tenant = await applyLocalTenant(
+      ctx,
+      tenantManifest('local-shop', { plan: 'starter', stores: [{ code: 'MAIN', name: 'Main Street' }] }),
+    );
     expect(tenant.status).toMatchObject({
       phase: 'Ready',
       observedGeneration: 1,
@@ -86,7 +89,10 @@ describe('local tenants', () => {
     url.password = identity.DATABASE_PASSWORD;
     const asTenant = new pg.Client({ connectionString: url.toString() });
     await asTenant.connect();
-    expect((await asTenant.query('select count(*)::int as n from store')).rows[0]).toEqual({ n: 0 });
+    // The stores the manifest names are there.
+    expect((await asTenant.query('select code, name, timezone, currency from store')).rows).toEqual([
+      { code: 'MAIN', name: 'Main Street', timezone: 'UTC', currency: 'EUR' },
+    ]);
     await asTenant.end();
 
     const nc = await natsAs('local-shop');
@@ -100,12 +106,13 @@ describe('local tenants', () => {
       identity: await readFile(join(ctx.dir, 'local-shop.identity.json'), 'utf8'),
       creds: await readFile(join(ctx.dir, 'local-shop.nats.creds'), 'utf8'),
     };
-    const again = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'starter' }));
+    const stores = [{ code: 'MAIN', name: 'Main Street' }];
+    const again = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'starter', stores }));
     expect(again.metadata.generation).toBe(1);
     expect(await readFile(join(ctx.dir, 'local-shop.identity.json'), 'utf8')).toBe(before.identity);
     expect(await readFile(join(ctx.dir, 'local-shop.nats.creds'), 'utf8')).toBe(before.creds);
 
-    const upgraded = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'growth' }));
+    const upgraded = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'growth', stores }));
     expect(upgraded.metadata.generation).toBe(2);
     expect(upgraded.status?.observedGeneration).toBe(2);
     const nc = await natsAs('local-shop');
