@@ -1,0 +1,93 @@
+{{/* Names, labels and small computed values shared by the templates. */}}
+
+{{- define "cloudpos.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* <release>-cloudpos, or the release name alone when it already says cloudpos. */}}
+{{- define "cloudpos.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The operator's objects: <fullname>-operator (cloudpos-operator for a release named cloudpos). */}}
+{{- define "cloudpos.operator.fullname" -}}
+{{- printf "%s-operator" (include "cloudpos.fullname" . | trunc 54 | trimSuffix "-") }}
+{{- end }}
+
+{{- define "cloudpos.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "cloudpos.labels" -}}
+helm.sh/chart: {{ include "cloudpos.chart" . }}
+app.kubernetes.io/name: {{ include "cloudpos.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: cloudpos
+{{- end }}
+
+{{- define "cloudpos.operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "cloudpos.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end }}
+
+{{- define "cloudpos.operator.labels" -}}
+{{ include "cloudpos.labels" . }}
+app.kubernetes.io/component: operator
+{{- end }}
+
+{{- define "cloudpos.operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "cloudpos.operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* repository@digest, or repository:tag (the chart's appVersion by default). */}}
+{{- define "cloudpos.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{- define "cloudpos.natsCredsSecret" -}}
+{{- default .Values.secrets.existingSecret .Values.secrets.natsSystemCreds.existingSecret }}
+{{- end }}
+
+{{/* The OperatorConfig (operator/src/config.ts) as JSON: values.config with the chart's defaults. */}}
+{{- define "cloudpos.operatorConfig" -}}
+{{- $config := deepCopy .Values.config }}
+{{- $_ := set $config "image" (default (include "cloudpos.image" .) .Values.config.image) }}
+{{- $_ := set $config "imagePullPolicy" (default .Values.image.pullPolicy .Values.config.imagePullPolicy) }}
+{{- if not $config.endpoints.otlpEndpoint }}
+{{- $_ := unset $config.endpoints "otlpEndpoint" }}
+{{- end }}
+{{- if .Values.backup.existingClaim }}
+{{- $_ := set $config "backupDir" .Values.backup.mountPath }}
+{{- end }}
+{{- toPrettyJson $config }}
+{{- end }}
+
+{{/* GET /healthz from inside the container (see the probes in deployment.yaml for why not httpGet). */}}
+{{- define "cloudpos.operator.healthz" -}}
+{{- $script := "fetch('http://127.0.0.1:' + process.env.METRICS_PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" }}
+exec:
+  command:
+    - node
+    - -e
+    - {{ $script | quote }}
+{{- end }}
