@@ -1,0 +1,646 @@
+// The Helm chart (charts/cloudpos) against the real API server of the harness: lint, rendering,
+// server-side dry runs under restricted Pod Security, a real install/upgrade/uninstall whose pods
+// become Ready on kwok nodes, the values schema, and the chart's copies of what has one source
+// elsewhere (the CRD in crds/, the metric names in the operator, the OperatorConfig type).
+import { createMetrics } from '@cloudpos/telemetry';
+import type {} from '@cloudpos/harness/vitest/provided';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Histogram } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import type { OperatorConfig } from './config.ts';
+import { managerMetrics } from './controller/manager.ts';
+import { crdPath } from './crd.ts';
+import { tenantManifest } from './specs/fixtures.ts';
+import { installTenantCrd, kubectl, type KubectlResult } from './test-support.ts';
+
+const chartDir = resolve(import.meta.dirname, '..', '..', 'charts', 'cloudpos');
+const ciValues = join(chartDir, 'ci', 'default-values.yaml');
+const suffix = Math.random().toString(36).slice(2, 8);
+
+interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [key: string]: unknown;
+}
+
+let helmHome: string;
+
+beforeAll(async () => {
+  // Helm keeps its own cache and configuration; these tests keep theirs out of $HOME.
+  helmHome = await mkdtemp(join(tmpdir(), 'cloudpos-helm-'));
+});
+
+afterAll(async () => {
+  await rm(helmHome, { recursive: true, force: true });
+});
+
+function helm(args: string[]): Promise<KubectlResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(inject('helmPath'), [...args, '--kubeconfig', inject('kubeconfigPath')], {
+      env: {
+        ...process.env,
+        HELM_CACHE_HOME: join(helmHome, 'cache'),
+        HELM_CONFIG_HOME: join(helmHome, 'config'),
+        HELM_DATA_HOME: join(helmHome, 'data'),
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function succeed(result: Promise<KubectlResult>, what: string): Promise<string> {
+  const done = await result;
+  if (done.code !== 0) throw new Error(`${what} failed (exit ${done.code}):\n${done.stderr}${done.stdout}`);
+  return done.stdout;
+}
+
+/** `helm template` of the chart, parsed; `args` adds values and flags. */
+async function render(args: string[], release = 'cloudpos', namespace = 'cloudpos-system') {
+  const stdout = await succeed(
+    helm(['template', release, chartDir, '--namespace', namespace, ...args]),
+    'helm template',
+  );
+  return { yaml: stdout, objects: parseObjects(stdout) };
+}
+
+function parseObjects(text: string): KubeObject[] {
+  return parseAllDocuments(text)
+    .map((document) => document.toJS() as KubeObject | null)
+    .filter((object): object is KubeObject => object !== null);
+}
+
+function find(objects: KubeObject[], kind: string, name?: string): KubeObject {
+  const found = objects.find((object) => object.kind === kind && (!name || object.metadata.name === name));
+  if (!found) throw new Error(`no ${kind} ${name ?? ''} in the rendered chart`);
+  return found;
+}
+
+async function createNamespace(name: string): Promise<void> {
+  // The namespaces enforce the restricted Pod Security profile, as the README asks of the real one.
+  const namespace = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      labels: {
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+      },
+    },
+  };
+  await succeed(kubectl(['apply', '-f', '-'], stringify(namespace)), `creating namespace ${name}`);
+}
+
+async function getJson<T>(args: string[]): Promise<T> {
+  return JSON.parse(
+    await succeed(kubectl(['get', ...args, '-o', 'json']), `kubectl get ${args.join(' ')}`),
+  ) as T;
+}
+
+describe('charts/cloudpos', () => {
+  it('passes helm lint --strict with every values file in ci/', async () => {
+    const files = (await readdir(join(chartDir, 'ci'))).filter((file) => file.endsWith('.yaml'));
+    expect(files).toEqual(expect.arrayContaining(['default-values.yaml', 'production-values.yaml']));
+    for (const file of files) {
+      const result = await helm(['lint', '--strict', chartDir, '--values', join(chartDir, 'ci', file)]);
+      expect(result.code, `${file}:\n${result.stdout}${result.stderr}`).toBe(0);
+      expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    }
+  });
+
+  it('renders manifests the API server accepts in a dry run, meeting the restricted Pod Security profile', async () => {
+    const namespace = `chart-dry-run-${suffix}`;
+    await createNamespace(namespace);
+    try {
+      for (const file of await readdir(join(chartDir, 'ci'))) {
+        const { yaml, objects } = await render(
+          ['--values', join(chartDir, 'ci', file), '--set', `dashboards.namespace=${namespace}`],
+          `dry-${suffix}`,
+          namespace,
+        );
+        expect(objects.map((object) => object.kind)).toEqual(
+          expect.arrayContaining([
+            'CustomResourceDefinition',
+            'ServiceAccount',
+            'ClusterRole',
+            'ClusterRoleBinding',
+            'Role',
+            'RoleBinding',
+            'ConfigMap',
+            'Deployment',
+            'Service',
+            'PodDisruptionBudget',
+            'NetworkPolicy',
+          ]),
+        );
+        const applied = await kubectl(['apply', '--dry-run=server', '-f', '-'], yaml);
+        expect(applied.code, `${file}: ${applied.stderr}`).toBe(0);
+        expect(applied.stdout).toContain(
+          `deployment.apps/dry-${suffix}-cloudpos-operator created (server dry run)`,
+        );
+        // PodSecurity admission warns on a Deployment whose pods the namespace would refuse.
+        expect(applied.stderr, file).not.toMatch(/PodSecurity/);
+      }
+
+      // The same check notices a pod that is not restricted.
+      const { yaml } = await render(
+        ['--values', ciValues, '--set', 'operator.podSecurityContext.runAsNonRoot=false'],
+        `dry-${suffix}`,
+        namespace,
+      );
+      const loose = await kubectl(['apply', '--dry-run=server', '-f', '-'], yaml);
+      expect(loose.stderr).toContain('would violate PodSecurity "restricted:latest": runAsNonRoot != true');
+    } finally {
+      await kubectl(['delete', 'namespace', namespace, '--wait=false']);
+    }
+  });
+
+  it('installs with --wait on kwok nodes, upgrades a changed value and the CRD, and keeps the CRD and its Tenants on uninstall', async () => {
+    const namespace = `chart-install-${suffix}`;
+    const release = `chart-${suffix}`;
+    const operatorName = `${release}-cloudpos-operator`;
+    const serviceAccount = `system:serviceaccount:${namespace}:${operatorName}`;
+    const volume = `chart-backups-${suffix}`;
+    const keeper = `chart-keep-${suffix}`;
+    const work = await mkdtemp(join(tmpdir(), 'cloudpos-chart-'));
+    try {
+      await createNamespace(namespace);
+      await succeed(
+        kubectl([
+          'create',
+          'secret',
+          'generic',
+          'cloudpos-operator',
+          '-n',
+          namespace,
+          '--from-literal=DATABASE_URL=postgres://operator:unused@postgres:5432/cloudpos',
+          '--from-literal=NATS_OPERATOR_SEED=unused',
+          '--from-literal=nats-system.creds=unused',
+        ]),
+        'creating the credentials Secret',
+      );
+
+      // Other test files share this API server and install the CRD with kubectl, as a platform team
+      // may have done before adopting the chart: the README's adoption step hands it to the release.
+      await installTenantCrd();
+      await succeed(
+        kubectl(['label', '--overwrite', 'crd/tenants.cloudpos.io', 'app.kubernetes.io/managed-by=Helm']),
+        'labelling the CRD for adoption',
+      );
+      await succeed(
+        kubectl([
+          'annotate',
+          '--overwrite',
+          'crd/tenants.cloudpos.io',
+          `meta.helm.sh/release-name=${release}`,
+          `meta.helm.sh/release-namespace=${namespace}`,
+        ]),
+        'annotating the CRD for adoption',
+      );
+      type Crd = KubeObject & {
+        spec: { versions: { schema: { openAPIV3Schema: { description: string } } }[] };
+      };
+      const crdBefore = await getJson<Crd>(['crd', 'tenants.cloudpos.io']);
+
+      const installed = await helm([
+        'install',
+        release,
+        chartDir,
+        '--namespace',
+        namespace,
+        '--values',
+        ciValues,
+        '--wait',
+        '--timeout',
+        '90s',
+      ]);
+      expect(installed.code, installed.stderr).toBe(0);
+      expect(installed.stdout).toContain('kubectl apply -f tenants/corner-cafe.yaml');
+      expect(installed.stdout).toContain('kubectl get tenants');
+
+      type Deployment = KubeObject & {
+        spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+        status: { availableReplicas?: number; updatedReplicas?: number; replicas?: number };
+      };
+      const deployment = await getJson<Deployment>(['deployment', operatorName, '-n', namespace]);
+      expect(deployment.status.availableReplicas).toBe(2);
+      type PodList = { items: { spec: { nodeName?: string }; status: { phase: string } }[] };
+      const pods = await getJson<PodList>([
+        'pods',
+        '-n',
+        namespace,
+        '-l',
+        `app.kubernetes.io/instance=${release},app.kubernetes.io/component=operator`,
+      ]);
+      expect(pods.items).toHaveLength(2);
+      expect(pods.items.every((pod) => pod.status.phase === 'Running' && pod.spec.nodeName)).toBe(true);
+
+      // The ServiceAccount holds what the operator needs and no more; the Lease only by its name.
+      const can = async (...args: string[]) =>
+        (await kubectl(['auth', 'can-i', ...args, `--as=${serviceAccount}`])).stdout.trim();
+      expect(await can('patch', 'tenants/status')).toBe('yes');
+      expect(await can('create', 'deployments', '-n', 'tenant-anything')).toBe('yes');
+      expect(await can('create', 'leases', '-n', namespace)).toBe('yes');
+      expect(await can('update', 'leases/cloudpos-operator', '-n', namespace)).toBe('yes');
+      expect(await can('update', 'leases/someone-else', '-n', namespace)).toBe('no');
+      expect(await can('create', 'leases', '-n', 'default')).toBe('no');
+      expect(await can('list', 'pods', '-n', namespace)).toBe('no');
+      expect(await can('create', 'clusterroles')).toBe('no');
+
+      // A Tenant that no test's operator reconciles (no shard selects it): it must outlive the release.
+      await succeed(
+        kubectl(
+          ['apply', '-f', '-'],
+          stringify(tenantManifest(keeper, {}, { labels: { 'cloudpos.io/shard': 'helm-chart-test' } })),
+        ),
+        'creating a Tenant',
+      );
+
+      // The upgrade: a changed CRD (a new description, as a schema change would come) in a copy of
+      // the chart, a changed value and a backup volume.
+      const upgradedChart = join(work, 'cloudpos');
+      await cp(chartDir, upgradedChart, { recursive: true });
+      const crdCopy = join(upgradedChart, 'files', 'crds', 'cloudpos.io_tenants.yaml');
+      const newDescription = `A merchant on CloudPOS (upgraded by ${release}).`;
+      const crdText = await readFile(crdCopy, 'utf8');
+      const crdSource = parse(crdText) as Crd;
+      const oldDescription = crdSource.spec.versions[0]!.schema.openAPIV3Schema.description;
+      expect(crdText).toContain(`description: ${oldDescription}\n`);
+      await writeFile(
+        crdCopy,
+        crdText.replace(`description: ${oldDescription}\n`, `description: ${newDescription}\n`),
+      );
+      const backups = {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolume',
+            metadata: { name: volume },
+            spec: {
+              capacity: { storage: '1Gi' },
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: '',
+              hostPath: { path: `/tmp/${volume}` },
+              claimRef: { namespace, name: 'cloudpos-backups' },
+            },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name: 'cloudpos-backups', namespace },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: '',
+              volumeName: volume,
+              resources: { requests: { storage: '1Gi' } },
+            },
+          },
+        ],
+      };
+      await succeed(kubectl(['apply', '-f', '-'], stringify(backups)), 'creating the backup volume');
+
+      const upgraded = await helm([
+        'upgrade',
+        release,
+        upgradedChart,
+        '--namespace',
+        namespace,
+        '--values',
+        ciValues,
+        '--set',
+        'operator.concurrency=8',
+        '--set',
+        'backup.existingClaim=cloudpos-backups',
+        '--wait',
+        '--timeout',
+        '90s',
+      ]);
+      expect(upgraded.code, upgraded.stderr).toBe(0);
+
+      const rolled = await getJson<Deployment>(['deployment', operatorName, '-n', namespace]);
+      expect(rolled.status).toMatchObject({ availableReplicas: 2, updatedReplicas: 2, replicas: 2 });
+      expect(rolled.spec.template.spec.containers[0]!.env).toContainEqual({
+        name: 'CONCURRENCY',
+        value: '8',
+      });
+      const config = await getJson<{ data: Record<string, string> }>([
+        'configmap',
+        `${operatorName}-config`,
+        '-n',
+        namespace,
+      ]);
+      expect(JSON.parse(config.data['config.json']!)).toMatchObject({ backupDir: '/var/backups/cloudpos' });
+      const crdAfter = await getJson<Crd>(['crd', 'tenants.cloudpos.io']);
+      expect(crdAfter.metadata.uid).toBe(crdBefore.metadata.uid);
+      expect(crdAfter.spec.versions[0]!.schema.openAPIV3Schema.description).toBe(newDescription);
+
+      // Uninstall deletes only what the release may delete: a missing keep policy here would delete
+      // every Tenant on this shared API server, so check it before asking.
+      expect(crdAfter.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
+      const uninstalled = await helm(['uninstall', release, '--namespace', namespace, '--wait']);
+      expect(uninstalled.code, uninstalled.stderr).toBe(0);
+      expect(uninstalled.stdout).toContain('[CustomResourceDefinition] tenants.cloudpos.io');
+      const crdKept = await getJson<Crd>(['crd', 'tenants.cloudpos.io']);
+      expect(crdKept.metadata.uid).toBe(crdBefore.metadata.uid);
+      expect((await kubectl(['get', 'tenant', keeper, '-o', 'name'])).stdout.trim()).toBe(
+        `tenant.cloudpos.io/${keeper}`,
+      );
+      expect((await kubectl(['get', 'deployment', operatorName, '-n', namespace])).code).not.toBe(0);
+      expect((await kubectl(['get', 'clusterrole', operatorName])).code).not.toBe(0);
+    } finally {
+      // If anything above failed half-way, the release must not take the shared CRD with it.
+      await kubectl(['annotate', '--overwrite', 'crd/tenants.cloudpos.io', 'helm.sh/resource-policy=keep']);
+      await helm(['uninstall', release, '--namespace', namespace, '--ignore-not-found']);
+      await kubectl(['delete', 'tenant', keeper, '--ignore-not-found', '--wait=false']);
+      await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
+      await kubectl(['delete', 'persistentvolume', volume, '--ignore-not-found', '--wait=false']);
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses bad values at install, with a message that names the value', async () => {
+    const cases: [string[], string][] = [
+      [[], "at '/image': missing property 'repository'"],
+      [[], "at '/secrets': missing property 'existingSecret'"],
+      [[], "at '/config': missing property 'baseDomain'"],
+      [['--values', ciValues, '--set', 'replicaCount=two'], "at '/replicaCount': got string, want integer"],
+      [['--values', ciValues, '--set', 'operator.logLevel=loud'], "at '/operator/logLevel'"],
+      [['--values', ciValues, '--set', 'config.baseDomain=Not A Domain'], "at '/config/baseDomain'"],
+      // The portal does not exist yet: a `portal` key is an error, not silently ignored.
+      [['--values', ciValues, '--set', 'portal.enabled=true'], "additional properties 'portal' not allowed"],
+      [
+        ['--values', ciValues, '--set', 'networkPolicy.egress.enabled=true'],
+        'networkPolicy.egress.apiServer must list',
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await helm(['template', 'bad', chartDir, ...args]);
+      expect(result.code, message).not.toBe(0);
+      expect(result.stderr).toContain(message);
+    }
+    // A real install fails the same way, before it creates anything.
+    const release = `bad-${suffix}`;
+    const installed = await helm([
+      'install',
+      release,
+      chartDir,
+      '--values',
+      ciValues,
+      '--set',
+      'replicaCount=two',
+    ]);
+    expect(installed.code).not.toBe(0);
+    expect(installed.stderr).toContain("at '/replicaCount': got string, want integer");
+    expect((await helm(['status', release])).code).not.toBe(0);
+  });
+
+  it('carries an exact copy of crds/ and renders the Tenant CRD unchanged but for labels and the keep policy', async () => {
+    const crdsDir = dirname(crdPath);
+    const copiesDir = join(chartDir, 'files', 'crds');
+    const yamlIn = async (folder: string) =>
+      (await readdir(folder)).filter((file) => file.endsWith('.yaml')).sort();
+    const drift = 'charts/cloudpos/files/crds/ drifted from crds/: run charts/scripts/sync-crds.sh';
+    expect(await yamlIn(copiesDir), drift).toEqual(await yamlIn(crdsDir));
+    for (const file of await yamlIn(crdsDir))
+      expect(await readFile(join(copiesDir, file), 'utf8'), `${drift} (${file})`).toBe(
+        await readFile(join(crdsDir, file), 'utf8'),
+      );
+    const source = await readFile(crdPath, 'utf8');
+
+    const { objects } = await render(['--values', ciValues, '--show-only', 'templates/crd-tenants.yaml']);
+    const rendered = find(objects, 'CustomResourceDefinition');
+    const expected = parse(source) as KubeObject;
+    const strip = (crd: KubeObject) => ({ ...crd, metadata: { name: crd.metadata.name } });
+    expect(strip(rendered)).toEqual(strip(expected));
+    expect(rendered.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    expect(rendered.metadata.labels).toMatchObject({
+      ...expected.metadata.labels,
+      'app.kubernetes.io/managed-by': 'Helm',
+    });
+
+    const unkept = await render(['--values', ciValues, '--set', 'crds.keep=false']);
+    expect(find(unkept.objects, 'CustomResourceDefinition').metadata.annotations).toBeUndefined();
+    const without = await render(['--values', ciValues, '--set', 'crds.install=false']);
+    expect(without.objects.some((object) => object.kind === 'CustomResourceDefinition')).toBe(false);
+  });
+
+  it('is the one source of the RBAC that operator/src/main.test.ts runs the operator with', async () => {
+    // main.test.ts renders templates/rbac.yaml for the release `cloudpos` in `cloudpos-system` and
+    // acts as system:serviceaccount:cloudpos-system:cloudpos-operator.
+    const { objects } = await render(['--values', ciValues, '--show-only', 'templates/rbac.yaml']);
+    expect(objects.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual([
+      'ClusterRole/cloudpos-operator',
+      'ClusterRoleBinding/cloudpos-operator',
+      'Role/cloudpos-operator-leader-election',
+      'RoleBinding/cloudpos-operator-leader-election',
+      'ServiceAccount/cloudpos-operator',
+    ]);
+    expect(find(objects, 'ServiceAccount').metadata.namespace).toBe('cloudpos-system');
+    expect(find(objects, 'ClusterRoleBinding')).toMatchObject({
+      subjects: [{ kind: 'ServiceAccount', name: 'cloudpos-operator', namespace: 'cloudpos-system' }],
+    });
+    const mainTest = await readFile(join(import.meta.dirname, 'main.test.ts'), 'utf8');
+    expect(mainTest).toContain('--show-only=templates/rbac.yaml');
+    expect(mainTest).not.toContain('deploy/rbac.yaml');
+  });
+
+  it('renders the OperatorConfig the operator reads, with the chart image and backup folder as defaults', async () => {
+    const { objects } = await render(['--values', ciValues, '--set', 'backup.existingClaim=backups']);
+    const configMap = find(objects, 'ConfigMap', 'cloudpos-operator-config') as KubeObject & {
+      data: Record<string, string>;
+    };
+    // Typed: a new required OperatorConfig field fails type-checking here until the chart has it.
+    const expected: OperatorConfig = {
+      image: 'registry.example/cloudpos/cloudpos:0.1.0',
+      imagePullPolicy: 'IfNotPresent',
+      baseDomain: 'pos.example.com',
+      ingressClassName: 'nginx',
+      clusterIssuer: 'letsencrypt',
+      ingressNamespace: 'ingress-nginx',
+      egress: {
+        dns: { name: 'dns', port: 53, namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+        postgres: { name: 'postgres', port: 5432, namespace: 'cloudpos-data' },
+        nats: { name: 'nats', port: 4222, namespace: 'nats' },
+        redis: { name: 'redis', port: 6379, namespace: 'redis' },
+        otelCollector: { name: 'otel', port: 4318, namespace: 'observability' },
+      },
+      backupDir: '/var/backups/cloudpos',
+      endpoints: {
+        postgresHost: 'cloudpos-db-rw.cloudpos-data.svc',
+        postgresPort: 5432,
+        postgresDatabase: 'cloudpos',
+        natsUrl: 'nats://nats.nats.svc:4222',
+        redisUrl: 'redis://redis-master.redis.svc:6379',
+        otlpEndpoint: 'http://otel-collector.observability.svc:4318',
+      },
+    };
+    expect(JSON.parse(configMap.data['config.json']!)).toEqual(expected);
+
+    const deployment = find(objects, 'Deployment') as KubeObject & {
+      spec: {
+        replicas: number;
+        template: {
+          metadata: { annotations: Record<string, string> };
+          spec: { containers: { command: string[]; env: unknown[]; volumeMounts: unknown[] }[] };
+        };
+      };
+    };
+    const container = deployment.spec.template.spec.containers[0]!;
+    expect(deployment.spec.replicas).toBe(2);
+    expect(container.command).toEqual([
+      'node',
+      '--import',
+      './services/telemetry/src/register.ts',
+      'operator/src/main.ts',
+    ]);
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'OPERATOR_CONFIG', value: '/etc/cloudpos/operator/config.json' },
+        { name: 'LEASE_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'NATS_SYSTEM_CREDS_FILE', value: '/etc/cloudpos/nats/nats-system.creds' },
+        {
+          name: 'DATABASE_URL',
+          valueFrom: { secretKeyRef: { name: 'cloudpos-operator', key: 'DATABASE_URL' } },
+        },
+      ]),
+    );
+    expect(container.volumeMounts).toContainEqual({ name: 'backups', mountPath: '/var/backups/cloudpos' });
+
+    // A changed OperatorConfig changes the pod template, so the pods restart and read it.
+    const changed = await render(['--values', ciValues, '--set', 'config.clusterIssuer=other']);
+    const changedDeployment = find(changed.objects, 'Deployment') as typeof deployment;
+    expect(changedDeployment.spec.template.metadata.annotations['checksum/config']).not.toBe(
+      deployment.spec.template.metadata.annotations['checksum/config'],
+    );
+  });
+
+  it('ships a Grafana dashboard whose queries use only metrics the operator exports', async () => {
+    const { objects } = await render(['--values', ciValues]);
+    const configMap = find(objects, 'ConfigMap', 'cloudpos-operator-dashboard') as KubeObject & {
+      data: Record<string, string>;
+    };
+    expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+    const dashboard = JSON.parse(configMap.data['cloudpos-operator.json']!) as {
+      uid: string;
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    expect(dashboard.uid).toBe('cloudpos-operator');
+
+    // The operator's registry, built the way operator/src/main.ts builds it.
+    const telemetry = createMetrics({ service: 'cloudpos-operator' });
+    managerMetrics(telemetry.registry);
+    const exported = new Set<string>();
+    for (const metric of telemetry.registry.getMetricsAsArray()) {
+      exported.add(metric.name);
+      if (metric instanceof Histogram)
+        for (const series of ['_bucket', '_sum', '_count']) exported.add(metric.name + series);
+    }
+
+    const used = new Set<string>();
+    for (const panel of dashboard.panels) {
+      expect(panel.targets.length, panel.title).toBeGreaterThan(0);
+      for (const { expr } of panel.targets) {
+        // Every metric in these queries is followed by a selector or a range.
+        const names = [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*[{[]/g)].map((match) => match[1]!);
+        expect(names.length, expr).toBeGreaterThan(0);
+        for (const name of names) {
+          expect([...exported], `${panel.title}: ${name}`).toContain(name);
+          used.add(name);
+        }
+      }
+    }
+    for (const name of [
+      'controller_runtime_reconcile_total',
+      'controller_runtime_reconcile_errors_total',
+      'controller_runtime_reconcile_time_seconds_bucket',
+      'workqueue_depth',
+      'cloudpos_tenants',
+    ])
+      expect([...used], name).toContain(name);
+  });
+
+  it('creates a ServiceMonitor only when asked and only where the Prometheus Operator API exists', async () => {
+    const kinds = async (args: string[]) =>
+      (await render(['--values', ciValues, ...args])).objects.map((object) => object.kind);
+    const monitoring = ['--api-versions', 'monitoring.coreos.com/v1'];
+    expect(await kinds(monitoring)).not.toContain('ServiceMonitor');
+    expect(await kinds(['--set', 'metrics.serviceMonitor.enabled=true'])).not.toContain('ServiceMonitor');
+    expect(await kinds(['--set', 'metrics.serviceMonitor.enabled=true', ...monitoring])).toContain(
+      'ServiceMonitor',
+    );
+    // The test API server has no Prometheus Operator: an install there renders none. (The CRD
+    // belongs to one release per cluster; a second release leaves it out.)
+    const dryRun = await helm([
+      'install',
+      `monitor-${suffix}`,
+      chartDir,
+      '--dry-run=server',
+      '--namespace',
+      'default',
+      '--values',
+      ciValues,
+      '--set',
+      'metrics.serviceMonitor.enabled=true',
+      '--set',
+      'crds.install=false',
+    ]);
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    expect(dryRun.stdout).not.toContain('kind: ServiceMonitor');
+    expect(dryRun.stdout).toContain('no ServiceMonitor was created');
+  });
+
+  it('locks egress down to the API server and the OperatorConfig targets when asked', async () => {
+    const { objects } = await render(['--values', join(chartDir, 'ci', 'production-values.yaml')]);
+    const policy = find(objects, 'NetworkPolicy') as KubeObject & {
+      spec: {
+        policyTypes: string[];
+        egress: { to: unknown[]; ports: { port: number; protocol: string }[] }[];
+      };
+    };
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ port: 443, protocol: 'TCP' }] },
+      { to: [{ ipBlock: { cidr: '172.18.0.2/32' } }], ports: [{ port: 6443, protocol: 'TCP' }] },
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { port: 53, protocol: 'TCP' },
+          { port: 53, protocol: 'UDP' },
+        ],
+      },
+      { to: [{ ipBlock: { cidr: '10.20.0.10/32' } }], ports: [{ port: 5432, protocol: 'TCP' }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nats' } } }],
+        ports: [{ port: 4222, protocol: 'TCP' }],
+      },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
+        ports: [{ port: 4318, protocol: 'TCP' }],
+      },
+    ]);
+  });
+});
