@@ -3,7 +3,7 @@
 // and counted in /metrics.
 import { createTestDatabase, eventually, freePort, OtlpReceiver, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +32,17 @@ beforeAll(async () => {
   await writeFile(join(dir, 'config.json'), JSON.stringify(testConfigFor(db.url)));
   await writeFile(join(dir, 'system.creds'), inject('natsSystemUserCreds'));
 
-  // The operator runs as its own ServiceAccount with exactly the RBAC in operator/deploy/rbac.yaml.
-  const rbac = await kubectl(['apply', '-f', fileURLToPath(new URL('../deploy/rbac.yaml', import.meta.url))]);
+  // The operator runs as its own ServiceAccount with exactly the RBAC of the Helm chart.
+  const chart = fileURLToPath(new URL('../../charts/cloudpos', import.meta.url));
+  const values = `--values=${chart}/ci/default-values.yaml`;
+  const rendered = spawnSync(
+    inject('helmPath'),
+    ['template', 'cloudpos', chart, values, '-n', 'cloudpos-system', '--show-only=templates/rbac.yaml'],
+    { encoding: 'utf8' },
+  );
+  if (rendered.status !== 0) throw new Error(rendered.stderr);
+  const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: { name: cloudpos-system }\n---\n';
+  const rbac = await kubectl(['apply', '-f', '-'], namespace + rendered.stdout);
   if (rbac.code !== 0) throw new Error(rbac.stderr);
   const token = await kubectl([
     'create',
