@@ -1,7 +1,7 @@
 // The operator process: `node --import @cloudpos/telemetry/register operator/src/main.ts`.
 // Configuration: OPERATOR_CONFIG (a JSON file with the OperatorConfig), DATABASE_URL (an admin of
 // the tenants' database), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, and optionally
-// LEASE_NAMESPACE, POD_NAME, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
+// LEASE_NAMESPACE, POD_NAME, METRICS_HOST, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
 // WATCHDOG_SECONDS; the cluster from KUBECONFIG or in-cluster.
 // Only the leader (a Lease) reconciles; every replica serves /healthz and /metrics.
 import {
@@ -142,12 +142,17 @@ const server = createServer((request, response) => {
   }
   response.writeHead(404).end();
 });
-server.listen(Number(process.env.METRICS_PORT ?? 9090), '127.0.0.1', () => {
+// In a pod the kubelet's probes and Prometheus come from outside: listen on every address there.
+server.listen(Number(process.env.METRICS_PORT ?? 9090), process.env.METRICS_HOST ?? '0.0.0.0', () => {
   logger.info({ identity, address: server.address() }, 'operator started');
 });
 
+let shuttingDown = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    // Ctrl-C reaches every process of the terminal's group, and a launcher may pass it on too.
+    if (shuttingDown) return;
+    shuttingDown = true;
     logger.info({ signal }, 'shutting down');
     void (async () => {
       await follow();

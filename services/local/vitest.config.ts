@@ -1,4 +1,10 @@
 import { harnessProject } from '@cloudpos/harness/vitest/project';
 
-// No shared infra: each test starts the whole local platform, as `npm start` does.
-export default harnessProject({ name: 'local', root: import.meta.dirname, testTimeout: 120_000 });
+// Each test starts the local platform's engines itself, as `npm start` does; the Kubernetes
+// control plane is shared, for `npm run operator`.
+export default harnessProject({
+  name: 'local',
+  root: import.meta.dirname,
+  testTimeout: 120_000,
+  infra: ['kubernetes'],
+});

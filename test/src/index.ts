@@ -6,6 +6,7 @@ export {
   type PostgresServer,
 } from './infra/postgres.ts';
 export { startNats, type NatsServer } from './infra/nats.ts';
+export { natsOperatorIdentity, type NatsOperatorIdentity } from './infra/nats-operator.ts';
 export { startRedis, type RedisServer } from './infra/redis.ts';
 export { ManagedProcess, freePort, assertPortFree } from './infra/process.ts';
 export { ActionableError, reportFatal } from './tools/errors.ts';

@@ -84,10 +84,7 @@ app.kubernetes.io/component: operator
 
 {{/* GET /healthz from inside the container (see the probes in deployment.yaml for why not httpGet). */}}
 {{- define "cloudpos.operator.healthz" -}}
-{{- $script := "fetch('http://127.0.0.1:' + process.env.METRICS_PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" }}
-exec:
-  command:
-    - node
-    - -e
-    - {{ $script | quote }}
+httpGet:
+  path: /healthz
+  port: metrics
 {{- end }}

@@ -1,33 +1,35 @@
-// Local mode has no operator yet: the demo tenant's schema is created and migrated through the same
-// entry point the operator will use, and gets one store so there is something to look at.
-import { randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Store, migrateTenant, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
+// The demo tenant `npm start` keeps ready: a Tenant manifest reconciled by the operator's local mode
+// on every start (a no-op when nothing changed), like any tenant created with `npm run tenant`.
+import { applyLocalTenant, type LocalTenantContext } from '@cloudpos/operator/local';
 
 export interface DemoTenant {
+  url: string;
   schema: string;
-  applied: string[];
+  phase: string;
   stores: number;
 }
 
-export async function prepareDemoTenant(databaseUrl: string): Promise<DemoTenant> {
-  const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl, poolMax: 2 }));
-  try {
-    const schema = tenantSchemaName('demo');
-    const { applied } = await migrateTenant(orm, schema);
-    const em = orm.em.fork({ schema });
-    if ((await em.count(Store)) === 0) {
-      em.create(Store, {
-        id: randomUUID(),
-        code: 'MAIN',
-        name: 'Demo Store',
-        timezone: 'Europe/Berlin',
-        currency: 'EUR',
-      });
-      await em.flush();
-    }
-    return { schema, applied, stores: await em.count(Store) };
-  } finally {
-    await orm.close();
-  }
+export const DEMO_TENANT = {
+  apiVersion: 'cloudpos.io/v1alpha1',
+  kind: 'Tenant',
+  metadata: { name: 'demo' },
+  spec: {
+    slug: 'demo',
+    displayName: 'Demo Shop',
+    plan: 'starter',
+    owner: { name: 'Demo Owner', email: 'owner@demo.example' },
+    currency: 'EUR',
+    timezone: 'Europe/Berlin',
+    locale: 'de-DE',
+    stores: [{ code: 'MAIN', name: 'Demo Store' }],
+  },
+};
+
+export async function prepareDemoTenant(ctx: LocalTenantContext): Promise<DemoTenant> {
+  const tenant = await applyLocalTenant(ctx, DEMO_TENANT);
+  const schema = tenant.status!.schema!;
+  const { rows } = await ctx.postgres.query<{ n: number }>(
+    `select count(*)::int as n from "${schema}".store`,
+  );
+  return { url: tenant.status!.url!, schema, phase: tenant.status!.phase!, stores: rows[0]!.n };
 }

@@ -67,6 +67,21 @@ function startRunner(env: Record<string, string>): Runner {
   };
 }
 
+const cliPath = fileURLToPath(new URL('./tenant-cli.ts', import.meta.url));
+
+/** `npm run tenant -- <args>`, as a process. */
+async function runTenantCli(env: Record<string, string>, args: string[]) {
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, output };
+}
+
 async function portIsFree(port: number): Promise<boolean> {
   const server = createServer();
   return new Promise((resolve) => {
@@ -82,8 +97,8 @@ describe('npm start (local mode)', () => {
 
     const first = startRunner(env);
     await first.waitFor(/Press Ctrl-C to stop/);
-    expect(first.output()).toMatch(
-      /Demo tenant {2}schema tenant_demo: 1 migration\(s\) applied, 1 store\(s\)/,
+    expect(first.output()).toContain(
+      `Demo tenant  http://demo.localhost:${env.CLOUDPOS_API_PORT} (schema tenant_demo: Ready, 1 store(s))`,
     );
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${api}/readyz`)).json()).toMatchObject({ status: 'ready' });
@@ -105,6 +120,11 @@ describe('npm start (local mode)', () => {
     );
     await writer.end();
 
+    // A tenant created while the platform runs uses its engines (nothing else is started).
+    const created = await runTenantCli(env, ['create', 'corner', '--plan', 'growth', '--store', 'MAIN=Main']);
+    expect(created.output).toContain('tenant corner created: Ready');
+    expect(created.code).toBe(0);
+
     first.child.kill('SIGINT');
     expect(await first.exit).toBe(0);
     expect(first.output()).toContain('CloudPOS stopped.');
@@ -114,7 +134,10 @@ describe('npm start (local mode)', () => {
 
     const second = startRunner(env);
     await second.waitFor(/Press Ctrl-C to stop/);
-    expect(second.output()).toMatch(/schema tenant_demo: up to date, 1 store\(s\)/);
+    expect(second.output()).toContain('(schema tenant_demo: Ready, 1 store(s))');
+    expect(second.output()).toContain(
+      `Tenant       http://corner.localhost:${env.CLOUDPOS_API_PORT} (schema tenant_corner: Ready)`,
+    );
     const reader = new pg.Client({ connectionString: url });
     await reader.connect();
     const { rows } = await reader.query<{ value: string }>(
@@ -170,5 +193,56 @@ describe('npm start (local mode)', () => {
     expect(runner.output()).not.toMatch(/^\s+at /m);
     // What had started (PostgreSQL) was stopped again.
     expect(await portIsFree(Number(env.CLOUDPOS_PG_PORT))).toBe(true);
+  });
+
+  it('manages tenants with npm run tenant, starting the engines it needs when nothing runs', async () => {
+    const env = { CLOUDPOS_HOME: await newHome(), ...(await portsEnv()) };
+    const tenantsDir = fileURLToPath(new URL('../../../tenants/', import.meta.url));
+
+    const created = await runTenantCli(env, [
+      'create',
+      'bakery',
+      '--name',
+      'The Bakery',
+      '--currency',
+      'CHF',
+      // The largest plan reserves 100 GiB of stream: the local NATS must accept it on any disk.
+      '--plan',
+      'scale',
+    ]);
+    expect(created.output).toContain('tenant bakery created: Ready');
+    expect(created.output).toContain(`till     http://bakery.localhost:${env.CLOUDPOS_API_PORT}`);
+    expect(created.code).toBe(0);
+
+    const applied = await runTenantCli(env, ['apply', '-f', join(tenantsDir, 'corner-cafe.yaml')]);
+    expect(applied.output).toContain('tenant corner-cafe created: Ready');
+    const again = await runTenantCli(env, ['apply', '-f', join(tenantsDir, 'corner-cafe.yaml')]);
+    expect(again.output).toContain('tenant corner-cafe configured: Ready');
+
+    const listed = await runTenantCli(env, ['list']);
+    expect(listed.output).toMatch(/^NAME\s+PLAN\s+PHASE\s+READY\s+URL$/m);
+    expect(listed.output).toMatch(/^bakery\s+scale\s+Ready\s+True\s+http:\/\/bakery\.localhost:\d+$/m);
+    expect(listed.output).toMatch(/^corner-cafe\s+starter\s+Ready\s+True/m);
+
+    // Mistakes get one message that says what is wrong, and change nothing.
+    const duplicate = await runTenantCli(env, ['create', 'bakery']);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.output).toContain('Tenant bakery already exists.');
+    const invalid = await runTenantCli(env, ['create', 'Bad_Slug', '--plan', 'gold']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.output).toContain('/spec/slug must match pattern');
+    expect(invalid.output).toContain('/spec/plan must be equal to one of the allowed values');
+    expect(invalid.output).not.toMatch(/^\s+at /m);
+
+    const deleted = await runTenantCli(env, ['delete', 'bakery']);
+    expect(deleted.output).toContain(
+      'Policy Retain: schema tenant_bakery, its role and NATS account are kept.',
+    );
+    expect((await runTenantCli(env, ['list'])).output).not.toContain('bakery ');
+
+    // The engines it started for each command were stopped again.
+    for (const port of [env.CLOUDPOS_PG_PORT, env.CLOUDPOS_NATS_PORT, env.CLOUDPOS_NATS_MONITOR_PORT]) {
+      expect(await portIsFree(Number(port)), `port ${port} released`).toBe(true);
+    }
   });
 });

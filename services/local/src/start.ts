@@ -1,10 +1,11 @@
 // `npm start`: the whole platform on this machine with no cluster and no accounts. Real PostgreSQL,
-// NATS (JetStream) and Redis keep their data in .cloudpos/ (it survives restarts); the POS API runs
-// as its own process with telemetry loaded, exactly as in a pod. Ctrl-C stops everything in order.
+// NATS (JetStream, operator mode: one account per tenant) and Redis keep their data in .cloudpos/
+// (it survives restarts); tenants are reconciled by the operator's local mode (the demo tenant on
+// every start, others with `npm run tenant`); the POS API runs as its own process with telemetry
+// loaded, exactly as in a pod. Ctrl-C stops everything in order.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import {
   ActionableError,
   ManagedProcess,
@@ -13,12 +14,12 @@ import {
   startNats,
   startPostgres,
   startRedis,
-  type PostgresServer,
 } from '@cloudpos/harness';
+import { listLocalTenants } from '@cloudpos/operator/local';
 import { prepareDemoTenant } from './demo-tenant.ts';
+import { LOCAL_DATABASE as DATABASE, ensureDatabase } from './infra.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
-
-const DATABASE = 'cloudpos';
+import { openLocalTenants } from './tenants.ts';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Running {
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     dir: dataDir('nats'),
     port: settings.ports.nats,
     monitorPort: settings.ports.natsMonitor,
+    operatorMode: true,
   }).catch((error: unknown) => {
     throw explainStartFailure('NATS', dataDir('nats'), error);
   });
@@ -72,7 +74,16 @@ async function main(): Promise<void> {
   );
   running.push({ name: 'Redis', stop: () => redis.stop() });
 
-  const demo = await prepareDemoTenant(databaseUrl);
+  const tenants = await openLocalTenants(settings, {
+    databaseUrl,
+    nats: {
+      url: nats.url,
+      operatorSeed: nats.operator!.operatorSeed,
+      systemUserCreds: nats.operator!.systemUserCreds,
+    },
+    stop: async () => {},
+  });
+  const demo = await prepareDemoTenant(tenants.ctx).finally(() => tenants.close());
 
   const api = new ManagedProcess({
     name: 'pos-api',
@@ -89,7 +100,6 @@ async function main(): Promise<void> {
       HOST: '127.0.0.1',
       PORT: String(settings.ports.api),
       DATABASE_URL: databaseUrl,
-      NATS_URL: nats.url,
       REDIS_URL: redis.url,
     },
   });
@@ -112,9 +122,12 @@ async function main(): Promise<void> {
   );
   say(`  NATS         ${nats.version} with JetStream on ${nats.url} (monitor ${nats.monitorUrl})`);
   say(`  Redis        ${redis.version} on ${redis.url}`);
-  say(
-    `  Demo tenant  schema ${demo.schema}: ${demo.applied.length > 0 ? `${demo.applied.length} migration(s) applied` : 'up to date'}, ${demo.stores} store(s)`,
-  );
+  say(`  Demo tenant  ${demo.url} (schema ${demo.schema}: ${demo.phase}, ${demo.stores} store(s))`);
+  for (const tenant of await listLocalTenants({ dir: join(settings.home, 'tenants') })) {
+    if (tenant.spec.slug !== 'demo')
+      say(`  Tenant       ${tenant.status?.url} (schema ${tenant.status?.schema}: ${tenant.status?.phase})`);
+  }
+  say('  More tenants npm run tenant -- create <slug>   (see npm run tenant -- --help)');
   say(`  Logs         ${logDir} and each service's folder under ${join(settings.home, 'data')}`);
   say('Press Ctrl-C to stop.');
 
@@ -125,17 +138,6 @@ async function main(): Promise<void> {
     );
   });
   await Promise.race([stopSignal, apiExit]);
-}
-
-async function ensureDatabase(postgres: PostgresServer, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgres.url });
-  await client.connect();
-  try {
-    const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (exists.rowCount === 0) await client.query(`create database "${name}"`);
-  } finally {
-    await client.end();
-  }
 }
 
 function explainStartFailure(what: string, dir: string, error: unknown): unknown {

@@ -150,7 +150,7 @@ describe('configuration', () => {
   it('names every missing setting', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     expect(() => loadConfig({})).toThrow(
-      /DATABASE_URL is not set.*NATS_URL is not set.*REDIS_URL is not set/,
+      /^invalid configuration: DATABASE_URL is not set; REDIS_URL is not set$/,
     );
   });
 

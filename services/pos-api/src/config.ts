@@ -7,7 +7,10 @@ const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
-  NATS_URL: Type.String({ pattern: '^(nats|tls)://' }),
+  // The tenant's NATS account (dedicated mode); the pooled local API has none, its events wait in
+  // the outbox for the worker.
+  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://' })),
+  NATS_CREDS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_URL: Type.String({ pattern: '^rediss?://' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
@@ -27,7 +30,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const missing = Object.entries(ConfigSchema.properties)
-    .filter(([key, schema]) => !('default' in schema) && !(key in raw))
+    .filter(
+      ([key, schema]) =>
+        (ConfigSchema.required as readonly string[]).includes(key) && !('default' in schema) && !(key in raw),
+    )
     .map(([key]) => `${key} is not set`);
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw)) as Record<
     string,

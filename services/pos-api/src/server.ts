@@ -1,7 +1,8 @@
 // The POS API process: connects to its dependencies, listens, and shuts down gracefully on SIGTERM
 // or SIGINT (in-flight requests finish, connections close). Start it with telemetry loaded first:
 //   node --import @cloudpos/telemetry/register services/pos-api/src/server.ts
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { readFile } from 'node:fs/promises';
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -26,12 +27,17 @@ pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connectio
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: 'pos-api' });
 redis.on('error', (error: Error) => logger.warn({ err: { name: error.name } }, 'Redis connection error'));
 // NATS may be down at start: sales must still commit (the outbox holds events), so keep trying.
-const nats: NatsConnection = await connect({
-  servers: config.NATS_URL,
-  name: 'pos-api',
-  waitOnFirstConnect: true,
-  maxReconnectAttempts: -1,
-});
+const nats: NatsConnection | undefined = config.NATS_URL
+  ? await connect({
+      servers: config.NATS_URL,
+      name: 'pos-api',
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      ...(config.NATS_CREDS_FILE
+        ? { authenticator: credsAuthenticator(await readFile(config.NATS_CREDS_FILE)) }
+        : {}),
+    })
+  : undefined;
 
 const app = await buildApp({
   config,
@@ -40,7 +46,7 @@ const app = await buildApp({
   readinessChecks: [
     { name: 'postgres', critical: true, check: async () => void (await pool.query('select 1')) },
     { name: 'redis', critical: false, check: async () => void (await redis.ping()) },
-    { name: 'nats', critical: false, check: async () => nats.flush() },
+    ...(nats ? [{ name: 'nats', critical: false, check: async () => nats.flush() }] : []),
   ],
 });
 
@@ -80,5 +86,5 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 async function closeConnections(): Promise<void> {
-  await Promise.allSettled([pool.end(), redis.quit(), nats.close()]);
+  await Promise.allSettled([pool.end(), redis.quit(), nats?.close()]);
 }

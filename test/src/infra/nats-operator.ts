@@ -77,6 +77,10 @@ listen: "127.0.0.1:${options.port}"
 http: "127.0.0.1:${options.monitorPort}"
 jetstream {
   store_dir: ${JSON.stringify(join(options.dir, 'jetstream'))}
+  # Tenant accounts reserve their plan's stream size (100 GiB on scale); by default the server
+  # offers 75% of the free disk, so a laptop would refuse such a tenant. Reservations are caps,
+  # not allocations: a test or local machine never fills them.
+  max_file_store: 2TB
 }
 operator: ${identity.operatorJwt}
 system_account: ${identity.systemAccountPublicKey}

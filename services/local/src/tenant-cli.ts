@@ -1,0 +1,197 @@
+// `npm run tenant -- <command>`: Tenants in local mode, with no cluster. The same manifests as
+// `kubectl apply -f tenants/...`, reconciled by the operator's local mode into the local PostgreSQL
+// and NATS (those of a running `npm start`, or started just for this command).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseAllDocuments, stringify } from 'yaml';
+import { ActionableError, reportFatal } from '@cloudpos/harness';
+import {
+  applyLocalTenant,
+  deleteLocalTenant,
+  InvalidTenantError,
+  listLocalTenants,
+  readLocalTenant,
+} from '@cloudpos/operator/local';
+import { useLocalEngines } from './infra.ts';
+import { localSettings } from './settings.ts';
+import { openLocalTenants } from './tenants.ts';
+
+const USAGE = `Usage: npm run tenant -- <command>
+
+  create <slug> [--plan starter|growth|scale] [--name <display name>] [--currency EUR]
+                [--timezone Europe/Berlin] [--locale de-DE] [--owner-name <name>] [--owner-email <email>]
+                [--store CODE=Name]... [--deletion-policy Retain|Delete|BackupThenDelete]
+  apply -f <file.yaml>      create or update the Tenants in a manifest (as kubectl apply does)
+  list                      the local Tenants, like kubectl get tenants
+  get <slug>                one Tenant as YAML, with its status
+  delete <slug>             delete a Tenant; its data goes by its deletionPolicy`;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      plan: { type: 'string', default: 'starter' },
+      name: { type: 'string' },
+      currency: { type: 'string', default: 'EUR' },
+      timezone: { type: 'string' },
+      locale: { type: 'string' },
+      'owner-name': { type: 'string', default: 'Owner' },
+      'owner-email': { type: 'string', default: 'owner@example.com' },
+      store: { type: 'string', multiple: true },
+      'deletion-policy': { type: 'string' },
+      filename: { type: 'string', short: 'f' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, slug] = positionals;
+  if (values.help || !command) {
+    say(USAGE);
+    return;
+  }
+  if (!['create', 'apply', 'list', 'get', 'delete'].includes(command))
+    throw new ActionableError(`Unknown command "${command}".`, USAGE);
+  if (['create', 'get', 'delete'].includes(command) && !slug)
+    throw new ActionableError(`"${command}" needs a tenant slug.`, USAGE);
+  if (command === 'apply' && !values.filename)
+    throw new ActionableError('"apply" needs a manifest: -f <file.yaml>.', USAGE);
+
+  const settings = localSettings();
+  // Reading needs no engines.
+  const readOnly = { dir: join(settings.home, 'tenants') };
+  if (command === 'list') return printList(await listLocalTenants(readOnly));
+  if (command === 'get') {
+    const tenant = await readLocalTenant(readOnly, slug!);
+    if (!tenant) throw notFound(slug!);
+    process.stdout.write(stringify(tenant));
+    return;
+  }
+
+  const manifests =
+    command === 'apply' ? await readManifests(values.filename!) : [createManifest(slug!, values)];
+  const engines = await useLocalEngines(settings);
+  try {
+    const tenants = await openLocalTenants(settings, engines);
+    try {
+      if (command === 'delete') {
+        if (!(await readLocalTenant(tenants.ctx, slug!))) throw notFound(slug!);
+        for (const event of await deleteLocalTenant(tenants.ctx, slug!)) say(event.message);
+        say(`tenant ${slug} deleted`);
+        return;
+      }
+      for (const manifest of manifests) {
+        const name = (manifest as { spec?: { slug?: string } }).spec?.slug ?? '?';
+        const existing = await readLocalTenant(tenants.ctx, name);
+        if (command === 'create' && existing)
+          throw new ActionableError(
+            `Tenant ${name} already exists.`,
+            `change it with npm run tenant -- apply -f <file>, or delete it first`,
+          );
+        const tenant = await applyLocalTenant(tenants.ctx, manifest).catch((error: unknown) => {
+          throw error instanceof InvalidTenantError
+            ? new ActionableError(
+                error.message,
+                'fix the manifest (the schema is crds/cloudpos.io_tenants.yaml)',
+              )
+            : error;
+        });
+        const verb = existing ? 'configured' : 'created';
+        say(`tenant ${name} ${verb}: ${tenant.status?.phase}`);
+        say(`  till     ${tenant.status?.url}`);
+        say(`  schema   ${tenant.status?.schema}`);
+        for (const condition of tenant.status?.conditions ?? []) {
+          if (condition.status !== 'True')
+            say(`  ${condition.type}: ${condition.reason}: ${condition.message}`);
+        }
+        if (tenant.status?.phase !== 'Ready' && tenant.status?.phase !== 'Suspended') process.exitCode = 1;
+      }
+    } finally {
+      await tenants.close();
+    }
+  } finally {
+    await engines.stop();
+  }
+}
+
+function createManifest(slug: string, values: Record<string, unknown>): unknown {
+  const stores = ((values.store as string[] | undefined) ?? []).map((entry) => {
+    const [code, ...name] = entry.split('=');
+    return { code, name: name.join('=') || code };
+  });
+  const optional = (key: string, value: unknown) => (value === undefined ? {} : { [key]: value });
+  return {
+    apiVersion: 'cloudpos.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: slug },
+    spec: {
+      slug,
+      displayName: values.name ?? slug,
+      plan: values.plan,
+      owner: { name: values['owner-name'], email: values['owner-email'] },
+      currency: values.currency,
+      ...optional('timezone', values.timezone),
+      ...optional('locale', values.locale),
+      ...optional('deletionPolicy', values['deletion-policy']),
+      ...(stores.length > 0 ? { stores } : {}),
+    },
+  };
+}
+
+async function readManifests(file: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ActionableError(
+      `Cannot read ${file}: ${(error as Error).message}`,
+      'give the path of a manifest',
+    );
+  }
+  const documents = parseAllDocuments(text);
+  const broken = documents.flatMap((document) => document.errors);
+  if (broken.length > 0)
+    throw new ActionableError(`${file} is not valid YAML: ${broken[0]!.message}`, 'fix the file');
+  return documents.map((document) => document.toJS() as unknown).filter((value) => value !== null);
+}
+
+function printList(tenants: Awaited<ReturnType<typeof listLocalTenants>>): void {
+  if (tenants.length === 0) {
+    say('No local tenants. Create one: npm run tenant -- create <slug>');
+    return;
+  }
+  const rows = [
+    ['NAME', 'PLAN', 'PHASE', 'READY', 'URL'],
+    ...tenants.map((tenant) => [
+      tenant.spec.slug,
+      tenant.spec.plan,
+      tenant.status?.phase ?? '',
+      tenant.status?.conditions?.find((condition) => condition.type === 'Ready')?.status ?? '',
+      tenant.status?.url ?? '',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  for (const row of rows)
+    say(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]! + 3))
+        .join('')
+        .trimEnd(),
+    );
+}
+
+const notFound = (slug: string) =>
+  new ActionableError(`No local tenant ${slug}.`, 'see the tenants with npm run tenant -- list');
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  reportFatal(
+    code?.startsWith('ERR_PARSE_ARGS')
+      ? new ActionableError((error as Error).message, 'see npm run tenant -- --help')
+      : error,
+  );
+}
