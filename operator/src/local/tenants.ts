@@ -37,7 +37,7 @@ export class InvalidTenantError extends Error {
   override name = 'InvalidTenantError';
 }
 
-const files = (ctx: LocalTenantContext, slug: string) => ({
+const files = (ctx: Pick<LocalTenantContext, 'dir'>, slug: string) => ({
   manifest: join(ctx.dir, `${slug}.yaml`),
   identity: join(ctx.dir, `${slug}.identity.json`),
   creds: join(ctx.dir, `${slug}.nats.creds`),
@@ -66,13 +66,16 @@ export async function validateTenant(manifest: unknown): Promise<Tenant> {
   return tenant;
 }
 
-export async function readLocalTenant(ctx: LocalTenantContext, slug: string): Promise<Tenant | undefined> {
+export async function readLocalTenant(
+  ctx: Pick<LocalTenantContext, 'dir'>,
+  slug: string,
+): Promise<Tenant | undefined> {
   const file = files(ctx, slug).manifest;
   if (!existsSync(file)) return undefined;
   return parse(await readFile(file, 'utf8')) as Tenant;
 }
 
-export async function listLocalTenants(ctx: LocalTenantContext): Promise<Tenant[]> {
+export async function listLocalTenants(ctx: Pick<LocalTenantContext, 'dir'>): Promise<Tenant[]> {
   if (!existsSync(ctx.dir)) return [];
   const names = (await readdir(ctx.dir)).filter((name) => name.endsWith('.yaml')).sort();
   return Promise.all(names.map(async (name) => parse(await readFile(join(ctx.dir, name), 'utf8')) as Tenant));
