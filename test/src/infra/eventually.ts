@@ -5,6 +5,7 @@ export async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 60_000,
+  intervalMs = 200,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -15,7 +16,7 @@ export async function eventually<T>(
     } catch (error) {
       last = error;
     }
-    await sleep(200);
+    await sleep(intervalMs);
   }
   throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
