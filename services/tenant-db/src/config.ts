@@ -3,11 +3,24 @@
 // in-code list, run transactionally, without snapshots (a snapshot would re-read the whole catalog).
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import { AuditEntry } from './entities/audit-entry.ts';
+import { ManagerApproval } from './entities/manager-approval.ts';
+import { RefreshToken } from './entities/refresh-token.ts';
 import { Setting } from './entities/setting.ts';
+import { StaffMember } from './entities/staff-member.ts';
 import { Store } from './entities/store.ts';
+import { TillDevice } from './entities/till-device.ts';
 import { tenantMigrations } from './migrations/index.ts';
 
-export const tenantEntities = [Store, Setting];
+export const tenantEntities = [
+  Store,
+  Setting,
+  StaffMember,
+  TillDevice,
+  RefreshToken,
+  ManagerApproval,
+  AuditEntry,
+];
 
 export interface TenantOrmOptions {
   /** postgres:// URL of the database that holds the tenant schemas. */

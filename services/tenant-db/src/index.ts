@@ -12,3 +12,8 @@ export {
 export { tenantMigrations } from './migrations/index.ts';
 export { Store } from './entities/store.ts';
 export { Setting } from './entities/setting.ts';
+export { StaffMember, STAFF_ROLES, type StaffRole } from './entities/staff-member.ts';
+export { TillDevice } from './entities/till-device.ts';
+export { RefreshToken } from './entities/refresh-token.ts';
+export { ManagerApproval } from './entities/manager-approval.ts';
+export { AuditEntry } from './entities/audit-entry.ts';

@@ -21,6 +21,16 @@ afterAll(async () => {
 });
 
 const allMigrations = tenantMigrations.map((migration) => migration.name);
+const TENANT_TABLES = [
+  'audit_entry',
+  'manager_approval',
+  'mikro_orm_migrations',
+  'refresh_token',
+  'setting',
+  'staff_member',
+  'store',
+  'till_device',
+];
 
 async function tablesIn(schema: string): Promise<string[]> {
   const rows = await orm.em
@@ -52,7 +62,7 @@ describe('migrating tenant schemas against real PostgreSQL', () => {
     expect(a.applied).toEqual(allMigrations);
     expect(b.applied).toEqual(allMigrations);
     for (const schema of ['tenant_alpha', 'tenant_beta']) {
-      expect(await tablesIn(schema)).toEqual(['mikro_orm_migrations', 'setting', 'store']);
+      expect(await tablesIn(schema)).toEqual(TENANT_TABLES);
     }
     expect(await tablesIn('public')).toEqual([]);
   });
@@ -78,7 +88,7 @@ describe('migrating tenant schemas against real PostgreSQL', () => {
       const appliers = results.filter((result) => result.applied.length > 0);
       expect(appliers).toHaveLength(1);
       expect(appliers[0]?.applied).toEqual(allMigrations);
-      expect(await tablesIn('tenant_delta')).toEqual(['mikro_orm_migrations', 'setting', 'store']);
+      expect(await tablesIn('tenant_delta')).toEqual(TENANT_TABLES);
     } finally {
       await Promise.all(orms.map((instance) => instance.close()));
     }
