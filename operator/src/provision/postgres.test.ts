@@ -108,6 +108,20 @@ describe('a tenant database role', () => {
     expect(results.map((result) => result.role)).toEqual(['tenant_gamma', 'tenant_gamma', 'tenant_gamma']);
   });
 
+  it('survives many tenants provisioned at once (their grants touch shared catalog rows)', async () => {
+    const schemas = Array.from({ length: 12 }, (_, index) => `tenant_crowd_${index}`);
+    const pool = new pg.Pool({ connectionString: db.url, max: 12 });
+    try {
+      const results = await Promise.all(
+        schemas.map((schema) => provisionTenantRole(pool, { schema, connectionLimit: 2 })),
+      );
+      expect(results.map((result) => result.role)).toEqual(schemas);
+    } finally {
+      await Promise.all(schemas.map((schema) => dropTenantDatabase(pool, schema)));
+      await pool.end();
+    }
+  });
+
   it('is gone with its schema after a drop, which can be repeated', async () => {
     await dropTenantDatabase(admin, 'tenant_gamma');
     await dropTenantDatabase(admin, 'tenant_gamma');
