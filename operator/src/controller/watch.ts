@@ -150,7 +150,10 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
   const resync = setInterval(
     () => {
       listTenants()
-        .then((list) => list.items.forEach(enqueueTenant))
+        .then((list) => {
+          logger.info({ tenants: list.items.length }, 'periodic resync');
+          list.items.forEach(enqueueTenant);
+        })
         .catch((error: unknown) => logger.warn({ err: error }, 'periodic resync failed'));
     },
     options.resyncEveryMs ?? 5 * 60_000,

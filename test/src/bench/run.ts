@@ -2,9 +2,11 @@
 // machine-readable line per figure. Benchmarks measure; tests assert behaviour.
 import { reportFatal } from '../tools/errors.ts';
 import { infraBenchmark } from './infra.ts';
+import { operatorBenchmark } from './operator.ts';
 
 const benchmarks: Record<string, () => Promise<string[]>> = {
   infra: infraBenchmark,
+  operator: operatorBenchmark,
 };
 
 const wanted = process.argv.slice(2);

@@ -4,7 +4,7 @@
 // deployments, service accounts and tokens), kube-scheduler, and kwok with fake nodes on which
 // scheduled Pods become Ready. Every binary is built from the Go module proxy (ensure-tools).
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,10 @@ export interface ControlPlaneOptions {
   nodes?: number;
   /** Fixed API server port (local use); a free port otherwise. */
   apiPort?: number;
+  /** Pods each fake node takes (110, as a kubelet, unless a benchmark needs thousands). */
+  podsPerNode?: number;
+  /** Writes an audit log (JSON lines, `<dir>/audit.log`) of every request these users make. */
+  auditUsers?: string[];
 }
 
 export interface ControlPlane {
@@ -53,6 +57,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     'DNS:kubernetes.default.svc.cluster.local',
   ]);
   const saKeys = await pki.serviceAccountKeys();
+  const auditFlags = options.auditUsers?.length
+    ? [
+        `--audit-policy-file=${await writeAuditPolicy(dir, options.auditUsers)}`,
+        `--audit-log-path=${join(dir, 'audit.log')}`,
+        '--audit-log-format=json',
+        '--audit-log-maxsize=0',
+      ]
+    : [];
 
   const processes: ManagedProcess[] = [];
   const stop = async () => {
@@ -107,6 +119,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         '--endpoint-reconciler-type=none',
         '--allow-privileged=true',
         `--cert-dir=${join(dir, 'apiserver-certs')}`,
+        ...auditFlags,
       ],
       logFile: join(dir, 'kube-apiserver.log'),
     });
@@ -203,7 +216,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     kc.loadFromFile(kubeconfigPath);
     const core = kc.makeApiClient(CoreV1Api);
     for (let index = 0; index < (options.nodes ?? 1); index++) {
-      await registerFakeNode(core, `kwok-node-${index}`);
+      await registerFakeNode(core, `kwok-node-${index}`, options.podsPerNode ?? 110);
     }
     await waitFor('the fake nodes to be Ready and the controllers to run', processes, async () => {
       const nodes = await core.listNode();
@@ -235,8 +248,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   }
 }
 
-async function registerFakeNode(core: CoreV1Api, name: string): Promise<void> {
-  const capacity = { cpu: '32', memory: '128Gi', pods: '110' };
+async function registerFakeNode(core: CoreV1Api, name: string, pods: number): Promise<void> {
+  const capacity = { cpu: '32', memory: '128Gi', pods: String(pods) };
   const node: V1Node = {
     apiVersion: 'v1',
     kind: 'Node',
@@ -273,6 +286,19 @@ async function registerFakeNode(core: CoreV1Api, name: string): Promise<void> {
   } catch (error) {
     if ((error as { code?: number }).code !== 409) throw error; // already registered (restart)
   }
+}
+
+/** Metadata of every request the given users make (one event per request, at ResponseComplete). */
+async function writeAuditPolicy(dir: string, users: string[]): Promise<string> {
+  const file = join(dir, 'audit-policy.yaml');
+  const policy = {
+    apiVersion: 'audit.k8s.io/v1',
+    kind: 'Policy',
+    omitStages: ['RequestReceived', 'ResponseStarted'],
+    rules: [{ level: 'Metadata', users }, { level: 'None' }],
+  };
+  await writeFile(file, JSON.stringify(policy));
+  return file;
 }
 
 async function waitFor(

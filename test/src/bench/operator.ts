@@ -1,0 +1,285 @@
+// `npm run bench -- operator`: the Tenant operator as a process against a real control plane
+// (kwok nodes), PostgreSQL and NATS in operator mode. Figures: created→Ready latency one tenant at a
+// time; 100 tenants applied at once until all Ready; the operator's memory with BENCH_TENANTS
+// (default 1,000) Ready tenants; and the API requests a full resync of them makes, counted from the
+// API server's own audit log (target: no writes).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import pg from 'pg';
+import { freePort } from '../infra/process.ts';
+import { startNats } from '../infra/nats.ts';
+import { generatePassword, startPostgres } from '../infra/postgres.ts';
+import { startControlPlane } from '../k8s/control-plane.ts';
+
+const repo = resolve(import.meta.dirname, '..', '..', '..');
+const OPERATOR_USER = 'cloudpos-operator-bench';
+const SHARD = 'bench';
+const CONCURRENCY = 8;
+const RESYNC_SECONDS = 120;
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+const progress = (line: string) => process.stderr.write(`operator bench: ${line}\n`);
+
+function tenant(slug: string) {
+  return {
+    apiVersion: 'cloudpos.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: slug, labels: { 'cloudpos.io/shard': SHARD } },
+    spec: {
+      slug,
+      displayName: `Bench ${slug}`,
+      plan: 'starter',
+      owner: { name: 'Bench', email: 'bench@example.com' },
+      currency: 'EUR',
+    },
+  };
+}
+
+export async function operatorBenchmark(): Promise<string[]> {
+  const total = Number(process.env.BENCH_TENANTS ?? 1000);
+  const root = await mkdtemp(join(tmpdir(), 'cloudpos-bench-operator-'));
+  await chmod(root, 0o755);
+  const stops: (() => Promise<unknown>)[] = [];
+  let operator: ChildProcess | undefined;
+  try {
+    progress(`starting PostgreSQL, NATS and the control plane (in ${root})`);
+    const postgres = await startPostgres({
+      dir: join(root, 'pg'),
+      password: generatePassword(),
+      durable: false,
+    });
+    stops.push(() => postgres.stop());
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    await admin.query('create database cloudpos');
+    await admin.end();
+    const databaseUrl = postgres.urlFor('cloudpos');
+    const nats = await startNats({ dir: join(root, 'nats'), operatorMode: true });
+    stops.push(() => nats.stop());
+    const cluster = await startControlPlane({
+      dir: join(root, 'k8s'),
+      nodes: 2,
+      podsPerNode: 5000,
+      auditUsers: [OPERATOR_USER],
+    });
+    stops.push(() => cluster.stop());
+    await run(cluster.tools.kubectl, [
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      'apply',
+      '--server-side',
+      '-f',
+      join(repo, 'crds'),
+    ]);
+    await run(cluster.tools.kubectl, [
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      'wait',
+      '--for=condition=Established',
+      'crd/tenants.cloudpos.io',
+    ]);
+    await run(cluster.tools.kubectl, [
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      'create',
+      'namespace',
+      'cloudpos-system',
+    ]);
+
+    const database = new URL(databaseUrl);
+    const config = {
+      image: 'registry.example/cloudpos/pos:bench',
+      imagePullPolicy: 'IfNotPresent',
+      baseDomain: 'pos.example.com',
+      ingressClassName: 'nginx',
+      clusterIssuer: 'letsencrypt',
+      ingressNamespace: 'ingress-nginx',
+      egress: {
+        dns: { name: 'dns', port: 53, namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+        postgres: { name: 'postgres', port: Number(database.port), cidr: '127.0.0.1/32' },
+        nats: { name: 'nats', port: nats.port, cidr: '127.0.0.1/32' },
+        redis: { name: 'redis', port: 6379, cidr: '127.0.0.1/32' },
+        otelCollector: { name: 'otel', port: 4317, cidr: '127.0.0.1/32' },
+      },
+      endpoints: {
+        postgresHost: database.hostname,
+        postgresPort: Number(database.port),
+        postgresDatabase: 'cloudpos',
+        natsUrl: nats.url,
+        redisUrl: 'redis://127.0.0.1:6379',
+      },
+    };
+    await writeFile(join(root, 'operator.json'), JSON.stringify(config));
+    await writeFile(join(root, 'system.creds'), nats.operator!.systemUserCreds, { mode: 0o600 });
+    const metricsPort = await freePort();
+    const logs: string[] = [];
+    operator = spawn(
+      process.execPath,
+      ['--import', join(repo, 'services/telemetry/src/register.ts'), join(repo, 'operator/src/main.ts')],
+      {
+        env: {
+          ...process.env,
+          KUBECONFIG: await cluster.kubeconfigFor(OPERATOR_USER, ['system:masters']),
+          OPERATOR_CONFIG: join(root, 'operator.json'),
+          DATABASE_URL: databaseUrl,
+          NATS_URL: nats.url,
+          NATS_OPERATOR_SEED: nats.operator!.operatorSeed,
+          NATS_SYSTEM_CREDS_FILE: join(root, 'system.creds'),
+          LEASE_NAMESPACE: 'cloudpos-system',
+          METRICS_HOST: '127.0.0.1',
+          METRICS_PORT: String(metricsPort),
+          CONCURRENCY: String(CONCURRENCY),
+          RESYNC_SECONDS: String(RESYNC_SECONDS),
+          OTEL_TRACES_EXPORTER: 'none',
+          OTEL_METRICS_EXPORTER: 'none',
+          OTEL_LOGS_EXPORTER: 'none',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let buffer = '';
+    operator.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      logs.push(...lines);
+    });
+    const pid = operator.pid!;
+    stops.unshift(async () => {
+      operator?.kill('SIGTERM');
+      await new Promise((done) => operator?.once('exit', done));
+    });
+    while (!logs.some((line) => line.includes('"became leader"'))) await sleep(100);
+
+    const kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const group = { group: 'cloudpos.io', version: 'v1alpha1', plural: 'tenants' };
+    const create = (slug: string) => custom.createClusterCustomObject({ ...group, body: tenant(slug) });
+    const readyCount = async () => {
+      const list = (await custom.listClusterCustomObject(group)) as {
+        items: { status?: { phase?: string } }[];
+      };
+      return list.items.filter((item) => item.status?.phase === 'Ready').length;
+    };
+    const waitUntilReady = async (count: number, timeoutMs: number, pollMs = 500) => {
+      const deadline = Date.now() + timeoutMs;
+      while ((await readyCount()) < count) {
+        if (Date.now() > deadline) throw new Error(`only ${await readyCount()} of ${count} tenants Ready`);
+        await sleep(pollMs);
+      }
+    };
+
+    const lines: string[] = [];
+    // 1. One tenant at a time: created → Ready.
+    const latencies: number[] = [];
+    for (let index = 0; index < 20; index++) {
+      const started = performance.now();
+      await create(`single-${index}`);
+      await waitUntilReady(index + 1, 120_000, 50);
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    lines.push(
+      `tenant-ready: p50=${seconds(percentile(latencies, 50))} p95=${seconds(percentile(latencies, 95))} n=${latencies.length} concurrency=${CONCURRENCY}`,
+    );
+    progress(lines.at(-1)!);
+
+    // 2. A hundred at once.
+    let ready = 20;
+    const burst = performance.now();
+    await Promise.all(Array.from({ length: 100 }, (_, index) => create(`burst-${index}`)));
+    ready += 100;
+    await waitUntilReady(ready, 30 * 60_000);
+    lines.push(`tenants-100-ready: ${seconds(performance.now() - burst)}`);
+    progress(lines.at(-1)!);
+
+    // 3. Up to the total, a hundred at a time.
+    const fill = performance.now();
+    while (ready < total) {
+      const batch = Math.min(100, total - ready);
+      await Promise.all(Array.from({ length: batch }, (_, index) => create(`fill-${ready + index}`)));
+      ready += batch;
+      await waitUntilReady(ready, 30 * 60_000, 2000);
+      progress(`${ready} tenants Ready after ${seconds(performance.now() - fill)}`);
+    }
+    lines.push(`tenants-${total}-ready: ${seconds(performance.now() - fill)} (filling from 120 Ready)`);
+
+    // 4. Memory of the operator holding them all, once it is idle.
+    await sleep(10_000);
+    const rss = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]!;
+    lines.push(`operator-rss-${total}: ${Math.round(Number(rss) / 1024)}MB`);
+
+    // 5. The operator's own periodic resync (every RESYNC_SECONDS) of tenants that are all Ready
+    // and unchanged: from its log line until every tenant was reconciled once more, every request
+    // the operator made, as the API server's audit log recorded them.
+    const reconciles = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return [...text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)].reduce(
+        (sum, match) => sum + Number(match[1]),
+        0,
+      );
+    };
+    const resyncsSoFar = logs.filter((line) => line.includes('"periodic resync"')).length;
+    progress(`waiting for the next periodic resync (every ${RESYNC_SECONDS}s)`);
+    while (logs.filter((line) => line.includes('"periodic resync"')).length === resyncsSoFar)
+      await sleep(100);
+    const resyncStarted = new Date();
+    const before = await reconciles();
+    while ((await reconciles()) < before + total) await sleep(200);
+    const resyncMs = Date.now() - resyncStarted.getTime();
+    const events = (await readFile(join(root, 'k8s', 'audit.log'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            verb: string;
+            user: { username: string };
+            objectRef?: { resource?: string; subresource?: string };
+            requestReceivedTimestamp: string;
+          },
+      )
+      .filter(
+        (event) =>
+          event.user.username === OPERATOR_USER &&
+          new Date(event.requestReceivedTimestamp).getTime() >= resyncStarted.getTime() - 1000 &&
+          new Date(event.requestReceivedTimestamp).getTime() <= resyncStarted.getTime() + resyncMs,
+      );
+    const writes = events.filter((event) =>
+      ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(event.verb),
+    );
+    const byResource = new Map<string, number>();
+    for (const event of writes) {
+      const key = `${event.verb} ${event.objectRef?.resource ?? '?'}${event.objectRef?.subresource ? `/${event.objectRef.subresource}` : ''}`;
+      byResource.set(key, (byResource.get(key) ?? 0) + 1);
+    }
+    lines.push(
+      `resync-${total}-writes: ${writes.length}${writes.length > 0 ? ` (${[...byResource].map(([key, count]) => `${key}=${count}`).join(', ')})` : ''}`,
+    );
+    lines.push(
+      `resync-${total}-requests: ${events.length} (reads ${events.length - writes.length}) in ${seconds(resyncMs)}`,
+    );
+    return lines;
+  } finally {
+    for (const stop of stops) await stop().catch(() => {});
+    if (!process.env.BENCH_KEEP) await rm(root, { recursive: true, force: true });
+  }
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) =>
+      code === 0 ? done() : fail(new Error(`${command} ${args.join(' ')}: ${stderr}`)),
+    );
+  });
+}
