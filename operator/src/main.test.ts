@@ -8,12 +8,16 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantManifest, testConfigFor } from './specs/fixtures.ts';
-import { applyTenant as applyManifest, installTenantCrd, kubectl } from './test-support.ts';
+import {
+  applyTenant as applyManifest,
+  installTenantCrd,
+  kubectl,
+  readSecretData,
+  useTenantCredentials,
+} from './test-support.ts';
 
 interface OperatorProcess {
   child: ChildProcess;
@@ -229,61 +233,33 @@ describe('the operator process', () => {
       ['the workloads are applied', () => exists(['deployment', 'worker', '-n', 'tenant-crash-shop'])],
     ];
     await applyTenant('crash-shop');
-    let identity: string | undefined;
+    let identity: Record<string, string> | undefined;
     for (const [index, [step, reached]] of killPoints.entries()) {
       const operator = await startOperator(`crash-${index}`);
       await eventually(step, reached, 60_000, 20);
       operator.child.kill('SIGKILL');
       await operator.exited;
       expect(await isReady('crash-shop'), `not Ready yet when killed after: ${step}`).toBeUndefined();
-      const stored = await kubectl([
-        'get',
-        'secret',
-        'tenant-identity',
-        '-n',
-        'tenant-crash-shop',
-        '-o',
-        'json',
-      ]);
+      const stored = await readSecretData('tenant-crash-shop', 'tenant-identity');
       // Secrets are stored before anything uses them: once the role exists, so does its password.
-      if (index > 0) expect(stored.code, `the identity Secret exists once ${step}`).toBe(0);
-      if (stored.code === 0) {
-        const data = (JSON.parse(stored.stdout) as { data: Record<string, string> }).data;
-        identity ??= JSON.stringify(data);
-        expect(JSON.stringify(data), 'the identity is never generated twice').toBe(identity);
+      if (index > 0) expect(stored, `the identity Secret exists once ${step}`).toBeDefined();
+      if (stored) {
+        identity ??= stored;
+        expect(stored, 'the identity is never generated twice').toEqual(identity);
       }
     }
     const last = await startOperator('crash-final');
     await eventually('crash-shop to be Ready', () => isReady('crash-shop'), 90_000);
 
     // One identity from the first reconcile to the last, and the credentials built from it work.
-    const final = await kubectl([
-      'get',
-      'secret',
-      'tenant-identity',
-      '-n',
-      'tenant-crash-shop',
-      '-o',
-      'json',
-    ]);
-    expect(JSON.stringify((JSON.parse(final.stdout) as { data: Record<string, string> }).data)).toBe(
-      identity,
-    );
-    const credentials = JSON.parse(
-      (await kubectl(['get', 'secret', 'tenant-credentials', '-n', 'tenant-crash-shop', '-o', 'json']))
-        .stdout,
-    ) as { data: Record<string, string> };
-    const decode = (key: string) => Buffer.from(credentials.data[key]!, 'base64').toString('utf8');
-    const asTenant = new pg.Client({ connectionString: decode('DATABASE_URL') });
-    await asTenant.connect();
-    expect((await asTenant.query('select count(*)::int as n from store')).rows[0]).toEqual({ n: 0 });
-    await asTenant.end();
-    const nc = await connect({
-      servers: inject('natsOperatorUrl'),
-      authenticator: credsAuthenticator(new TextEncoder().encode(decode('nats.creds'))),
-    });
-    expect((await (await jetstreamManager(nc)).streams.info('EVENTS')).state.messages).toBe(0);
-    await nc.close();
+    expect(await readSecretData('tenant-crash-shop', 'tenant-identity')).toEqual(identity);
+    const credentials = (await readSecretData('tenant-crash-shop', 'tenant-credentials'))!;
+    expect(
+      await useTenantCredentials({
+        databaseUrl: credentials.DATABASE_URL!,
+        natsCreds: credentials['nats.creds']!,
+      }),
+    ).toEqual({ stores: 0, stream: 'EVENTS' });
     await admin.end();
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);

@@ -2,7 +2,13 @@
 import { spawn } from 'node:child_process';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { inject } from 'vitest';
+import { tenantOrmConfig } from '@cloudpos/tenant-db';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
+import pg from 'pg';
 import { stringify } from 'yaml';
+import type { TenantDataContext } from './controller/tenant-data.ts';
 import { crdPath } from './crd.ts';
 import type { Tenant } from './generated/tenant.ts';
 
@@ -42,4 +48,60 @@ export async function installTenantCrd(): Promise<void> {
     'crd/tenants.cloudpos.io',
   ]);
   if (established.code !== 0) throw new Error(`the CRD was not established: ${established.stderr}`);
+}
+
+/** A Secret's data, decoded; undefined when there is no such Secret. */
+export async function readSecretData(
+  namespace: string,
+  name: string,
+): Promise<Record<string, string> | undefined> {
+  const result = await kubectl(['get', 'secret', name, '-n', namespace, '-o', 'json']);
+  if (result.code !== 0) return undefined;
+  const { data } = JSON.parse(result.stdout) as { data: Record<string, string> };
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
+  );
+}
+
+/**
+ * What the tenant's workloads would see with the credentials they are given: the number of stores
+ * through its database role, and the EVENTS stream through its NATS user.
+ */
+export async function useTenantCredentials(credentials: {
+  databaseUrl: string;
+  natsCreds: string;
+}): Promise<{ stores: number; stream: string }> {
+  const asTenant = new pg.Client({ connectionString: credentials.databaseUrl });
+  await asTenant.connect();
+  const stores = (await asTenant.query<{ n: number }>('select count(*)::int as n from store')).rows[0]!.n;
+  await asTenant.end();
+  const nc = await connect({
+    servers: inject('natsOperatorUrl'),
+    authenticator: credsAuthenticator(new TextEncoder().encode(credentials.natsCreds)),
+  });
+  const stream = (await (await jetstreamManager(nc)).streams.info('EVENTS')).config.name;
+  await nc.close();
+  return { stores, stream };
+}
+
+/** The database and messaging side of a reconcile, against the harness's PostgreSQL and NATS. */
+export async function tenantDataContext(
+  databaseUrl: string,
+): Promise<TenantDataContext & { close(): Promise<void> }> {
+  const postgres = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl }));
+  return {
+    postgres,
+    databaseUrl,
+    orm,
+    nats: {
+      url: inject('natsOperatorUrl'),
+      operatorSeed: inject('natsOperatorSeed'),
+      systemUserCreds: inject('natsSystemUserCreds'),
+    },
+    async close() {
+      await orm.close();
+      await postgres.end();
+    },
+  };
 }

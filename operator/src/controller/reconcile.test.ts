@@ -3,7 +3,6 @@
 // status; a second pass writes nothing; suspension and plan changes follow.
 import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
-import { tenantOrmConfig } from '@cloudpos/tenant-db';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -11,45 +10,43 @@ import {
   KubeConfig,
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tenant } from '../generated/tenant.ts';
 import { tenantManifest, testConfigFor } from '../specs/fixtures.ts';
-import { applyTenant as applyManifest, installTenantCrd, kubectl } from '../test-support.ts';
+import {
+  applyTenant as applyManifest,
+  installTenantCrd,
+  kubectl,
+  readSecretData,
+  tenantDataContext,
+  useTenantCredentials,
+} from '../test-support.ts';
 import { IDENTITY_SECRET, reconcileTenant, type ReconcileContext } from './reconcile.ts';
 
 let db: TestDatabase;
 let ctx: ReconcileContext;
+let data: Awaited<ReturnType<typeof tenantDataContext>>;
 
 beforeAll(async () => {
   await installTenantCrd();
   db = await createTestDatabase(inject('postgresUrl'), 'reconcile');
   const kc = new KubeConfig();
   kc.loadFromFile(inject('kubeconfigPath'));
+  data = await tenantDataContext(db.url);
   ctx = {
+    ...data,
     config: testConfigFor(db.url),
     objects: KubernetesObjectApi.makeApiClient(kc),
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
-    postgres: new pg.Pool({ connectionString: db.url, max: 4 }),
-    databaseUrl: db.url,
-    orm: await MikroORM.init(tenantOrmConfig({ clientUrl: db.url })),
-    nats: {
-      url: inject('natsOperatorUrl'),
-      operatorSeed: inject('natsOperatorSeed'),
-      systemUserCreds: inject('natsSystemUserCreds'),
-    },
     now: () => new Date(),
   };
 });
 
 afterAll(async () => {
-  await ctx?.orm.close();
-  await ctx?.postgres.end();
+  await data?.close();
   await db?.drop();
 });
 
@@ -140,21 +137,13 @@ describe('reconciling a Tenant', () => {
     );
 
     // The credentials the workloads get really work: the database role and the NATS user.
-    const secret = await ctx.core.readNamespacedSecret({
-      name: 'tenant-credentials',
-      namespace: 'tenant-recon-shop',
-    });
-    const decode = (key: string) => Buffer.from(secret.data![key]!, 'base64').toString('utf8');
-    const asTenant = new pg.Client({ connectionString: decode('DATABASE_URL') });
-    await asTenant.connect();
-    expect((await asTenant.query('select count(*)::int as n from store')).rows[0]).toEqual({ n: 0 });
-    await asTenant.end();
-    const nc = await connect({
-      servers: inject('natsOperatorUrl'),
-      authenticator: credsAuthenticator(new TextEncoder().encode(decode('nats.creds'))),
-    });
-    expect((await (await jetstreamManager(nc)).streams.info('EVENTS')).config.name).toBe('EVENTS');
-    await nc.close();
+    const credentials = (await readSecretData('tenant-recon-shop', 'tenant-credentials'))!;
+    expect(
+      await useTenantCredentials({
+        databaseUrl: credentials.DATABASE_URL!,
+        natsCreds: credentials['nats.creds']!,
+      }),
+    ).toEqual({ stores: 0, stream: 'EVENTS' });
   });
 
   it('writes nothing on a second pass when nothing changed', async () => {

@@ -3,8 +3,6 @@
 // nothing it does not have to; a plan change reaches the stream; deletion follows the policy.
 import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
-import { tenantOrmConfig } from '@cloudpos/tenant-db';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
@@ -13,6 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantManifest } from '../specs/fixtures.ts';
+import { tenantDataContext } from '../test-support.ts';
 import { PLANS } from '../specs/plans.ts';
 import {
   applyLocalTenant,
@@ -24,27 +23,21 @@ import {
 
 let db: TestDatabase;
 let ctx: LocalTenantContext;
+let data: Awaited<ReturnType<typeof tenantDataContext>>;
 
 beforeAll(async () => {
   db = await createTestDatabase(inject('postgresUrl'), 'local_tenants');
+  data = await tenantDataContext(db.url);
   ctx = {
+    ...data,
     dir: await mkdtemp(join(tmpdir(), 'cloudpos-local-tenants-')),
     urlOf: (slug) => `http://${slug}.localhost:8080`,
-    postgres: new pg.Pool({ connectionString: db.url, max: 4 }),
-    databaseUrl: db.url,
-    orm: await MikroORM.init(tenantOrmConfig({ clientUrl: db.url })),
-    nats: {
-      url: inject('natsOperatorUrl'),
-      operatorSeed: inject('natsOperatorSeed'),
-      systemUserCreds: inject('natsSystemUserCreds'),
-    },
     now: () => new Date(),
   };
 });
 
 afterAll(async () => {
-  await ctx?.orm.close();
-  await ctx?.postgres.end();
+  await data?.close();
   await db?.drop();
   if (ctx) await rm(ctx.dir, { recursive: true, force: true });
 });
