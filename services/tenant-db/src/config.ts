@@ -4,6 +4,10 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { AuditEntry } from './entities/audit-entry.ts';
+import { Category, Price, Product, TaxCategory, TaxRate, Variant } from './entities/catalog.ts';
+import { StockLevel, StockMovement } from './entities/inventory.ts';
+import { OutboxEvent, ProviderEvent } from './entities/messaging.ts';
+import { IdempotencyKey, Payment, ReceiptCounter, Sale, SaleLine, SaleTax } from './entities/sales.ts';
 import { ManagerApproval } from './entities/manager-approval.ts';
 import { RefreshToken } from './entities/refresh-token.ts';
 import { Setting } from './entities/setting.ts';
@@ -20,6 +24,22 @@ export const tenantEntities = [
   RefreshToken,
   ManagerApproval,
   AuditEntry,
+  TaxRate,
+  TaxCategory,
+  Category,
+  Product,
+  Variant,
+  Price,
+  StockMovement,
+  StockLevel,
+  Sale,
+  SaleLine,
+  SaleTax,
+  Payment,
+  ReceiptCounter,
+  IdempotencyKey,
+  OutboxEvent,
+  ProviderEvent,
 ];
 
 export interface TenantOrmOptions {

@@ -17,3 +17,18 @@ export { TillDevice } from './entities/till-device.ts';
 export { RefreshToken } from './entities/refresh-token.ts';
 export { ManagerApproval } from './entities/manager-approval.ts';
 export { AuditEntry } from './entities/audit-entry.ts';
+export { Category, Price, Product, TaxCategory, TaxRate, Variant } from './entities/catalog.ts';
+export { StockLevel, StockMovement, STOCK_REASONS, type StockReason } from './entities/inventory.ts';
+export {
+  IdempotencyKey,
+  Payment,
+  PAYMENT_METHODS,
+  PAYMENT_STATUSES,
+  ReceiptCounter,
+  Sale,
+  SALE_KINDS,
+  SALE_STATUSES,
+  SaleLine,
+  SaleTax,
+} from './entities/sales.ts';
+export { OutboxEvent, ProviderEvent } from './entities/messaging.ts';

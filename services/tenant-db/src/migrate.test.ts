@@ -23,13 +23,29 @@ afterAll(async () => {
 const allMigrations = tenantMigrations.map((migration) => migration.name);
 const TENANT_TABLES = [
   'audit_entry',
+  'category',
+  'idempotency_key',
   'manager_approval',
   'mikro_orm_migrations',
+  'outbox_event',
+  'payment',
+  'price',
+  'product',
+  'provider_event',
+  'receipt_counter',
   'refresh_token',
+  'sale',
+  'sale_line',
+  'sale_tax',
   'setting',
   'staff_member',
+  'stock_level',
+  'stock_movement',
   'store',
+  'tax_category',
+  'tax_rate',
   'till_device',
+  'variant',
 ];
 
 async function tablesIn(schema: string): Promise<string[]> {

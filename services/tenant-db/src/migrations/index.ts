@@ -1,9 +1,14 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124073748_stores_and_settings } from './Migration20261124073748_stores_and_settings.ts';
 import { Migration20261124100143_staff_and_devices } from './Migration20261124100143_staff_and_devices.ts';
+import { Migration20261124101129_catalog_sales_inventory_outbox } from './Migration20261124101129_catalog_sales_inventory_outbox.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
   { name: 'Migration20261124073748_stores_and_settings', class: Migration20261124073748_stores_and_settings },
   { name: 'Migration20261124100143_staff_and_devices', class: Migration20261124100143_staff_and_devices },
+  {
+    name: 'Migration20261124101129_catalog_sales_inventory_outbox',
+    class: Migration20261124101129_catalog_sales_inventory_outbox,
+  },
 ];
