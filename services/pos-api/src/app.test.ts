@@ -1,4 +1,6 @@
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
+import { tenantOrmConfig } from '@cloudpos/tenant-db';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -6,30 +8,40 @@ import type {} from '@cloudpos/harness/vitest/provided';
 import { buildApp, type PosApi } from './app.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import type { ReadinessCheck } from './plugins/health.ts';
+import { TEST_AUTH_SECRET } from './test-support.ts';
 
 const silent = createLogger({ name: 'test', level: 'silent' });
 let pool: pg.Pool;
 let redis: Redis;
+let orm: MikroORM;
 
-beforeAll(() => {
+beforeAll(async () => {
   pool = new pg.Pool({ connectionString: inject('postgresUrl'), max: 2 });
   redis = new Redis(inject('redisUrl'));
+  orm = await MikroORM.init(tenantOrmConfig({ clientUrl: inject('postgresUrl'), poolMax: 1 }));
 });
 afterAll(async () => {
   await pool.end();
   redis.disconnect();
+  await orm.close();
 });
 
-async function appWith(checks: ReadinessCheck[]): Promise<PosApi> {
+const baseEnv = () => ({
+  DATABASE_URL: inject('postgresUrl'),
+  NATS_URL: inject('natsUrl'),
+  REDIS_URL: inject('redisUrl'),
+  AUTH_SECRET: TEST_AUTH_SECRET,
+  TENANT_MODE: 'pooled',
+});
+
+async function appWith(checks: ReadinessCheck[], env: Record<string, string> = {}): Promise<PosApi> {
   return buildApp({
-    config: loadConfig({
-      DATABASE_URL: inject('postgresUrl'),
-      NATS_URL: inject('natsUrl'),
-      REDIS_URL: inject('redisUrl'),
-    }),
+    config: loadConfig({ ...baseEnv(), ...env }),
     logger: silent,
     metrics: createMetrics(),
     readinessChecks: checks,
+    orm,
+    redis,
   });
 }
 
@@ -150,7 +162,7 @@ describe('configuration', () => {
   it('names every missing setting', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     expect(() => loadConfig({})).toThrow(
-      /^invalid configuration: DATABASE_URL is not set; REDIS_URL is not set$/,
+      /^invalid configuration: DATABASE_URL is not set; REDIS_URL is not set; AUTH_SECRET is not set; TENANT_SLUG is not set \(required when TENANT_MODE is dedicated\); TENANT_CURRENCY is not set \(required when TENANT_MODE is dedicated\)$/,
     );
   });
 
@@ -160,18 +172,43 @@ describe('configuration', () => {
         DATABASE_URL: 'mysql://root:hunter2@db',
         NATS_URL: 'nats://x:4222',
         REDIS_URL: 'redis://x',
+        AUTH_SECRET: 'short-secret-hunter3',
+        TENANT_MODE: 'pooled',
       });
-    expect(attempt).toThrow(/DATABASE_URL is invalid/);
-    expect(attempt).not.toThrow(/hunter2/);
+    expect(attempt).toThrow(/DATABASE_URL is invalid; AUTH_SECRET is invalid \(at least 32 characters\)$/);
+    expect(attempt).not.toThrow(/hunter/);
   });
 
-  it('applies defaults and converts numbers', () => {
+  it('rejects an unknown tenant mode and a malformed CORS allowlist', () => {
+    expect(() => loadConfig({ ...baseEnv(), TENANT_MODE: 'shared' })).toThrow(/TENANT_MODE is invalid/);
+    expect(() => loadConfig({ ...baseEnv(), CORS_ORIGINS: 'https://a.example, *' })).toThrow(
+      /CORS_ORIGINS is invalid/,
+    );
+    expect(() => loadConfig({ ...baseEnv(), CORS_ORIGINS: 'https://a.example/path' })).toThrow(
+      /CORS_ORIGINS is invalid/,
+    );
+  });
+
+  it('applies defaults and converts numbers and booleans', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://h/d',
-      NATS_URL: 'nats://h:4222',
       REDIS_URL: 'redis://h',
+      AUTH_SECRET: TEST_AUTH_SECRET,
+      TENANT_SLUG: 'acme',
+      TENANT_CURRENCY: 'EUR',
+      TENANT_READ_ONLY: 'true',
       PORT: '9000',
     });
-    expect(config).toMatchObject({ PORT: 9000, HOST: '0.0.0.0', LOG_LEVEL: 'info' });
+    expect(config).toMatchObject({
+      PORT: 9000,
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      TENANT_MODE: 'dedicated',
+      TENANT_READ_ONLY: true,
+      TENANT_TIMEZONE: 'UTC',
+      ACCESS_TOKEN_TTL_SECONDS: 900,
+      DATABASE_POOL_MAX: 4,
+    });
+    expect(loadConfig({ ...baseEnv(), CORS_ORIGINS: '' }).CORS_ORIGINS).toBe('');
   });
 });

@@ -1,42 +1,96 @@
 // Builds the POS API as a Fastify instance and never listens (server.ts does, tests use inject).
-// Plugins in tiers: external (security headers, CORS, OpenAPI), then ours, then routes.
+// Plugins in tiers: external (security headers, CORS, rate limits, OpenAPI), then ours (problem
+// details, observability, tenancy), then routes (/v1 is tenant-scoped).
+import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger, Metrics } from '@cloudpos/telemetry';
 import { observability } from '@cloudpos/telemetry/fastify';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { fastify } from 'fastify';
-import type { Config } from './config.ts';
-import { problemDetailsPlugin } from './errors.ts';
+import type { Redis } from 'ioredis';
+import { accessTokens } from './auth/tokens.ts';
+import { corsOriginsOf, type Config } from './config.ts';
+import { problem, problemDetailsPlugin } from './errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
+import { staffRoutes } from './staff/routes.ts';
+import { staffService } from './staff/service.ts';
+import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
+import { tenancyPlugin } from './tenancy/plugin.ts';
 
 export interface AppDependencies {
   config: Config;
   logger: Logger;
   metrics: Metrics;
   readinessChecks: ReadinessCheck[];
+  /** The one MikroORM instance of the process (tenantOrmConfig); requests fork it per tenant schema. */
+  orm: MikroORM;
+  /** Rate-limit counters. Give it `enableOfflineQueue: false` so an outage fails fast (and is skipped). */
+  redis: Redis;
+  /** Tests move time; everything else uses the real clock. */
+  clock?: () => Date;
 }
 
 export async function buildApp(deps: AppDependencies) {
+  const { config } = deps;
+  const clock = deps.clock ?? (() => new Date());
   const app = fastify({
     loggerInstance: deps.logger,
     // Limits that protect the process from a single oversized request.
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
+    trustProxy: config.TRUST_PROXY,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(helmet, { global: true });
+  await app.register(cors, {
+    // Only the listed browser origins may call the API; everything else gets no CORS headers.
+    origin: corsOriginsOf(config.CORS_ORIGINS) ?? [],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-approval-id', 'traceparent'],
+    exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_MAX,
+    timeWindow: config.RATE_LIMIT_WINDOW_MS,
+    redis: deps.redis,
+    nameSpace: 'cloudpos:rate:',
+    // A Redis outage must not take selling down: requests then go unlimited.
+    skipOnError: true,
+    // Per tenant and client (the till when signed in, else the address). The tenancy hook runs
+    // first, so requests outside /v1 (probes, metrics, docs) have no tenant and are not limited.
+    keyGenerator: (request) =>
+      request.ctx ? `${request.ctx.tenant.slug}:${request.ctx.actor?.deviceId ?? request.ip}` : '',
+    allowList: (request) => request.ctx === null,
+    errorResponseBuilder: (_request, context) =>
+      problem('rate_limited', `at most ${context.max} requests per ${context.after}`, {
+        headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+      }),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'CloudPOS POS API',
         version: '0.1.0',
-        description: 'The point-of-sale API of one CloudPOS tenant.',
+        description:
+          'The point-of-sale API of a CloudPOS tenant. Errors are application/problem+json with a stable `code`.',
       },
-      tags: [{ name: 'system', description: 'Health, readiness and metrics' }],
+      tags: [
+        { name: 'system', description: 'Health, readiness and metrics' },
+        { name: 'staff', description: 'PIN sign-in, manager approvals, staff, tills and the audit log' },
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
@@ -44,6 +98,29 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(problemDetailsPlugin);
   await app.register(observability, { metrics: deps.metrics });
   await app.register(healthPlugin, { checks: deps.readinessChecks });
+
+  const tokens = accessTokens({ secret: config.AUTH_SECRET, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+  await app.register(tenancyPlugin, {
+    directory:
+      config.TENANT_MODE === 'dedicated'
+        ? dedicatedDirectory(config)
+        : pooledDirectory(deps.orm, { ttlMs: config.TENANT_CACHE_TTL_MS }),
+    orm: deps.orm,
+    tokens,
+    clock,
+    ...(config.BASE_DOMAIN ? { baseDomain: config.BASE_DOMAIN } : {}),
+  });
+
+  const staff = staffService({
+    tokens,
+    clock,
+    authSecret: config.AUTH_SECRET,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    approvalTtlSeconds: config.APPROVAL_TTL_SECONDS,
+    pinMaxAttempts: config.PIN_MAX_ATTEMPTS,
+    pinLockoutSeconds: config.PIN_LOCKOUT_SECONDS,
+  });
+  await app.register(staffRoutes, { prefix: '/v1', service: staff, config });
 
   return app;
 }

@@ -3,10 +3,14 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
+const Bool = Type.Boolean({ default: false });
+
 const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
+  /** Connections of this process to Postgres; thousands of tenant schemas cost memory per backend. */
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 50, default: 4 }),
   // The tenant's NATS account (dedicated mode); the pooled local API has none, its events wait in
   // the outbox for the worker.
   NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://' })),
@@ -16,6 +20,39 @@ const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+
+  // Tenancy. dedicated: one tenant, fixed here (the operator's ConfigMap), with the tenant's own
+  // database role. pooled: every tenant of the database, chosen per request by host name or token.
+  TENANT_MODE: Type.Union([Type.Literal('dedicated'), Type.Literal('pooled')], { default: 'dedicated' }),
+  TENANT_SLUG: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$' })),
+  TENANT_CURRENCY: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  TENANT_TIMEZONE: Type.String({ minLength: 1, default: 'UTC' }),
+  TENANT_READ_ONLY: Bool,
+  /** The tenant's schema in dedicated mode; defaults to tenant_<slug>. */
+  DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' })),
+  /** Tenants are served at <slug>.<BASE_DOMAIN> (and <slug>.localhost). */
+  BASE_DOMAIN: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' })),
+  /** How long the pooled API trusts what it read about a tenant (existence, currency, read-only). */
+  TENANT_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000 }),
+
+  // Staff sign-in. Access tokens are HS256 JWTs signed with a key derived per tenant from AUTH_SECRET.
+  AUTH_SECRET: Type.String({ minLength: 32 }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 3600, default: 900 }),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 300, maximum: 30 * 86_400, default: 43_200 }),
+  APPROVAL_TTL_SECONDS: Type.Integer({ minimum: 10, maximum: 900, default: 120 }),
+  /** Wrong PINs in a row before a lockout; each further lockout lasts twice as long. */
+  PIN_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+  PIN_LOCKOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+
+  // Platform: browsers allowed to call the API, and request limits (Redis, per tenant and client).
+  /** Comma-separated origins (https://till.example.com); empty: no cross-origin browser calls. */
+  CORS_ORIGINS: Type.String({ default: '' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  SIGN_IN_LIMIT_PER_DEVICE: Type.Integer({ minimum: 1, default: 10 }),
+  SIGN_IN_LIMIT_PER_TENANT: Type.Integer({ minimum: 1, default: 100 }),
+  /** Behind an ingress: take the client address from X-Forwarded-For. */
+  TRUST_PROXY: Bool,
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -42,8 +79,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const invalid = [...Value.Errors(ConfigSchema, withDefaults)]
     .map((error) => error.instancePath.replace(/^\//, ''))
     .filter((key) => key !== '' && key in raw)
-    .map((key) => `${key} is invalid`);
-  const problems = [...new Set([...missing, ...invalid])];
+    .map((key) =>
+      key === 'AUTH_SECRET' ? `${key} is invalid (at least 32 characters)` : `${key} is invalid`,
+    );
+  const problems = [...new Set([...missing, ...invalid, ...crossFieldProblems(withDefaults, raw)])];
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return withDefaults as Config;
+}
+
+function crossFieldProblems(config: Record<string, unknown>, raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (config.TENANT_MODE === 'dedicated') {
+    for (const key of ['TENANT_SLUG', 'TENANT_CURRENCY']) {
+      if (!(key in raw)) problems.push(`${key} is not set (required when TENANT_MODE is dedicated)`);
+    }
+  }
+  if (typeof config.CORS_ORIGINS === 'string' && corsOriginsOf(config.CORS_ORIGINS) === undefined) {
+    problems.push('CORS_ORIGINS is invalid (comma-separated origins such as https://till.example.com)');
+  }
+  return problems;
+}
+
+/** The CORS allowlist: exact origins (scheme, host, optional port); undefined when one is malformed. */
+export function corsOriginsOf(value: string): string[] | undefined {
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  const valid = origins.every((origin) => {
+    try {
+      const url = new URL(origin);
+      return /^https?:$/.test(url.protocol) && url.origin === origin;
+    } catch {
+      return false;
+    }
+  });
+  return valid ? origins : undefined;
 }

@@ -3,6 +3,7 @@
 // mistake is never a 500.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { Type } from 'typebox';
 
 export const PROBLEM_BASE = 'https://cloudpos.io/problems/';
 
@@ -16,19 +17,109 @@ export interface Problem {
   errors?: { path: string; message: string }[];
 }
 
+/** RFC 9457 extension members, e.g. the `action` an approval is required for. */
+export type ProblemExtensions = Record<string, unknown>;
+
+/**
+ * The stable problem codes of the platform layer and staff sign-in, with their HTTP status and
+ * title. Clients switch on `code`; the title and detail are for people. Domains add theirs here.
+ */
+export const PROBLEM_CODES = {
+  // Tenancy
+  tenant_required: [400, 'The request names no tenant (host name or token)'],
+  tenant_not_found: [404, 'No such tenant'],
+  tenant_mismatch: [403, 'The request names a tenant other than the one it is for'],
+  tenant_read_only: [403, 'The tenant is suspended: its data is read-only'],
+  // Authentication
+  unauthenticated: [401, 'Sign-in is required'],
+  token_expired: [401, 'The access token has expired'],
+  invalid_credentials: [401, 'The staff member or PIN is not valid'],
+  device_not_recognized: [401, 'The till device is not registered, revoked, or its secret is wrong'],
+  refresh_token_invalid: [401, 'The refresh token is not valid'],
+  refresh_token_reused: [401, 'The refresh token was already used: every token of the sign-in is revoked'],
+  pin_locked: [423, 'Too many wrong PINs: the staff member is locked out for a while'],
+  // Authorization
+  forbidden: [403, 'The signed-in staff member may not do this'],
+  approval_required: [403, 'A manager approval is required'],
+  approval_invalid: [403, 'The manager approval is unknown, used, expired, or for something else'],
+  approval_not_permitted: [403, 'The approver may not approve this action'],
+  setup_code_invalid: [403, 'The setup code is not valid'],
+  // Staff and devices
+  already_set_up: [409, 'The tenant already has staff: sign in as an owner instead'],
+  staff_not_found: [404, 'No such staff member'],
+  staff_code_taken: [409, 'Another staff member has this code'],
+  last_owner: [409, 'The tenant must keep at least one active owner'],
+  device_not_found: [404, 'No such till device'],
+  store_not_found: [404, 'No such store'],
+  // Platform
+  rate_limited: [429, 'Too many requests'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+/** The problem body, for route response schemas; extension members pass through. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String({ description: 'Stable machine-readable code, e.g. forbidden, approval_required' }),
+    detail: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  },
+  { additionalProperties: true },
+);
+
+/** Response schemas for the error statuses a route can answer with (application/problem+json). */
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: `Problem (${status})`,
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
+    ]),
+  );
+}
+
 export class ProblemError extends Error {
   readonly status: number;
   readonly code: string;
   readonly title: string;
-  constructor(status: number, code: string, title: string, detail?: string) {
+  readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail?: string,
+    options: { extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
+  ) {
     super(detail ?? title);
     this.status = status;
     this.code = code;
     this.title = title;
+    this.extensions = options.extensions ?? {};
+    this.headers = options.headers ?? {};
   }
 }
 
-export function sendProblem(reply: FastifyReply, problem: Omit<Problem, 'type'>): FastifyReply {
+/** A ProblemError for one of the catalogued codes: `throw problem('forbidden', 'only owners ...')`. */
+export function problem(
+  code: ProblemCode,
+  detail?: string,
+  options?: { extensions?: Record<string, unknown>; headers?: Record<string, string> },
+): ProblemError {
+  const [status, title] = PROBLEM_CODES[code];
+  return new ProblemError(status, code, title, detail, options);
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  problem: Omit<Problem, 'type'> & ProblemExtensions,
+): FastifyReply {
+  if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
   return reply
     .code(problem.status)
     .type('application/problem+json')
@@ -47,7 +138,9 @@ async function problemDetails(app: FastifyInstance) {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ProblemError) {
+      reply.headers(error.headers);
       return sendProblem(reply, {
+        ...error.extensions,
         status: error.status,
         code: error.code,
         title: error.title,

@@ -4,8 +4,9 @@
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { readFile } from 'node:fs/promises';
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
+import { tenantOrmConfig } from '@cloudpos/tenant-db';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 
@@ -22,9 +23,19 @@ function configOrExit(): Config {
 }
 
 const config = configOrExit();
-const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10, idleTimeoutMillis: 30_000 });
-pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: 'pos-api' });
+// One ORM (and pool) for the process: dedicated, the tenant's own role; pooled, every tenant's
+// schema through one small pool, each request on a fork bound to its tenant's schema.
+const orm = await MikroORM.init(
+  tenantOrmConfig({ clientUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }),
+);
+const database = orm.em.getConnection();
+// Rate-limit counters: without an offline queue a Redis outage fails fast, and the limiter skips it.
+const redis = new Redis(config.REDIS_URL, {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  commandTimeout: 500,
+  connectionName: 'pos-api',
+});
 redis.on('error', (error: Error) => logger.warn({ err: { name: error.name } }, 'Redis connection error'));
 // NATS may be down at start: sales must still commit (the outbox holds events), so keep trying.
 const nats: NatsConnection | undefined = config.NATS_URL
@@ -43,8 +54,10 @@ const app = await buildApp({
   config,
   logger,
   metrics: createMetrics({ service: 'pos-api' }),
+  orm,
+  redis,
   readinessChecks: [
-    { name: 'postgres', critical: true, check: async () => void (await pool.query('select 1')) },
+    { name: 'postgres', critical: true, check: async () => void (await database.execute('select 1')) },
     { name: 'redis', critical: false, check: async () => void (await redis.ping()) },
     ...(nats ? [{ name: 'nats', critical: false, check: async () => nats.flush() }] : []),
   ],
@@ -86,5 +99,5 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 async function closeConnections(): Promise<void> {
-  await Promise.allSettled([pool.end(), redis.quit(), nats?.close()]);
+  await Promise.allSettled([orm.close(), redis.quit(), nats?.close()]);
 }

@@ -1,0 +1,112 @@
+// Access tokens: short-lived HS256 JWTs (jose). The signing key is derived per tenant from
+// AUTH_SECRET with HKDF, so a token minted for one tenant does not even verify for another, on top
+// of the explicit tenant claim check; in pooled mode one secret serves every tenant.
+import { STAFF_ROLES, type StaffRole } from '@cloudpos/tenant-db';
+import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
+import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
+import { problem } from '../errors.ts';
+import type { Actor } from '../tenancy/context.ts';
+
+const ISSUER = 'cloudpos';
+const AUDIENCE = 'cloudpos-pos-api';
+
+export interface AccessTokenClaims extends Actor {
+  tenant: string;
+}
+
+export interface SignedAccessToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export interface AccessTokens {
+  sign(claims: AccessTokenClaims, now?: Date): Promise<SignedAccessToken>;
+  /** The actor of a valid token of this tenant; `token_expired` or `unauthenticated` otherwise. */
+  verify(token: string, tenant: string, now?: Date): Promise<Actor>;
+}
+
+export function accessTokens(options: { secret: string; ttlSeconds: number }): AccessTokens {
+  const keys = new Map<string, Uint8Array>();
+  const keyFor = (tenant: string) => {
+    let key = keys.get(tenant);
+    if (!key) {
+      key = new Uint8Array(
+        hkdfSync('sha256', options.secret, 'cloudpos access token', `tenant:${tenant}`, 32),
+      );
+      keys.set(tenant, key);
+    }
+    return key;
+  };
+  return {
+    async sign(claims, now = new Date()) {
+      const issuedAt = Math.floor(now.getTime() / 1000);
+      const expiresAt = issuedAt + options.ttlSeconds;
+      const token = await new SignJWT({ tnt: claims.tenant, role: claims.role, dev: claims.deviceId })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject(claims.staffId)
+        .setJti(randomUUID())
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(expiresAt)
+        .sign(keyFor(claims.tenant));
+      return { token, expiresAt: new Date(expiresAt * 1000) };
+    },
+    async verify(token, tenant, now = new Date()) {
+      try {
+        const { payload } = await jwtVerify(token, keyFor(tenant), {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          currentDate: now,
+          clockTolerance: 5,
+          requiredClaims: ['sub', 'exp', 'tnt', 'role', 'dev'],
+        });
+        const role = payload.role as StaffRole;
+        if (payload.tnt !== tenant || !STAFF_ROLES.includes(role) || typeof payload.dev !== 'string') {
+          throw problem('unauthenticated', 'the access token is not valid');
+        }
+        return { staffId: payload.sub!, role, deviceId: payload.dev };
+      } catch (error) {
+        if (error instanceof errors.JWTExpired) throw problem('token_expired', 'sign in again or refresh');
+        if (error instanceof errors.JOSEError)
+          throw problem('unauthenticated', 'the access token is not valid');
+        throw error;
+      }
+    },
+  };
+}
+
+/** The token in `Authorization: Bearer <token>`, or undefined when there is none. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw problem('unauthenticated', 'use Authorization: Bearer <access token>');
+  return match[1];
+}
+
+/**
+ * The tenant a token claims, read WITHOUT verifying it: only to pick the tenant (whose key then
+ * verifies it) or to reject a token that names another tenant. Never trust anything else from it.
+ */
+export function claimedTenant(token: string): string | undefined {
+  try {
+    const { tnt } = decodeJwt(token);
+    return typeof tnt === 'string' ? tnt : undefined;
+  } catch {
+    throw problem('unauthenticated', 'the access token is not valid');
+  }
+}
+
+/**
+ * The one-time code that creates a tenant's first owner (POST /v1/setup), derived from AUTH_SECRET
+ * and the slug: whoever can read AUTH_SECRET (the platform, the portal) can hand it to the merchant;
+ * it stops working once the tenant has staff. 24 base32 characters (120 bits) in groups of four.
+ */
+export function tenantSetupCode(secret: string, tenant: string): string {
+  const digest = createHmac('sha256', secret).update(`cloudpos setup code v1\0${tenant}`).digest();
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I: read aloud and typed by hand
+  let code = '';
+  for (let i = 0; i < 24; i++) code += alphabet[digest[i]! % 32];
+  return code.match(/.{4}/g)!.join('-');
+}

@@ -1,0 +1,67 @@
+// The audit log of sensitive actions. Services call recordAudit with the request's context (and, to
+// write it in the same transaction as the change, the transaction's EntityManager).
+import { AuditEntry } from '@cloudpos/tenant-db';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../tenancy/context.ts';
+
+export type AuditOutcome = 'allowed' | 'approved' | 'denied' | 'succeeded' | 'failed';
+
+export interface AuditInput {
+  action: string;
+  outcome: AuditOutcome;
+  target?: { type: string; id: string };
+  /** Minor units of the tenant's currency. */
+  amount?: number;
+  approval?: { id: string; approverStaffId: string };
+  /** Who acted when there is no signed-in actor yet (sign-in, setup). */
+  staffId?: string;
+  staffRole?: string;
+  deviceId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export function recordAudit(ctx: RequestContext, input: AuditInput, em: EntityManager = ctx.em): AuditEntry {
+  const entry = em.create(AuditEntry, {
+    action: input.action,
+    outcome: input.outcome,
+    actorStaffId: ctx.actor?.staffId ?? input.staffId ?? null,
+    actorRole: ctx.actor?.role ?? input.staffRole ?? null,
+    deviceId: ctx.actor?.deviceId ?? input.deviceId ?? null,
+    targetType: input.target?.type ?? null,
+    targetId: input.target?.id ?? null,
+    amount: input.amount ?? null,
+    approverStaffId: input.approval?.approverStaffId ?? null,
+    approvalId: input.approval?.id ?? null,
+    traceId: ctx.traceId,
+    detail: input.detail ?? null,
+  });
+  return entry;
+}
+
+/** Records and flushes at once: for entries outside any other unit of work (denials, failed PINs). */
+export async function writeAudit(ctx: RequestContext, input: AuditInput): Promise<void> {
+  const em = ctx.em.fork();
+  recordAudit(ctx, input, em);
+  await em.flush();
+}
+
+export interface AuditQuery {
+  limit: number;
+  /** Entries older than this id (the `next` of the previous page). */
+  before?: string;
+  action?: string;
+  staffId?: string;
+}
+
+export async function listAudit(ctx: RequestContext, query: AuditQuery) {
+  const entries = await ctx.em.find(
+    AuditEntry,
+    {
+      ...(query.before ? { id: { $lt: query.before } } : {}),
+      ...(query.action ? { action: query.action } : {}),
+      ...(query.staffId ? { actorStaffId: query.staffId } : {}),
+    },
+    { orderBy: { id: 'desc' }, limit: query.limit },
+  );
+  return { entries, next: entries.length === query.limit ? entries.at(-1)!.id : null };
+}

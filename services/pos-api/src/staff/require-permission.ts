@@ -1,0 +1,89 @@
+// The route side of the permission matrix: `preHandler: requirePermission('sale.refund', {...})`.
+// allow → the handler runs; deny → 403 `forbidden`; needs-approval → the request must carry
+// `X-Approval-Id` of a manager approval for this action (and amount) on this till, which is used up
+// here. Each decision is written to the audit log (denials always; allowed ones unless the route
+// opts out because its service records a more precise entry).
+import { ManagerApproval } from '@cloudpos/tenant-db';
+import { LockMode } from '@mikro-orm/core';
+import type { FastifyRequest } from 'fastify';
+import { problem } from '../errors.ts';
+import { actorOf } from '../tenancy/context.ts';
+import { recordAudit, writeAudit } from './audit.ts';
+import { decide, type Action } from './permissions.ts';
+
+export const APPROVAL_HEADER = 'x-approval-id';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface PermissionOptions {
+  /** The amount the action is about, in minor units (an approval is bound to it). */
+  amount?: (request: FastifyRequest) => number | undefined;
+  /** What the action is done to, for the audit log. */
+  target?: (request: FastifyRequest) => { type: string; id: string } | undefined;
+  /** false: the service writes its own audit entry for allowed calls (denials are still written). */
+  audit?: boolean;
+}
+
+export function requirePermission(
+  action: Action,
+  options: PermissionOptions = {},
+): (request: FastifyRequest) => Promise<void> {
+  return async function permission(request) {
+    const { ctx } = request;
+    const clock = request.server.clock;
+    const actor = actorOf(ctx);
+    const amount = options.amount?.(request);
+    const target = options.target?.(request);
+    const decision = decide(actor.role, action);
+    if (decision === 'deny') {
+      await writeAudit(ctx, { action, outcome: 'denied', amount, target });
+      throw problem('forbidden', `a ${actor.role} may not ${action}`);
+    }
+    if (decision === 'allow') {
+      if (options.audit !== false) await writeAudit(ctx, { action, outcome: 'allowed', amount, target });
+      return;
+    }
+
+    const approvalId = request.headers[APPROVAL_HEADER];
+    if (typeof approvalId !== 'string' || approvalId === '') {
+      await writeAudit(ctx, { action, outcome: 'denied', amount, target, detail: { reason: 'no approval' } });
+      throw problem('approval_required', `${action} needs a manager approval: POST /v1/approvals`, {
+        extensions: { action, ...(amount === undefined ? {} : { amount }) },
+      });
+    }
+    // Used up in the same transaction as its audit entry: an approval approves exactly one call.
+    const used = await ctx.em.transactional(async (em) => {
+      const approval = UUID.test(approvalId)
+        ? await em.findOne(ManagerApproval, { id: approvalId }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+        : null;
+      const reason = !approval
+        ? 'unknown'
+        : approval.consumedAt
+          ? 'used'
+          : approval.expiresAt <= clock()
+            ? 'expired'
+            : approval.action !== action
+              ? 'other action'
+              : approval.device.id !== actor.deviceId || approval.requestedBy?.id !== actor.staffId
+                ? 'other till or staff member'
+                : (approval.amount ?? undefined) !== amount
+                  ? 'other amount'
+                  : undefined;
+      if (!approval || reason) {
+        recordAudit(
+          ctx,
+          { action, outcome: 'denied', amount, target, detail: { reason: `approval ${reason}` } },
+          em,
+        );
+        return { reason: reason ?? 'unknown' };
+      }
+      approval.consumedAt = clock();
+      const consumed = { id: approval.id, approverStaffId: approval.approver.id };
+      recordAudit(ctx, { action, outcome: 'approved', amount, target, approval: consumed }, em);
+      return { consumed };
+    });
+    if (!('consumed' in used)) {
+      throw problem('approval_invalid', `the approval is ${used.reason}`, { extensions: { action } });
+    }
+    ctx.approval = used.consumed;
+  };
+}

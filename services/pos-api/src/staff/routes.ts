@@ -1,0 +1,311 @@
+// Staff sign-in, manager approvals, staff and till administration, and the audit log, under /v1.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from '../config.ts';
+import { ProblemError, problem, problemResponses } from '../errors.ts';
+import { actorOf } from '../tenancy/context.ts';
+import { listAudit } from './audit.ts';
+import { ACTIONS, decide } from './permissions.ts';
+import { requirePermission } from './require-permission.ts';
+import {
+  ApprovalBody,
+  ApprovalSchema,
+  AuditPage,
+  AuditQuerystring,
+  DeviceViewSchema,
+  DeviceWithSecretSchema,
+  IdParams,
+  MeSchema,
+  NewDeviceBody,
+  NewStaffBody,
+  RefreshBody,
+  SessionSchema,
+  SetupBody,
+  SetupResponse,
+  SignInBody,
+  StaffPatchBody,
+  StaffViewSchema,
+} from './schemas.ts';
+import type { StaffRef, StaffService } from './service.ts';
+
+export interface StaffRoutesOptions {
+  service: StaffService;
+  config: Config;
+}
+
+const TAG = ['staff'];
+const SIGNED_IN = [{ bearerAuth: [] }];
+
+function staffRef(body: { staffId?: string; staffCode?: string }): StaffRef {
+  if ((body.staffId === undefined) === (body.staffCode === undefined)) {
+    throw new ProblemError(400, 'validation_failed', 'The request is not valid', 'give staffId or staffCode');
+  }
+  return body.staffId !== undefined ? { staffId: body.staffId } : { staffCode: body.staffCode! };
+}
+
+export async function staffRoutes(parent: FastifyInstance, { service, config }: StaffRoutesOptions) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+
+  // PIN guessing is slowed per till and per tenant on top of the per-member lockout.
+  const deviceOf = (request: FastifyRequest) =>
+    request.ctx.actor?.deviceId ??
+    (request.body as { deviceId?: string } | undefined)?.deviceId ??
+    request.ip;
+  const signInLimits = [
+    app.createRateLimit({
+      max: config.SIGN_IN_LIMIT_PER_DEVICE,
+      timeWindow: 60_000,
+      keyGenerator: (request) => `pin:device:${request.ctx.tenant.slug}:${deviceOf(request)}`,
+    }),
+    app.createRateLimit({
+      max: config.SIGN_IN_LIMIT_PER_TENANT,
+      timeWindow: 60_000,
+      keyGenerator: (request) => `pin:tenant:${request.ctx.tenant.slug}`,
+    }),
+  ];
+  const limitPinAttempts = async (request: FastifyRequest) => {
+    for (const limit of signInLimits) {
+      const result = await limit(request);
+      if (!result.isAllowed && result.isExceeded) {
+        throw problem('rate_limited', 'too many PIN attempts: wait a minute', {
+          headers: { 'retry-after': String(result.ttlInSeconds) },
+        });
+      }
+    }
+  };
+
+  app.post(
+    '/setup',
+    {
+      config: { public: true },
+      schema: {
+        tags: TAG,
+        summary: "Create the tenant's first owner and till with the one-time setup code",
+        body: SetupBody,
+        response: { 201: SetupResponse, ...problemResponses(400, 403, 409, 429) },
+      },
+      preHandler: limitPinAttempts,
+    },
+    async (request, reply) => reply.code(201).send(await service.setupFirstOwner(request.ctx, request.body)),
+  );
+
+  app.post(
+    '/auth/sign-in',
+    {
+      config: { public: true, allowWhenReadOnly: true },
+      schema: {
+        tags: TAG,
+        summary: 'PIN sign-in on a registered till',
+        body: SignInBody,
+        response: { 200: SessionSchema, ...problemResponses(400, 401, 423, 429) },
+      },
+      preHandler: limitPinAttempts,
+    },
+    async (request) => {
+      const { deviceId, deviceSecret, pin } = request.body;
+      return service.signIn(request.ctx, { deviceId, deviceSecret, pin, staff: staffRef(request.body) });
+    },
+  );
+
+  app.post(
+    '/auth/refresh',
+    {
+      config: { public: true, allowWhenReadOnly: true },
+      schema: {
+        tags: TAG,
+        summary: 'Exchange a refresh token for new tokens (the old refresh token is used up)',
+        body: RefreshBody,
+        response: { 200: SessionSchema, ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => service.refresh(request.ctx, request.body.refreshToken),
+  );
+
+  app.post(
+    '/auth/sign-out',
+    {
+      config: { public: true, allowWhenReadOnly: true },
+      schema: {
+        tags: TAG,
+        summary: 'End the sign-in a refresh token belongs to',
+        body: RefreshBody,
+        response: { 204: Type.Null({ description: 'Signed out' }), ...problemResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      await service.signOut(request.ctx, request.body.refreshToken);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Who is signed in, and what the permission matrix lets them do',
+        security: SIGNED_IN,
+        response: { 200: MeSchema, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request.ctx);
+      const { slug, currency, timezone, readOnly } = request.ctx.tenant;
+      return {
+        ...actor,
+        tenant: { slug, currency, timezone, readOnly },
+        permissions: Object.fromEntries(ACTIONS.map((action) => [action, decide(actor.role, action)])),
+      };
+    },
+  );
+
+  app.post(
+    '/approvals',
+    {
+      schema: {
+        tags: TAG,
+        summary: "A manager's PIN approves one action (and amount) on this till, once, for a short time",
+        security: SIGNED_IN,
+        body: ApprovalBody,
+        response: { 201: ApprovalSchema, ...problemResponses(400, 401, 403, 423, 429) },
+      },
+      preHandler: limitPinAttempts,
+    },
+    async (request, reply) => {
+      const { action, amount, pin } = request.body;
+      const approval = await service.grantApproval(request.ctx, {
+        action,
+        pin,
+        approver: staffRef(request.body),
+        ...(amount === undefined ? {} : { amount }),
+      });
+      return reply.code(201).send(approval);
+    },
+  );
+
+  app.get(
+    '/staff',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'List staff members',
+        security: SIGNED_IN,
+        response: { 200: Type.Array(StaffViewSchema), ...problemResponses(401, 403) },
+      },
+      preHandler: requirePermission('staff.manage', { audit: false }),
+    },
+    async (request) => service.listStaff(request.ctx),
+  );
+
+  app.post(
+    '/staff',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Add a staff member (managers add cashiers only)',
+        security: SIGNED_IN,
+        body: NewStaffBody,
+        response: { 201: StaffViewSchema, ...problemResponses(400, 401, 403, 409) },
+      },
+      preHandler: requirePermission('staff.manage', { audit: false }),
+    },
+    async (request, reply) => reply.code(201).send(await service.createStaff(request.ctx, request.body)),
+  );
+
+  app.patch(
+    '/staff/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Rename, change role or PIN, deactivate, or unlock a staff member',
+        security: SIGNED_IN,
+        params: IdParams,
+        body: StaffPatchBody,
+        response: { 200: StaffViewSchema, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      preHandler: requirePermission('staff.manage', { audit: false }),
+    },
+    async (request) => service.updateStaff(request.ctx, request.params.id, request.body),
+  );
+
+  app.get(
+    '/devices',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'List till devices',
+        security: SIGNED_IN,
+        response: { 200: Type.Array(DeviceViewSchema), ...problemResponses(401, 403) },
+      },
+      preHandler: requirePermission('device.register', { audit: false }),
+    },
+    async (request) => service.listDevices(request.ctx),
+  );
+
+  app.post(
+    '/devices',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Register a till; its secret is in this response only',
+        security: SIGNED_IN,
+        body: NewDeviceBody,
+        response: { 201: DeviceWithSecretSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+      preHandler: requirePermission('device.register', { audit: false }),
+    },
+    async (request, reply) => reply.code(201).send(await service.registerDevice(request.ctx, request.body)),
+  );
+
+  app.post(
+    '/devices/:id/revoke',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Revoke a till: no more sign-ins, its refresh tokens end',
+        security: SIGNED_IN,
+        params: IdParams,
+        response: { 200: DeviceViewSchema, ...problemResponses(401, 403, 404) },
+      },
+      preHandler: requirePermission('device.register', { audit: false }),
+    },
+    async (request) => service.revokeDevice(request.ctx, request.params.id),
+  );
+
+  app.get(
+    '/audit',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'The audit log of sensitive actions, newest first',
+        security: SIGNED_IN,
+        querystring: AuditQuerystring,
+        response: { 200: AuditPage, ...problemResponses(400, 401, 403) },
+      },
+      preHandler: requirePermission('audit.read', { audit: false }),
+    },
+    async (request) => {
+      const page = await listAudit(request.ctx, request.query);
+      return {
+        next: page.next,
+        entries: page.entries.map((entry) => ({
+          id: entry.id,
+          at: entry.at.toISOString(),
+          action: entry.action,
+          outcome: entry.outcome,
+          actorStaffId: entry.actorStaffId ?? null,
+          actorRole: entry.actorRole ?? null,
+          deviceId: entry.deviceId ?? null,
+          targetType: entry.targetType ?? null,
+          targetId: entry.targetId ?? null,
+          amount: entry.amount ?? null,
+          approverStaffId: entry.approverStaffId ?? null,
+          approvalId: entry.approvalId ?? null,
+          traceId: entry.traceId ?? null,
+          detail: entry.detail ?? null,
+        })),
+      };
+    },
+  );
+}

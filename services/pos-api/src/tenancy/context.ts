@@ -1,0 +1,71 @@
+// The explicit context every tenant-scoped request carries and every service takes as its first
+// argument (as Vendure's RequestContext): which tenant, its EntityManager, who is acting, which trace.
+import type { StaffRole } from '@cloudpos/tenant-db';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { problem } from '../errors.ts';
+
+export interface TenantInfo {
+  slug: string;
+  /** The tenant's Postgres schema (tenant_<slug>): qualify raw SQL with it. */
+  schema: string;
+  /** ISO 4217 code of the tenant's money ('XXX' when the tenant has not configured one). */
+  currency: string;
+  /** IANA time zone, for business days and receipts. */
+  timezone: string;
+  /** Suspended: reads work, writes are rejected with `tenant_read_only`. */
+  readOnly: boolean;
+}
+
+/** The signed-in staff member, from a verified access token. */
+export interface Actor {
+  staffId: string;
+  role: StaffRole;
+  deviceId: string;
+}
+
+/** A manager approval consumed by `requirePermission` for this request. */
+export interface ConsumedApproval {
+  id: string;
+  approverStaffId: string;
+}
+
+export interface RequestContext {
+  tenant: TenantInfo;
+  /**
+   * A MikroORM EntityManager forked for this request with the tenant's schema: every entity query it
+   * builds is qualified with that schema. One per request; open transactions with `em.transactional`.
+   */
+  em: EntityManager;
+  /** Present on every route that is not `config: { public: true }`. */
+  actor?: Actor;
+  /** The manager approval this request used, when the permission matrix asked for one. */
+  approval?: ConsumedApproval;
+  /** The OpenTelemetry trace id (or the request id without tracing), for audit rows and logs. */
+  traceId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The API's clock (tests move it): token lifetimes, lockouts and approvals use it. */
+    clock: () => Date;
+  }
+  interface FastifyRequest {
+    /**
+     * Set by the tenancy plugin before any other hook on every route under /v1 (null elsewhere:
+     * health, metrics, docs).
+     */
+    ctx: RequestContext;
+  }
+  interface FastifyContextConfig {
+    /** No access token needed (sign-in, refresh, setup); the tenant then comes from the host name. */
+    public?: boolean;
+    /** Allowed for a suspended tenant even though the method writes (sign-in, sign-out). */
+    allowWhenReadOnly?: boolean;
+  }
+}
+
+/** The signed-in actor, or `unauthenticated`; for services that need one. */
+export function actorOf(ctx: RequestContext): Actor {
+  if (!ctx.actor) throw problem('unauthenticated');
+  return ctx.actor;
+}

@@ -1,0 +1,98 @@
+// Resolves the tenant and the signed-in actor of every request under /v1, before any other hook
+// (rate limits, validation, handlers), and decorates the request with `request.ctx`.
+//
+//   dedicated: the tenant is fixed by configuration; a host name or token naming another tenant is
+//              rejected (`tenant_mismatch`).
+//   pooled:    the tenant comes from the host name (<slug>.localhost, <slug>.<BASE_DOMAIN>) or the
+//              token's tenant claim; when both are present they must agree (`tenant_mismatch`).
+//
+// Then the access token is verified with the tenant's key: every /v1 route needs one unless it says
+// `config: { public: true }`. Finally a suspended (read-only) tenant's writes are refused.
+import { currentTraceparent } from '@cloudpos/telemetry';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { bearerToken, claimedTenant, type AccessTokens } from '../auth/tokens.ts';
+import { problem } from '../errors.ts';
+import type { RequestContext } from './context.ts';
+import type { TenantDirectory } from './directory.ts';
+import { tenantSlugFromHost } from './host.ts';
+
+export interface TenancyOptions {
+  directory: TenantDirectory;
+  orm: MikroORM;
+  tokens: AccessTokens;
+  baseDomain?: string;
+  clock: () => Date;
+}
+
+/** Every route under this prefix is tenant-scoped; system routes (health, metrics, docs) are not. */
+export const TENANT_ROUTE_PREFIX = '/v1/';
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+async function tenancy(app: FastifyInstance, options: TenancyOptions) {
+  const { directory, orm, tokens } = options;
+  app.decorate('clock', options.clock);
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+
+  app.addHook('onRequest', async (request) => {
+    if (!request.routeOptions.url?.startsWith(TENANT_ROUTE_PREFIX)) return;
+    const isPublic = request.routeOptions.config.public === true;
+    const token = isPublic ? undefined : bearerToken(request.headers.authorization);
+
+    const slug = resolveSlug(request, directory, options.baseDomain, token);
+    const tenant = await directory.lookup(slug);
+    if (!tenant) throw problem('tenant_not_found', `there is no tenant "${slug}"`);
+    request.ctx = { tenant, em: orm.em.fork({ schema: tenant.schema }), traceId: traceIdOf(request) };
+
+    if (!isPublic) {
+      if (!token) throw problem('unauthenticated', 'sign in on a till to get an access token');
+      request.ctx.actor = await tokens.verify(token, tenant.slug, app.clock());
+    }
+    if (
+      tenant.readOnly &&
+      !READ_METHODS.has(request.method) &&
+      request.routeOptions.config.allowWhenReadOnly !== true
+    ) {
+      throw problem('tenant_read_only', `tenant ${tenant.slug} is suspended: nothing can be changed`);
+    }
+  });
+}
+
+function resolveSlug(
+  request: FastifyRequest,
+  directory: TenantDirectory,
+  baseDomain: string | undefined,
+  token: string | undefined,
+): string {
+  const fromHost = tenantSlugFromHost(request.headers.host, baseDomain);
+  const fromToken = token ? claimedTenant(token) : undefined;
+  if (token && !fromToken) throw problem('unauthenticated', 'the access token names no tenant');
+  if (directory.mode === 'dedicated') {
+    const fixed = directory.fixedSlug!;
+    if (fromHost && fromHost !== fixed) {
+      throw problem('tenant_mismatch', `this API serves tenant ${fixed}, the host name names ${fromHost}`);
+    }
+    if (fromToken && fromToken !== fixed) {
+      throw problem('tenant_mismatch', `this API serves tenant ${fixed}, the token is for another tenant`);
+    }
+    return fixed;
+  }
+  if (fromHost && fromToken && fromHost !== fromToken) {
+    throw problem('tenant_mismatch', `the host name names tenant ${fromHost}, the token another tenant`);
+  }
+  const slug = fromHost ?? fromToken;
+  if (!slug) throw problem('tenant_required', 'call <tenant>.localhost or <tenant>.<base domain>');
+  return slug;
+}
+
+function traceIdOf(request: FastifyRequest): string {
+  // traceparent: version-traceid-spanid-flags; without tracing the request id stands in.
+  return currentTraceparent()?.split('-')[1] ?? request.id;
+}
+
+export const tenancyPlugin = fp(tenancy, {
+  name: 'cloudpos-tenancy',
+  fastify: '5.x',
+  dependencies: ['problem-details'],
+});

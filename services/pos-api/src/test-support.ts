@@ -1,0 +1,212 @@
+// Building blocks of the POS API's tests: a real database with migrated tenant schemas, tenant
+// database roles like the operator's, apps in either mode, and a tenant set up through the API.
+import { createLogger, createMetrics, type Logger } from '@cloudpos/telemetry';
+import { migrateTenant, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import { expect } from 'vitest';
+import { buildApp, type PosApi } from './app.ts';
+import { tenantSetupCode } from './auth/tokens.ts';
+import { loadConfig } from './config.ts';
+
+export const TEST_AUTH_SECRET = 'test-auth-secret-that-is-long-enough-0123456789';
+
+/** A slug no other test file uses (rate-limit counters in the shared Redis are per tenant). */
+export const uniqueSlug = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
+
+export interface TestClock {
+  (): Date;
+  advance(ms: number): void;
+}
+
+export function testClock(start = Date.now()): TestClock {
+  let now = start;
+  const clock = (() => new Date(now)) as TestClock;
+  clock.advance = (ms) => {
+    now += ms;
+  };
+  return clock;
+}
+
+/** The tenant's schema, migrated, with one store, as the operator leaves it. */
+export async function createTenantSchema(
+  orm: MikroORM,
+  slug: string,
+  store: { currency: string; timezone: string } = { currency: 'EUR', timezone: 'Europe/Berlin' },
+): Promise<string> {
+  const schema = tenantSchemaName(slug);
+  await migrateTenant(orm, schema);
+  await orm.em
+    .getConnection()
+    .execute(
+      `insert into "${schema}".store (id, code, name, timezone, currency) values (gen_random_uuid(), 'MAIN', 'Main', ?, ?)`,
+      [store.timezone, store.currency],
+    );
+  return schema;
+}
+
+/**
+ * A login role that can use only the tenant's schema, with its search_path there: what the
+ * operator's provisionTenantRole creates (copied, as the API must not depend on the operator).
+ */
+export async function createTenantRole(
+  adminUrl: string,
+  schema: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const password = randomBytes(12).toString('hex');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const database = (await admin.query<{ db: string }>('select current_database() as db')).rows[0]!.db;
+    await admin.query(`create role "${schema}" login noinherit password '${password}'`);
+    await admin.query(`revoke all on database "${database}" from public`);
+    await admin.query(`revoke all on schema public from public`);
+    await admin.query(`grant connect on database "${database}" to "${schema}"`);
+    await admin.query(`grant usage on schema "${schema}" to "${schema}"`);
+    await admin.query(
+      `grant select, insert, update, delete on all tables in schema "${schema}" to "${schema}"`,
+    );
+    await admin.query(`grant usage, select, update on all sequences in schema "${schema}" to "${schema}"`);
+    await admin.query(`alter role "${schema}" set search_path = "${schema}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.username = schema;
+  url.password = password;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [
+          schema,
+        ]);
+        await client.query(`drop owned by "${schema}" cascade`);
+        await client.query(`drop role if exists "${schema}"`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export interface TestAppOptions {
+  databaseUrl: string;
+  redis: Redis;
+  mode: 'pooled' | 'dedicated';
+  slug?: string;
+  env?: Record<string, string>;
+  clock?: TestClock;
+  logger?: Logger;
+}
+
+/** An app with its own ORM (closed with the app). */
+export async function testApp(options: TestAppOptions): Promise<PosApi> {
+  const config = loadConfig({
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: 'redis://127.0.0.1:1',
+    AUTH_SECRET: TEST_AUTH_SECRET,
+    TENANT_MODE: options.mode,
+    ...(options.mode === 'dedicated' ? { TENANT_SLUG: options.slug, TENANT_CURRENCY: 'EUR' } : {}),
+    ...options.env,
+  });
+  const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: config.DATABASE_URL, poolMax: 2 }));
+  const app = await buildApp({
+    config,
+    logger: options.logger ?? createLogger({ name: 'test', level: 'silent' }),
+    metrics: createMetrics(),
+    readinessChecks: [],
+    orm,
+    redis: options.redis,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  app.addHook('onClose', async () => orm.close());
+  return app;
+}
+
+export const hostOf = (slug: string) => `${slug}.localhost`;
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface SignedIn {
+  accessToken: string;
+  refreshToken: string;
+  staffId: string;
+}
+
+export interface TestTenant {
+  slug: string;
+  host: string;
+  deviceId: string;
+  deviceSecret: string;
+  owner: SignedIn;
+  manager: { id: string; code: string; pin: string };
+  cashier: { id: string; code: string; pin: string };
+}
+
+export const PINS = { owner: '1111', manager: '2222', cashier: '3333' } as const;
+
+/**
+ * Sets a tenant up through the API as a merchant would: the first owner and till with the setup
+ * code, then a manager and a cashier created by the owner.
+ */
+export async function setUpTenant(app: PosApi, slug: string): Promise<TestTenant> {
+  const host = hostOf(slug);
+  const setup = await app.inject({
+    method: 'POST',
+    url: '/v1/setup',
+    headers: { host },
+    payload: {
+      setupCode: tenantSetupCode(TEST_AUTH_SECRET, slug),
+      owner: { code: '1000', displayName: 'Olga Owner', pin: PINS.owner },
+      device: { name: 'Till 1' },
+    },
+  });
+  expect(setup.statusCode, setup.body).toBe(201);
+  const body = setup.json<{
+    accessToken: string;
+    refreshToken: string;
+    staff: { id: string };
+    device: { id: string; secret: string };
+  }>();
+  const create = async (code: string, role: string, pin: string) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/staff',
+      headers: { host, ...bearer(body.accessToken) },
+      payload: { code, displayName: `${role} ${code}`, role, pin },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return { id: response.json<{ id: string }>().id, code, pin };
+  };
+  return {
+    slug,
+    host,
+    deviceId: body.device.id,
+    deviceSecret: body.device.secret,
+    owner: { accessToken: body.accessToken, refreshToken: body.refreshToken, staffId: body.staff.id },
+    manager: await create('2000', 'manager', PINS.manager),
+    cashier: await create('3000', 'cashier', PINS.cashier),
+  };
+}
+
+export async function signIn(
+  app: PosApi,
+  tenant: TestTenant,
+  staffCode: string,
+  pin: string,
+  headers: Record<string, string> = { host: tenant.host },
+): Promise<SignedIn> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/sign-in',
+    headers,
+    payload: { deviceId: tenant.deviceId, deviceSecret: tenant.deviceSecret, staffCode, pin },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  const body = response.json<{ accessToken: string; refreshToken: string; staff: { id: string } }>();
+  return { accessToken: body.accessToken, refreshToken: body.refreshToken, staffId: body.staff.id };
+}
