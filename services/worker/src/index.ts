@@ -1,0 +1,8 @@
+export {
+  relayOnce,
+  startRelay,
+  relayMetrics,
+  type Relay,
+  type RelayMetrics,
+  type RelayTarget,
+} from './relay.ts';

@@ -1,0 +1,117 @@
+// The worker process: `node --import @cloudpos/telemetry/register services/worker/src/main.ts`.
+// Dedicated (in a tenant's namespace): DATABASE_URL (the tenant's role), DATABASE_SCHEMA or
+// TENANT_SLUG, NATS_URL and NATS_CREDS_FILE (the tenant's NATS user). Pooled (`TENANT_MODE=pooled`,
+// `npm start`): DATABASE_URL, NATS_URL and TENANTS_DIR, the local tenants' folder, where each
+// `<slug>.nats.creds` is a tenant to relay for (looked for again every 10 seconds).
+// Serves /healthz and /metrics on METRICS_PORT (9090).
+import { jetstream } from '@nats-io/jetstream';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { createLogger, createMetrics } from '@cloudpos/telemetry';
+import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import pg from 'pg';
+import { relayMetrics, startRelay, type Relay } from './relay.ts';
+
+const logger = createLogger({ name: 'worker' });
+
+function setting(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    logger.fatal(`${name} is not set`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const pooled = process.env.TENANT_MODE === 'pooled';
+const databaseUrl = setting('DATABASE_URL');
+const natsUrl = setting('NATS_URL');
+const telemetry = createMetrics({ service: 'worker' });
+const metrics = relayMetrics(telemetry.registry);
+const pool = new pg.Pool({ connectionString: databaseUrl, max: pooled ? 4 : 2 });
+pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
+
+interface TenantRelay {
+  relay: Relay;
+  nc: NatsConnection;
+}
+const relays = new Map<string, TenantRelay>();
+
+async function relayFor(slug: string, schema: string, creds: Uint8Array): Promise<void> {
+  // NATS may be down: the connection keeps trying and the relay waits; sales keep committing.
+  const nc = await connect({
+    servers: natsUrl,
+    name: `worker:${slug}`,
+    authenticator: credsAuthenticator(creds),
+    maxReconnectAttempts: -1,
+    waitOnFirstConnect: true,
+  });
+  const relay = startRelay({ tenant: slug, schema, pool, js: jetstream(nc) }, { logger, metrics });
+  relays.set(slug, { relay, nc });
+  logger.info({ tenant: slug, schema }, 'relaying the outbox');
+}
+
+const schemaOf = (slug: string) => `tenant_${slug.replaceAll('-', '_')}`;
+
+async function discoverLocalTenants(dir: string): Promise<void> {
+  const files = await readdir(dir).catch(() => [] as string[]);
+  for (const file of files.filter((name) => name.endsWith('.nats.creds'))) {
+    const slug = file.slice(0, -'.nats.creds'.length);
+    if (relays.has(slug)) continue;
+    relayFor(slug, schemaOf(slug), await readFile(join(dir, file))).catch((error: unknown) =>
+      logger.error({ err: error, tenant: slug }, 'could not start relaying'),
+    );
+  }
+}
+
+let discovery: NodeJS.Timeout | undefined;
+if (pooled) {
+  const dir = setting('TENANTS_DIR');
+  await discoverLocalTenants(dir);
+  discovery = setInterval(() => void discoverLocalTenants(dir), 10_000);
+} else {
+  const slug = process.env.TENANT_SLUG ?? '';
+  const schema = process.env.DATABASE_SCHEMA ?? schemaOf(setting('TENANT_SLUG'));
+  void relayFor(slug || schema, schema, await readFile(setting('NATS_CREDS_FILE')));
+}
+
+const server = createServer((request, response) => {
+  if (request.url === '/metrics') {
+    telemetry.registry
+      .metrics()
+      .then((body) => response.writeHead(200, { 'content-type': telemetry.registry.contentType }).end(body))
+      .catch(() => response.writeHead(500).end());
+    return;
+  }
+  if (request.url === '/healthz') {
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ status: 'ok', tenants: relays.size }));
+    return;
+  }
+  response.writeHead(404).end();
+});
+server.listen(Number(process.env.METRICS_PORT ?? 9090), process.env.METRICS_HOST ?? '0.0.0.0', () =>
+  logger.info({ address: server.address(), pooled }, 'worker started'),
+);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void (async () => {
+      clearInterval(discovery);
+      for (const { relay, nc } of relays.values()) {
+        await relay.stop();
+        await nc.drain().catch(() => {});
+      }
+      server.close();
+      await pool.end();
+      logger.info('stopped');
+      process.exit(0);
+    })();
+  });
+}

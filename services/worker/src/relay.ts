@@ -1,0 +1,208 @@
+// The outbox relay: events written in a tenant's schema in the same transaction as the sale they
+// announce are published, oldest first, to the tenant's JetStream stream with `Nats-Msg-Id` = the
+// outbox id (the stream's duplicate window drops the second copy when a crash comes between the
+// publish and the mark), each in a producer span that continues the trace of the writing request.
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { extractTraceContext, injectTraceContext, type Logger } from '@cloudpos/telemetry';
+import type pg from 'pg';
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+const tracer = trace.getTracer('@cloudpos/worker');
+
+export interface RelayMetrics {
+  published: Counter<'tenant'>;
+  pending: Gauge<'tenant'>;
+  failures: Counter<'tenant'>;
+}
+
+export function relayMetrics(registry: Registry): RelayMetrics {
+  return {
+    published: new Counter({
+      name: 'cloudpos_outbox_published_total',
+      help: 'Outbox events published to JetStream.',
+      labelNames: ['tenant'] as const,
+      registers: [registry],
+    }),
+    pending: new Gauge({
+      name: 'cloudpos_outbox_pending',
+      help: 'Outbox events not yet published, as of the last relay pass.',
+      labelNames: ['tenant'] as const,
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'cloudpos_outbox_relay_failures_total',
+      help: 'Relay passes that failed (NATS unreachable, the stream refusing a message...).',
+      labelNames: ['tenant'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export interface RelayTarget {
+  /** The tenant's slug, for logs and metrics. */
+  tenant: string;
+  /** Its schema (raw SQL is schema-qualified). */
+  schema: string;
+  pool: pg.Pool;
+  js: JetStreamClient;
+}
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  payload: unknown;
+  traceparent: string | null;
+}
+
+const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
+
+/**
+ * One pass: publishes up to `batchSize` waiting events in id order and marks them. Only one relay
+ * works on a tenant at a time (an advisory lock), so order holds with several worker replicas.
+ * What was published before a failure is still marked; the failure is thrown.
+ */
+export async function relayOnce(target: RelayTarget, batchSize = 100, timeoutMs = 5000): Promise<number> {
+  if (!IDENTIFIER.test(target.schema)) throw new Error(`invalid schema "${target.schema}"`);
+  const table = `"${target.schema}".outbox_event`;
+  const client = await target.pool.connect();
+  const published: string[] = [];
+  try {
+    await client.query('begin');
+    const locked = await client.query<{ ok: boolean }>(
+      'select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as ok',
+      [`cloudpos.outbox.${target.schema}`],
+    );
+    if (!locked.rows[0]!.ok) {
+      await client.query('rollback');
+      return 0;
+    }
+    const { rows } = await client.query<OutboxRow>(
+      // Ordered by the bigint column: `order by id` would sort the text alias ("10" before "6").
+      `select id::text as id, subject, payload, traceparent from ${table} as outbox
+        where published_at is null order by outbox.id limit $1`,
+      [batchSize],
+    );
+    try {
+      for (const row of rows) {
+        await publish(target, row, timeoutMs);
+        published.push(row.id);
+      }
+    } finally {
+      if (published.length > 0) {
+        await client.query(
+          `update ${table} set published_at = now(), attempts = attempts + 1 where id = any($1::bigint[])`,
+          [published],
+        );
+      }
+      await client.query('commit');
+    }
+    return published.length;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function publish(target: RelayTarget, row: OutboxRow, timeoutMs: number): Promise<void> {
+  const parent = row.traceparent
+    ? extractTraceContext(new Map([['traceparent', row.traceparent]]))
+    : undefined;
+  const span = tracer.startSpan(
+    `publish ${row.subject}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.operation.type': 'publish',
+        'messaging.destination.name': row.subject,
+        'messaging.message.id': row.id,
+        'cloudpos.tenant': target.tenant,
+      },
+    },
+    parent,
+  );
+  try {
+    const headers = natsHeaders();
+    // Consumers continue from this publish span.
+    injectTraceContext(headers, trace.setSpan(parent ?? context.active(), span));
+    await target.js.publish(row.subject, JSON.stringify(row.payload), {
+      msgID: row.id,
+      headers,
+      timeout: timeoutMs,
+    });
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+export interface Relay {
+  /** Resolves once the loop has stopped (an in-flight pass finishes first). */
+  stop(): Promise<void>;
+  /** Runs a pass now instead of waiting for the next tick. */
+  nudge(): void;
+}
+
+/**
+ * Relays continuously: a pass every `intervalMs`, straight away again while there is a backlog,
+ * and with a growing pause (up to 5 s) while NATS or the database fails.
+ */
+export function startRelay(
+  target: RelayTarget,
+  options: { logger: Logger; metrics?: RelayMetrics; intervalMs?: number; batchSize?: number },
+): Relay {
+  const interval = options.intervalMs ?? 250;
+  let stopped = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopped) {
+      let delay = interval;
+      try {
+        const count = await relayOnce(target, options.batchSize);
+        if (count > 0) options.metrics?.published.inc({ tenant: target.tenant }, count);
+        if (failures > 0) options.logger.info({ tenant: target.tenant }, 'outbox relay recovered');
+        failures = 0;
+        if (count === (options.batchSize ?? 100)) delay = 0;
+        const pending = await target.pool.query<{ n: number }>(
+          `select count(*)::int as n from "${target.schema}".outbox_event where published_at is null`,
+        );
+        options.metrics?.pending.set({ tenant: target.tenant }, pending.rows[0]!.n);
+      } catch (error) {
+        failures += 1;
+        options.metrics?.failures.inc({ tenant: target.tenant });
+        if (failures === 1 || failures % 20 === 0)
+          options.logger.warn(
+            { err: error, tenant: target.tenant, failures },
+            'outbox relay failed; retrying',
+          );
+        delay = Math.min(5000, interval * 2 ** Math.min(failures, 5));
+      }
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, delay);
+      });
+    }
+  })();
+  return {
+    nudge: () => {
+      clearTimeout(timer);
+      wake?.();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      wake?.();
+      await loop;
+    },
+  };
+}
