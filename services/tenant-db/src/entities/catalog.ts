@@ -67,15 +67,19 @@ export const Product = defineEntity({
   schema: '*',
   properties: {
     id: p.uuid().primary(),
+    /** The merchant's own id (an import handle): bulk upserts group variants into products by it. */
+    externalId: p.string().length(100).nullable().unique(),
     name: p.string().length(200),
     description: p.text().nullable(),
-    category: p.manyToOne(Category).nullable(),
-    taxCategory: p.manyToOne(TaxCategory),
+    category: p.manyToOne(Category).nullable().index(),
+    taxCategory: p.manyToOne(TaxCategory).index(),
     active: p.boolean().default(true),
     version: p.integer().version(),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),
   },
+  // The product list pages by name (keyset: name, id).
+  indexes: [{ properties: ['name', 'id'] }],
 });
 export type Product = InferEntity<typeof Product>;
 
@@ -86,17 +90,45 @@ export const Variant = defineEntity({
   schema: '*',
   properties: {
     id: p.uuid().primary(),
-    product: p.manyToOne(Product),
+    product: p.manyToOne(Product).index(),
     /** Empty for a product's only variant. */
     name: p.string().length(100).default(''),
     sku: p.string().length(64).unique(),
     barcode: p.string().length(64).nullable().unique(),
     trackStock: p.boolean().default(true),
     active: p.boolean().default(true),
+    /**
+     * Product and variant name folded for search (lower case, no accents, punctuation as spaces), kept
+     * by the catalog service (`searchKey` in pos-api's catalog/search.ts); also the search's sort key.
+     */
+    searchKey: p.text().default(''),
+    /** The words of searchKey, for prefix matching with a GIN index; maintained by PostgreSQL. */
+    searchVector: p
+      .string()
+      .columnType('tsvector')
+      .generated("(to_tsvector('simple', search_key)) stored")
+      .lazy()
+      .hidden(),
     version: p.integer().version(),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),
   },
+  // Search without extensions (a tenant's role can use only its own schema): words through the GIN
+  // index, SKU prefixes through a pattern-ops btree (any collation), pages in searchKey order. The
+  // expression indexes name the table unqualified: migrations run with the tenant's search_path.
+  indexes: [
+    {
+      name: 'variant_search_vector_index',
+      expression: (columns, _table, name) =>
+        `create index "${name}" on "variant" using gin (${columns.searchVector})`,
+    },
+    {
+      name: 'variant_sku_prefix_index',
+      expression: (columns, _table, name) =>
+        `create index "${name}" on "variant" (lower(${columns.sku}) text_pattern_ops)`,
+    },
+    { properties: ['searchKey', 'id'] },
+  ],
 });
 export type Variant = InferEntity<typeof Variant>;
 

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124073748_stores_and_settings } from './Migration20261124073748_stores_and_settings.ts';
 import { Migration20261124100143_staff_and_devices } from './Migration20261124100143_staff_and_devices.ts';
 import { Migration20261124101129_catalog_sales_inventory_outbox } from './Migration20261124101129_catalog_sales_inventory_outbox.ts';
+import { Migration20261124102048_catalog_search } from './Migration20261124102048_catalog_search.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
@@ -11,4 +12,5 @@ export const tenantMigrations: MigrationObject[] = [
     name: 'Migration20261124101129_catalog_sales_inventory_outbox',
     class: Migration20261124101129_catalog_sales_inventory_outbox,
   },
+  { name: 'Migration20261124102048_catalog_search', class: Migration20261124102048_catalog_search },
 ];
