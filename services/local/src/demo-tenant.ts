@@ -1,6 +1,10 @@
 // The demo tenant `npm start` keeps ready: a Tenant manifest reconciled by the operator's local mode
-// on every start (a no-op when nothing changed), like any tenant created with `npm run tenant`.
+// on every start (a no-op when nothing changed), like any tenant created with `npm run tenant`;
+// plus demo staff and a registered demo till, so that PIN sign-in works at once. Their PINs and the
+// till's secret are printed in the banner: demo-only credentials of a local, loopback-only API.
 import { applyLocalTenant, type LocalTenantContext } from '@cloudpos/operator/local';
+import { hashPin, sha256 } from '@cloudpos/pos-api';
+import type pg from 'pg';
 
 export interface DemoTenant {
   url: string;
@@ -25,11 +29,63 @@ export const DEMO_TENANT = {
   },
 };
 
+/** Demo-only credentials, seeded when missing and printed by `npm start`. */
+export const DEMO_STAFF = [
+  {
+    id: 'de300000-0000-4000-8000-000000000001',
+    code: '1000',
+    name: 'Demo Owner',
+    role: 'owner',
+    pin: '1111',
+  },
+  {
+    id: 'de300000-0000-4000-8000-000000000002',
+    code: '2000',
+    name: 'Demo Manager',
+    role: 'manager',
+    pin: '2222',
+  },
+  {
+    id: 'de300000-0000-4000-8000-000000000003',
+    code: '3000',
+    name: 'Demo Cashier',
+    role: 'cashier',
+    pin: '3333',
+  },
+] as const;
+export const DEMO_TILL = {
+  id: 'de300000-0000-4000-8000-0000000000d1',
+  name: 'Demo Till',
+  secret: 'demo-till-secret',
+} as const;
+
 export async function prepareDemoTenant(ctx: LocalTenantContext): Promise<DemoTenant> {
   const tenant = await applyLocalTenant(ctx, DEMO_TENANT);
   const schema = tenant.status!.schema!;
+  await seedDemoStaff(ctx.postgres, schema);
   const { rows } = await ctx.postgres.query<{ n: number }>(
     `select count(*)::int as n from "${schema}".store`,
   );
   return { url: tenant.status!.url!, schema, phase: tenant.status!.phase!, stores: rows[0]!.n };
+}
+
+/** Adds the demo staff and till when they are missing; never changes what exists (PINs changed since). */
+async function seedDemoStaff(postgres: pg.Pool, schema: string): Promise<void> {
+  const { rows } = await postgres.query<{ id: string }>(
+    `select id from "${schema}".staff_member where id = any($1)`,
+    [DEMO_STAFF.map((member) => member.id)],
+  );
+  const present = new Set(rows.map((row) => row.id));
+  for (const member of DEMO_STAFF.filter((candidate) => !present.has(candidate.id))) {
+    await postgres.query(
+      `insert into "${schema}".staff_member (id, code, display_name, role, pin_hash)
+       values ($1, $2, $3, $4, $5) on conflict do nothing`,
+      [member.id, member.code, member.name, member.role, await hashPin(member.pin)],
+    );
+  }
+  await postgres.query(
+    `insert into "${schema}".till_device (id, name, secret_hash, registered_by_id)
+     values ($1, $2, $3, $4) on conflict do nothing`,
+    [DEMO_TILL.id, DEMO_TILL.name, sha256(DEMO_TILL.secret), DEMO_STAFF[0].id],
+  );
 }

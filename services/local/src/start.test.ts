@@ -6,6 +6,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -82,6 +83,41 @@ async function runTenantCli(env: Record<string, string>, args: string[]) {
   return { code, output };
 }
 
+/** An HTTP call with a Host header of our choosing (fetch does not let us set it). */
+function call(
+  port: string,
+  host: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: Number(port),
+        method,
+        path,
+        headers: {
+          host,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
 async function portIsFree(port: number): Promise<boolean> {
   const server = createServer();
   return new Promise((resolve) => {
@@ -104,6 +140,30 @@ describe('npm start (local mode)', () => {
     expect(await (await fetch(`${api}/readyz`)).json()).toMatchObject({ status: 'ready' });
     expect((await fetch(`${api}/docs/json`)).status).toBe(200);
     expect(await (await fetch(`${api}/metrics`)).text()).toMatch(/http_server_request_duration_seconds/);
+
+    // The demo staff sign in on the demo till through the pooled API, by host name.
+    expect(first.output()).toContain(
+      'Demo staff   owner 1000 PIN 1111, manager 2000 PIN 2222, cashier 3000 PIN 3333',
+    );
+    const till = /Demo till {4}device (\S+) secret (\S+) \(demo only\)/.exec(first.output());
+    expect(till).not.toBeNull();
+    const demoHost = `demo.localhost:${env.CLOUDPOS_API_PORT}`;
+    const signedIn = await call(env.CLOUDPOS_API_PORT, demoHost, 'POST', '/v1/auth/sign-in', {
+      deviceId: till![1],
+      deviceSecret: till![2],
+      staffCode: '3000',
+      pin: '3333',
+    });
+    expect(signedIn.status).toBe(200);
+    const me = await call(
+      env.CLOUDPOS_API_PORT,
+      demoHost,
+      'GET',
+      '/v1/auth/me',
+      undefined,
+      String(signedIn.json.accessToken),
+    );
+    expect(me.json).toMatchObject({ role: 'cashier', tenant: { slug: 'demo', currency: 'EUR' } });
 
     // Something written while running must be there after a restart.
     const { postgresPassword } = JSON.parse(
@@ -137,6 +197,34 @@ describe('npm start (local mode)', () => {
     expect(second.output()).toContain('(schema tenant_demo: Ready, 1 store(s))');
     expect(second.output()).toContain(
       `Tenant       http://corner.localhost:${env.CLOUDPOS_API_PORT} (schema tenant_corner: Ready)`,
+    );
+    // A tenant without staff gets its first owner with the setup code the banner shows.
+    const setupCode = /tenant_corner: Ready\), first owner with setup code (\S+)/.exec(second.output())?.[1];
+    expect(setupCode).toMatch(/^([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
+    const setup = await call(
+      env.CLOUDPOS_API_PORT,
+      `corner.localhost:${env.CLOUDPOS_API_PORT}`,
+      'POST',
+      '/v1/setup',
+      {
+        setupCode,
+        owner: { code: '1', displayName: 'Corner Owner', pin: '4321' },
+        device: { name: 'Till' },
+      },
+    );
+    expect(setup.status).toBe(201);
+    // A till signed in before the restart stays signed in: the signing key is kept in the data folder.
+    const stillSignedIn = await call(
+      env.CLOUDPOS_API_PORT,
+      demoHost,
+      'GET',
+      '/v1/auth/me',
+      undefined,
+      String(signedIn.json.accessToken),
+    );
+    expect(stillSignedIn.status).toBe(200);
+    expect(second.output()).not.toContain(
+      (await readFile(join(env.CLOUDPOS_HOME, 'auth-secret'), 'utf8')).trim(),
     );
     const reader = new pg.Client({ connectionString: url });
     await reader.connect();

@@ -3,7 +3,9 @@
 // (it survives restarts); tenants are reconciled by the operator's local mode (the demo tenant on
 // every start, others with `npm run tenant`); the POS API runs as its own process with telemetry
 // loaded, exactly as in a pod. Ctrl-C stops everything in order.
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -16,7 +18,9 @@ import {
   startRedis,
 } from '@cloudpos/harness';
 import { listLocalTenants } from '@cloudpos/operator/local';
-import { prepareDemoTenant } from './demo-tenant.ts';
+import { tenantSetupCode } from '@cloudpos/pos-api';
+import pg from 'pg';
+import { DEMO_STAFF, DEMO_TILL, prepareDemoTenant } from './demo-tenant.ts';
 import { LOCAL_DATABASE as DATABASE, ensureDatabase } from './infra.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
 import { openLocalTenants } from './tenants.ts';
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     stop: async () => {},
   });
   const demo = await prepareDemoTenant(tenants.ctx).finally(() => tenants.close());
+  const authSecret = await localAuthSecret(settings.home);
 
   const api = new ManagedProcess({
     name: 'pos-api',
@@ -101,6 +106,9 @@ async function main(): Promise<void> {
       PORT: String(settings.ports.api),
       DATABASE_URL: databaseUrl,
       REDIS_URL: redis.url,
+      // One pooled API serves every local tenant, chosen by <slug>.localhost or the token.
+      TENANT_MODE: 'pooled',
+      AUTH_SECRET: authSecret,
     },
   });
   running.push({ name: 'POS API', stop: () => api.stop('SIGTERM') });
@@ -123,9 +131,24 @@ async function main(): Promise<void> {
   say(`  NATS         ${nats.version} with JetStream on ${nats.url} (monitor ${nats.monitorUrl})`);
   say(`  Redis        ${redis.version} on ${redis.url}`);
   say(`  Demo tenant  ${demo.url} (schema ${demo.schema}: ${demo.phase}, ${demo.stores} store(s))`);
-  for (const tenant of await listLocalTenants({ dir: join(settings.home, 'tenants') })) {
-    if (tenant.spec.slug !== 'demo')
-      say(`  Tenant       ${tenant.status?.url} (schema ${tenant.status?.schema}: ${tenant.status?.phase})`);
+  say(
+    `  Demo staff   ${DEMO_STAFF.map((member) => `${member.role} ${member.code} PIN ${member.pin}`).join(', ')} (demo only)`,
+  );
+  say(`  Demo till    device ${DEMO_TILL.id} secret ${DEMO_TILL.secret} (demo only)`);
+  const others = (await listLocalTenants({ dir: join(settings.home, 'tenants') })).filter(
+    (tenant) => tenant.spec.slug !== 'demo',
+  );
+  const unstaffed = await tenantsWithoutStaff(
+    databaseUrl,
+    others.flatMap((tenant) => (tenant.status?.schema ? [tenant.status.schema] : [])),
+  );
+  for (const tenant of others) {
+    const setup = unstaffed.has(tenant.status?.schema ?? '')
+      ? `, first owner with setup code ${tenantSetupCode(authSecret, tenant.spec.slug)}`
+      : '';
+    say(
+      `  Tenant       ${tenant.status?.url} (schema ${tenant.status?.schema}: ${tenant.status?.phase})${setup}`,
+    );
   }
   say('  More tenants npm run tenant -- create <slug>   (see npm run tenant -- --help)');
   say(`  Logs         ${logDir} and each service's folder under ${join(settings.home, 'data')}`);
@@ -138,6 +161,34 @@ async function main(): Promise<void> {
     );
   });
   await Promise.race([stopSignal, apiExit]);
+}
+
+/** The key local access tokens are signed with: generated once, kept (0600) so sign-ins survive restarts. */
+async function localAuthSecret(home: string): Promise<string> {
+  const file = join(home, 'auth-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(32).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+/** The tenant schemas that have no staff yet: their first owner needs the setup code. */
+async function tenantsWithoutStaff(databaseUrl: string, schemas: string[]): Promise<Set<string>> {
+  if (schemas.length === 0) return new Set();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const empty = new Set<string>();
+    for (const schema of schemas) {
+      const { rows } = await client.query<{ staffed: boolean }>(
+        `select exists (select 1 from "${schema}".staff_member) as staffed`,
+      );
+      if (!rows[0]?.staffed) empty.add(schema);
+    }
+    return empty;
+  } finally {
+    await client.end();
+  }
 }
 
 function explainStartFailure(what: string, dir: string, error: unknown): unknown {
