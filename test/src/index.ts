@@ -15,3 +15,11 @@ export { ensureTools } from './tools/ensure-tools.ts';
 export { createTestDatabase, type TestDatabase } from './infra/database.ts';
 export { OtlpReceiver, type ReceivedSpan } from './infra/otlp-receiver.ts';
 export { eventually } from './infra/eventually.ts';
+export {
+  StripeFake,
+  parseForm,
+  type StripeFakeOptions,
+  type RecordedStripeRequest,
+  type StripeWebhookDelivery,
+  type StripeFakeEvent,
+} from './infra/stripe-fake.ts';
