@@ -53,6 +53,14 @@ const ConfigSchema = Type.Object({
   SIGN_IN_LIMIT_PER_TENANT: Type.Integer({ minimum: 1, default: 100 }),
   /** Behind an ingress: take the client address from X-Forwarded-For. */
   TRUST_PROXY: Bool,
+
+  // Card payments (Stripe). Without a secret key card payments are unavailable; cash and external
+  // tenders still work. The API host settings exist for tests (an HTTP fake of Stripe's API).
+  STRIPE_SECRET_KEY: Type.Optional(Type.String({ pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9_]+$' })),
+  STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^whsec_[A-Za-z0-9+/=_]+$' })),
+  STRIPE_API_HOST: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]+$' })),
+  STRIPE_API_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  STRIPE_API_PROTOCOL: Type.Optional(Type.Union([Type.Literal('https'), Type.Literal('http')])),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -96,6 +104,28 @@ function crossFieldProblems(config: Record<string, unknown>, raw: Record<string,
   }
   if (typeof config.CORS_ORIGINS === 'string' && corsOriginsOf(config.CORS_ORIGINS) === undefined) {
     problems.push('CORS_ORIGINS is invalid (comma-separated origins such as https://till.example.com)');
+  }
+  problems.push(...stripeProblems(raw));
+  return problems;
+}
+
+/** Card payment settings that only make sense together; never echoes a key. */
+function stripeProblems(raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if ('STRIPE_SECRET_KEY' in raw && !('STRIPE_WEBHOOK_SECRET' in raw)) {
+    problems.push(
+      'STRIPE_WEBHOOK_SECRET is not set (required with STRIPE_SECRET_KEY: outcomes arrive by webhook)',
+    );
+  }
+  if ('STRIPE_WEBHOOK_SECRET' in raw && !('STRIPE_SECRET_KEY' in raw)) {
+    problems.push('STRIPE_SECRET_KEY is not set (required with STRIPE_WEBHOOK_SECRET)');
+  }
+  const redirected = ['STRIPE_API_HOST', 'STRIPE_API_PORT', 'STRIPE_API_PROTOCOL'].some((key) => key in raw);
+  const key = typeof raw.STRIPE_SECRET_KEY === 'string' ? raw.STRIPE_SECRET_KEY : '';
+  if (redirected && /^(sk|rk)_live_/.test(key)) {
+    problems.push(
+      'STRIPE_API_HOST/PORT/PROTOCOL are for tests: a live STRIPE_SECRET_KEY goes to Stripe only',
+    );
   }
   return problems;
 }

@@ -51,6 +51,15 @@ export const PROBLEM_CODES = {
   last_owner: [409, 'The tenant must keep at least one active owner'],
   device_not_found: [404, 'No such till device'],
   store_not_found: [404, 'No such store'],
+  // Payments
+  payment_method_unavailable: [422, 'Card payments are not available: no payment provider is configured'],
+  webhook_signature_invalid: [400, 'The webhook signature is missing, wrong or too old'],
+  payment_rejected: [422, 'The payment provider refused the request'],
+  payment_amount_not_supported: [422, 'The payment provider cannot take this amount in this currency'],
+  payment_idempotency_conflict: [409, 'This payment was already started with other details'],
+  card_reader_unavailable: [409, 'The card reader is offline or busy'],
+  payment_provider_not_found: [404, 'The payment provider has no such payment, refund or reader'],
+  payment_provider_unavailable: [503, 'The payment provider cannot be reached: try again shortly'],
   // Platform
   rate_limited: [429, 'Too many requests'],
 } as const satisfies Record<string, readonly [number, string]>;
