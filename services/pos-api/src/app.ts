@@ -12,10 +12,13 @@ import { observability } from '@cloudpos/telemetry/fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { fastify } from 'fastify';
 import type { Redis } from 'ioredis';
+import pg from 'pg';
 import { accessTokens } from './auth/tokens.ts';
 import { corsOriginsOf, type Config } from './config.ts';
 import { problem, problemDetailsPlugin } from './errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
+import { salesRoutes } from './sales/routes.ts';
+import { salesService } from './sales/service.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { staffService } from './staff/service.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
@@ -85,6 +88,7 @@ export async function buildApp(deps: AppDependencies) {
       tags: [
         { name: 'system', description: 'Health, readiness and metrics' },
         { name: 'staff', description: 'PIN sign-in, manager approvals, staff, tills and the audit log' },
+        { name: 'sales', description: 'Checkout (preview and commit), sales as committed, returns' },
       ],
       components: {
         securitySchemes: {
@@ -121,6 +125,13 @@ export async function buildApp(deps: AppDependencies) {
     pinLockoutSeconds: config.PIN_LOCKOUT_SECONDS,
   });
   await app.register(staffRoutes, { prefix: '/v1', service: staff, config });
+
+  // Checkout writes with plain SQL in its own transactions (set-based inserts, row locks): a small
+  // pool of its own, on the same database role as the ORM.
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.SALES_POOL_MAX });
+  pool.on('error', (error) => app.log.warn({ err: error }, 'idle Postgres connection failed'));
+  app.addHook('onClose', async () => pool.end());
+  await app.register(salesRoutes, { prefix: '/v1', service: salesService({ pool, clock }) });
 
   return app;
 }

@@ -60,6 +60,22 @@ export const PROBLEM_CODES = {
   card_reader_unavailable: [409, 'The card reader is offline or busy'],
   payment_provider_not_found: [404, 'The payment provider has no such payment, refund or reader'],
   payment_provider_unavailable: [503, 'The payment provider cannot be reached: try again shortly'],
+  // Sales and returns
+  validation_failed: [400, 'The request is not valid'],
+  idempotency_key_required: [
+    400,
+    'This request needs an Idempotency-Key header (a UUID the till makes per sale)',
+  ],
+  idempotency_key_reused: [422, 'The Idempotency-Key was already used for a different request'],
+  item_not_found: [422, 'An item of the sale is not in the catalog'],
+  item_not_priced: [422, 'An item of the sale has no price in the tenant currency'],
+  pricing_invalid: [422, 'The sale cannot be priced'],
+  tender_mismatch: [422, 'The tenders do not pay the sale'],
+  tender_invalid: [422, 'A tender is not valid'],
+  sale_not_found: [404, 'No such sale'],
+  sale_not_open: [409, 'The sale is not parked'],
+  sale_not_refundable: [409, 'Only completed sales can be returned'],
+  refund_exceeds_sold: [409, 'That is more than can still be returned'],
   // Platform
   rate_limited: [429, 'Too many requests'],
 } as const satisfies Record<string, readonly [number, string]>;

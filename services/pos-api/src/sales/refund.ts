@@ -1,0 +1,76 @@
+// What returning part of a sold line gives back, from the figures stored when it was sold (a
+// finished sale is never priced again): pro rata per amount and tax, rounded half-even, and the
+// return that completes a line gives back exactly what is left, so a line returned in parts
+// refunds its total to the cent.
+
+export interface LineFigures {
+  /** Thousandths of a unit (quantities have up to 3 decimals). */
+  quantity: bigint;
+  gross: number;
+  total: number;
+  taxes: { taxRateId: string; code: string; amount: number; inclusive: boolean }[];
+}
+
+export interface RefundFigures {
+  quantity: bigint;
+  gross: number;
+  discountTotal: number;
+  net: number;
+  taxTotal: number;
+  total: number;
+  taxes: { taxRateId: string; code: string; amount: number; inclusive: boolean }[];
+}
+
+/** "2", "1.25", "-0.500" → thousandths. */
+export function thousandths(quantity: string): bigint {
+  const match = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(quantity.trim());
+  if (!match) throw new Error(`not a quantity: ${quantity}`);
+  const value = BigInt(match[2]!) * 1000n + BigInt((match[3] ?? '').padEnd(3, '0') || '0');
+  return match[1] ? -value : value;
+}
+
+export function quantityText(value: bigint): string {
+  const sign = value < 0n ? '-' : '';
+  const magnitude = value < 0n ? -value : value;
+  const fraction = (magnitude % 1000n).toString().padStart(3, '0').replace(/0+$/, '');
+  return `${sign}${magnitude / 1000n}${fraction ? `.${fraction}` : ''}`;
+}
+
+function share(amount: number, part: bigint, whole: bigint): number {
+  const numerator = BigInt(amount) * part;
+  let quotient = numerator / whole;
+  const remainder = numerator % whole;
+  const twice = (remainder < 0n ? -remainder : remainder) * 2n;
+  if (twice > whole || (twice === whole && quotient % 2n !== 0n)) quotient += numerator < 0n ? -1n : 1n;
+  return Number(quotient);
+}
+
+/**
+ * The refund for `quantity` (thousandths, positive) of `sold`, given what earlier returns of this
+ * line already gave back (positive magnitudes; zeros for the first return).
+ */
+export function refundFor(sold: LineFigures, returned: LineFigures, quantity: bigint): RefundFigures {
+  if (quantity <= 0n) throw new Error('a return quantity is positive');
+  if (returned.quantity + quantity > sold.quantity) throw new Error('more than was sold');
+  const completes = returned.quantity + quantity === sold.quantity;
+  const part = (stored: number, given: number) =>
+    completes ? stored - given : share(stored, quantity, sold.quantity);
+  const taxes = sold.taxes.map((tax) => ({
+    ...tax,
+    amount: part(tax.amount, returned.taxes.find((t) => t.taxRateId === tax.taxRateId)?.amount ?? 0),
+  }));
+  const total = part(sold.total, returned.total);
+  const gross = part(sold.gross, returned.gross);
+  const taxTotal = taxes.reduce((sum, tax) => sum + tax.amount, 0);
+  const additive = taxes.filter((tax) => !tax.inclusive).reduce((sum, tax) => sum + tax.amount, 0);
+  return {
+    quantity,
+    gross,
+    // total = gross − discounts + additive taxes, as the pricing engine defines a line.
+    discountTotal: gross + additive - total,
+    net: total - taxTotal,
+    taxTotal,
+    total,
+    taxes,
+  };
+}

@@ -1,0 +1,125 @@
+// Checkout and returns under /v1: preview (calculate) and commit with the same body, the sale as
+// stored, and returns. Commits and returns need an Idempotency-Key; the first response is replayed.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { problem, problemResponses } from '../errors.ts';
+import { requirePermission } from '../staff/require-permission.ts';
+import {
+  CheckoutBody,
+  IdempotencyHeaders,
+  IdParams,
+  PreviewSchema,
+  ReturnBody,
+  SaleSchema,
+} from './schemas.ts';
+import type { CheckoutRequest, SalesService } from './service.ts';
+
+const TAG = ['sales'];
+const SIGNED_IN = [{ bearerAuth: [] }];
+/** Above this percent off a discount needs discount.overLimit (a manager, or a manager's approval). */
+export const DISCOUNT_LIMIT_PERCENT = 10;
+
+function idempotencyKey(request: FastifyRequest): string {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || key === '')
+    throw problem(
+      'idempotency_key_required',
+      'send Idempotency-Key: a UUID the till makes for this sale and reuses on retry',
+    );
+  return key;
+}
+
+const overLimit = (discount?: { percent?: string }) =>
+  discount?.percent !== undefined && Number(discount.percent) > DISCOUNT_LIMIT_PERCENT;
+
+export async function salesRoutes(parent: FastifyInstance, { service }: { service: SalesService }) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const priceOverride = requirePermission('price.override');
+  const bigDiscount = requirePermission('discount.overLimit');
+  const refund = requirePermission('sale.refund', {
+    target: (request) => ({ type: 'sale', id: (request.params as { id: string }).id }),
+  });
+
+  // Only what the request really asks for needs a permission (and then an approval).
+  async function checkoutPermissions(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+    const body = request.body as CheckoutRequest;
+    if (body.lines.some((line) => line.unitPrice !== undefined))
+      await Reflect.apply(priceOverride, this, [request, reply]);
+    if (overLimit(body.discount) || body.lines.some((line) => overLimit(line.discount)))
+      await Reflect.apply(bigDiscount, this, [request, reply]);
+  }
+
+  app.post(
+    '/sales/calculate',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Price a sale without writing anything (the same body as a commit)',
+        security: SIGNED_IN,
+        body: CheckoutBody,
+        response: { 200: PreviewSchema, ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => service.calculate(request.ctx, request.body),
+  );
+
+  app.post(
+    '/sales',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Commit (or park) a sale, exactly once per Idempotency-Key',
+        security: SIGNED_IN,
+        headers: IdempotencyHeaders,
+        body: CheckoutBody,
+        response: { 200: SaleSchema, 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+      preHandler: checkoutPermissions,
+    },
+    async (request, reply) => {
+      const result = await service.commit(request.ctx, request.body, idempotencyKey(request));
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(result.statusCode as 201).send(result.body as never);
+    },
+  );
+
+  app.get(
+    '/sales/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'A sale or return as it was committed',
+        security: SIGNED_IN,
+        params: IdParams,
+        response: { 200: SaleSchema, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) => (await service.get(request.ctx, request.params.id)) as never,
+  );
+
+  app.post(
+    '/sales/:id/returns',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Return items of a completed sale: a new sale of kind return, linked to it',
+        security: SIGNED_IN,
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: ReturnBody,
+        response: { 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+      preHandler: refund,
+    },
+    async (request, reply) => {
+      const result = await service.refund(
+        request.ctx,
+        request.params.id,
+        request.body,
+        idempotencyKey(request),
+      );
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(result.statusCode as 201).send(result.body as never);
+    },
+  );
+}

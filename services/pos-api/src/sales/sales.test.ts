@@ -1,0 +1,373 @@
+// Checkout and returns through the HTTP API against real PostgreSQL and Redis: a full sale with
+// inclusive VAT and cash change, idempotent replay, parking, permissions, stock and the outbox,
+// and two refunds racing for the last unit.
+import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
+import type {} from '@cloudpos/harness/vitest/provided';
+import { tenantOrmConfig } from '@cloudpos/tenant-db';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { PosApi } from '../app.ts';
+import {
+  bearer,
+  createTenantSchema,
+  setUpTenant,
+  signIn,
+  testApp,
+  uniqueSlug,
+  type SignedIn,
+  type TestTenant,
+} from '../test-support.ts';
+
+let db: TestDatabase;
+let redis: Redis;
+let admin: MikroORM;
+let sql: pg.Pool;
+let app: PosApi;
+let tenant: TestTenant;
+let schema: string;
+let cashier: SignedIn;
+let manager: SignedIn;
+
+/** A small catalog, written as the catalog API would: German VAT, inclusive prices in EUR. */
+async function seedCatalog(): Promise<void> {
+  await sql.query(`
+    insert into "${schema}".tax_rate (id, code, name, rate, inclusive) values
+      ('00000000-0000-4000-8000-000000000019', 'VAT19', 'MwSt 19%', 19, true),
+      ('00000000-0000-4000-8000-000000000007', 'VAT7', 'MwSt 7%', 7, true);
+    insert into "${schema}".tax_category (id, code, name, tax_rate_ids) values
+      ('00000000-0000-4000-8000-0000000000c1', 'standard', 'Standard', '["00000000-0000-4000-8000-000000000019"]'),
+      ('00000000-0000-4000-8000-0000000000c2', 'food', 'Food', '["00000000-0000-4000-8000-000000000007"]');
+    insert into "${schema}".product (id, name, tax_category_id) values
+      ('00000000-0000-4000-8000-0000000000a1', 'Mug', '00000000-0000-4000-8000-0000000000c1'),
+      ('00000000-0000-4000-8000-0000000000a2', 'Bread', '00000000-0000-4000-8000-0000000000c2'),
+      ('00000000-0000-4000-8000-0000000000a3', 'Pen', '00000000-0000-4000-8000-0000000000c1');
+    insert into "${schema}".variant (id, product_id, sku, barcode) values
+      ('00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-0000000000a1', 'MUG', '4006381333931'),
+      ('00000000-0000-4000-8000-0000000000b2', '00000000-0000-4000-8000-0000000000a2', 'BREAD', null),
+      ('00000000-0000-4000-8000-0000000000b3', '00000000-0000-4000-8000-0000000000a3', 'PEN', null);
+    insert into "${schema}".price (id, variant_id, currency, amount) values
+      (gen_random_uuid(), '00000000-0000-4000-8000-0000000000b1', 'EUR', 350),
+      (gen_random_uuid(), '00000000-0000-4000-8000-0000000000b2', 'EUR', 200),
+      (gen_random_uuid(), '00000000-0000-4000-8000-0000000000b3', 'EUR', 333);
+  `);
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase(inject('postgresUrl'), 'sales');
+  redis = new Redis(inject('redisUrl'));
+  admin = await MikroORM.init(tenantOrmConfig({ clientUrl: db.url, poolMax: 1 }));
+  sql = new pg.Pool({ connectionString: db.url, max: 2 });
+  const slug = uniqueSlug('sales');
+  schema = await createTenantSchema(admin, slug);
+  await seedCatalog();
+  app = await testApp({ databaseUrl: db.url, redis, mode: 'pooled' });
+  tenant = await setUpTenant(app, slug);
+  cashier = await signIn(app, tenant, tenant.cashier.code, tenant.cashier.pin);
+  manager = await signIn(app, tenant, tenant.manager.code, tenant.manager.pin);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await admin?.close();
+  await sql?.end();
+  redis?.disconnect();
+  await db?.drop();
+});
+
+const post = (url: string, who: SignedIn, payload: object, key?: string) =>
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { host: tenant.host, ...bearer(who.accessToken), ...(key ? { 'idempotency-key': key } : {}) },
+    payload,
+  });
+
+const count = async (table: string, where = 'true') =>
+  (await sql.query<{ n: number }>(`select count(*)::int as n from "${schema}".${table} where ${where}`))
+    .rows[0]!.n;
+
+// Scanned (barcode) or typed (SKU).
+const basket = {
+  lines: [
+    { barcode: '4006381333931', quantity: 2 },
+    { sku: 'BREAD', quantity: '1' },
+  ],
+};
+
+describe('checkout', () => {
+  it('previews and commits a sale: inclusive VAT per rate, cash change, a gapless receipt number, stock and an event', async () => {
+    // 2 × 3.50 incl. 19%: 700, VAT 700 − 700/1.19 = 111.76 → 112. 1 × 2.00 incl. 7%: 200 − 200/1.07 = 13.08 → 13.
+    const preview = await post('/v1/sales/calculate', cashier, basket);
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(preview.json()).toMatchObject({
+      currency: 'EUR',
+      subtotal: 900,
+      total: 900,
+      taxTotal: 125,
+      inclusiveTaxTotal: 125,
+      taxes: [
+        { code: 'VAT19', base: 588, amount: 112 },
+        { code: 'VAT7', base: 187, amount: 13 },
+      ],
+    });
+    expect(await count('sale')).toBe(0);
+
+    const key = randomUUID();
+    const committed = await post(
+      '/v1/sales',
+      cashier,
+      { ...basket, tenders: [{ method: 'cash', amount: 900, tendered: 1000 }] },
+      key,
+    );
+    expect(committed.statusCode, committed.body).toBe(201);
+    const sale = committed.json<{
+      id: string;
+      receiptNumber: string;
+      change: number;
+      lines: { id: string }[];
+    }>();
+    expect(sale).toMatchObject({
+      status: 'completed',
+      receiptNumber: 'MAIN-000001',
+      total: 900,
+      change: 100,
+    });
+    expect(sale).toMatchObject({
+      // Nothing was in stock: the sale goes through and says so.
+      stockWarnings: [
+        { sku: 'MUG', onHand: '-2.000' },
+        { sku: 'BREAD', onHand: '-1.000' },
+      ],
+    });
+
+    // As stored: the same figures, read back.
+    const stored = await app.inject({
+      url: `/v1/sales/${sale.id}`,
+      headers: { host: tenant.host, ...bearer(cashier.accessToken) },
+    });
+    expect(stored.json()).toMatchObject({
+      id: sale.id,
+      receiptNumber: 'MAIN-000001',
+      total: 900,
+      taxTotal: 125,
+      lines: [
+        { sku: 'MUG', quantity: '2', total: 700, taxTotal: 112 },
+        { sku: 'BREAD', quantity: '1', total: 200, taxTotal: 13 },
+      ],
+      payments: [{ method: 'cash', amount: 900, tendered: 1000, change: 100 }],
+    });
+    expect(await count('stock_movement', `sale_id = '${sale.id}'`)).toBe(2);
+    const events = await sql.query<{ subject: string; payload: { saleId: string; total: number } }>(
+      `select subject, payload from "${schema}".outbox_event`,
+    );
+    expect(events.rows).toEqual([
+      {
+        subject: 'pos.events.sale.completed',
+        payload: expect.objectContaining({ saleId: sale.id, total: 900 }) as unknown,
+      },
+    ]);
+  });
+
+  it('commits once per Idempotency-Key: the same body replays the first answer, another body is refused', async () => {
+    const key = randomUUID();
+    const body = {
+      lines: [{ sku: 'PEN', quantity: 1 }],
+      tenders: [{ method: 'external', amount: 333, label: 'Voucher' }],
+    };
+    const first = await post('/v1/sales', cashier, body, key);
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await post('/v1/sales', cashier, body, key);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect(await count('sale', `id = '${first.json<{ id: string }>().id}'`)).toBe(1);
+
+    const changed = await post('/v1/sales', cashier, { ...body, lines: [{ sku: 'PEN', quantity: 2 }] }, key);
+    expect(changed.statusCode).toBe(422);
+    expect(changed.json()).toMatchObject({ code: 'idempotency_key_reused' });
+
+    // Two requests with one key at the same time: one sale.
+    const raceKey = randomUUID();
+    const before = await count('sale');
+    const raced = await Promise.all([1, 2, 3].map(() => post('/v1/sales', cashier, body, raceKey)));
+    expect(raced.map((response) => response.statusCode)).toEqual([201, 201, 201]);
+    expect(new Set(raced.map((response) => response.json<{ id: string }>().id)).size).toBe(1);
+    expect(await count('sale')).toBe(before + 1);
+
+    const missing = await post('/v1/sales', cashier, body);
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json()).toMatchObject({ code: 'idempotency_key_required' });
+  });
+
+  it('refuses what it cannot sell or what does not pay, and writes nothing', async () => {
+    const before = await count('sale');
+    const unknown = await post(
+      '/v1/sales',
+      cashier,
+      { lines: [{ sku: 'NOPE', quantity: 1 }], tenders: [] },
+      randomUUID(),
+    );
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ code: 'item_not_found' });
+    const short = await post(
+      '/v1/sales',
+      cashier,
+      { lines: [{ sku: 'PEN', quantity: 1 }], tenders: [{ method: 'cash', amount: 300 }] },
+      randomUUID(),
+    );
+    expect(short.statusCode).toBe(422);
+    expect(short.json()).toMatchObject({ code: 'tender_mismatch' });
+    const tooFewTendered = await post(
+      '/v1/sales',
+      cashier,
+      { lines: [{ sku: 'PEN', quantity: 1 }], tenders: [{ method: 'cash', amount: 333, tendered: 200 }] },
+      randomUUID(),
+    );
+    expect(tooFewTendered.json()).toMatchObject({ code: 'tender_mismatch' });
+    const badQuantity = await post(
+      '/v1/sales',
+      cashier,
+      { lines: [{ sku: 'PEN', quantity: '1.2345' }] },
+      randomUUID(),
+    );
+    expect(badQuantity.statusCode).toBe(400);
+    expect(await count('sale')).toBe(before);
+    // A failed commit leaves its key free: the till can retry it with a corrected body.
+    expect(await count('idempotency_key', `status_code = 0`)).toBe(0);
+  });
+
+  it('parks a sale and completes it later under the same id', async () => {
+    const parked = await post(
+      '/v1/sales',
+      cashier,
+      { lines: [{ sku: 'PEN', quantity: 1 }], park: true },
+      randomUUID(),
+    );
+    expect(parked.statusCode, parked.body).toBe(201);
+    expect(parked.json()).toMatchObject({ status: 'open', receiptNumber: null, payments: [] });
+    const id = parked.json<{ id: string }>().id;
+    const completed = await post(
+      '/v1/sales',
+      cashier,
+      { lines: [{ sku: 'PEN', quantity: 2 }], resumeSaleId: id, tenders: [{ method: 'cash', amount: 666 }] },
+      randomUUID(),
+    );
+    expect(completed.statusCode, completed.body).toBe(201);
+    expect(completed.json()).toMatchObject({ id, status: 'completed', total: 666 });
+    const twice = await post(
+      '/v1/sales',
+      cashier,
+      { lines: [{ sku: 'PEN', quantity: 1 }], resumeSaleId: id, tenders: [{ method: 'cash', amount: 333 }] },
+      randomUUID(),
+    );
+    expect(twice.json()).toMatchObject({ code: 'sale_not_open' });
+  });
+
+  it('asks a cashier for a manager approval for price overrides and big discounts; a manager may', async () => {
+    const override = {
+      lines: [{ sku: 'PEN', quantity: 1, unitPrice: 100 }],
+      tenders: [{ method: 'cash', amount: 100 }],
+    };
+    const byCashier = await post('/v1/sales', cashier, override, randomUUID());
+    expect(byCashier.statusCode).toBe(403);
+    expect(byCashier.json()).toMatchObject({ code: 'approval_required' });
+    const discounted = {
+      lines: [{ sku: 'PEN', quantity: 1, discount: { percent: '50' } }],
+      tenders: [{ method: 'cash', amount: 166 }],
+    };
+    expect((await post('/v1/sales', cashier, discounted, randomUUID())).json()).toMatchObject({
+      code: 'approval_required',
+    });
+    const small = {
+      lines: [{ sku: 'PEN', quantity: 1, discount: { percent: '10' } }],
+      tenders: [{ method: 'cash', amount: 300 }],
+    };
+    expect((await post('/v1/sales', cashier, small, randomUUID())).statusCode).toBe(201);
+    const byManager = await post('/v1/sales', manager, override, randomUUID());
+    expect(byManager.statusCode, byManager.body).toBe(201);
+    expect(byManager.json()).toMatchObject({ total: 100, lines: [{ unitPrice: 100 }] });
+  });
+});
+
+describe('returns', () => {
+  async function sell(lines: object[], amount: number) {
+    const response = await post(
+      '/v1/sales',
+      cashier,
+      { lines, tenders: [{ method: 'cash', amount }] },
+      randomUUID(),
+    );
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json<{ id: string; lines: { id: string; total: number }[] }>();
+  }
+
+  it('returns in parts, giving back exactly what was paid, and restocks when asked', async () => {
+    // 3 pens at 3.33 = 9.99: returned as 1 then 2, the refunds are 3.33 and 6.66.
+    const sale = await sell([{ sku: 'PEN', quantity: 3 }], 999);
+    const first = await post(
+      `/v1/sales/${sale.id}/returns`,
+      manager,
+      { lines: [{ lineId: sale.lines[0]!.id, quantity: 1 }], restock: true, refundTo: 'original' },
+      randomUUID(),
+    );
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json()).toMatchObject({
+      kind: 'return',
+      originalSaleId: sale.id,
+      total: -333,
+      payments: [{ method: 'cash', amount: -333 }],
+    });
+    const second = await post(
+      `/v1/sales/${sale.id}/returns`,
+      manager,
+      { lines: [{ lineId: sale.lines[0]!.id, quantity: 2 }], restock: false, refundTo: 'cash' },
+      randomUUID(),
+    );
+    expect(second.json()).toMatchObject({ total: -666, lines: [{ quantity: '-2', total: -666 }] });
+    const taxes = await sql.query<{ amount: string }>(
+      `select sum(amount)::text as amount from "${schema}".sale_tax where sale_id in ($1, $2, $3)`,
+      [sale.id, first.json<{ id: string }>().id, second.json<{ id: string }>().id],
+    );
+    expect(taxes.rows[0]!.amount).toBe('0');
+    expect(
+      await count('stock_movement', `reason = 'return' and sale_id = '${first.json<{ id: string }>().id}'`),
+    ).toBe(1);
+    const more = await post(
+      `/v1/sales/${sale.id}/returns`,
+      manager,
+      { lines: [{ lineId: sale.lines[0]!.id, quantity: 1 }], restock: false, refundTo: 'cash' },
+      randomUUID(),
+    );
+    expect(more.statusCode).toBe(409);
+    expect(more.json()).toMatchObject({ code: 'refund_exceeds_sold' });
+  });
+
+  it('lets only one of two simultaneous refunds of the last unit through', async () => {
+    const sale = await sell([{ sku: 'MUG', quantity: 1 }], 350);
+    const attempt = () =>
+      post(
+        `/v1/sales/${sale.id}/returns`,
+        manager,
+        { lines: [{ lineId: sale.lines[0]!.id, quantity: 1 }], restock: true, refundTo: 'cash' },
+        randomUUID(),
+      );
+    const results = await Promise.all([attempt(), attempt()]);
+    expect(results.map((response) => response.statusCode).sort()).toEqual([201, 409]);
+    expect(await count('sale', `original_sale_id = '${sale.id}'`)).toBe(1);
+  });
+
+  it('needs a manager, or a manager’s approval, to refund', async () => {
+    const sale = await sell([{ sku: 'PEN', quantity: 1 }], 333);
+    const response = await post(
+      `/v1/sales/${sale.id}/returns`,
+      cashier,
+      { lines: [{ lineId: sale.lines[0]!.id, quantity: 1 }], restock: true, refundTo: 'cash' },
+      randomUUID(),
+    );
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ code: 'approval_required' });
+  });
+});

@@ -1,0 +1,175 @@
+// TypeBox schemas of checkout and returns: requests are validated with them, responses serialized
+// with them. Amounts are integer minor units of the tenant's currency; quantities decimal text.
+import { Type } from 'typebox';
+
+const Uuid = Type.String({ format: 'uuid' });
+const Amount = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
+const Quantity = Type.Union([
+  Type.String({ pattern: '^-?\\d{1,9}(\\.\\d{1,3})?$' }),
+  Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }),
+]);
+const Percent = Type.String({
+  pattern: '^\\d{1,3}(\\.\\d{1,6})?$',
+  description: 'Percent as decimal text, e.g. "10"',
+});
+const Discount = Type.Object(
+  {
+    percent: Type.Optional(Percent),
+    fixed: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  },
+  { additionalProperties: false },
+);
+
+const Line = Type.Object(
+  {
+    sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    barcode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    variantId: Type.Optional(Uuid),
+    quantity: Quantity,
+    unitPrice: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'A price override (needs price.override)',
+      }),
+    ),
+    discount: Type.Optional(Discount),
+  },
+  { additionalProperties: false },
+);
+
+const Tender = Type.Union([
+  Type.Object(
+    { method: Type.Literal('cash'), amount: Amount, tendered: Type.Optional(Amount) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      method: Type.Literal('external'),
+      amount: Amount,
+      label: Type.String({ minLength: 1, maxLength: 100 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      method: Type.Literal('card'),
+      amount: Amount,
+      providerRef: Type.String({ minLength: 1, maxLength: 255 }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+export const CheckoutBody = Type.Object(
+  {
+    storeId: Type.Optional(Uuid),
+    lines: Type.Array(Line, { minItems: 1, maxItems: 500 }),
+    discount: Type.Optional(Discount),
+    tenders: Type.Optional(Type.Array(Tender, { maxItems: 10 })),
+    customerId: Type.Optional(Uuid),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+    park: Type.Optional(Type.Boolean()),
+    resumeSaleId: Type.Optional(Uuid),
+    clientCreatedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReturnBody = Type.Object(
+  {
+    lines: Type.Array(Type.Object({ lineId: Uuid, quantity: Quantity }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 500,
+    }),
+    restock: Type.Boolean(),
+    refundTo: Type.Union([Type.Literal('cash'), Type.Literal('original')]),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+const LineTax = Type.Object({
+  taxRateId: Uuid,
+  code: Type.String(),
+  amount: Type.Integer(),
+  inclusive: Type.Boolean(),
+});
+const PricedLine = Type.Object({
+  id: Type.Optional(Uuid),
+  sku: Type.String(),
+  name: Type.String(),
+  quantity: Type.String(),
+  unitPrice: Type.Integer(),
+  gross: Type.Integer(),
+  discountTotal: Type.Integer(),
+  net: Type.Integer(),
+  taxTotal: Type.Integer(),
+  total: Type.Integer(),
+  taxes: Type.Array(LineTax),
+  refundedQuantity: Type.Optional(Type.String()),
+  originalLineId: Type.Optional(Type.Union([Uuid, Type.Null()])),
+  restock: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+});
+const RateTotal = Type.Object({
+  taxRateId: Uuid,
+  code: Type.String(),
+  name: Type.String(),
+  rate: Type.String(),
+  inclusive: Type.Boolean(),
+  base: Type.Integer(),
+  amount: Type.Integer(),
+});
+const PaymentView = Type.Object({
+  id: Type.Optional(Uuid),
+  method: Type.String(),
+  status: Type.Optional(Type.String()),
+  amount: Type.Integer(),
+  tendered: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  change: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  label: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  providerRef: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+
+export const PreviewSchema = Type.Object({
+  storeId: Uuid,
+  currency: Type.String(),
+  lines: Type.Array(PricedLine),
+  taxes: Type.Array(RateTotal),
+  subtotal: Type.Integer(),
+  discountTotal: Type.Integer(),
+  taxTotal: Type.Integer(),
+  inclusiveTaxTotal: Type.Integer(),
+  total: Type.Integer(),
+  cash: Type.Optional(Type.Object({ payable: Type.Integer(), rounding: Type.Integer() })),
+});
+
+export const SaleSchema = Type.Object({
+  id: Uuid,
+  kind: Type.Union([Type.Literal('sale'), Type.Literal('return')]),
+  status: Type.Union([Type.Literal('open'), Type.Literal('completed'), Type.Literal('voided')]),
+  receiptNumber: Type.Union([Type.String(), Type.Null()]),
+  originalSaleId: Type.Optional(Type.Union([Uuid, Type.Null()])),
+  storeId: Uuid,
+  currency: Type.String(),
+  lines: Type.Array(PricedLine),
+  taxes: Type.Array(RateTotal),
+  subtotal: Type.Integer(),
+  discountTotal: Type.Integer(),
+  taxTotal: Type.Integer(),
+  inclusiveTaxTotal: Type.Integer(),
+  total: Type.Integer(),
+  cashRounding: Type.Integer(),
+  change: Type.Optional(Type.Integer()),
+  payments: Type.Array(PaymentView),
+  stockWarnings: Type.Optional(Type.Array(Type.Object({ sku: Type.String(), onHand: Type.String() }))),
+  createdAt: Type.String(),
+  completedAt: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+
+export const IdParams = Type.Object({ id: Uuid });
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 8, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }),
+  ),
+});

@@ -1,0 +1,936 @@
+// Checkout and returns. A sale is priced by @cloudpos/pricing (the same engine the till runs
+// offline), committed in one transaction with its lines, per-rate taxes, payments, one stock
+// movement per line, its receipt number and an outbox event, and stored as rounded then: it is
+// never priced again. Commits need an Idempotency-Key whose primary key decides a race.
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  PricingError,
+  cashRound,
+  priceDocument,
+  type DocumentInput,
+  type PricedDocument,
+  type RoundingLevel,
+  type RoundingMode,
+} from '@cloudpos/pricing';
+import { currentTraceparent } from '@cloudpos/telemetry';
+import type pg from 'pg';
+import { problem } from '../errors.ts';
+import type { RequestContext } from '../tenancy/context.ts';
+import { quantityText, refundFor, thousandths, type LineFigures } from './refund.ts';
+import { TenderError, settle, type TenderInput } from './tender.ts';
+
+export interface LineRequest {
+  sku?: string;
+  barcode?: string;
+  variantId?: string;
+  quantity: string | number;
+  /** Needs the price.override permission (checked by the route). */
+  unitPrice?: number;
+  discount?: { percent?: string; fixed?: number };
+}
+
+export interface CheckoutRequest {
+  storeId?: string;
+  lines: LineRequest[];
+  discount?: { percent?: string; fixed?: number };
+  tenders?: TenderInput[];
+  customerId?: string;
+  note?: string;
+  /** Keep the sale open (parked) instead of completing it; no tenders then. */
+  park?: boolean;
+  /** Complete this parked sale (its lines are replaced by these). */
+  resumeSaleId?: string;
+  clientCreatedAt?: string;
+}
+
+export interface ReturnRequest {
+  lines: { lineId: string; quantity: string | number }[];
+  restock: boolean;
+  /** `cash`: refund everything in cash; `original`: back to the sale's tenders, in order. */
+  refundTo: 'cash' | 'original';
+  reason?: string;
+}
+
+interface Sellable {
+  variantId: string;
+  sku: string;
+  name: string;
+  trackStock: boolean;
+  unitPrice: number | null;
+  taxRateIds: string[];
+}
+
+interface TaxRateRow {
+  id: string;
+  code: string;
+  name: string;
+  rate: string;
+  inclusive: boolean;
+}
+
+export interface PricingPolicy {
+  mode: RoundingMode;
+  level: RoundingLevel;
+  /** Cash rounding increment in minor units (1 = none). */
+  cashIncrement: number;
+}
+
+const DEFAULT_POLICY: PricingPolicy = { mode: 'half-even', level: 'line', cashIncrement: 1 };
+
+export interface SalesServiceOptions {
+  pool: pg.Pool;
+  clock: () => Date;
+}
+
+export type SalesService = ReturnType<typeof salesService>;
+
+export function salesService({ pool, clock }: SalesServiceOptions) {
+  const q = (ctx: RequestContext, table: string) => `"${ctx.tenant.schema}".${table}`;
+
+  async function policyOf(ctx: RequestContext, db: pg.Pool | pg.PoolClient): Promise<PricingPolicy> {
+    const { rows } = await db.query<{ value: Partial<PricingPolicy> }>(
+      `select value from ${q(ctx, 'setting')} where key = 'pricing'`,
+    );
+    return { ...DEFAULT_POLICY, ...rows[0]?.value };
+  }
+
+  async function storeOf(ctx: RequestContext, db: pg.Pool | pg.PoolClient, storeId?: string) {
+    const { rows } = await db.query<{ id: string; code: string }>(
+      storeId
+        ? `select id, code from ${q(ctx, 'store')} where id = $1`
+        : `select id, code from ${q(ctx, 'store')} order by created_at, code limit 2`,
+      storeId ? [storeId] : [],
+    );
+    if (rows.length === 0)
+      throw problem('store_not_found', storeId ? `no store ${storeId}` : 'the tenant has no store');
+    if (!storeId && rows.length > 1)
+      throw problem('validation_failed', 'the tenant has several stores: give storeId');
+    return rows[0]!;
+  }
+
+  /** The variants the lines name, with their price in the store and their tax rates: two queries. */
+  async function lookup(
+    ctx: RequestContext,
+    db: pg.Pool | pg.PoolClient,
+    storeId: string,
+    lines: LineRequest[],
+  ) {
+    const skus = lines.flatMap((line) => (line.sku ? [line.sku] : []));
+    const barcodes = lines.flatMap((line) => (line.barcode ? [line.barcode] : []));
+    const ids = lines.flatMap((line) => (line.variantId ? [line.variantId] : []));
+    const { rows } = await db.query<Sellable & { barcode: string | null }>(
+      `select v.id as "variantId", v.sku, v.barcode, v.track_stock as "trackStock",
+              case when v.name = '' then p.name else p.name || ' ' || v.name end as name,
+              coalesce(sp.amount, ap.amount)::float8 as "unitPrice", tc.tax_rate_ids as "taxRateIds"
+         from ${q(ctx, 'variant')} v
+         join ${q(ctx, 'product')} p on p.id = v.product_id
+         join ${q(ctx, 'tax_category')} tc on tc.id = p.tax_category_id
+         left join ${q(ctx, 'price')} sp on sp.variant_id = v.id and sp.currency = $4 and sp.store_id = $5
+         left join ${q(ctx, 'price')} ap on ap.variant_id = v.id and ap.currency = $4 and ap.store_id is null
+        where v.active and p.active and (v.sku = any($1) or v.barcode = any($2) or v.id = any($3::uuid[]))`,
+      [skus, barcodes, ids, ctx.tenant.currency, storeId],
+    );
+    const bySku = new Map(rows.map((row) => [row.sku, row]));
+    const byBarcode = new Map(rows.filter((row) => row.barcode).map((row) => [row.barcode!, row]));
+    const byId = new Map(rows.map((row) => [row.variantId, row]));
+    const rateIds = [...new Set(rows.flatMap((row) => row.taxRateIds))];
+    const rates = (
+      await db.query<TaxRateRow>(
+        `select id, code, name, rate::text as rate, inclusive from ${q(ctx, 'tax_rate')} where id = any($1::uuid[])`,
+        [rateIds],
+      )
+    ).rows;
+    const resolved = lines.map((line, index) => {
+      const found = line.sku
+        ? bySku.get(line.sku)
+        : line.barcode
+          ? byBarcode.get(line.barcode)
+          : byId.get(line.variantId ?? '');
+      if (!found)
+        throw problem(
+          'item_not_found',
+          `lines[${index}]: ${line.sku ?? line.barcode ?? line.variantId} is unknown or inactive`,
+        );
+      const unitPrice = line.unitPrice ?? found.unitPrice;
+      if (unitPrice === null)
+        throw problem('item_not_priced', `lines[${index}]: ${found.sku} has no ${ctx.tenant.currency} price`);
+      return { ...found, unitPrice };
+    });
+    return { resolved, rates: new Map(rates.map((rate) => [rate.id, rate])) };
+  }
+
+  function price(
+    ctx: RequestContext,
+    policy: PricingPolicy,
+    request: Pick<CheckoutRequest, 'lines' | 'discount'>,
+    resolved: (Sellable & { unitPrice: number })[],
+    rates: Map<string, TaxRateRow>,
+  ): PricedDocument {
+    const document: DocumentInput = {
+      currency: ctx.tenant.currency,
+      rounding: { mode: policy.mode, level: policy.level },
+      taxRates: [...rates.values()].map((rate) => ({
+        id: rate.id,
+        name: rate.name,
+        rate: rate.rate,
+        inclusive: rate.inclusive,
+      })),
+      lines: request.lines.map((line, index) => ({
+        id: String(index),
+        quantity: line.quantity,
+        unitPrice: resolved[index]!.unitPrice,
+        taxRateIds: resolved[index]!.taxRateIds.filter((id) => rates.has(id)),
+        ...(line.discount ? { discount: line.discount } : {}),
+      })),
+      ...(request.discount ? { discount: request.discount } : {}),
+    };
+    try {
+      return priceDocument(document);
+    } catch (error) {
+      if (error instanceof PricingError)
+        throw problem('pricing_invalid', `${error.path ?? ''} ${error.code}: ${error.message}`.trim());
+      throw error;
+    }
+  }
+
+  /** A preview with the same body as a commit: nothing is written. */
+  async function calculate(ctx: RequestContext, request: CheckoutRequest) {
+    const store = await storeOf(ctx, pool, request.storeId);
+    const policy = await policyOf(ctx, pool);
+    const { resolved, rates } = await lookup(ctx, pool, store.id, request.lines);
+    const priced = price(ctx, policy, request, resolved, rates);
+    const rounded = cashRound(priced.totals.total, policy.cashIncrement, policy.mode);
+    const cash =
+      policy.cashIncrement > 1 ? { payable: rounded.payable, rounding: rounded.adjustment } : undefined;
+    return view(ctx, { priced, resolved, rates, store, cash });
+  }
+
+  /**
+   * Commits a sale (or parks it). The idempotency key row is inserted first: a concurrent request
+   * with the same key waits on its primary key and then finds the stored response.
+   */
+  async function commit(ctx: RequestContext, request: CheckoutRequest, idempotencyKey: string) {
+    const requestHash = hashOf(request);
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const claimed = await client.query(
+        `insert into ${q(ctx, 'idempotency_key')} (key, operation, request_hash, status_code, response)
+         values ($1, 'POST /v1/sales', $2, 0, 'null') on conflict (key) do nothing`,
+        [idempotencyKey, requestHash],
+      );
+      if (claimed.rowCount === 0) {
+        await client.query('rollback');
+        return replay(ctx, idempotencyKey, 'POST /v1/sales', requestHash);
+      }
+      const store = await storeOf(ctx, client, request.storeId);
+      const policy = await policyOf(ctx, client);
+      const { resolved, rates } = await lookup(ctx, client, store.id, request.lines);
+      const priced = price(ctx, policy, request, resolved, rates);
+      const parked = request.park === true;
+      let settlement;
+      try {
+        settlement = parked
+          ? undefined
+          : settle(priced.totals.total, request.tenders ?? [], {
+              increment: policy.cashIncrement,
+              mode: policy.mode,
+            });
+      } catch (error) {
+        if (error instanceof TenderError) throw problem(error.code, error.message);
+        throw error;
+      }
+      const now = clock();
+      let saleId: string = randomUUID();
+      if (request.resumeSaleId) {
+        const open = await client.query<{ id: string }>(
+          `select id from ${q(ctx, 'sale')} where id = $1 and status = 'open' for update`,
+          [request.resumeSaleId],
+        );
+        if (open.rowCount === 0)
+          throw problem('sale_not_open', `sale ${request.resumeSaleId} is not a parked sale`);
+        saleId = request.resumeSaleId;
+        await client.query(`delete from ${q(ctx, 'sale_tax')} where sale_id = $1`, [saleId]);
+        await client.query(`delete from ${q(ctx, 'sale_line')} where sale_id = $1`, [saleId]);
+        await client.query(`delete from ${q(ctx, 'sale')} where id = $1`, [saleId]);
+      }
+      const receiptNumber = parked ? null : await nextReceiptNumber(ctx, client, store.id);
+      const { totals } = priced;
+      await client.query(
+        `insert into ${q(ctx, 'sale')} (id, kind, status, store_id, receipt_number, device_id, staff_id, customer_id,
+           currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total, total,
+           cash_rounding, request, note, client_created_at, created_at, completed_at, version)
+         values ($1, 'sale', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)`,
+        [
+          saleId,
+          parked ? 'open' : 'completed',
+          store.id,
+          receiptNumber,
+          ctx.actor?.deviceId ?? null,
+          ctx.actor?.staffId ?? null,
+          request.customerId ?? null,
+          ctx.tenant.currency,
+          policy.mode,
+          policy.level,
+          totals.subtotal,
+          totals.discountTotal,
+          totals.tax,
+          totals.inclusiveTax,
+          totals.total,
+          settlement?.cashRounding ?? 0,
+          JSON.stringify({ lines: request.lines, discount: request.discount ?? null }),
+          request.note ?? null,
+          request.clientCreatedAt ?? null,
+          now,
+          parked ? null : now,
+        ],
+      );
+      const lineIds = priced.lines.map(() => randomUUID());
+      await insertLines(ctx, client, saleId, lineIds, priced, resolved, rates);
+      await insertTaxes(ctx, client, saleId, priced, rates);
+      let stockWarnings: { sku: string; onHand: string }[] = [];
+      if (!parked) {
+        await insertPayments(ctx, client, saleId, settlement.tenders);
+        stockWarnings = await moveStock(
+          ctx,
+          client,
+          store.id,
+          saleId,
+          'sale',
+          now,
+          priced.lines.map((line, index) => ({
+            variantId: resolved[index]!.variantId,
+            trackStock: resolved[index]!.trackStock,
+            sku: resolved[index]!.sku,
+            quantity: -thousandths(line.quantity),
+          })),
+        );
+        await outbox(ctx, client, 'pos.events.sale.completed', {
+          saleId,
+          storeId: store.id,
+          receiptNumber,
+          currency: ctx.tenant.currency,
+          total: totals.total,
+          tax: totals.tax,
+          completedAt: now.toISOString(),
+          lines: priced.lines.map((line, index) => ({
+            sku: resolved[index]!.sku,
+            quantity: line.quantity,
+            total: line.total,
+          })),
+        });
+      }
+      const body = {
+        ...view(ctx, { priced, resolved, rates, store }),
+        id: saleId,
+        kind: 'sale' as const,
+        status: parked ? ('open' as const) : ('completed' as const),
+        receiptNumber: receiptNumber === null ? null : receiptLabel(store.code, receiptNumber),
+        lines: view(ctx, { priced, resolved, rates, store }).lines.map((line, index) => ({
+          ...line,
+          id: lineIds[index]!,
+        })),
+        payments: settlement?.tenders ?? [],
+        cashRounding: settlement?.cashRounding ?? 0,
+        change: settlement?.change ?? 0,
+        stockWarnings,
+        createdAt: now.toISOString(),
+      };
+      await client.query(
+        `update ${q(ctx, 'idempotency_key')} set status_code = 201, response = $2 where key = $1`,
+        [idempotencyKey, JSON.stringify(body)],
+      );
+      await client.query('commit');
+      return { statusCode: 201, replayed: false, body };
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function replay(ctx: RequestContext, key: string, operation: string, requestHash: string) {
+    const { rows } = await pool.query<{
+      operation: string;
+      request_hash: string;
+      status_code: number;
+      response: unknown;
+    }>(
+      `select operation, request_hash, status_code, response from ${q(ctx, 'idempotency_key')} where key = $1`,
+      [key],
+    );
+    const stored = rows[0];
+    if (!stored || stored.operation !== operation || stored.request_hash !== requestHash)
+      throw problem('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
+    return {
+      statusCode: stored.status_code,
+      replayed: true,
+      body: stored.response as Record<string, unknown>,
+    };
+  }
+
+  async function nextReceiptNumber(
+    ctx: RequestContext,
+    client: pg.PoolClient,
+    storeId: string,
+  ): Promise<number> {
+    // The counter row stays locked until this transaction ends: numbers are given in commit order
+    // and a rolled-back sale gives its number back, so there are no gaps.
+    const { rows } = await client.query<{ last: string }>(
+      `insert into ${q(ctx, 'receipt_counter')} (store_id, last) values ($1, 1)
+       on conflict (store_id) do update set last = ${q(ctx, 'receipt_counter')}.last + 1 returning last`,
+      [storeId],
+    );
+    return Number(rows[0]!.last);
+  }
+
+  async function insertLines(
+    ctx: RequestContext,
+    client: pg.PoolClient,
+    saleId: string,
+    lineIds: string[],
+    priced: PricedDocument,
+    resolved: Sellable[],
+    rates: Map<string, TaxRateRow>,
+    extra: { originalLineIds?: (string | null)[]; restock?: boolean | null } = {},
+  ) {
+    const rows = priced.lines.map((line, index) => [
+      lineIds[index],
+      saleId,
+      index,
+      resolved[index]!.variantId,
+      resolved[index]!.sku,
+      resolved[index]!.name,
+      line.quantity,
+      line.unitPrice,
+      line.gross,
+      line.discountTotal,
+      line.net,
+      line.taxTotal,
+      line.total,
+      JSON.stringify(
+        line.taxes.map((tax) => ({
+          taxRateId: tax.rateId,
+          code: rates.get(tax.rateId)!.code,
+          amount: tax.amount,
+          inclusive: rates.get(tax.rateId)!.inclusive,
+        })),
+      ),
+      extra.originalLineIds?.[index] ?? null,
+      extra.restock ?? null,
+    ]);
+    await client.query(
+      `insert into ${q(ctx, 'sale_line')} (id, sale_id, position, variant_id, sku, name, quantity, unit_price, gross,
+         discount_total, net, tax_total, total, taxes, original_line_id, restock)
+       select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::numeric[], $8::bigint[],
+         $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::jsonb[], $15::uuid[], $16::bool[])`,
+      columns(rows, 16),
+    );
+  }
+
+  async function insertTaxes(
+    ctx: RequestContext,
+    client: pg.PoolClient,
+    saleId: string,
+    priced: PricedDocument,
+    rates: Map<string, TaxRateRow>,
+  ) {
+    if (priced.taxes.length === 0) return;
+    const rows = priced.taxes.map((tax) => [
+      saleId,
+      tax.rateId,
+      rates.get(tax.rateId)!.code,
+      tax.name,
+      tax.rate,
+      tax.inclusive,
+      tax.taxableBase,
+      tax.tax,
+    ]);
+    await client.query(
+      `insert into ${q(ctx, 'sale_tax')} (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount)
+       select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::numeric[], $6::bool[], $7::bigint[], $8::bigint[])`,
+      columns(rows, 8),
+    );
+  }
+
+  async function insertPayments(
+    ctx: RequestContext,
+    client: pg.PoolClient,
+    saleId: string,
+    tenders: {
+      method: string;
+      amount: number;
+      tendered?: number;
+      change?: number;
+      label?: string;
+      providerRef?: string;
+      refundOf?: string;
+    }[],
+  ) {
+    const rows = tenders.map((tender) => [
+      randomUUID(),
+      saleId,
+      tender.method,
+      'succeeded',
+      tender.amount,
+      tender.tendered ?? null,
+      tender.change ?? null,
+      tender.label ?? null,
+      tender.providerRef ? 'stripe' : null,
+      tender.providerRef ?? null,
+      tender.refundOf ?? null,
+    ]);
+    await client.query(
+      `insert into ${q(ctx, 'payment')} (id, sale_id, method, status, amount, tendered, change, label, provider, provider_ref, refund_of_payment_id)
+       select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::uuid[])`,
+      columns(rows, 11),
+    );
+  }
+
+  /** One ledger row per tracked line and the running level; negative stock is reported, never refused. */
+  async function moveStock(
+    ctx: RequestContext,
+    client: pg.PoolClient,
+    storeId: string,
+    saleId: string,
+    reason: 'sale' | 'return',
+    at: Date,
+    moves: { variantId: string; trackStock: boolean; sku: string; quantity: bigint }[],
+  ) {
+    const tracked = moves.filter((move) => move.trackStock && move.quantity !== 0n);
+    if (tracked.length === 0) return [];
+    const quantities = tracked.map((move) => quantityText(move.quantity));
+    await client.query(
+      `insert into ${q(ctx, 'stock_movement')} (store_id, variant_id, quantity, reason, sale_id, occurred_at)
+       select $1, variant_id, quantity, $4, $5, $6 from unnest($2::uuid[], $3::numeric[]) as m(variant_id, quantity)`,
+      [storeId, tracked.map((move) => move.variantId), quantities, reason, saleId, at],
+    );
+    const { rows } = await client.query<{ variant_id: string; on_hand: string }>(
+      `insert into ${q(ctx, 'stock_level')} as level (store_id, variant_id, on_hand)
+       select $1, variant_id, sum(quantity) from unnest($2::uuid[], $3::numeric[]) as m(variant_id, quantity) group by variant_id
+       on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()
+       returning variant_id, on_hand::text`,
+      [storeId, tracked.map((move) => move.variantId), quantities],
+    );
+    const skuOf = new Map(tracked.map((move) => [move.variantId, move.sku]));
+    // In the order of the sale's lines.
+    const levels = new Map(rows.map((row) => [row.variant_id, row.on_hand]));
+    return [...skuOf.keys()]
+      .filter((variantId) => levels.get(variantId)?.startsWith('-'))
+      .map((variantId) => ({ sku: skuOf.get(variantId)!, onHand: levels.get(variantId)! }));
+  }
+
+  async function outbox(
+    ctx: RequestContext,
+    client: pg.PoolClient,
+    subject: string,
+    payload: Record<string, unknown>,
+  ) {
+    await client.query(
+      `insert into ${q(ctx, 'outbox_event')} (subject, payload, traceparent) values ($1, $2, $3)`,
+      [subject, JSON.stringify(payload), currentTraceparent() ?? null],
+    );
+  }
+
+  async function get(ctx: RequestContext, saleId: string) {
+    const sale = await pool.query<Record<string, unknown>>(
+      `select s.id, s.kind, s.status, s.store_id as "storeId", st.code as "storeCode", s.receipt_number as "receiptNumber",
+              s.original_sale_id as "originalSaleId", s.currency, s.subtotal::float8, s.discount_total::float8 as "discountTotal",
+              s.tax_total::float8 as "taxTotal", s.inclusive_tax_total::float8 as "inclusiveTaxTotal", s.total::float8,
+              s.cash_rounding::float8 as "cashRounding", s.created_at as "createdAt", s.completed_at as "completedAt"
+         from ${q(ctx, 'sale')} s join ${q(ctx, 'store')} st on st.id = s.store_id where s.id = $1`,
+      [saleId],
+    );
+    const row = sale.rows[0];
+    if (!row) throw problem('sale_not_found', `no sale ${saleId}`);
+    const [lines, taxes, payments] = await Promise.all([
+      pool.query(
+        `select id, sku, name, quantity::text, unit_price::float8 as "unitPrice", gross::float8, discount_total::float8 as "discountTotal",
+                net::float8, tax_total::float8 as "taxTotal", total::float8, taxes, refunded_quantity::text as "refundedQuantity",
+                original_line_id as "originalLineId", restock
+           from ${q(ctx, 'sale_line')} where sale_id = $1 order by position`,
+        [saleId],
+      ),
+      pool.query(
+        `select tax_rate_id as "taxRateId", code, name, rate::text, inclusive, base::float8, amount::float8
+           from ${q(ctx, 'sale_tax')} where sale_id = $1 order by code`,
+        [saleId],
+      ),
+      pool.query(
+        `select id, method, status, amount::float8, tendered::float8, change::float8, label, provider_ref as "providerRef"
+           from ${q(ctx, 'payment')} where sale_id = $1 order by created_at, id`,
+        [saleId],
+      ),
+    ]);
+    return {
+      ...row,
+      receiptNumber:
+        row.receiptNumber === null ? null : receiptLabel(String(row.storeCode), Number(row.receiptNumber)),
+      lines: lines.rows.map((line: Record<string, unknown>) => ({
+        ...line,
+        quantity: quantityText(thousandths(String(line.quantity))),
+        refundedQuantity: quantityText(thousandths(String(line.refundedQuantity))),
+      })),
+      taxes: taxes.rows,
+      payments: payments.rows,
+    };
+  }
+
+  /**
+   * A return: a new sale of kind `return` linked to the original. The original lines are locked, so
+   * two refunds at once are serialized and together can never return more than was sold.
+   */
+  async function refund(ctx: RequestContext, saleId: string, request: ReturnRequest, idempotencyKey: string) {
+    const operation = `POST /v1/sales/${saleId}/returns`;
+    const requestHash = hashOf(request);
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const claimed = await client.query(
+        `insert into ${q(ctx, 'idempotency_key')} (key, operation, request_hash, status_code, response)
+         values ($1, $2, $3, 0, 'null') on conflict (key) do nothing`,
+        [idempotencyKey, operation, requestHash],
+      );
+      if (claimed.rowCount === 0) {
+        await client.query('rollback');
+        return replay(ctx, idempotencyKey, operation, requestHash);
+      }
+      const original = await client.query<{
+        id: string;
+        store_id: string;
+        status: string;
+        kind: string;
+        currency: string;
+        code: string;
+      }>(
+        `select s.id, s.store_id, s.status, s.kind, s.currency, st.code from ${q(ctx, 'sale')} s
+           join ${q(ctx, 'store')} st on st.id = s.store_id where s.id = $1`,
+        [saleId],
+      );
+      const sale = original.rows[0];
+      if (!sale) throw problem('sale_not_found', `no sale ${saleId}`);
+      if (sale.status !== 'completed' || sale.kind !== 'sale')
+        throw problem('sale_not_refundable', 'only completed sales can be returned');
+      const ids = request.lines.map((line) => line.lineId);
+      if (new Set(ids).size !== ids.length)
+        throw problem('validation_failed', 'each line may be returned once per request');
+      const locked = await client.query<{
+        id: string;
+        variant_id: string | null;
+        sku: string;
+        name: string;
+        quantity: string;
+        refunded_quantity: string;
+        unit_price: string;
+        gross: string;
+        total: string;
+        taxes: LineFigures['taxes'];
+      }>(
+        `select id, variant_id, sku, name, quantity::text, refunded_quantity::text, unit_price, gross, total, taxes
+           from ${q(ctx, 'sale_line')} where sale_id = $1 and id = any($2::uuid[]) order by position for update`,
+        [saleId, ids],
+      );
+      if (locked.rowCount !== ids.length)
+        throw problem('validation_failed', 'a returned line is not a line of this sale');
+      const previous = await client.query<{
+        original_line_id: string;
+        quantity: string;
+        gross: string;
+        total: string;
+        taxes: LineFigures['taxes'];
+      }>(
+        `select original_line_id, quantity::text, gross, total, taxes from ${q(ctx, 'sale_line')}
+          where original_line_id = any($1::uuid[])`,
+        [ids],
+      );
+      const returnId = randomUUID();
+      const now = clock();
+      const figures = request.lines.map((wanted) => {
+        const line = locked.rows.find((row) => row.id === wanted.lineId)!;
+        const quantity = thousandths(String(wanted.quantity));
+        const sold = thousandths(line.quantity);
+        const refunded = thousandths(line.refunded_quantity);
+        if (quantity <= 0n)
+          throw problem('validation_failed', `line ${line.id}: the quantity to return must be positive`);
+        if (refunded + quantity > sold)
+          throw problem(
+            'refund_exceeds_sold',
+            `line ${line.sku}: ${quantityText(sold - refunded)} can still be returned, not ${quantityText(quantity)}`,
+          );
+        const earlier = previous.rows.filter((row) => row.original_line_id === line.id);
+        const returned: LineFigures = {
+          quantity: -earlier.reduce((sum, row) => sum + thousandths(row.quantity), 0n),
+          gross: -earlier.reduce((sum, row) => sum + Number(row.gross), 0),
+          total: -earlier.reduce((sum, row) => sum + Number(row.total), 0),
+          taxes: line.taxes.map((tax) => ({
+            ...tax,
+            amount: -earlier.reduce(
+              (sum, row) => sum + (row.taxes.find((t) => t.taxRateId === tax.taxRateId)?.amount ?? 0),
+              0,
+            ),
+          })),
+        };
+        const result = refundFor(
+          { quantity: sold, gross: Number(line.gross), total: Number(line.total), taxes: line.taxes },
+          returned,
+          quantity,
+        );
+        return { line, result };
+      });
+      for (const { line, result } of figures) {
+        await client.query(
+          `update ${q(ctx, 'sale_line')} set refunded_quantity = refunded_quantity + $2::numeric where id = $1`,
+          [line.id, quantityText(result.quantity)],
+        );
+      }
+      const total = -figures.reduce((sum, { result }) => sum + result.total, 0);
+      const tax = -figures.reduce((sum, { result }) => sum + result.taxTotal, 0);
+      const inclusiveTax = -figures.reduce(
+        (sum, { result }) => sum + result.taxes.filter((t) => t.inclusive).reduce((s, t) => s + t.amount, 0),
+        0,
+      );
+      const gross = -figures.reduce((sum, { result }) => sum + result.gross, 0);
+      const discount = -figures.reduce((sum, { result }) => sum + result.discountTotal, 0);
+      const tenders = await refundTenders(ctx, client, saleId, total, request.refundTo);
+      const receiptNumber = await nextReceiptNumber(ctx, client, sale.store_id);
+      await client.query(
+        `insert into ${q(ctx, 'sale')} (id, kind, status, store_id, receipt_number, original_sale_id, device_id, staff_id,
+           currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total, total, cash_rounding,
+           request, note, created_at, completed_at, version)
+         select $1, 'return', 'completed', $2, $3, $4, $5, $6, currency, rounding_mode, rounding_level, $7, $8, $9, $10, $11, 0,
+                $12, $13, $14, $14, 1 from ${q(ctx, 'sale')} where id = $4`,
+        [
+          returnId,
+          sale.store_id,
+          receiptNumber,
+          saleId,
+          ctx.actor?.deviceId ?? null,
+          ctx.actor?.staffId ?? null,
+          gross,
+          discount,
+          tax,
+          inclusiveTax,
+          total,
+          JSON.stringify(request),
+          request.reason ?? null,
+          now,
+        ],
+      );
+      const lineIds = figures.map(() => randomUUID());
+      for (const [index, { line, result }] of figures.entries()) {
+        await client.query(
+          `insert into ${q(ctx, 'sale_line')} (id, sale_id, position, variant_id, sku, name, quantity, unit_price, gross, discount_total,
+             net, tax_total, total, taxes, original_line_id, restock, refunded_quantity)
+           values ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0)`,
+          [
+            lineIds[index],
+            returnId,
+            index,
+            line.variant_id,
+            line.sku,
+            line.name,
+            quantityText(-result.quantity),
+            line.unit_price,
+            -result.gross,
+            -result.discountTotal,
+            -result.net,
+            -result.taxTotal,
+            -result.total,
+            JSON.stringify(result.taxes.map((t) => ({ ...t, amount: -t.amount }))),
+            line.id,
+            request.restock,
+          ],
+        );
+      }
+      const perRate = new Map<string, { code: string; inclusive: boolean; amount: number; base: number }>();
+      for (const { result } of figures) {
+        for (const tax of result.taxes) {
+          const entry = perRate.get(tax.taxRateId) ?? {
+            code: tax.code,
+            inclusive: tax.inclusive,
+            amount: 0,
+            base: 0,
+          };
+          entry.amount -= tax.amount;
+          entry.base -= result.net;
+          perRate.set(tax.taxRateId, entry);
+        }
+      }
+      for (const [taxRateId, entry] of perRate) {
+        await client.query(
+          `insert into ${q(ctx, 'sale_tax')} (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount)
+           select $1, $2, code, name, rate, inclusive, $3, $4 from ${q(ctx, 'sale_tax')} where sale_id = $5 and tax_rate_id = $2`,
+          [returnId, taxRateId, entry.base, entry.amount, saleId],
+        );
+      }
+      await insertPayments(ctx, client, returnId, tenders);
+      if (request.restock) {
+        await moveStock(
+          ctx,
+          client,
+          sale.store_id,
+          returnId,
+          'return',
+          now,
+          figures
+            .filter(({ line }) => line.variant_id)
+            .map(({ line, result }) => ({
+              variantId: line.variant_id!,
+              trackStock: true,
+              sku: line.sku,
+              quantity: result.quantity,
+            })),
+        );
+      }
+      await outbox(ctx, client, 'pos.events.sale.refunded', {
+        saleId: returnId,
+        originalSaleId: saleId,
+        storeId: sale.store_id,
+        receiptNumber,
+        currency: sale.currency,
+        total,
+        restock: request.restock,
+        lines: figures.map(({ line, result }) => ({
+          sku: line.sku,
+          quantity: quantityText(-result.quantity),
+          total: -result.total,
+        })),
+      });
+      await client.query('commit');
+      const body = await get(ctx, returnId);
+      await pool.query(
+        `update ${q(ctx, 'idempotency_key')} set status_code = 201, response = $2 where key = $1`,
+        [idempotencyKey, JSON.stringify(body)],
+      );
+      return { statusCode: 201, replayed: false, body };
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Where a refund goes: all cash, or back to the original tenders in their order (card last). */
+  async function refundTenders(
+    ctx: RequestContext,
+    client: pg.PoolClient,
+    saleId: string,
+    total: number,
+    to: 'cash' | 'original',
+  ) {
+    if (to === 'cash') return [{ method: 'cash', amount: total }];
+    const { rows } = await client.query<{
+      id: string;
+      method: string;
+      amount: string;
+      label: string | null;
+      provider_ref: string | null;
+      refunded: string;
+    }>(
+      `select p.id, p.method, p.amount, p.label, p.provider_ref,
+              coalesce((select -sum(r.amount) from ${q(ctx, 'payment')} r where r.refund_of_payment_id = p.id), 0) as refunded
+         from ${q(ctx, 'payment')} p where p.sale_id = $1 and p.status = 'succeeded' order by (p.method = 'card'), p.created_at`,
+      [saleId],
+    );
+    let left = -total;
+    const tenders = [];
+    for (const payment of rows) {
+      if (left === 0) break;
+      const available = Number(payment.amount) - Number(payment.refunded);
+      const amount = Math.min(available, left);
+      if (amount <= 0) continue;
+      if (payment.method === 'card')
+        throw problem(
+          'payment_method_unavailable',
+          'refunds to a card are not available yet: refund in cash',
+        );
+      tenders.push({
+        method: payment.method,
+        amount: -amount,
+        refundOf: payment.id,
+        ...(payment.label ? { label: payment.label } : {}),
+      });
+      left -= amount;
+    }
+    if (left !== 0) tenders.push({ method: 'cash', amount: -left });
+    return tenders;
+  }
+
+  function view(
+    ctx: RequestContext,
+    input: {
+      priced: PricedDocument;
+      resolved: Sellable[];
+      rates: Map<string, TaxRateRow>;
+      store: { id: string; code: string };
+      cash?: { payable: number; rounding: number } | undefined;
+    },
+  ) {
+    const { priced, resolved, rates } = input;
+    return {
+      storeId: input.store.id,
+      currency: ctx.tenant.currency,
+      lines: priced.lines.map((line, index) => ({
+        sku: resolved[index]!.sku,
+        name: resolved[index]!.name,
+        quantity: line.quantity,
+        unitPrice: line.unitPrice,
+        gross: line.gross,
+        discountTotal: line.discountTotal,
+        net: line.net,
+        taxTotal: line.taxTotal,
+        total: line.total,
+        taxes: line.taxes.map((tax) => ({
+          taxRateId: tax.rateId,
+          code: rates.get(tax.rateId)!.code,
+          amount: tax.amount,
+          inclusive: rates.get(tax.rateId)!.inclusive,
+        })),
+      })),
+      taxes: priced.taxes.map((tax) => ({
+        taxRateId: tax.rateId,
+        code: rates.get(tax.rateId)!.code,
+        name: tax.name,
+        rate: tax.rate,
+        inclusive: tax.inclusive,
+        base: tax.taxableBase,
+        amount: tax.tax,
+      })),
+      subtotal: priced.totals.subtotal,
+      discountTotal: priced.totals.discountTotal,
+      taxTotal: priced.totals.tax,
+      inclusiveTaxTotal: priced.totals.inclusiveTax,
+      total: priced.totals.total,
+      ...(input.cash ? { cash: input.cash } : {}),
+    };
+  }
+
+  return { calculate, commit, get, refund };
+}
+
+export const receiptLabel = (storeCode: string, number: number) =>
+  `${storeCode}-${String(number).padStart(6, '0')}`;
+
+/** A canonical hash of a request body: key order does not matter, values do. */
+export function hashOf(value: unknown): string {
+  const canonical = (input: unknown): unknown =>
+    Array.isArray(input)
+      ? input.map(canonical)
+      : input && typeof input === 'object'
+        ? Object.fromEntries(
+            Object.entries(input)
+              .filter(([, v]) => v !== undefined)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, v]) => [k, canonical(v)]),
+          )
+        : input;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex');
+}
+
+function columns(rows: unknown[][], count: number): unknown[][] {
+  return Array.from({ length: count }, (_, column) => rows.map((row) => row[column]));
+}
