@@ -114,7 +114,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         '--authorization-mode=RBAC',
         // The default admission chain, spelled out so it is visible what guards the API.
         '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,DefaultTolerationSeconds,ResourceQuota,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy',
-        '--service-cluster-ip-range=10.0.0.0/24',
+        // Room for a Service per tenant at benchmark scale (a /24 ran out at 254).
+        '--service-cluster-ip-range=10.0.0.0/16',
         // The default reconciler refuses a loopback advertise address.
         '--endpoint-reconciler-type=none',
         '--allow-privileged=true',
@@ -203,8 +204,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         `--config=${tools.kwokStages}`,
         '--manage-all-nodes=false',
         `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION}=fake`,
-        '--cidr=10.0.1.0/24',
-        '--node-ip=10.0.1.1',
+        '--cidr=10.244.0.0/16',
+        '--node-ip=10.244.0.1',
         '--node-lease-duration-seconds=40',
       ],
       logFile: join(dir, 'kwok.log'),
