@@ -54,6 +54,14 @@ export interface CardPayment {
   reader?: { id: string; actionStatus: 'in_progress' | 'succeeded' | 'failed' | 'none' };
   /** Why the last attempt failed (card_declined, expired_card...), without card data. */
   failure?: PaymentFailure;
+  /**
+   * What our metadata on the provider's payment says. Checkout must compare these with the sale
+   * before accepting a providerRef sent by a till: a succeeded payment of another tenant or sale
+   * must not pay this one.
+   */
+  tenant?: string;
+  saleId?: string;
+  paymentId?: string;
 }
 
 export interface PaymentFailure {

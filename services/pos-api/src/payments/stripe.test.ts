@@ -113,7 +113,15 @@ describe('card not present (the till confirms with Stripe.js)', () => {
       currency: 'EUR',
     });
     expect(event.id).toMatch(/^evt_/);
-    expect(await provider.getCardPayment(payment.providerRef)).toMatchObject({ status: 'succeeded' });
+    // What checkout checks before it accepts this providerRef for the sale.
+    expect(await provider.getCardPayment(payment.providerRef)).toMatchObject({
+      status: 'succeeded',
+      amount: 1999,
+      currency: 'EUR',
+      tenant: TENANT,
+      saleId,
+      paymentId,
+    });
   });
 
   it('reports a declined card as failed with its reason, and the same payment can then succeed', async () => {

@@ -254,6 +254,7 @@ function cardPayment(
         }
       : {}),
     ...(failure && intent.status === 'requires_payment_method' ? { failure } : {}),
+    ...ours(intent.metadata),
   };
 }
 
