@@ -69,12 +69,12 @@ function paymentRows(payment: ReceiptPayment, format: ReceiptFormatter, labels: 
   const card = [payment.cardBrand, payment.last4 && `**** ${payment.last4}`].filter(Boolean).join(' ');
   const label = `${escapeHtml(payment.label)}${card ? `<span class="detail">${escapeHtml(card)}</span>` : ''}`;
   const rows = [`<tr><th scope="row">${label}</th>${num(format.money(payment.amount))}</tr>`];
-  if (payment.tendered !== undefined) {
+  if (typeof payment.tendered === 'number') {
     rows.push(
       `<tr class="sub">${cell('th', labels.tendered, ' scope="row"')}${num(format.money(payment.tendered))}</tr>`,
     );
   }
-  if (payment.change !== undefined) {
+  if (typeof payment.change === 'number') {
     rows.push(
       `<tr class="sub">${cell('th', labels.change, ' scope="row"')}${num(format.money(payment.change))}</tr>`,
     );

@@ -160,3 +160,13 @@ describe('layout', () => {
     ]);
   });
 });
+
+describe('documents read back from JSON storage', () => {
+  it('treat a null tendered or change like an absent one', () => {
+    const doc = golden('02');
+    const stored = JSON.parse(
+      JSON.stringify({ ...doc, payments: [{ ...doc.payments[0], tendered: null, change: null }] }),
+    ) as ReceiptDocument;
+    expect(renderText(stored)).toBe(renderText(doc));
+  });
+});

@@ -132,8 +132,9 @@ export function layoutReceipt(doc: ReceiptDocument, options: LayoutOptions): Lay
     push(leftRight(t(payment.label), amount(payment.amount)));
     const card = [payment.cardBrand, payment.last4 && `**** ${payment.last4}`].filter(Boolean).join(' ');
     if (card) push(indented(t(card), '  '));
-    if (payment.tendered !== undefined) push(leftRight(t(labels.tendered), amount(payment.tendered), '  '));
-    if (payment.change !== undefined) push(leftRight(t(labels.change), amount(payment.change), '  '));
+    if (typeof payment.tendered === 'number')
+      push(leftRight(t(labels.tendered), amount(payment.tendered), '  '));
+    if (typeof payment.change === 'number') push(leftRight(t(labels.change), amount(payment.change), '  '));
   }
 
   // Tax summary: one row per rate, net and tax in columns ending at the amount edge.
