@@ -1,4 +1,4 @@
-import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { defineEntity, p, type InferEntity, type Opt } from '@mikro-orm/core';
 import { Store } from './store.ts';
 
 // The catalog: what a tenant sells. Money is integer minor units of an ISO 4217 currency; tax rates
@@ -105,6 +105,8 @@ export const Variant = defineEntity({
     /** The words of searchKey, for prefix matching with a GIN index; maintained by PostgreSQL. */
     searchVector: p
       .string()
+      // Never written by the application (PostgreSQL computes it), so never required by em.create.
+      .$type<Opt<string>>()
       .columnType('tsvector')
       .generated("(to_tsvector('simple', search_key)) stored")
       .lazy()
