@@ -86,6 +86,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
         databasePassword: data.credentials.password,
         schema,
         natsCredentials: data.credentials.messaging.userCreds,
+        authSecret: identity.AUTH_SECRET,
       });
       // On a downgrade the old, larger pods still count against the quota while the new ones roll
       // out: shrinking it first would deadlock the rollout, so the quota follows once it is done.

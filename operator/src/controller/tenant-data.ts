@@ -3,6 +3,7 @@
 // throws for a provisioning failure, so one broken dependency never hides the state of the other.
 import { migrateTenant, tenantMigrations, tenantSchemaName } from '@cloudpos/tenant-db';
 import { createAccount, createUser } from '@nats-io/nkeys';
+import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import type { Tenant } from '../generated/tenant.ts';
@@ -37,6 +38,8 @@ export interface TenantIdentity {
   NATS_ACCOUNT_SEED: string;
   NATS_ACCOUNT_PUBLIC_KEY: string;
   NATS_USER_SEED: string;
+  /** Signs the tenant's staff tokens (the POS API's AUTH_SECRET). */
+  AUTH_SECRET: string;
 }
 
 const IDENTITY_KEYS = [
@@ -44,6 +47,7 @@ const IDENTITY_KEYS = [
   'NATS_ACCOUNT_SEED',
   'NATS_ACCOUNT_PUBLIC_KEY',
   'NATS_USER_SEED',
+  'AUTH_SECRET',
 ] as const;
 
 export function isCompleteIdentity(identity: Partial<TenantIdentity>): identity is TenantIdentity {
@@ -60,6 +64,7 @@ export function completeIdentity(identity: Partial<TenantIdentity>): TenantIdent
     NATS_ACCOUNT_SEED: accountSeed,
     NATS_ACCOUNT_PUBLIC_KEY: identity.NATS_ACCOUNT_PUBLIC_KEY ?? account!.getPublicKey(),
     NATS_USER_SEED: identity.NATS_USER_SEED ?? new TextDecoder().decode(createUser().getSeed()),
+    AUTH_SECRET: identity.AUTH_SECRET ?? randomBytes(32).toString('base64url'),
   };
 }
 
@@ -92,6 +97,7 @@ export async function provisionTenantData(
     ).password;
     await migrateTenant(ctx.orm, schema);
     await addMissingStores(ctx.postgres, schema, tenant.spec);
+    await writeProfile(ctx.postgres, schema, tenant.spec);
     // A stable message: the status is written only when something really changed.
     database = {
       type: 'DatabaseReady',
@@ -152,6 +158,24 @@ async function addMissingStores(postgres: pg.Pool, schema: string, spec: Tenant[
       [store.code, store.name, store.timezone ?? spec.timezone ?? 'UTC', spec.currency],
     );
   }
+}
+
+/**
+ * What a pooled POS API learns about the tenant from its schema (the `tenant.profile` setting):
+ * currency, time zone, and read-only while suspended. Written only when it changed.
+ */
+async function writeProfile(postgres: pg.Pool, schema: string, spec: Tenant['spec']): Promise<void> {
+  const profile = {
+    currency: spec.currency,
+    timezone: spec.timezone ?? 'UTC',
+    readOnly: spec.suspended ?? false,
+  };
+  await postgres.query(
+    `insert into "${schema}".setting (key, value) values ('tenant.profile', $1)
+     on conflict (key) do update set value = excluded.value, updated_at = now()
+     where "${schema}".setting.value is distinct from excluded.value`,
+    [JSON.stringify(profile)],
+  );
 }
 
 export type DeletionPolicy = 'Retain' | 'Delete' | 'BackupThenDelete';

@@ -82,6 +82,10 @@ describe('local tenants', () => {
     url.password = identity.DATABASE_PASSWORD;
     const asTenant = new pg.Client({ connectionString: url.toString() });
     await asTenant.connect();
+    // What the pooled POS API reads about the tenant.
+    expect((await asTenant.query(`select value from setting where key = 'tenant.profile'`)).rows).toEqual([
+      { value: { currency: 'EUR', timezone: 'UTC', readOnly: false } },
+    ]);
     // The stores the manifest names are there.
     expect((await asTenant.query('select code, name, timezone, currency from store')).rows).toEqual([
       { code: 'MAIN', name: 'Main Street', timezone: 'UTC', currency: 'EUR' },
@@ -114,6 +118,25 @@ describe('local tenants', () => {
     );
     await nc.close();
     expect((await listLocalTenants(ctx)).map((tenant) => tenant.spec.slug)).toEqual(['local-shop']);
+  });
+
+  it('suspend: the tenant turns read-only for the pooled API, and back', async () => {
+    const stores = [{ code: 'MAIN', name: 'Main Street' }];
+    const profile = async () =>
+      (
+        await ctx.postgres.query<{ value: { readOnly: boolean } }>(
+          `select value from tenant_local_shop.setting where key = 'tenant.profile'`,
+        )
+      ).rows[0]!.value.readOnly;
+    const suspended = await applyLocalTenant(
+      ctx,
+      tenantManifest('local-shop', { plan: 'growth', stores, suspended: true }),
+    );
+    expect(suspended.status?.phase).toBe('Suspended');
+    expect(await profile()).toBe(true);
+    const resumed = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'growth', stores }));
+    expect(resumed.status?.phase).toBe('Ready');
+    expect(await profile()).toBe(false);
   });
 
   it('reject a manifest that does not fit the CRD, saying what is wrong, and store nothing', async () => {

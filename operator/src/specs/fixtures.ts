@@ -78,4 +78,5 @@ export const testCredentials = {
   databasePassword: 'not-a-real-password',
   schema: 'tenant_acme',
   natsCredentials: '-----BEGIN NATS USER JWT-----\nfake\n------END NATS USER JWT------\n',
+  authSecret: 'not-a-real-auth-secret-but-long-enough-0123456789',
 };

@@ -103,6 +103,18 @@ describe('desiredObjects', () => {
     );
     expect(JSON.stringify(find(objects, 'ConfigMap'))).not.toContain('not-a-real-password');
   });
+
+  it('gives the POS API its staff-token secret from the Secret, and its base domain', () => {
+    const secret = find(objects, 'Secret') as { stringData: Record<string, string> } & KubernetesObject;
+    expect(secret.stringData.AUTH_SECRET).toBe(testCredentials.authSecret);
+    const env = find<V1Deployment>(objects, 'Deployment', 'pos-api')?.spec?.template.spec?.containers[0]?.env;
+    expect(env?.find((variable) => variable.name === 'AUTH_SECRET')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'tenant-credentials',
+      key: 'AUTH_SECRET',
+    });
+    expect(env?.find((variable) => variable.name === 'BASE_DOMAIN')?.value).toBe('pos.example.com');
+    expect(JSON.stringify(find(objects, 'ConfigMap'))).not.toContain(testCredentials.authSecret);
+  });
 });
 
 describe.each([

@@ -25,6 +25,8 @@ export interface TenantCredentials {
   schema: string;
   /** NATS user credentials file content (JWT + seed), or a user/password pair's URL. */
   natsCredentials: string;
+  /** Signs the tenant's staff tokens (the POS API's AUTH_SECRET). */
+  authSecret: string;
 }
 
 export function tenantUrl(tenant: Tenant, config: OperatorConfig): string {
@@ -67,6 +69,7 @@ export function buildCredentialsSecret(
       DATABASE_URL: databaseUrl,
       DATABASE_SCHEMA: credentials.schema,
       'nats.creds': credentials.natsCredentials,
+      AUTH_SECRET: credentials.authSecret,
     },
   };
 }
@@ -85,6 +88,11 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
         name: 'DATABASE_URL',
         valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: 'DATABASE_URL' } },
       },
+      {
+        name: 'AUTH_SECRET',
+        valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: 'AUTH_SECRET' } },
+      },
+      { name: 'BASE_DOMAIN', value: config.baseDomain },
       { name: 'NATS_URL', value: config.endpoints.natsUrl },
       { name: 'NATS_CREDS_FILE', value: '/var/run/cloudpos/nats/nats.creds' },
       { name: 'REDIS_URL', value: config.endpoints.redisUrl },

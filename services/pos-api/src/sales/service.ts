@@ -17,7 +17,7 @@ import type pg from 'pg';
 import { problem } from '../errors.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { quantityText, refundFor, thousandths, type LineFigures } from './refund.ts';
-import { TenderError, settle, type TenderInput } from './tender.ts';
+import { TenderError, settle, type Settlement, type TenderInput } from './tender.ts';
 
 export interface LineRequest {
   sku?: string;
@@ -228,7 +228,7 @@ export function salesService({ pool, clock }: SalesServiceOptions) {
       const { resolved, rates } = await lookup(ctx, client, store.id, request.lines);
       const priced = price(ctx, policy, request, resolved, rates);
       const parked = request.park === true;
-      let settlement;
+      let settlement: Settlement | undefined;
       try {
         settlement = parked
           ? undefined
@@ -289,7 +289,7 @@ export function salesService({ pool, clock }: SalesServiceOptions) {
       await insertLines(ctx, client, saleId, lineIds, priced, resolved, rates);
       await insertTaxes(ctx, client, saleId, priced, rates);
       let stockWarnings: { sku: string; onHand: string }[] = [];
-      if (!parked) {
+      if (settlement) {
         await insertPayments(ctx, client, saleId, settlement.tenders);
         stockWarnings = await moveStock(
           ctx,
