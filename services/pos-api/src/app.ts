@@ -14,6 +14,7 @@ import { fastify } from 'fastify';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { accessTokens } from './auth/tokens.ts';
+import { catalogRoutes } from './catalog/routes.ts';
 import { corsOriginsOf, type Config } from './config.ts';
 import { problem, problemDetailsPlugin } from './errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
@@ -125,6 +126,7 @@ export async function buildApp(deps: AppDependencies) {
     pinLockoutSeconds: config.PIN_LOCKOUT_SECONDS,
   });
   await app.register(staffRoutes, { prefix: '/v1', service: staff, config });
+  await app.register(catalogRoutes, { prefix: '/v1' });
 
   // Checkout writes with plain SQL in its own transactions (set-based inserts, row locks): a small
   // pool of its own, on the same database role as the ORM.
