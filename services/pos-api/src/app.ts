@@ -18,6 +18,7 @@ import { catalogRoutes } from './catalog/routes.ts';
 import { corsOriginsOf, type Config } from './config.ts';
 import { problem, problemDetailsPlugin } from './errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
+import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
 import { salesRoutes } from './sales/routes.ts';
 import { salesService } from './sales/service.ts';
 import { staffRoutes } from './staff/routes.ts';
@@ -133,7 +134,22 @@ export async function buildApp(deps: AppDependencies) {
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.SALES_POOL_MAX });
   pool.on('error', (error) => app.log.warn({ err: error }, 'idle Postgres connection failed'));
   app.addHook('onClose', async () => pool.end());
-  await app.register(salesRoutes, { prefix: '/v1', service: salesService({ pool, clock }) });
+  const cards = cardPaymentProvider(config);
+  await app.register(salesRoutes, { prefix: '/v1', service: salesService({ pool, clock, cards }) });
+  if (cards) {
+    await app.register(paymentWebhookRoutes, {
+      prefix: '/v1',
+      provider: cards,
+      // Checkout asks the provider before it accepts a card tender, so an outcome needs no action
+      // here yet; events are verified and recorded once (card refunds will use them).
+      onPaymentEvent: async (ctx, event) => {
+        app.log.info(
+          { tenant: ctx.tenant.slug, event: event.type, providerRef: event.providerRef },
+          'payment event',
+        );
+      },
+    });
+  }
 
   return app;
 }

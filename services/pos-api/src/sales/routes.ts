@@ -5,6 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problem, problemResponses } from '../errors.ts';
 import { requirePermission } from '../staff/require-permission.ts';
 import {
+  CardPaymentBody,
+  CardPaymentSchema,
   CheckoutBody,
   IdempotencyHeaders,
   IdParams,
@@ -81,6 +83,21 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(result.statusCode as 201).send(result.body as never);
     },
+  );
+
+  app.post(
+    '/sales/card-payments',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          'Start a card payment for the sale being rung up (card data goes to the provider, never here)',
+        security: SIGNED_IN,
+        body: CardPaymentBody,
+        response: { 201: CardPaymentSchema, ...problemResponses(400, 401, 409, 422, 502) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.startCardPayment(request.ctx, request.body)),
   );
 
   app.get(

@@ -1,7 +1,7 @@
 // Checkout and returns through the HTTP API against real PostgreSQL and Redis: a full sale with
 // inclusive VAT and cash change, idempotent replay, parking, permissions, stock and the outbox,
 // and two refunds racing for the last unit.
-import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
+import { createTestDatabase, StripeFake, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { tenantOrmConfig } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -369,5 +369,103 @@ describe('returns', () => {
     );
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({ code: 'approval_required' });
+  });
+});
+
+describe('card tenders', () => {
+  let fake: StripeFake;
+  let cards: PosApi;
+  let signedIn: SignedIn;
+
+  beforeAll(async () => {
+    fake = await StripeFake.start();
+    cards = await testApp({
+      databaseUrl: db.url,
+      redis,
+      mode: 'pooled',
+      env: {
+        STRIPE_SECRET_KEY: fake.secretKey,
+        STRIPE_WEBHOOK_SECRET: `whsec_${randomUUID().replaceAll('-', '')}`,
+        STRIPE_API_HOST: fake.clientConfig.host,
+        STRIPE_API_PORT: String(fake.clientConfig.port),
+        STRIPE_API_PROTOCOL: fake.clientConfig.protocol,
+      },
+    });
+    signedIn = await signIn(cards, tenant, tenant.cashier.code, tenant.cashier.pin);
+  });
+
+  afterAll(async () => {
+    await cards?.close();
+    await fake?.stop();
+  });
+
+  const call = (url: string, payload: object, key?: string) =>
+    cards.inject({
+      method: 'POST',
+      url,
+      headers: {
+        host: tenant.host,
+        ...bearer(signedIn.accessToken),
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+      payload,
+    });
+
+  async function cardPayment(saleKey: string, amount: number, confirm = true) {
+    const started = await call('/v1/sales/card-payments', { saleKey, paymentId: randomUUID(), amount });
+    expect(started.statusCode, started.body).toBe(201);
+    const payment = started.json<{ providerRef: string; clientSecret: string }>();
+    if (confirm) {
+      // The till's Stripe.js confirms with the card: CloudPOS never sees it.
+      const confirmed = await fetch(`${fake.url}/v1/payment_intents/${payment.providerRef}/confirm`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${fake.publishableKey}` },
+        body: new URLSearchParams({ payment_method: 'pm_card_visa', client_secret: payment.clientSecret }),
+      });
+      expect(confirmed.status).toBe(200);
+    }
+    return payment.providerRef;
+  }
+
+  it('pays a sale with a card payment the provider confirms, and only that sale', async () => {
+    const saleKey = randomUUID();
+    const providerRef = await cardPayment(saleKey, 350);
+    const sale = {
+      lines: [{ sku: 'MUG', quantity: 1 }],
+      tenders: [{ method: 'card', amount: 350, providerRef }],
+    };
+    const committed = await call('/v1/sales', sale, saleKey);
+    expect(committed.statusCode, committed.body).toBe(201);
+    expect(committed.json()).toMatchObject({
+      total: 350,
+      payments: [{ method: 'card', amount: 350, providerRef }],
+    });
+
+    // The same payment for another sale, an unconfirmed one, or a wrong amount: refused.
+    const reused = await call('/v1/sales', sale, randomUUID());
+    expect(reused.json()).toMatchObject({ code: 'tender_invalid' });
+    const otherKey = randomUUID();
+    const unpaid = await cardPayment(otherKey, 350, false);
+    const notPaid = await call(
+      '/v1/sales',
+      { ...sale, tenders: [{ method: 'card', amount: 350, providerRef: unpaid }] },
+      otherKey,
+    );
+    expect(notPaid.json()).toMatchObject({ code: 'tender_invalid' });
+    expect(notPaid.json<{ detail: string }>().detail).toContain('requires_payment_method');
+  });
+
+  it('refuses card tenders where no provider is configured', async () => {
+    const response = await post(
+      '/v1/sales',
+      cashier,
+      {
+        lines: [{ sku: 'MUG', quantity: 1 }],
+        tenders: [{ method: 'card', amount: 350, providerRef: 'pi_x' }],
+      },
+      randomUUID(),
+    );
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({ code: 'payment_method_unavailable' });
   });
 });

@@ -173,3 +173,29 @@ export const IdempotencyHeaders = Type.Object({
     Type.String({ minLength: 8, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }),
   ),
 });
+
+export const CardPaymentBody = Type.Object(
+  {
+    /** The Idempotency-Key the till will commit the sale with. */
+    saleKey: Type.String({ minLength: 8, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }),
+    /** A UUID the till makes for this payment attempt; retrying with it never charges twice. */
+    paymentId: Uuid,
+    amount: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** Card present: the Terminal reader to hand the payment to. */
+    readerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CardPaymentSchema = Type.Object({
+  provider: Type.String(),
+  providerRef: Type.String(),
+  status: Type.String(),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  clientSecret: Type.Optional(Type.String()),
+  reader: Type.Optional(Type.Object({ id: Type.String(), actionStatus: Type.String() })),
+  failure: Type.Optional(
+    Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }),
+  ),
+});

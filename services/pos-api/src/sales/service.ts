@@ -15,6 +15,7 @@ import {
 import { currentTraceparent } from '@cloudpos/telemetry';
 import type pg from 'pg';
 import { problem } from '../errors.ts';
+import { paymentProblem, requireCardPayments, type PaymentProvider } from '../payments/index.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { quantityText, refundFor, thousandths, type LineFigures } from './refund.ts';
 import { TenderError, settle, type Settlement, type TenderInput } from './tender.ts';
@@ -80,11 +81,13 @@ const DEFAULT_POLICY: PricingPolicy = { mode: 'half-even', level: 'line', cashIn
 export interface SalesServiceOptions {
   pool: pg.Pool;
   clock: () => Date;
+  /** Card payments; without one, card tenders are refused with payment_method_unavailable. */
+  cards?: PaymentProvider | undefined;
 }
 
 export type SalesService = ReturnType<typeof salesService>;
 
-export function salesService({ pool, clock }: SalesServiceOptions) {
+export function salesService({ pool, clock, cards }: SalesServiceOptions) {
   const q = (ctx: RequestContext, table: string) => `"${ctx.tenant.schema}".${table}`;
 
   async function policyOf(ctx: RequestContext, db: pg.Pool | pg.PoolClient): Promise<PricingPolicy> {
@@ -206,11 +209,66 @@ export function salesService({ pool, clock }: SalesServiceOptions) {
   }
 
   /**
+   * A card payment for a sale being rung up (the sale does not exist yet: the till's Idempotency-Key
+   * for the commit names it). The till confirms it with the provider (card data never reaches us)
+   * and then commits the sale with a card tender carrying the providerRef.
+   */
+  async function startCardPayment(
+    ctx: RequestContext,
+    input: { saleKey: string; paymentId: string; amount: number; readerId?: string },
+  ) {
+    const provider = requireCardPayments(cards);
+    try {
+      return await provider.startCardPayment({
+        tenant: ctx.tenant.slug,
+        saleId: input.saleKey,
+        paymentId: input.paymentId,
+        amount: input.amount,
+        currency: ctx.tenant.currency,
+        ...(input.readerId ? { cardPresent: { readerId: input.readerId } } : {}),
+      });
+    } catch (error) {
+      throw paymentProblem(error);
+    }
+  }
+
+  /**
+   * A card tender is accepted only for a payment the provider says succeeded, for this tenant, this
+   * sale, this amount and currency: a till cannot pay with someone else's payment. A payment can pay
+   * one sale only (the payment table's unique providerRef).
+   */
+  async function verifyCardTenders(ctx: RequestContext, tenders: TenderInput[], saleKey: string) {
+    for (const tender of tenders) {
+      if (tender.method !== 'card') continue;
+      const provider = requireCardPayments(cards);
+      let payment;
+      try {
+        payment = await provider.getCardPayment(tender.providerRef);
+      } catch (error) {
+        throw paymentProblem(error);
+      }
+      const problems = [
+        payment.status !== 'succeeded' && `it is ${payment.status}`,
+        payment.tenant !== ctx.tenant.slug && 'it belongs to another tenant',
+        payment.saleId !== saleKey && 'it was started for another sale',
+        (payment.amount !== tender.amount || payment.currency !== ctx.tenant.currency) &&
+          `it is ${payment.amount} ${payment.currency}, not ${tender.amount} ${ctx.tenant.currency}`,
+      ].filter(Boolean);
+      if (problems.length > 0)
+        throw problem(
+          'tender_invalid',
+          `card payment ${tender.providerRef} cannot pay this sale: ${problems.join(', ')}`,
+        );
+    }
+  }
+
+  /**
    * Commits a sale (or parks it). The idempotency key row is inserted first: a concurrent request
    * with the same key waits on its primary key and then finds the stored response.
    */
   async function commit(ctx: RequestContext, request: CheckoutRequest, idempotencyKey: string) {
     const requestHash = hashOf(request);
+    if (!request.park) await verifyCardTenders(ctx, request.tenders ?? [], idempotencyKey);
     const client = await pool.connect();
     try {
       await client.query('begin');
@@ -907,7 +965,7 @@ export function salesService({ pool, clock }: SalesServiceOptions) {
     };
   }
 
-  return { calculate, commit, get, refund };
+  return { calculate, commit, get, refund, startCardPayment };
 }
 
 export const receiptLabel = (storeCode: string, number: number) =>
