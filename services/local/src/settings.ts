@@ -8,7 +8,7 @@ import { ActionableError } from '@cloudpos/harness';
 
 export interface LocalSettings {
   home: string;
-  ports: { api: number; postgres: number; nats: number; natsMonitor: number; redis: number };
+  ports: { api: number; postgres: number; nats: number; natsMonitor: number; redis: number; worker: number };
 }
 
 export const PORT_VARIABLES = {
@@ -17,6 +17,7 @@ export const PORT_VARIABLES = {
   nats: ['CLOUDPOS_NATS_PORT', 4223, 'NATS'],
   natsMonitor: ['CLOUDPOS_NATS_MONITOR_PORT', 8223, 'the NATS monitor'],
   redis: ['CLOUDPOS_REDIS_PORT', 6380, 'Redis'],
+  worker: ['CLOUDPOS_WORKER_PORT', 8081, "the worker's metrics"],
 } as const;
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
@@ -43,6 +44,7 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
       nats: port('nats'),
       natsMonitor: port('natsMonitor'),
       redis: port('redis'),
+      worker: port('worker'),
     },
   };
 }

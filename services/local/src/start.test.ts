@@ -33,6 +33,7 @@ async function portsEnv() {
     CLOUDPOS_NATS_PORT: String(await freePort()),
     CLOUDPOS_NATS_MONITOR_PORT: String(await freePort()),
     CLOUDPOS_REDIS_PORT: String(await freePort()),
+    CLOUDPOS_WORKER_PORT: String(await freePort()),
   };
 }
 

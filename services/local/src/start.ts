@@ -122,6 +122,33 @@ async function main(): Promise<void> {
       );
     });
 
+  // The worker relays every local tenant's outbox to its NATS account (their credentials are in
+  // .cloudpos/tenants); tenants created later are found within seconds.
+  const worker = new ManagedProcess({
+    name: 'worker',
+    command: process.execPath,
+    args: [
+      '--import',
+      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
+      fileURLToPath(import.meta.resolve('@cloudpos/worker/main')),
+    ],
+    logFile: join(logDir, 'worker.log'),
+    env: {
+      ...process.env,
+      OTEL_SERVICE_NAME: 'worker',
+      TENANT_MODE: 'pooled',
+      DATABASE_URL: databaseUrl,
+      NATS_URL: nats.url,
+      TENANTS_DIR: join(settings.home, 'tenants'),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(settings.ports.worker),
+    },
+  });
+  running.push({ name: 'worker', stop: () => worker.stop('SIGTERM') });
+  await worker.waitUntilReady(
+    async () => (await fetch(`http://127.0.0.1:${settings.ports.worker}/healthz`)).ok,
+  );
+
   say('');
   say('CloudPOS is running.');
   say(`  POS API      ${apiUrl}  (OpenAPI: ${apiUrl}/docs, metrics: ${apiUrl}/metrics)`);
@@ -130,6 +157,7 @@ async function main(): Promise<void> {
   );
   say(`  NATS         ${nats.version} with JetStream on ${nats.url} (monitor ${nats.monitorUrl})`);
   say(`  Redis        ${redis.version} on ${redis.url}`);
+  say(`  Worker       outbox relay (metrics http://127.0.0.1:${settings.ports.worker}/metrics)`);
   say(`  Demo tenant  ${demo.url} (schema ${demo.schema}: ${demo.phase}, ${demo.stores} store(s))`);
   say(
     `  Demo staff   ${DEMO_STAFF.map((member) => `${member.role} ${member.code} PIN ${member.pin}`).join(', ')} (demo only)`,

@@ -1,6 +1,7 @@
 // The worker process: `node --import @cloudpos/telemetry/register services/worker/src/main.ts`.
 // Dedicated (in a tenant's namespace): DATABASE_URL (the tenant's role), DATABASE_SCHEMA or
-// TENANT_SLUG, NATS_URL and NATS_CREDS_FILE (the tenant's NATS user). Pooled (`TENANT_MODE=pooled`,
+// TENANT_SLUG, NATS_URL and NATS_CREDS_FILE (the tenant's NATS user; optional for a NATS without
+// accounts). Pooled (`TENANT_MODE=pooled`,
 // `npm start`): DATABASE_URL, NATS_URL and TENANTS_DIR, the local tenants' folder, where each
 // `<slug>.nats.creds` is a tenant to relay for (looked for again every 10 seconds).
 // Serves /healthz and /metrics on METRICS_PORT (9090).
@@ -38,12 +39,12 @@ interface TenantRelay {
 }
 const relays = new Map<string, TenantRelay>();
 
-async function relayFor(slug: string, schema: string, creds: Uint8Array): Promise<void> {
+async function relayFor(slug: string, schema: string, creds: Uint8Array | undefined): Promise<void> {
   // NATS may be down: the connection keeps trying and the relay waits; sales keep committing.
   const nc = await connect({
     servers: natsUrl,
     name: `worker:${slug}`,
-    authenticator: credsAuthenticator(creds),
+    ...(creds ? { authenticator: credsAuthenticator(creds) } : {}),
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
   });
@@ -73,7 +74,9 @@ if (pooled) {
 } else {
   const slug = process.env.TENANT_SLUG ?? '';
   const schema = process.env.DATABASE_SCHEMA ?? schemaOf(setting('TENANT_SLUG'));
-  void relayFor(slug || schema, schema, await readFile(setting('NATS_CREDS_FILE')));
+  // Without NATS_CREDS_FILE the connection is anonymous (a NATS without accounts, in tests).
+  const credsFile = process.env.NATS_CREDS_FILE;
+  void relayFor(slug || schema, schema, credsFile ? await readFile(credsFile) : undefined);
 }
 
 const server = createServer((request, response) => {
