@@ -1,0 +1,229 @@
+// `npm run bench -- checkout`: committed 5-line sales with tax per second and their latency, from
+// BENCH_CLIENTS (16) concurrent clients over HTTP for BENCH_SECONDS (10), against a raw-SQL ceiling
+// measured in the same run: the same writes in the same transaction shape, issued with pg directly
+// (no HTTP, no validation, no pricing, no catalog lookup). One machine-readable line per figure:
+//
+//   checkout: <n> sales/s p50=…ms p99=…ms clients=16 ceiling=<m> sales/s ratio=<n/m>
+//
+// Run by test/src/bench/run.ts as a process of its own (by path): the harness must not depend on
+// the API. Telemetry is not loaded (as in a test); Redis backs the rate limiter, set out of reach.
+import { generatePassword, startPostgres, startRedis } from '@cloudpos/harness';
+import { createLogger, createMetrics } from '@cloudpos/telemetry';
+import { migrateTenant, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { buildApp } from '../app.ts';
+import { tenantSetupCode } from '../auth/tokens.ts';
+import { loadConfig } from '../config.ts';
+import { seedTestCatalog } from './test-catalog.ts';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SLUG = 'bench';
+const AUTH_SECRET = generatePassword() + generatePassword();
+const progress = (line: string) => process.stderr.write(`checkout bench: ${line}\n`);
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+/** Runs `once` from `clients` loops for `seconds`; returns the latencies of the completed ones. */
+async function load(clients: number, seconds: number, once: () => Promise<void>): Promise<number[]> {
+  const latencies: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const started = performance.now();
+        await once();
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  return latencies.sort((a, b) => a - b);
+}
+
+const root = await mkdtemp(join(tmpdir(), 'cloudpos-bench-checkout-'));
+await chmod(root, 0o755);
+const postgres = await startPostgres({ dir: join(root, 'pg'), password: generatePassword(), durable: false });
+const redisServer = await startRedis({ dir: join(root, 'redis'), durable: false });
+try {
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query('create database cloudpos');
+  await admin.end();
+  const databaseUrl = postgres.urlFor('cloudpos');
+  const schema = tenantSchemaName(SLUG);
+  const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl, poolMax: 4 }));
+  await migrateTenant(orm, schema);
+  const sql = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  await sql.query(
+    `insert into "${schema}".store (id, code, name, timezone, currency) values (gen_random_uuid(), 'MAIN', 'Main', 'Europe/Berlin', 'EUR')`,
+  );
+  await seedTestCatalog(sql, schema);
+
+  const redis = new Redis(redisServer.url, { enableOfflineQueue: false });
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisServer.url,
+    AUTH_SECRET,
+    TENANT_MODE: 'pooled',
+    RATE_LIMIT_MAX: '100000000',
+    LOG_LEVEL: 'warn',
+  });
+  const app = await buildApp({
+    config,
+    logger: createLogger({ name: 'bench', level: 'warn' }),
+    metrics: createMetrics({ service: 'pos-api' }),
+    readinessChecks: [],
+    orm,
+    redis,
+  });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const setup = await app.inject({
+    method: 'POST',
+    url: '/v1/setup',
+    headers: { host: `${SLUG}.localhost` },
+    payload: {
+      setupCode: tenantSetupCode(AUTH_SECRET, SLUG),
+      owner: { code: '1000', displayName: 'Owner', pin: '1111' },
+      device: { name: 'Till' },
+    },
+  });
+  // The token names the tenant, so plain fetch (which cannot set Host) reaches it.
+  const token = setup.json<{ accessToken: string }>().accessToken;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+  // Five lines, two VAT rates, a line discount: what a till sends.
+  const lines = [
+    { sku: 'MUG', quantity: 2 },
+    { sku: 'BREAD', quantity: 1 },
+    { sku: 'PEN', quantity: 3, discount: { percent: '5' } },
+    { barcode: '4006381333931', quantity: 1 },
+    { sku: 'BREAD', quantity: '2' },
+  ];
+  const preview = (await (
+    await fetch(`${base}/v1/sales/calculate`, { method: 'POST', headers, body: JSON.stringify({ lines }) })
+  ).json()) as { total: number };
+  const body = JSON.stringify({ lines, tenders: [{ method: 'cash', amount: preview.total }] });
+
+  progress(`warming up, then ${CLIENTS} clients for ${SECONDS}s over HTTP`);
+  const sell = async () => {
+    const response = await fetch(`${base}/v1/sales`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': randomUUID() },
+      body,
+    });
+    if (response.status !== 201) throw new Error(`sale failed: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+  };
+  await load(CLIENTS, 2, sell);
+  const api = await load(CLIENTS, SECONDS, sell);
+
+  // The ceiling: the same rows, in one transaction per sale, from the same number of clients.
+  const store = (await sql.query<{ id: string }>(`select id from "${schema}".store`)).rows[0]!.id;
+  const variants = (
+    await sql.query<{ id: string; sku: string }>(`select id, sku from "${schema}".variant order by sku`)
+  ).rows;
+  const ceilingPool = new pg.Pool({ connectionString: databaseUrl, max: config.SALES_POOL_MAX });
+  const raw = async () => {
+    const client = await ceilingPool.connect();
+    try {
+      const saleId = randomUUID();
+      const key = randomUUID();
+      await client.query('begin');
+      await client.query(
+        `insert into "${schema}".idempotency_key (key, operation, request_hash, status_code, response)
+         values ($1, 'raw', 'x', 0, 'null') on conflict (key) do nothing`,
+        [key],
+      );
+      const receipt = await client.query<{ last: string }>(
+        `insert into "${schema}".receipt_counter (store_id, last) values ($1, 1)
+         on conflict (store_id) do update set last = "${schema}".receipt_counter.last + 1 returning last`,
+        [store],
+      );
+      await client.query(
+        `insert into "${schema}".sale (id, kind, status, store_id, receipt_number, currency, rounding_mode, rounding_level,
+           subtotal, discount_total, tax_total, inclusive_tax_total, total, cash_rounding, request, created_at, completed_at, version)
+         values ($1, 'sale', 'completed', $2, $3, 'EUR', 'half-even', 'line', 1, 0, 1, 1, 1, 0, '{}', now(), now(), 1)`,
+        [saleId, store, receipt.rows[0]!.last],
+      );
+      const ids = lines.map(() => randomUUID());
+      const line = (index: number) => variants[index % variants.length]!;
+      await client.query(
+        `insert into "${schema}".sale_line (id, sale_id, position, variant_id, sku, name, quantity, unit_price, gross,
+           discount_total, net, tax_total, total, taxes)
+         select id, $2, position, variant_id, sku, 'Item', 1, 100, 100, 0, 84, 16, 100, '[]'
+           from unnest($1::uuid[], $3::int[], $4::uuid[], $5::text[]) as l(id, position, variant_id, sku)`,
+        [
+          ids,
+          saleId,
+          ids.map((_, index) => index),
+          ids.map((_, index) => line(index).id),
+          ids.map((_, index) => line(index).sku),
+        ],
+      );
+      await client.query(
+        `insert into "${schema}".sale_tax (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount) values
+           ($1, '00000000-0000-4000-8000-000000000019', 'VAT19', 'VAT', 19, true, 84, 16),
+           ($1, '00000000-0000-4000-8000-000000000007', 'VAT7', 'VAT', 7, true, 93, 7)`,
+        [saleId],
+      );
+      await client.query(
+        `insert into "${schema}".payment (id, sale_id, method, status, amount) values ($1, $2, 'cash', 'succeeded', 500)`,
+        [randomUUID(), saleId],
+      );
+      const variantIds = ids.map((_, index) => line(index).id);
+      await client.query(
+        `insert into "${schema}".stock_movement (store_id, variant_id, quantity, reason, sale_id, occurred_at)
+         select $1, v, -1, 'sale', $3, now() from unnest($2::uuid[]) as v`,
+        [store, variantIds, saleId],
+      );
+      await client.query(
+        `insert into "${schema}".stock_level as level (store_id, variant_id, on_hand)
+         select $1, v, sum(-1) from unnest($2::uuid[]) as v group by v
+         on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()`,
+        [store, variantIds],
+      );
+      await client.query(
+        `insert into "${schema}".outbox_event (subject, payload) values ('pos.events.sale.completed', $1)`,
+        [JSON.stringify({ saleId })],
+      );
+      await client.query(
+        `update "${schema}".idempotency_key set status_code = 201, response = $2 where key = $1`,
+        [key, JSON.stringify({ id: saleId })],
+      );
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  progress('raw-SQL ceiling');
+  await load(CLIENTS, 2, raw);
+  const ceiling = await load(CLIENTS, SECONDS, raw);
+
+  const rate = (latencies: number[]) => latencies.length / SECONDS;
+  const ms = (value: number) => `${value.toFixed(1)}ms`;
+  process.stdout.write(
+    `checkout: ${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} ceiling=${rate(ceiling).toFixed(0)} sales/s ratio=${(rate(api) / rate(ceiling)).toFixed(2)}\n`,
+  );
+  process.stdout.write(
+    `checkout-ceiling: ${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}\n`,
+  );
+  await app.close();
+  await orm.close();
+  await ceilingPool.end();
+  await sql.end();
+  redis.disconnect();
+} finally {
+  await redisServer.stop();
+  await postgres.stop();
+  await rm(root, { recursive: true, force: true });
+}
