@@ -145,6 +145,20 @@ describe('bulk upsert by SKU', () => {
     ]);
   });
 
+  it('takes a deactivated product out of search with all its variants, and back', async () => {
+    const item = (active: boolean) => ({
+      sku: 'TEA-GREEN-S',
+      product: { externalId: 'green-tea', name: 'Sencha', taxCategoryCode: 'FOOD', active },
+    });
+    const found = async () =>
+      expectStatus(await shop.cashier.get<{ items: { sku: string }[] }>('/v1/catalog/search?q=sencha'), 200)
+        .items;
+    expect(expectStatus(await bulk([item(false)]), 200).updated.products).toBe(1);
+    expect(await found()).toEqual([]);
+    expectStatus(await bulk([item(true)]), 200);
+    expect((await found()).map((hit) => hit.sku)).toEqual(['TEA-GREEN-L', 'TEA-GREEN-S']);
+  });
+
   it('writes nothing at all when one item is bad, and names the item and the field', async () => {
     const before = { rows: await counts(), outbox: await lastOutboxId(world, shop.schema) };
     const answer = await bulk([

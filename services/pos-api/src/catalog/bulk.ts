@@ -82,7 +82,8 @@ interface ProductPlan {
   row: ProductRow;
   isNew: boolean;
   changed: boolean;
-  renamed: boolean;
+  /** Renamed or (de)activated: what its other variants derive from it changes too. */
+  searchChanged: boolean;
   /** The first item that describes it, and its description for comparison. */
   firstIndex: number;
   described: string;
@@ -320,7 +321,8 @@ export async function bulkUpsert(ctx: RequestContext, items: BulkItem[]): Promis
           row,
           isNew: !existing,
           changed,
-          renamed: existing !== undefined && existing.name !== row.name,
+          searchChanged:
+            existing !== undefined && (existing.name !== row.name || existing.active !== row.active),
           firstIndex: index,
           described: describe(item.product),
         };
@@ -347,7 +349,13 @@ export async function bulkUpsert(ctx: RequestContext, items: BulkItem[]): Promis
           (['name', 'barcode', 'track_stock', 'active'] as const).some(
             (field) => row[field] !== existing[field],
           );
-        return { row, isNew: !existing, changed, searchKey: variantSearchKey(product.name, row.name) };
+        return {
+          row,
+          isNew: !existing,
+          changed,
+          searchKey: variantSearchKey(product.name, row.name),
+          sellable: row.active && product.active,
+        };
       });
 
       const priceRows = items.flatMap((item, index) =>
@@ -373,7 +381,7 @@ export async function bulkUpsert(ctx: RequestContext, items: BulkItem[]): Promis
       );
       if (errors.length > 0) invalid(errors);
 
-      // Writes: products, variants, search keys of renamed products' other variants, prices, events.
+      // Writes: products, variants, what renamed or (de)activated products' variants derive, prices, events.
       const events: CatalogEvent[] = [];
       const allPlans = [...plans.values()];
       const newProducts = allPlans.filter((plan) => plan.isNew).map((plan) => plan.row);
@@ -403,14 +411,16 @@ export async function bulkUpsert(ctx: RequestContext, items: BulkItem[]): Promis
       }
 
       const variantJson = (plans: typeof variantPlans) =>
-        JSON.stringify(plans.map((plan) => ({ ...plan.row, search_key: plan.searchKey })));
-      const variantColumns = `id uuid, product_id uuid, sku text, name text, barcode text, track_stock boolean, active boolean, search_key text`;
+        JSON.stringify(
+          plans.map((plan) => ({ ...plan.row, search_key: plan.searchKey, sellable: plan.sellable })),
+        );
+      const variantColumns = `id uuid, product_id uuid, sku text, name text, barcode text, track_stock boolean, active boolean, search_key text, sellable boolean`;
       const newVariants = variantPlans.filter((plan) => plan.isNew);
       const changedVariants = variantPlans.filter((plan) => !plan.isNew && plan.changed);
       if (newVariants.length > 0) {
         const inserted = await em.execute<VariantEventRow[]>(
-          `insert into ${t('variant')} (id, product_id, sku, name, barcode, track_stock, active, search_key)
-           select x.id, x.product_id, x.sku, x.name, x.barcode, x.track_stock, x.active, x.search_key
+          `insert into ${t('variant')} (id, product_id, sku, name, barcode, track_stock, active, search_key, sellable)
+           select x.id, x.product_id, x.sku, x.name, x.barcode, x.track_stock, x.active, x.search_key, x.sellable
            from jsonb_to_recordset(?::jsonb) as x(${variantColumns})
            on conflict (sku) do nothing
            returning id, version, product_id, sku`,
@@ -425,7 +435,8 @@ export async function bulkUpsert(ctx: RequestContext, items: BulkItem[]): Promis
       if (changedVariants.length > 0) {
         const updated = await em.execute<VariantEventRow[]>(
           `update ${t('variant')} v set name = x.name, barcode = x.barcode, track_stock = x.track_stock,
-             active = x.active, search_key = x.search_key, version = v.version + 1, updated_at = now()
+             active = x.active, search_key = x.search_key, sellable = x.sellable, version = v.version + 1,
+             updated_at = now()
            from jsonb_to_recordset(?::jsonb) as x(${variantColumns})
            where v.id = x.id
            returning v.id, v.version, v.product_id, v.sku`,
@@ -434,24 +445,31 @@ export async function bulkUpsert(ctx: RequestContext, items: BulkItem[]): Promis
         events.push(...updated.map((row) => variantChanged(row)));
       }
 
-      const renamed = allPlans.filter((plan) => plan.renamed).map((plan) => plan.row);
-      if (renamed.length > 0) {
-        const siblings = await em.execute<{ id: string; product_id: string; name: string }[]>(
-          `select id, product_id, name from ${t('variant')}
+      // Renamed or (de)activated products: what all their variants derive from them.
+      const refreshed = allPlans.filter((plan) => plan.searchChanged).map((plan) => plan.row);
+      if (refreshed.length > 0) {
+        const siblings = await em.execute<
+          { id: string; product_id: string; name: string; active: boolean }[]
+        >(
+          `select id, product_id, name, active from ${t('variant')}
            where product_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) order by id for update`,
-          [jsonList(renamed.map((row) => row.id))],
+          [jsonList(refreshed.map((row) => row.id))],
         );
-        const names = new Map(renamed.map((row) => [row.id, row.name]));
+        const productOf = new Map(refreshed.map((row) => [row.id, row]));
         await em.execute(
-          `update ${t('variant')} v set search_key = x.key
-           from jsonb_to_recordset(?::jsonb) as x(id uuid, key text)
-           where v.id = x.id and v.search_key is distinct from x.key`,
+          `update ${t('variant')} v set search_key = x.key, sellable = x.sellable
+           from jsonb_to_recordset(?::jsonb) as x(id uuid, key text, sellable boolean)
+           where v.id = x.id and (v.search_key, v.sellable) is distinct from (x.key, x.sellable)`,
           [
             JSON.stringify(
-              siblings.map((row) => ({
-                id: row.id,
-                key: variantSearchKey(names.get(row.product_id)!, row.name),
-              })),
+              siblings.map((row) => {
+                const product = productOf.get(row.product_id)!;
+                return {
+                  id: row.id,
+                  key: variantSearchKey(product.name, row.name),
+                  sellable: row.active && product.active,
+                };
+              }),
             ),
           ],
         );

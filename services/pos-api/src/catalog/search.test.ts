@@ -157,11 +157,25 @@ describe('searching the catalog', () => {
     expect((await search('q=nothing-like-this')).items).toEqual([]);
   });
 
-  it('leaves inactive products out unless asked', async () => {
+  it('leaves inactive products and variants out unless asked, as soon as they are deactivated', async () => {
     expect((await search('q=retired')).items).toEqual([]);
     expect((await search('q=retired&includeInactive=true')).items).toMatchObject([
       { sku: 'LAT-OLD', active: false, unitPrice: null },
     ]);
+
+    const pie = ids['Lattice Pie']!;
+    const off = await shop.manager.patch(`/v1/catalog/products/${pie.productId}`, { active: false }, '"1"');
+    expect(off.status, off.raw).toBe(200);
+    expect((await search('q=lattice')).items).toEqual([]);
+    expect((await search('q=pie-lat')).items).toEqual([]);
+    await shop.manager.patch(`/v1/catalog/products/${pie.productId}`, { active: true }, '"2"');
+    expect((await search('q=lattice')).items).toMatchObject([{ sku: 'PIE-LAT', active: true }]);
+
+    const small = ids['Latte']!.variantIds['LAT-S']!;
+    await shop.manager.patch(`/v1/catalog/variants/${small}`, { active: false }, '"1"');
+    expect((await search('q=latte')).items.map((item) => item.sku)).toEqual(['LAT-L']);
+    await shop.manager.patch(`/v1/catalog/variants/${small}`, { active: true }, '"2"');
+    expect((await search('q=latte')).items.map((item) => item.sku)).toEqual(['LAT-L', 'LAT-S']);
   });
 
   it('pages in a stable order without repeating or skipping', async () => {

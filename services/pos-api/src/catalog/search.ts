@@ -136,6 +136,8 @@ interface SearchRow {
 }
 
 const EXACT_LIMIT = 10;
+/** Rows the fast path looks at before leaving the page to the indexes (see searchCatalog). */
+const SCAN_LIMIT = 5000;
 
 /** Searches variants by exact barcode, exact SKU, SKU prefix and name words. One query. */
 export async function searchCatalog(ctx: RequestContext, query: SearchQuery): Promise<SearchPage> {
@@ -147,40 +149,73 @@ export async function searchCatalog(ctx: RequestContext, query: SearchQuery): Pr
   }
   const variant = tableOf(ctx, 'variant');
   const product = tableOf(ctx, 'product');
-  const activeOnly = query.includeInactive ? '' : 'and v.active and p.active';
   const tsQuery = prefixTsQuery(q);
   // Barcodes and SKUs hold no spaces: a query with spaces is words only.
   const code = /\s/.test(q) || q === '' ? null : q;
   const scope = storeCtes(ctx, query);
 
-  const nameOrPrefix = [
-    ...(tsQuery ? [`v.search_vector @@ to_tsquery('simple', ?)`] : []),
-    ...(code ? [`lower(v.sku) like ?`] : []),
-  ];
+  // The name/SKU-prefix condition on a row alias, with its parameters.
+  const matchOn = (alias: string) => ({
+    sql: [
+      ...(tsQuery ? [`${alias}.search_vector @@ to_tsquery('simple', ?)`] : []),
+      ...(code ? [`lower(${alias}.sku) like ?`] : []),
+    ].join(' or '),
+    params: [...(tsQuery ? [tsQuery] : []), ...(code ? [skuPrefixPattern(code)] : [])],
+  });
+  // `sellable`: the variant and its product are active (kept on the variant by the catalog service,
+  // so that no path of the search needs the product table).
+  const activeOn = (alias: string) => (query.includeInactive ? '' : `and ${alias}.sellable`);
+  const pageRows = query.limit + 1;
   const params: unknown[] = [...scope.params];
   const exactCte = code
     ? `exact as (
-        select v.id, v.search_key from ${variant} v join ${product} p on p.id = v.product_id
-        where (v.barcode = ? or lower(v.sku) = ?) ${activeOnly}
+        select v.id, v.search_key from ${variant} v
+        where (v.barcode = ? or lower(v.sku) = ?) ${activeOn('v')}
         order by v.search_key, v.id limit ${EXACT_LIMIT}
       )`
     : `exact as (select null::uuid as id, null::text as search_key where false)`;
   if (code) params.push(code, lowerAscii(code));
-  const listedCte =
-    nameOrPrefix.length === 0
-      ? `listed as (select null::uuid as id, null::text as search_key where false)`
-      : `listed as (
-        select v.id, v.search_key from ${variant} v join ${product} p on p.id = v.product_id
-        where (${nameOrPrefix.join(' or ')})
-          and v.id not in (select id from exact)
-          ${activeOnly}
-          ${after ? 'and (v.search_key, v.id) > (?, ?::uuid)' : ''}
+
+  // PostgreSQL cannot estimate how many rows a prefix tsquery matches (it assumes a fixed share), so
+  // the plan is chosen here, inside one statement, by what the data says:
+  //   fast  walks the (search_key, id) index in page order, index-only (it includes the tsvector,
+  //         SKU, flags), and looks at most SCAN_LIMIT rows: a broad query ("la") fills its page long
+  //         before that;
+  //   slow  only when fast did not fill the page: then the matches are rare (under page/SCAN_LIMIT
+  //         of the catalog), so all of them are found with the GIN and SKU indexes (materialized:
+  //         never an index walk) and sorted.
+  // Both give exactly the first rows in (search_key, id) order after the cursor.
+  const match = matchOn('v');
+  const listedCte = match.sql
+    ? `scanned as (
+        select v.id, v.search_key, v.search_vector, v.sku, v.sellable from ${variant} v
+        ${after ? 'where (v.search_key, v.id) > (?, ?::uuid)' : ''}
+        order by v.search_key, v.id limit ${SCAN_LIMIT}
+      ),
+      fast as (
+        select v.id, v.search_key from scanned v
+        where (${match.sql}) and v.id not in (select id from exact) ${activeOn('v')}
         order by v.search_key, v.id limit ?
-      )`;
-  if (tsQuery) params.push(tsQuery);
-  if (code) params.push(skuPrefixPattern(code));
-  if (after) params.push(after[0], after[1]);
-  if (nameOrPrefix.length > 0) params.push(query.limit + 1);
+      ),
+      slow as materialized (
+        select v.id, v.search_key from ${variant} v
+        where (select count(*) from fast) < ?
+          and (${match.sql}) and v.id not in (select id from exact) ${activeOn('v')}
+          ${after ? 'and (v.search_key, v.id) > (?, ?::uuid)' : ''}
+      ),
+      listed as (
+        select id, search_key from fast where (select count(*) from fast) >= ?
+        union all
+        (select id, search_key from slow order by search_key, id limit ?)
+      )`
+    : `listed as (select null::uuid as id, null::text as search_key where false)`;
+  if (match.sql) {
+    if (after) params.push(after[0], after[1]);
+    params.push(...match.params, pageRows);
+    params.push(pageRows, ...match.params);
+    if (after) params.push(after[0], after[1]);
+    params.push(pageRows, pageRows);
+  }
   const exactHits = after ? '' : `select 0 as tier, id from exact union all `;
   const matchExpr = code
     ? `case when v.barcode = ? then 'barcode' when lower(v.sku) = ? then 'sku'
@@ -198,7 +233,7 @@ export async function searchCatalog(ctx: RequestContext, query: SearchQuery): Pr
         select json_agg(json_build_object(
           'tier', h.tier, 'key', v.search_key, 'variantId', v.id, 'productId', v.product_id,
           'sku', v.sku, 'barcode', v.barcode, 'productName', p.name, 'variantName', v.name,
-          'active', v.active and p.active, 'match', ${matchExpr}, 'amount', pr.amount
+          'active', v.sellable, 'match', ${matchExpr}, 'amount', pr.amount
         ) order by h.tier, v.search_key, v.id)
         from hits h
         join ${variant} v on v.id = h.id

@@ -850,6 +850,7 @@ async function createVariants(
       trackStock: input.trackStock ?? true,
       active: input.active ?? true,
       searchKey: variantSearchKey(product.name, input.name ?? ''),
+      sellable: (input.active ?? true) && product.active,
     });
     variants.push(variant);
     for (const price of input.prices ?? []) {
@@ -929,19 +930,26 @@ export async function createProduct(ctx: RequestContext, input: NewProduct): Pro
   });
 }
 
-/** Rewrites the search keys of a product's variants after it was renamed (one statement). */
-async function refreshSearchKeys(ctx: RequestContext, em: EntityManager, product: Product): Promise<void> {
-  const variants = await em.execute<{ id: string; name: string }[]>(
-    `select id, name from ${tableOf(ctx, 'variant')} where product_id = ? for update`,
+/**
+ * Rewrites what a product's variants derive from it, after it was renamed or (de)activated: their
+ * search keys and `sellable` (one statement; the variants' own versions do not change).
+ */
+async function refreshVariantSearch(ctx: RequestContext, em: EntityManager, product: Product): Promise<void> {
+  const variants = await em.execute<{ id: string; name: string; active: boolean }[]>(
+    `select id, name, active from ${tableOf(ctx, 'variant')} where product_id = ? for update`,
     [product.id],
   );
   if (variants.length === 0) return;
   await em.execute(
-    `update ${tableOf(ctx, 'variant')} v set search_key = x.key
-     from jsonb_to_recordset(?::jsonb) as x(id uuid, key text) where v.id = x.id`,
+    `update ${tableOf(ctx, 'variant')} v set search_key = x.key, sellable = x.sellable
+     from jsonb_to_recordset(?::jsonb) as x(id uuid, key text, sellable boolean) where v.id = x.id`,
     [
       JSON.stringify(
-        variants.map((variant) => ({ id: variant.id, key: variantSearchKey(product.name, variant.name) })),
+        variants.map((variant) => ({
+          id: variant.id,
+          key: variantSearchKey(product.name, variant.name),
+          sellable: variant.active && product.active,
+        })),
       ),
     ],
   );
@@ -958,7 +966,9 @@ export async function updateProduct(
     if (!product) notFound('product_not_found', id);
     assertVersion(`product ${id}`, product.version, expected);
     await checkProductReferences(em, patch);
-    const renamed = patch.name !== undefined && patch.name !== product.name;
+    const searchChanged =
+      (patch.name !== undefined && patch.name !== product.name) ||
+      (patch.active !== undefined && patch.active !== product.active);
     const { categoryId, taxCategoryId, ...fields } = patch;
     let changed = applyPatch(product, fields);
     if (categoryId !== undefined && categoryId !== (product.category?.id ?? null)) {
@@ -972,7 +982,7 @@ export async function updateProduct(
     if (changed) {
       product.updatedAt = new Date();
       await em.flush();
-      if (renamed) await refreshSearchKeys(ctx, em, product);
+      if (searchChanged) await refreshVariantSearch(ctx, em, product);
       recordCatalogEvents(em, [productEvent(product)]);
     }
     const [view] = await productViews(em, [product]);
@@ -1071,6 +1081,7 @@ export async function updateVariant(
     assertVersion(`variant ${id}`, variant.version, expected);
     if (applyPatch(variant, patch)) {
       variant.searchKey = variantSearchKey(product.name, variant.name);
+      variant.sellable = variant.active && product.active;
       variant.updatedAt = new Date();
       await em.flush();
       recordCatalogEvents(em, [variantEvent(variant)]);

@@ -97,6 +97,8 @@ export const Variant = defineEntity({
     barcode: p.string().length(64).nullable().unique(),
     trackStock: p.boolean().default(true),
     active: p.boolean().default(true),
+    /** This variant and its product are both active: what search shows; kept by the catalog service. */
+    sellable: p.boolean().default(true),
     /**
      * Product and variant name folded for search (lower case, no accents, punctuation as spaces), kept
      * by the catalog service (`searchKey` in pos-api's catalog/search.ts); also the search's sort key.
@@ -116,7 +118,8 @@ export const Variant = defineEntity({
     updatedAt: p.datetime().defaultRaw('now()'),
   },
   // Search without extensions (a tenant's role can use only its own schema): words through the GIN
-  // index, SKU prefixes through a pattern-ops btree (any collation), pages in searchKey order. The
+  // index, SKU prefixes through a pattern-ops btree (any collation), pages in searchKey order by a
+  // btree that includes what the search filters on, so that walking it needs no table access. The
   // expression indexes name the table unqualified: migrations run with the tenant's search_path.
   indexes: [
     {
@@ -129,7 +132,11 @@ export const Variant = defineEntity({
       expression: (columns, _table, name) =>
         `create index "${name}" on "variant" (lower(${columns.sku}) text_pattern_ops)`,
     },
-    { properties: ['searchKey', 'id'] },
+    {
+      name: 'variant_search_walk_index',
+      expression: (columns, _table, name) =>
+        `create index "${name}" on "variant" (${columns.searchKey}, ${columns.id}) include (${columns.searchVector}, ${columns.sku}, ${columns.sellable})`,
+    },
   ],
 });
 export type Variant = InferEntity<typeof Variant>;

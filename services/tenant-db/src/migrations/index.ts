@@ -3,6 +3,7 @@ import { Migration20261124073748_stores_and_settings } from './Migration20261124
 import { Migration20261124100143_staff_and_devices } from './Migration20261124100143_staff_and_devices.ts';
 import { Migration20261124101129_catalog_sales_inventory_outbox } from './Migration20261124101129_catalog_sales_inventory_outbox.ts';
 import { Migration20261124102048_catalog_search } from './Migration20261124102048_catalog_search.ts';
+import { Migration20261124104521_catalog_search_walk } from './Migration20261124104521_catalog_search_walk.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
@@ -13,4 +14,5 @@ export const tenantMigrations: MigrationObject[] = [
     class: Migration20261124101129_catalog_sales_inventory_outbox,
   },
   { name: 'Migration20261124102048_catalog_search', class: Migration20261124102048_catalog_search },
+  { name: 'Migration20261124104521_catalog_search_walk', class: Migration20261124104521_catalog_search_walk },
 ];
