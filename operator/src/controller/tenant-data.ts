@@ -161,13 +161,16 @@ async function addMissingStores(postgres: pg.Pool, schema: string, spec: Tenant[
 }
 
 /**
- * What a pooled POS API learns about the tenant from its schema (the `tenant.profile` setting):
- * currency, time zone, and read-only while suspended. Written only when it changed.
+ * What the POS API learns about the tenant from its schema (the `tenant.profile` setting): name,
+ * currency, time zone and locale (receipts), and read-only while suspended (pooled APIs). Written
+ * only when it changed.
  */
 async function writeProfile(postgres: pg.Pool, schema: string, spec: Tenant['spec']): Promise<void> {
   const profile = {
+    displayName: spec.displayName,
     currency: spec.currency,
     timezone: spec.timezone ?? 'UTC',
+    locale: spec.locale ?? 'en-US',
     readOnly: spec.suspended ?? false,
   };
   await postgres.query(

@@ -84,7 +84,15 @@ describe('local tenants', () => {
     await asTenant.connect();
     // What the pooled POS API reads about the tenant.
     expect((await asTenant.query(`select value from setting where key = 'tenant.profile'`)).rows).toEqual([
-      { value: { currency: 'EUR', timezone: 'UTC', readOnly: false } },
+      {
+        value: {
+          displayName: 'Shop local-shop',
+          currency: 'EUR',
+          timezone: 'UTC',
+          locale: 'en-US',
+          readOnly: false,
+        },
+      },
     ]);
     // The stores the manifest names are there.
     expect((await asTenant.query('select code, name, timezone, currency from store')).rows).toEqual([

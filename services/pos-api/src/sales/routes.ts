@@ -1,8 +1,16 @@
 // Checkout and returns under /v1: preview (calculate) and commit with the same body, the sale as
 // stored, and returns. Commits and returns need an Idempotency-Key; the first response is replayed.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problem, problemResponses } from '../errors.ts';
+import {
+  buildReceiptDocument,
+  RECEIPT_MEDIA_TYPES,
+  renderEscPos,
+  renderHtml,
+  renderText,
+} from '../receipts/index.ts';
 import { requirePermission } from '../staff/require-permission.ts';
 import {
   CardPaymentBody,
@@ -11,6 +19,7 @@ import {
   IdempotencyHeaders,
   IdParams,
   PreviewSchema,
+  ReceiptQuery,
   ReturnBody,
   SaleSchema,
 } from './schemas.ts';
@@ -112,6 +121,40 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
       },
     },
     async (request) => (await service.get(request.ctx, request.params.id)) as never,
+  );
+
+  app.get(
+    '/sales/:id/receipt',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          'The receipt of a completed sale or return: HTML, plain text, or ESC/POS bytes for a printer',
+        security: SIGNED_IN,
+        params: IdParams,
+        querystring: ReceiptQuery,
+        response: {
+          200: {
+            description: 'The receipt (text/html, text/plain or application/octet-stream)',
+            content: {
+              'text/html': { schema: Type.String() },
+              'text/plain': { schema: Type.String() },
+              'application/octet-stream': { schema: Type.String({ format: 'binary' }) },
+            },
+          },
+          ...problemResponses(401, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const document = buildReceiptDocument(await service.receiptData(request.ctx, request.params.id));
+      const { format = 'html', width = 42 } = request.query;
+      reply.header('content-type', RECEIPT_MEDIA_TYPES[format]);
+      if (format === 'html') return renderHtml(document);
+      if (format === 'text') return renderText(document, { width });
+      // The schema says string (OpenAPI's binary format); the bytes go out as they are.
+      return reply.send(Buffer.from(renderEscPos(document, { width })) as unknown as string);
+    },
   );
 
   app.post(

@@ -269,6 +269,36 @@ describe('checkout', () => {
   });
 });
 
+describe('receipts', () => {
+  it('prints a completed sale as text, HTML and ESC/POS with the drawer kick for cash', async () => {
+    const sold = await post(
+      '/v1/sales',
+      cashier,
+      { lines: [{ sku: 'MUG', quantity: 2 }], tenders: [{ method: 'cash', amount: 700, tendered: 1000 }] },
+      randomUUID(),
+    );
+    const { id, receiptNumber } = sold.json<{ id: string; receiptNumber: string }>();
+    const get = (format: string) =>
+      app.inject({
+        url: `/v1/sales/${id}/receipt?format=${format}`,
+        headers: { host: tenant.host, ...bearer(cashier.accessToken) },
+      });
+    const text = await get('text');
+    expect(text.statusCode, text.body).toBe(200);
+    expect(text.headers['content-type']).toContain('text/plain');
+    expect(text.body).toContain(receiptNumber);
+    expect(text.body).toMatch(/Mug/);
+    expect(text.body).toMatch(/7\.00/);
+    const html = await get('html');
+    expect(html.headers['content-type']).toContain('text/html');
+    expect(html.body).toContain('<html');
+    const escpos = await get('escpos');
+    const bytes = escpos.rawPayload;
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0x1b, 0x40]));
+    expect(bytes.includes(Buffer.from([0x1b, 0x70, 0x00, 0x19, 0xfa]))).toBe(true);
+  });
+});
+
 describe('returns', () => {
   async function sell(lines: object[], amount: number) {
     const response = await post(

@@ -199,3 +199,12 @@ export const CardPaymentSchema = Type.Object({
     Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }),
   ),
 });
+
+export const ReceiptQuery = Type.Object(
+  {
+    format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('text'), Type.Literal('escpos')])),
+    /** Characters per line: 42 for 80 mm paper, 32 for 58 mm. */
+    width: Type.Optional(Type.Integer({ minimum: 24, maximum: 64 })),
+  },
+  { additionalProperties: false },
+);

@@ -15,6 +15,12 @@ import {
 import { currentTraceparent } from '@cloudpos/telemetry';
 import type pg from 'pg';
 import { problem } from '../errors.ts';
+import type {
+  ReceiptSaleData,
+  ReceiptSaleLine,
+  ReceiptSalePayment,
+  ReceiptSaleTax,
+} from '../receipts/index.ts';
 import { paymentProblem, requireCardPayments, type PaymentProvider } from '../payments/index.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { quantityText, refundFor, thousandths, type LineFigures } from './refund.ts';
@@ -965,7 +971,75 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     };
   }
 
-  return { calculate, commit, get, refund, startCardPayment };
+  /** What a receipt of this sale needs, read as it was stored (see receipts/document.ts). */
+  async function receiptData(ctx: RequestContext, saleId: string): Promise<ReceiptSaleData> {
+    const sale = (await get(ctx, saleId)) as unknown as Record<string, unknown> & {
+      lines: ReceiptSaleLine[];
+      taxes: ReceiptSaleTax[];
+      payments: ReceiptSalePayment[];
+    };
+    if (sale.status !== 'completed') throw problem('sale_not_open', 'only a completed sale has a receipt');
+    const extra = await pool.query<{
+      store_name: string;
+      store_code: string;
+      number: string;
+      original_code: string | null;
+      original_number: string | null;
+      staff: string | null;
+      till: string | null;
+      profile: { displayName?: string; locale?: string } | null;
+      footer: unknown;
+    }>(
+      `select st.name as store_name, st.code as store_code, s.receipt_number::text as number,
+              ost.code as original_code, o.receipt_number::text as original_number,
+              m.display_name as staff, d.name as till,
+              (select value from ${q(ctx, 'setting')} where key = 'tenant.profile') as profile,
+              (select value from ${q(ctx, 'setting')} where key = 'receipt.footer') as footer
+         from ${q(ctx, 'sale')} s join ${q(ctx, 'store')} st on st.id = s.store_id
+         left join ${q(ctx, 'sale')} o on o.id = s.original_sale_id
+         left join ${q(ctx, 'store')} ost on ost.id = o.store_id
+         left join ${q(ctx, 'staff_member')} m on m.id = s.staff_id
+         left join ${q(ctx, 'till_device')} d on d.id = s.device_id
+        where s.id = $1`,
+      [saleId],
+    );
+    const row = extra.rows[0]!;
+    const amount = (key: string) => sale[key] as number;
+    return {
+      kind: sale.kind as 'sale' | 'return',
+      receiptNumber: Number(row.number),
+      original: row.original_code
+        ? { storeCode: row.original_code, receiptNumber: Number(row.original_number) }
+        : null,
+      completedAt: sale.completedAt as Date,
+      locale: row.profile?.locale ?? 'en-US',
+      timezone: ctx.tenant.timezone,
+      currency: sale.currency as string,
+      merchant: { name: row.profile?.displayName ?? ctx.tenant.slug },
+      store: { code: row.store_code, name: row.store_name },
+      cashier: row.staff ? { name: row.staff } : null,
+      till: row.till ? { name: row.till } : null,
+      lines: sale.lines.map((line, position) => ({ ...line, position })),
+      taxes: sale.taxes,
+      totals: {
+        subtotal: amount('subtotal'),
+        discountTotal: amount('discountTotal'),
+        taxTotal: amount('taxTotal'),
+        inclusiveTaxTotal: amount('inclusiveTaxTotal'),
+        total: amount('total'),
+        cashRounding: amount('cashRounding'),
+      },
+      payments: sale.payments,
+      footer:
+        typeof row.footer === 'string'
+          ? [row.footer]
+          : Array.isArray(row.footer)
+            ? (row.footer as string[])
+            : null,
+    };
+  }
+
+  return { calculate, commit, get, refund, startCardPayment, receiptData };
 }
 
 export const receiptLabel = (storeCode: string, number: number) =>
