@@ -76,7 +76,8 @@ export async function operatorBenchmark(): Promise<string[]> {
     const cluster = await startControlPlane({
       dir: join(root, 'k8s'),
       nodes: 2,
-      podsPerNode: 5000,
+      // 1,000 tenants' pods (two each, 100m to 250m CPU requested) on two fake nodes.
+      nodeCapacity: { cpu: '2000', memory: '8Ti', pods: 5000 },
       auditUsers: [OPERATOR_USER],
     });
     stops.push(() => cluster.stop());

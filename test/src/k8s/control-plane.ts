@@ -21,8 +21,8 @@ export interface ControlPlaneOptions {
   nodes?: number;
   /** Fixed API server port (local use); a free port otherwise. */
   apiPort?: number;
-  /** Pods each fake node takes (110, as a kubelet, unless a benchmark needs thousands). */
-  podsPerNode?: number;
+  /** What each fake node offers: a kubelet's 110 pods and a large machine, unless a benchmark needs more. */
+  nodeCapacity?: { cpu: string; memory: string; pods: number };
   /** Writes an audit log (JSON lines, `<dir>/audit.log`) of every request these users make. */
   auditUsers?: string[];
 }
@@ -217,7 +217,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     kc.loadFromFile(kubeconfigPath);
     const core = kc.makeApiClient(CoreV1Api);
     for (let index = 0; index < (options.nodes ?? 1); index++) {
-      await registerFakeNode(core, `kwok-node-${index}`, options.podsPerNode ?? 110);
+      await registerFakeNode(
+        core,
+        `kwok-node-${index}`,
+        options.nodeCapacity ?? { cpu: '32', memory: '128Gi', pods: 110 },
+      );
     }
     await waitFor('the fake nodes to be Ready and the controllers to run', processes, async () => {
       const nodes = await core.listNode();
@@ -249,8 +253,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   }
 }
 
-async function registerFakeNode(core: CoreV1Api, name: string, pods: number): Promise<void> {
-  const capacity = { cpu: '32', memory: '128Gi', pods: String(pods) };
+async function registerFakeNode(
+  core: CoreV1Api,
+  name: string,
+  offers: { cpu: string; memory: string; pods: number },
+): Promise<void> {
+  const capacity = { cpu: offers.cpu, memory: offers.memory, pods: String(offers.pods) };
   const node: V1Node = {
     apiVersion: 'v1',
     kind: 'Node',
