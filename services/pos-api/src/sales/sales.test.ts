@@ -462,6 +462,41 @@ describe('card tenders', () => {
     expect(notPaid.json<{ detail: string }>().detail).toContain('requires_payment_method');
   });
 
+  it('refunds a card sale to the card through the provider, once even when the return is retried', async () => {
+    const saleKey = randomUUID();
+    const providerRef = await cardPayment(saleKey, 700);
+    const sold = await call(
+      '/v1/sales',
+      { lines: [{ sku: 'MUG', quantity: 2 }], tenders: [{ method: 'card', amount: 700, providerRef }] },
+      saleKey,
+    );
+    expect(sold.statusCode, sold.body).toBe(201);
+    const { id, lines } = sold.json<{ id: string; lines: { id: string }[] }>();
+    const asManager = await signIn(cards, tenant, tenant.manager.code, tenant.manager.pin);
+    const returnKey = randomUUID();
+    const giveBack = () =>
+      cards.inject({
+        method: 'POST',
+        url: `/v1/sales/${id}/returns`,
+        headers: { host: tenant.host, ...bearer(asManager.accessToken), 'idempotency-key': returnKey },
+        payload: { lines: [{ lineId: lines[0]!.id, quantity: 1 }], restock: true, refundTo: 'original' },
+      });
+    const returned = await giveBack();
+    expect(returned.statusCode, returned.body).toBe(201);
+    const payment = returned.json<{ payments: { method: string; amount: number; providerRef: string }[] }>()
+      .payments[0]!;
+    expect(payment).toMatchObject({ method: 'card', amount: -350 });
+    expect(payment.providerRef).toMatch(/^re_/);
+    expect((await giveBack()).json()).toEqual(returned.json());
+    // Stripe holds one refund of 3.50 for it.
+    const refund = (await (
+      await fetch(`${fake.url}/v1/refunds/${payment.providerRef}`, {
+        headers: { authorization: `Bearer ${fake.secretKey}` },
+      })
+    ).json()) as { amount: number; payment_intent: string };
+    expect(refund).toMatchObject({ amount: 350, payment_intent: providerRef });
+  });
+
   it('refuses card tenders where no provider is configured', async () => {
     const response = await post(
       '/v1/sales',

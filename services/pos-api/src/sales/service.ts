@@ -522,21 +522,13 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     ctx: RequestContext,
     client: pg.PoolClient,
     saleId: string,
-    tenders: {
-      method: string;
-      amount: number;
-      tendered?: number;
-      change?: number;
-      label?: string;
-      providerRef?: string;
-      refundOf?: string;
-    }[],
+    tenders: RefundTender[],
   ) {
     const rows = tenders.map((tender) => [
-      randomUUID(),
+      tender.id ?? randomUUID(),
       saleId,
       tender.method,
-      'succeeded',
+      tender.status ?? 'succeeded',
       tender.amount,
       tender.tendered ?? null,
       tender.change ?? null,
@@ -708,7 +700,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
           where original_line_id = any($1::uuid[])`,
         [ids],
       );
-      const returnId = randomUUID();
+      const returnId = uuidFrom(`${ctx.tenant.schema}:${idempotencyKey}:return`);
       const now = clock();
       const figures = request.lines.map((wanted) => {
         const line = locked.rows.find((row) => row.id === wanted.lineId)!;
@@ -756,7 +748,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
       );
       const gross = -figures.reduce((sum, { result }) => sum + result.gross, 0);
       const discount = -figures.reduce((sum, { result }) => sum + result.discountTotal, 0);
-      const tenders = await refundTenders(ctx, client, saleId, total, request.refundTo);
+      const tenders = await refundTenders(ctx, client, saleId, total, request.refundTo, idempotencyKey);
       const receiptNumber = await nextReceiptNumber(ctx, client, sale.store_id);
       await client.query(
         `insert into ${q(ctx, 'sale')} (id, kind, status, store_id, receipt_number, original_sale_id, device_id, staff_id,
@@ -828,6 +820,25 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
           [returnId, taxRateId, entry.base, entry.amount, saleId],
         );
       }
+      // Card refunds go to the provider before this transaction commits: if it then fails, the
+      // till's retry (same key, same refund ids) gets the provider's same refund back.
+      for (const tender of tenders.filter((candidate) => candidate.cardPayment)) {
+        const provider = requireCardPayments(cards);
+        try {
+          const refund = await provider.refundCardPayment({
+            tenant: ctx.tenant.slug,
+            saleId: returnId,
+            refundId: tender.id!,
+            providerRef: tender.cardPayment!,
+            amount: -tender.amount,
+            currency: sale.currency,
+          });
+          tender.providerRef = refund.refundRef;
+          tender.status = refund.status === 'succeeded' ? 'succeeded' : 'pending';
+        } catch (error) {
+          throw paymentProblem(error);
+        }
+      }
       await insertPayments(ctx, client, returnId, tenders);
       if (request.restock) {
         await moveStock(
@@ -883,7 +894,8 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     saleId: string,
     total: number,
     to: 'cash' | 'original',
-  ) {
+    idempotencyKey: string,
+  ): Promise<RefundTender[]> {
     if (to === 'cash') return [{ method: 'cash', amount: total }];
     const { rows } = await client.query<{
       id: string;
@@ -899,22 +911,20 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
       [saleId],
     );
     let left = -total;
-    const tenders = [];
+    const tenders: RefundTender[] = [];
     for (const payment of rows) {
       if (left === 0) break;
       const available = Number(payment.amount) - Number(payment.refunded);
       const amount = Math.min(available, left);
       if (amount <= 0) continue;
-      if (payment.method === 'card')
-        throw problem(
-          'payment_method_unavailable',
-          'refunds to a card are not available yet: refund in cash',
-        );
       tenders.push({
+        // Derived from the request's key: a retried return refunds the card once (provider idempotency).
+        id: uuidFrom(`${idempotencyKey}:${payment.id}`),
         method: payment.method,
         amount: -amount,
         refundOf: payment.id,
         ...(payment.label ? { label: payment.label } : {}),
+        ...(payment.method === 'card' && payment.provider_ref ? { cardPayment: payment.provider_ref } : {}),
       });
       left -= amount;
     }
@@ -1040,6 +1050,26 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
   }
 
   return { calculate, commit, get, refund, startCardPayment, receiptData };
+}
+
+interface RefundTender {
+  id?: string;
+  method: string;
+  amount: number;
+  status?: 'succeeded' | 'pending';
+  tendered?: number;
+  change?: number;
+  label?: string;
+  providerRef?: string;
+  refundOf?: string;
+  /** A card refund: the providerRef of the card payment it gives money back to. */
+  cardPayment?: string;
+}
+
+/** A UUID (v4 layout) derived from a name: the same request always names the same rows. */
+function uuidFrom(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 17), 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export const receiptLabel = (storeCode: string, number: number) =>
