@@ -493,6 +493,37 @@ describe('permissions', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes every catalog route with its parameters, bodies and problem responses', async () => {
+    const response = await world.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json<{
+      paths: Record<
+        string,
+        Record<string, { parameters?: { name: string; in: string }[]; responses: object }>
+      >;
+    }>();
+    const catalogPaths = Object.keys(document.paths).filter((path) => path.startsWith('/v1/catalog/'));
+    expect(catalogPaths).toEqual(
+      expect.arrayContaining([
+        '/v1/catalog/search',
+        '/v1/catalog/barcodes/{code}',
+        '/v1/catalog/bulk',
+        '/v1/catalog/products/{id}',
+        '/v1/catalog/prices/{id}',
+      ]),
+    );
+    const patch = document.paths['/v1/catalog/products/{id}']!.patch!;
+    expect(patch.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'if-match', in: 'header' })]),
+    );
+    expect(Object.keys(patch.responses)).toEqual(expect.arrayContaining(['200', '404', '412', '428']));
+    expect(Object.keys(document.paths['/v1/catalog/bulk']!.post!.responses)).toEqual(
+      expect.arrayContaining(['200', '413', '422']),
+    );
+  });
+});
+
 describe('tenant isolation', () => {
   it("does not show tenant A's catalog to tenant B, by id, search, barcode or list", async () => {
     const other = await addTenant(world, 'other');

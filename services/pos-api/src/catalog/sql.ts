@@ -38,7 +38,8 @@ export interface StoreScope {
  */
 export function storeCtes(ctx: RequestContext, scope: StoreScope): { sql: string; params: unknown[] } {
   const explicit = scope.storeId !== undefined;
-  const storeId = explicit ? scope.storeId : null;
+  // Not an id at all: no store (a caller that named one then gets `store_not_found`).
+  const storeId = explicit && scope.storeId && UUID_PATTERN.test(scope.storeId) ? scope.storeId : null;
   const deviceId = explicit ? null : (ctx.actor?.deviceId ?? null);
   return {
     sql: `st as (
@@ -46,7 +47,7 @@ export function storeCtes(ctx: RequestContext, scope: StoreScope): { sql: string
         where s.id = coalesce(?::uuid, (select d.store_id from ${tableOf(ctx, 'till_device')} d where d.id = ?::uuid))
       ),
       cur as (select coalesce(?::text, (select currency from st), ?::text) as code)`,
-    params: [storeId ?? null, deviceId, scope.currency ?? null, ctx.tenant.currency],
+    params: [storeId, deviceId, scope.currency ?? null, ctx.tenant.currency],
   };
 }
 
