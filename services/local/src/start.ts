@@ -90,17 +90,12 @@ async function main(): Promise<void> {
   const demo = await prepareDemoTenant(tenants.ctx).finally(() => tenants.close());
   const authSecret = await localAuthSecret(settings.home);
 
-  const api = new ManagedProcess({
-    name: 'pos-api',
-    command: process.execPath,
-    args: [
-      '--import',
-      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
-      fileURLToPath(import.meta.resolve('@cloudpos/pos-api/server')),
-    ],
+  const api = await startService({
+    name: 'POS API',
+    module: '@cloudpos/pos-api/server',
     logFile: join(logDir, 'pos-api.log'),
+    readiness: `http://127.0.0.1:${settings.ports.api}/readyz`,
     env: {
-      ...process.env,
       OTEL_SERVICE_NAME: 'pos-api',
       HOST: '127.0.0.1',
       PORT: String(settings.ports.api),
@@ -111,30 +106,15 @@ async function main(): Promise<void> {
       AUTH_SECRET: authSecret,
     },
   });
-  running.push({ name: 'POS API', stop: () => api.stop('SIGTERM') });
   const apiUrl = `http://127.0.0.1:${settings.ports.api}`;
-  await api
-    .waitUntilReady(async () => (await fetch(`${apiUrl}/readyz`)).ok)
-    .catch((error: unknown) => {
-      throw new ActionableError(
-        `The POS API did not become ready: ${(error as Error).message.split('\n')[0]}`,
-        `read its log: ${api.logFile}`,
-      );
-    });
-
   // The worker relays every local tenant's outbox to its NATS account (their credentials are in
   // .cloudpos/tenants); tenants created later are found within seconds.
-  const worker = new ManagedProcess({
+  await startService({
     name: 'worker',
-    command: process.execPath,
-    args: [
-      '--import',
-      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
-      fileURLToPath(import.meta.resolve('@cloudpos/worker/main')),
-    ],
+    module: '@cloudpos/worker/main',
     logFile: join(logDir, 'worker.log'),
+    readiness: `http://127.0.0.1:${settings.ports.worker}/healthz`,
     env: {
-      ...process.env,
       OTEL_SERVICE_NAME: 'worker',
       TENANT_MODE: 'pooled',
       DATABASE_URL: databaseUrl,
@@ -144,10 +124,6 @@ async function main(): Promise<void> {
       METRICS_PORT: String(settings.ports.worker),
     },
   });
-  running.push({ name: 'worker', stop: () => worker.stop('SIGTERM') });
-  await worker.waitUntilReady(
-    async () => (await fetch(`http://127.0.0.1:${settings.ports.worker}/healthz`)).ok,
-  );
 
   say('');
   say('CloudPOS is running.');
@@ -217,6 +193,37 @@ async function tenantsWithoutStaff(databaseUrl: string, schemas: string[]): Prom
   } finally {
     await client.end();
   }
+}
+
+/** A platform process with telemetry loaded, as in a pod; stopped with the rest on Ctrl-C. */
+async function startService(options: {
+  name: string;
+  module: string;
+  logFile: string;
+  readiness: string;
+  env: Record<string, string>;
+}): Promise<ManagedProcess> {
+  const service = new ManagedProcess({
+    name: options.name,
+    command: process.execPath,
+    args: [
+      '--import',
+      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
+      fileURLToPath(import.meta.resolve(options.module)),
+    ],
+    logFile: options.logFile,
+    env: { ...process.env, ...options.env },
+  });
+  running.push({ name: options.name, stop: () => service.stop('SIGTERM') });
+  await service
+    .waitUntilReady(async () => (await fetch(options.readiness)).ok)
+    .catch((error: unknown) => {
+      throw new ActionableError(
+        `The ${options.name} did not become ready: ${(error as Error).message.split('\n')[0]}`,
+        `read its log: ${service.logFile}`,
+      );
+    });
+  return service;
 }
 
 function explainStartFailure(what: string, dir: string, error: unknown): unknown {
