@@ -1234,10 +1234,13 @@ export const MAX_PRICED_VARIANTS = 1000;
 interface PricedRow {
   store: { id: string; currency: string } | null;
   currency: string;
-  items: (Omit<PricedVariant, 'name' | 'unitPrice' | 'currency'> & {
+  /** Every active tax rate of the tenant (a short list): categories name them by id. */
+  taxRates: VariantTaxRate[];
+  items: (Omit<PricedVariant, 'name' | 'unitPrice' | 'currency' | 'taxRates'> & {
     productName: string;
     variantName: string;
     unitPrice: number | string | null;
+    taxRateIds: string[];
   })[];
 }
 
@@ -1247,69 +1250,70 @@ interface PricedRow {
  * `storeId` that does not exist.
  */
 export async function priceVariants(ctx: RequestContext, query: PriceVariantsQuery): Promise<PricedVariants> {
-  const [column, keys] =
+  const [column, wanted] =
     'variantIds' in query
-      ? (['id', query.variantIds.filter((id) => UUID_PATTERN.test(id))] as const)
+      ? (['id', query.variantIds] as const)
       : 'skus' in query
         ? (['sku', query.skus] as const)
         : (['barcode', query.barcodes] as const);
-  const wanted = 'variantIds' in query ? query.variantIds : 'skus' in query ? query.skus : query.barcodes;
   if (wanted.length > MAX_PRICED_VARIANTS) {
     throw new RangeError(`priceVariants takes at most ${MAX_PRICED_VARIANTS} keys, got ${wanted.length}`);
   }
+  const keyOf = (key: string) => (column === 'id' ? key.toLowerCase() : key);
+  const keys = [...new Set(wanted.map(keyOf))].filter((key) => column !== 'id' || UUID_PATTERN.test(key));
   const scope = storeCtes(ctx, query);
   const variant = tableOf(ctx, 'variant');
+  // The keys as a literal list (not a JSON array): the planner then knows how many there are and
+  // probes the unique indexes instead of joining whole tables.
+  const inList = keys.length === 0 ? 'null' : keys.map(() => (column === 'id' ? '?::uuid' : '?')).join(', ');
   const [row] = await ctx.em.execute<PricedRow[]>(
-    `with ${scope.sql},
-      wanted as (select k.key, k.n from jsonb_array_elements_text(?::jsonb) with ordinality as k(key, n)),
-      found as (
-        select distinct on (v.id) v.id, w.n from wanted w join ${variant} v on v.${column} = w.key${column === 'id' ? '::uuid' : ''}
-        order by v.id, w.n
-      )
+    `with ${scope.sql}
     select
       (select row_to_json(st) from st) as store,
       (select code from cur) as currency,
+      coalesce((
+        select json_agg(json_build_object('id', t.id, 'code', t.code, 'name', t.name, 'rate', t.rate::text,
+                                          'inclusive', t.inclusive))
+        from ${tableOf(ctx, 'tax_rate')} t where t.active
+      ), '[]'::json) as "taxRates",
       coalesce((
         select json_agg(json_build_object(
           'variantId', v.id, 'productId', p.id, 'sku', v.sku, 'barcode', v.barcode,
           'productName', p.name, 'variantName', v.name, 'active', v.active and p.active,
           'trackStock', v.track_stock, 'unitPrice', pr.amount,
           'priceSource', case when pr.amount is null then null when pr.from_store then 'store' else 'all_stores' end,
-          'taxCategoryId', p.tax_category_id,
-          'taxRates', coalesce((
-            select json_agg(json_build_object('id', t.id, 'code', t.code, 'name', t.name, 'rate', t.rate::text,
-                                              'inclusive', t.inclusive) order by r.n)
-            from jsonb_array_elements_text(tc.tax_rate_ids) with ordinality as r(id, n)
-            join ${tableOf(ctx, 'tax_rate')} t on t.id = r.id::uuid and t.active
-          ), '[]'::json)
-        ) order by f.n)
-        from found f
-        join ${variant} v on v.id = f.id
+          'taxCategoryId', p.tax_category_id, 'taxRateIds', tc.tax_rate_ids
+        ))
+        from ${variant} v
         join ${tableOf(ctx, 'product')} p on p.id = v.product_id
         join ${tableOf(ctx, 'tax_category')} tc on tc.id = p.tax_category_id
         ${priceLateral(ctx)}
+        where v.${column} in (${inList})
       ), '[]'::json) as items`,
-    [...scope.params, JSON.stringify(keys)],
+    [...scope.params, ...keys],
   );
   if (!row) throw new Error('the price query returned no row');
   if (query.storeId && !row.store) throw problem('store_not_found', `there is no store ${query.storeId}`);
-  const items = row.items.map(({ productName, variantName, unitPrice, taxRates, ...item }) => ({
-    ...item,
-    name: displayName(productName, variantName).slice(0, 300),
-    currency: row.currency,
-    unitPrice: unitPrice === null ? null : Number(unitPrice),
-    taxRates: taxRates.map((rate) => ({ ...rate, rate: normalizeRate(rate.rate) })),
-  }));
-  const matched = new Set(
-    items.flatMap((item) =>
-      column === 'id' ? [item.variantId] : column === 'sku' ? [item.sku] : [item.barcode ?? ''],
-    ),
-  );
+  const rates = new Map(row.taxRates.map((rate) => [rate.id, { ...rate, rate: normalizeRate(rate.rate) }]));
+  const position = new Map(keys.map((key, index) => [key, index]));
+  const keyOfItem = (item: PricedRow['items'][number]) =>
+    column === 'id' ? item.variantId : column === 'sku' ? item.sku : (item.barcode ?? '');
+  const items = row.items
+    .sort((a, b) => position.get(keyOfItem(a))! - position.get(keyOfItem(b))!)
+    .map(({ productName, variantName, unitPrice, taxRateIds, ...item }) => ({
+      ...item,
+      name: displayName(productName, variantName).slice(0, 300),
+      currency: row.currency,
+      unitPrice: unitPrice === null ? null : Number(unitPrice),
+      // In the category's order; a deactivated rate no longer applies.
+      taxRates: taxRateIds.flatMap((id) => rates.get(id) ?? []),
+    }));
+  const matched = new Set(row.items.map(keyOfItem));
   return {
     storeId: row.store?.id ?? null,
     currency: row.currency,
     items,
-    notFound: [...new Set(wanted.filter((key) => !matched.has(column === 'id' ? key.toLowerCase() : key)))],
+    notFound: [...new Set(wanted.filter((key) => !matched.has(keyOf(key))))],
   };
 }
 
