@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { PosApi } from '../app.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { bearer, createTenantRole, signIn, testApp } from '../test-support.ts';
-import { foldForSearch, prefixTsQuery, skuPrefixPattern, variantSearchKey } from './search.ts';
+import { foldForSearch, prefixTsQuery, searchCatalog, skuPrefixPattern, variantSearchKey } from './search.ts';
 import { priceVariants } from './service.ts';
 import {
   addTenant,
@@ -196,6 +196,50 @@ describe('searching the catalog', () => {
     const bad = await shop.cashier.get('/v1/catalog/search?q=bulk&cursor=bm9wZQ');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'invalid_cursor' });
+  });
+
+  it('gives the same pages whether the index walk or the word index answers', async () => {
+    const ctx = (): RequestContext => ({
+      tenant: {
+        slug: shop.tenant.slug,
+        schema: shop.schema,
+        currency: 'EUR',
+        timezone: 'UTC',
+        readOnly: false,
+      },
+      em: world.admin.em.fork({ schema: shop.schema }),
+      traceId: 'test',
+    });
+    const allPages = async (q: string, scanLimit?: number) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await searchCatalog(
+          ctx(),
+          { q, limit: 4, ...(cursor ? { cursor } : {}) },
+          scanLimit === undefined ? {} : { scanLimit },
+        );
+        seen.push(...page.items.map((item) => `${item.sku}:${item.match}`));
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      return seen;
+    };
+    for (const q of [
+      'bulk item',
+      'bulk 1',
+      'lat',
+      'latte',
+      'creme',
+      'LAT-',
+      'BULK-1',
+      '4001111111111',
+      'nothing',
+    ]) {
+      const expected = await allPages(q);
+      for (const scanLimit of [1, 3, 7, 40])
+        expect(await allPages(q, scanLimit), `${q} / ${scanLimit}`).toEqual(expected);
+    }
+    expect(await allPages('bulk item')).toHaveLength(25);
   });
 
   it("prices results for the signed-in till's store, or the store asked for", async () => {

@@ -138,9 +138,19 @@ interface SearchRow {
 const EXACT_LIMIT = 10;
 /** Rows the fast path looks at before leaving the page to the indexes (see searchCatalog). */
 const SCAN_LIMIT = 5000;
+/**
+ * The same for a query with digits: nearly always a code (barcode, SKU, article number) that
+ * matches a handful of rows, so a long walk would only be wasted. Either way the answer is the same.
+ */
+const CODE_SCAN_LIMIT = 200;
 
 /** Searches variants by exact barcode, exact SKU, SKU prefix and name words. One query. */
-export async function searchCatalog(ctx: RequestContext, query: SearchQuery): Promise<SearchPage> {
+export async function searchCatalog(
+  ctx: RequestContext,
+  query: SearchQuery,
+  /** Tests shorten the walk to check that both strategies answer alike. */
+  tuning: { scanLimit?: number } = {},
+): Promise<SearchPage> {
   const q = query.q.trim();
   let after: string[] | undefined;
   if (query.cursor !== undefined) {
@@ -179,18 +189,19 @@ export async function searchCatalog(ctx: RequestContext, query: SearchQuery): Pr
   // PostgreSQL cannot estimate how many rows a prefix tsquery matches (it assumes a fixed share), so
   // the plan is chosen here, inside one statement, by what the data says:
   //   fast  walks the (search_key, id) index in page order, index-only (it includes the tsvector,
-  //         SKU, flags), and looks at most SCAN_LIMIT rows: a broad query ("la") fills its page long
-  //         before that;
+  //         SKU, flags), and looks at most SCAN_LIMIT rows (CODE_SCAN_LIMIT for a query with
+  //         digits): a broad query ("la") fills its page long before that;
   //   slow  only when fast did not fill the page: then the matches are rare (under page/SCAN_LIMIT
   //         of the catalog), so all of them are found with the GIN and SKU indexes (materialized:
   //         never an index walk) and sorted.
   // Both give exactly the first rows in (search_key, id) order after the cursor.
   const match = matchOn('v');
+  const scanLimit = Math.trunc(tuning.scanLimit ?? (/\d/.test(q) ? CODE_SCAN_LIMIT : SCAN_LIMIT));
   const listedCte = match.sql
     ? `scanned as (
         select v.id, v.search_key, v.search_vector, v.sku, v.sellable from ${variant} v
         ${after ? 'where (v.search_key, v.id) > (?, ?::uuid)' : ''}
-        order by v.search_key, v.id limit ${SCAN_LIMIT}
+        order by v.search_key, v.id limit ${scanLimit}
       ),
       fast as (
         select v.id, v.search_key from scanned v
