@@ -14,6 +14,7 @@ import {
 } from '@cloudpos/pricing';
 import { currentTraceparent } from '@cloudpos/telemetry';
 import type pg from 'pg';
+import { priceVariants, type PricedVariant, type PriceVariantsQuery } from '../catalog/service.ts';
 import { problem } from '../errors.ts';
 import type {
   ReceiptSaleData,
@@ -118,54 +119,65 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
   }
 
   /** The variants the lines name, with their price in the store and their tax rates: two queries. */
-  async function lookup(
-    ctx: RequestContext,
-    db: pg.Pool | pg.PoolClient,
-    storeId: string,
-    lines: LineRequest[],
-  ) {
-    const skus = lines.flatMap((line) => (line.sku ? [line.sku] : []));
-    const barcodes = lines.flatMap((line) => (line.barcode ? [line.barcode] : []));
-    const ids = lines.flatMap((line) => (line.variantId ? [line.variantId] : []));
-    const { rows } = await db.query<Sellable & { barcode: string | null }>(
-      `select v.id as "variantId", v.sku, v.barcode, v.track_stock as "trackStock",
-              case when v.name = '' then p.name else p.name || ' ' || v.name end as name,
-              coalesce(sp.amount, ap.amount)::float8 as "unitPrice", tc.tax_rate_ids as "taxRateIds"
-         from ${q(ctx, 'variant')} v
-         join ${q(ctx, 'product')} p on p.id = v.product_id
-         join ${q(ctx, 'tax_category')} tc on tc.id = p.tax_category_id
-         left join ${q(ctx, 'price')} sp on sp.variant_id = v.id and sp.currency = $4 and sp.store_id = $5
-         left join ${q(ctx, 'price')} ap on ap.variant_id = v.id and ap.currency = $4 and ap.store_id is null
-        where v.active and p.active and (v.sku = any($1) or v.barcode = any($2) or v.id = any($3::uuid[]))`,
-      [skus, barcodes, ids, ctx.tenant.currency, storeId],
+  /**
+   * The variants the lines name, priced in the store, with their tax rates: the catalog's
+   * priceVariants, once per kind of key the lines use (SKU, barcode, variant id).
+   */
+  async function lookup(ctx: RequestContext, storeId: string, lines: LineRequest[]) {
+    const scope = { storeId, currency: ctx.tenant.currency };
+    const keys = (pick: (line: LineRequest) => string | undefined) =>
+      lines.flatMap((line) => (pick(line) ? [pick(line)!] : []));
+    const found: PricedVariant[] = [];
+    const byKind = {
+      skus: keys((line) => line.sku),
+      barcodes: keys((line) => line.barcode),
+      variantIds: keys((line) => line.variantId),
+    };
+    for (const [kind, list] of Object.entries(byKind)) {
+      if (list.length === 0) continue;
+      const query = { ...scope, [kind]: list } as PriceVariantsQuery;
+      found.push(...(await priceVariants(ctx, query)).items);
+    }
+    const sellable = found.filter((variant) => variant.active);
+    const bySku = new Map(sellable.map((variant) => [variant.sku, variant]));
+    const byBarcode = new Map(
+      sellable.filter((variant) => variant.barcode).map((variant) => [variant.barcode!, variant]),
     );
-    const bySku = new Map(rows.map((row) => [row.sku, row]));
-    const byBarcode = new Map(rows.filter((row) => row.barcode).map((row) => [row.barcode!, row]));
-    const byId = new Map(rows.map((row) => [row.variantId, row]));
-    const rateIds = [...new Set(rows.flatMap((row) => row.taxRateIds))];
-    const rates = (
-      await db.query<TaxRateRow>(
-        `select id, code, name, rate::text as rate, inclusive from ${q(ctx, 'tax_rate')} where id = any($1::uuid[])`,
-        [rateIds],
-      )
-    ).rows;
+    const byId = new Map(sellable.map((variant) => [variant.variantId, variant]));
+
     const resolved = lines.map((line, index) => {
-      const found = line.sku
+      const variant = line.sku
         ? bySku.get(line.sku)
         : line.barcode
           ? byBarcode.get(line.barcode)
           : byId.get(line.variantId ?? '');
-      if (!found)
+      if (!variant)
         throw problem(
           'item_not_found',
           `lines[${index}]: ${line.sku ?? line.barcode ?? line.variantId} is unknown or inactive`,
         );
-      const unitPrice = line.unitPrice ?? found.unitPrice;
+      const unitPrice = line.unitPrice ?? variant.unitPrice;
       if (unitPrice === null)
-        throw problem('item_not_priced', `lines[${index}]: ${found.sku} has no ${ctx.tenant.currency} price`);
-      return { ...found, unitPrice };
+        throw problem(
+          'item_not_priced',
+          `lines[${index}]: ${variant.sku} has no ${ctx.tenant.currency} price`,
+        );
+      return {
+        variantId: variant.variantId,
+        sku: variant.sku,
+        name: variant.name,
+        trackStock: variant.trackStock,
+        unitPrice,
+        taxRateIds: variant.taxRates.map((rate) => rate.id),
+      };
     });
-    return { resolved, rates: new Map(rates.map((rate) => [rate.id, rate])) };
+    // The document's rates in the order the sale's lines first use them (receipts print them so).
+    const rates = new Map<string, TaxRateRow>();
+    for (const line of resolved) {
+      const variant = byId.get(line.variantId)!;
+      for (const rate of variant.taxRates) if (!rates.has(rate.id)) rates.set(rate.id, rate);
+    }
+    return { resolved, rates };
   }
 
   function price(
@@ -206,7 +218,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
   async function calculate(ctx: RequestContext, request: CheckoutRequest) {
     const store = await storeOf(ctx, pool, request.storeId);
     const policy = await policyOf(ctx, pool);
-    const { resolved, rates } = await lookup(ctx, pool, store.id, request.lines);
+    const { resolved, rates } = await lookup(ctx, store.id, request.lines);
     const priced = price(ctx, policy, request, resolved, rates);
     const rounded = cashRound(priced.totals.total, policy.cashIncrement, policy.mode);
     const cash =
@@ -289,7 +301,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
       }
       const store = await storeOf(ctx, client, request.storeId);
       const policy = await policyOf(ctx, client);
-      const { resolved, rates } = await lookup(ctx, client, store.id, request.lines);
+      const { resolved, rates } = await lookup(ctx, store.id, request.lines);
       const priced = price(ctx, policy, request, resolved, rates);
       const parked = request.park === true;
       let settlement: Settlement | undefined;
