@@ -91,6 +91,10 @@ export async function buildApp(deps: AppDependencies) {
         { name: 'system', description: 'Health, readiness and metrics' },
         { name: 'staff', description: 'PIN sign-in, manager approvals, staff, tills and the audit log' },
         { name: 'sales', description: 'Checkout (preview and commit), sales as committed, returns' },
+        {
+          name: 'catalog',
+          description: 'Tax rates and categories, products, variants, prices, search, bulk upsert',
+        },
       ],
       components: {
         securitySchemes: {

@@ -32,6 +32,7 @@ const benchmarks: Record<string, () => Promise<string[]>> = {
   infra: infraBenchmark,
   operator: operatorBenchmark,
   catalog: benchmarkScript('services/pos-api/src/catalog/bench.ts'),
+  checkout: benchmarkScript('services/pos-api/src/sales/bench.ts'),
 };
 
 const wanted = process.argv.slice(2);

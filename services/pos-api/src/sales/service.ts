@@ -14,7 +14,7 @@ import {
 } from '@cloudpos/pricing';
 import { currentTraceparent } from '@cloudpos/telemetry';
 import type pg from 'pg';
-import { priceVariants, type PricedVariant, type PriceVariantsQuery } from '../catalog/service.ts';
+import { priceVariants, type PricedVariant, type PriceVariantsQuery } from '../catalog/index.ts';
 import { problem } from '../errors.ts';
 import type {
   ReceiptSaleData,

@@ -58,7 +58,8 @@ export const SaleLine = defineEntity({
     id: p.uuid().primary(),
     sale: p.manyToOne(Sale),
     position: p.integer(),
-    variant: p.manyToOne(Variant).nullable(),
+    // Indexed: the catalog asks whether a variant was ever sold before it deletes it.
+    variant: p.manyToOne(Variant).nullable().index(),
     /** What was sold, as it was called then. */
     sku: p.string().length(64),
     name: p.string().length(300),

@@ -4,6 +4,7 @@ import { Migration20261124100143_staff_and_devices } from './Migration2026112410
 import { Migration20261124101129_catalog_sales_inventory_outbox } from './Migration20261124101129_catalog_sales_inventory_outbox.ts';
 import { Migration20261124102048_catalog_search } from './Migration20261124102048_catalog_search.ts';
 import { Migration20261124104521_catalog_search_walk } from './Migration20261124104521_catalog_search_walk.ts';
+import { Migration20261124111234_sale_line_variant_index } from './Migration20261124111234_sale_line_variant_index.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
@@ -15,4 +16,8 @@ export const tenantMigrations: MigrationObject[] = [
   },
   { name: 'Migration20261124102048_catalog_search', class: Migration20261124102048_catalog_search },
   { name: 'Migration20261124104521_catalog_search_walk', class: Migration20261124104521_catalog_search_walk },
+  {
+    name: 'Migration20261124111234_sale_line_variant_index',
+    class: Migration20261124111234_sale_line_variant_index,
+  },
 ];
