@@ -1,5 +1,8 @@
 // End-to-end tests of `npm start`'s runner: the real processes, real ports, a real data directory.
-import { freePort } from '@cloudpos/harness';
+import { eventually, freePort } from '@cloudpos/harness';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -92,6 +95,7 @@ function call(
   path: string,
   body?: unknown,
   token?: string,
+  extraHeaders: Record<string, string> = {},
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -104,6 +108,7 @@ function call(
           host,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...extraHeaders,
         },
       },
       (res) => {
@@ -137,6 +142,7 @@ describe('npm start (local mode)', () => {
     expect(first.output()).toContain(
       `Demo tenant  http://demo.localhost:${env.CLOUDPOS_API_PORT} (schema tenant_demo: Ready, 1 store(s))`,
     );
+    expect(first.output()).toContain('Demo catalog 5 products');
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${api}/readyz`)).json()).toMatchObject({ status: 'ready' });
     expect((await fetch(`${api}/docs/json`)).status).toBe(200);
@@ -165,6 +171,37 @@ describe('npm start (local mode)', () => {
       String(signedIn.json.accessToken),
     );
     expect(me.json).toMatchObject({ role: 'cashier', tenant: { slug: 'demo', currency: 'EUR' } });
+
+    // The cashier sells a latte from the demo catalog; the worker relays the sale's event into the
+    // demo tenant's own NATS account, where its credentials can read it.
+    const sale = await call(
+      env.CLOUDPOS_API_PORT,
+      demoHost,
+      'POST',
+      '/v1/sales',
+      { lines: [{ sku: 'LATTE', quantity: 1 }], tenders: [{ method: 'cash', amount: 350, tendered: 500 }] },
+      String(signedIn.json.accessToken),
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(sale.status, JSON.stringify(sale.json)).toBe(201);
+    expect(sale.json).toMatchObject({ total: 350, change: 150, taxTotal: 23, receiptNumber: 'MAIN-000001' });
+    const nc = await connect({
+      servers: `nats://127.0.0.1:${env.CLOUDPOS_NATS_PORT}`,
+      authenticator: credsAuthenticator(
+        await readFile(join(env.CLOUDPOS_HOME, 'tenants', 'demo.nats.creds')),
+      ),
+    });
+    const jsm = await jetstreamManager(nc);
+    // The demo catalog's events came first; the sale's is the last on its subject.
+    const relayed = await eventually('the sale event in the demo stream', async () =>
+      jsm.streams
+        .getMessage('EVENTS', { last_by_subj: 'pos.events.sale.completed' })
+        .then((message) => message ?? undefined)
+        .catch(() => undefined),
+    );
+    expect(relayed?.subject).toBe('pos.events.sale.completed');
+    expect(relayed?.json()).toMatchObject({ saleId: sale.json.id, total: 350 });
+    await nc.close();
 
     // Something written while running must be there after a restart.
     const { postgresPassword } = JSON.parse(

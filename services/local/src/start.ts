@@ -20,6 +20,7 @@ import {
 import { listLocalTenants } from '@cloudpos/operator/local';
 import { tenantSetupCode } from '@cloudpos/pos-api';
 import pg from 'pg';
+import { ensureDemoCatalog } from './demo-catalog.ts';
 import { DEMO_STAFF, DEMO_TILL, prepareDemoTenant } from './demo-tenant.ts';
 import { LOCAL_DATABASE as DATABASE, ensureDatabase } from './infra.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
     },
   });
   const apiUrl = `http://127.0.0.1:${settings.ports.api}`;
+  const demoProducts = await ensureDemoCatalog(settings.ports.api);
   // The worker relays every local tenant's outbox to its NATS account (their credentials are in
   // .cloudpos/tenants); tenants created later are found within seconds.
   await startService({
@@ -135,6 +137,9 @@ async function main(): Promise<void> {
   say(`  Redis        ${redis.version} on ${redis.url}`);
   say(`  Worker       outbox relay (metrics http://127.0.0.1:${settings.ports.worker}/metrics)`);
   say(`  Demo tenant  ${demo.url} (schema ${demo.schema}: ${demo.phase}, ${demo.stores} store(s))`);
+  say(
+    `  Demo catalog ${demoProducts} products with German VAT (SKU LATTE, ESPRESSO, CROISSANT, MUG, BEANS-250)`,
+  );
   say(
     `  Demo staff   ${DEMO_STAFF.map((member) => `${member.role} ${member.code} PIN ${member.pin}`).join(', ')} (demo only)`,
   );
