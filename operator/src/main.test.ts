@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantManifest, testConfigFor } from './specs/fixtures.ts';
@@ -220,17 +221,24 @@ describe('the operator process', () => {
 
   it('converges after being killed at successive points of a reconcile, with the identity it first stored', async () => {
     const admin = new pg.Pool({ connectionString: db.url, max: 1 });
-    const exists = async (args: string[]) =>
-      (await kubectl(['get', ...args])).code === 0 ? true : undefined;
+    // Polled through the API directly (a kubectl process per poll is too slow to land mid-reconcile).
+    const kc = new KubeConfig();
+    kc.loadFromFile(inject('kubeconfigPath'));
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    const exists = async (kind: string, apiVersion: string, name: string, namespace?: string) =>
+      objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } }).then(
+        () => true as const,
+        () => undefined,
+      );
     const roleExists = async () =>
       (await admin.query(`select 1 from pg_roles where rolname = 'tenant_crash_shop'`)).rowCount === 1
         ? true
         : undefined;
     // Each replica is killed (no shutdown of any kind) as soon as its reconcile reached one step.
     const killPoints: [string, () => Promise<true | undefined>][] = [
-      ['the namespace exists', () => exists(['namespace', 'tenant-crash-shop'])],
+      ['the namespace exists', () => exists('Namespace', 'v1', 'tenant-crash-shop')],
       ['the database role exists', roleExists],
-      ['the workloads are applied', () => exists(['deployment', 'worker', '-n', 'tenant-crash-shop'])],
+      ['the workloads are applied', () => exists('Deployment', 'apps/v1', 'worker', 'tenant-crash-shop')],
     ];
     await applyTenant('crash-shop');
     let identity: Record<string, string> | undefined;
