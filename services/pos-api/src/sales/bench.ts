@@ -3,7 +3,7 @@
 // measured in the same run: the same writes in the same transaction shape, issued with pg directly
 // (no HTTP, no validation, no pricing, no catalog lookup). One machine-readable line per figure:
 //
-//   checkout: <n> sales/s p50=…ms p99=…ms clients=16 ceiling=<m> sales/s ratio=<n/m>
+//   <n> sales/s p50=…ms p99=…ms clients=16 ceiling=<m> sales/s ratio=<n/m>   (printed as `checkout: …`)
 //
 // Run by test/src/bench/run.ts as a process of its own (by path): the harness must not depend on
 // the API. Telemetry is not loaded (as in a test); Redis backs the rate limiter, set out of reach.
@@ -212,10 +212,10 @@ try {
   const rate = (latencies: number[]) => latencies.length / SECONDS;
   const ms = (value: number) => `${value.toFixed(1)}ms`;
   process.stdout.write(
-    `checkout: ${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} ceiling=${rate(ceiling).toFixed(0)} sales/s ratio=${(rate(api) / rate(ceiling)).toFixed(2)}\n`,
+    `${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} ceiling=${rate(ceiling).toFixed(0)} sales/s ratio=${(rate(api) / rate(ceiling)).toFixed(2)}\n`,
   );
   process.stdout.write(
-    `checkout-ceiling: ${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}\n`,
+    `ceiling: ${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}\n`,
   );
   await app.close();
   await orm.close();
