@@ -8,6 +8,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
+import { tenantSchemaName } from '@cloudpos/tenant-db';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -53,14 +54,12 @@ async function relayFor(slug: string, schema: string, creds: Uint8Array | undefi
   logger.info({ tenant: slug, schema }, 'relaying the outbox');
 }
 
-const schemaOf = (slug: string) => `tenant_${slug.replaceAll('-', '_')}`;
-
 async function discoverLocalTenants(dir: string): Promise<void> {
   const files = await readdir(dir).catch(() => [] as string[]);
   for (const file of files.filter((name) => name.endsWith('.nats.creds'))) {
     const slug = file.slice(0, -'.nats.creds'.length);
     if (relays.has(slug)) continue;
-    relayFor(slug, schemaOf(slug), await readFile(join(dir, file))).catch((error: unknown) =>
+    relayFor(slug, tenantSchemaName(slug), await readFile(join(dir, file))).catch((error: unknown) =>
       logger.error({ err: error, tenant: slug }, 'could not start relaying'),
     );
   }
@@ -73,7 +72,7 @@ if (pooled) {
   discovery = setInterval(() => void discoverLocalTenants(dir), 10_000);
 } else {
   const slug = process.env.TENANT_SLUG ?? '';
-  const schema = process.env.DATABASE_SCHEMA ?? schemaOf(setting('TENANT_SLUG'));
+  const schema = process.env.DATABASE_SCHEMA ?? tenantSchemaName(setting('TENANT_SLUG'));
   // Without NATS_CREDS_FILE the connection is anonymous (a NATS without accounts, in tests).
   const credsFile = process.env.NATS_CREDS_FILE;
   void relayFor(slug || schema, schema, credsFile ? await readFile(credsFile) : undefined);

@@ -161,6 +161,15 @@ export function startRelay(
   const interval = options.intervalMs ?? 250;
   let stopped = false;
   let failures = 0;
+  /** Unknown (-1) until the first count. */
+  let pending = -1;
+  const countPending = async () => {
+    const result = await target.pool.query<{ n: number }>(
+      `select count(*)::int as n from "${target.schema}".outbox_event where published_at is null`,
+    );
+    pending = result.rows[0]!.n;
+    options.metrics?.pending.set({ tenant: target.tenant }, pending);
+  };
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
   const loop = (async () => {
@@ -172,10 +181,8 @@ export function startRelay(
         if (failures > 0) options.logger.info({ tenant: target.tenant }, 'outbox relay recovered');
         failures = 0;
         if (count === (options.batchSize ?? 100)) delay = 0;
-        const pending = await target.pool.query<{ n: number }>(
-          `select count(*)::int as n from "${target.schema}".outbox_event where published_at is null`,
-        );
-        options.metrics?.pending.set({ tenant: target.tenant }, pending.rows[0]!.n);
+        // The backlog is counted when it may have changed, not on every idle pass.
+        if (count > 0 || pending !== 0) await countPending();
       } catch (error) {
         failures += 1;
         options.metrics?.failures.inc({ tenant: target.tenant });
@@ -185,6 +192,8 @@ export function startRelay(
             'outbox relay failed; retrying',
           );
         delay = Math.min(5000, interval * 2 ** Math.min(failures, 5));
+        // While NATS is away the backlog grows: keep the gauge telling (the database may be away too).
+        await countPending().catch(() => {});
       }
       if (stopped) break;
       await new Promise<void>((resolve) => {

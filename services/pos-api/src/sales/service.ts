@@ -396,13 +396,14 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
           })),
         });
       }
+      const priceView = view(ctx, { priced, resolved, rates, store });
       const body = {
-        ...view(ctx, { priced, resolved, rates, store }),
+        ...priceView,
         id: saleId,
         kind: 'sale' as const,
         status: parked ? ('open' as const) : ('completed' as const),
         receiptNumber: receiptNumber === null ? null : receiptLabel(store.code, receiptNumber),
-        lines: view(ctx, { priced, resolved, rates, store }).lines.map((line, index) => ({
+        lines: priceView.lines.map((line, index) => ({
           ...line,
           id: lineIds[index]!,
         })),
@@ -601,8 +602,9 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     );
   }
 
-  async function get(ctx: RequestContext, saleId: string) {
-    const sale = await pool.query<Record<string, unknown>>(
+  /** A sale as stored; `db` is the transaction's client when the sale is not committed yet. */
+  async function get(ctx: RequestContext, saleId: string, db: pg.Pool | pg.PoolClient = pool) {
+    const sale = await db.query<Record<string, unknown>>(
       `select s.id, s.kind, s.status, s.store_id as "storeId", st.code as "storeCode", s.receipt_number as "receiptNumber",
               s.original_sale_id as "originalSaleId", s.currency, s.subtotal::float8, s.discount_total::float8 as "discountTotal",
               s.tax_total::float8 as "taxTotal", s.inclusive_tax_total::float8 as "inclusiveTaxTotal", s.total::float8,
@@ -613,19 +615,19 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     const row = sale.rows[0];
     if (!row) throw problem('sale_not_found', `no sale ${saleId}`);
     const [lines, taxes, payments] = await Promise.all([
-      pool.query(
+      db.query(
         `select id, sku, name, quantity::text, unit_price::float8 as "unitPrice", gross::float8, discount_total::float8 as "discountTotal",
                 net::float8, tax_total::float8 as "taxTotal", total::float8, taxes, refunded_quantity::text as "refundedQuantity",
                 original_line_id as "originalLineId", restock
            from ${q(ctx, 'sale_line')} where sale_id = $1 order by position`,
         [saleId],
       ),
-      pool.query(
+      db.query(
         `select tax_rate_id as "taxRateId", code, name, rate::text, inclusive, base::float8, amount::float8
            from ${q(ctx, 'sale_tax')} where sale_id = $1 order by code`,
         [saleId],
       ),
-      pool.query(
+      db.query(
         `select id, method, status, amount::float8, tendered::float8, change::float8, label, provider_ref as "providerRef"
            from ${q(ctx, 'payment')} where sale_id = $1 order by created_at, id`,
         [saleId],
@@ -884,12 +886,13 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
           total: -result.total,
         })),
       });
-      await client.query('commit');
-      const body = await get(ctx, returnId);
-      await pool.query(
+      // The stored answer commits with the return: a crash can never leave the key without one.
+      const body = await get(ctx, returnId, client);
+      await client.query(
         `update ${q(ctx, 'idempotency_key')} set status_code = 201, response = $2 where key = $1`,
         [idempotencyKey, JSON.stringify(body)],
       );
+      await client.query('commit');
       return { statusCode: 201, replayed: false, body };
     } catch (error) {
       await client.query('rollback').catch(() => {});
