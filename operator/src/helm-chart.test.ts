@@ -335,6 +335,17 @@ describe('charts/cloudpos', () => {
       ]);
       expect(upgraded.code, upgraded.stderr).toBe(0);
 
+      // helm's --wait accepts a Deployment once it is within maxUnavailable of its replicas: the
+      // rollout finishes just after, so wait for it the way kubectl rollout status does.
+      const rollout = await kubectl([
+        'rollout',
+        'status',
+        `deployment/${operatorName}`,
+        '-n',
+        namespace,
+        '--timeout=60s',
+      ]);
+      expect(rollout.code, rollout.stderr).toBe(0);
       const rolled = await getJson<Deployment>(['deployment', operatorName, '-n', namespace]);
       expect(rolled.status).toMatchObject({ availableReplicas: 2, updatedReplicas: 2, replicas: 2 });
       expect(rolled.spec.template.spec.containers[0]!.env).toContainEqual({
