@@ -8,11 +8,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger, Metrics } from '@cloudpos/telemetry';
+import { createPgPool } from '@cloudpos/tenant-db';
 import { observability } from '@cloudpos/telemetry/fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { fastify } from 'fastify';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
 import { accessTokens } from './auth/tokens.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { corsOriginsOf, type Config } from './config.ts';
@@ -135,8 +135,10 @@ export async function buildApp(deps: AppDependencies) {
 
   // Checkout writes with plain SQL in its own transactions (set-based inserts, row locks): a small
   // pool of its own, on the same database role as the ORM.
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.SALES_POOL_MAX });
-  pool.on('error', (error) => app.log.warn({ err: error }, 'idle Postgres connection failed'));
+  const pool = createPgPool(
+    { connectionString: config.DATABASE_URL, max: config.SALES_POOL_MAX },
+    (error, where) => app.log.warn({ err: error, where }, 'Postgres connection lost'),
+  );
   app.addHook('onClose', async () => pool.end());
   const cards = cardPaymentProvider(config);
   await app.register(salesRoutes, { prefix: '/v1', service: salesService({ pool, clock, cards }) });

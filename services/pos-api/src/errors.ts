@@ -2,6 +2,7 @@
 // else a client can cause (validation, unknown routes, bad JSON) is mapped here too, so a client
 // mistake is never a 500.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { isDatabaseUnavailable } from '@cloudpos/tenant-db';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 
@@ -78,6 +79,10 @@ export const PROBLEM_CODES = {
   refund_exceeds_sold: [409, 'That is more than can still be returned'],
   // Platform
   rate_limited: [429, 'Too many requests'],
+  database_unavailable: [
+    503,
+    'The database is unavailable for a moment: retry with the same Idempotency-Key',
+  ],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
@@ -193,6 +198,13 @@ async function problemDetails(app: FastifyInstance) {
         title: 'The request could not be processed',
         detail: error.message,
       });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Only this request's connection died; the key makes the till's retry safe.
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', '1');
+      const [status, title] = PROBLEM_CODES.database_unavailable;
+      return sendProblem(reply, { status, code: 'database_unavailable', title });
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, { status: 500, code: 'internal_error', title: 'Internal server error' });

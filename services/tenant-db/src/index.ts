@@ -43,3 +43,4 @@ export {
   type ProvisionOptions,
   type TenantDatabase,
 } from './roles.ts';
+export { createPgPool, isDatabaseUnavailable } from './pool.ts';
