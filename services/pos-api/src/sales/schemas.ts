@@ -4,10 +4,14 @@ import { Type } from 'typebox';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Amount = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
-const Quantity = Type.Union([
-  Type.String({ pattern: '^-?\\d{1,9}(\\.\\d{1,3})?$' }),
-  Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }),
-]);
+/** Sold or returned: more than zero. Money goes back only through a return, never a negative line. */
+const Quantity = Type.Union(
+  [
+    Type.String({ pattern: '^\\d{1,9}(\\.\\d{1,3})?$' }),
+    Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+  ],
+  { description: 'More than zero, up to 3 decimals ("2", "0.25", 3)' },
+);
 const Percent = Type.String({
   pattern: '^\\d{1,3}(\\.\\d{1,6})?$',
   description: 'Percent as decimal text, e.g. "10"',

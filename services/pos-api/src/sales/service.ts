@@ -216,6 +216,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
 
   /** A preview with the same body as a commit: nothing is written. */
   async function calculate(ctx: RequestContext, request: CheckoutRequest) {
+    assertSellableQuantities(request);
     const store = await storeOf(ctx, pool, request.storeId);
     const policy = await policyOf(ctx, pool);
     const { resolved, rates } = await lookup(ctx, store.id, request.lines);
@@ -285,6 +286,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
    * with the same key waits on its primary key and then finds the stored response.
    */
   async function commit(ctx: RequestContext, request: CheckoutRequest, idempotencyKey: string) {
+    assertSellableQuantities(request);
     const requestHash = hashOf(request);
     if (!request.park) await verifyCardTenders(ctx, request.tenders ?? [], idempotencyKey);
     const client = await pool.connect();
@@ -1110,4 +1112,26 @@ export function hashOf(value: unknown): string {
 
 function columns(rows: unknown[][], count: number): unknown[][] {
   return Array.from({ length: count }, (_, column) => rows.map((row) => row[column]));
+}
+
+/**
+ * A sale sells: every line more than zero. A zero line would take a receipt number for nothing, and
+ * a negative one would move money out without the refund permission or the audit log that returns
+ * have. (The schema refuses negative numbers; "0" and "0.000" are refused here.)
+ */
+function assertSellableQuantities(request: CheckoutRequest): void {
+  const errors = request.lines.flatMap((line, index) =>
+    thousandths(String(line.quantity)) > 0n
+      ? []
+      : [
+          {
+            path: `/lines/${index}/quantity`,
+            message: `must be more than zero, not ${line.quantity}: returns give money back`,
+          },
+        ],
+  );
+  if (errors.length > 0)
+    throw problem('validation_failed', errors.map((error) => `${error.path} ${error.message}`).join('; '), {
+      extensions: { errors },
+    });
 }
