@@ -3,9 +3,7 @@
 // (it survives restarts); tenants are reconciled by the operator's local mode (the demo tenant on
 // every start, others with `npm run tenant`); the POS API runs as its own process with telemetry
 // loaded, exactly as in a pod. Ctrl-C stops everything in order.
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -23,6 +21,7 @@ import pg from 'pg';
 import { ensureDemoCatalog } from './demo-catalog.ts';
 import { DEMO_STAFF, DEMO_TILL, prepareDemoTenant } from './demo-tenant.ts';
 import { LOCAL_DATABASE as DATABASE, ensureDatabase } from './infra.ts';
+import { localAuthSecret } from './auth-secret.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
 import { openLocalTenants } from './tenants.ts';
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -170,15 +169,6 @@ async function main(): Promise<void> {
     );
   });
   await Promise.race([stopSignal, apiExit]);
-}
-
-/** The key local access tokens are signed with: generated once, kept (0600) so sign-ins survive restarts. */
-async function localAuthSecret(home: string): Promise<string> {
-  const file = join(home, 'auth-secret');
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const secret = randomBytes(32).toString('base64url');
-  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  return secret;
 }
 
 /** The tenant schemas that have no staff yet: their first owner needs the setup code. */
