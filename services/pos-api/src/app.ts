@@ -23,6 +23,7 @@ import { salesRoutes } from './sales/routes.ts';
 import { salesService } from './sales/service.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { staffService } from './staff/service.ts';
+import { storeRoutes } from './stores/index.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
 import { tenancyPlugin } from './tenancy/plugin.ts';
 
@@ -90,6 +91,7 @@ export async function buildApp(deps: AppDependencies) {
       tags: [
         { name: 'system', description: 'Health, readiness and metrics' },
         { name: 'staff', description: 'PIN sign-in, manager approvals, staff, tills and the audit log' },
+        { name: 'stores', description: 'The tenant’s stores: open, rename, close' },
         { name: 'sales', description: 'Checkout (preview and commit), sales as committed, returns' },
         {
           name: 'catalog',
@@ -132,6 +134,7 @@ export async function buildApp(deps: AppDependencies) {
   });
   await app.register(staffRoutes, { prefix: '/v1', service: staff, config });
   await app.register(catalogRoutes, { prefix: '/v1' });
+  await app.register(storeRoutes, { prefix: '/v1' });
 
   // Checkout writes with plain SQL in its own transactions (set-based inserts, row locks): a small
   // pool of its own, on the same database role as the ORM.

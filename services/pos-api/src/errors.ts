@@ -52,6 +52,9 @@ export const PROBLEM_CODES = {
   last_owner: [409, 'The tenant must keep at least one active owner'],
   device_not_found: [404, 'No such till device'],
   store_not_found: [404, 'No such store'],
+  store_code_taken: [409, 'Another store has this code'],
+  store_closed: [409, 'The store is closed: it sells no more'],
+  last_open_store: [409, 'A tenant keeps at least one open store'],
   // Payments
   payment_method_unavailable: [422, 'Card payments are not available: no payment provider is configured'],
   webhook_signature_invalid: [400, 'The webhook signature is missing, wrong or too old'],

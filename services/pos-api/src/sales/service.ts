@@ -104,17 +104,27 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     return { ...DEFAULT_POLICY, ...rows[0]?.value };
   }
 
+  /**
+   * The store a sale is made in: the one named, else the till's own store, else the tenant's only
+   * open store. A closed store sells no more.
+   */
   async function storeOf(ctx: RequestContext, db: pg.Pool | pg.PoolClient, storeId?: string) {
-    const { rows } = await db.query<{ id: string; code: string }>(
+    const deviceId = ctx.actor?.deviceId;
+    const { rows } = await db.query<{ id: string; code: string; closed: boolean }>(
       storeId
-        ? `select id, code from ${q(ctx, 'store')} where id = $1`
-        : `select id, code from ${q(ctx, 'store')} order by created_at, code limit 2`,
-      storeId ? [storeId] : [],
+        ? `select id, code, closed_at is not null as closed from ${q(ctx, 'store')} where id = $1`
+        : `select s.id, s.code, s.closed_at is not null as closed from ${q(ctx, 'store')} s
+            where s.id = (select store_id from ${q(ctx, 'till_device')} where id = $1)
+               or (not exists (select 1 from ${q(ctx, 'till_device')} where id = $1 and store_id is not null)
+                   and s.closed_at is null)
+            order by s.created_at, s.code limit 2`,
+      storeId ? [storeId] : [deviceId ?? null],
     );
     if (rows.length === 0)
-      throw problem('store_not_found', storeId ? `no store ${storeId}` : 'the tenant has no store');
+      throw problem('store_not_found', storeId ? `no store ${storeId}` : 'the tenant has no open store');
     if (!storeId && rows.length > 1)
-      throw problem('validation_failed', 'the tenant has several stores: give storeId');
+      throw problem('validation_failed', 'the tenant has several stores and this till none: give storeId');
+    if (rows[0]!.closed) throw problem('store_closed', `store ${rows[0]!.code} is closed`);
     return rows[0]!;
   }
 
