@@ -2,7 +2,7 @@
 // stored, and returns. Commits and returns need an Idempotency-Key; the first response is replayed.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problem, problemResponses } from '../errors.ts';
 import {
   buildReceiptDocument,
@@ -23,12 +23,11 @@ import {
   ReturnBody,
   SaleSchema,
 } from './schemas.ts';
-import type { CheckoutRequest, SalesService } from './service.ts';
+import type { Action } from '../staff/permissions.ts';
+import type { Authorize, SalesService } from './service.ts';
 
 const TAG = ['sales'];
 const SIGNED_IN = [{ bearerAuth: [] }];
-/** Above this percent off a discount needs discount.overLimit (a manager, or a manager's approval). */
-export const DISCOUNT_LIMIT_PERCENT = 10;
 
 function idempotencyKey(request: FastifyRequest): string {
   const key = request.headers['idempotency-key'];
@@ -40,25 +39,26 @@ function idempotencyKey(request: FastifyRequest): string {
   return key;
 }
 
-const overLimit = (discount?: { percent?: string }) =>
-  discount?.percent !== undefined && Number(discount.percent) > DISCOUNT_LIMIT_PERCENT;
-
 export async function salesRoutes(parent: FastifyInstance, { service }: { service: SalesService }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const priceOverride = requirePermission('price.override');
-  const bigDiscount = requirePermission('discount.overLimit');
-  const refund = requirePermission('sale.refund', {
-    target: (request) => ({ type: 'sale', id: (request.params as { id: string }).id }),
-  });
-
-  // Only what the request really asks for needs a permission (and then an approval).
-  async function checkoutPermissions(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
-    const body = request.body as CheckoutRequest;
-    if (body.lines.some((line) => line.unitPrice !== undefined))
-      await Reflect.apply(priceOverride, this, [request, reply]);
-    if (overLimit(body.discount) || body.lines.some((line) => overLimit(line.discount)))
-      await Reflect.apply(bigDiscount, this, [request, reply]);
-  }
+  // What a commit or return may need, checked by the service once it knows (after pricing, and
+  // after a replay of a committed key has been answered): a manager, or a manager's approval.
+  const checks: Partial<Record<Action, (request: FastifyRequest) => Promise<void>>> = {
+    'price.override': requirePermission('price.override'),
+    'discount.overLimit': requirePermission('discount.overLimit'),
+    'sale.refund': requirePermission('sale.refund', {
+      target: (request) => ({ type: 'sale', id: (request.params as { id: string }).id }),
+    }),
+  };
+  const authorizeFor =
+    (request: FastifyRequest): Authorize =>
+    async (required) => {
+      for (const { action } of required) {
+        const check = checks[action];
+        if (!check) throw new Error(`no permission check for ${action}`);
+        await check(request);
+      }
+    };
 
   app.post(
     '/sales/calculate',
@@ -85,10 +85,14 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
         body: CheckoutBody,
         response: { 200: SaleSchema, 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
-      preHandler: checkoutPermissions,
     },
     async (request, reply) => {
-      const result = await service.commit(request.ctx, request.body, idempotencyKey(request));
+      const result = await service.commit(
+        request.ctx,
+        request.body,
+        idempotencyKey(request),
+        authorizeFor(request),
+      );
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(result.statusCode as 201).send(result.body as never);
     },
@@ -169,7 +173,6 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
         body: ReturnBody,
         response: { 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
-      preHandler: refund,
     },
     async (request, reply) => {
       const result = await service.refund(
@@ -177,6 +180,7 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
         request.params.id,
         request.body,
         idempotencyKey(request),
+        authorizeFor(request),
       );
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(result.statusCode as 201).send(result.body as never);

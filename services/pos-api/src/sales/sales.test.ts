@@ -278,7 +278,7 @@ describe('checkout', () => {
     expect(byCashier.json()).toMatchObject({ code: 'approval_required' });
     const discounted = {
       lines: [{ sku: 'PEN', quantity: 1, discount: { percent: '50' } }],
-      tenders: [{ method: 'cash', amount: 166 }],
+      tenders: [{ method: 'cash', amount: 167 }],
     };
     expect((await post('/v1/sales', cashier, discounted, randomUUID())).json()).toMatchObject({
       code: 'approval_required',

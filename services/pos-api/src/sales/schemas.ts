@@ -146,6 +146,16 @@ export const PreviewSchema = Type.Object({
   inclusiveTaxTotal: Type.Integer(),
   total: Type.Integer(),
   cash: Type.Optional(Type.Object({ payable: Type.Integer(), rounding: Type.Integer() })),
+  requiredApprovals: Type.Array(
+    Type.Object({
+      action: Type.String({ description: 'price.override or discount.overLimit' }),
+      reason: Type.String(),
+    }),
+    {
+      description:
+        'What the commit of this body will need: allowed for a manager; a cashier sends X-Approval-Id (a manager’s approval for that action, comma-separated when several)',
+    },
+  ),
 });
 
 export const SaleSchema = Type.Object({

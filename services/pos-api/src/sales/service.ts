@@ -24,6 +24,7 @@ import type {
 } from '../receipts/index.ts';
 import { paymentProblem, requireCardPayments, type PaymentProvider } from '../payments/index.ts';
 import type { RequestContext } from '../tenancy/context.ts';
+import { requiredApprovals, type RequiredApproval } from './approvals.ts';
 import { quantityText, refundFor, thousandths, type LineFigures } from './refund.ts';
 import { TenderError, settle, type Settlement, type TenderInput } from './tender.ts';
 
@@ -85,6 +86,13 @@ export interface PricingPolicy {
 
 const DEFAULT_POLICY: PricingPolicy = { mode: 'half-even', level: 'line', cashIncrement: 1 };
 
+/** The tenant's sales limits (setting `sales`): discounts above this percent need discount.overLimit. */
+export const DEFAULT_DISCOUNT_LIMIT_PERCENT = '10';
+const PERCENT = /^\d{1,3}(\.\d{1,6})?$/;
+
+/** Checks a commit's permissions (a manager, or a manager's approval), given what it needs. */
+export type Authorize = (required: RequiredApproval[]) => Promise<void>;
+
 export interface SalesServiceOptions {
   pool: pg.Pool;
   clock: () => Date;
@@ -97,11 +105,21 @@ export type SalesService = ReturnType<typeof salesService>;
 export function salesService({ pool, clock, cards }: SalesServiceOptions) {
   const q = (ctx: RequestContext, table: string) => `"${ctx.tenant.schema}".${table}`;
 
-  async function policyOf(ctx: RequestContext, db: pg.Pool | pg.PoolClient): Promise<PricingPolicy> {
-    const { rows } = await db.query<{ value: Partial<PricingPolicy> }>(
-      `select value from ${q(ctx, 'setting')} where key = 'pricing'`,
+  async function policyOf(
+    ctx: RequestContext,
+    db: pg.Pool | pg.PoolClient,
+  ): Promise<PricingPolicy & { discountLimitPercent: string }> {
+    const { rows } = await db.query<{ key: string; value: Record<string, unknown> | null }>(
+      `select key, value from ${q(ctx, 'setting')} where key in ('pricing', 'sales')`,
     );
-    return { ...DEFAULT_POLICY, ...rows[0]?.value };
+    const setting = (key: string) => rows.find((row) => row.key === key)?.value ?? {};
+    const limit = setting('sales').discountLimitPercent;
+    return {
+      ...DEFAULT_POLICY,
+      ...(setting('pricing') as Partial<PricingPolicy>),
+      discountLimitPercent:
+        typeof limit === 'string' && PERCENT.test(limit) ? limit : DEFAULT_DISCOUNT_LIMIT_PERCENT,
+    };
   }
 
   /**
@@ -178,6 +196,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         name: variant.name,
         trackStock: variant.trackStock,
         unitPrice,
+        catalogUnitPrice: variant.unitPrice,
         taxRateIds: variant.taxRates.map((rate) => rate.id),
       };
     });
@@ -234,7 +253,26 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     const rounded = cashRound(priced.totals.total, policy.cashIncrement, policy.mode);
     const cash =
       policy.cashIncrement > 1 ? { payable: rounded.payable, rounding: rounded.adjustment } : undefined;
-    return view(ctx, { priced, resolved, rates, store, cash });
+    return {
+      ...view(ctx, { priced, resolved, rates, store, cash }),
+      requiredApprovals: approvalsFor(request, priced, resolved, policy.discountLimitPercent),
+    };
+  }
+
+  function approvalsFor(
+    request: CheckoutRequest,
+    priced: PricedDocument,
+    resolved: { catalogUnitPrice: number | null }[],
+    discountLimitPercent: string,
+  ): RequiredApproval[] {
+    return requiredApprovals({
+      priced,
+      prices: request.lines.map((line, index) => ({
+        requested: line.unitPrice,
+        catalog: resolved[index]!.catalogUnitPrice,
+      })),
+      discountLimitPercent,
+    });
   }
 
   /**
@@ -295,7 +333,17 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
    * Commits a sale (or parks it). The idempotency key row is inserted first: a concurrent request
    * with the same key waits on its primary key and then finds the stored response.
    */
-  async function commit(ctx: RequestContext, request: CheckoutRequest, idempotencyKey: string) {
+  /**
+   * `authorize` runs after the key is claimed (a replay of a committed sale needs no new approval:
+   * its key was authorised when it first committed) and after every check that can refuse the sale,
+   * just before anything is written, so a refused sale consumes no manager approval.
+   */
+  async function commit(
+    ctx: RequestContext,
+    request: CheckoutRequest,
+    idempotencyKey: string,
+    authorize: Authorize,
+  ) {
     assertSellableQuantities(request);
     const requestHash = hashOf(request);
     if (!request.park) await verifyCardTenders(ctx, request.tenders ?? [], idempotencyKey);
@@ -337,6 +385,10 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         );
         if (open.rowCount === 0)
           throw problem('sale_not_open', `sale ${request.resumeSaleId} is not a parked sale`);
+      }
+      // A parked sale is not a sale yet: its approvals are asked for when it is completed.
+      if (!parked) await authorize(approvalsFor(request, priced, resolved, policy.discountLimitPercent));
+      if (request.resumeSaleId) {
         saleId = request.resumeSaleId;
         await client.query(`delete from ${q(ctx, 'sale_tax')} where sale_id = $1`, [saleId]);
         await client.query(`delete from ${q(ctx, 'sale_line')} where sale_id = $1`, [saleId]);
@@ -663,7 +715,14 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
    * A return: a new sale of kind `return` linked to the original. The original lines are locked, so
    * two refunds at once are serialized and together can never return more than was sold.
    */
-  async function refund(ctx: RequestContext, saleId: string, request: ReturnRequest, idempotencyKey: string) {
+  /** `authorize` runs after the key is claimed, as for a sale: a retried return replays unasked. */
+  async function refund(
+    ctx: RequestContext,
+    saleId: string,
+    request: ReturnRequest,
+    idempotencyKey: string,
+    authorize: Authorize,
+  ) {
     const operation = `POST /v1/sales/${saleId}/returns`;
     const requestHash = hashOf(request);
     const client = await pool.connect();
@@ -760,6 +819,8 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         );
         return { line, result };
       });
+      // After every check that can refuse the return, before anything is written or refunded.
+      await authorize([{ action: 'sale.refund', reason: `a return of sale ${saleId}` }]);
       for (const { line, result } of figures) {
         await client.query(
           `update ${q(ctx, 'sale_line')} set refunded_quantity = refunded_quantity + $2::numeric where id = $1`,
