@@ -20,6 +20,7 @@ import { problem, problemDetailsPlugin } from './errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
 import { salesRoutes } from './sales/routes.ts';
+import { saleLookup } from './sales/lookup.ts';
 import { salesService } from './sales/service.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { staffService } from './staff/service.ts';
@@ -144,7 +145,11 @@ export async function buildApp(deps: AppDependencies) {
   );
   app.addHook('onClose', async () => pool.end());
   const cards = cardPaymentProvider(config);
-  await app.register(salesRoutes, { prefix: '/v1', service: salesService({ pool, clock, cards }) });
+  await app.register(salesRoutes, {
+    prefix: '/v1',
+    service: salesService({ pool, clock, cards }),
+    lookup: saleLookup(pool),
+  });
   if (cards) {
     await app.register(paymentWebhookRoutes, {
       prefix: '/v1',

@@ -80,6 +80,7 @@ export const PROBLEM_CODES = {
   sale_not_open: [409, 'The sale is not parked'],
   sale_not_refundable: [409, 'Only completed sales can be returned'],
   refund_exceeds_sold: [409, 'That is more than can still be returned'],
+  invalid_cursor: [400, 'The page cursor is not valid'],
   // Platform
   rate_limited: [429, 'Too many requests'],
   database_unavailable: [

@@ -19,14 +19,19 @@ import {
   IdempotencyHeaders,
   IdParams,
   PreviewSchema,
+  ReceiptNumberParams,
   ReceiptQuery,
   ReturnBody,
+  SaleListQuery,
+  SaleListSchema,
   SaleSchema,
 } from './schemas.ts';
+import type { SaleLookup } from './lookup.ts';
 import type { Action } from '../staff/permissions.ts';
 import type { Authorize, SalesService } from './service.ts';
 
 const TAG = ['sales'];
+const saleTarget = (request: FastifyRequest) => ({ type: 'sale', id: (request.params as { id: string }).id });
 const SIGNED_IN = [{ bearerAuth: [] }];
 
 function idempotencyKey(request: FastifyRequest): string {
@@ -39,16 +44,20 @@ function idempotencyKey(request: FastifyRequest): string {
   return key;
 }
 
-export async function salesRoutes(parent: FastifyInstance, { service }: { service: SalesService }) {
+export interface SalesRoutesOptions {
+  service: SalesService;
+  lookup: SaleLookup;
+}
+
+export async function salesRoutes(parent: FastifyInstance, { service, lookup }: SalesRoutesOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   // What a commit or return may need, checked by the service once it knows (after pricing, and
   // after a replay of a committed key has been answered): a manager, or a manager's approval.
   const checks: Partial<Record<Action, (request: FastifyRequest) => Promise<void>>> = {
     'price.override': requirePermission('price.override'),
     'discount.overLimit': requirePermission('discount.overLimit'),
-    'sale.refund': requirePermission('sale.refund', {
-      target: (request) => ({ type: 'sale', id: (request.params as { id: string }).id }),
-    }),
+    'sale.refund': requirePermission('sale.refund', { target: saleTarget }),
+    'sale.void': requirePermission('sale.void', { target: saleTarget }),
   };
   const authorizeFor =
     (request: FastifyRequest): Authorize =>
@@ -111,6 +120,53 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
       },
     },
     async (request, reply) => reply.code(201).send(await service.startCardPayment(request.ctx, request.body)),
+  );
+
+  app.get(
+    '/sales',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Find sales: by receipt number, store, till, staff, status or date; newest first, in pages',
+        security: SIGNED_IN,
+        querystring: SaleListQuery,
+        response: { 200: SaleListSchema, ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => lookup.list(request.ctx, request.query),
+  );
+
+  app.get(
+    '/sales/by-receipt/:number',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'The sale or return with this receipt number (as printed, or scanned from the receipt)',
+        security: SIGNED_IN,
+        params: ReceiptNumberParams,
+        response: { 200: SaleSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      (await service.get(
+        request.ctx,
+        await lookup.idByReceiptNumber(request.ctx, request.params.number),
+      )) as never,
+  );
+
+  app.post(
+    '/sales/:id/discard',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Discard a parked sale (sale.void: a manager, or a cashier with a manager’s approval)',
+        security: SIGNED_IN,
+        params: IdParams,
+        response: { 200: SaleSchema, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      (await service.discard(request.ctx, request.params.id, authorizeFor(request))) as never,
   );
 
   app.get(

@@ -672,7 +672,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
       `select s.id, s.kind, s.status, s.store_id as "storeId", st.code as "storeCode", s.receipt_number as "receiptNumber",
               s.original_sale_id as "originalSaleId", s.currency, s.subtotal::float8, s.discount_total::float8 as "discountTotal",
               s.tax_total::float8 as "taxTotal", s.inclusive_tax_total::float8 as "inclusiveTaxTotal", s.total::float8,
-              s.cash_rounding::float8 as "cashRounding", s.created_at as "createdAt", s.completed_at as "completedAt"
+              s.cash_rounding::float8 as "cashRounding", s.note, s.created_at as "createdAt", s.completed_at as "completedAt"
          from ${q(ctx, 'sale')} s join ${q(ctx, 'store')} st on st.id = s.store_id where s.id = $1`,
       [saleId],
     );
@@ -714,8 +714,8 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
   /**
    * A return: a new sale of kind `return` linked to the original. The original lines are locked, so
    * two refunds at once are serialized and together can never return more than was sold.
+   * `authorize` runs after the key is claimed, as for a sale: a retried return replays unasked.
    */
-  /** `authorize` runs after the key is claimed, as for a sale: a retried return replays unasked. */
   async function refund(
     ctx: RequestContext,
     saleId: string,
@@ -1137,7 +1137,34 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     };
   }
 
-  return { calculate, commit, get, refund, startCardPayment, receiptData };
+  /** Discards a parked sale (sale.void: a manager, or a manager's approval; audited). */
+  async function discard(ctx: RequestContext, saleId: string, authorize: Authorize) {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<{ status: string }>(
+        `select status from ${q(ctx, 'sale')} where id = $1 for update`,
+        [saleId],
+      );
+      if (!rows[0]) throw problem('sale_not_found', `no sale ${saleId}`);
+      if (rows[0].status !== 'open') throw problem('sale_not_open', `sale ${saleId} is not a parked sale`);
+      await authorize([{ action: 'sale.void', reason: `discard parked sale ${saleId}` }]);
+      await client.query(
+        `update ${q(ctx, 'sale')} set status = 'voided', version = version + 1 where id = $1`,
+        [saleId],
+      );
+      const sale = await get(ctx, saleId, client);
+      await client.query('commit');
+      return sale;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  return { calculate, commit, discard, get, refund, startCardPayment, receiptData };
 }
 
 interface RefundTender {
