@@ -81,6 +81,8 @@ export const PROBLEM_CODES = {
   sale_not_refundable: [409, 'Only completed sales can be returned'],
   refund_exceeds_sold: [409, 'That is more than can still be returned'],
   invalid_cursor: [400, 'The page cursor is not valid'],
+  receipt_number_taken: [409, 'Another sale of this register already has this receipt number'],
+  receipt_number_invalid: [422, 'The receipt number skips too far ahead of the register’s last one'],
   // Platform
   rate_limited: [429, 'Too many requests'],
   database_unavailable: [

@@ -7,7 +7,15 @@ import { AuditEntry } from './entities/audit-entry.ts';
 import { Category, Price, Product, TaxCategory, TaxRate, Variant } from './entities/catalog.ts';
 import { StockLevel, StockMovement } from './entities/inventory.ts';
 import { OutboxEvent, ProviderEvent } from './entities/messaging.ts';
-import { IdempotencyKey, Payment, ReceiptCounter, Sale, SaleLine, SaleTax } from './entities/sales.ts';
+import {
+  IdempotencyKey,
+  Payment,
+  RegisterCounter,
+  ReceiptGap,
+  Sale,
+  SaleLine,
+  SaleTax,
+} from './entities/sales.ts';
 import { ManagerApproval } from './entities/manager-approval.ts';
 import { RefreshToken } from './entities/refresh-token.ts';
 import { Setting } from './entities/setting.ts';
@@ -37,7 +45,8 @@ export const tenantEntities = [
   SaleLine,
   SaleTax,
   Payment,
-  ReceiptCounter,
+  RegisterCounter,
+  ReceiptGap,
   IdempotencyKey,
   OutboxEvent,
   ProviderEvent,

@@ -27,6 +27,12 @@ describe('receiptNumber', () => {
   it.each(['', 'MA IN', ' MAIN'])('refuses the store code %j', (code) => {
     expect(() => receiptNumber(code, 1)).toThrow(/store code/u);
   });
+
+  it('puts the register between the store and the register’s number', () => {
+    expect(receiptNumber('MAIN', 42, 'T3')).toBe('MAIN-T3-000042');
+    expect(receiptNumber('MAIN', 42, null)).toBe('MAIN-000042');
+    expect(() => receiptNumber('MAIN', 42, 'T 3')).toThrow(/register code/u);
+  });
 });
 
 describe('canonicalDecimal', () => {

@@ -76,7 +76,7 @@ export interface ReceiptPayment {
 
 export interface ReceiptDocument {
   kind: ReceiptKind;
-  /** Store code and the store's gapless number: "MAIN-000123" (see receiptNumber). */
+  /** Store code, register code and the register's gapless number: "MAIN-T1-000123" (see receiptNumber). */
   number: string;
   /** A return: the number of the receipt it returns. */
   originalNumber?: string;
@@ -117,8 +117,12 @@ export class ReceiptError extends Error {
 /** The digits a receipt number is padded to; more are used once a store passes 999999. */
 export const RECEIPT_NUMBER_DIGITS = 6;
 
-/** `receiptNumber('MAIN', 123)` → `"MAIN-000123"`: the number printed on the receipt. */
-export function receiptNumber(storeCode: string, n: number | bigint): string {
+/**
+ * `receiptNumber('MAIN', 123, 'T1')` → `"MAIN-T1-000123"`: the number printed on the receipt (the
+ * register's own gapless number); sales from before numbering per register have no register code
+ * (`"MAIN-000123"`).
+ */
+export function receiptNumber(storeCode: string, n: number | bigint, registerCode?: string | null): string {
   if (typeof storeCode !== 'string' || !/^\S+$/u.test(storeCode)) {
     throw new ReceiptError(
       `a store code without spaces is required, got ${JSON.stringify(storeCode)}`,
@@ -129,7 +133,14 @@ export function receiptNumber(storeCode: string, n: number | bigint): string {
   if (number === undefined || number < 1n) {
     throw new ReceiptError(`a receipt number is a positive integer, got ${String(n)}`, 'n');
   }
-  return `${storeCode}-${number.toString().padStart(RECEIPT_NUMBER_DIGITS, '0')}`;
+  if (registerCode !== undefined && registerCode !== null && !/^\S+$/u.test(registerCode)) {
+    throw new ReceiptError(
+      `a register code without spaces is required, got ${JSON.stringify(registerCode)}`,
+      'registerCode',
+    );
+  }
+  const prefix = registerCode ? `${storeCode}-${registerCode}` : storeCode;
+  return `${prefix}-${number.toString().padStart(RECEIPT_NUMBER_DIGITS, '0')}`;
 }
 
 // The input of buildReceiptDocument mirrors what checkout stores (Sale, SaleLine, SaleTax,
@@ -178,10 +189,12 @@ export interface ReceiptSalePayment {
 
 export interface ReceiptSaleData {
   kind: ReceiptKind;
-  /** The store's number for this sale, from its receipt counter. */
+  /** The register's number for this sale, from its counter. */
   receiptNumber: number | bigint;
+  /** The register (till) code in the printed number; absent for sales numbered per store. */
+  registerCode?: string | null;
   /** A return: the sale it returns (possibly from another store). */
-  original?: { storeCode: string; receiptNumber: number | bigint } | null;
+  original?: { storeCode: string; receiptNumber: number | bigint; registerCode?: string | null } | null;
   completedAt: Date | string;
   locale: string;
   timezone: string;
@@ -347,7 +360,7 @@ export function buildReceiptDocument(data: ReceiptSaleData): ReceiptDocument {
 
   const document: ReceiptDocument = {
     kind: data.kind,
-    number: receiptNumber(data.store.code, data.receiptNumber),
+    number: receiptNumber(data.store.code, data.receiptNumber, data.registerCode),
     issuedAt: isoInstant(data.completedAt),
     timezone: validTimeZone(data.timezone),
     locale,
@@ -368,7 +381,11 @@ export function buildReceiptDocument(data: ReceiptSaleData): ReceiptDocument {
     openDrawer: data.openDrawer ?? payments.some((payment) => payment.method === 'cash'),
   };
   if (data.original) {
-    document.originalNumber = receiptNumber(data.original.storeCode, data.original.receiptNumber);
+    document.originalNumber = receiptNumber(
+      data.original.storeCode,
+      data.original.receiptNumber,
+      data.original.registerCode,
+    );
   }
   if (data.merchant.address?.length) document.merchant.address = [...data.merchant.address];
   if (data.merchant.taxId) document.merchant.taxId = data.merchant.taxId;

@@ -4,7 +4,6 @@
 import type pg from 'pg';
 import { problem } from '../errors.ts';
 import type { RequestContext } from '../tenancy/context.ts';
-import { receiptLabel } from './service.ts';
 
 export interface SaleListQuery {
   receiptNumber?: string;
@@ -23,8 +22,7 @@ interface SummaryRow {
   id: string;
   kind: 'sale' | 'return';
   status: 'open' | 'completed' | 'voided';
-  store_code: string;
-  receipt_number: string | null;
+  receipt_label: string | null;
   original_sale_id: string | null;
   returned: boolean;
   store_id: string;
@@ -61,14 +59,6 @@ function decodeCursor(value: string): Cursor {
   throw problem('invalid_cursor', 'pass the `next` of the previous page unchanged');
 }
 
-/** "MAIN-000123" → the store code and the number; undefined when it is not a receipt number. */
-export function parseReceiptNumber(label: string): { storeCode: string; number: number } | undefined {
-  const match = /^(\S+)-(\d{1,15})$/.exec(label.trim());
-  if (!match) return undefined;
-  const number = Number(match[2]);
-  return Number.isSafeInteger(number) && number > 0 ? { storeCode: match[1]!, number } : undefined;
-}
-
 export function saleLookup(pool: pg.Pool) {
   const q = (ctx: RequestContext, table: string) => `"${ctx.tenant.schema}".${table}`;
   const hasReturn = (ctx: RequestContext) =>
@@ -82,11 +72,8 @@ export function saleLookup(pool: pg.Pool) {
       params.push(value);
       return `$${params.length}`;
     };
-    if (query.receiptNumber !== undefined) {
-      const receipt = parseReceiptNumber(query.receiptNumber);
-      if (!receipt) return { items: [], next: null };
-      where.push(`st.code = ${param(receipt.storeCode)} and s.receipt_number = ${param(receipt.number)}`);
-    }
+    if (query.receiptNumber !== undefined)
+      where.push(`s.receipt_label = ${param(query.receiptNumber.trim())}`);
     if (query.storeId) where.push(`s.store_id = ${param(query.storeId)}`);
     if (query.deviceId) where.push(`s.device_id = ${param(query.deviceId)}`);
     if (query.staffId) where.push(`s.staff_id = ${param(query.staffId)}`);
@@ -102,10 +89,10 @@ export function saleLookup(pool: pg.Pool) {
       where.push(`(s.created_at, s.id) < (${param(cursor.at)}::timestamptz, ${param(cursor.id)}::uuid)`);
     }
     const { rows } = await pool.query<SummaryRow>(
-      `select s.id, s.kind, s.status, st.code as store_code, s.receipt_number::text, s.original_sale_id,
+      `select s.id, s.kind, s.status, s.receipt_label, s.original_sale_id,
               (s.kind = 'sale' and ${hasReturn(ctx)}) as returned,
               s.store_id, s.device_id, s.staff_id, s.currency, s.total::text, s.note, s.created_at, s.completed_at
-         from ${q(ctx, 'sale')} s join ${q(ctx, 'store')} st on st.id = s.store_id
+         from ${q(ctx, 'sale')} s
         ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
         order by s.created_at desc, s.id desc
         limit ${param(limit + 1)}`,
@@ -122,19 +109,33 @@ export function saleLookup(pool: pg.Pool) {
 
   /** The sale or return whose receipt carries this number; 404 when there is none. */
   async function idByReceiptNumber(ctx: RequestContext, label: string): Promise<string> {
-    const receipt = parseReceiptNumber(label);
-    const { rows } = receipt
-      ? await pool.query<{ id: string }>(
-          `select s.id from ${q(ctx, 'sale')} s join ${q(ctx, 'store')} st on st.id = s.store_id
-            where st.code = $1 and s.receipt_number = $2`,
-          [receipt.storeCode, receipt.number],
-        )
-      : { rows: [] };
+    const { rows } = await pool.query<{ id: string }>(
+      `select id from ${q(ctx, 'sale')} where receipt_label = $1`,
+      [label.trim()],
+    );
     if (!rows[0]) throw problem('sale_not_found', `no sale has the receipt number ${label}`);
     return rows[0].id;
   }
 
-  return { list, idByReceiptNumber };
+  /** Numbers registers skipped and whose sales have not arrived (an offline till not synced yet, or lost). */
+  async function receiptGaps(ctx: RequestContext) {
+    const { rows } = await pool.query<{ device_id: string; code: string; number: string; detected_at: Date }>(
+      `select g.device_id, d.code, g.number::text, g.detected_at
+         from ${q(ctx, 'receipt_gap')} g join ${q(ctx, 'till_device')} d on d.id = g.device_id
+        order by d.code, g.number limit 1000`,
+    );
+    return {
+      items: rows.map((row) => ({
+        deviceId: row.device_id,
+        registerCode: row.code,
+        number: Number(row.number),
+        detectedAt: row.detected_at.toISOString(),
+      })),
+      next: null,
+    };
+  }
+
+  return { list, idByReceiptNumber, receiptGaps };
 }
 
 function summary(row: SummaryRow) {
@@ -142,8 +143,7 @@ function summary(row: SummaryRow) {
     id: row.id,
     kind: row.kind,
     status: row.status,
-    receiptNumber:
-      row.receipt_number === null ? null : receiptLabel(row.store_code, Number(row.receipt_number)),
+    receiptNumber: row.receipt_label,
     originalSaleId: row.original_sale_id,
     returned: row.returned,
     storeId: row.store_id,

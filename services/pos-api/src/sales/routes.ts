@@ -19,6 +19,7 @@ import {
   IdempotencyHeaders,
   IdParams,
   PreviewSchema,
+  ReceiptGapListSchema,
   ReceiptNumberParams,
   ReceiptQuery,
   ReturnBody,
@@ -134,6 +135,19 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
       },
     },
     async (request) => lookup.list(request.ctx, request.query),
+  );
+
+  app.get(
+    '/sales/receipt-gaps',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Receipt numbers registers skipped whose sales have not arrived (flagged, never hidden)',
+        security: SIGNED_IN,
+        response: { 200: ReceiptGapListSchema, ...problemResponses(401) },
+      },
+    },
+    async (request) => lookup.receiptGaps(request.ctx),
   );
 
   app.get(

@@ -108,7 +108,7 @@ describe('checkout', () => {
     }>();
     expect(sale).toMatchObject({
       status: 'completed',
-      receiptNumber: 'MAIN-000001',
+      receiptNumber: 'MAIN-T1-000001',
       total: 900,
       change: 100,
     });
@@ -127,7 +127,7 @@ describe('checkout', () => {
     });
     expect(stored.json()).toMatchObject({
       id: sale.id,
-      receiptNumber: 'MAIN-000001',
+      receiptNumber: 'MAIN-T1-000001',
       total: 900,
       taxTotal: 125,
       lines: [

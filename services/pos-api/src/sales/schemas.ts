@@ -76,6 +76,14 @@ export const CheckoutBody = Type.Object(
     park: Type.Optional(Type.Boolean()),
     resumeSaleId: Type.Optional(Uuid),
     clientCreatedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    receiptNumber: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 999_999_999_999,
+        description:
+          'The register’s own next number for this sale (a till numbers what it sells offline); without it the server gives the next one',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -231,6 +239,18 @@ export const SaleListQuery = Type.Object(
 
 export const ReceiptNumberParams = Type.Object({
   number: Type.String({ minLength: 1, maxLength: 80, description: 'As printed: MAIN-000123' }),
+});
+
+export const ReceiptGapListSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      deviceId: Uuid,
+      registerCode: Type.String(),
+      number: Type.Integer(),
+      detectedAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+  next: Type.Null(),
 });
 
 export const IdParams = Type.Object({ id: Uuid });

@@ -23,7 +23,7 @@ import type {
   ReceiptSaleTax,
 } from '../receipts/index.ts';
 import { paymentProblem, requireCardPayments, type PaymentProvider } from '../payments/index.ts';
-import type { RequestContext } from '../tenancy/context.ts';
+import { actorOf, type RequestContext } from '../tenancy/context.ts';
 import { requiredApprovals, type RequiredApproval } from './approvals.ts';
 import { quantityText, refundFor, thousandths, type LineFigures } from './refund.ts';
 import { TenderError, settle, type Settlement, type TenderInput } from './tender.ts';
@@ -50,6 +50,8 @@ export interface CheckoutRequest {
   /** Complete this parked sale (its lines are replaced by these). */
   resumeSaleId?: string;
   clientCreatedAt?: string;
+  /** The register's own next number (a till numbers its sales, offline too); else the server's. */
+  receiptNumber?: number;
 }
 
 export interface ReturnRequest {
@@ -394,18 +396,18 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         await client.query(`delete from ${q(ctx, 'sale_line')} where sale_id = $1`, [saleId]);
         await client.query(`delete from ${q(ctx, 'sale')} where id = $1`, [saleId]);
       }
-      const receiptNumber = parked ? null : await nextReceiptNumber(ctx, client, store.id);
+      const receipt = parked ? null : await takeReceiptNumber(ctx, client, store.code, request.receiptNumber);
       const { totals } = priced;
       await client.query(
         `insert into ${q(ctx, 'sale')} (id, kind, status, store_id, receipt_number, device_id, staff_id, customer_id,
            currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total, total,
-           cash_rounding, request, note, client_created_at, created_at, completed_at, version)
-         values ($1, 'sale', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)`,
+           cash_rounding, request, note, client_created_at, created_at, completed_at, version, register_code, receipt_label)
+         values ($1, 'sale', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $23)`,
         [
           saleId,
           parked ? 'open' : 'completed',
           store.id,
-          receiptNumber,
+          receipt?.number ?? null,
           ctx.actor?.deviceId ?? null,
           ctx.actor?.staffId ?? null,
           request.customerId ?? null,
@@ -423,6 +425,8 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
           request.clientCreatedAt ?? null,
           now,
           parked ? null : now,
+          receipt?.registerCode ?? null,
+          receipt?.label ?? null,
         ],
       );
       const lineIds = priced.lines.map(() => randomUUID());
@@ -448,7 +452,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         await outbox(ctx, client, 'pos.events.sale.completed', {
           saleId,
           storeId: store.id,
-          receiptNumber,
+          receiptNumber: receipt?.label ?? null,
           currency: ctx.tenant.currency,
           total: totals.total,
           tax: totals.tax,
@@ -466,7 +470,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         id: saleId,
         kind: 'sale' as const,
         status: parked ? ('open' as const) : ('completed' as const),
-        receiptNumber: receiptNumber === null ? null : receiptLabel(store.code, receiptNumber),
+        receiptNumber: receipt?.label ?? null,
         lines: priceView.lines.map((line, index) => ({
           ...line,
           id: lineIds[index]!,
@@ -511,19 +515,57 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     };
   }
 
-  async function nextReceiptNumber(
+  /**
+   * The sale's number on its register (the till it is made on), gapless per register: the register's
+   * own number when it sends one (a till numbers what it sells offline), else the next one. The
+   * register's counter row stays locked until the sale commits, so a register's numbers are given in
+   * order and a rolled-back sale gives its number back, while other registers commit in parallel.
+   * A number past the next one leaves a gap, recorded (not hidden) until its sale arrives; a number
+   * another sale of the register already has is refused.
+   */
+  async function takeReceiptNumber(
     ctx: RequestContext,
     client: pg.PoolClient,
-    storeId: string,
-  ): Promise<number> {
-    // The counter row stays locked until this transaction ends: numbers are given in commit order
-    // and a rolled-back sale gives its number back, so there are no gaps.
-    const { rows } = await client.query<{ last: string }>(
-      `insert into ${q(ctx, 'receipt_counter')} (store_id, last) values ($1, 1)
-       on conflict (store_id) do update set last = ${q(ctx, 'receipt_counter')}.last + 1 returning last`,
-      [storeId],
+    storeCode: string,
+    requested: number | undefined,
+  ): Promise<{ number: number; registerCode: string; label: string }> {
+    const deviceId = actorOf(ctx).deviceId;
+    const { rows } = await client.query<{ last: string; code: string }>(
+      `with counter as (
+         insert into ${q(ctx, 'register_counter')} (device_id, last) values ($1, 0)
+         on conflict (device_id) do update set last = ${q(ctx, 'register_counter')}.last returning last)
+       select counter.last, d.code from counter, ${q(ctx, 'till_device')} d where d.id = $1`,
+      [deviceId],
     );
-    return Number(rows[0]!.last);
+    const last = Number(rows[0]!.last);
+    const registerCode = rows[0]!.code;
+    const number = requested ?? last + 1;
+    if (number > last + 1 + MAX_RECEIPT_GAP)
+      throw problem(
+        'receipt_number_invalid',
+        `register ${registerCode} is at ${last}: ${number} would skip more than ${MAX_RECEIPT_GAP} numbers`,
+      );
+    if (number <= last) {
+      // Only a number the register skipped may come later (an offline sale arriving after newer ones).
+      const filled = await client.query(
+        `delete from ${q(ctx, 'receipt_gap')} where device_id = $1 and number = $2`,
+        [deviceId, number],
+      );
+      if (filled.rowCount === 0)
+        throw problem('receipt_number_taken', `register ${registerCode} already used number ${number}`);
+    } else {
+      if (number > last + 1)
+        await client.query(
+          `insert into ${q(ctx, 'receipt_gap')} (device_id, number)
+           select $1, n from generate_series($2::bigint, $3::bigint) as n on conflict do nothing`,
+          [deviceId, last + 1, number - 1],
+        );
+      await client.query(`update ${q(ctx, 'register_counter')} set last = $2 where device_id = $1`, [
+        deviceId,
+        number,
+      ]);
+    }
+    return { number, registerCode, label: receiptLabel(storeCode, registerCode, number) };
   }
 
   async function insertLines(
@@ -669,7 +711,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
   /** A sale as stored; `db` is the transaction's client when the sale is not committed yet. */
   async function get(ctx: RequestContext, saleId: string, db: pg.Pool | pg.PoolClient = pool) {
     const sale = await db.query<Record<string, unknown>>(
-      `select s.id, s.kind, s.status, s.store_id as "storeId", st.code as "storeCode", s.receipt_number as "receiptNumber",
+      `select s.id, s.kind, s.status, s.store_id as "storeId", s.receipt_label as "receiptNumber",
               s.original_sale_id as "originalSaleId", s.currency, s.subtotal::float8, s.discount_total::float8 as "discountTotal",
               s.tax_total::float8 as "taxTotal", s.inclusive_tax_total::float8 as "inclusiveTaxTotal", s.total::float8,
               s.cash_rounding::float8 as "cashRounding", s.note, s.created_at as "createdAt", s.completed_at as "completedAt"
@@ -699,8 +741,6 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     ]);
     return {
       ...row,
-      receiptNumber:
-        row.receiptNumber === null ? null : receiptLabel(String(row.storeCode), Number(row.receiptNumber)),
       lines: lines.rows.map((line: Record<string, unknown>) => ({
         ...line,
         quantity: quantityText(thousandths(String(line.quantity))),
@@ -836,17 +876,17 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
       const gross = -figures.reduce((sum, { result }) => sum + result.gross, 0);
       const discount = -figures.reduce((sum, { result }) => sum + result.discountTotal, 0);
       const tenders = await refundTenders(ctx, client, saleId, total, request.refundTo, idempotencyKey);
-      const receiptNumber = await nextReceiptNumber(ctx, client, sale.store_id);
+      const receipt = await takeReceiptNumber(ctx, client, sale.code, undefined);
       await client.query(
         `insert into ${q(ctx, 'sale')} (id, kind, status, store_id, receipt_number, original_sale_id, device_id, staff_id,
            currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total, total, cash_rounding,
-           request, note, created_at, completed_at, version)
+           request, note, created_at, completed_at, version, register_code, receipt_label)
          select $1, 'return', 'completed', $2, $3, $4, $5, $6, currency, rounding_mode, rounding_level, $7, $8, $9, $10, $11, 0,
-                $12, $13, $14, $14, 1 from ${q(ctx, 'sale')} where id = $4`,
+                $12, $13, $14, $14, 1, $15, $16 from ${q(ctx, 'sale')} where id = $4`,
         [
           returnId,
           sale.store_id,
-          receiptNumber,
+          receipt.number,
           saleId,
           ctx.actor?.deviceId ?? null,
           ctx.actor?.staffId ?? null,
@@ -858,6 +898,8 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
           JSON.stringify(request),
           request.reason ?? null,
           now,
+          receipt.registerCode,
+          receipt.label,
         ],
       );
       const lineIds = figures.map(() => randomUUID());
@@ -949,7 +991,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         saleId: returnId,
         originalSaleId: saleId,
         storeId: sale.store_id,
-        receiptNumber,
+        receiptNumber: receipt.label,
         currency: sale.currency,
         total,
         restock: request.restock,
@@ -1081,15 +1123,17 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
       store_name: string;
       store_code: string;
       number: string;
+      register_code: string | null;
       original_code: string | null;
       original_number: string | null;
+      original_register: string | null;
       staff: string | null;
       till: string | null;
       profile: { displayName?: string; locale?: string } | null;
       footer: unknown;
     }>(
-      `select st.name as store_name, st.code as store_code, s.receipt_number::text as number,
-              ost.code as original_code, o.receipt_number::text as original_number,
+      `select st.name as store_name, st.code as store_code, s.receipt_number::text as number, s.register_code,
+              ost.code as original_code, o.receipt_number::text as original_number, o.register_code as original_register,
               m.display_name as staff, d.name as till,
               (select value from ${q(ctx, 'setting')} where key = 'tenant.profile') as profile,
               (select value from ${q(ctx, 'setting')} where key = 'receipt.footer') as footer
@@ -1106,8 +1150,13 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     return {
       kind: sale.kind as 'sale' | 'return',
       receiptNumber: Number(row.number),
+      registerCode: row.register_code,
       original: row.original_code
-        ? { storeCode: row.original_code, receiptNumber: Number(row.original_number) }
+        ? {
+            storeCode: row.original_code,
+            receiptNumber: Number(row.original_number),
+            registerCode: row.original_register,
+          }
         : null,
       completedAt: sale.completedAt as Date,
       locale: row.profile?.locale ?? 'en-US',
@@ -1187,8 +1236,12 @@ function uuidFrom(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 17), 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-export const receiptLabel = (storeCode: string, number: number) =>
-  `${storeCode}-${String(number).padStart(6, '0')}`;
+/** The number printed and scanned: store code, register code, the register's number (MAIN-T1-000042). */
+export const receiptLabel = (storeCode: string, registerCode: string, number: number) =>
+  `${storeCode}-${registerCode}-${String(number).padStart(6, '0')}`;
+
+/** How far ahead of its counter a register may number a sale (the numbers between become gaps). */
+const MAX_RECEIPT_GAP = 1000;
 
 /** A canonical hash of a request body: key order does not matter, values do. */
 export function hashOf(value: unknown): string {

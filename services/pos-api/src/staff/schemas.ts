@@ -30,6 +30,7 @@ export const StaffViewSchema = Type.Object({
 export const DeviceViewSchema = Type.Object({
   id: Uuid,
   name: Type.String(),
+  code: Type.String({ description: 'The register code in its receipt numbers (T1)' }),
   storeId: Nullable(Uuid),
   revokedAt: Nullable(Timestamp),
   lastSeenAt: Nullable(Timestamp),

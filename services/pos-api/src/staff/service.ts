@@ -42,6 +42,7 @@ export interface StaffView {
 export interface DeviceView {
   id: string;
   name: string;
+  code: string;
   storeId: string | null;
   revokedAt: string | null;
   lastSeenAt: string | null;
@@ -116,6 +117,7 @@ export function deviceView(device: TillDevice): DeviceView {
   return {
     id: device.id,
     name: device.name,
+    code: device.code,
     storeId: device.store?.id ?? null,
     revokedAt: device.revokedAt?.toISOString() ?? null,
     lastSeenAt: device.lastSeenAt?.toISOString() ?? null,

@@ -19,8 +19,12 @@ export const Sale = defineEntity({
     kind: p.enum(SALE_KINDS),
     status: p.enum(SALE_STATUSES),
     store: p.manyToOne(Store),
-    /** The receipt number: per store, without gaps, given when the sale completes. */
+    /** The receipt number: per register (the till, deviceId), gapless, given when the sale completes. */
     receiptNumber: p.bigint('number').nullable(),
+    /** The register's code when the sale was made (T1), part of the printed number. */
+    registerCode: p.string().length(16).nullable(),
+    /** As printed and scanned: MAIN-T1-000042 (older sales: MAIN-000042). */
+    receiptLabel: p.string().length(80).nullable().unique(),
     originalSaleId: p.uuid().nullable().index(),
     deviceId: p.uuid().nullable(),
     staffId: p.uuid().nullable(),
@@ -45,7 +49,7 @@ export const Sale = defineEntity({
     completedAt: p.datetime().nullable(),
     version: p.integer().version(),
   },
-  uniques: [{ properties: ['store', 'receiptNumber'] }],
+  uniques: [{ properties: ['deviceId', 'receiptNumber'] }],
   indexes: [{ properties: ['status', 'createdAt'] }],
 });
 export type Sale = InferEntity<typeof Sale>;
@@ -133,16 +137,30 @@ export const Payment = defineEntity({
 export type Payment = InferEntity<typeof Payment>;
 
 /** Receipt numbers per store, taken with a row lock in the sale's transaction: no gaps, no twins. */
-export const ReceiptCounter = defineEntity({
-  name: 'ReceiptCounter',
-  tableName: 'receipt_counter',
+/** A register's (till's) last receipt number: row-locked while a sale of that register commits. */
+export const RegisterCounter = defineEntity({
+  name: 'RegisterCounter',
+  tableName: 'register_counter',
   schema: '*',
   properties: {
-    store: p.manyToOne(Store).primary(),
+    deviceId: p.uuid().primary(),
     last: p.bigint('number').default(0),
   },
 });
-export type ReceiptCounter = InferEntity<typeof ReceiptCounter>;
+export type RegisterCounter = InferEntity<typeof RegisterCounter>;
+
+/** A number a register skipped (a sale it numbered offline has not arrived, or never will): flagged, not hidden. */
+export const ReceiptGap = defineEntity({
+  name: 'ReceiptGap',
+  tableName: 'receipt_gap',
+  schema: '*',
+  properties: {
+    deviceId: p.uuid().primary(),
+    number: p.bigint('number').primary(),
+    detectedAt: p.datetime().defaultRaw('now()'),
+  },
+});
+export type ReceiptGap = InferEntity<typeof ReceiptGap>;
 
 /**
  * A mutating call's idempotency key (the till sends a UUID per sale). The primary key decides: the

@@ -13,6 +13,17 @@ export const TillDevice = defineEntity({
   properties: {
     id: p.uuid().primary(),
     name: p.string().length(100),
+    /**
+     * The register's code in receipt numbers (T1, T2, ...): given by the database from the schema's
+     * register_code_seq, unique, never changed. (The default names the sequence by the tenant's
+     * schema, so the schema generator is told not to compare it.)
+     */
+    code: p
+      .string()
+      .length(16)
+      .unique()
+      .defaultRaw(`('T'::text || nextval('register_code_seq'::regclass))`)
+      .ignoreSchemaChanges('default'),
     store: p.manyToOne(Store).nullable(),
     secretHash: p.string().length(64).lazy(),
     registeredBy: p.manyToOne(StaffMember).nullable(),

@@ -7,6 +7,7 @@ import { Migration20261124104521_catalog_search_walk } from './Migration20261124
 import { Migration20261124111234_sale_line_variant_index } from './Migration20261124111234_sale_line_variant_index.ts';
 import { Migration20261205110000_tenant_locks } from './Migration20261205110000_tenant_locks.ts';
 import { Migration20261205120000_store_closed_at } from './Migration20261205120000_store_closed_at.ts';
+import { Migration20261205130000_per_register_receipts } from './Migration20261205130000_per_register_receipts.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
@@ -24,4 +25,8 @@ export const tenantMigrations: MigrationObject[] = [
   },
   { name: 'Migration20261205110000_tenant_locks', class: Migration20261205110000_tenant_locks },
   { name: 'Migration20261205120000_store_closed_at', class: Migration20261205120000_store_closed_at },
+  {
+    name: 'Migration20261205130000_per_register_receipts',
+    class: Migration20261205130000_per_register_receipts,
+  },
 ];
