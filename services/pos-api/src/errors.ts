@@ -26,8 +26,9 @@ export type ProblemExtensions = Record<string, unknown>;
  */
 export const PROBLEM_CODES = {
   // Tenancy
+  // (A tenant that does not exist is answered as a real one without valid credentials: there is no
+  // "no such tenant" code, so that nobody can list tenants by asking.)
   tenant_required: [400, 'The request names no tenant (host name or token)'],
-  tenant_not_found: [404, 'No such tenant'],
   tenant_mismatch: [403, 'The request names a tenant other than the one it is for'],
   tenant_read_only: [403, 'The tenant is suspended: its data is read-only'],
   // Authentication
