@@ -145,7 +145,20 @@ describe('system routes', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ status: 400, code: 'ctp_invalid_json_body' });
+    expect(response.json()).toMatchObject({ status: 400, code: 'invalid_json' });
+    await app.close();
+  });
+
+  it("answers a URL Fastify cannot route as a catalogued problem, not Fastify's own JSON", async () => {
+    const app = await appWith([]);
+    app.get('/things/:id', async () => ({}));
+    const badEncoding = await app.inject('/things/%ED%A0%80');
+    expect(badEncoding.statusCode).toBe(400);
+    expect(badEncoding.headers['content-type']).toContain('application/problem+json');
+    expect(badEncoding.json()).toMatchObject({ status: 400, code: 'invalid_url' });
+    const tooLong = await app.inject(`/things/${'x'.repeat(101)}`);
+    expect(tooLong.statusCode).toBe(414);
+    expect(tooLong.json()).toMatchObject({ status: 414, code: 'url_too_long' });
     await app.close();
   });
 

@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import { accessTokens } from './auth/tokens.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { corsOriginsOf, type Config } from './config.ts';
-import { problem, problemDetailsPlugin } from './errors.ts';
+import { frameworkErrorHandler, problem, problemDetailsPlugin } from './errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
 import { salesRoutes } from './sales/routes.ts';
@@ -27,6 +27,7 @@ import { staffService } from './staff/service.ts';
 import { storeRoutes } from './stores/index.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
 import { tenancyPlugin } from './tenancy/plugin.ts';
+import { markRequestSchemas, safeInputKeywords } from './validation.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -50,8 +51,15 @@ export async function buildApp(deps: AppDependencies) {
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
     trustProxy: config.TRUST_PROXY,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true },
+      plugins: [safeInputKeywords],
+    },
+    // A URL Fastify cannot route (bad percent-encoding, an over-long path segment) is a problem too.
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Before any route: every string and number a route accepts gets the shared checks (validation.ts).
+  app.addHook('onRoute', markRequestSchemas);
 
   await app.register(helmet, { global: true });
   await app.register(cors, {

@@ -1,7 +1,7 @@
 // Errors as RFC 9457 problem details with stable codes. Handlers throw ProblemError; everything
 // else a client can cause (validation, unknown routes, bad JSON) is mapped here too, so a client
 // mistake is never a 500.
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '@cloudpos/tenant-db';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
@@ -27,8 +27,9 @@ export type ProblemExtensions = Record<string, unknown>;
  */
 export const PROBLEM_CODES = {
   // Tenancy
+  // (A tenant that does not exist is answered as a real one without valid credentials: there is no
+  // "no such tenant" code, so that nobody can list tenants by asking.)
   tenant_required: [400, 'The request names no tenant (host name or token)'],
-  tenant_not_found: [404, 'No such tenant'],
   tenant_mismatch: [403, 'The request names a tenant other than the one it is for'],
   tenant_read_only: [403, 'The tenant is suspended: its data is read-only'],
   // Authentication
@@ -89,6 +90,17 @@ export const PROBLEM_CODES = {
     503,
     'The database is unavailable for a moment: retry with the same Idempotency-Key',
   ],
+  // The request as a whole (answered before any route runs; `validation_failed` covers the fields:
+  // every string and number is also checked for NUL, unpaired surrogates and non-finite values,
+  // see validation.ts)
+  route_not_found: [404, 'No such route'],
+  invalid_url: [400, 'The URL is not valid: bad percent-encoding'],
+  url_too_long: [414, 'A path segment of the URL is too long'],
+  invalid_json: [400, 'The body is not valid JSON (or is empty while the content type says JSON)'],
+  unsupported_media_type: [415, 'The body must be application/json'],
+  body_too_large: [413, 'The body is too large'],
+  bad_request: [400, 'The request could not be processed'],
+  internal_error: [500, 'Internal server error'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
@@ -162,14 +174,37 @@ export function sendProblem(
     .send({ type: `${PROBLEM_BASE}${problem.code.replaceAll('_', '-')}`, ...problem });
 }
 
+/**
+ * Fastify's own client errors (raised before a handler runs) as catalogued codes: the code is the
+ * contract, Fastify's FST_ERR_* names are not.
+ */
+const FRAMEWORK_PROBLEMS: Record<string, ProblemCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_BAD_URL: 'invalid_url',
+  FST_ERR_INVALID_URL: 'invalid_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'url_too_long',
+};
+
+function sendCatalogued(reply: FastifyReply, code: ProblemCode, detail?: string): FastifyReply {
+  const [status, title] = PROBLEM_CODES[code];
+  return sendProblem(reply, { status, code, title, ...(detail ? { detail } : {}) });
+}
+
+/** Client errors Fastify raises outside the request lifecycle (bad URL, path segment too long). */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  sendCatalogued(reply, FRAMEWORK_PROBLEMS[error.code] ?? 'bad_request', error.message);
+}
+
 async function problemDetails(app: FastifyInstance) {
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, {
-      status: 404,
-      code: 'route_not_found',
-      title: 'No such route',
-      detail: `${request.method} ${request.url.split('?')[0]} does not exist`,
-    }),
+    sendCatalogued(reply, 'route_not_found', `${request.method} ${request.url.split('?')[0]} does not exist`),
   );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -198,22 +233,17 @@ async function problemDetails(app: FastifyInstance) {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Fastify's own client errors (malformed JSON, body too large, unsupported media type...).
-      return sendProblem(reply, {
-        status,
-        code: (error.code ?? 'bad_request').toLowerCase().replace(/^fst_err_/, ''),
-        title: 'The request could not be processed',
-        detail: error.message,
-      });
+      const fallback = status === 404 ? 'route_not_found' : 'bad_request';
+      return sendCatalogued(reply, FRAMEWORK_PROBLEMS[error.code] ?? fallback, error.message);
     }
     if (isDatabaseUnavailable(error)) {
       // Only this request's connection died; the key makes the till's retry safe.
       request.log.warn({ err: error }, 'database unavailable');
       reply.header('retry-after', '1');
-      const [status, title] = PROBLEM_CODES.database_unavailable;
-      return sendProblem(reply, { status, code: 'database_unavailable', title });
+      return sendCatalogued(reply, 'database_unavailable');
     }
     request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, { status: 500, code: 'internal_error', title: 'Internal server error' });
+    return sendCatalogued(reply, 'internal_error');
   });
 }
 

@@ -51,7 +51,9 @@ export async function paymentWebhookRoutes(app: FastifyInstance, options: Paymen
   const resolveTenant =
     options.resolveTenant ??
     (async (slug: string, request: FastifyRequest) =>
-      request.ctx?.tenant.slug === slug ? request.ctx : undefined);
+      request.ctx && !request.ctx.unknownTenant && request.ctx.tenant.slug === slug
+        ? request.ctx
+        : undefined);
   const bodyLimit = options.bodyLimit ?? 256 * 1024;
 
   // This plugin is encapsulated (not fastify-plugin): the raw-body parser applies to its routes only.
@@ -65,7 +67,9 @@ export async function paymentWebhookRoutes(app: FastifyInstance, options: Paymen
       bodyLimit,
       // The provider signs its events; there is no staff member. A suspended tenant still learns
       // what happened to money that already moved.
-      config: { public: true, allowWhenReadOnly: true },
+      // A host naming a tenant that does not exist gets the same checks and answers (the signature
+      // first; a genuine event for it is then one "for a tenant this API does not serve").
+      config: { public: true, allowWhenReadOnly: true, whenTenantUnknown: 'handler' },
       schema: {
         tags: ['payments'],
         summary: `Payment outcomes from ${provider.name} (signed webhook events)`,

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
-import { ProblemError, problem, problemResponses } from '../errors.ts';
+import { ProblemError, problem, problemResponses, type ProblemCode } from '../errors.ts';
 import { actorOf } from '../tenancy/context.ts';
 import { listAudit } from './audit.ts';
 import { ACTIONS, decide } from './permissions.ts';
@@ -37,6 +37,11 @@ export interface StaffRoutesOptions {
 
 const TAG = ['staff'];
 const SIGNED_IN = [{ bearerAuth: [] }];
+
+/** A public route's answer for a tenant that does not exist: the failure a real tenant would give. */
+const fails = (code: ProblemCode) => () => {
+  throw problem(code);
+};
 
 function staffRef(body: { staffId?: string; staffCode?: string }): StaffRef {
   if ((body.staffId === undefined) === (body.staffCode === undefined)) {
@@ -79,7 +84,8 @@ export async function staffRoutes(parent: FastifyInstance, { service, config }: 
   app.post(
     '/setup',
     {
-      config: { public: true },
+      // No tenant: as a wrong setup code (the code is derived from the slug; only real ones get one).
+      config: { public: true, whenTenantUnknown: fails('setup_code_invalid') },
       schema: {
         tags: TAG,
         summary: "Create the tenant's first owner and till with the one-time setup code",
@@ -94,7 +100,15 @@ export async function staffRoutes(parent: FastifyInstance, { service, config }: 
   app.post(
     '/auth/sign-in',
     {
-      config: { public: true, allowWhenReadOnly: true },
+      config: {
+        public: true,
+        allowWhenReadOnly: true,
+        // No tenant, no till: as an unknown till on a real tenant, after the same body checks.
+        whenTenantUnknown: (request) => {
+          staffRef(request.body as { staffId?: string; staffCode?: string });
+          throw problem('device_not_recognized');
+        },
+      },
       schema: {
         tags: TAG,
         summary: 'PIN sign-in on a registered till',
@@ -112,7 +126,7 @@ export async function staffRoutes(parent: FastifyInstance, { service, config }: 
   app.post(
     '/auth/refresh',
     {
-      config: { public: true, allowWhenReadOnly: true },
+      config: { public: true, allowWhenReadOnly: true, whenTenantUnknown: fails('refresh_token_invalid') },
       schema: {
         tags: TAG,
         summary: 'Exchange a refresh token for new tokens (the old refresh token is used up)',
@@ -126,7 +140,12 @@ export async function staffRoutes(parent: FastifyInstance, { service, config }: 
   app.post(
     '/auth/sign-out',
     {
-      config: { public: true, allowWhenReadOnly: true },
+      config: {
+        public: true,
+        allowWhenReadOnly: true,
+        // An unknown refresh token is ignored on a real tenant too.
+        whenTenantUnknown: (_request, reply) => reply.code(204).send(null),
+      },
       schema: {
         tags: TAG,
         summary: 'End the sign-in a refresh token belongs to',

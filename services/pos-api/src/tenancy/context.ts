@@ -2,6 +2,7 @@
 // argument (as Vendure's RequestContext): which tenant, its EntityManager, who is acting, which trace.
 import type { StaffRole } from '@cloudpos/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problem } from '../errors.ts';
 
 export interface TenantInfo {
@@ -42,7 +43,21 @@ export interface RequestContext {
   approval?: ConsumedApproval;
   /** The OpenTelemetry trace id (or the request id without tracing), for audit rows and logs. */
   traceId: string;
+  /**
+   * The request names a tenant that does not exist. Only public routes get this far with it (the
+   * others answer `unauthenticated`, as for a real tenant without a valid token), and their
+   * `whenTenantUnknown` answers instead of their handler. `em` is then unusable.
+   */
+  unknownTenant?: true;
 }
+
+/**
+ * How a public route answers for a tenant that does not exist: exactly as it answers a failed
+ * attempt on a real one (same status, code and body), so that the answers do not tell which
+ * tenants exist. It runs where the handler would (after validation and rate limits). 'handler':
+ * the handler itself copes (it must not use `ctx.em`).
+ */
+export type UnknownTenantAnswer = ((request: FastifyRequest, reply: FastifyReply) => unknown) | 'handler';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -61,6 +76,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Allowed for a suspended tenant even though the method writes (sign-in, sign-out). */
     allowWhenReadOnly?: boolean;
+    /** Required on public routes under /v1 (checked at boot): see UnknownTenantAnswer. */
+    whenTenantUnknown?: UnknownTenantAnswer;
   }
 }
 

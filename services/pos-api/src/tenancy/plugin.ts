@@ -8,6 +8,13 @@
 //
 // Then the access token is verified with the tenant's key: every /v1 route needs one unless it says
 // `config: { public: true }`. Finally a suspended (read-only) tenant's writes are refused.
+//
+// A tenant that does not exist is answered exactly like a real one that was sent no or bad
+// credentials, so that nobody can list tenants by asking: without a token `unauthenticated`, with
+// one whatever verifying it says (it cannot verify: then also `unauthenticated`). Public routes
+// run as usual (validation, rate limits keyed by the named slug) and then answer with their
+// `whenTenantUnknown` instead of their handler: a failed sign-in, an invalid setup code...
+// Only a request that names no tenant at all is told so (`tenant_required`).
 import { currentTraceparent } from '@cloudpos/telemetry';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -42,21 +49,63 @@ async function tenancy(app: FastifyInstance, options: TenancyOptions) {
 
     const slug = resolveSlug(request, directory, options.baseDomain, token);
     const tenant = await directory.lookup(slug);
-    if (!tenant) throw problem('tenant_not_found', `there is no tenant "${slug}"`);
-    request.ctx = { tenant, em: orm.em.fork({ schema: tenant.schema }), traceId: traceIdOf(request) };
+    const traceId = traceIdOf(request);
+    request.ctx = tenant
+      ? { tenant, em: orm.em.fork({ schema: tenant.schema }), traceId }
+      : unknownTenantContext(slug, traceId);
 
     if (!isPublic) {
       if (!token) throw problem('unauthenticated', 'sign in on a till to get an access token');
-      request.ctx.actor = await tokens.verify(token, tenant.slug, app.clock());
+      request.ctx.actor = await tokens.verify(token, slug, app.clock());
+      // Verified for a tenant that no longer exists (a deleted tenant's last tokens): as invalid
+      // as a forged one.
+      if (!tenant) throw problem('unauthenticated', 'the access token is not valid');
     }
     if (
-      tenant.readOnly &&
+      request.ctx.tenant.readOnly &&
       !READ_METHODS.has(request.method) &&
       request.routeOptions.config.allowWhenReadOnly !== true
     ) {
-      throw problem('tenant_read_only', `tenant ${tenant.slug} is suspended: nothing can be changed`);
+      throw problem('tenant_read_only', `tenant ${slug} is suspended: nothing can be changed`);
     }
   });
+
+  // Public routes say how they answer for a tenant that does not exist; their handler never sees one.
+  app.addHook('onRoute', (route) => {
+    if (!route.url?.startsWith(TENANT_ROUTE_PREFIX) || route.config?.public !== true) return;
+    const answer = route.config.whenTenantUnknown;
+    if (answer === undefined) {
+      throw new Error(
+        `${String(route.method)} ${route.url} is public: set config.whenTenantUnknown to answer a tenant that does not exist as a failed attempt on a real one`,
+      );
+    }
+    if (answer === 'handler') return;
+    const handler = route.handler;
+    route.handler = function answerOrHandle(this: FastifyInstance, request, reply) {
+      return request.ctx?.unknownTenant ? answer(request, reply) : handler.call(this, request, reply);
+    };
+  });
+}
+
+/** The context of a tenant that does not exist: enough for hooks (slug for rate-limit keys), no database. */
+function unknownTenantContext(slug: string, traceId: string): RequestContext {
+  const noDatabase = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error(
+          `tenant ${slug} does not exist: a route used ctx.em without checking ctx.unknownTenant`,
+        );
+      },
+    },
+  );
+  return {
+    tenant: { slug, schema: '', currency: 'XXX', timezone: 'UTC', readOnly: false },
+    // Nothing may touch the database of a tenant that does not exist; any use is a bug (500).
+    em: noDatabase as RequestContext['em'],
+    traceId,
+    unknownTenant: true,
+  };
 }
 
 function resolveSlug(

@@ -6,10 +6,11 @@ import type {} from '@cloudpos/harness/vitest/provided';
 import { tenantOrmConfig } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
+import type { InjectOptions } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PosApi } from '../app.ts';
-import { accessTokens } from '../auth/tokens.ts';
+import { accessTokens, tenantSetupCode } from '../auth/tokens.ts';
 import {
   bearer,
   createTenantRole,
@@ -18,6 +19,7 @@ import {
   PINS,
   setUpTenant,
   signIn,
+  TEST_AUTH_SECRET,
   testApp,
   testClock,
   uniqueSlug,
@@ -116,17 +118,91 @@ describe('pooled mode', () => {
     expect(response.json()).toMatchObject({ code: 'device_not_recognized' });
   });
 
-  it('answers an unknown tenant with 404 tenant_not_found, and a request naming none with 400', async () => {
-    for (const host of ['nobody.localhost', 'Bad_Slug.localhost', `${'x'.repeat(45)}.localhost`]) {
-      const response = await pooled.inject({
-        method: 'POST',
-        url: '/v1/auth/sign-in',
-        headers: { host },
-        payload: { deviceId: tenantA.deviceId, deviceSecret: 'x', staffCode: '1000', pin: '1111' },
+  it('answers a tenant that does not exist exactly as a real one given no or bad credentials', async () => {
+    const forged = (slug: string) =>
+      accessTokens({ secret: 'x'.repeat(40), ttlSeconds: 900 }).sign({
+        tenant: slug,
+        staffId: tenantA.owner.staffId,
+        role: 'owner',
+        deviceId: tenantA.deviceId,
       });
-      expect(response.statusCode, host).toBe(404);
-      expect(response.json()).toMatchObject({ code: 'tenant_not_found' });
+    const signInBody = { deviceId: tenantA.deviceId, deviceSecret: 'x', staffCode: '1000', pin: '1111' };
+    const requests: { name: string; make: (slug: string) => Promise<InjectOptions> }[] = [
+      { name: 'me without a token', make: async () => ({ url: '/v1/auth/me' }) },
+      { name: 'catalog without a token', make: async () => ({ url: '/v1/catalog/products' }) },
+      {
+        name: 'me with a malformed token',
+        make: async () => ({ url: '/v1/auth/me', headers: { authorization: 'Bearer not-a-jwt' } }),
+      },
+      {
+        name: 'me with a token signed by someone else',
+        make: async (slug) => ({ url: '/v1/auth/me', headers: bearer((await forged(slug)).token) }),
+      },
+      {
+        name: 'sign-in with a till the tenant does not know',
+        make: async () => ({ method: 'POST', url: '/v1/auth/sign-in', payload: signInBody }),
+      },
+      {
+        name: 'sign-in with an invalid body',
+        make: async () => ({
+          method: 'POST',
+          url: '/v1/auth/sign-in',
+          payload: { ...signInBody, pin: 'abc' },
+        }),
+      },
+      {
+        name: 'sign-in naming staff twice',
+        make: async () => ({
+          method: 'POST',
+          url: '/v1/auth/sign-in',
+          payload: { ...signInBody, staffId: tenantA.owner.staffId },
+        }),
+      },
+      {
+        name: 'setup with a wrong code',
+        make: async () => ({
+          method: 'POST',
+          url: '/v1/setup',
+          payload: {
+            setupCode: 'WRONG-CODE',
+            owner: { code: '1000', displayName: 'Eve', pin: '1234' },
+            device: { name: 'Till' },
+          },
+        }),
+      },
+      {
+        name: 'refresh with an unknown token',
+        make: async () => ({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: 'nope' } }),
+      },
+      {
+        name: 'sign-out with an unknown token',
+        make: async () => ({ method: 'POST', url: '/v1/auth/sign-out', payload: { refreshToken: 'nope' } }),
+      },
+    ];
+    const answer = async (host: string, options: InjectOptions) => {
+      const response = await pooled.inject({ ...options, headers: { ...options.headers, host } });
+      return {
+        status: response.statusCode,
+        headers: Object.keys(response.headers)
+          .filter((name) => !['date', 'x-ratelimit-remaining', 'x-ratelimit-reset'].includes(name))
+          .sort(),
+        contentType: response.headers['content-type'],
+        wwwAuthenticate: response.headers['www-authenticate'],
+        body: response.body,
+      };
+    };
+    const unknownHosts = ['nobody.localhost', 'Bad_Slug.localhost', `${'x'.repeat(45)}.localhost`];
+    for (const { name, make } of requests) {
+      const real = await answer(tenantA.host, await make(A));
+      expect(real.status, name).toBeGreaterThanOrEqual(200);
+      for (const host of unknownHosts) {
+        const slug = host.split('.')[0]!.toLowerCase();
+        expect(await answer(host, await make(slug)), `${name} on ${host}`).toEqual(real);
+      }
     }
+  });
+
+  it('tells a request that names no tenant at all so (tenant_required)', async () => {
     const none = await pooled.inject({
       method: 'POST',
       url: '/v1/auth/sign-in',
@@ -198,13 +274,18 @@ describe('pooled mode', () => {
     const slug = uniqueSlug('delta');
     const app = await testApp({ databaseUrl: db.url, redis, mode: 'pooled' });
     try {
+      // Unknown: a valid setup code for the slug is refused like a wrong one.
       const before = await app.inject({
         method: 'POST',
         url: '/v1/setup',
         headers: { host: hostOf(slug) },
-        payload: {},
+        payload: {
+          setupCode: tenantSetupCode(TEST_AUTH_SECRET, slug),
+          owner: { code: '1000', displayName: 'Olga Owner', pin: PINS.owner },
+          device: { name: 'Till 1' },
+        },
       });
-      expect(before.json()).toMatchObject({ code: 'tenant_not_found' });
+      expect(before.json()).toMatchObject({ code: 'setup_code_invalid' });
       await createTenantSchema(admin, slug);
       await new Promise((resolve) => setTimeout(resolve, 5_100));
       await setUpTenant(app, slug);
