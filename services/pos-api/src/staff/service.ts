@@ -18,6 +18,7 @@ import { problem } from '../errors.ts';
 import { actorOf, type RequestContext } from '../tenancy/context.ts';
 import { recordAudit, writeAudit } from './audit.ts';
 import { canApprove, canManageRole, type Action } from './permissions.ts';
+import { PIN_NOT_SET, storePinHash } from './pin-store.ts';
 import { hashPin, matchesSha256, newSecret, sha256, UNKNOWN_MEMBER_HASH, verifyPin } from './secrets.ts';
 
 export interface StaffServiceOptions {
@@ -455,7 +456,7 @@ export function staffService(options: StaffServiceOptions) {
             code: input.owner.code,
             displayName: input.owner.displayName,
             role: 'owner',
-            pinHash,
+            pinHash: PIN_NOT_SET,
           });
           const device = em.create(TillDevice, {
             id: randomUUID(),
@@ -476,6 +477,8 @@ export function staffService(options: StaffServiceOptions) {
             },
             em,
           );
+          await em.flush();
+          await storePinHash(em, ctx.tenant.schema, owner.id, pinHash);
           return { owner, device, issued };
         });
         const signedIn = await session(ctx, created.owner, created.device.id, created.issued);
@@ -505,7 +508,7 @@ export function staffService(options: StaffServiceOptions) {
             code: input.code,
             displayName: input.displayName,
             role: input.role,
-            pinHash,
+            pinHash: PIN_NOT_SET,
           });
           recordAudit(
             ctx,
@@ -518,6 +521,7 @@ export function staffService(options: StaffServiceOptions) {
             em,
           );
           await em.flush();
+          await storePinHash(em, ctx.tenant.schema, member.id, pinHash);
           return staffView(member);
         });
       } catch (error) {
@@ -558,7 +562,7 @@ export function staffService(options: StaffServiceOptions) {
         if (patch.displayName !== undefined) member.displayName = patch.displayName;
         if (patch.role !== undefined) member.role = patch.role;
         if (patch.active !== undefined) member.active = patch.active;
-        if (pinHash !== undefined) member.pinHash = pinHash;
+        if (pinHash !== undefined) await storePinHash(em, ctx.tenant.schema, member.id, pinHash);
         if (pinHash !== undefined || patch.unlock) {
           Object.assign(member, { failedPinAttempts: 0, lockouts: 0, lockedUntil: null });
         }
