@@ -18,7 +18,7 @@ import {
   startRedis,
 } from '@cloudpos/harness';
 import { listLocalTenants } from '@cloudpos/operator/local';
-import { tenantSetupCode } from '@cloudpos/pos-api';
+import { newPinPepper, tenantSetupCode } from '@cloudpos/pos-api';
 import pg from 'pg';
 import { ensureDemoCatalog } from './demo-catalog.ts';
 import { DEMO_STAFF, DEMO_TILL, prepareDemoTenant } from './demo-tenant.ts';
@@ -88,7 +88,8 @@ async function main(): Promise<void> {
     },
     stop: async () => {},
   });
-  const demo = await prepareDemoTenant(tenants.ctx).finally(() => tenants.close());
+  const pinPeppers = await localPinPeppers(settings.home);
+  const demo = await prepareDemoTenant(tenants.ctx, pinPeppers).finally(() => tenants.close());
   const authSecret = await localAuthSecret(settings.home);
 
   const api = await startService({
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
       // One pooled API serves every local tenant, chosen by <slug>.localhost or the token.
       TENANT_MODE: 'pooled',
       AUTH_SECRET: authSecret,
+      PIN_PEPPERS: pinPeppers,
     },
   });
   const apiUrl = `http://127.0.0.1:${settings.ports.api}`;
@@ -179,6 +181,19 @@ async function localAuthSecret(home: string): Promise<string> {
   const secret = randomBytes(32).toString('base64url');
   await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   return secret;
+}
+
+/**
+ * The keys local PIN hashes are peppered with (PIN_PEPPERS), generated once and kept (0600) out of
+ * the database, like a cluster tenant's in its Secret. To rotate, put a new entry in front
+ * (`v2:<base64>,v1:…`): members move to it as they sign in.
+ */
+async function localPinPeppers(home: string): Promise<string> {
+  const file = join(home, 'pin-peppers');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const peppers = newPinPepper('v1');
+  await writeFile(file, `${peppers}\n`, { mode: 0o600, flag: 'wx' });
+  return peppers;
 }
 
 /** The tenant schemas that have no staff yet: their first owner needs the setup code. */

@@ -22,6 +22,8 @@ import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
 import { salesRoutes } from './sales/routes.ts';
 import { salesService } from './sales/service.ts';
 import { staffRoutes } from './staff/routes.ts';
+import { parsePinPeppers } from './staff/pin-peppers.ts';
+import { pinHasher } from './staff/secrets.ts';
 import { staffService } from './staff/service.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
 import { tenancyPlugin } from './tenancy/plugin.ts';
@@ -125,6 +127,7 @@ export async function buildApp(deps: AppDependencies) {
     tokens,
     clock,
     authSecret: config.AUTH_SECRET,
+    pins: pinHasher(parsePinPeppers(config.PIN_PEPPERS)),
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     approvalTtlSeconds: config.APPROVAL_TTL_SECONDS,
     pinMaxAttempts: config.PIN_MAX_ATTEMPTS,
