@@ -13,12 +13,11 @@ import {
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
-import { migrateAllTenants, tenantOrmConfig } from '@cloudpos/tenant-db';
+import { createPgPool, migrateAllTenants, tenantOrmConfig } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
-import pg from 'pg';
 import type { OperatorConfig } from './config.ts';
 import { LeaderElector } from './controller/leader.ts';
 import { createManager, managerMetrics, type Manager } from './controller/manager.ts';
@@ -55,7 +54,10 @@ const identity = process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
 
 const kc = new KubeConfig();
 kc.loadFromDefault();
-const postgres = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+// A restart of PostgreSQL fails the reconciles in flight (retried with backoff), never the process.
+const postgres = createPgPool({ connectionString: databaseUrl, max: 4 }, (error, where) =>
+  logger.warn({ err: error, where }, 'Postgres connection lost'),
+);
 const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl, poolMax: 4 }));
 const telemetryMetrics = createMetrics({ service: 'cloudpos-operator' });
 const metrics = managerMetrics(telemetryMetrics.registry);

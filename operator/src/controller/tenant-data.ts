@@ -1,7 +1,14 @@
 // The parts of a tenant that live outside Kubernetes (its Postgres schema and role, its NATS account
 // and stream), shared by the cluster reconcile and local mode. Each step reports a condition; none
 // throws for a provisioning failure, so one broken dependency never hides the state of the other.
-import { migrateTenant, tenantMigrations, tenantSchemaName } from '@cloudpos/tenant-db';
+import {
+  dropTenantDatabase,
+  generateDatabasePassword,
+  migrateTenant,
+  provisionTenantRole,
+  tenantMigrations,
+  tenantSchemaName,
+} from '@cloudpos/tenant-db';
 import { createAccount, createUser } from '@nats-io/nkeys';
 import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -14,7 +21,6 @@ import {
   type NatsAdmin,
   type TenantMessaging,
 } from '../provision/nats.ts';
-import { dropTenantDatabase, generateDatabasePassword, provisionTenantRole } from '../provision/postgres.ts';
 import type { ConditionInput } from './conditions.ts';
 import type { TenantEvent } from './events.ts';
 

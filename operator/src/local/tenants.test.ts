@@ -5,9 +5,9 @@ import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantManifest } from '../specs/fixtures.ts';
@@ -30,7 +30,8 @@ beforeAll(async () => {
   data = await tenantDataContext(db.url);
   ctx = {
     ...data,
-    dir: await mkdtemp(join(tmpdir(), 'cloudpos-local-tenants-')),
+    // Identities go beside this folder, in ../identities: give them a folder of their own.
+    dir: join(await mkdtemp(join(tmpdir(), 'cloudpos-local-tenants-')), 'tenants'),
     urlOf: (slug) => `http://${slug}.localhost:8080`,
     now: () => new Date(),
   };
@@ -39,8 +40,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await data?.close();
   await db?.drop();
-  if (ctx) await rm(ctx.dir, { recursive: true, force: true });
+  if (ctx) await rm(dirname(ctx.dir), { recursive: true, force: true });
 });
+
+const identityFile = (slug: string) => join(dirname(ctx.dir), 'identities', `${slug}.identity.json`);
 
 const natsAs = async (slug: string) =>
   connect({
@@ -70,11 +73,22 @@ describe('local tenants', () => {
     expect(tenant.spec).toMatchObject({ timezone: 'UTC', deletionPolicy: 'Retain', suspended: false });
 
     // Secrets are files only their owner can read.
-    expect((await stat(join(ctx.dir, 'local-shop.identity.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(identityFile('local-shop'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(ctx.dir, 'local-shop.nats.creds'))).mode & 0o777).toBe(0o600);
+    // The folder services read (the worker's TENANTS_DIR) holds user credentials, never the
+    // account seed that could mint more users.
+    const { NATS_ACCOUNT_SEED: accountSeed } = JSON.parse(
+      await readFile(identityFile('local-shop'), 'utf8'),
+    ) as {
+      NATS_ACCOUNT_SEED: string;
+    };
+    expect(accountSeed).toMatch(/^SA/);
+    for (const file of await readdir(ctx.dir)) {
+      expect(await readFile(join(ctx.dir, file), 'utf8'), file).not.toContain(accountSeed);
+    }
 
     // The role works with the stored password and sees its own schema.
-    const identity = JSON.parse(await readFile(join(ctx.dir, 'local-shop.identity.json'), 'utf8')) as {
+    const identity = JSON.parse(await readFile(identityFile('local-shop'), 'utf8')) as {
       DATABASE_PASSWORD: string;
     };
     const url = new URL(db.url);
@@ -108,13 +122,13 @@ describe('local tenants', () => {
 
   it('keep their identity and credentials when applied again, and follow a plan change', async () => {
     const before = {
-      identity: await readFile(join(ctx.dir, 'local-shop.identity.json'), 'utf8'),
+      identity: await readFile(identityFile('local-shop'), 'utf8'),
       creds: await readFile(join(ctx.dir, 'local-shop.nats.creds'), 'utf8'),
     };
     const stores = [{ code: 'MAIN', name: 'Main Street' }];
     const again = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'starter', stores }));
     expect(again.metadata.generation).toBe(1);
-    expect(await readFile(join(ctx.dir, 'local-shop.identity.json'), 'utf8')).toBe(before.identity);
+    expect(await readFile(identityFile('local-shop'), 'utf8')).toBe(before.identity);
     expect(await readFile(join(ctx.dir, 'local-shop.nats.creds'), 'utf8')).toBe(before.creds);
 
     const upgraded = await applyLocalTenant(ctx, tenantManifest('local-shop', { plan: 'growth', stores }));

@@ -7,7 +7,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { tenantSchema } from '../crd.ts';
 import type { Tenant, TenantStatus } from '../generated/tenant.ts';
@@ -37,11 +37,19 @@ export class InvalidTenantError extends Error {
   override name = 'InvalidTenantError';
 }
 
+/**
+ * Manifests and each tenant's NATS user credentials (what the worker reads) live in `dir`; the
+ * identity (database password, auth secret, NATS account seed) lives beside it in `identities/`,
+ * which no service is pointed at: an account seed can mint users, and services need none.
+ */
 const files = (ctx: Pick<LocalTenantContext, 'dir'>, slug: string) => ({
   manifest: join(ctx.dir, `${slug}.yaml`),
-  identity: join(ctx.dir, `${slug}.identity.json`),
+  identity: join(identitiesDir(ctx), `${slug}.identity.json`),
+  legacyIdentity: join(ctx.dir, `${slug}.identity.json`),
   creds: join(ctx.dir, `${slug}.nats.creds`),
 });
+
+const identitiesDir = (ctx: Pick<LocalTenantContext, 'dir'>) => join(dirname(ctx.dir), 'identities');
 
 let validator: ((tenant: unknown) => ErrorObject[]) | undefined;
 
@@ -105,7 +113,7 @@ export async function reconcileLocalTenant(ctx: LocalTenantContext, slug: string
   const tenant = await readLocalTenant(ctx, slug);
   if (!tenant) throw new Error(`no local tenant ${slug}`);
   const paths = files(ctx, slug);
-  const identity = await ensureLocalIdentity(paths.identity);
+  const identity = await ensureLocalIdentity(paths.identity, paths.legacyIdentity);
   const currentCreds = existsSync(paths.creds) ? await readFile(paths.creds, 'utf8') : undefined;
   const data = await provisionTenantData(ctx, tenant, identity, currentCreds);
   if (data.credentials && data.credentials.messaging.userCreds !== currentCreds)
@@ -148,8 +156,9 @@ export async function deleteLocalTenant(ctx: LocalTenantContext, slug: string): 
   const tenant = await readLocalTenant(ctx, slug);
   if (!tenant) throw new Error(`no local tenant ${slug}`);
   const paths = files(ctx, slug);
-  const identity = existsSync(paths.identity)
-    ? (JSON.parse(await readFile(paths.identity, 'utf8')) as Partial<TenantIdentity>)
+  const identityFile = existsSync(paths.identity) ? paths.identity : paths.legacyIdentity;
+  const identity = existsSync(identityFile)
+    ? (JSON.parse(await readFile(identityFile, 'utf8')) as Partial<TenantIdentity>)
     : {};
   const events = await removeTenantData(ctx, {
     slug,
@@ -160,13 +169,17 @@ export async function deleteLocalTenant(ctx: LocalTenantContext, slug: string): 
   // Retained data stays usable: a tenant applied again with this slug finds its identity.
   if ((tenant.spec.deletionPolicy ?? 'Retain') !== 'Retain') {
     await rm(paths.identity, { force: true });
+    await rm(paths.legacyIdentity, { force: true });
     await rm(paths.creds, { force: true });
   }
   await rm(paths.manifest, { force: true });
   return events;
 }
 
-async function ensureLocalIdentity(file: string): Promise<TenantIdentity> {
+async function ensureLocalIdentity(file: string, legacyFile: string): Promise<TenantIdentity> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  // Identities written next to the credentials by earlier versions move to their own folder.
+  if (!existsSync(file) && existsSync(legacyFile)) await rename(legacyFile, file);
   const stored = existsSync(file)
     ? (JSON.parse(await readFile(file, 'utf8')) as Partial<TenantIdentity>)
     : {};

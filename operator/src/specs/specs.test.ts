@@ -92,6 +92,7 @@ describe('desiredObjects', () => {
     const egressPorts = policies[2]!.spec?.egress?.flatMap(
       (rule) => rule.ports?.map((p) => `${p.protocol}/${p.port}`) ?? [],
     );
+    // NATS: the client port only, never the monitoring port (8222), which lists every account's connections.
     expect(egressPorts).toEqual(['UDP/53', 'TCP/53', 'TCP/5432', 'TCP/4222', 'TCP/6379', 'TCP/4317']);
     expect(policies[2]!.spec?.egress?.[1]?.to).toEqual([{ ipBlock: { cidr: '10.20.0.10/32' } }]);
   });

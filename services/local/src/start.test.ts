@@ -222,6 +222,9 @@ describe('npm start (local mode)', () => {
     const created = await runTenantCli(env, ['create', 'corner', '--plan', 'growth', '--store', 'MAIN=Main']);
     expect(created.output).toContain('tenant corner created: Ready');
     expect(created.code).toBe(0);
+    // It prints the one-time setup code of the first owner, and the call that uses it.
+    const printedCode = /one-time code (\S+)/.exec(created.output)?.[1];
+    expect(created.output).toContain(`/v1/setup -d '{"setupCode":"${printedCode}"`);
 
     first.child.kill('SIGINT');
     expect(await first.exit).toBe(0);
@@ -239,6 +242,7 @@ describe('npm start (local mode)', () => {
     // A tenant without staff gets its first owner with the setup code the banner shows.
     const setupCode = /tenant_corner: Ready\), first owner with setup code (\S+)/.exec(second.output())?.[1];
     expect(setupCode).toMatch(/^([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
+    expect(printedCode).toBe(setupCode);
     const setup = await call(
       env.CLOUDPOS_API_PORT,
       `corner.localhost:${env.CLOUDPOS_API_PORT}`,

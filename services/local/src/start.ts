@@ -3,9 +3,7 @@
 // (it survives restarts); tenants are reconciled by the operator's local mode (the demo tenant on
 // every start, others with `npm run tenant`); the POS API runs as its own process with telemetry
 // loaded, exactly as in a pod. Ctrl-C stops everything in order.
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -18,11 +16,13 @@ import {
   startRedis,
 } from '@cloudpos/harness';
 import { listLocalTenants } from '@cloudpos/operator/local';
-import { newPinPepper, tenantSetupCode } from '@cloudpos/pos-api';
+import { tenantSetupCode } from '@cloudpos/pos-api';
 import pg from 'pg';
 import { ensureDemoCatalog } from './demo-catalog.ts';
 import { DEMO_STAFF, DEMO_TILL, prepareDemoTenant } from './demo-tenant.ts';
 import { LOCAL_DATABASE as DATABASE, ensureDatabase } from './infra.ts';
+import { localAuthSecret } from './auth-secret.ts';
+import { localPinPeppers } from './pin-peppers.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
 import { openLocalTenants } from './tenants.ts';
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -172,28 +172,6 @@ async function main(): Promise<void> {
     );
   });
   await Promise.race([stopSignal, apiExit]);
-}
-
-/** The key local access tokens are signed with: generated once, kept (0600) so sign-ins survive restarts. */
-async function localAuthSecret(home: string): Promise<string> {
-  const file = join(home, 'auth-secret');
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const secret = randomBytes(32).toString('base64url');
-  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  return secret;
-}
-
-/**
- * The keys local PIN hashes are peppered with (PIN_PEPPERS), generated once and kept (0600) out of
- * the database, like a cluster tenant's in its Secret. To rotate, put a new entry in front
- * (`v2:<base64>,v1:…`): members move to it as they sign in.
- */
-async function localPinPeppers(home: string): Promise<string> {
-  const file = join(home, 'pin-peppers');
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const peppers = newPinPepper('v1');
-  await writeFile(file, `${peppers}\n`, { mode: 0o600, flag: 'wx' });
-  return peppers;
 }
 
 /** The tenant schemas that have no staff yet: their first owner needs the setup code. */

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ActionableError, reportFatal } from '@cloudpos/harness';
+import { tenantSetupCode } from '@cloudpos/pos-api';
+import pg from 'pg';
 import {
   applyLocalTenant,
   deleteLocalTenant,
@@ -14,7 +16,8 @@ import {
   readLocalTenant,
 } from '@cloudpos/operator/local';
 import { useLocalEngines } from './infra.ts';
-import { localSettings } from './settings.ts';
+import { localAuthSecret } from './auth-secret.ts';
+import { localSettings, type LocalSettings } from './settings.ts';
 import { openLocalTenants } from './tenants.ts';
 
 const USAGE = `Usage: npm run tenant -- <command>
@@ -102,6 +105,11 @@ async function main(argv: string[]): Promise<void> {
         say(`tenant ${name} ${verb}: ${tenant.status?.phase}`);
         say(`  till     ${tenant.status?.url}`);
         say(`  schema   ${tenant.status?.schema}`);
+        if (
+          tenant.status?.phase === 'Ready' &&
+          (await hasNoStaff(tenants.ctx.postgres, tenant.status.schema!))
+        )
+          await printSetup(settings, name);
         for (const condition of tenant.status?.conditions ?? []) {
           if (condition.status !== 'True')
             say(`  ${condition.type}: ${condition.reason}: ${condition.message}`);
@@ -114,6 +122,28 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     await engines.stop();
   }
+}
+
+async function hasNoStaff(postgres: pg.Pool, schema: string): Promise<boolean> {
+  const { rows } = await postgres.query<{ staffed: boolean }>(
+    `select exists (select 1 from ${pg.escapeIdentifier(schema)}.staff_member) as staffed`,
+  );
+  return !rows[0]!.staffed;
+}
+
+/** The one-time code that makes the first owner and till, and the call that uses it. */
+async function printSetup(settings: LocalSettings, slug: string): Promise<void> {
+  const code = tenantSetupCode(await localAuthSecret(settings.home), slug);
+  const body = JSON.stringify({
+    setupCode: code,
+    owner: { code: '1000', displayName: 'Owner', pin: '<4 to 12 digits>' },
+    device: { name: 'Till 1' },
+  });
+  say(
+    `  setup    first owner and till with the one-time code ${code} (it stops working once the tenant has staff):`,
+  );
+  say(`           curl -H 'host: ${slug}.localhost' -H 'content-type: application/json' \\`);
+  say(`             http://127.0.0.1:${settings.ports.api}/v1/setup -d '${body}'`);
 }
 
 function createManifest(slug: string, values: Record<string, unknown>): unknown {

@@ -8,11 +8,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger, Metrics } from '@cloudpos/telemetry';
+import { createPgPool } from '@cloudpos/tenant-db';
 import { observability } from '@cloudpos/telemetry/fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { fastify } from 'fastify';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
 import { accessTokens } from './auth/tokens.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { corsOriginsOf, type Config } from './config.ts';
@@ -20,11 +20,13 @@ import { problem, problemDetailsPlugin } from './errors.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
 import { salesRoutes } from './sales/routes.ts';
+import { saleLookup } from './sales/lookup.ts';
 import { salesService } from './sales/service.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { parsePinPeppers } from './staff/pin-peppers.ts';
 import { pinHasher } from './staff/secrets.ts';
 import { staffService } from './staff/service.ts';
+import { storeRoutes } from './stores/index.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
 import { tenancyPlugin } from './tenancy/plugin.ts';
 
@@ -92,6 +94,7 @@ export async function buildApp(deps: AppDependencies) {
       tags: [
         { name: 'system', description: 'Health, readiness and metrics' },
         { name: 'staff', description: 'PIN sign-in, manager approvals, staff, tills and the audit log' },
+        { name: 'stores', description: 'The tenant’s stores: open, rename, close' },
         { name: 'sales', description: 'Checkout (preview and commit), sales as committed, returns' },
         {
           name: 'catalog',
@@ -135,14 +138,21 @@ export async function buildApp(deps: AppDependencies) {
   });
   await app.register(staffRoutes, { prefix: '/v1', service: staff, config });
   await app.register(catalogRoutes, { prefix: '/v1' });
+  await app.register(storeRoutes, { prefix: '/v1' });
 
   // Checkout writes with plain SQL in its own transactions (set-based inserts, row locks): a small
   // pool of its own, on the same database role as the ORM.
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.SALES_POOL_MAX });
-  pool.on('error', (error) => app.log.warn({ err: error }, 'idle Postgres connection failed'));
+  const pool = createPgPool(
+    { connectionString: config.DATABASE_URL, max: config.SALES_POOL_MAX },
+    (error, where) => app.log.warn({ err: error, where }, 'Postgres connection lost'),
+  );
   app.addHook('onClose', async () => pool.end());
   const cards = cardPaymentProvider(config);
-  await app.register(salesRoutes, { prefix: '/v1', service: salesService({ pool, clock, cards }) });
+  await app.register(salesRoutes, {
+    prefix: '/v1',
+    service: salesService({ pool, clock, cards }),
+    lookup: saleLookup(pool),
+  });
   if (cards) {
     await app.register(paymentWebhookRoutes, {
       prefix: '/v1',

@@ -2,6 +2,7 @@
 // else a client can cause (validation, unknown routes, bad JSON) is mapped here too, so a client
 // mistake is never a 500.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { isDatabaseUnavailable } from '@cloudpos/tenant-db';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 
@@ -51,6 +52,9 @@ export const PROBLEM_CODES = {
   last_owner: [409, 'The tenant must keep at least one active owner'],
   device_not_found: [404, 'No such till device'],
   store_not_found: [404, 'No such store'],
+  store_code_taken: [409, 'Another store has this code'],
+  store_closed: [409, 'The store is closed: it sells no more'],
+  last_open_store: [409, 'A tenant keeps at least one open store'],
   // Payments
   payment_method_unavailable: [422, 'Card payments are not available: no payment provider is configured'],
   webhook_signature_invalid: [400, 'The webhook signature is missing, wrong or too old'],
@@ -76,8 +80,13 @@ export const PROBLEM_CODES = {
   sale_not_open: [409, 'The sale is not parked'],
   sale_not_refundable: [409, 'Only completed sales can be returned'],
   refund_exceeds_sold: [409, 'That is more than can still be returned'],
+  invalid_cursor: [400, 'The page cursor is not valid'],
   // Platform
   rate_limited: [429, 'Too many requests'],
+  database_unavailable: [
+    503,
+    'The database is unavailable for a moment: retry with the same Idempotency-Key',
+  ],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
@@ -193,6 +202,13 @@ async function problemDetails(app: FastifyInstance) {
         title: 'The request could not be processed',
         detail: error.message,
       });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Only this request's connection died; the key makes the till's retry safe.
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', '1');
+      const [status, title] = PROBLEM_CODES.database_unavailable;
+      return sendProblem(reply, { status, code: 'database_unavailable', title });
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, { status: 500, code: 'internal_error', title: 'Internal server error' });

@@ -1,7 +1,7 @@
 // Building blocks of the POS API's tests: a real database with migrated tenant schemas, tenant
 // database roles like the operator's, apps in either mode, and a tenant set up through the API.
 import { createLogger, createMetrics, type Logger } from '@cloudpos/telemetry';
-import { migrateTenant, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
+import { migrateTenant, provisionTenantRole, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -50,28 +50,17 @@ export async function createTenantSchema(
 }
 
 /**
- * A login role that can use only the tenant's schema, with its search_path there: what the
- * operator's provisionTenantRole creates (copied, as the API must not depend on the operator).
+ * A login role that can use only the tenant's schema, with its search_path there, in a hardened
+ * database: exactly what the operator provisions (the same function from @cloudpos/tenant-db).
  */
 export async function createTenantRole(
   adminUrl: string,
   schema: string,
 ): Promise<{ url: string; drop(): Promise<void> }> {
-  const password = randomBytes(12).toString('hex');
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+  const admin = new pg.Pool({ connectionString: adminUrl, max: 1 });
+  let password: string;
   try {
-    const database = (await admin.query<{ db: string }>('select current_database() as db')).rows[0]!.db;
-    await admin.query(`create role "${schema}" login noinherit password '${password}'`);
-    await admin.query(`revoke all on database "${database}" from public`);
-    await admin.query(`revoke all on schema public from public`);
-    await admin.query(`grant connect on database "${database}" to "${schema}"`);
-    await admin.query(`grant usage on schema "${schema}" to "${schema}"`);
-    await admin.query(
-      `grant select, insert, update, delete on all tables in schema "${schema}" to "${schema}"`,
-    );
-    await admin.query(`grant usage, select, update on all sequences in schema "${schema}" to "${schema}"`);
-    await admin.query(`alter role "${schema}" set search_path = "${schema}"`);
+    ({ password } = await provisionTenantRole(admin, { schema, connectionLimit: 10 }));
   } finally {
     await admin.end();
   }

@@ -13,6 +13,7 @@ import { RefreshToken } from './entities/refresh-token.ts';
 import { Setting } from './entities/setting.ts';
 import { StaffMember } from './entities/staff-member.ts';
 import { Store } from './entities/store.ts';
+import { TenantLock } from './entities/tenant-lock.ts';
 import { TillDevice } from './entities/till-device.ts';
 import { tenantMigrations } from './migrations/index.ts';
 
@@ -40,6 +41,7 @@ export const tenantEntities = [
   IdempotencyKey,
   OutboxEvent,
   ProviderEvent,
+  TenantLock,
 ];
 
 export interface TenantOrmOptions {

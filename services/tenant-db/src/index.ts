@@ -32,3 +32,15 @@ export {
   SaleTax,
 } from './entities/sales.ts';
 export { OutboxEvent, ProviderEvent } from './entities/messaging.ts';
+export { TenantLock, TENANT_LOCKS, type TenantLockName } from './entities/tenant-lock.ts';
+export {
+  dropTenantDatabase,
+  generateDatabasePassword,
+  hardenDatabase,
+  hardeningStatements,
+  provisionTenantRole,
+  TENANT_ROLE_SETTINGS,
+  type ProvisionOptions,
+  type TenantDatabase,
+} from './roles.ts';
+export { createPgPool, isDatabaseUnavailable } from './pool.ts';

@@ -44,6 +44,7 @@ const TENANT_TABLES = [
   'store',
   'tax_category',
   'tax_rate',
+  'tenant_lock',
   'till_device',
   'variant',
 ];

@@ -8,11 +8,10 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
-import { tenantSchemaName } from '@cloudpos/tenant-db';
+import { createPgPool, tenantSchemaName } from '@cloudpos/tenant-db';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import pg from 'pg';
 import { relayMetrics, startRelay, type Relay } from './relay.ts';
 
 const logger = createLogger({ name: 'worker' });
@@ -31,8 +30,9 @@ const databaseUrl = setting('DATABASE_URL');
 const natsUrl = setting('NATS_URL');
 const telemetry = createMetrics({ service: 'worker' });
 const metrics = relayMetrics(telemetry.registry);
-const pool = new pg.Pool({ connectionString: databaseUrl, max: pooled ? 4 : 2 });
-pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
+const pool = createPgPool({ connectionString: databaseUrl, max: pooled ? 4 : 2 }, (error, where) =>
+  logger.warn({ err: error, where }, 'Postgres connection lost'),
+);
 
 interface TenantRelay {
   relay: Relay;

@@ -10,7 +10,7 @@ import {
 } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { createLogger } from '@cloudpos/telemetry';
-import { migrateTenant, tenantOrmConfig } from '@cloudpos/tenant-db';
+import { migrateTenant, provisionTenantRole, tenantOrmConfig } from '@cloudpos/tenant-db';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -125,6 +125,28 @@ describe('the outbox relay', () => {
     );
     expect(await relayOnce(target)).toBe(2);
     expect((await streamMessages()).length).toBe(before + 2);
+  });
+
+  it('works with only the tenant’s own role, and one relay at a time holds the tenant’s row lock', async () => {
+    // As in a cluster: the worker has the tenant's credentials, which cannot take advisory locks.
+    const { role, password } = await provisionTenantRole(pool, { schema: SCHEMA, connectionLimit: 5 });
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = password;
+    const tenantPool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    const other = await tenantPool.connect();
+    try {
+      await writeEvents(2);
+      const target = { tenant: 'relay-shop', schema: SCHEMA, pool: tenantPool, js };
+      await other.query('begin');
+      await other.query(`select name from tenant_lock where name = 'outbox.relay' for update`);
+      expect(await relayOnce(target)).toBe(0);
+      await other.query('rollback');
+      expect(await relayOnce(target)).toBe(2);
+    } finally {
+      other.release();
+      await tenantPool.end();
+    }
   });
 
   it('keeps events while NATS is down and drains them when it is back', async () => {

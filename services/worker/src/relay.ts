@@ -6,6 +6,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { extractTraceContext, injectTraceContext, type Logger } from '@cloudpos/telemetry';
+import { TENANT_LOCKS } from '@cloudpos/tenant-db';
 import type pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -60,7 +61,7 @@ const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 
 /**
  * One pass: publishes up to `batchSize` waiting events in id order and marks them. Only one relay
- * works on a tenant at a time (an advisory lock), so order holds with several worker replicas.
+ * works on a tenant at a time (a row lock in the tenant's schema), so order holds with several worker replicas.
  * What was published before a failure is still marked; the failure is thrown.
  */
 export async function relayOnce(target: RelayTarget, batchSize = 100, timeoutMs = 5000): Promise<number> {
@@ -70,11 +71,12 @@ export async function relayOnce(target: RelayTarget, batchSize = 100, timeoutMs 
   const published: string[] = [];
   try {
     await client.query('begin');
-    const locked = await client.query<{ ok: boolean }>(
-      'select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as ok',
-      [`cloudpos.outbox.${target.schema}`],
+    // The tenant's own row lock (ADR 0009): another relay holding it means this pass has nothing to do.
+    const locked = await client.query(
+      `select name from "${target.schema}".tenant_lock where name = $1 for update skip locked`,
+      [TENANT_LOCKS.outboxRelay],
     );
-    if (!locked.rows[0]!.ok) {
+    if (locked.rowCount !== 1) {
       await client.query('rollback');
       return 0;
     }

@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,31 @@ import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { ActionableError } from '../tools/errors.ts';
 import { assertPortFree } from './process.ts';
+import { startNats } from './nats.ts';
 import { generatePassword, startPostgres } from './postgres.ts';
+
+/** The local addresses listening on a TCP port, read from the kernel's socket tables (IPv4 and IPv6). */
+async function listeningAddresses(port: number): Promise<string[]> {
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const line of lines) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue; // 0A: LISTEN
+      const [hexAddress, hexPort] = local.split(':');
+      if (Number.parseInt(hexPort!, 16) !== port) continue;
+      addresses.push(
+        hexAddress!.length === 8
+          ? (hexAddress!.match(/../g) ?? [])
+              .map((byte) => Number.parseInt(byte, 16))
+              .reverse()
+              .join('.')
+          : `ipv6:${hexAddress}`,
+      );
+    }
+  }
+  return addresses;
+}
 
 describe('the toolchain', () => {
   it('runs on the Node 24 the repository pins', () => {
@@ -42,6 +66,21 @@ describe('real dependencies started by the harness', () => {
       expect(stored?.string()).toBe('hi');
     } finally {
       await nc.close();
+    }
+  });
+
+  it('NATS serves its monitoring endpoint (every account’s connections, no credentials) on loopback only', async () => {
+    for (const operatorMode of [false, true]) {
+      const dir = await mkdtemp(join(tmpdir(), 'cloudpos-nats-monitor-'));
+      const nats = await startNats({ dir, operatorMode });
+      try {
+        const port = Number(new URL(nats.monitorUrl).port);
+        expect(await listeningAddresses(port), `operatorMode=${operatorMode}`).toEqual(['127.0.0.1']);
+        expect(await listeningAddresses(Number(new URL(nats.url).port))).toEqual(['127.0.0.1']);
+      } finally {
+        await nats.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
     }
   });
 

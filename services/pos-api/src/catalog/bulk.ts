@@ -13,8 +13,9 @@
 // Events: one outbox row per created or changed product, variant and price (the same subjects as
 // single edits, so a consumer has one contract), inserted with one statement.
 //
-// Concurrent bulk calls of a tenant take turns (a transaction-level advisory lock); rows are locked
+// Concurrent bulk calls of a tenant take turns (a row lock in the tenant's schema); rows are locked
 // product first, then variant, like single edits.
+import { TENANT_LOCKS } from '@cloudpos/tenant-db';
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../tenancy/context.ts';
 import { insertCatalogEvents, type CatalogEvent } from './events.ts';
@@ -160,8 +161,9 @@ export async function bulkUpsert(ctx: RequestContext, items: BulkItem[]): Promis
   return translateBulkConflicts(items, () =>
     ctx.em.transactional(async (em) => {
       const t = (table: Parameters<typeof tableOf>[1]) => tableOf(ctx, table);
-      await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [
-        `cloudpos.catalog.bulk.${ctx.tenant.schema}`,
+      // One bulk upsert at a time per tenant: a row lock in the tenant's own schema (ADR 0009).
+      await em.execute(`select name from ${t('tenant_lock')} where name = ? for update`, [
+        TENANT_LOCKS.catalogBulk,
       ]);
 
       // References, one query each.

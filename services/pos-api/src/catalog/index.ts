@@ -11,6 +11,8 @@ export {
   type VariantTaxRate,
 } from './service.ts';
 export type { StoreScope } from './sql.ts';
-export { catalogRoutes } from './routes.ts';
+export { catalogRoutes, expectedVersion } from './routes.ts';
+export { IfMatchHeaders } from './schemas.ts';
+export type { ExpectedVersion } from './service.ts';
 export { CATALOG_PROBLEM_CODES, type CatalogProblemCode } from './problems.ts';
 export { catalogSubject, CATALOG_ENTITIES, type CatalogEntity, type CatalogEventPayload } from './events.ts';

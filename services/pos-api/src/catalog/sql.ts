@@ -14,7 +14,8 @@ export type CatalogTable =
   | 'till_device'
   | 'sale_line'
   | 'stock_movement'
-  | 'outbox_event';
+  | 'outbox_event'
+  | 'tenant_lock';
 
 /** `"tenant_acme"."variant"` */
 export function tableOf(ctx: RequestContext, table: CatalogTable): string {

@@ -1,7 +1,10 @@
 // What returning part of a sold line gives back, from the figures stored when it was sold (a
-// finished sale is never priced again): pro rata per amount and tax, rounded half-even, and the
-// return that completes a line gives back exactly what is left, so a line returned in parts
-// refunds its total to the cent.
+// finished sale is never priced again). Rounded cumulatively: a return gives back
+// round(stored × returned-so-far ÷ sold) minus what earlier returns gave, per amount and per tax
+// rate, half-even. Rounding each part on its own could give back more than was sold (8 units with
+// 5 cents of tax, one by one: 1 cent each, 8 in all) and then a negative last part; cumulative
+// rounding can never exceed the stored figure, and the part that completes a line gives back
+// exactly what is left.
 
 export interface LineFigures {
   /** Thousandths of a unit (quantities have up to 3 decimals). */
@@ -52,9 +55,8 @@ function share(amount: number, part: bigint, whole: bigint): number {
 export function refundFor(sold: LineFigures, returned: LineFigures, quantity: bigint): RefundFigures {
   if (quantity <= 0n) throw new Error('a return quantity is positive');
   if (returned.quantity + quantity > sold.quantity) throw new Error('more than was sold');
-  const completes = returned.quantity + quantity === sold.quantity;
-  const part = (stored: number, given: number) =>
-    completes ? stored - given : share(stored, quantity, sold.quantity);
+  const returnedAfter = returned.quantity + quantity;
+  const part = (stored: number, given: number) => share(stored, returnedAfter, sold.quantity) - given;
   const taxes = sold.taxes.map((tax) => ({
     ...tax,
     amount: part(tax.amount, returned.taxes.find((t) => t.taxRateId === tax.taxRateId)?.amount ?? 0),

@@ -2,7 +2,7 @@
 // stored, and returns. Commits and returns need an Idempotency-Key; the first response is replayed.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problem, problemResponses } from '../errors.ts';
 import {
   buildReceiptDocument,
@@ -19,16 +19,20 @@ import {
   IdempotencyHeaders,
   IdParams,
   PreviewSchema,
+  ReceiptNumberParams,
   ReceiptQuery,
   ReturnBody,
+  SaleListQuery,
+  SaleListSchema,
   SaleSchema,
 } from './schemas.ts';
-import type { CheckoutRequest, SalesService } from './service.ts';
+import type { SaleLookup } from './lookup.ts';
+import type { Action } from '../staff/permissions.ts';
+import type { Authorize, SalesService } from './service.ts';
 
 const TAG = ['sales'];
+const saleTarget = (request: FastifyRequest) => ({ type: 'sale', id: (request.params as { id: string }).id });
 const SIGNED_IN = [{ bearerAuth: [] }];
-/** Above this percent off a discount needs discount.overLimit (a manager, or a manager's approval). */
-export const DISCOUNT_LIMIT_PERCENT = 10;
 
 function idempotencyKey(request: FastifyRequest): string {
   const key = request.headers['idempotency-key'];
@@ -40,25 +44,30 @@ function idempotencyKey(request: FastifyRequest): string {
   return key;
 }
 
-const overLimit = (discount?: { percent?: string }) =>
-  discount?.percent !== undefined && Number(discount.percent) > DISCOUNT_LIMIT_PERCENT;
+export interface SalesRoutesOptions {
+  service: SalesService;
+  lookup: SaleLookup;
+}
 
-export async function salesRoutes(parent: FastifyInstance, { service }: { service: SalesService }) {
+export async function salesRoutes(parent: FastifyInstance, { service, lookup }: SalesRoutesOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const priceOverride = requirePermission('price.override');
-  const bigDiscount = requirePermission('discount.overLimit');
-  const refund = requirePermission('sale.refund', {
-    target: (request) => ({ type: 'sale', id: (request.params as { id: string }).id }),
-  });
-
-  // Only what the request really asks for needs a permission (and then an approval).
-  async function checkoutPermissions(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
-    const body = request.body as CheckoutRequest;
-    if (body.lines.some((line) => line.unitPrice !== undefined))
-      await Reflect.apply(priceOverride, this, [request, reply]);
-    if (overLimit(body.discount) || body.lines.some((line) => overLimit(line.discount)))
-      await Reflect.apply(bigDiscount, this, [request, reply]);
-  }
+  // What a commit or return may need, checked by the service once it knows (after pricing, and
+  // after a replay of a committed key has been answered): a manager, or a manager's approval.
+  const checks: Partial<Record<Action, (request: FastifyRequest) => Promise<void>>> = {
+    'price.override': requirePermission('price.override'),
+    'discount.overLimit': requirePermission('discount.overLimit'),
+    'sale.refund': requirePermission('sale.refund', { target: saleTarget }),
+    'sale.void': requirePermission('sale.void', { target: saleTarget }),
+  };
+  const authorizeFor =
+    (request: FastifyRequest): Authorize =>
+    async (required) => {
+      for (const { action } of required) {
+        const check = checks[action];
+        if (!check) throw new Error(`no permission check for ${action}`);
+        await check(request);
+      }
+    };
 
   app.post(
     '/sales/calculate',
@@ -85,10 +94,14 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
         body: CheckoutBody,
         response: { 200: SaleSchema, 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
-      preHandler: checkoutPermissions,
     },
     async (request, reply) => {
-      const result = await service.commit(request.ctx, request.body, idempotencyKey(request));
+      const result = await service.commit(
+        request.ctx,
+        request.body,
+        idempotencyKey(request),
+        authorizeFor(request),
+      );
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(result.statusCode as 201).send(result.body as never);
     },
@@ -107,6 +120,53 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
       },
     },
     async (request, reply) => reply.code(201).send(await service.startCardPayment(request.ctx, request.body)),
+  );
+
+  app.get(
+    '/sales',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Find sales: by receipt number, store, till, staff, status or date; newest first, in pages',
+        security: SIGNED_IN,
+        querystring: SaleListQuery,
+        response: { 200: SaleListSchema, ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => lookup.list(request.ctx, request.query),
+  );
+
+  app.get(
+    '/sales/by-receipt/:number',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'The sale or return with this receipt number (as printed, or scanned from the receipt)',
+        security: SIGNED_IN,
+        params: ReceiptNumberParams,
+        response: { 200: SaleSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      (await service.get(
+        request.ctx,
+        await lookup.idByReceiptNumber(request.ctx, request.params.number),
+      )) as never,
+  );
+
+  app.post(
+    '/sales/:id/discard',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Discard a parked sale (sale.void: a manager, or a cashier with a manager’s approval)',
+        security: SIGNED_IN,
+        params: IdParams,
+        response: { 200: SaleSchema, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      (await service.discard(request.ctx, request.params.id, authorizeFor(request))) as never,
   );
 
   app.get(
@@ -169,7 +229,6 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
         body: ReturnBody,
         response: { 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
-      preHandler: refund,
     },
     async (request, reply) => {
       const result = await service.refund(
@@ -177,6 +236,7 @@ export async function salesRoutes(parent: FastifyInstance, { service }: { servic
         request.params.id,
         request.body,
         idempotencyKey(request),
+        authorizeFor(request),
       );
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(result.statusCode as 201).send(result.body as never);

@@ -216,6 +216,31 @@ describe('checkout', () => {
     expect(await count('idempotency_key', `status_code = 0`)).toBe(0);
   });
 
+  it('refuses negative and zero quantities in a sale: money goes back only through a return', async () => {
+    const before = { sales: await count('sale') };
+    for (const quantity of [-1, 0, '-1', '0', '0.000', '-0.5']) {
+      for (const url of ['/v1/sales/calculate', '/v1/sales']) {
+        const response = await post(
+          url,
+          cashier,
+          {
+            lines: [
+              { sku: 'PEN', quantity: 1 },
+              { sku: 'PEN', quantity },
+            ],
+            tenders: [{ method: 'cash', amount: 0 }],
+          },
+          randomUUID(),
+        );
+        expect(response.statusCode, `${url} ${quantity}: ${response.body}`).toBe(400);
+        expect(response.json()).toMatchObject({ code: 'validation_failed' });
+        expect(JSON.stringify(response.json())).toContain('/lines/1/quantity');
+      }
+    }
+    expect(await count('sale')).toBe(before.sales);
+    expect(await count('idempotency_key', `status_code = 0`)).toBe(0);
+  });
+
   it('parks a sale and completes it later under the same id', async () => {
     const parked = await post(
       '/v1/sales',
@@ -253,7 +278,7 @@ describe('checkout', () => {
     expect(byCashier.json()).toMatchObject({ code: 'approval_required' });
     const discounted = {
       lines: [{ sku: 'PEN', quantity: 1, discount: { percent: '50' } }],
-      tenders: [{ method: 'cash', amount: 166 }],
+      tenders: [{ method: 'cash', amount: 167 }],
     };
     expect((await post('/v1/sales', cashier, discounted, randomUUID())).json()).toMatchObject({
       code: 'approval_required',

@@ -4,10 +4,14 @@ import { Type } from 'typebox';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Amount = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
-const Quantity = Type.Union([
-  Type.String({ pattern: '^-?\\d{1,9}(\\.\\d{1,3})?$' }),
-  Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }),
-]);
+/** Sold or returned: more than zero. Money goes back only through a return, never a negative line. */
+const Quantity = Type.Union(
+  [
+    Type.String({ pattern: '^\\d{1,9}(\\.\\d{1,3})?$' }),
+    Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+  ],
+  { description: 'More than zero, up to 3 decimals ("2", "0.25", 3)' },
+);
 const Percent = Type.String({
   pattern: '^\\d{1,3}(\\.\\d{1,6})?$',
   description: 'Percent as decimal text, e.g. "10"',
@@ -142,6 +146,16 @@ export const PreviewSchema = Type.Object({
   inclusiveTaxTotal: Type.Integer(),
   total: Type.Integer(),
   cash: Type.Optional(Type.Object({ payable: Type.Integer(), rounding: Type.Integer() })),
+  requiredApprovals: Type.Array(
+    Type.Object({
+      action: Type.String({ description: 'price.override or discount.overLimit' }),
+      reason: Type.String(),
+    }),
+    {
+      description:
+        'What the commit of this body will need: allowed for a manager; a cashier sends X-Approval-Id (a manager’s approval for that action, comma-separated when several)',
+    },
+  ),
 });
 
 export const SaleSchema = Type.Object({
@@ -163,8 +177,60 @@ export const SaleSchema = Type.Object({
   change: Type.Optional(Type.Integer()),
   payments: Type.Array(PaymentView),
   stockWarnings: Type.Optional(Type.Array(Type.Object({ sku: Type.String(), onHand: Type.String() }))),
+  note: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The park note, if any' })),
   createdAt: Type.String(),
   completedAt: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+
+/** One sale in a list: enough to find it again; GET /v1/sales/:id has the rest. */
+export const SaleSummarySchema = Type.Object({
+  id: Uuid,
+  kind: Type.Union([Type.Literal('sale'), Type.Literal('return')]),
+  status: Type.Union([Type.Literal('open'), Type.Literal('completed'), Type.Literal('voided')]),
+  receiptNumber: Type.Union([Type.String(), Type.Null()]),
+  originalSaleId: Type.Union([Uuid, Type.Null()]),
+  returned: Type.Boolean({ description: 'A sale that has at least one return' }),
+  storeId: Uuid,
+  deviceId: Type.Union([Uuid, Type.Null()]),
+  staffId: Type.Union([Uuid, Type.Null()]),
+  currency: Type.String(),
+  total: Type.Integer(),
+  note: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  completedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export const SaleListSchema = Type.Object({
+  items: Type.Array(SaleSummarySchema),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page' }),
+});
+
+export const SaleListQuery = Type.Object(
+  {
+    receiptNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+    storeId: Type.Optional(Uuid),
+    deviceId: Type.Optional(Uuid),
+    staffId: Type.Optional(Uuid),
+    status: Type.Optional(
+      Type.Union(
+        [Type.Literal('parked'), Type.Literal('completed'), Type.Literal('returned'), Type.Literal('voided')],
+        {
+          description:
+            'parked: open sales; completed: completed sales and returns; returned: sales with a return',
+        },
+      ),
+    ),
+    kind: Type.Optional(Type.Union([Type.Literal('sale'), Type.Literal('return')])),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Created before' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReceiptNumberParams = Type.Object({
+  number: Type.String({ minLength: 1, maxLength: 80, description: 'As printed: MAIN-000123' }),
 });
 
 export const IdParams = Type.Object({ id: Uuid });

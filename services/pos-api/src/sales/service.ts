@@ -24,6 +24,7 @@ import type {
 } from '../receipts/index.ts';
 import { paymentProblem, requireCardPayments, type PaymentProvider } from '../payments/index.ts';
 import type { RequestContext } from '../tenancy/context.ts';
+import { requiredApprovals, type RequiredApproval } from './approvals.ts';
 import { quantityText, refundFor, thousandths, type LineFigures } from './refund.ts';
 import { TenderError, settle, type Settlement, type TenderInput } from './tender.ts';
 
@@ -85,6 +86,13 @@ export interface PricingPolicy {
 
 const DEFAULT_POLICY: PricingPolicy = { mode: 'half-even', level: 'line', cashIncrement: 1 };
 
+/** The tenant's sales limits (setting `sales`): discounts above this percent need discount.overLimit. */
+export const DEFAULT_DISCOUNT_LIMIT_PERCENT = '10';
+const PERCENT = /^\d{1,3}(\.\d{1,6})?$/;
+
+/** Checks a commit's permissions (a manager, or a manager's approval), given what it needs. */
+export type Authorize = (required: RequiredApproval[]) => Promise<void>;
+
 export interface SalesServiceOptions {
   pool: pg.Pool;
   clock: () => Date;
@@ -97,24 +105,44 @@ export type SalesService = ReturnType<typeof salesService>;
 export function salesService({ pool, clock, cards }: SalesServiceOptions) {
   const q = (ctx: RequestContext, table: string) => `"${ctx.tenant.schema}".${table}`;
 
-  async function policyOf(ctx: RequestContext, db: pg.Pool | pg.PoolClient): Promise<PricingPolicy> {
-    const { rows } = await db.query<{ value: Partial<PricingPolicy> }>(
-      `select value from ${q(ctx, 'setting')} where key = 'pricing'`,
+  async function policyOf(
+    ctx: RequestContext,
+    db: pg.Pool | pg.PoolClient,
+  ): Promise<PricingPolicy & { discountLimitPercent: string }> {
+    const { rows } = await db.query<{ key: string; value: Record<string, unknown> | null }>(
+      `select key, value from ${q(ctx, 'setting')} where key in ('pricing', 'sales')`,
     );
-    return { ...DEFAULT_POLICY, ...rows[0]?.value };
+    const setting = (key: string) => rows.find((row) => row.key === key)?.value ?? {};
+    const limit = setting('sales').discountLimitPercent;
+    return {
+      ...DEFAULT_POLICY,
+      ...(setting('pricing') as Partial<PricingPolicy>),
+      discountLimitPercent:
+        typeof limit === 'string' && PERCENT.test(limit) ? limit : DEFAULT_DISCOUNT_LIMIT_PERCENT,
+    };
   }
 
+  /**
+   * The store a sale is made in: the one named, else the till's own store, else the tenant's only
+   * open store. A closed store sells no more.
+   */
   async function storeOf(ctx: RequestContext, db: pg.Pool | pg.PoolClient, storeId?: string) {
-    const { rows } = await db.query<{ id: string; code: string }>(
+    const deviceId = ctx.actor?.deviceId;
+    const { rows } = await db.query<{ id: string; code: string; closed: boolean }>(
       storeId
-        ? `select id, code from ${q(ctx, 'store')} where id = $1`
-        : `select id, code from ${q(ctx, 'store')} order by created_at, code limit 2`,
-      storeId ? [storeId] : [],
+        ? `select id, code, closed_at is not null as closed from ${q(ctx, 'store')} where id = $1`
+        : `select s.id, s.code, s.closed_at is not null as closed from ${q(ctx, 'store')} s
+            where s.id = (select store_id from ${q(ctx, 'till_device')} where id = $1)
+               or (not exists (select 1 from ${q(ctx, 'till_device')} where id = $1 and store_id is not null)
+                   and s.closed_at is null)
+            order by s.created_at, s.code limit 2`,
+      storeId ? [storeId] : [deviceId ?? null],
     );
     if (rows.length === 0)
-      throw problem('store_not_found', storeId ? `no store ${storeId}` : 'the tenant has no store');
+      throw problem('store_not_found', storeId ? `no store ${storeId}` : 'the tenant has no open store');
     if (!storeId && rows.length > 1)
-      throw problem('validation_failed', 'the tenant has several stores: give storeId');
+      throw problem('validation_failed', 'the tenant has several stores and this till none: give storeId');
+    if (rows[0]!.closed) throw problem('store_closed', `store ${rows[0]!.code} is closed`);
     return rows[0]!;
   }
 
@@ -168,6 +196,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         name: variant.name,
         trackStock: variant.trackStock,
         unitPrice,
+        catalogUnitPrice: variant.unitPrice,
         taxRateIds: variant.taxRates.map((rate) => rate.id),
       };
     });
@@ -216,6 +245,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
 
   /** A preview with the same body as a commit: nothing is written. */
   async function calculate(ctx: RequestContext, request: CheckoutRequest) {
+    assertSellableQuantities(request);
     const store = await storeOf(ctx, pool, request.storeId);
     const policy = await policyOf(ctx, pool);
     const { resolved, rates } = await lookup(ctx, store.id, request.lines);
@@ -223,7 +253,26 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     const rounded = cashRound(priced.totals.total, policy.cashIncrement, policy.mode);
     const cash =
       policy.cashIncrement > 1 ? { payable: rounded.payable, rounding: rounded.adjustment } : undefined;
-    return view(ctx, { priced, resolved, rates, store, cash });
+    return {
+      ...view(ctx, { priced, resolved, rates, store, cash }),
+      requiredApprovals: approvalsFor(request, priced, resolved, policy.discountLimitPercent),
+    };
+  }
+
+  function approvalsFor(
+    request: CheckoutRequest,
+    priced: PricedDocument,
+    resolved: { catalogUnitPrice: number | null }[],
+    discountLimitPercent: string,
+  ): RequiredApproval[] {
+    return requiredApprovals({
+      priced,
+      prices: request.lines.map((line, index) => ({
+        requested: line.unitPrice,
+        catalog: resolved[index]!.catalogUnitPrice,
+      })),
+      discountLimitPercent,
+    });
   }
 
   /**
@@ -284,7 +333,18 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
    * Commits a sale (or parks it). The idempotency key row is inserted first: a concurrent request
    * with the same key waits on its primary key and then finds the stored response.
    */
-  async function commit(ctx: RequestContext, request: CheckoutRequest, idempotencyKey: string) {
+  /**
+   * `authorize` runs after the key is claimed (a replay of a committed sale needs no new approval:
+   * its key was authorised when it first committed) and after every check that can refuse the sale,
+   * just before anything is written, so a refused sale consumes no manager approval.
+   */
+  async function commit(
+    ctx: RequestContext,
+    request: CheckoutRequest,
+    idempotencyKey: string,
+    authorize: Authorize,
+  ) {
+    assertSellableQuantities(request);
     const requestHash = hashOf(request);
     if (!request.park) await verifyCardTenders(ctx, request.tenders ?? [], idempotencyKey);
     const client = await pool.connect();
@@ -325,6 +385,10 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         );
         if (open.rowCount === 0)
           throw problem('sale_not_open', `sale ${request.resumeSaleId} is not a parked sale`);
+      }
+      // A parked sale is not a sale yet: its approvals are asked for when it is completed.
+      if (!parked) await authorize(approvalsFor(request, priced, resolved, policy.discountLimitPercent));
+      if (request.resumeSaleId) {
         saleId = request.resumeSaleId;
         await client.query(`delete from ${q(ctx, 'sale_tax')} where sale_id = $1`, [saleId]);
         await client.query(`delete from ${q(ctx, 'sale_line')} where sale_id = $1`, [saleId]);
@@ -608,7 +672,7 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
       `select s.id, s.kind, s.status, s.store_id as "storeId", st.code as "storeCode", s.receipt_number as "receiptNumber",
               s.original_sale_id as "originalSaleId", s.currency, s.subtotal::float8, s.discount_total::float8 as "discountTotal",
               s.tax_total::float8 as "taxTotal", s.inclusive_tax_total::float8 as "inclusiveTaxTotal", s.total::float8,
-              s.cash_rounding::float8 as "cashRounding", s.created_at as "createdAt", s.completed_at as "completedAt"
+              s.cash_rounding::float8 as "cashRounding", s.note, s.created_at as "createdAt", s.completed_at as "completedAt"
          from ${q(ctx, 'sale')} s join ${q(ctx, 'store')} st on st.id = s.store_id where s.id = $1`,
       [saleId],
     );
@@ -650,8 +714,15 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
   /**
    * A return: a new sale of kind `return` linked to the original. The original lines are locked, so
    * two refunds at once are serialized and together can never return more than was sold.
+   * `authorize` runs after the key is claimed, as for a sale: a retried return replays unasked.
    */
-  async function refund(ctx: RequestContext, saleId: string, request: ReturnRequest, idempotencyKey: string) {
+  async function refund(
+    ctx: RequestContext,
+    saleId: string,
+    request: ReturnRequest,
+    idempotencyKey: string,
+    authorize: Authorize,
+  ) {
     const operation = `POST /v1/sales/${saleId}/returns`;
     const requestHash = hashOf(request);
     const client = await pool.connect();
@@ -748,6 +819,8 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
         );
         return { line, result };
       });
+      // After every check that can refuse the return, before anything is written or refunded.
+      await authorize([{ action: 'sale.refund', reason: `a return of sale ${saleId}` }]);
       for (const { line, result } of figures) {
         await client.query(
           `update ${q(ctx, 'sale_line')} set refunded_quantity = refunded_quantity + $2::numeric where id = $1`,
@@ -1064,7 +1137,34 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
     };
   }
 
-  return { calculate, commit, get, refund, startCardPayment, receiptData };
+  /** Discards a parked sale (sale.void: a manager, or a manager's approval; audited). */
+  async function discard(ctx: RequestContext, saleId: string, authorize: Authorize) {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<{ status: string }>(
+        `select status from ${q(ctx, 'sale')} where id = $1 for update`,
+        [saleId],
+      );
+      if (!rows[0]) throw problem('sale_not_found', `no sale ${saleId}`);
+      if (rows[0].status !== 'open') throw problem('sale_not_open', `sale ${saleId} is not a parked sale`);
+      await authorize([{ action: 'sale.void', reason: `discard parked sale ${saleId}` }]);
+      await client.query(
+        `update ${q(ctx, 'sale')} set status = 'voided', version = version + 1 where id = $1`,
+        [saleId],
+      );
+      const sale = await get(ctx, saleId, client);
+      await client.query('commit');
+      return sale;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  return { calculate, commit, discard, get, refund, startCardPayment, receiptData };
 }
 
 interface RefundTender {
@@ -1110,4 +1210,26 @@ export function hashOf(value: unknown): string {
 
 function columns(rows: unknown[][], count: number): unknown[][] {
   return Array.from({ length: count }, (_, column) => rows.map((row) => row[column]));
+}
+
+/**
+ * A sale sells: every line more than zero. A zero line would take a receipt number for nothing, and
+ * a negative one would move money out without the refund permission or the audit log that returns
+ * have. (The schema refuses negative numbers; "0" and "0.000" are refused here.)
+ */
+function assertSellableQuantities(request: CheckoutRequest): void {
+  const errors = request.lines.flatMap((line, index) =>
+    thousandths(String(line.quantity)) > 0n
+      ? []
+      : [
+          {
+            path: `/lines/${index}/quantity`,
+            message: `must be more than zero, not ${line.quantity}: returns give money back`,
+          },
+        ],
+  );
+  if (errors.length > 0)
+    throw problem('validation_failed', errors.map((error) => `${error.path} ${error.message}`).join('; '), {
+      extensions: { errors },
+    });
 }

@@ -21,6 +21,7 @@ const EXPECTED: [Action, owner: Decision, manager: Decision, cashier: Decision][
   ['staff.manage', 'allow', 'allow', 'deny'],
   ['device.register', 'allow', 'allow', 'deny'],
   ['audit.read', 'allow', 'allow', 'deny'],
+  ['store.manage', 'allow', 'deny', 'deny'],
 ];
 
 describe('permission matrix', () => {

@@ -13,6 +13,7 @@ export const ACTIONS = [
   'staff.manage',
   'device.register',
   'audit.read',
+  'store.manage',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -34,6 +35,8 @@ const MATRIX: Record<Action, readonly [owner: Decision, manager: Decision, cashi
   'staff.manage': [A, A, D],
   'device.register': [A, A, D],
   'audit.read': [A, A, D],
+  // Opening and closing stores changes what the business is: owners only.
+  'store.manage': [A, D, D],
 };
 
 const COLUMN: Record<StaffRole, 0 | 1 | 2> = { owner: 0, manager: 1, cashier: 2 };

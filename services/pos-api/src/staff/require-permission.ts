@@ -1,7 +1,7 @@
 // The route side of the permission matrix: `preHandler: requirePermission('sale.refund', {...})`.
 // allow → the handler runs; deny → 403 `forbidden`; needs-approval → the request must carry
-// `X-Approval-Id` of a manager approval for this action (and amount) on this till, which is used up
-// here. Each decision is written to the audit log (denials always; allowed ones unless the route
+// `X-Approval-Id` of a manager approval for this action (and amount) on this till (several ids,
+// comma-separated, when a request needs several approvals), which is used up here. Each decision is written to the audit log (denials always; allowed ones unless the route
 // opts out because its service records a more precise entry).
 import { ManagerApproval } from '@cloudpos/tenant-db';
 import { LockMode } from '@mikro-orm/core';
@@ -13,6 +13,7 @@ import { decide, type Action } from './permissions.ts';
 
 export const APPROVAL_HEADER = 'x-approval-id';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_APPROVALS_PER_REQUEST = 5;
 
 export interface PermissionOptions {
   /** The amount the action is about, in minor units (an approval is bound to it). */
@@ -43,8 +44,14 @@ export function requirePermission(
       return;
     }
 
-    const approvalId = request.headers[APPROVAL_HEADER];
-    if (typeof approvalId !== 'string' || approvalId === '') {
+    // One approval per action; a request that needs several sends their ids comma-separated.
+    const header = request.headers[APPROVAL_HEADER];
+    const approvalIds = (typeof header === 'string' ? header : '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean)
+      .slice(0, MAX_APPROVALS_PER_REQUEST);
+    if (approvalIds.length === 0) {
       await writeAudit(ctx, { action, outcome: 'denied', amount, target, detail: { reason: 'no approval' } });
       throw problem('approval_required', `${action} needs a manager approval: POST /v1/approvals`, {
         extensions: { action, ...(amount === undefined ? {} : { amount }) },
@@ -52,9 +59,20 @@ export function requirePermission(
     }
     // Used up in the same transaction as its audit entry: an approval approves exactly one call.
     const used = await ctx.em.transactional(async (em) => {
-      const approval = UUID.test(approvalId)
-        ? await em.findOne(ManagerApproval, { id: approvalId }, { lockMode: LockMode.PESSIMISTIC_WRITE })
-        : null;
+      const ids = approvalIds.filter((id) => UUID.test(id));
+      const approvals =
+        ids.length > 0
+          ? await em.find(
+              ManagerApproval,
+              { id: { $in: ids } },
+              { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+            )
+          : [];
+      // The one for this action (an unused one first); otherwise whichever explains the refusal.
+      const approval =
+        approvals.find((candidate) => candidate.action === action && !candidate.consumedAt) ??
+        approvals.find((candidate) => candidate.action === action) ??
+        approvals[0];
       const reason = !approval
         ? 'unknown'
         : approval.consumedAt

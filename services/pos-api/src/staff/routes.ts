@@ -13,6 +13,7 @@ import {
   ApprovalSchema,
   AuditPage,
   AuditQuerystring,
+  DevicePatchBody,
   DeviceViewSchema,
   DeviceWithSecretSchema,
   IdParams,
@@ -256,6 +257,22 @@ export async function staffRoutes(parent: FastifyInstance, { service, config }: 
       preHandler: requirePermission('device.register', { audit: false }),
     },
     async (request, reply) => reply.code(201).send(await service.registerDevice(request.ctx, request.body)),
+  );
+
+  app.patch(
+    '/devices/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Rename a till, move it to another store, revoke it (active: false) or re-admit it',
+        security: SIGNED_IN,
+        params: IdParams,
+        body: DevicePatchBody,
+        response: { 200: DeviceViewSchema, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      preHandler: requirePermission('device.register', { audit: false }),
+    },
+    async (request) => service.updateDevice(request.ctx, request.params.id, request.body),
   );
 
   app.post(

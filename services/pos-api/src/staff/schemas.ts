@@ -137,6 +137,17 @@ export const NewDeviceBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const DevicePatchBody = Type.Object(
+  {
+    name: Type.Optional(DisplayName),
+    storeId: Type.Optional(Uuid),
+    active: Type.Optional(
+      Type.Boolean({ description: 'false revokes the till (its sessions end); true lets it sign in again' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
 export const IdParams = Type.Object({ id: Uuid });
 
 export const AuditQuerystring = Type.Object(

@@ -628,6 +628,41 @@ export function staffService(options: StaffServiceOptions) {
       return devices.map(deviceView);
     },
 
+    /** Renames a till, moves it to another (open) store, or revokes or re-admits it. */
+    async updateDevice(
+      ctx: RequestContext,
+      id: string,
+      patch: { name?: string; storeId?: string; active?: boolean },
+    ): Promise<DeviceView> {
+      return ctx.em.transactional(async (em) => {
+        const device = await em.findOne(TillDevice, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!device) throw problem('device_not_found');
+        if (patch.storeId !== undefined) {
+          const store = await em.findOne(Store, { id: patch.storeId });
+          if (!store) throw problem('store_not_found', `no store ${patch.storeId}`);
+          if (store.closedAt) throw problem('store_closed', `store ${store.code} is closed`);
+          device.store = store;
+        }
+        if (patch.name !== undefined) device.name = patch.name;
+        if (patch.active === false && !device.revokedAt) {
+          device.revokedAt = clock();
+          await revokeFamilies(em, { device: id });
+        }
+        if (patch.active === true) device.revokedAt = null;
+        recordAudit(
+          ctx,
+          {
+            action: 'device.update',
+            outcome: 'succeeded',
+            target: { type: 'device', id },
+            detail: { ...patch },
+          },
+          em,
+        );
+        return deviceView(device);
+      });
+    },
+
     async revokeDevice(ctx: RequestContext, id: string): Promise<DeviceView> {
       return ctx.em.transactional(async (em) => {
         const device = await em.findOne(TillDevice, { id });

@@ -11,6 +11,8 @@ export const Store = defineEntity({
     name: p.string().length(200),
     timezone: p.string().length(64),
     currency: p.string().length(3),
+    /** Closed stores keep their history but sell no more; null while open. */
+    closedAt: p.datetime().nullable(),
     version: p.integer().version(),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),

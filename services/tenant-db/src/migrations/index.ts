@@ -5,6 +5,8 @@ import { Migration20261124101129_catalog_sales_inventory_outbox } from './Migrat
 import { Migration20261124102048_catalog_search } from './Migration20261124102048_catalog_search.ts';
 import { Migration20261124104521_catalog_search_walk } from './Migration20261124104521_catalog_search_walk.ts';
 import { Migration20261124111234_sale_line_variant_index } from './Migration20261124111234_sale_line_variant_index.ts';
+import { Migration20261205110000_tenant_locks } from './Migration20261205110000_tenant_locks.ts';
+import { Migration20261205120000_store_closed_at } from './Migration20261205120000_store_closed_at.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
@@ -20,4 +22,6 @@ export const tenantMigrations: MigrationObject[] = [
     name: 'Migration20261124111234_sale_line_variant_index',
     class: Migration20261124111234_sale_line_variant_index,
   },
+  { name: 'Migration20261205110000_tenant_locks', class: Migration20261205110000_tenant_locks },
+  { name: 'Migration20261205120000_store_closed_at', class: Migration20261205120000_store_closed_at },
 ];

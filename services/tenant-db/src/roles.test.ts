@@ -1,10 +1,17 @@
-// Tenant roles on real PostgreSQL: each tenant's role reaches its own schema and nothing else.
+// Tenant roles on real PostgreSQL: each tenant's role reaches its own schema and nothing else, not
+// even what PostgreSQL gives every role by default (advisory locks, statistics, other databases).
 import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
-import { migrateTenant, tenantOrmConfig } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dropTenantDatabase, provisionTenantRole, type TenantDatabase } from './postgres.ts';
+import { tenantOrmConfig } from './config.ts';
+import { migrateTenant } from './migrate.ts';
+import {
+  dropTenantDatabase,
+  hardeningStatements,
+  provisionTenantRole,
+  type TenantDatabase,
+} from './roles.ts';
 
 let db: TestDatabase;
 let admin: pg.Pool;
@@ -12,18 +19,20 @@ let orm: MikroORM;
 let alpha: TenantDatabase;
 let beta: TenantDatabase;
 
-function connectAs(tenant: { role: string; password: string }): pg.Client {
+function connectAs(tenant: { role: string; password: string }, database?: string): pg.Client {
   const url = new URL(db.url);
   url.username = tenant.role;
   url.password = encodeURIComponent(tenant.password);
+  if (database) url.pathname = `/${database}`;
   return new pg.Client({ connectionString: url.toString() });
 }
 
 async function asTenant<T>(
   tenant: { role: string; password: string },
   run: (client: pg.Client) => Promise<T>,
+  database?: string,
 ): Promise<T> {
-  const client = connectAs(tenant);
+  const client = connectAs(tenant, database);
   await client.connect();
   try {
     return await run(client);
@@ -80,6 +89,102 @@ describe('a tenant database role', () => {
         /permission denied for schema public/,
       );
     });
+  });
+
+  it('cannot take any advisory lock, so it cannot hold the platform’s or another tenant’s', async () => {
+    await asTenant(alpha, async (client) => {
+      for (const call of [
+        `pg_advisory_lock(hashtextextended('cloudpos.provision', 0))`,
+        `pg_try_advisory_lock(hashtextextended('cloudpos.migrate.tenant_beta', 0))`,
+        'pg_advisory_xact_lock(1)',
+        'pg_try_advisory_xact_lock(1, 2)',
+        'pg_advisory_lock_shared(1)',
+      ]) {
+        await expect(client.query(`select ${call}`), call).rejects.toThrow(/permission denied for function/);
+      }
+    });
+  });
+
+  it('takes its own named locks as row locks, which another tenant cannot touch', async () => {
+    const holder = connectAs(beta);
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      const held = await holder.query(`select name from tenant_lock where name = 'outbox.relay' for update`);
+      expect(held.rowCount).toBe(1);
+      await asTenant(alpha, async (client) => {
+        await expect(client.query('select * from tenant_beta.tenant_lock for update nowait')).rejects.toThrow(
+          /permission denied for schema tenant_beta/,
+        );
+        // Its own lock of the same name is a different row in a different schema: free.
+        const own = await client.query(
+          `select name from tenant_lock where name = 'outbox.relay' for update nowait`,
+        );
+        expect(own.rowCount).toBe(1);
+      });
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+  });
+
+  it('cannot count another tenant’s rows through statistics or sizes', async () => {
+    await admin.query(`insert into tenant_beta.setting (key, value) values ('busy', '1')`);
+    await asTenant(alpha, async (client) => {
+      // The catalog still names beta's tables (ADR 0009 says why that cannot be hidden here).
+      const { rows } = await client.query<{ oid: number }>(
+        `select c.oid from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = 'tenant_beta' and c.relname = 'setting'`,
+      );
+      const oid = rows[0]!.oid;
+      for (const query of [
+        'select * from pg_stat_user_tables',
+        'select * from pg_stat_all_tables',
+        'select * from pg_statio_user_tables',
+        'select * from pg_stat_user_indexes',
+        'select * from pg_stat_activity',
+        'select * from pg_locks',
+        `select pg_stat_get_live_tuples(${oid})`,
+        `select pg_stat_get_tuples_inserted(${oid})`,
+        `select pg_total_relation_size(${oid})`,
+        `select pg_relation_size(${oid})`,
+        `select * from pg_stat_get_activity(null)`,
+      ]) {
+        await expect(client.query(query), query).rejects.toThrow(/permission denied/);
+      }
+    });
+  });
+
+  it('can connect to its own database only', async () => {
+    for (const database of ['postgres', 'template1']) {
+      await expect(
+        asTenant(alpha, (client) => client.query('select 1'), database),
+        database,
+      ).rejects.toThrow(/permission denied for database/);
+    }
+  });
+
+  it('has session defaults that bound a runaway query and a forgotten transaction, and a connection limit', async () => {
+    await asTenant(alpha, async (client) => {
+      const settings = await client.query<{ timeout: string; idle: string }>(
+        `select current_setting('statement_timeout') as timeout,
+                current_setting('idle_in_transaction_session_timeout') as idle`,
+      );
+      expect(settings.rows[0]).toEqual({ timeout: '30s', idle: '1min' });
+    });
+    const { rows } = await admin.query<{ limit: number }>(
+      `select rolconnlimit as limit from pg_roles where rolname = 'tenant_alpha'`,
+    );
+    expect(rows[0]!.limit).toBe(5);
+  });
+
+  it('leaves a hardened database with nothing more to take away', async () => {
+    const client = await admin.connect();
+    try {
+      expect(await hardeningStatements(client)).toEqual([]);
+    } finally {
+      client.release();
+    }
   });
 
   it('is idempotent, and rotating the password locks the old one out', async () => {
