@@ -87,6 +87,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
         schema,
         natsCredentials: data.credentials.messaging.userCreds,
         authSecret: identity.AUTH_SECRET,
+        pinPeppers: identity.PIN_PEPPERS,
       });
       // On a downgrade the old, larger pods still count against the quota while the new ones roll
       // out: shrinking it first would deadlock the rollout, so the quota follows once it is done.

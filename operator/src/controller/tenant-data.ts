@@ -46,6 +46,11 @@ export interface TenantIdentity {
   NATS_USER_SEED: string;
   /** Signs the tenant's staff tokens (the POS API's AUTH_SECRET). */
   AUTH_SECRET: string;
+  /**
+   * Peppers the tenant's PIN hashes (the POS API's PIN_PEPPERS, `v1:<base64>`): kept here, out of the
+   * database, so a dump of it alone yields no PINs. Rotate by putting a new version in front.
+   */
+  PIN_PEPPERS: string;
 }
 
 const IDENTITY_KEYS = [
@@ -54,6 +59,7 @@ const IDENTITY_KEYS = [
   'NATS_ACCOUNT_PUBLIC_KEY',
   'NATS_USER_SEED',
   'AUTH_SECRET',
+  'PIN_PEPPERS',
 ] as const;
 
 export function isCompleteIdentity(identity: Partial<TenantIdentity>): identity is TenantIdentity {
@@ -71,6 +77,7 @@ export function completeIdentity(identity: Partial<TenantIdentity>): TenantIdent
     NATS_ACCOUNT_PUBLIC_KEY: identity.NATS_ACCOUNT_PUBLIC_KEY ?? account!.getPublicKey(),
     NATS_USER_SEED: identity.NATS_USER_SEED ?? new TextDecoder().decode(createUser().getSeed()),
     AUTH_SECRET: identity.AUTH_SECRET ?? randomBytes(32).toString('base64url'),
+    PIN_PEPPERS: identity.PIN_PEPPERS ?? `v1:${randomBytes(32).toString('base64')}`,
   };
 }
 

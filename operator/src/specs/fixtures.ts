@@ -79,4 +79,5 @@ export const testCredentials = {
   schema: 'tenant_acme',
   natsCredentials: '-----BEGIN NATS USER JWT-----\nfake\n------END NATS USER JWT------\n',
   authSecret: 'not-a-real-auth-secret-but-long-enough-0123456789',
+  pinPeppers: 'v1:bm90LWEtcmVhbC1waW4tcGVwcGVyLWJ1dC0zMi1ieXRlcw==',
 };

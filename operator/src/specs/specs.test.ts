@@ -116,6 +116,21 @@ describe('desiredObjects', () => {
     expect(env?.find((variable) => variable.name === 'BASE_DOMAIN')?.value).toBe('pos.example.com');
     expect(JSON.stringify(find(objects, 'ConfigMap'))).not.toContain(testCredentials.authSecret);
   });
+
+  it('gives the PIN pepper from the Secret to the POS API only', () => {
+    const secret = find(objects, 'Secret') as { stringData: Record<string, string> } & KubernetesObject;
+    expect(secret.stringData.PIN_PEPPERS).toBe(testCredentials.pinPeppers);
+    const envOf = (name: string) =>
+      find<V1Deployment>(objects, 'Deployment', name)?.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(
+      envOf('pos-api').find((variable) => variable.name === 'PIN_PEPPERS')?.valueFrom?.secretKeyRef,
+    ).toEqual({
+      name: 'tenant-credentials',
+      key: 'PIN_PEPPERS',
+    });
+    expect(envOf('worker').map((variable) => variable.name)).not.toContain('PIN_PEPPERS');
+    expect(JSON.stringify(find(objects, 'ConfigMap'))).not.toContain(testCredentials.pinPeppers);
+  });
 });
 
 describe.each([

@@ -27,6 +27,8 @@ export interface TenantCredentials {
   natsCredentials: string;
   /** Signs the tenant's staff tokens (the POS API's AUTH_SECRET). */
   authSecret: string;
+  /** Peppers the tenant's PIN hashes (the POS API's PIN_PEPPERS); only the POS API gets it. */
+  pinPeppers: string;
 }
 
 export function tenantUrl(tenant: Tenant, config: OperatorConfig): string {
@@ -70,6 +72,7 @@ export function buildCredentialsSecret(
       DATABASE_SCHEMA: credentials.schema,
       'nats.creds': credentials.natsCredentials,
       AUTH_SECRET: credentials.authSecret,
+      PIN_PEPPERS: credentials.pinPeppers,
     },
   };
 }
@@ -92,6 +95,14 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
         name: 'AUTH_SECRET',
         valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: 'AUTH_SECRET' } },
       },
+      ...(name === 'pos-api'
+        ? [
+            {
+              name: 'PIN_PEPPERS',
+              valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: 'PIN_PEPPERS' } },
+            },
+          ]
+        : []),
       { name: 'BASE_DOMAIN', value: config.baseDomain },
       { name: 'NATS_URL', value: config.endpoints.natsUrl },
       { name: 'NATS_CREDS_FILE', value: '/var/run/cloudpos/nats/nats.creds' },

@@ -3,7 +3,7 @@
 // plus demo staff and a registered demo till, so that PIN sign-in works at once. Their PINs and the
 // till's secret are printed in the banner: demo-only credentials of a local, loopback-only API.
 import { applyLocalTenant, type LocalTenantContext } from '@cloudpos/operator/local';
-import { hashPin, sha256 } from '@cloudpos/pos-api';
+import { parsePinPeppers, pinHasher, sha256 } from '@cloudpos/pos-api';
 import type pg from 'pg';
 
 export interface DemoTenant {
@@ -59,10 +59,11 @@ export const DEMO_TILL = {
   secret: 'demo-till-secret',
 } as const;
 
-export async function prepareDemoTenant(ctx: LocalTenantContext): Promise<DemoTenant> {
+/** `pinPeppers`: the API's PIN_PEPPERS, so the seeded PINs verify with the current pepper. */
+export async function prepareDemoTenant(ctx: LocalTenantContext, pinPeppers: string): Promise<DemoTenant> {
   const tenant = await applyLocalTenant(ctx, DEMO_TENANT);
   const schema = tenant.status!.schema!;
-  await seedDemoStaff(ctx.postgres, schema);
+  await seedDemoStaff(ctx.postgres, schema, pinPeppers);
   const { rows } = await ctx.postgres.query<{ n: number }>(
     `select count(*)::int as n from "${schema}".store`,
   );
@@ -70,7 +71,8 @@ export async function prepareDemoTenant(ctx: LocalTenantContext): Promise<DemoTe
 }
 
 /** Adds the demo staff and till when they are missing; never changes what exists (PINs changed since). */
-async function seedDemoStaff(postgres: pg.Pool, schema: string): Promise<void> {
+async function seedDemoStaff(postgres: pg.Pool, schema: string, pinPeppers: string): Promise<void> {
+  const pins = pinHasher(parsePinPeppers(pinPeppers));
   const { rows } = await postgres.query<{ id: string }>(
     `select id from "${schema}".staff_member where id = any($1)`,
     [DEMO_STAFF.map((member) => member.id)],
@@ -80,7 +82,7 @@ async function seedDemoStaff(postgres: pg.Pool, schema: string): Promise<void> {
     await postgres.query(
       `insert into "${schema}".staff_member (id, code, display_name, role, pin_hash)
        values ($1, $2, $3, $4, $5) on conflict do nothing`,
-      [member.id, member.code, member.name, member.role, await hashPin(member.pin)],
+      [member.id, member.code, member.name, member.role, await pins.hash(member.pin)],
     );
   }
   await postgres.query(

@@ -5,7 +5,7 @@ import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -268,6 +268,10 @@ describe('npm start (local mode)', () => {
     expect(second.output()).not.toContain(
       (await readFile(join(env.CLOUDPOS_HOME, 'auth-secret'), 'utf8')).trim(),
     );
+    // The PIN pepper stays out of the database, the output and other users' reach.
+    const pepperFile = join(env.CLOUDPOS_HOME, 'pin-peppers');
+    expect((await stat(pepperFile)).mode & 0o777).toBe(0o600);
+    expect(second.output()).not.toContain((await readFile(pepperFile, 'utf8')).trim().slice(3));
     const reader = new pg.Client({ connectionString: url });
     await reader.connect();
     const { rows } = await reader.query<{ value: string }>(

@@ -22,6 +22,7 @@ import { ensureDemoCatalog } from './demo-catalog.ts';
 import { DEMO_STAFF, DEMO_TILL, prepareDemoTenant } from './demo-tenant.ts';
 import { LOCAL_DATABASE as DATABASE, ensureDatabase } from './infra.ts';
 import { localAuthSecret } from './auth-secret.ts';
+import { localPinPeppers } from './pin-peppers.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
 import { openLocalTenants } from './tenants.ts';
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -87,7 +88,8 @@ async function main(): Promise<void> {
     },
     stop: async () => {},
   });
-  const demo = await prepareDemoTenant(tenants.ctx).finally(() => tenants.close());
+  const pinPeppers = await localPinPeppers(settings.home);
+  const demo = await prepareDemoTenant(tenants.ctx, pinPeppers).finally(() => tenants.close());
   const authSecret = await localAuthSecret(settings.home);
 
   const api = await startService({
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
       // One pooled API serves every local tenant, chosen by <slug>.localhost or the token.
       TENANT_MODE: 'pooled',
       AUTH_SECRET: authSecret,
+      PIN_PEPPERS: pinPeppers,
     },
   });
   const apiUrl = `http://127.0.0.1:${settings.ports.api}`;

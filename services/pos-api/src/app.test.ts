@@ -8,7 +8,7 @@ import type {} from '@cloudpos/harness/vitest/provided';
 import { buildApp, type PosApi } from './app.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import type { ReadinessCheck } from './plugins/health.ts';
-import { TEST_AUTH_SECRET } from './test-support.ts';
+import { TEST_AUTH_SECRET, TEST_PIN_PEPPERS } from './test-support.ts';
 
 const silent = createLogger({ name: 'test', level: 'silent' });
 let pool: pg.Pool;
@@ -31,6 +31,7 @@ const baseEnv = () => ({
   NATS_URL: inject('natsUrl'),
   REDIS_URL: inject('redisUrl'),
   AUTH_SECRET: TEST_AUTH_SECRET,
+  PIN_PEPPERS: TEST_PIN_PEPPERS,
   TENANT_MODE: 'pooled',
 });
 
@@ -175,7 +176,7 @@ describe('configuration', () => {
   it('names every missing setting', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     expect(() => loadConfig({})).toThrow(
-      /^invalid configuration: DATABASE_URL is not set; REDIS_URL is not set; AUTH_SECRET is not set; TENANT_SLUG is not set \(required when TENANT_MODE is dedicated\); TENANT_CURRENCY is not set \(required when TENANT_MODE is dedicated\)$/,
+      /^invalid configuration: DATABASE_URL is not set; REDIS_URL is not set; AUTH_SECRET is not set; PIN_PEPPERS is not set \(comma-separated <version>:<base64 key of at least 32 bytes>, current first, e.g. v2:…,v1:…\); TENANT_SLUG is not set \(required when TENANT_MODE is dedicated\); TENANT_CURRENCY is not set \(required when TENANT_MODE is dedicated\)$/,
     );
   });
 
@@ -190,6 +191,29 @@ describe('configuration', () => {
       });
     expect(attempt).toThrow(/DATABASE_URL is invalid; AUTH_SECRET is invalid \(at least 32 characters\)$/);
     expect(attempt).not.toThrow(/hunter/);
+  });
+
+  it('refuses malformed PIN_PEPPERS, naming the problem but never a key', () => {
+    const key = Buffer.from('a-pepper-key-that-must-stay-secret!').toString('base64');
+    const messageFor = (value: string) => {
+      try {
+        loadConfig({ ...baseEnv(), PIN_PEPPERS: value });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('the configuration was accepted');
+    };
+    for (const [value, reason] of [
+      [key, /PIN_PEPPERS is invalid: entry 1 has no version such as v1/],
+      [`v1:${key.slice(0, 24)}`, /PIN_PEPPERS is invalid: the key of v1 is not base64 of at least 32 bytes/],
+      [`v2:${key},v2:${key}`, /PIN_PEPPERS is invalid: version v2 is given twice/],
+      [`v2:${key},v1:not base64!`, /PIN_PEPPERS is invalid: the key of v1/],
+    ] as const) {
+      const message = messageFor(value);
+      expect(message).toMatch(reason);
+      expect(message).not.toContain(key.slice(0, 16));
+    }
+    expect(loadConfig({ ...baseEnv(), PIN_PEPPERS: `v2:${key}, v1:${key}` }).PIN_PEPPERS).toContain('v2:');
   });
 
   it('rejects an unknown tenant mode and a malformed CORS allowlist', () => {
@@ -207,6 +231,7 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://h/d',
       REDIS_URL: 'redis://h',
       AUTH_SECRET: TEST_AUTH_SECRET,
+      PIN_PEPPERS: TEST_PIN_PEPPERS,
       TENANT_SLUG: 'acme',
       TENANT_CURRENCY: 'EUR',
       TENANT_READ_ONLY: 'true',

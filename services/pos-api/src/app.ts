@@ -23,6 +23,8 @@ import { salesRoutes } from './sales/routes.ts';
 import { saleLookup } from './sales/lookup.ts';
 import { salesService } from './sales/service.ts';
 import { staffRoutes } from './staff/routes.ts';
+import { parsePinPeppers } from './staff/pin-peppers.ts';
+import { pinHasher } from './staff/secrets.ts';
 import { staffService } from './staff/service.ts';
 import { storeRoutes } from './stores/index.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
@@ -136,6 +138,7 @@ export async function buildApp(deps: AppDependencies) {
     tokens,
     clock,
     authSecret: config.AUTH_SECRET,
+    pins: pinHasher(parsePinPeppers(config.PIN_PEPPERS)),
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     approvalTtlSeconds: config.APPROVAL_TTL_SECONDS,
     pinMaxAttempts: config.PIN_MAX_ATTEMPTS,

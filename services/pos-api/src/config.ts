@@ -2,6 +2,7 @@
 // process with a message that names it (never a stack trace, never the secret's value).
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { parsePinPeppers, PIN_PEPPERS_FORMAT } from './staff/pin-peppers.ts';
 
 const Bool = Type.Boolean({ default: false });
 
@@ -39,6 +40,11 @@ const ConfigSchema = Type.Object({
 
   // Staff sign-in. Access tokens are HS256 JWTs signed with a key derived per tenant from AUTH_SECRET.
   AUTH_SECRET: Type.String({ minLength: 32 }),
+  /**
+   * HMAC keys that pepper PIN hashes, kept out of the database: `v2:<base64>,v1:<base64>`, the
+   * current one first (staff/pin-peppers.ts). Required: without it a stolen dump yields PINs.
+   */
+  PIN_PEPPERS: Type.String({ minLength: 1 }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 3600, default: 900 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 300, maximum: 30 * 86_400, default: 43_200 }),
   APPROVAL_TTL_SECONDS: Type.Integer({ minimum: 10, maximum: 900, default: 120 }),
@@ -81,7 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ([key, schema]) =>
         (ConfigSchema.required as readonly string[]).includes(key) && !('default' in schema) && !(key in raw),
     )
-    .map(([key]) => `${key} is not set`);
+    .map(([key]) =>
+      key === 'PIN_PEPPERS' ? `${key} is not set (${PIN_PEPPERS_FORMAT})` : `${key} is not set`,
+    );
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw)) as Record<
     string,
     unknown
@@ -108,6 +116,13 @@ function crossFieldProblems(config: Record<string, unknown>, raw: Record<string,
     problems.push('CORS_ORIGINS is invalid (comma-separated origins such as https://till.example.com)');
   }
   problems.push(...stripeProblems(raw));
+  if (typeof raw.PIN_PEPPERS === 'string') {
+    try {
+      parsePinPeppers(raw.PIN_PEPPERS);
+    } catch (error) {
+      problems.push(`PIN_PEPPERS is invalid: ${(error as Error).message} (${PIN_PEPPERS_FORMAT})`);
+    }
+  }
   return problems;
 }
 

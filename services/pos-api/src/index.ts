@@ -7,5 +7,6 @@ export type { RequestContext, TenantInfo, Actor } from './tenancy/context.ts';
 export { requirePermission, APPROVAL_HEADER } from './staff/require-permission.ts';
 export { decide, ACTIONS, type Action, type Decision } from './staff/permissions.ts';
 export { recordAudit, writeAudit } from './staff/audit.ts';
-export { hashPin, sha256 } from './staff/secrets.ts';
+export { pinHasher, sha256, type PinHasher } from './staff/secrets.ts';
+export { newPinPepper, parsePinPeppers, type PinPeppers } from './staff/pin-peppers.ts';
 export { tenantSetupCode } from './auth/tokens.ts';

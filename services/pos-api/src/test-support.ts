@@ -12,6 +12,8 @@ import { tenantSetupCode } from './auth/tokens.ts';
 import { loadConfig } from './config.ts';
 
 export const TEST_AUTH_SECRET = 'test-auth-secret-that-is-long-enough-0123456789';
+/** The tests' PIN pepper (a fixed key: test data stays verifiable across apps of one test). */
+export const TEST_PIN_PEPPERS = `v1:${Buffer.from('test-pin-pepper-0123456789abcdef').toString('base64')}`;
 
 /** A slug no other test file uses (rate-limit counters in the shared Redis are per tenant). */
 export const uniqueSlug = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
@@ -99,6 +101,7 @@ export async function testApp(options: TestAppOptions): Promise<PosApi> {
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: 'redis://127.0.0.1:1',
     AUTH_SECRET: TEST_AUTH_SECRET,
+    PIN_PEPPERS: TEST_PIN_PEPPERS,
     TENANT_MODE: options.mode,
     ...(options.mode === 'dedicated' ? { TENANT_SLUG: options.slug, TENANT_CURRENCY: 'EUR' } : {}),
     ...options.env,

@@ -41,6 +41,19 @@ export interface PostgresServer {
 
 const SUPERUSER = 'postgres';
 
+/**
+ * The server log keeps errors but never the values involved: by default a failing statement is
+ * logged with its text (which holds inlined values), its bind parameters on request, and a
+ * constraint violation's DETAIL quotes the whole failing row (PIN hashes included). Production
+ * clusters need the same settings (charts/cloudpos/README.md).
+ */
+export const LOG_WITHOUT_VALUES = [
+  'log_min_error_statement=panic',
+  'log_parameter_max_length_on_error=0',
+  'log_parameter_max_length=0',
+  'log_error_verbosity=terse',
+] as const;
+
 export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
   const osUser = await ensurePostgresOsUser();
   const located = options.binaries ?? (await locatePostgres());
@@ -74,6 +87,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     'unix_socket_directories=',
     '-c',
     'max_connections=200',
+    ...LOG_WITHOUT_VALUES.flatMap((setting) => ['-c', setting]),
     ...(options.durable
       ? []
       : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),

@@ -1,4 +1,5 @@
-// vitest global setup: a real PostgreSQL for the project; tests read its URL with inject('postgresUrl').
+// vitest global setup: a real PostgreSQL for the project; tests read its URL with inject('postgresUrl')
+// and its log file with inject('postgresLogFile').
 import type { TestProject } from 'vitest/node';
 import { generatePassword, startPostgres } from '../infra/postgres.ts';
 import { withTempDir } from './infra.ts';
@@ -10,5 +11,6 @@ export default async function setup(project: TestProject) {
   );
   project.provide('postgresUrl', instance.url);
   project.provide('postgresVersion', instance.version);
+  project.provide('postgresLogFile', instance.process.logFile);
   return teardown;
 }

@@ -5,6 +5,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string;
     postgresVersion: string;
+    /** The server's log (stderr), for tests that check what it records. */
+    postgresLogFile: string;
     natsUrl: string;
     natsMonitorUrl: string;
     natsVersion: string;

@@ -24,6 +24,7 @@ import pg from 'pg';
 import { buildApp } from '../app.ts';
 import { tenantSetupCode } from '../auth/tokens.ts';
 import { loadConfig } from '../config.ts';
+import { newPinPepper } from '../staff/pin-peppers.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { bulkUpsert, type BulkItem } from './bulk.ts';
 import { searchCatalog } from './search.ts';
@@ -347,6 +348,7 @@ export async function catalogBenchmark(): Promise<string[]> {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisServer.url,
       AUTH_SECRET,
+      PIN_PEPPERS: newPinPepper(),
       TENANT_MODE: 'dedicated',
       TENANT_SLUG: SLUG,
       TENANT_CURRENCY: 'EUR',

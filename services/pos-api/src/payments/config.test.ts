@@ -3,13 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.ts';
 import { ProblemError } from '../errors.ts';
-import { TEST_AUTH_SECRET } from '../test-support.ts';
+import { TEST_AUTH_SECRET, TEST_PIN_PEPPERS } from '../test-support.ts';
 import { cardPaymentProvider, paymentProblem, PaymentProviderError, requireCardPayments } from './index.ts';
 
 const base = {
   DATABASE_URL: 'postgres://localhost/x',
   REDIS_URL: 'redis://localhost:6379',
   AUTH_SECRET: TEST_AUTH_SECRET,
+  PIN_PEPPERS: TEST_PIN_PEPPERS,
   TENANT_MODE: 'pooled',
 };
 const SECRET_KEY = 'sk_test_51SecretValueThatMustNeverBePrinted';

@@ -20,6 +20,7 @@ import pg from 'pg';
 import { buildApp } from '../app.ts';
 import { tenantSetupCode } from '../auth/tokens.ts';
 import { loadConfig } from '../config.ts';
+import { newPinPepper } from '../staff/pin-peppers.ts';
 import { seedTestCatalog } from './test-catalog.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -71,6 +72,7 @@ try {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisServer.url,
     AUTH_SECRET,
+    PIN_PEPPERS: newPinPepper(),
     TENANT_MODE: 'pooled',
     RATE_LIMIT_MAX: '100000000',
     LOG_LEVEL: 'warn',

@@ -26,7 +26,13 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantSetupCode } from '../auth/tokens.ts';
-import { createTenantSchema, hostOf, TEST_AUTH_SECRET, uniqueSlug } from '../test-support.ts';
+import {
+  createTenantSchema,
+  hostOf,
+  TEST_AUTH_SECRET,
+  TEST_PIN_PEPPERS,
+  uniqueSlug,
+} from '../test-support.ts';
 import { seedTestCatalog } from './test-catalog.ts';
 
 const register = fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register'));
@@ -118,6 +124,7 @@ beforeAll(async () => {
       DATABASE_URL: databaseUrl,
       REDIS_URL: inject('redisUrl'),
       AUTH_SECRET: TEST_AUTH_SECRET,
+      PIN_PEPPERS: TEST_PIN_PEPPERS,
       TENANT_MODE: 'pooled',
       LOG_LEVEL: 'warn',
       RATE_LIMIT_MAX: '100000',

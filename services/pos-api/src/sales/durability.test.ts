@@ -24,7 +24,13 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantSetupCode } from '../auth/tokens.ts';
-import { createTenantSchema, hostOf, TEST_AUTH_SECRET, uniqueSlug } from '../test-support.ts';
+import {
+  createTenantSchema,
+  hostOf,
+  TEST_AUTH_SECRET,
+  TEST_PIN_PEPPERS,
+  uniqueSlug,
+} from '../test-support.ts';
 import { seedTestCatalog } from './test-catalog.ts';
 
 const register = fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register'));
@@ -53,6 +59,7 @@ function startApi(): ManagedProcess {
       DATABASE_URL: db.url,
       REDIS_URL: inject('redisUrl'),
       AUTH_SECRET: TEST_AUTH_SECRET,
+      PIN_PEPPERS: TEST_PIN_PEPPERS,
       TENANT_MODE: 'pooled',
       LOG_LEVEL: 'warn',
       // The burst is what is measured here, not the rate limiter.

@@ -18,11 +18,14 @@ import { problem } from '../errors.ts';
 import { actorOf, type RequestContext } from '../tenancy/context.ts';
 import { recordAudit, writeAudit } from './audit.ts';
 import { canApprove, canManageRole, type Action } from './permissions.ts';
-import { hashPin, matchesSha256, newSecret, sha256, UNKNOWN_MEMBER_HASH, verifyPin } from './secrets.ts';
+import { PIN_NOT_SET, storePinHash } from './pin-store.ts';
+import { matchesSha256, newSecret, sha256, type PinHasher } from './secrets.ts';
 
 export interface StaffServiceOptions {
   tokens: AccessTokens;
   authSecret: string;
+  /** PIN hashes with the tenant's pepper (PIN_PEPPERS). */
+  pins: PinHasher;
   refreshTtlSeconds: number;
   approvalTtlSeconds: number;
   pinMaxAttempts: number;
@@ -133,11 +136,13 @@ type PinCheck =
 export type StaffService = ReturnType<typeof staffService>;
 
 export function staffService(options: StaffServiceOptions) {
-  const { clock, tokens } = options;
+  const { clock, tokens, pins } = options;
 
   /**
    * Verifies a PIN with the member's row locked, so that parallel guesses are counted one by one:
    * `pinMaxAttempts` wrong PINs in a row lock the member out, each lockout twice as long as the last.
+   * A right PIN whose hash has an older pepper (or none) is hashed again with the current one: this
+   * is how a pepper rotation reaches every member who signs in.
    */
   async function checkPin(ctx: RequestContext, ref: StaffRef, pin: string): Promise<PinCheck> {
     const where = 'staffId' in ref ? { id: ref.staffId } : { code: ref.staffCode };
@@ -148,14 +153,18 @@ export function staffService(options: StaffServiceOptions) {
         { populate: ['pinHash'], lockMode: LockMode.PESSIMISTIC_WRITE },
       );
       if (!member) {
-        await verifyPin(pin, UNKNOWN_MEMBER_HASH);
+        await pins.verifyUnknownMember(pin);
         return { ok: false, reason: 'unknown' } as const;
       }
       const now = clock();
       if (member.lockedUntil && member.lockedUntil > now) {
         return { ok: false, reason: 'locked', member, until: member.lockedUntil } as const;
       }
-      if (await verifyPin(pin, member.pinHash)) {
+      const verdict = await pins.verify(pin, member.pinHash);
+      if (verdict !== 'invalid') {
+        if (verdict === 'valid-outdated') {
+          await storePinHash(em, ctx.tenant.schema, member.id, await pins.hash(pin));
+        }
         Object.assign(member, { failedPinAttempts: 0, lockouts: 0, lockedUntil: null });
         return { ok: true, member } as const;
       }
@@ -443,7 +452,7 @@ export function staffService(options: StaffServiceOptions) {
         });
         throw problem('setup_code_invalid');
       }
-      const pinHash = await hashPin(input.owner.pin);
+      const pinHash = await pins.hash(input.owner.pin);
       const deviceSecret = newSecret();
       try {
         const created = await ctx.em.transactional(async (em) => {
@@ -457,7 +466,7 @@ export function staffService(options: StaffServiceOptions) {
             code: input.owner.code,
             displayName: input.owner.displayName,
             role: 'owner',
-            pinHash,
+            pinHash: PIN_NOT_SET,
           });
           const device = em.create(TillDevice, {
             id: randomUUID(),
@@ -478,6 +487,8 @@ export function staffService(options: StaffServiceOptions) {
             },
             em,
           );
+          await em.flush();
+          await storePinHash(em, ctx.tenant.schema, owner.id, pinHash);
           return { owner, device, issued };
         });
         const signedIn = await session(ctx, created.owner, created.device.id, created.issued);
@@ -499,7 +510,7 @@ export function staffService(options: StaffServiceOptions) {
         await writeAudit(ctx, { action: 'staff.create', outcome: 'denied', detail: { role: input.role } });
         throw problem('forbidden', `a ${actor.role} cannot create a ${input.role}`);
       }
-      const pinHash = await hashPin(input.pin);
+      const pinHash = await pins.hash(input.pin);
       try {
         return await ctx.em.transactional(async (em) => {
           const member = em.create(StaffMember, {
@@ -507,7 +518,7 @@ export function staffService(options: StaffServiceOptions) {
             code: input.code,
             displayName: input.displayName,
             role: input.role,
-            pinHash,
+            pinHash: PIN_NOT_SET,
           });
           recordAudit(
             ctx,
@@ -520,6 +531,7 @@ export function staffService(options: StaffServiceOptions) {
             em,
           );
           await em.flush();
+          await storePinHash(em, ctx.tenant.schema, member.id, pinHash);
           return staffView(member);
         });
       } catch (error) {
@@ -532,7 +544,7 @@ export function staffService(options: StaffServiceOptions) {
 
     async updateStaff(ctx: RequestContext, id: string, patch: StaffPatch): Promise<StaffView> {
       const actor = actorOf(ctx);
-      const pinHash = patch.pin === undefined ? undefined : await hashPin(patch.pin);
+      const pinHash = patch.pin === undefined ? undefined : await pins.hash(patch.pin);
       const changed = Object.keys(patch).filter((key) => patch[key as keyof StaffPatch] !== undefined);
       const outcome = await ctx.em.transactional(async (em) => {
         const member = await findMember(em, id, true);
@@ -560,7 +572,7 @@ export function staffService(options: StaffServiceOptions) {
         if (patch.displayName !== undefined) member.displayName = patch.displayName;
         if (patch.role !== undefined) member.role = patch.role;
         if (patch.active !== undefined) member.active = patch.active;
-        if (pinHash !== undefined) member.pinHash = pinHash;
+        if (pinHash !== undefined) await storePinHash(em, ctx.tenant.schema, member.id, pinHash);
         if (pinHash !== undefined || patch.unlock) {
           Object.assign(member, { failedPinAttempts: 0, lockouts: 0, lockedUntil: null });
         }

@@ -5,8 +5,10 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /**
  * A person who signs in on the tenant's tills with a PIN. Never deleted (the audit log names them):
- * deactivated instead. The PIN is stored as an scrypt hash with its own salt and parameters
- * (`scrypt$N$r$p$salt$hash`); failed attempts lock the member out for a growing period.
+ * deactivated instead. The PIN is stored as an scrypt hash of HMAC(pepper, PIN) with its own salt,
+ * parameters and pepper version (`scrypt-hmac$v1$N$r$p$salt$hash`; older rows: `scrypt$N$r$p$salt$hash`);
+ * the POS API writes it with bind parameters only, never through this entity. Failed attempts lock the
+ * member out for a growing period.
  */
 export const StaffMember = defineEntity({
   name: 'StaffMember',
