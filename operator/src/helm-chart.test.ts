@@ -191,6 +191,7 @@ describe('charts/cloudpos', () => {
           namespace,
           '--from-literal=DATABASE_URL=postgres://operator:unused@postgres:5432/cloudpos',
           '--from-literal=NATS_OPERATOR_SEED=unused',
+          '--from-literal=REDIS_ADMIN_URL=redis://default:unused@redis:6379',
           '--from-literal=nats-system.creds=unused',
         ]),
         'creating the credentials Secret',
@@ -532,6 +533,11 @@ describe('charts/cloudpos', () => {
           name: 'DATABASE_URL',
           valueFrom: { secretKeyRef: { name: 'cloudpos-operator', key: 'DATABASE_URL' } },
         },
+        {
+          name: 'REDIS_ADMIN_URL',
+          valueFrom: { secretKeyRef: { name: 'cloudpos-operator', key: 'REDIS_ADMIN_URL' } },
+        },
+        { name: 'REDIS_ACL_FILE', value: 'false' },
       ]),
     );
     expect(container.volumeMounts).toContainEqual({ name: 'backups', mountPath: '/var/backups/cloudpos' });

@@ -15,6 +15,12 @@ import {
   type TenantMessaging,
 } from '../provision/nats.ts';
 import { dropTenantDatabase, generateDatabasePassword, provisionTenantRole } from '../provision/postgres.ts';
+import {
+  deleteTenantRedisUser,
+  provisionTenantRedisUser,
+  type RedisAdmin,
+  type TenantRedisUser,
+} from '../provision/redis.ts';
 import type { ConditionInput } from './conditions.ts';
 import type { TenantEvent } from './events.ts';
 
@@ -26,6 +32,11 @@ export interface TenantDataContext {
   /** The tenant-db ORM, for migrations. */
   orm: MikroORM;
   nats: NatsAdmin;
+  /**
+   * Creates each tenant's Redis ACL user. Local mode has none: its one pooled POS API uses the
+   * platform's own Redis password.
+   */
+  redis?: RedisAdmin;
 }
 
 /**
@@ -40,6 +51,8 @@ export interface TenantIdentity {
   NATS_USER_SEED: string;
   /** Signs the tenant's staff tokens (the POS API's AUTH_SECRET). */
   AUTH_SECRET: string;
+  /** The tenant's Redis ACL user's (tenants from before it get one on their next reconcile). */
+  REDIS_PASSWORD: string;
 }
 
 const IDENTITY_KEYS = [
@@ -48,6 +61,7 @@ const IDENTITY_KEYS = [
   'NATS_ACCOUNT_PUBLIC_KEY',
   'NATS_USER_SEED',
   'AUTH_SECRET',
+  'REDIS_PASSWORD',
 ] as const;
 
 export function isCompleteIdentity(identity: Partial<TenantIdentity>): identity is TenantIdentity {
@@ -65,6 +79,7 @@ export function completeIdentity(identity: Partial<TenantIdentity>): TenantIdent
     NATS_ACCOUNT_PUBLIC_KEY: identity.NATS_ACCOUNT_PUBLIC_KEY ?? account!.getPublicKey(),
     NATS_USER_SEED: identity.NATS_USER_SEED ?? new TextDecoder().decode(createUser().getSeed()),
     AUTH_SECRET: identity.AUTH_SECRET ?? randomBytes(32).toString('base64url'),
+    REDIS_PASSWORD: identity.REDIS_PASSWORD ?? randomBytes(24).toString('base64url'),
   };
 }
 
@@ -75,6 +90,10 @@ export interface ProvisionedData {
   messaging: ConditionInput;
   /** Present when both parts are ready. */
   credentials?: { password: string; messaging: TenantMessaging };
+  /** The tenant's Redis user, when the context has a Redis admin and it was provisioned. */
+  redis?: TenantRedisUser;
+  /** Why the Redis user could not be provisioned (the workloads wait for it). */
+  redisError?: string;
 }
 
 export async function provisionTenantData(
@@ -139,10 +158,24 @@ export async function provisionTenantData(
       message: (error as Error).message,
     };
   }
+  let redis: TenantRedisUser | undefined;
+  let redisError: string | undefined;
+  if (ctx.redis) {
+    try {
+      redis = await provisionTenantRedisUser(ctx.redis, {
+        slug: tenant.spec.slug,
+        password: identity.REDIS_PASSWORD,
+      });
+    } catch (error) {
+      redisError = (error as Error).message;
+    }
+  }
   return {
     database,
     messaging: messagingCondition,
     ...(password && messaging ? { credentials: { password, messaging } } : {}),
+    ...(redis ? { redis } : {}),
+    ...(redisError ? { redisError } : {}),
   };
 }
 
@@ -199,6 +232,15 @@ export async function removeTenantData(
 ): Promise<TenantEvent[]> {
   const schema = tenantSchemaName(input.slug);
   const events: TenantEvent[] = [];
+  // The Redis user holds no data (counters expire within minutes): it goes under every policy.
+  if (ctx.redis) {
+    await deleteTenantRedisUser(ctx.redis, input.slug);
+    events.push({
+      type: 'Normal',
+      reason: 'RedisUserDeleted',
+      message: `Redis user tenant-${input.slug} was removed.`,
+    });
+  }
   if (input.policy === 'BackupThenDelete') {
     if (!input.backupDir) throw new BackupUnavailableError('no backupDir is configured for the operator');
     const backup = await backupTenantSchema({

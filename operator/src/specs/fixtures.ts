@@ -79,4 +79,5 @@ export const testCredentials = {
   schema: 'tenant_acme',
   natsCredentials: '-----BEGIN NATS USER JWT-----\nfake\n------END NATS USER JWT------\n',
   authSecret: 'not-a-real-auth-secret-but-long-enough-0123456789',
+  redis: { username: 'tenant-acme', password: 'not-a-real-redis-password' },
 };

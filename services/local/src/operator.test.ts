@@ -91,7 +91,7 @@ describe('npm run operator', () => {
     const operator = launch({ DATABASE_URL: 'postgres://somewhere/db', NATS_URL: 'nats://somewhere:4222' });
     expect(await operator.exit).toBe(1);
     expect(operator.output()).toContain(
-      'DATABASE_URL, NATS_URL are set, but not OPERATOR_CONFIG, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE.',
+      'DATABASE_URL, NATS_URL are set, but not OPERATOR_CONFIG, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, REDIS_ADMIN_URL.',
     );
     expect(operator.output()).not.toMatch(/^\s+at /m);
   });

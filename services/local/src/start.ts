@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       operatorSeed: nats.operator!.operatorSeed,
       systemUserCreds: nats.operator!.systemUserCreds,
     },
+    redisAdminUrl: redis.url,
     stop: async () => {},
   });
   const demo = await prepareDemoTenant(tenants.ctx).finally(() => tenants.close());
