@@ -487,6 +487,7 @@ describe('charts/cloudpos', () => {
       ingressClassName: 'nginx',
       clusterIssuer: 'letsencrypt',
       ingressNamespace: 'ingress-nginx',
+      trustedProxies: [],
       egress: {
         dns: { name: 'dns', port: 53, namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
         postgres: { name: 'postgres', port: 5432, namespace: 'cloudpos-data' },

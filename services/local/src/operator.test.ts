@@ -43,6 +43,7 @@ describe('npm run operator', () => {
       CLOUDPOS_PG_PORT: String(await freePort()),
       CLOUDPOS_NATS_PORT: String(await freePort()),
       CLOUDPOS_NATS_MONITOR_PORT: String(await freePort()),
+      CLOUDPOS_REDIS_PORT: String(await freePort()),
     };
     const namespace = await kubectl(['create', 'namespace', 'local-operator-test']);
     expect(namespace.code).toBe(0);
@@ -77,7 +78,8 @@ describe('npm run operator', () => {
       },
       90_000,
     );
-    expect(operator.output()).toContain("using the local platform's PostgreSQL and NATS");
+    expect(operator.output()).toContain("using the local platform's PostgreSQL, NATS");
+    expect(operator.output()).toContain('and Redis; configuration in');
 
     // Its finalizer runs too (Retain: the data stays).
     expect((await kubectl(['delete', 'tenant', 'launched', '--timeout=60s'])).code).toBe(0);
