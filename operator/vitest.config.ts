@@ -4,5 +4,5 @@ export default harnessProject({
   name: 'operator',
   root: import.meta.dirname,
   testTimeout: 120_000,
-  infra: ['kubernetes', 'postgres', 'nats-operator'],
+  infra: ['kubernetes', 'postgres', 'nats-operator', 'redis'],
 });

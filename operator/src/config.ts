@@ -23,6 +23,12 @@ export interface OperatorConfig {
   clusterIssuer: string;
   /** Namespace of the ingress controller: the only source of traffic from outside the namespace. */
   ingressNamespace: string;
+  /**
+   * Addresses or CIDRs of the ingress controller's pods (the pod network's range, say 10.0.0.0/8):
+   * the POS API believes their X-Forwarded-For (TRUST_PROXY). Without them every till behind the
+   * ingress shares one client address, and one stranger's junk slows them all.
+   */
+  trustedProxies?: string[];
   egress: {
     dns: EgressTarget;
     postgres: EgressTarget;
@@ -38,7 +44,40 @@ export interface OperatorConfig {
     postgresPort: number;
     postgresDatabase: string;
     natsUrl: string;
+    /** The shared Redis as tenant pods reach it, without credentials: each gets its own ACL user. */
     redisUrl: string;
     otlpEndpoint?: string;
   };
+}
+
+export class OperatorConfigError extends Error {
+  override name = 'OperatorConfigError';
+}
+
+/**
+ * The operator's own Redis connection, which creates each tenant's ACL user: REDIS_ADMIN_URL (a
+ * user allowed ACL SETUSER/DELUSER, from a Secret: never in the OperatorConfig file) and
+ * REDIS_ACL_FILE=true when the server keeps its users in an aclfile (then ACL SAVE follows each
+ * change). Errors name the setting, never its value.
+ */
+export function loadRedisAdmin(env: NodeJS.ProcessEnv = process.env): { url: string; saveAcl: boolean } {
+  const url = env.REDIS_ADMIN_URL;
+  if (!url) throw new OperatorConfigError('REDIS_ADMIN_URL is not set');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new OperatorConfigError('REDIS_ADMIN_URL is invalid (redis://user:password@host:port)');
+  }
+  if (!/^rediss?:$/.test(parsed.protocol)) {
+    throw new OperatorConfigError('REDIS_ADMIN_URL is invalid (redis://user:password@host:port)');
+  }
+  if (!parsed.password) {
+    throw new OperatorConfigError('REDIS_ADMIN_URL has no password: Redis must require one');
+  }
+  const saveAcl = env.REDIS_ACL_FILE ?? 'false';
+  if (saveAcl !== 'true' && saveAcl !== 'false') {
+    throw new OperatorConfigError('REDIS_ACL_FILE is invalid (true or false)');
+  }
+  return { url, saveAcl: saveAcl === 'true' };
 }

@@ -191,6 +191,7 @@ describe('charts/cloudpos', () => {
           namespace,
           '--from-literal=DATABASE_URL=postgres://operator:unused@postgres:5432/cloudpos',
           '--from-literal=NATS_OPERATOR_SEED=unused',
+          '--from-literal=REDIS_ADMIN_URL=redis://default:unused@redis:6379',
           '--from-literal=nats-system.creds=unused',
         ]),
         'creating the credentials Secret',
@@ -486,6 +487,7 @@ describe('charts/cloudpos', () => {
       ingressClassName: 'nginx',
       clusterIssuer: 'letsencrypt',
       ingressNamespace: 'ingress-nginx',
+      trustedProxies: [],
       egress: {
         dns: { name: 'dns', port: 53, namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
         postgres: { name: 'postgres', port: 5432, namespace: 'cloudpos-data' },
@@ -532,6 +534,11 @@ describe('charts/cloudpos', () => {
           name: 'DATABASE_URL',
           valueFrom: { secretKeyRef: { name: 'cloudpos-operator', key: 'DATABASE_URL' } },
         },
+        {
+          name: 'REDIS_ADMIN_URL',
+          valueFrom: { secretKeyRef: { name: 'cloudpos-operator', key: 'REDIS_ADMIN_URL' } },
+        },
+        { name: 'REDIS_ACL_FILE', value: 'false' },
       ]),
     );
     expect(container.volumeMounts).toContainEqual({ name: 'backups', mountPath: '/var/backups/cloudpos' });

@@ -104,6 +104,7 @@ async function startOperator(name: string): Promise<OperatorProcess> {
         NATS_URL: inject('natsOperatorUrl'),
         NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
         NATS_SYSTEM_CREDS_FILE: join(dir, 'system.creds'),
+        REDIS_ADMIN_URL: inject('redisUrl'),
         LEASE_NAMESPACE: 'cloudpos-system',
         LEASE_DURATION_SECONDS: '3',
         POD_NAME: name,

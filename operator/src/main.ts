@@ -1,6 +1,7 @@
 // The operator process: `node --import @cloudpos/telemetry/register operator/src/main.ts`.
 // Configuration: OPERATOR_CONFIG (a JSON file with the OperatorConfig), DATABASE_URL (an admin of
-// the tenants' database), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, and optionally
+// the tenants' database), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, REDIS_ADMIN_URL (creates
+// each tenant's Redis ACL user; REDIS_ACL_FILE=true to ACL SAVE after changes), and optionally
 // LEASE_NAMESPACE, POD_NAME, METRICS_HOST, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
 // WATCHDOG_SECONDS; the cluster from KUBECONFIG or in-cluster.
 // Only the leader (a Lease) reconciles; every replica serves /healthz and /metrics.
@@ -18,7 +19,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
-import type { OperatorConfig } from './config.ts';
+import { loadRedisAdmin, OperatorConfigError, type OperatorConfig } from './config.ts';
 import { LeaderElector } from './controller/leader.ts';
 import { createManager, managerMetrics, type Manager } from './controller/manager.ts';
 import { startWatches, type Watches } from './controller/watch.ts';
@@ -50,6 +51,15 @@ const nats = {
   operatorSeed: required('NATS_OPERATOR_SEED'),
   systemUserCreds: readFileSync(required('NATS_SYSTEM_CREDS_FILE'), 'utf8'),
 };
+const redis = (() => {
+  try {
+    return loadRedisAdmin();
+  } catch (error) {
+    if (!(error instanceof OperatorConfigError)) throw error;
+    logger.fatal(error.message);
+    process.exit(1);
+  }
+})();
 const identity = process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
 
 const kc = new KubeConfig();
@@ -71,6 +81,7 @@ const ctx = {
   databaseUrl,
   orm,
   nats,
+  redis,
   now: () => new Date(),
 };
 

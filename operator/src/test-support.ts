@@ -9,6 +9,7 @@ import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import type { TenantDataContext } from './controller/tenant-data.ts';
+import type { RedisAdmin } from './provision/redis.ts';
 import { crdPath } from './crd.ts';
 import type { Tenant } from './generated/tenant.ts';
 
@@ -82,6 +83,11 @@ export async function useTenantCredentials(credentials: {
   const stream = (await (await jetstreamManager(nc)).streams.info('EVENTS')).config.name;
   await nc.close();
   return { stores, stream };
+}
+
+/** The Redis admin of a cluster reconcile, on the harness's Redis (local mode has none). */
+export function testRedisAdmin(): RedisAdmin {
+  return { url: inject('redisUrl'), saveAcl: false };
 }
 
 /** The database and messaging side of a reconcile, against the harness's PostgreSQL and NATS. */

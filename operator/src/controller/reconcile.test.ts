@@ -1,6 +1,7 @@
 // The reconciler end to end: a Tenant applied to a real API server becomes a namespace with its
 // workloads (Ready through kwok), a PostgreSQL schema and role, and a NATS account, with honest
 // status; a second pass writes nothing; suspension and plan changes follow.
+import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import {
@@ -20,6 +21,7 @@ import {
   kubectl,
   readSecretData,
   tenantDataContext,
+  testRedisAdmin,
   useTenantCredentials,
 } from '../test-support.ts';
 import { IDENTITY_SECRET, reconcileTenant, type ReconcileContext } from './reconcile.ts';
@@ -36,6 +38,7 @@ beforeAll(async () => {
   data = await tenantDataContext(db.url);
   ctx = {
     ...data,
+    redis: testRedisAdmin(),
     config: testConfigFor(db.url),
     objects: KubernetesObjectApi.makeApiClient(kc),
     core: kc.makeApiClient(CoreV1Api),
@@ -144,6 +147,10 @@ describe('reconciling a Tenant', () => {
         natsCreds: credentials['nats.creds']!,
       }),
     ).toEqual({ stores: 0, stream: 'EVENTS' });
+    // …and the tenant's own Redis user (the Secret names the cluster's Redis; the test's is here).
+    const tenantRedis = new URL(credentials.REDIS_URL!);
+    expect(tenantRedis.username).toBe('tenant-recon-shop');
+    expect(await pingRedisAs(tenantRedis.username, decodeURIComponent(tenantRedis.password))).toBe('PONG');
   });
 
   it('writes nothing on a second pass when nothing changed', async () => {
@@ -271,6 +278,10 @@ describe('deleting a Tenant', () => {
     expect(await gone('delete-shop')).toBe(true);
     expect(await schemaAndRole('tenant_delete_shop')).toEqual({ schemas: 0, roles: 0 });
     expect(await eventReasons('delete-shop')).toContain('Normal/DataDeleted');
+    expect(await eventReasons('delete-shop')).toContain('Normal/RedisUserDeleted');
+    const admin = new Redis(inject('redisUrl'));
+    expect(await admin.call('ACL', 'GETUSER', 'tenant-delete-shop')).toBeNull();
+    admin.disconnect();
     await expect(
       connect({
         servers: inject('natsOperatorUrl'),
@@ -315,3 +326,20 @@ describe('deleting a Tenant', () => {
     expect(await schemaAndRole('tenant_backup_shop')).toEqual({ schemas: 0, roles: 0 });
   });
 });
+
+async function pingRedisAs(username: string, password: string): Promise<string> {
+  const server = new URL(inject('redisUrl'));
+  const client = new Redis({
+    host: server.hostname,
+    port: Number(server.port),
+    username,
+    password,
+    enableReadyCheck: false,
+    disableClientInfo: true,
+  });
+  try {
+    return await client.ping();
+  } finally {
+    client.disconnect();
+  }
+}

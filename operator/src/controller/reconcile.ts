@@ -14,6 +14,7 @@ import {
 } from '@kubernetes/client-node';
 import { tenantSchemaName } from '@cloudpos/tenant-db';
 import type { OperatorConfig } from '../config.ts';
+import type { RedisAdmin } from '../provision/redis.ts';
 import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
 import type { Tenant, TenantStatus } from '../generated/tenant.ts';
 import { applyChanged } from '../kube/apply.ts';
@@ -41,6 +42,8 @@ import {
 } from './conditions.ts';
 
 export interface ReconcileContext extends TenantDataContext {
+  /** Required in a cluster: every tenant's pods connect to Redis as their own ACL user. */
+  redis: RedisAdmin;
   config: OperatorConfig;
   objects: KubernetesObjectApi;
   core: CoreV1Api;
@@ -79,7 +82,14 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
   set(data.database);
   set(data.messaging);
 
-  if (data.credentials) {
+  if (data.redisError) {
+    set({
+      type: 'WorkloadsReady',
+      status: 'False',
+      reason: 'RedisUserFailed',
+      message: data.redisError,
+    });
+  } else if (data.credentials && data.redis) {
     try {
       const desired = desiredObjects(tenant, ctx.config, {
         databaseRole: schema,
@@ -88,6 +98,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
         natsCredentials: data.credentials.messaging.userCreds,
         authSecret: identity.AUTH_SECRET,
         pinPeppers: identity.PIN_PEPPERS,
+        redis: data.redis,
       });
       // On a downgrade the old, larger pods still count against the quota while the new ones roll
       // out: shrinking it first would deadlock the rollout, so the quota follows once it is done.

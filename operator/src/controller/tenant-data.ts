@@ -21,6 +21,12 @@ import {
   type NatsAdmin,
   type TenantMessaging,
 } from '../provision/nats.ts';
+import {
+  deleteTenantRedisUser,
+  provisionTenantRedisUser,
+  type RedisAdmin,
+  type TenantRedisUser,
+} from '../provision/redis.ts';
 import type { ConditionInput } from './conditions.ts';
 import type { TenantEvent } from './events.ts';
 
@@ -32,6 +38,11 @@ export interface TenantDataContext {
   /** The tenant-db ORM, for migrations. */
   orm: MikroORM;
   nats: NatsAdmin;
+  /**
+   * Creates each tenant's Redis ACL user. Local mode has none: its one pooled POS API uses the
+   * platform's own Redis password.
+   */
+  redis?: RedisAdmin;
 }
 
 /**
@@ -51,6 +62,8 @@ export interface TenantIdentity {
    * database, so a dump of it alone yields no PINs. Rotate by putting a new version in front.
    */
   PIN_PEPPERS: string;
+  /** The tenant's Redis ACL user's (tenants from before it get one on their next reconcile). */
+  REDIS_PASSWORD: string;
 }
 
 const IDENTITY_KEYS = [
@@ -60,6 +73,7 @@ const IDENTITY_KEYS = [
   'NATS_USER_SEED',
   'AUTH_SECRET',
   'PIN_PEPPERS',
+  'REDIS_PASSWORD',
 ] as const;
 
 export function isCompleteIdentity(identity: Partial<TenantIdentity>): identity is TenantIdentity {
@@ -78,6 +92,7 @@ export function completeIdentity(identity: Partial<TenantIdentity>): TenantIdent
     NATS_USER_SEED: identity.NATS_USER_SEED ?? new TextDecoder().decode(createUser().getSeed()),
     AUTH_SECRET: identity.AUTH_SECRET ?? randomBytes(32).toString('base64url'),
     PIN_PEPPERS: identity.PIN_PEPPERS ?? `v1:${randomBytes(32).toString('base64')}`,
+    REDIS_PASSWORD: identity.REDIS_PASSWORD ?? randomBytes(24).toString('base64url'),
   };
 }
 
@@ -88,6 +103,10 @@ export interface ProvisionedData {
   messaging: ConditionInput;
   /** Present when both parts are ready. */
   credentials?: { password: string; messaging: TenantMessaging };
+  /** The tenant's Redis user, when the context has a Redis admin and it was provisioned. */
+  redis?: TenantRedisUser;
+  /** Why the Redis user could not be provisioned (the workloads wait for it). */
+  redisError?: string;
 }
 
 export async function provisionTenantData(
@@ -152,10 +171,24 @@ export async function provisionTenantData(
       message: (error as Error).message,
     };
   }
+  let redis: TenantRedisUser | undefined;
+  let redisError: string | undefined;
+  if (ctx.redis) {
+    try {
+      redis = await provisionTenantRedisUser(ctx.redis, {
+        slug: tenant.spec.slug,
+        password: identity.REDIS_PASSWORD,
+      });
+    } catch (error) {
+      redisError = (error as Error).message;
+    }
+  }
   return {
     database,
     messaging: messagingCondition,
     ...(password && messaging ? { credentials: { password, messaging } } : {}),
+    ...(redis ? { redis } : {}),
+    ...(redisError ? { redisError } : {}),
   };
 }
 
@@ -212,6 +245,15 @@ export async function removeTenantData(
 ): Promise<TenantEvent[]> {
   const schema = tenantSchemaName(input.slug);
   const events: TenantEvent[] = [];
+  // The Redis user holds no data (counters expire within minutes): it goes under every policy.
+  if (ctx.redis) {
+    await deleteTenantRedisUser(ctx.redis, input.slug);
+    events.push({
+      type: 'Normal',
+      reason: 'RedisUserDeleted',
+      message: `Redis user tenant-${input.slug} was removed.`,
+    });
+  }
   if (input.policy === 'BackupThenDelete') {
     if (!input.backupDir) throw new BackupUnavailableError('no backupDir is configured for the operator');
     const backup = await backupTenantSchema({

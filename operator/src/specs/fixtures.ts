@@ -80,4 +80,5 @@ export const testCredentials = {
   natsCredentials: '-----BEGIN NATS USER JWT-----\nfake\n------END NATS USER JWT------\n',
   authSecret: 'not-a-real-auth-secret-but-long-enough-0123456789',
   pinPeppers: 'v1:bm90LWEtcmVhbC1waW4tcGVwcGVyLWJ1dC0zMi1ieXRlcw==',
+  redis: { username: 'tenant-acme', password: 'not-a-real-redis-password' },
 };

@@ -9,6 +9,7 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import type { OperatorConfig } from '../config.ts';
 import { testConfig, testCredentials, tenantFixture } from './fixtures.ts';
 import { desiredObjects, tenantUrl } from './index.ts';
 
@@ -130,6 +131,35 @@ describe('desiredObjects', () => {
     });
     expect(envOf('worker').map((variable) => variable.name)).not.toContain('PIN_PEPPERS');
     expect(JSON.stringify(find(objects, 'ConfigMap'))).not.toContain(testCredentials.pinPeppers);
+  });
+
+  it('connects the pods to Redis as the tenant’s own ACL user, from the Secret', () => {
+    const secret = find(objects, 'Secret') as { stringData: Record<string, string> } & KubernetesObject;
+    expect(secret.stringData.REDIS_URL).toBe(
+      'redis://tenant-acme:not-a-real-redis-password@redis.redis.svc:6379',
+    );
+    for (const name of ['pos-api', 'worker']) {
+      const env = find<V1Deployment>(objects, 'Deployment', name)?.spec?.template.spec?.containers[0]?.env;
+      expect(env?.find((variable) => variable.name === 'REDIS_URL')).toEqual({
+        name: 'REDIS_URL',
+        valueFrom: { secretKeyRef: { name: 'tenant-credentials', key: 'REDIS_URL' } },
+      });
+    }
+    expect(JSON.stringify(objects.filter((object) => object.kind !== 'Secret'))).not.toContain(
+      'not-a-real-redis-password',
+    );
+  });
+
+  it('lets the POS API believe X-Forwarded-For from the configured ingress proxies only', () => {
+    const envOf = (config: OperatorConfig) =>
+      find<V1Deployment>(desiredObjects(tenant, config, testCredentials), 'Deployment', 'pos-api')?.spec
+        ?.template.spec?.containers[0]?.env;
+    expect(envOf(testConfig)?.find((variable) => variable.name === 'TRUST_PROXY')).toBeUndefined();
+    expect(
+      envOf({ ...testConfig, trustedProxies: ['10.0.0.0/8', 'fd00::/8'] })?.find(
+        (variable) => variable.name === 'TRUST_PROXY',
+      ),
+    ).toEqual({ name: 'TRUST_PROXY', value: '10.0.0.0/8,fd00::/8' });
   });
 });
 

@@ -11,6 +11,7 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 import type { OperatorConfig } from '../config.ts';
+import { tenantRedisUrl, type TenantRedisUser } from '../provision/redis.ts';
 import type { Tenant } from '../generated/tenant.ts';
 import { objectMeta, tenantLabels } from './metadata.ts';
 import { SERVICE_ACCOUNT, SETTINGS_CONFIGMAP } from './namespace.ts';
@@ -29,6 +30,8 @@ export interface TenantCredentials {
   authSecret: string;
   /** Peppers the tenant's PIN hashes (the POS API's PIN_PEPPERS); only the POS API gets it. */
   pinPeppers: string;
+  /** The tenant's Redis ACL user (provision/redis.ts), which reaches only its key prefix. */
+  redis: TenantRedisUser;
 }
 
 export function tenantUrl(tenant: Tenant, config: OperatorConfig): string {
@@ -73,6 +76,7 @@ export function buildCredentialsSecret(
       'nats.creds': credentials.natsCredentials,
       AUTH_SECRET: credentials.authSecret,
       PIN_PEPPERS: credentials.pinPeppers,
+      REDIS_URL: tenantRedisUrl(config.endpoints.redisUrl, credentials.redis),
     },
   };
 }
@@ -106,7 +110,13 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
       { name: 'BASE_DOMAIN', value: config.baseDomain },
       { name: 'NATS_URL', value: config.endpoints.natsUrl },
       { name: 'NATS_CREDS_FILE', value: '/var/run/cloudpos/nats/nats.creds' },
-      { name: 'REDIS_URL', value: config.endpoints.redisUrl },
+      {
+        name: 'REDIS_URL',
+        valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: 'REDIS_URL' } },
+      },
+      ...(config.trustedProxies?.length
+        ? [{ name: 'TRUST_PROXY', value: config.trustedProxies.join(',') }]
+        : []),
       { name: 'PORT', value: String(API_PORT) },
       { name: 'OTEL_SERVICE_NAME', value: name },
       { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `cloudpos.tenant=${tenant.spec.slug}` },

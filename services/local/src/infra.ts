@@ -1,5 +1,5 @@
 // The local platform's engines, for the commands that need them while `npm start` may or may not be
-// running: PostgreSQL and NATS (operator mode) on the local ports and data in .cloudpos/. When a port
+// running: PostgreSQL, NATS (operator mode) and Redis on the local ports and data in .cloudpos/. When a port
 // answers, the running instance is used; otherwise it is started here and stopped by `stop()`.
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import {
   natsOperatorIdentity,
   startNats,
   startPostgres,
+  startRedis,
   type PostgresServer,
 } from '@cloudpos/harness';
 import { localSecrets, type LocalSettings } from './settings.ts';
@@ -18,6 +19,8 @@ export const LOCAL_DATABASE = 'cloudpos';
 export interface LocalEngines {
   databaseUrl: string;
   nats: { url: string; operatorSeed: string; systemUserCreds: string };
+  /** The local Redis as its administrator (the operator creates tenant ACL users with it). */
+  redisAdminUrl: string;
   /** Stops what this process started (nothing when it used a running `npm start`). */
   stop(): Promise<void>;
 }
@@ -35,7 +38,11 @@ export function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-export async function useLocalEngines(settings: LocalSettings): Promise<LocalEngines> {
+/** `redis`: also the local Redis (the operator needs it for tenant ACL users; local tenants do not). */
+export async function useLocalEngines(
+  settings: LocalSettings,
+  options: { redis?: boolean } = {},
+): Promise<LocalEngines> {
   const secrets = await localSecrets(settings.home);
   const started: { stop(): Promise<unknown> }[] = [];
   const stop = async () => {
@@ -69,8 +76,20 @@ export async function useLocalEngines(settings: LocalSettings): Promise<LocalEng
         }),
       );
     }
+    const redisAdminUrl = `redis://default:${encodeURIComponent(secrets.redisPassword)}@127.0.0.1:${settings.ports.redis}`;
+    if (options.redis && !(await portAnswers(settings.ports.redis))) {
+      started.push(
+        await startRedis({
+          dir: dataDir(settings, 'redis'),
+          port: settings.ports.redis,
+          durable: true,
+          password: secrets.redisPassword,
+        }),
+      );
+    }
     return {
       databaseUrl,
+      redisAdminUrl,
       nats: {
         url: `nats://127.0.0.1:${settings.ports.nats}`,
         operatorSeed: identity.operatorSeed,

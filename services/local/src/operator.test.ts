@@ -43,6 +43,7 @@ describe('npm run operator', () => {
       CLOUDPOS_PG_PORT: String(await freePort()),
       CLOUDPOS_NATS_PORT: String(await freePort()),
       CLOUDPOS_NATS_MONITOR_PORT: String(await freePort()),
+      CLOUDPOS_REDIS_PORT: String(await freePort()),
     };
     const namespace = await kubectl(['create', 'namespace', 'local-operator-test']);
     expect(namespace.code).toBe(0);
@@ -77,7 +78,8 @@ describe('npm run operator', () => {
       },
       90_000,
     );
-    expect(operator.output()).toContain("using the local platform's PostgreSQL and NATS");
+    expect(operator.output()).toContain("using the local platform's PostgreSQL, NATS");
+    expect(operator.output()).toContain('and Redis; configuration in');
 
     // Its finalizer runs too (Retain: the data stays).
     expect((await kubectl(['delete', 'tenant', 'launched', '--timeout=60s'])).code).toBe(0);
@@ -91,7 +93,7 @@ describe('npm run operator', () => {
     const operator = launch({ DATABASE_URL: 'postgres://somewhere/db', NATS_URL: 'nats://somewhere:4222' });
     expect(await operator.exit).toBe(1);
     expect(operator.output()).toContain(
-      'DATABASE_URL, NATS_URL are set, but not OPERATOR_CONFIG, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE.',
+      'DATABASE_URL, NATS_URL are set, but not OPERATOR_CONFIG, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, REDIS_ADMIN_URL.',
     );
     expect(operator.output()).not.toMatch(/^\s+at /m);
   });

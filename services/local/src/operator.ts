@@ -1,7 +1,7 @@
 // `npm run operator`: the Tenant operator against the current kubeconfig (KUBECONFIG, else
-// ~/.kube/config). With DATABASE_URL, NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE and
-// OPERATOR_CONFIG all set it runs with exactly those; with none of them it uses the local platform's
-// PostgreSQL and NATS (a running `npm start`'s, or started here and stopped on exit) and a local
+// ~/.kube/config). With DATABASE_URL, NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE,
+// REDIS_ADMIN_URL and OPERATOR_CONFIG all set it runs with exactly those; with none of them it uses
+// the local platform's PostgreSQL, NATS and Redis (a running `npm start`'s, or started here and stopped on exit) and a local
 // operator configuration in .cloudpos/operator/. Anything in between is a mistake, and said so.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,6 +19,7 @@ const ENDPOINT_VARIABLES = [
   'NATS_URL',
   'NATS_OPERATOR_SEED',
   'NATS_SYSTEM_CREDS_FILE',
+  'REDIS_ADMIN_URL',
 ] as const;
 
 /** Where tenant workloads would reach the local engines (meaningful on a kind cluster on this machine). */
@@ -62,7 +63,7 @@ async function main(): Promise<number> {
   }
   if (given.length === 0) {
     const settings = localSettings();
-    engines = await useLocalEngines(settings);
+    engines = await useLocalEngines(settings, { redis: true });
     const dir = join(settings.home, 'operator');
     await mkdir(dir, { recursive: true });
     await writeFile(
@@ -77,11 +78,12 @@ async function main(): Promise<number> {
       NATS_URL: engines.nats.url,
       NATS_OPERATOR_SEED: engines.nats.operatorSeed,
       NATS_SYSTEM_CREDS_FILE: join(dir, 'system.creds'),
+      REDIS_ADMIN_URL: engines.redisAdminUrl,
       OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'cloudpos-operator',
       METRICS_HOST: process.env.METRICS_HOST ?? '127.0.0.1',
     };
     process.stderr.write(
-      `operator: using the local platform's PostgreSQL and NATS (${engines.nats.url}); configuration in ${dir}\n`,
+      `operator: using the local platform's PostgreSQL, NATS (${engines.nats.url}) and Redis; configuration in ${dir}\n`,
     );
   }
 

@@ -2,7 +2,7 @@
 // environment, so two checkouts (or a test) can run side by side.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ActionableError } from '@cloudpos/harness';
 
@@ -51,14 +51,30 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
 
 export interface LocalSecrets {
   postgresPassword: string;
+  /** The local Redis's default user (added to older files on the next start). */
+  redisPassword: string;
 }
 
 /** Generated on the first start and kept (mode 0600) next to the data it protects, never printed. */
 export async function localSecrets(home: string): Promise<LocalSecrets> {
   const file = join(home, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as LocalSecrets;
+  const generate = () => randomBytes(18).toString('base64url');
+  if (existsSync(file)) {
+    const stored = JSON.parse(await readFile(file, 'utf8')) as Partial<LocalSecrets>;
+    if (stored.postgresPassword && stored.redisPassword) return stored as LocalSecrets;
+    // A folder from before a secret existed: keep what is there, add what is missing.
+    const completed = {
+      ...stored,
+      postgresPassword: stored.postgresPassword ?? generate(),
+      redisPassword: stored.redisPassword ?? generate(),
+    };
+    const next = `${file}.next`;
+    await writeFile(next, `${JSON.stringify(completed, null, 2)}\n`, { mode: 0o600 });
+    await rename(next, file);
+    return completed;
+  }
   await mkdir(home, { recursive: true });
-  const secrets: LocalSecrets = { postgresPassword: randomBytes(18).toString('base64url') };
+  const secrets: LocalSecrets = { postgresPassword: generate(), redisPassword: generate() };
   await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return secrets;
 }

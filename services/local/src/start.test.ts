@@ -204,12 +204,16 @@ describe('npm start (local mode)', () => {
     await nc.close();
 
     // Something written while running must be there after a restart.
-    const { postgresPassword } = JSON.parse(
+    const { postgresPassword, redisPassword } = JSON.parse(
       await readFile(join(env.CLOUDPOS_HOME, 'secrets.json'), 'utf8'),
     ) as {
       postgresPassword: string;
+      redisPassword: string;
     };
     expect(first.output()).not.toContain(postgresPassword);
+    expect(redisPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(first.output()).not.toContain(redisPassword);
+    expect(first.output()).toContain(`redis://default:***@127.0.0.1:${env.CLOUDPOS_REDIS_PORT}`);
     const url = `postgres://postgres:${encodeURIComponent(postgresPassword)}@127.0.0.1:${env.CLOUDPOS_PG_PORT}/cloudpos`;
     const writer = new pg.Client({ connectionString: url });
     await writer.connect();

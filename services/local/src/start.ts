@@ -72,11 +72,14 @@ async function main(): Promise<void> {
   });
   running.push({ name: 'NATS', stop: () => nats.stop() });
 
-  const redis = await startRedis({ dir: dataDir('redis'), port: settings.ports.redis, durable: true }).catch(
-    (error: unknown) => {
-      throw explainStartFailure('Redis', dataDir('redis'), error);
-    },
-  );
+  const redis = await startRedis({
+    dir: dataDir('redis'),
+    port: settings.ports.redis,
+    durable: true,
+    password: secrets.redisPassword,
+  }).catch((error: unknown) => {
+    throw explainStartFailure('Redis', dataDir('redis'), error);
+  });
   running.push({ name: 'Redis', stop: () => redis.stop() });
 
   const tenants = await openLocalTenants(settings, {
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
       operatorSeed: nats.operator!.operatorSeed,
       systemUserCreds: nats.operator!.systemUserCreds,
     },
+    redisAdminUrl: redis.url,
     stop: async () => {},
   });
   const pinPeppers = await localPinPeppers(settings.home);
@@ -136,7 +140,9 @@ async function main(): Promise<void> {
     `  PostgreSQL   ${postgres.version} on 127.0.0.1:${postgres.port}, database "${DATABASE}" (password in ${join(settings.home, 'secrets.json')})`,
   );
   say(`  NATS         ${nats.version} with JetStream on ${nats.url} (monitor ${nats.monitorUrl})`);
-  say(`  Redis        ${redis.version} on ${redis.url}`);
+  say(
+    `  Redis        ${redis.version} on ${redis.displayUrl} (password in ${join(settings.home, 'secrets.json')})`,
+  );
   say(`  Worker       outbox relay (metrics http://127.0.0.1:${settings.ports.worker}/metrics)`);
   say(`  Demo tenant  ${demo.url} (schema ${demo.schema}: ${demo.phase}, ${demo.stores} store(s))`);
   say(

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { buildApp, type PosApi } from './app.ts';
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfig, ConfigError, trustedProxiesOf } from './config.ts';
 import type { ReadinessCheck } from './plugins/health.ts';
 import { TEST_AUTH_SECRET, TEST_PIN_PEPPERS } from './test-support.ts';
 
@@ -224,6 +224,22 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...baseEnv(), CORS_ORIGINS: 'https://a.example/path' })).toThrow(
       /CORS_ORIGINS is invalid/,
     );
+  });
+
+  it('takes trusted proxies as addresses and CIDRs, and refuses trusting everyone', () => {
+    const proxies = (value: string) => loadConfig({ ...baseEnv(), TRUST_PROXY: value }).TRUST_PROXY;
+    expect(proxies('10.0.0.0/8, 192.168.1.4,fd00::/8')).toBe('10.0.0.0/8, 192.168.1.4,fd00::/8');
+    expect(trustedProxiesOf('10.0.0.0/8, 192.168.1.4,fd00::/8')).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.4',
+      'fd00::/8',
+    ]);
+    expect(trustedProxiesOf('')).toEqual([]);
+    for (const value of ['true', '1', '10.0.0.0/33', 'fd00::/129', 'ingress.local', '10.0.0.0/8/1']) {
+      expect(() => proxies(value), value).toThrow(
+        /TRUST_PROXY is invalid \(comma-separated proxy addresses or CIDRs/,
+      );
+    }
   });
 
   it('applies defaults and converts numbers and booleans', () => {

@@ -15,8 +15,10 @@ import { fastify } from 'fastify';
 import type { Redis } from 'ioredis';
 import { accessTokens } from './auth/tokens.ts';
 import { catalogRoutes } from './catalog/routes.ts';
-import { corsOriginsOf, type Config } from './config.ts';
+import { corsOriginsOf, trustedProxiesOf, type Config } from './config.ts';
 import { frameworkErrorHandler, problem, problemDetailsPlugin } from './errors.ts';
+import { redisCounters } from './limits/counters.ts';
+import { clientAddress, tenantKey } from './limits/keys.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
 import { salesRoutes } from './sales/routes.ts';
@@ -47,12 +49,15 @@ export interface AppDependencies {
 export async function buildApp(deps: AppDependencies) {
   const { config } = deps;
   const clock = deps.clock ?? (() => new Date());
+  const trustedProxies = trustedProxiesOf(config.TRUST_PROXY) ?? [];
   const app = fastify({
     loggerInstance: deps.logger,
     // Limits that protect the process from a single oversized request.
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
-    trustProxy: config.TRUST_PROXY,
+    // Only the listed proxies (the ingress) may say who the client is in X-Forwarded-For; with none
+    // listed, the client address is the peer's. Per-address limits depend on it.
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true },
       plugins: [safeInputKeywords],
@@ -72,18 +77,25 @@ export async function buildApp(deps: AppDependencies) {
     exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 600,
   });
+  const counters = redisCounters(deps.redis);
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
-    redis: deps.redis,
-    nameSpace: 'cloudpos:rate:',
+    // Our keys as they are (limits/keys.ts), under the tenant's prefix.
+    store: counters.rateLimitStore(),
     // A Redis outage must not take selling down: requests then go unlimited.
     skipOnError: true,
     // Per tenant and client (the till when signed in, else the address). The tenancy hook runs
     // first, so requests outside /v1 (probes, metrics, docs) have no tenant and are not limited.
     keyGenerator: (request) =>
-      request.ctx ? `${request.ctx.tenant.slug}:${request.ctx.actor?.deviceId ?? request.ip}` : '',
+      request.ctx
+        ? tenantKey(
+            request.ctx.tenant.slug,
+            'requests',
+            request.ctx.actor?.deviceId ?? clientAddress(request.ip),
+          )
+        : '',
     allowList: (request) => request.ctx === null,
     errorResponseBuilder: (_request, context) =>
       problem('rate_limited', `at most ${context.max} requests per ${context.after}`, {
@@ -144,7 +156,7 @@ export async function buildApp(deps: AppDependencies) {
     pinMaxAttempts: config.PIN_MAX_ATTEMPTS,
     pinLockoutSeconds: config.PIN_LOCKOUT_SECONDS,
   });
-  await app.register(staffRoutes, { prefix: '/v1', service: staff, config });
+  await app.register(staffRoutes, { prefix: '/v1', service: staff, config, counters });
   await app.register(catalogRoutes, { prefix: '/v1' });
   await app.register(storeRoutes, { prefix: '/v1' });
 

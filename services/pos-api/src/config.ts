@@ -1,5 +1,6 @@
 // Configuration from the environment, validated at boot: a missing or malformed setting stops the
 // process with a message that names it (never a stack trace, never the secret's value).
+import { isIP } from 'node:net';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parsePinPeppers, PIN_PEPPERS_FORMAT } from './staff/pin-peppers.ts';
@@ -57,10 +58,18 @@ const ConfigSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '' }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  /** Wrong PINs per minute on one till whose device secret was right. */
   SIGN_IN_LIMIT_PER_DEVICE: Type.Integer({ minimum: 1, default: 10 }),
+  /** Wrong PINs per minute on all recognized tills of a tenant. */
   SIGN_IN_LIMIT_PER_TENANT: Type.Integer({ minimum: 1, default: 100 }),
-  /** Behind an ingress: take the client address from X-Forwarded-For. */
-  TRUST_PROXY: Bool,
+  /** Sign-ins naming no valid till, and setup attempts, per minute from one client address. */
+  SIGN_IN_LIMIT_PER_ADDRESS: Type.Integer({ minimum: 1, default: 20 }),
+  /**
+   * Comma-separated addresses or CIDRs of the proxies in front of the API (the ingress controller's
+   * pods, say 10.0.0.0/8) whose X-Forwarded-For names the client. Empty: trust no proxy, the client
+   * is the peer. Never "true": any client could then choose its address and escape its limits.
+   */
+  TRUST_PROXY: Type.String({ default: '' }),
 
   // Card payments (Stripe). Without a secret key card payments are unavailable; cash and external
   // tenders still work. The API host settings exist for tests (an HTTP fake of Stripe's API).
@@ -115,6 +124,11 @@ function crossFieldProblems(config: Record<string, unknown>, raw: Record<string,
   if (typeof config.CORS_ORIGINS === 'string' && corsOriginsOf(config.CORS_ORIGINS) === undefined) {
     problems.push('CORS_ORIGINS is invalid (comma-separated origins such as https://till.example.com)');
   }
+  if (typeof config.TRUST_PROXY === 'string' && trustedProxiesOf(config.TRUST_PROXY) === undefined) {
+    problems.push(
+      'TRUST_PROXY is invalid (comma-separated proxy addresses or CIDRs such as 10.0.0.0/8, or empty to trust none)',
+    );
+  }
   problems.push(...stripeProblems(raw));
   if (typeof raw.PIN_PEPPERS === 'string') {
     try {
@@ -162,4 +176,25 @@ export function corsOriginsOf(value: string): string[] | undefined {
     }
   });
   return valid ? origins : undefined;
+}
+
+/**
+ * The proxies whose X-Forwarded-For is believed: IPv4/IPv6 addresses or CIDRs. An empty list means
+ * none (undefined is returned only when an entry is malformed). Booleans and hop counts are refused:
+ * both believe whatever a client writes in the header.
+ */
+export function trustedProxiesOf(value: string): string[] | undefined {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const valid = entries.every((entry) => {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (bits === undefined) return true;
+    const max = family === 4 ? 32 : 128;
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+  });
+  return valid ? entries : undefined;
 }

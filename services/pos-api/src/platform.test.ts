@@ -56,7 +56,7 @@ describe('rate limits', () => {
     b = await setUpTenant(setup, slugs.b);
     app = await appWith({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
     // The counters are shared by every replica (that is the point): start from the setup's zero.
-    const keys = await redis.keys('cloudpos:rate:rl-*');
+    const keys = await redis.keys('cloudpos:t:rl-*');
     if (keys.length > 0) await redis.del(...keys);
   });
 
@@ -73,7 +73,7 @@ describe('rate limits', () => {
     // Another tenant (and its till) has its own budget; health probes have none.
     expect((await me(b)).statusCode).toBe(200);
     for (let i = 0; i < 5; i++) expect((await app.inject('/healthz')).statusCode).toBe(200);
-    expect(await redis.keys(`cloudpos:rate:${a.slug}:${a.deviceId}`)).toHaveLength(1);
+    expect(await redis.keys(`cloudpos:t:${a.slug}:requests:${a.deviceId}`)).toHaveLength(1);
   });
 
   it('let requests through when Redis is unreachable', async () => {
@@ -95,17 +95,21 @@ describe('rate limits', () => {
     unreachable.disconnect();
   });
 
-  it('slow PIN guessing per till, even with the right PIN', async () => {
+  it('slow PIN guessing per till, counting only wrong PINs', async () => {
     const limited = await appWith({ SIGN_IN_LIMIT_PER_DEVICE: '2' });
-    const tenant = { ...b, host: b.host };
-    await signIn(limited, tenant, '2000', PINS.manager);
-    await signIn(limited, tenant, '2000', PINS.manager);
-    const third = await limited.inject({
-      method: 'POST',
-      url: '/v1/auth/sign-in',
-      headers: { host: b.host },
-      payload: { deviceId: b.deviceId, deviceSecret: b.deviceSecret, staffCode: '2000', pin: PINS.manager },
-    });
+    const attempt = (pin: string) =>
+      limited.inject({
+        method: 'POST',
+        url: '/v1/auth/sign-in',
+        headers: { host: b.host },
+        payload: { deviceId: b.deviceId, deviceSecret: b.deviceSecret, staffCode: '3000', pin },
+      });
+    await signIn(limited, b, '2000', PINS.manager);
+    await signIn(limited, b, '2000', PINS.manager);
+    await signIn(limited, b, '2000', PINS.manager);
+    expect((await attempt('0000')).statusCode).toBe(401);
+    expect((await attempt('0000')).statusCode).toBe(401);
+    const third = await attempt(PINS.cashier);
     expect(third.statusCode).toBe(429);
     expect(third.json()).toMatchObject({ code: 'rate_limited' });
   });

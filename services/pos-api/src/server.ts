@@ -35,6 +35,10 @@ const redis = new Redis(config.REDIS_URL, {
   enableOfflineQueue: false,
   commandTimeout: 500,
   connectionName: 'pos-api',
+  // In a cluster the connection is the tenant's ACL user, which may run only what the counters need
+  // (limits/counters.ts): not INFO, which ioredis's ready check sends, nor CLIENT SETINFO.
+  enableReadyCheck: false,
+  disableClientInfo: true,
 });
 redis.on('error', (error: Error) => logger.warn({ err: { name: error.name } }, 'Redis connection error'));
 // NATS may be down at start: sales must still commit (the outbox holds events), so keep trying.

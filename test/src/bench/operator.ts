@@ -13,6 +13,7 @@ import pg from 'pg';
 import { freePort } from '../infra/process.ts';
 import { startNats } from '../infra/nats.ts';
 import { generatePassword, startPostgres } from '../infra/postgres.ts';
+import { startRedis } from '../infra/redis.ts';
 import { startControlPlane } from '../k8s/control-plane.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
@@ -73,6 +74,9 @@ export async function operatorBenchmark(): Promise<string[]> {
     const databaseUrl = postgres.urlFor('cloudpos');
     const nats = await startNats({ dir: join(root, 'nats'), operatorMode: true });
     stops.push(() => nats.stop());
+    // Each tenant gets its Redis ACL user: a real Redis, as in a cluster.
+    const redis = await startRedis({ dir: join(root, 'redis'), durable: false });
+    stops.push(() => redis.stop());
     const cluster = await startControlPlane({
       dir: join(root, 'k8s'),
       nodes: 2,
@@ -116,7 +120,7 @@ export async function operatorBenchmark(): Promise<string[]> {
         dns: { name: 'dns', port: 53, namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
         postgres: { name: 'postgres', port: Number(database.port), cidr: '127.0.0.1/32' },
         nats: { name: 'nats', port: nats.port, cidr: '127.0.0.1/32' },
-        redis: { name: 'redis', port: 6379, cidr: '127.0.0.1/32' },
+        redis: { name: 'redis', port: redis.port, cidr: '127.0.0.1/32' },
         otelCollector: { name: 'otel', port: 4317, cidr: '127.0.0.1/32' },
       },
       endpoints: {
@@ -124,7 +128,7 @@ export async function operatorBenchmark(): Promise<string[]> {
         postgresPort: Number(database.port),
         postgresDatabase: 'cloudpos',
         natsUrl: nats.url,
-        redisUrl: 'redis://127.0.0.1:6379',
+        redisUrl: `redis://127.0.0.1:${redis.port}`,
       },
     };
     await writeFile(join(root, 'operator.json'), JSON.stringify(config));
@@ -143,6 +147,7 @@ export async function operatorBenchmark(): Promise<string[]> {
           NATS_URL: nats.url,
           NATS_OPERATOR_SEED: nats.operator!.operatorSeed,
           NATS_SYSTEM_CREDS_FILE: join(root, 'system.creds'),
+          REDIS_ADMIN_URL: redis.url,
           LEASE_NAMESPACE: 'cloudpos-system',
           METRICS_HOST: '127.0.0.1',
           METRICS_PORT: String(metricsPort),

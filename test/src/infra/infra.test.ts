@@ -84,13 +84,19 @@ describe('real dependencies started by the harness', () => {
     }
   });
 
-  it('Redis stores and returns a value', async () => {
+  it('Redis stores and returns a value, for clients with its password only', async () => {
     const redis = new Redis(inject('redisUrl'));
+    const url = new URL(inject('redisUrl'));
+    const stranger = new Redis({ host: url.hostname, port: Number(url.port), lazyConnect: true });
+    stranger.on('error', () => {});
     try {
-      await redis.set('harness', 'ok');
-      expect(await redis.get('harness')).toBe('ok');
+      await redis.set('cloudpos:t:harness:test:ok', 'ok');
+      expect(await redis.get('cloudpos:t:harness:test:ok')).toBe('ok');
+      await stranger.connect().catch(() => {});
+      await expect(stranger.get('cloudpos:t:harness:test:ok')).rejects.toThrow(/NOAUTH/);
     } finally {
       redis.disconnect();
+      stranger.disconnect();
     }
   });
 });

@@ -1,10 +1,12 @@
 // Staff sign-in, manager approvals, staff and till administration, and the audit log, under /v1.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import { ProblemError, problem, problemResponses, type ProblemCode } from '../errors.ts';
+import type { Counters } from '../limits/counters.ts';
 import { actorOf } from '../tenancy/context.ts';
+import { attemptLimits } from './attempt-limits.ts';
 import { listAudit } from './audit.ts';
 import { ACTIONS, decide } from './permissions.ts';
 import { requirePermission } from './require-permission.ts';
@@ -33,6 +35,8 @@ import type { StaffRef, StaffService } from './service.ts';
 export interface StaffRoutesOptions {
   service: StaffService;
   config: Config;
+  /** Redis counters for the attempt limits. */
+  counters: Counters;
 }
 
 const TAG = ['staff'];
@@ -50,36 +54,20 @@ function staffRef(body: { staffId?: string; staffCode?: string }): StaffRef {
   return body.staffId !== undefined ? { staffId: body.staffId } : { staffCode: body.staffCode! };
 }
 
-export async function staffRoutes(parent: FastifyInstance, { service, config }: StaffRoutesOptions) {
+export async function staffRoutes(
+  parent: FastifyInstance,
+  { service, config, counters }: StaffRoutesOptions,
+) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
-  // PIN guessing is slowed per till and per tenant on top of the per-member lockout.
-  const deviceOf = (request: FastifyRequest) =>
-    request.ctx.actor?.deviceId ??
-    (request.body as { deviceId?: string } | undefined)?.deviceId ??
-    request.ip;
-  const signInLimits = [
-    app.createRateLimit({
-      max: config.SIGN_IN_LIMIT_PER_DEVICE,
-      timeWindow: 60_000,
-      keyGenerator: (request) => `pin:device:${request.ctx.tenant.slug}:${deviceOf(request)}`,
-    }),
-    app.createRateLimit({
-      max: config.SIGN_IN_LIMIT_PER_TENANT,
-      timeWindow: 60_000,
-      keyGenerator: (request) => `pin:tenant:${request.ctx.tenant.slug}`,
-    }),
-  ];
-  const limitPinAttempts = async (request: FastifyRequest) => {
-    for (const limit of signInLimits) {
-      const result = await limit(request);
-      if (!result.isAllowed && result.isExceeded) {
-        throw problem('rate_limited', 'too many PIN attempts: wait a minute', {
-          headers: { 'retry-after': String(result.ttlInSeconds) },
-        });
-      }
-    }
-  };
+  // PIN guessing is slowed per recognized till and per tenant, on top of the per-member lockout;
+  // sign-ins that name no valid till, and setup attempts, per client address (attempt-limits.ts).
+  const limits = attemptLimits({
+    counters,
+    perDevice: config.SIGN_IN_LIMIT_PER_DEVICE,
+    perTenant: config.SIGN_IN_LIMIT_PER_TENANT,
+    perAddress: config.SIGN_IN_LIMIT_PER_ADDRESS,
+  });
 
   app.post(
     '/setup',
@@ -92,7 +80,7 @@ export async function staffRoutes(parent: FastifyInstance, { service, config }: 
         body: SetupBody,
         response: { 201: SetupResponse, ...problemResponses(400, 403, 409, 429) },
       },
-      preHandler: limitPinAttempts,
+      preHandler: limits.limitSetup,
     },
     async (request, reply) => reply.code(201).send(await service.setupFirstOwner(request.ctx, request.body)),
   );
@@ -115,11 +103,14 @@ export async function staffRoutes(parent: FastifyInstance, { service, config }: 
         body: SignInBody,
         response: { 200: SessionSchema, ...problemResponses(400, 401, 423, 429) },
       },
-      preHandler: limitPinAttempts,
     },
     async (request) => {
       const { deviceId, deviceSecret, pin } = request.body;
-      return service.signIn(request.ctx, { deviceId, deviceSecret, pin, staff: staffRef(request.body) });
+      return service.signIn(
+        request.ctx,
+        { deviceId, deviceSecret, pin, staff: staffRef(request.body) },
+        limits.guard(request, request.ctx),
+      );
     },
   );
 
@@ -190,16 +181,14 @@ export async function staffRoutes(parent: FastifyInstance, { service, config }: 
         body: ApprovalBody,
         response: { 201: ApprovalSchema, ...problemResponses(400, 401, 403, 423, 429) },
       },
-      preHandler: limitPinAttempts,
     },
     async (request, reply) => {
       const { action, amount, pin } = request.body;
-      const approval = await service.grantApproval(request.ctx, {
-        action,
-        pin,
-        approver: staffRef(request.body),
-        ...(amount === undefined ? {} : { amount }),
-      });
+      const approval = await service.grantApproval(
+        request.ctx,
+        { action, pin, approver: staffRef(request.body), ...(amount === undefined ? {} : { amount }) },
+        limits.guard(request, request.ctx),
+      );
       return reply.code(201).send(approval);
     },
   );

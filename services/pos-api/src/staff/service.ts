@@ -16,6 +16,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { tenantSetupCode, type AccessTokens } from '../auth/tokens.ts';
 import { problem } from '../errors.ts';
 import { actorOf, type RequestContext } from '../tenancy/context.ts';
+import { UNLIMITED, type AttemptGuard } from './attempt-limits.ts';
 import { recordAudit, writeAudit } from './audit.ts';
 import { canApprove, canManageRole, type Action } from './permissions.ts';
 import { PIN_NOT_SET, storePinHash } from './pin-store.ts';
@@ -291,13 +292,20 @@ export function staffService(options: StaffServiceOptions) {
   }
 
   return {
-    /** PIN sign-in on a registered till: device id + secret, staff id or code, PIN. */
-    async signIn(ctx: RequestContext, input: SignInInput): Promise<Session> {
+    /**
+     * PIN sign-in on a registered till: device id + secret, staff id or code, PIN. The guard's
+     * budgets are asked before each check: junk that names no valid till never reaches the till's.
+     */
+    async signIn(ctx: RequestContext, input: SignInInput, guard: AttemptGuard = UNLIMITED): Promise<Session> {
+      const tillAttempt = await guard.beforeTillCheck();
       const device = await recognizedDevice(ctx, input.deviceId, input.deviceSecret);
+      await tillAttempt.giveBack();
+      const pinAttempt = await guard.beforePinCheck(device.id);
       const check = await checkPin(ctx, input.staff, input.pin);
       if (!check.ok) {
         return rejectPin(ctx, check, { action: 'auth.signIn', deviceId: device.id, ref: input.staff });
       }
+      await pinAttempt.giveBack();
       const refresh = await ctx.em.transactional(async (em) => {
         const issued = newRefreshToken(em, check.member, device.id);
         await em.nativeUpdate(TillDevice, { id: device.id }, { lastSeenAt: clock() });
@@ -378,8 +386,9 @@ export function staffService(options: StaffServiceOptions) {
      * A manager (or owner) types their PIN on the till the actor is signed in on, approving one
      * action (for one amount) once, for the next few minutes.
      */
-    async grantApproval(ctx: RequestContext, input: ApprovalInput) {
+    async grantApproval(ctx: RequestContext, input: ApprovalInput, guard: AttemptGuard = UNLIMITED) {
       const actor = actorOf(ctx);
+      const pinAttempt = await guard.beforePinCheck(actor.deviceId);
       const check = await checkPin(ctx, input.approver, input.pin);
       if (!check.ok) {
         return rejectPin(ctx, check, {
@@ -388,6 +397,7 @@ export function staffService(options: StaffServiceOptions) {
           ref: input.approver,
         });
       }
+      await pinAttempt.giveBack();
       const approver = check.member;
       if (approver.id === actor.staffId || !canApprove(approver.role, input.action)) {
         await writeAudit(ctx, {

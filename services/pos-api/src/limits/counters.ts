@@ -1,0 +1,88 @@
+// Fixed-window counters in Redis, for the request rate limit (@fastify/rate-limit's store) and for
+// the budgets of failed sign-in attempts (reserve first, give back on success).
+//
+// Two Lua scripts are all the API runs against Redis (through EVALSHA, EVAL when the script is not
+// cached yet), and they call only INCR, PEXPIRE, PTTL, GET and DECR: the tenant's ACL user is
+// granted exactly these (operator/src/provision/redis.ts). Keep the lists in step.
+import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
+
+/**
+ * Counts one more hit in the key's window; the window starts with the first hit. A key without an
+ * expiry (never ours, but a counter must not live forever) gets one.
+ */
+const COUNT = `
+local current = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {current, ttl}
+`;
+
+/** Takes a hit back, never below zero and never reviving a window that has ended. */
+const GIVE_BACK = `
+local current = tonumber(redis.call('GET', KEYS[1]))
+if current and current > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
+interface CounterCommands {
+  cloudposCount(key: string, windowMs: number): Promise<[number, number]>;
+  cloudposGiveBack(key: string): Promise<number>;
+}
+
+export interface Count {
+  current: number;
+  /** Until the window ends. */
+  ttlMs: number;
+}
+
+export interface Counters {
+  count(key: string, windowMs: number): Promise<Count>;
+  giveBack(key: string): Promise<void>;
+  /**
+   * A store for @fastify/rate-limit that uses the key generator's key as it is. Its own Redis store
+   * prefixes every key with a namespace and, for `createRateLimit` limiters, with the route's
+   * method and URL, which such limiters do not have: keys read `undefinedundefined-…`.
+   */
+  rateLimitStore(): FastifyRateLimitStoreCtor;
+}
+
+export function redisCounters(redis: Redis): Counters {
+  // defineCommand once per connection: several apps (tests) may share one client.
+  if (!('cloudposCount' in redis)) {
+    redis.defineCommand('cloudposCount', { numberOfKeys: 1, lua: COUNT });
+    redis.defineCommand('cloudposGiveBack', { numberOfKeys: 1, lua: GIVE_BACK });
+  }
+  const commands = redis as unknown as CounterCommands;
+
+  async function count(key: string, windowMs: number): Promise<Count> {
+    const [current, ttlMs] = await commands.cloudposCount(key, windowMs);
+    return { current, ttlMs: Math.max(0, ttlMs) };
+  }
+
+  return {
+    count,
+    async giveBack(key) {
+      await commands.cloudposGiveBack(key);
+    },
+    rateLimitStore() {
+      const store: FastifyRateLimitStore = {
+        incr(key, callback, timeWindow) {
+          count(key, timeWindow).then(
+            ({ current, ttlMs }) => callback(null, { current, ttl: ttlMs }),
+            (error: Error) => callback(error),
+          );
+        },
+        child: () => store,
+      };
+      return class {
+        constructor() {
+          return store;
+        }
+      } as unknown as FastifyRateLimitStoreCtor;
+    },
+  };
+}
