@@ -5,6 +5,9 @@ declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string;
     postgresVersion: string;
+    /** pg_dump / pg_restore of the server's major version (also exported as PG_DUMP / PG_RESTORE). */
+    pgDumpPath: string;
+    pgRestorePath: string;
     natsUrl: string;
     natsMonitorUrl: string;
     natsVersion: string;
