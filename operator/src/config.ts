@@ -1,6 +1,12 @@
 // The operator's configuration: where tenant workloads come from and which shared infrastructure
 // they may reach. Read from the environment at start-up (see loadOperatorConfig).
 
+/**
+ * The Lease only the leader holds. The chart puts it in the release namespace (LEASE_NAMESPACE from
+ * the pod's own); elsewhere this default applies, and that namespace must exist.
+ */
+export const OPERATOR_LEASE = { namespace: 'cloudpos-system', name: 'cloudpos-operator' } as const;
+
 /** Something tenant pods may connect to: an address block or in-cluster pods, on one port. */
 export interface EgressTarget {
   name: string;

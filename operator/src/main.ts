@@ -19,7 +19,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
-import { loadRedisAdmin, OperatorConfigError, type OperatorConfig } from './config.ts';
+import { loadRedisAdmin, OPERATOR_LEASE, OperatorConfigError, type OperatorConfig } from './config.ts';
 import { LeaderElector } from './controller/leader.ts';
 import { createManager, managerMetrics, type Manager } from './controller/manager.ts';
 import { startWatches, type Watches } from './controller/watch.ts';
@@ -89,7 +89,6 @@ let manager: Manager | undefined;
 let watches: Watches | undefined;
 
 async function lead(): Promise<void> {
-  logger.info({ identity }, 'became leader');
   // Pending migrations fan out to every tenant before new work starts.
   const migrated = await migrateAllTenants(orm, { concurrency: 4 });
   for (const failure of migrated.failed)
@@ -117,7 +116,6 @@ async function lead(): Promise<void> {
 }
 
 async function follow(): Promise<void> {
-  logger.info({ identity }, 'lost leadership; standing by');
   await watches?.stop();
   await manager?.stop();
   watches = undefined;
@@ -126,11 +124,12 @@ async function follow(): Promise<void> {
 
 const elector = new LeaderElector({
   coordination: kc.makeApiClient(CoordinationV1Api),
-  namespace: process.env.LEASE_NAMESPACE ?? 'cloudpos-system',
-  name: 'cloudpos-operator',
+  namespace: process.env.LEASE_NAMESPACE ?? OPERATOR_LEASE.namespace,
+  name: OPERATOR_LEASE.name,
   identity,
   leaseDurationSeconds: Number(process.env.LEASE_DURATION_SECONDS ?? 15),
   retryPeriodMs: 2000,
+  logger,
   onStartedLeading: () =>
     void lead().catch((error: unknown) => logger.error({ err: error }, 'could not start leading')),
   onStoppedLeading: () => void follow(),

@@ -10,7 +10,12 @@ export { natsOperatorIdentity, type NatsOperatorIdentity } from './infra/nats-op
 export { startRedis, type RedisServer } from './infra/redis.ts';
 export { ManagedProcess, freePort, assertPortFree } from './infra/process.ts';
 export { ActionableError, reportFatal } from './tools/errors.ts';
-export { debianPostgres, type PostgresBinaries } from './tools/locate.ts';
+export {
+  debianPostgres,
+  locatePgClientTools,
+  type PgClientTools,
+  type PostgresBinaries,
+} from './tools/locate.ts';
 export { ensureTools } from './tools/ensure-tools.ts';
 export { createTestDatabase, type TestDatabase } from './infra/database.ts';
 export { OtlpReceiver, type ReceivedSpan } from './infra/otlp-receiver.ts';

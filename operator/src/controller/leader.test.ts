@@ -1,18 +1,32 @@
 // Two candidates for one Lease on the real API server: exactly one leads, and a standby takes over
 // when the leader steps down or stops renewing.
-import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { LeaderElector } from './leader.ts';
+import { LeaderElector, type ElectionLogger } from './leader.ts';
 
 let coordination: CoordinationV1Api;
+let core: CoreV1Api;
 
 beforeAll(() => {
   const kc = new KubeConfig();
   kc.loadFromFile(inject('kubeconfigPath'));
   coordination = kc.makeApiClient(CoordinationV1Api);
+  core = kc.makeApiClient(CoreV1Api);
 });
+
+/** A logger that keeps `level: message` lines and their fields. */
+function recordingLogger() {
+  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+  const at =
+    (level: string) =>
+    (fields: object, message: string): void => {
+      lines.push({ level, message, fields: fields as Record<string, unknown> });
+    };
+  const logger: ElectionLogger = { info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
 
 function candidate(name: string, identity: string, log: string[], leaseDurationSeconds = 2) {
   return new LeaderElector({
@@ -75,5 +89,38 @@ describe('leader election on a Lease', () => {
     expect(lease.spec?.holderIdentity).toBe('replica-c');
     expect(lease.spec?.leaseTransitions).toBe(1);
     await survivor.stop();
+  });
+
+  it('says why it cannot lead while the Lease namespace is missing, once, and leads when it appears', async () => {
+    const { logger, lines } = recordingLogger();
+    const elector = new LeaderElector({
+      coordination,
+      namespace: 'lease-home',
+      name: 'operator-c',
+      identity: 'replica-d',
+      retryPeriodMs: 100,
+      logger,
+      onStartedLeading: () => {},
+      onStoppedLeading: () => {},
+    });
+    elector.start();
+    await until(() => lines.some((line) => line.level === 'error'));
+    await sleep(500); // several more rounds fail the same way
+    const errors = lines.filter((line) => line.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toContain(
+      'the namespace lease-home for the leader-election Lease operator-c does not exist',
+    );
+    expect(errors[0]!.message).toContain('kubectl create namespace lease-home');
+    expect(errors[0]!.fields).toMatchObject({ lease: 'lease-home/operator-c', identity: 'replica-d' });
+    expect(elector.isLeader).toBe(false);
+
+    await core.createNamespace({ body: { metadata: { name: 'lease-home' } } });
+    await until(() => elector.isLeader);
+    expect(lines.map((line) => `${line.level}: ${line.message}`)).toEqual(
+      expect.arrayContaining(['info: the lease is reachable again', 'info: became leader']),
+    );
+    await elector.stop();
+    expect(lines.at(-1)).toMatchObject({ level: 'info', message: 'stepped down' });
   });
 });

@@ -12,6 +12,12 @@ import {
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tenant } from '../generated/tenant.ts';
 import { tenantManifest, testConfigFor } from '../specs/fixtures.ts';
@@ -297,6 +303,31 @@ describe('deleting a Tenant', () => {
     await reconcileTenant(ctx, 'retain-shop');
     expect(await gone('retain-shop')).toBe(true);
     expect(await schemaAndRole('tenant_retain_shop')).toEqual({ schemas: 1, roles: 1 });
+  });
+
+  it('with BackupThenDelete on the PostgreSQL 18 server dumps the schema, verifies it, then drops the data', async () => {
+    const backupDir = await mkdtemp(join(tmpdir(), 'cloudpos-reconcile-backups-'));
+    // The harness exports PG_DUMP/PG_RESTORE (pg_dump 18 from ensure-tools), as `npm run operator` does.
+    const withBackups: ReconcileContext = { ...ctx, config: { ...ctx.config, backupDir } };
+    try {
+      await applyTenant('dump-shop', { deletionPolicy: 'BackupThenDelete' });
+      await reconcileUntilSettled('dump-shop');
+      await kubectl(['delete', 'tenant', 'dump-shop', '--wait=false']);
+      await reconcileTenant(withBackups, 'dump-shop');
+
+      expect(await gone('dump-shop')).toBe(true);
+      expect(await schemaAndRole('tenant_dump_shop')).toEqual({ schemas: 0, roles: 0 });
+      expect(await eventReasons('dump-shop')).toEqual(
+        expect.arrayContaining(['Normal/BackupCompleted', 'Normal/DataDeleted']),
+      );
+      const [dump] = await readdir(backupDir);
+      expect(dump).toMatch(/^tenant_dump_shop-.*\.dump$/);
+      const listed = await promisify(execFile)(inject('pgRestorePath'), ['--list', join(backupDir, dump!)]);
+      expect(listed.stdout).toContain('TABLE tenant_dump_shop store');
+      expect(existsSync(join(backupDir, `${dump!}.partial`))).toBe(false);
+    } finally {
+      await rm(backupDir, { recursive: true, force: true });
+    }
   });
 
   it('with BackupThenDelete drops nothing while the backup cannot be made, and says why', async () => {

@@ -33,7 +33,7 @@ export async function applyChanged(
       applied.push(object);
     } catch (error) {
       throw new Error(
-        `while applying ${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name}: ${describe(error)}`,
+        `while applying ${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name}: ${describeApiError(error)}`,
         {
           cause: error,
         },
@@ -43,7 +43,8 @@ export async function applyChanged(
   return applied;
 }
 
-function describe(error: unknown): string {
+/** The API server's own message from a failed call (its Status body), else the error's message. */
+export function describeApiError(error: unknown): string {
   const body = (error as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {

@@ -22,6 +22,9 @@ import {
   type TenantIdentity,
 } from '../controller/tenant-data.ts';
 
+/** Deletion by BackupThenDelete refused because the backup cannot be made (nothing was dropped). */
+export { BackupUnavailableError } from '../provision/backup.ts';
+
 export interface LocalTenantContext extends TenantDataContext {
   /** Where manifests, identities and credentials are kept (`.cloudpos/tenants`). */
   dir: string;

@@ -1,16 +1,21 @@
 // `npm run operator`: the Tenant operator against the current kubeconfig (KUBECONFIG, else
 // ~/.kube/config). With DATABASE_URL, NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE,
 // REDIS_ADMIN_URL and OPERATOR_CONFIG all set it runs with exactly those; with none of them it uses
-// the local platform's PostgreSQL, NATS and Redis (a running `npm start`'s, or started here and stopped on exit) and a local
-// operator configuration in .cloudpos/operator/. Anything in between is a mistake, and said so.
+// the local platform's PostgreSQL, NATS and Redis (a running `npm start`'s, or started here and
+// stopped on exit) and a local operator configuration in .cloudpos/operator/, and creates the
+// leader-election Lease's namespace when the cluster lacks it (a fresh `npm run cluster:up`).
+// Anything in between is a mistake, and said so.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
 import { ActionableError, reportFatal } from '@cloudpos/harness';
-import type { OperatorConfig } from '@cloudpos/operator/config';
+import { OPERATOR_LEASE, type OperatorConfig } from '@cloudpos/operator/config';
+import { withBackupTools } from './backup-tools.ts';
 import { useLocalEngines, type LocalEngines } from './infra.ts';
+import { ensureLeaseNamespace } from './lease-namespace.ts';
 import { localSettings, type LocalSettings } from './settings.ts';
 
 const ENDPOINT_VARIABLES = [
@@ -52,8 +57,6 @@ export function localOperatorConfig(settings: LocalSettings, engines: LocalEngin
 
 async function main(): Promise<number> {
   const given = ENDPOINT_VARIABLES.filter((name) => process.env[name]);
-  let env: NodeJS.ProcessEnv = process.env;
-  let engines: LocalEngines | undefined;
   if (given.length > 0 && given.length < ENDPOINT_VARIABLES.length) {
     const missing = ENDPOINT_VARIABLES.filter((name) => !process.env[name]);
     throw new ActionableError(
@@ -61,8 +64,18 @@ async function main(): Promise<number> {
       'set all of them to run against your own infrastructure, or none to use the local platform',
     );
   }
+  // Every deletion policy works on the default engine: BackupThenDelete needs a pg_dump of its major.
+  let env = await withBackupTools(process.env);
+  let engines: LocalEngines | undefined;
   if (given.length === 0) {
     const settings = localSettings();
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    const leaseNamespace = process.env.LEASE_NAMESPACE ?? OPERATOR_LEASE.namespace;
+    if ((await ensureLeaseNamespace(kc, leaseNamespace)) === 'created')
+      process.stderr.write(
+        `operator: created the namespace ${leaseNamespace} for its leader-election Lease\n`,
+      );
     engines = await useLocalEngines(settings, { redis: true });
     const dir = join(settings.home, 'operator');
     await mkdir(dir, { recursive: true });
@@ -72,7 +85,7 @@ async function main(): Promise<number> {
     );
     await writeFile(join(dir, 'system.creds'), engines.nats.systemUserCreds, { mode: 0o600 });
     env = {
-      ...process.env,
+      ...env,
       OPERATOR_CONFIG: join(dir, 'config.json'),
       DATABASE_URL: engines.databaseUrl,
       NATS_URL: engines.nats.url,

@@ -10,11 +10,13 @@ import { tenantSetupCode } from '@cloudpos/pos-api';
 import pg from 'pg';
 import {
   applyLocalTenant,
+  BackupUnavailableError,
   deleteLocalTenant,
   InvalidTenantError,
   listLocalTenants,
   readLocalTenant,
 } from '@cloudpos/operator/local';
+import { withBackupTools } from './backup-tools.ts';
 import { useLocalEngines } from './infra.ts';
 import { localAuthSecret } from './auth-secret.ts';
 import { localSettings, type LocalSettings } from './settings.ts';
@@ -75,13 +77,23 @@ async function main(argv: string[]): Promise<void> {
 
   const manifests =
     command === 'apply' ? await readManifests(values.filename!) : [createManifest(slug!, values)];
+  // BackupThenDelete dumps through PG_DUMP/PG_RESTORE, read in this process where the dump is made.
+  if (command === 'delete') Object.assign(process.env, await withBackupTools(process.env));
   const engines = await useLocalEngines(settings);
   try {
     const tenants = await openLocalTenants(settings, engines);
     try {
       if (command === 'delete') {
         if (!(await readLocalTenant(tenants.ctx, slug!))) throw notFound(slug!);
-        for (const event of await deleteLocalTenant(tenants.ctx, slug!)) say(event.message);
+        const events = await deleteLocalTenant(tenants.ctx, slug!).catch((error: unknown) => {
+          throw error instanceof BackupUnavailableError
+            ? new ActionableError(
+                `Tenant ${slug} was not deleted, and nothing was dropped: its deletionPolicy asks for a backup that cannot be made (${error.message}).`,
+                'run `npm run ensure-tools`, or change its deletionPolicy with npm run tenant -- apply -f <file>',
+              )
+            : error;
+        });
+        for (const event of events) say(event.message);
         say(`tenant ${slug} deleted`);
         return;
       }

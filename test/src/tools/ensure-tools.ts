@@ -7,7 +7,6 @@ import { NATS_SERVER, POSTGRES_FALLBACK, REDIS_SERVER, cacheRoot, toolDir } from
 import { ActionableError, reportFatal } from './errors.ts';
 import { execFileAsync, versionOf, which } from './exec.ts';
 import {
-  debianPostgres,
   embeddedPostgres,
   locateNatsServer,
   locatePostgres,
@@ -16,6 +15,7 @@ import {
 } from './locate.ts';
 import { ensurePostgresOsUser } from '../infra/postgres.ts';
 import { KUBERNETES_TOOLS, buildKubernetesTools, locateKubernetesTools } from './kubernetes-tools.ts';
+import { ensurePgClientTools, majorOf } from './pg-client-tools.ts';
 
 export interface ToolStatus {
   name: string;
@@ -43,6 +43,10 @@ export async function ensureTools(
   }
   const pg = await locatePostgres();
   await ensurePostgresOsUser();
+  const pgVersion = await versionOf(pg.postgres);
+  // BackupThenDelete (the operator, `npm run tenant`, the tests) dumps with these: a pg_dump older
+  // than the server refuses to dump it.
+  const pgClient = await ensurePgClientTools(log, majorOf(pgVersion));
 
   if (!(await which('redis-server'))) await apt.install([REDIS_SERVER.debianPackage], 'Redis');
   const redis = await locateRedisServer();
@@ -51,7 +55,13 @@ export async function ensureTools(
   const nats = await locateNatsServer();
 
   const statuses: ToolStatus[] = [
-    { name: 'postgres', version: await versionOf(pg.postgres), source: pg.source, path: pg.postgres },
+    { name: 'postgres', version: pgVersion, source: pg.source, path: pg.postgres },
+    {
+      name: 'pg_dump',
+      version: await versionOf(pgClient.pgDump),
+      source: pgClient.source,
+      path: pgClient.pgDump,
+    },
     { name: 'nats-server', version: await versionOf(nats.path), source: nats.source, path: nats.path },
     { name: 'redis-server', version: await versionOf(redis.path), source: redis.source, path: redis.path },
   ];
@@ -59,11 +69,6 @@ export async function ensureTools(
 
   // openssl makes the control plane's throw-away certificates.
   if (!(await which('openssl'))) await apt.install(['openssl'], 'OpenSSL');
-  // The operator's BackupThenDelete tests dump with pg_dump, which must match the server's major
-  // version: Debian's PostgreSQL (server and client of one major) provides both.
-  if (!(await debianPostgres()) || !(await which('pg_dump'))) {
-    await apt.install([POSTGRES_FALLBACK.debianPackage], 'PostgreSQL (Debian, for backup tests)');
-  }
   await buildKubernetesTools(log);
   const built = await locateKubernetesTools();
   for (const tool of KUBERNETES_TOOLS) {

