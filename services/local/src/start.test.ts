@@ -184,7 +184,12 @@ describe('npm start (local mode)', () => {
       { 'idempotency-key': randomUUID() },
     );
     expect(sale.status, JSON.stringify(sale.json)).toBe(201);
-    expect(sale.json).toMatchObject({ total: 350, change: 150, taxTotal: 23, receiptNumber: 'MAIN-000001' });
+    expect(sale.json).toMatchObject({
+      total: 350,
+      change: 150,
+      taxTotal: 23,
+      receiptNumber: 'MAIN-T1-000001',
+    });
     const nc = await connect({
       servers: `nats://127.0.0.1:${env.CLOUDPOS_NATS_PORT}`,
       authenticator: credsAuthenticator(

@@ -45,6 +45,7 @@ export const PROBLEM_CODES = {
   approval_required: [403, 'A manager approval is required'],
   approval_invalid: [403, 'The manager approval is unknown, used, expired, or for something else'],
   approval_not_permitted: [403, 'The approver may not approve this action'],
+  approval_pin_invalid: [403, 'The approver or the approver’s PIN is not valid (the till stays signed in)'],
   setup_code_invalid: [403, 'The setup code is not valid'],
   // Staff and devices
   already_set_up: [409, 'The tenant already has staff: sign in as an owner instead'],
@@ -79,6 +80,7 @@ export const PROBLEM_CODES = {
   tender_invalid: [422, 'A tender is not valid'],
   sale_not_found: [404, 'No such sale'],
   sale_not_open: [409, 'The sale is not parked'],
+  sale_has_no_receipt: [409, 'Only a completed sale or return has a receipt'],
   sale_not_refundable: [409, 'Only completed sales can be returned'],
   refund_exceeds_sold: [409, 'That is more than can still be returned'],
   invalid_cursor: [400, 'The page cursor is not valid'],
@@ -202,6 +204,45 @@ export function frameworkErrorHandler(
   sendCatalogued(reply, FRAMEWORK_PROBLEMS[error.code] ?? 'bad_request', error.message);
 }
 
+interface ValidationIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * Ajv's issues as `{ path, message }`. A choice between fixed values (a union of literals, an enum)
+ * is one message listing them ("must be one of: html, text, escpos") instead of one "must be equal
+ * to constant" per value and an "anyOf" that says nothing.
+ */
+export function validationErrors(issues: readonly ValidationIssue[]): { path: string; message: string }[] {
+  const allowed = new Map<string, unknown[]>();
+  for (const issue of issues) {
+    const values =
+      issue.keyword === 'const'
+        ? [issue.params.allowedValue]
+        : issue.keyword === 'enum'
+          ? issue.params.allowedValues
+          : [];
+    if (Array.isArray(values) && values.length > 0)
+      allowed.set(issue.instancePath, [...(allowed.get(issue.instancePath) ?? []), ...(values as unknown[])]);
+  }
+  const errors: { path: string; message: string }[] = [];
+  for (const issue of issues) {
+    const path = issue.instancePath || '/';
+    const choices = allowed.get(issue.instancePath);
+    if (choices && ['const', 'enum', 'anyOf'].includes(issue.keyword)) {
+      const message = `must be one of: ${choices.map((value) => String(value)).join(', ')}`;
+      if (!errors.some((error) => error.path === path && error.message === message))
+        errors.push({ path, message });
+      continue;
+    }
+    errors.push({ path, message: issue.message ?? 'invalid' });
+  }
+  return errors;
+}
+
 async function problemDetails(app: FastifyInstance) {
   app.setNotFoundHandler((request, reply) =>
     sendCatalogued(reply, 'route_not_found', `${request.method} ${request.url.split('?')[0]} does not exist`),
@@ -219,15 +260,13 @@ async function problemDetails(app: FastifyInstance) {
       });
     }
     if (error.validation) {
+      const errors = validationErrors(error.validation);
       return sendProblem(reply, {
         status: 400,
         code: 'validation_failed',
         title: 'The request is not valid',
-        detail: error.message,
-        errors: error.validation.map((issue) => ({
-          path: issue.instancePath || '/',
-          message: issue.message ?? 'invalid',
-        })),
+        detail: errors.map((issue) => `${issue.path} ${issue.message}`).join('; '),
+        errors,
       });
     }
     const status = error.statusCode ?? 500;

@@ -36,6 +36,9 @@ beforeAll(async () => {
     CLOUDPOS_PG_PORT: String(await freePort()),
     CLOUDPOS_NATS_PORT: String(await freePort()),
     CLOUDPOS_NATS_MONITOR_PORT: String(await freePort()),
+    CLOUDPOS_REDIS_PORT: String(await freePort()),
+    CLOUDPOS_API_PORT: String(await freePort()),
+    CLOUDPOS_WORKER_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     // As the README says: `export KUBECONFIG=.cloudpos/cluster/admin.kubeconfig`.
     KUBECONFIG: join(home, 'cluster', 'admin.kubeconfig'),
@@ -49,6 +52,7 @@ beforeAll(async () => {
     'DATABASE_URL',
     'NATS_URL',
     'OPERATOR_CONFIG',
+    'REDIS_ADMIN_URL',
   ])
     delete env[name];
 });
@@ -134,8 +138,21 @@ describe("the README's commands", () => {
         },
         120_000,
         1000,
-      ).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}\nnpm run operator said:\n${output}`);
+      ).catch(async (error: unknown) => {
+        const conditions = await npm([
+          'run',
+          '--silent',
+          'kubectl',
+          '--',
+          'get',
+          'tenant',
+          'corner-cafe',
+          '-o',
+          'jsonpath={.status.conditions}',
+        ]);
+        throw new Error(
+          `${(error as Error).message}\nconditions: ${conditions.output}\nnpm run operator said:\n${output.slice(-4000)}`,
+        );
       });
       // Leader election says what it does, with the Lease it does it on.
       expect(output).toContain('became leader');

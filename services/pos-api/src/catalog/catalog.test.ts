@@ -324,7 +324,12 @@ describe('products and variants', () => {
       newProduct('OTHER-1', { variants: [{ sku: 'OTHER-1', barcode: '4000000009999' }] }),
     );
     expect(barcode.status).toBe(409);
-    expect(barcode.body).toMatchObject({ code: 'barcode_taken' });
+    // It names the SKU that has the barcode, so a manager knows which product to look at.
+    expect(barcode.body).toMatchObject({
+      code: 'barcode_taken',
+      sku: 'TAKEN-1',
+      detail: 'barcode 4000000009999 already belongs to SKU TAKEN-1',
+    });
 
     const twice = await shop.manager.post(
       '/v1/catalog/products',

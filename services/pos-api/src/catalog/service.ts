@@ -283,14 +283,18 @@ const UNIQUE_PROBLEMS: Record<string, CatalogProblemCode> = {
   price_variant_id_currency_store_id_unique: 'price_exists',
 };
 
-/** Runs a write; a unique violation becomes its catalog problem (`sku_taken`...), with PostgreSQL's detail. */
-export async function translateConstraintErrors<T>(run: () => Promise<T>): Promise<T> {
+/**
+ * Runs a write; a unique violation becomes its catalog problem (`sku_taken`...), with PostgreSQL's
+ * detail. Given the context, a taken barcode names the SKU that has it (read after the rollback).
+ */
+export async function translateConstraintErrors<T>(run: () => Promise<T>, ctx?: RequestContext): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
       const { constraint, detail } = error as unknown as { constraint?: string; detail?: string };
       const code = constraint ? UNIQUE_PROBLEMS[constraint] : undefined;
+      if (code === 'barcode_taken' && ctx) throw await barcodeTaken(ctx, detail);
       if (code) throw catalogProblem(code, detail);
     }
     if (error instanceof ForeignKeyConstraintViolationException) {
@@ -304,7 +308,23 @@ export async function translateConstraintErrors<T>(run: () => Promise<T>): Promi
 
 /** One transaction that maps constraint violations to problems. */
 function write<T>(ctx: RequestContext, run: (em: EntityManager) => Promise<T>): Promise<T> {
-  return translateConstraintErrors(() => ctx.em.transactional(run));
+  return translateConstraintErrors(() => ctx.em.transactional(run), ctx);
+}
+
+/** `barcode_taken`, naming the variant that already has the barcode PostgreSQL's detail quotes. */
+async function barcodeTaken(ctx: RequestContext, detail: string | undefined) {
+  const barcode = /^Key \(barcode\)=\((.*)\) already exists\.?$/s.exec(detail ?? '')?.[1];
+  const owner = barcode
+    ? await ctx.em.execute<{ sku: string }[]>(
+        `select sku from ${tableOf(ctx, 'variant')} where barcode = ?`,
+        [barcode],
+      )
+    : [];
+  return owner[0]
+    ? catalogProblem('barcode_taken', `barcode ${barcode} already belongs to SKU ${owner[0].sku}`, {
+        sku: owner[0].sku,
+      })
+    : catalogProblem('barcode_taken', detail);
 }
 
 function notFound(code: CatalogProblemCode, id: string): never {

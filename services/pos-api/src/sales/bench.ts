@@ -1,5 +1,6 @@
 // `npm run bench -- checkout`: committed 5-line sales with tax per second and their latency, from
-// BENCH_CLIENTS (16) concurrent clients over HTTP for BENCH_SECONDS (10), against a raw-SQL ceiling
+// BENCH_CLIENTS (16) concurrent clients over HTTP on BENCH_REGISTERS (8) registers (tills) of one
+// store, each numbering its receipts, for BENCH_SECONDS (10), against a raw-SQL ceiling
 // measured in the same run: the same writes in the same transaction shape, issued with pg directly
 // (no HTTP, no validation, no pricing, no catalog lookup). One machine-readable line per figure:
 //
@@ -24,6 +25,7 @@ import { newPinPepper } from '../staff/pin-peppers.ts';
 import { seedTestCatalog } from './test-catalog.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SLUG = 'bench';
 const AUTH_SECRET = generatePassword() + generatePassword();
@@ -97,8 +99,30 @@ try {
     },
   });
   // The token names the tenant, so plain fetch (which cannot set Host) reaches it.
-  const token = setup.json<{ accessToken: string }>().accessToken;
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const ownerToken = setup.json<{ accessToken: string }>().accessToken;
+  const json = { 'content-type': 'application/json' };
+  // REGISTERS tills, each signed in: a sale is numbered on the till it is made on.
+  const registers: { deviceId: string; headers: Record<string, string> }[] = [];
+  for (let index = 0; index < REGISTERS; index++) {
+    const device = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/devices',
+        headers: { host: `${SLUG}.localhost`, authorization: `Bearer ${ownerToken}` },
+        payload: { name: `Till ${index + 1}` },
+      })
+    ).json<{ id: string; secret: string }>();
+    const session = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-in',
+      headers: { host: `${SLUG}.localhost` },
+      payload: { deviceId: device.id, deviceSecret: device.secret, staffCode: '1000', pin: '1111' },
+    });
+    if (session.statusCode !== 200) throw new Error(`sign-in failed: ${session.body}`);
+    const token = session.json<{ accessToken: string }>().accessToken;
+    registers.push({ deviceId: device.id, headers: { ...json, authorization: `Bearer ${token}` } });
+  }
+  const headers = registers[0]!.headers;
 
   // Five lines, two VAT rates, a line discount: what a till sends.
   const lines = [
@@ -113,11 +137,13 @@ try {
   ).json()) as { total: number };
   const body = JSON.stringify({ lines, tenders: [{ method: 'cash', amount: preview.total }] });
 
-  progress(`warming up, then ${CLIENTS} clients for ${SECONDS}s over HTTP`);
+  progress(`warming up, then ${CLIENTS} clients on ${REGISTERS} registers for ${SECONDS}s over HTTP`);
+  let next = 0;
   const sell = async () => {
+    const register = registers[next++ % REGISTERS]!;
     const response = await fetch(`${base}/v1/sales`, {
       method: 'POST',
-      headers: { ...headers, 'idempotency-key': randomUUID() },
+      headers: { ...register.headers, 'idempotency-key': randomUUID() },
       body,
     });
     if (response.status !== 201) throw new Error(`sale failed: ${response.status} ${await response.text()}`);
@@ -128,6 +154,7 @@ try {
 
   // The ceiling: the same rows, in one transaction per sale, from the same number of clients.
   const store = (await sql.query<{ id: string }>(`select id from "${schema}".store`)).rows[0]!.id;
+  let nextRaw = 0;
   const variants = (
     await sql.query<{ id: string; sku: string }>(`select id, sku from "${schema}".variant order by sku`)
   ).rows;
@@ -143,16 +170,19 @@ try {
          values ($1, 'raw', 'x', 0, 'null') on conflict (key) do nothing`,
         [key],
       );
+      // The register's counter, locked until commit, as checkout does.
+      const deviceId = registers[nextRaw++ % REGISTERS]!.deviceId;
       const receipt = await client.query<{ last: string }>(
-        `insert into "${schema}".receipt_counter (store_id, last) values ($1, 1)
-         on conflict (store_id) do update set last = "${schema}".receipt_counter.last + 1 returning last`,
-        [store],
+        `insert into "${schema}".register_counter (device_id, last) values ($1, 1)
+         on conflict (device_id) do update set last = "${schema}".register_counter.last + 1 returning last`,
+        [deviceId],
       );
       await client.query(
-        `insert into "${schema}".sale (id, kind, status, store_id, receipt_number, currency, rounding_mode, rounding_level,
-           subtotal, discount_total, tax_total, inclusive_tax_total, total, cash_rounding, request, created_at, completed_at, version)
-         values ($1, 'sale', 'completed', $2, $3, 'EUR', 'half-even', 'line', 1, 0, 1, 1, 1, 0, '{}', now(), now(), 1)`,
-        [saleId, store, receipt.rows[0]!.last],
+        `insert into "${schema}".sale (id, kind, status, store_id, receipt_number, device_id, register_code, receipt_label,
+           currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total, total,
+           cash_rounding, request, created_at, completed_at, version)
+         values ($1, 'sale', 'completed', $2, $3, $4, 'R', $5, 'EUR', 'half-even', 'line', 1, 0, 1, 1, 1, 0, '{}', now(), now(), 1)`,
+        [saleId, store, receipt.rows[0]!.last, deviceId, `RAW-${deviceId}-${receipt.rows[0]!.last}`],
       );
       const ids = lines.map(() => randomUUID());
       const line = (index: number) => variants[index % variants.length]!;
@@ -214,7 +244,7 @@ try {
   const rate = (latencies: number[]) => latencies.length / SECONDS;
   const ms = (value: number) => `${value.toFixed(1)}ms`;
   process.stdout.write(
-    `${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} ceiling=${rate(ceiling).toFixed(0)} sales/s ratio=${(rate(api) / rate(ceiling)).toFixed(2)}\n`,
+    `${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} registers=${REGISTERS} ceiling=${rate(ceiling).toFixed(0)} sales/s ratio=${(rate(api) / rate(ceiling)).toFixed(2)}\n`,
   );
   process.stdout.write(
     `ceiling: ${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}\n`,

@@ -321,6 +321,30 @@ describe('receipts', () => {
     const bytes = escpos.rawPayload;
     expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0x1b, 0x40]));
     expect(bytes.includes(Buffer.from([0x1b, 0x70, 0x00, 0x19, 0xfa]))).toBe(true);
+
+    // A format it does not know: the message lists the ones it does.
+    const pdf = await get('pdf');
+    expect(pdf.statusCode).toBe(400);
+    expect(pdf.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: '/format', message: 'must be one of: html, text, escpos' }],
+    });
+  });
+
+  it('says that a parked sale has no receipt yet', async () => {
+    const parked = await post(
+      '/v1/sales',
+      cashier,
+      { lines: [{ sku: 'MUG', quantity: 1 }], park: true },
+      randomUUID(),
+    );
+    const receipt = await app.inject({
+      url: `/v1/sales/${parked.json<{ id: string }>().id}/receipt`,
+      headers: { host: tenant.host, ...bearer(cashier.accessToken) },
+    });
+    expect(receipt.statusCode).toBe(409);
+    expect(receipt.json()).toMatchObject({ code: 'sale_has_no_receipt', saleStatus: 'open' });
+    expect(receipt.json<{ detail: string }>().detail).toContain('is parked');
   });
 });
 

@@ -1118,7 +1118,14 @@ export function salesService({ pool, clock, cards }: SalesServiceOptions) {
       taxes: ReceiptSaleTax[];
       payments: ReceiptSalePayment[];
     };
-    if (sale.status !== 'completed') throw problem('sale_not_open', 'only a completed sale has a receipt');
+    if (sale.status !== 'completed')
+      throw problem(
+        'sale_has_no_receipt',
+        sale.status === 'open'
+          ? `sale ${saleId} is parked: it gets its receipt when it is completed`
+          : `sale ${saleId} was discarded: it has no receipt`,
+        { extensions: { saleStatus: sale.status } },
+      );
     const extra = await pool.query<{
       store_name: string;
       store_code: string;

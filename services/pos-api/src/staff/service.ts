@@ -183,6 +183,8 @@ export function staffService(options: StaffServiceOptions) {
     ctx: RequestContext,
     check: Exclude<PinCheck, { ok: true }>,
     audit: { action: string; deviceId: string; ref: StaffRef },
+    /** What a wrong PIN is: a failed sign-in (401), or, for an approval, a refusal (403: the till's own session is fine). */
+    wrongPin: 'invalid_credentials' | 'approval_pin_invalid' = 'invalid_credentials',
   ): Promise<never> {
     const member = 'member' in check ? check.member : undefined;
     await writeAudit(ctx, {
@@ -208,7 +210,7 @@ export function staffService(options: StaffServiceOptions) {
         headers: { 'retry-after': String(retryAfter) },
       });
     }
-    throw problem('invalid_credentials');
+    throw problem(wrongPin);
   }
 
   async function recognizedDevice(
@@ -391,11 +393,12 @@ export function staffService(options: StaffServiceOptions) {
       const pinAttempt = await guard.beforePinCheck(actor.deviceId);
       const check = await checkPin(ctx, input.approver, input.pin);
       if (!check.ok) {
-        return rejectPin(ctx, check, {
-          action: 'approval.grant',
-          deviceId: actor.deviceId,
-          ref: input.approver,
-        });
+        return rejectPin(
+          ctx,
+          check,
+          { action: 'approval.grant', deviceId: actor.deviceId, ref: input.approver },
+          'approval_pin_invalid',
+        );
       }
       await pinAttempt.giveBack();
       const approver = check.member;

@@ -157,7 +157,7 @@ describe('PIN guessing on a recognized till', () => {
     expect((await approve(PINS.manager)).statusCode).toBe(201);
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await approve('0000')).statusCode);
-    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect(statuses).toEqual([403, 403, 403, 429]);
   });
 });
 

@@ -376,7 +376,9 @@ describe('manager approval', () => {
       staffCode: '2000',
       pin: '0000',
     });
-    expect(wrongPin.json()).toMatchObject({ code: 'invalid_credentials' });
+    // 403, not 401: a 401 would tell the till its own session ended.
+    expect(wrongPin.statusCode).toBe(403);
+    expect(wrongPin.json()).toMatchObject({ code: 'approval_pin_invalid' });
   });
 
   it('is not needed by a manager, whose refund is audited as allowed', async () => {
