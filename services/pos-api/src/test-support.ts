@@ -1,15 +1,17 @@
 // Building blocks of the POS API's tests: a real database with migrated tenant schemas, tenant
 // database roles like the operator's, apps in either mode, and a tenant set up through the API.
+import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import { createLogger, createMetrics, type Logger } from '@cloudpos/telemetry';
 import { migrateTenant, provisionTenantRole, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { buildApp, type PosApi } from './app.ts';
 import { tenantSetupCode } from './auth/tokens.ts';
 import { loadConfig } from './config.ts';
+import { seedTestCatalog } from './sales/test-catalog.ts';
 
 export const TEST_AUTH_SECRET = 'test-auth-secret-that-is-long-enough-0123456789';
 /** The tests' PIN pepper (a fixed key: test data stays verifiable across apps of one test). */
@@ -201,4 +203,50 @@ export async function signIn(
   expect(response.statusCode, response.body).toBe(200);
   const body = response.json<{ accessToken: string; refreshToken: string; staff: { id: string } }>();
   return { accessToken: body.accessToken, refreshToken: body.refreshToken, staffId: body.staff.id };
+}
+
+export interface SellingWorld {
+  db: TestDatabase;
+  redis: Redis;
+  /** Superuser access to the test database, for setting up and reading back. */
+  sql: pg.Pool;
+  app: PosApi;
+  tenant: TestTenant;
+  schema: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A tenant ready to sell, for a test file: its own database on the shared test server, a migrated
+ * schema with one store and the test catalog, a pooled API, and an owner, manager and cashier set
+ * up through the API.
+ */
+export async function sellingWorld(
+  prefix: string,
+  infra: { postgresUrl: string; redisUrl: string },
+): Promise<SellingWorld> {
+  const db = await createTestDatabase(infra.postgresUrl, prefix.replaceAll('-', '_'));
+  const redis = new Redis(infra.redisUrl);
+  const admin = await MikroORM.init(tenantOrmConfig({ clientUrl: db.url, poolMax: 1 }));
+  const sql = new pg.Pool({ connectionString: db.url, max: 3 });
+  const slug = uniqueSlug(prefix);
+  const schema = await createTenantSchema(admin, slug);
+  await admin.close();
+  await seedTestCatalog(sql, schema);
+  const app = await testApp({ databaseUrl: db.url, redis, mode: 'pooled' });
+  const tenant = await setUpTenant(app, slug);
+  return {
+    db,
+    redis,
+    sql,
+    app,
+    tenant,
+    schema,
+    async close() {
+      await app.close();
+      await sql.end();
+      redis.disconnect();
+      await db.drop();
+    },
+  };
 }

@@ -2,29 +2,22 @@
 // over the tenant's limit in any form needs discount.overLimit, the preview says which approvals the
 // commit will need, a refused commit leaves the manager's approval usable, a committed one replays
 // without a new approval, and one request can carry two approvals. Plus the pure rule, table-tested.
-import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { priceDocument } from '@cloudpos/pricing';
-import { tenantOrmConfig } from '@cloudpos/tenant-db';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PosApi } from '../app.ts';
 import {
   bearer,
-  createTenantSchema,
   PINS,
-  setUpTenant,
   signIn,
-  testApp,
-  uniqueSlug,
+  sellingWorld,
+  type SellingWorld,
   type SignedIn,
   type TestTenant,
 } from '../test-support.ts';
 import { requiredApprovals } from './approvals.ts';
-import { seedTestCatalog } from './test-catalog.ts';
 
 describe('requiredApprovals (pure)', () => {
   const priced = (discount: object, lineDiscount?: object) =>
@@ -74,9 +67,7 @@ describe('requiredApprovals (pure)', () => {
   });
 });
 
-let db: TestDatabase;
-let redis: Redis;
-let admin: MikroORM;
+let world: SellingWorld;
 let sql: pg.Pool;
 let app: PosApi;
 let tenant: TestTenant;
@@ -84,24 +75,16 @@ let schema: string;
 let cashier: SignedIn;
 
 beforeAll(async () => {
-  db = await createTestDatabase(inject('postgresUrl'), 'approvals');
-  redis = new Redis(inject('redisUrl'));
-  admin = await MikroORM.init(tenantOrmConfig({ clientUrl: db.url, poolMax: 1 }));
-  sql = new pg.Pool({ connectionString: db.url, max: 2 });
-  const slug = uniqueSlug('approvals');
-  schema = await createTenantSchema(admin, slug);
-  await seedTestCatalog(sql, schema);
-  app = await testApp({ databaseUrl: db.url, redis, mode: 'pooled' });
-  tenant = await setUpTenant(app, slug);
+  world = await sellingWorld('approvals', {
+    postgresUrl: inject('postgresUrl'),
+    redisUrl: inject('redisUrl'),
+  });
+  ({ sql, app, tenant, schema } = world);
   cashier = await signIn(app, tenant, tenant.cashier.code, tenant.cashier.pin);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await admin?.close();
-  await sql?.end();
-  redis?.disconnect();
-  await db?.drop();
+  await world?.close();
 });
 
 const post = (url: string, payload: object, headers: Record<string, string> = {}) =>

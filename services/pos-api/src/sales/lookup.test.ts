@@ -1,30 +1,21 @@
 // Finding sales again, through the HTTP API against real PostgreSQL and Redis: a list newest first
 // in stable pages, filters (receipt number, status, kind, staff, dates), a sale by the number on its
 // receipt, and parked sales listed with their note and discarded with the sale.void permission.
-import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
-import { tenantOrmConfig } from '@cloudpos/tenant-db';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PosApi } from '../app.ts';
 import {
   bearer,
-  createTenantSchema,
-  setUpTenant,
   signIn,
-  testApp,
-  uniqueSlug,
+  sellingWorld,
+  type SellingWorld,
   type SignedIn,
   type TestTenant,
 } from '../test-support.ts';
-import { seedTestCatalog } from './test-catalog.ts';
 
-let db: TestDatabase;
-let redis: Redis;
-let admin: MikroORM;
+let world: SellingWorld;
 let sql: pg.Pool;
 let app: PosApi;
 let tenant: TestTenant;
@@ -48,15 +39,8 @@ let parkedId: string;
 let returnId: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase(inject('postgresUrl'), 'lookup');
-  redis = new Redis(inject('redisUrl'));
-  admin = await MikroORM.init(tenantOrmConfig({ clientUrl: db.url, poolMax: 1 }));
-  sql = new pg.Pool({ connectionString: db.url, max: 2 });
-  const slug = uniqueSlug('lookup');
-  schema = await createTenantSchema(admin, slug);
-  await seedTestCatalog(sql, schema);
-  app = await testApp({ databaseUrl: db.url, redis, mode: 'pooled' });
-  tenant = await setUpTenant(app, slug);
+  world = await sellingWorld('lookup', { postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  ({ sql, app, tenant, schema } = world);
   cashier = await signIn(app, tenant, tenant.cashier.code, tenant.cashier.pin);
   manager = await signIn(app, tenant, tenant.manager.code, tenant.manager.pin);
 
@@ -85,11 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await admin?.close();
-  await sql?.end();
-  redis?.disconnect();
-  await db?.drop();
+  await world?.close();
 });
 
 function post(url: string, who: SignedIn, payload?: object) {

@@ -2,30 +2,21 @@
 // has its own gapless sequence (MAIN-T1-000001, MAIN-T2-000001), may number its sales itself (a
 // till selling offline prints its final number), a skipped number is flagged as a gap until its
 // sale arrives, a number used twice is refused, and registers of one store commit in parallel.
-import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
-import { tenantOrmConfig } from '@cloudpos/tenant-db';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PosApi } from '../app.ts';
 import {
   bearer,
-  createTenantSchema,
-  setUpTenant,
   signIn,
-  testApp,
-  uniqueSlug,
+  sellingWorld,
+  type SellingWorld,
   type SignedIn,
   type TestTenant,
 } from '../test-support.ts';
-import { seedTestCatalog } from './test-catalog.ts';
 
-let db: TestDatabase;
-let redis: Redis;
-let admin: MikroORM;
+let world: SellingWorld;
 let sql: pg.Pool;
 let app: PosApi;
 let tenant: TestTenant;
@@ -35,15 +26,11 @@ let tillTwo: SignedIn;
 let tillTwoId: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase(inject('postgresUrl'), 'receipts');
-  redis = new Redis(inject('redisUrl'));
-  admin = await MikroORM.init(tenantOrmConfig({ clientUrl: db.url, poolMax: 1 }));
-  sql = new pg.Pool({ connectionString: db.url, max: 3 });
-  const slug = uniqueSlug('receipts');
-  schema = await createTenantSchema(admin, slug);
-  await seedTestCatalog(sql, schema);
-  app = await testApp({ databaseUrl: db.url, redis, mode: 'pooled' });
-  tenant = await setUpTenant(app, slug);
+  world = await sellingWorld('receipts', {
+    postgresUrl: inject('postgresUrl'),
+    redisUrl: inject('redisUrl'),
+  });
+  ({ sql, app, tenant, schema } = world);
   tillOne = await signIn(app, tenant, tenant.cashier.code, tenant.cashier.pin);
   const registered = await app.inject({
     method: 'POST',
@@ -64,11 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await admin?.close();
-  await sql?.end();
-  redis?.disconnect();
-  await db?.drop();
+  await world?.close();
 });
 
 const sell = (till: SignedIn, extra: object = {}, key: string = randomUUID()) =>

@@ -1,30 +1,21 @@
 // Stores and the tills in them, through the HTTP API against real PostgreSQL and Redis: an owner
 // opens a second store, moves a till there, and the till sells in it without naming it; a closed
 // store sells no more; versions guard every change; only owners manage stores.
-import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
-import { tenantOrmConfig } from '@cloudpos/tenant-db';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PosApi } from '../app.ts';
-import { seedTestCatalog } from '../sales/test-catalog.ts';
 import {
   bearer,
-  createTenantSchema,
-  setUpTenant,
   signIn,
-  testApp,
-  uniqueSlug,
+  sellingWorld,
+  type SellingWorld,
   type SignedIn,
   type TestTenant,
 } from '../test-support.ts';
 
-let db: TestDatabase;
-let redis: Redis;
-let admin: MikroORM;
+let world: SellingWorld;
 let sql: pg.Pool;
 let app: PosApi;
 let tenant: TestTenant;
@@ -32,24 +23,13 @@ let schema: string;
 let manager: SignedIn;
 
 beforeAll(async () => {
-  db = await createTestDatabase(inject('postgresUrl'), 'stores');
-  redis = new Redis(inject('redisUrl'));
-  admin = await MikroORM.init(tenantOrmConfig({ clientUrl: db.url, poolMax: 1 }));
-  sql = new pg.Pool({ connectionString: db.url, max: 2 });
-  const slug = uniqueSlug('stores');
-  schema = await createTenantSchema(admin, slug);
-  await seedTestCatalog(sql, schema);
-  app = await testApp({ databaseUrl: db.url, redis, mode: 'pooled' });
-  tenant = await setUpTenant(app, slug);
+  world = await sellingWorld('stores', { postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  ({ sql, app, tenant, schema } = world);
   manager = await signIn(app, tenant, tenant.manager.code, tenant.manager.pin);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await admin?.close();
-  await sql?.end();
-  redis?.disconnect();
-  await db?.drop();
+  await world?.close();
 });
 
 const send = (
