@@ -3,19 +3,13 @@
 // than the sale, per line, per tax rate or in total, no part may give back a negative amount, and the
 // part that completes a line gives back exactly what is left.
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../fuzz/random.ts';
 import { refundFor, type LineFigures, type RefundFigures } from './refund.ts';
 
-/** mulberry32, as in the pricing engine's property tests. */
+/** The fuzz test's seeded source, with inclusive integer ranges. */
 function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)) };
+  const random = seededRandom(seed);
+  return { int: (min: number, max: number) => min + random.int(max - min + 1) };
 }
 
 const SEED = Number(process.env.REFUND_PROPERTY_SEED ?? 20261205);
