@@ -199,4 +199,13 @@ describe('renderEscPos', () => {
       }
     }
   });
+
+  it('prints the receipt number as Code 128 when asked, drawn by the printer (GS k, set B)', () => {
+    const doc = golden('02');
+    const bytes = Buffer.from(renderEscPos(doc, { barcode: true }));
+    const data = Buffer.from(`{B${doc.number}`, 'latin1');
+    const command = Buffer.concat([Buffer.from([0x1d, 0x6b, 73, data.length]), data]);
+    expect(bytes.includes(command)).toBe(true);
+    expect(Buffer.from(renderEscPos(doc)).includes(Buffer.from([0x1d, 0x6b]))).toBe(false);
+  });
 });

@@ -8,6 +8,8 @@ import { DEFAULT_WIDTH, layoutReceipt, type LayoutStyle } from './text.ts';
 export interface EscPosOptions {
   /** Columns of font A: 42 on 80 mm paper, 32 on 58 mm. */
   width?: number;
+  /** Print the receipt number as Code 128 under the receipt (for returns by scanning it). */
+  barcode?: boolean;
   /** Kick the cash drawer open; defaults to the document's openDrawer. */
   openDrawer?: boolean;
   /** cp858 (default: Western European letters and €) or cp437 (older printers; € as "EUR"). */
@@ -67,6 +69,26 @@ export function renderEscPos(doc: ReceiptDocument, options: EscPosOptions = {}):
     bytes.push(...STYLE_ON[line.style], ...encodeCodePage(line.text, page), ...STYLE_OFF[line.style]);
     bytes.push(...ESC_POS.lineFeed);
   }
+  if (options.barcode) bytes.push(...receiptBarcode(doc.number));
   bytes.push(...ESC_POS.feedAndPartialCut);
   return Uint8Array.from(bytes);
+}
+
+/**
+ * The receipt number as Code 128 (set B), drawn by the printer itself: centred (ESC a 1), 80 dots
+ * high (GS h), 2-dot modules (GS w), the number printed below it (GS H 2), then GS k 73 n "{B" data.
+ * A number outside printable ASCII gets no symbol.
+ */
+export function receiptBarcode(number: string): number[] {
+  if (!/^[\x20-\x7e]{1,250}$/.test(number)) return [];
+  const data = [0x7b, 0x42, ...[...number].map((char) => char.charCodeAt(0))];
+  return [
+    ...[ESC, 0x61, 0x01],
+    ...[GS, 0x68, 80],
+    ...[GS, 0x77, 2],
+    ...[GS, 0x48, 2],
+    ...[GS, 0x6b, 73, data.length, ...data],
+    ...ESC_POS.lineFeed,
+    ...[ESC, 0x61, 0x00],
+  ];
 }

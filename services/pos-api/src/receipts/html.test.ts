@@ -7,11 +7,19 @@ const NBSP = '\u00a0';
 
 /** The only elements and attributes a receipt page is made of: anything else got in from data. */
 const ELEMENTS = new Set(
-  'html head meta title style body main header h1 address br p dl dt dd time table caption thead tbody tr th td span footer'.split(
+  'html head meta title style body main header h1 address br p dl dt dd time table caption thead tbody tr th td span footer figure figcaption svg rect'.split(
     ' ',
   ),
 );
 const ATTRIBUTES = new Set([
+  // The receipt number's Code 128 symbol (inline SVG).
+  'width',
+  'height',
+  'viewBox',
+  'role',
+  'aria-hidden',
+  'x',
+  'y',
   'lang',
   'charset',
   'http-equiv',
@@ -102,7 +110,9 @@ describe('renderHtml', () => {
     const { elements, attributes } = markup(html);
     expect(elements.filter((element) => !ELEMENTS.has(element))).toEqual([]);
     expect(attributes.filter((attribute) => !ATTRIBUTES.has(attribute))).toEqual([]);
-    expect(html).not.toMatch(/<script|<img|<iframe|<svg|<a |<style>body|<!--/iu);
+    expect(html).not.toMatch(/<script|<img|<iframe|<a |<style>body|<!--/iu);
+    // The one SVG is the receipt number's barcode, made of rects only.
+    expect((html.match(/<svg/giu) ?? []).length).toBeLessThanOrEqual(1);
   });
 
   it('escapes what HTML needs escaped, in text and in quoted attributes', () => {
@@ -159,5 +169,12 @@ describe('renderHtml', () => {
 
   it('is deterministic', () => {
     expect(renderHtml(golden('05'))).toBe(renderHtml(golden('05')));
+  });
+
+  it('shows the receipt number as a Code 128 symbol a till can scan, with the number under it', () => {
+    const doc = golden('01');
+    const html = renderHtml(doc);
+    expect(html).toContain(`<figure class="code"><svg width=`);
+    expect(html).toContain(`<figcaption>${doc.number}</figcaption></figure>`);
   });
 });

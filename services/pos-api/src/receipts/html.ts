@@ -1,6 +1,7 @@
 // The receipt as one self-contained HTML page: to show on screen, to print, to send by e-mail. No
 // scripts, no external resources (a content security policy forbids them too), CSS inline, and
 // every value from the document escaped, because names and footers are tenant data.
+import { code128Svg } from './barcode.ts';
 import type { ReceiptDocument, ReceiptLine, ReceiptPayment } from './document.ts';
 import { cleanText, receiptFormatter, type ReceiptFormatter } from './format.ts';
 import { labelsFor, type ReceiptLabels } from './labels.ts';
@@ -23,7 +24,7 @@ const STYLE = `
 * { box-sizing: border-box; }
 body { margin: 0; background: #fff; color: #000; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 main { max-width: 80mm; margin: 0 auto; padding: 4mm; }
-header, footer, .kind { text-align: center; }
+header, footer, .kind, .code { text-align: center; }
 h1 { font-size: 1.25em; margin: 0 0 0.25em; }
 address { font-style: normal; }
 p { margin: 0.15em 0; }
@@ -184,6 +185,13 @@ export function renderHtml(doc: ReceiptDocument): string {
     ? ['<footer>', ...doc.footer.map((row) => `<p>${escapeHtml(row)}</p>`), '</footer>']
     : [];
 
+  // The receipt number as Code 128, for the till's scanner to start a return.
+  const code = /^[\x20-\x7e]+$/.test(doc.number)
+    ? [
+        `<figure class="code">${code128Svg(doc.number)}<figcaption>${escapeHtml(doc.number)}</figcaption></figure>`,
+      ]
+    : [];
+
   const body = [
     ...header,
     '<dl>',
@@ -193,6 +201,7 @@ export function renderHtml(doc: ReceiptDocument): string {
     ...totalRows,
     ...payments,
     ...taxes,
+    ...code,
     ...footer,
   ].filter(Boolean);
 

@@ -51,6 +51,7 @@ describe('receipts module', () => {
     expect(seen).toEqual(
       new Set([
         '@cloudpos/pricing',
+        './barcode.ts',
         './codepages.ts',
         './document.ts',
         './escpos.ts',

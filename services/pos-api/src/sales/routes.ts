@@ -227,7 +227,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
       if (format === 'html') return renderHtml(document);
       if (format === 'text') return renderText(document, { width });
       // The schema says string (OpenAPI's binary format); the bytes go out as they are.
-      return reply.send(Buffer.from(renderEscPos(document, { width })) as unknown as string);
+      return reply.send(Buffer.from(renderEscPos(document, { width, barcode: true })) as unknown as string);
     },
   );
 
