@@ -96,7 +96,7 @@ export async function buildApp(deps: AppDependencies) {
             request.ctx.actor?.deviceId ?? clientAddress(request.ip),
           )
         : '',
-    allowList: (request) => request.ctx === null,
+    allowList: (request) => !request.ctx,
     errorResponseBuilder: (_request, context) =>
       problem('rate_limited', `at most ${context.max} requests per ${context.after}`, {
         headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },

@@ -59,6 +59,9 @@ export function redisCounters(redis: Redis): Counters {
   const commands = redis as unknown as CounterCommands;
 
   async function count(key: string, windowMs: number): Promise<Count> {
+    // Every key is a tenant's (limits/keys.ts); anything else, such as the empty key of a request
+    // outside /v1, is never written: such requests are not limited.
+    if (!key.startsWith('cloudpos:t:')) return { current: 0, ttlMs: windowMs };
     const [current, ttlMs] = await commands.cloudposCount(key, windowMs);
     return { current, ttlMs: Math.max(0, ttlMs) };
   }

@@ -203,6 +203,10 @@ describe('Redis keys', () => {
       headers: { host: tenant.host, ...bearer(tenant.owner.accessToken) },
     });
 
+    // Requests that are not a tenant's write no key at all.
+    for (const url of ['/healthz', '/docs/json', '/nowhere', '/v1/nowhere', '/v1/auth/me'])
+      await app.inject({ url, remoteAddress: SHOP, headers: { host: 'nobody.example' } });
+
     const keys = await keysOf(`*${tenant.slug}*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key).toMatch(KEY_SHAPE);
