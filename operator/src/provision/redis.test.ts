@@ -1,6 +1,8 @@
 // Tenant Redis users on a real Redis: each reaches its own key prefix with the commands the POS API
 // runs, and is refused (NOPERM) everything else.
 import type {} from '@cloudpos/harness/vitest/provided';
+// The scripts the POS API really runs: the ACL must allow exactly what they call.
+import { COUNT_SCRIPT, GIVE_BACK_SCRIPT } from '@cloudpos/pos-api';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -10,22 +12,6 @@ import {
   type RedisAdmin,
   type TenantRedisUser,
 } from './redis.ts';
-
-// The POS API's counter scripts (services/pos-api/src/limits/counters.ts), in the same shape.
-const COUNT = `
-local current = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {current, ttl}
-`;
-const GIVE_BACK = `
-local current = tonumber(redis.call('GET', KEYS[1]))
-if current and current > 0 then return redis.call('DECR', KEYS[1]) end
-return 0
-`;
 
 let admin: RedisAdmin;
 let superuser: Redis;
@@ -42,8 +28,8 @@ function connectAs(user: TenantRedisUser): Redis {
     retryStrategy: () => null,
   });
   client.on('error', () => {});
-  client.defineCommand('count', { numberOfKeys: 1, lua: COUNT });
-  client.defineCommand('giveBack', { numberOfKeys: 1, lua: GIVE_BACK });
+  client.defineCommand('count', { numberOfKeys: 1, lua: COUNT_SCRIPT });
+  client.defineCommand('giveBack', { numberOfKeys: 1, lua: GIVE_BACK_SCRIPT });
   clients.push(client);
   return client;
 }

@@ -10,3 +10,4 @@ export { recordAudit, writeAudit } from './staff/audit.ts';
 export { pinHasher, sha256, type PinHasher } from './staff/secrets.ts';
 export { newPinPepper, parsePinPeppers, type PinPeppers } from './staff/pin-peppers.ts';
 export { tenantSetupCode } from './auth/tokens.ts';
+export { COUNT_SCRIPT, GIVE_BACK_SCRIPT } from './limits/counters.ts';

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
  * Counts one more hit in the key's window; the window starts with the first hit. A key without an
  * expiry (never ours, but a counter must not live forever) gets one.
  */
-const COUNT = `
+export const COUNT_SCRIPT = `
 local current = redis.call('INCR', KEYS[1])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
@@ -22,7 +22,7 @@ return {current, ttl}
 `;
 
 /** Takes a hit back, never below zero and never reviving a window that has ended. */
-const GIVE_BACK = `
+export const GIVE_BACK_SCRIPT = `
 local current = tonumber(redis.call('GET', KEYS[1]))
 if current and current > 0 then return redis.call('DECR', KEYS[1]) end
 return 0
@@ -53,8 +53,8 @@ export interface Counters {
 export function redisCounters(redis: Redis): Counters {
   // defineCommand once per connection: several apps (tests) may share one client.
   if (!('cloudposCount' in redis)) {
-    redis.defineCommand('cloudposCount', { numberOfKeys: 1, lua: COUNT });
-    redis.defineCommand('cloudposGiveBack', { numberOfKeys: 1, lua: GIVE_BACK });
+    redis.defineCommand('cloudposCount', { numberOfKeys: 1, lua: COUNT_SCRIPT });
+    redis.defineCommand('cloudposGiveBack', { numberOfKeys: 1, lua: GIVE_BACK_SCRIPT });
   }
   const commands = redis as unknown as CounterCommands;
 
