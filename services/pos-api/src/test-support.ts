@@ -5,6 +5,7 @@ import { createLogger, createMetrics, type Logger } from '@cloudpos/telemetry';
 import { migrateTenant, provisionTenantRole, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { expect } from 'vitest';
@@ -249,4 +250,47 @@ export async function sellingWorld(
       await db.drop();
     },
   };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * One request to an API running as a process on 127.0.0.1:`port`, as the tenant `host` names, with
+ * node:http (fetch may not set the Host header, which names the tenant in pooled mode).
+ */
+export function callApi(
+  target: { port: number; host: string; token?: string },
+  path: string,
+  init: { method?: string; body?: string; key?: string } = {},
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        path,
+        method: init.method ?? 'GET',
+        headers: {
+          host: target.host,
+          'content-type': 'application/json',
+          ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
+          ...(init.key ? { 'idempotency-key': init.key } : {}),
+        },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(init.body);
+  });
 }

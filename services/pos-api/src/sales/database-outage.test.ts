@@ -18,7 +18,6 @@ import type {} from '@cloudpos/harness/vitest/provided';
 import { tenantOrmConfig } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +26,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantSetupCode } from '../auth/tokens.ts';
 import {
+  callApi,
   createTenantSchema,
   hostOf,
   TEST_AUTH_SECRET,
@@ -56,36 +56,8 @@ const startOurPostgres = async () => {
   postgres = await startPostgres({ dir: join(dir, 'pg'), port: pgPort, password, durable: false });
 };
 
-function call(path: string, init: { method?: string; body?: string; key?: string } = {}) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
-    (resolve, reject) => {
-      const request = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: init.method ?? 'GET',
-          headers: {
-            host: hostOf(slug),
-            'content-type': 'application/json',
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-            ...(init.key ? { 'idempotency-key': init.key } : {}),
-          },
-        },
-        (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }),
-          );
-          response.on('error', reject);
-        },
-      );
-      request.on('error', reject);
-      request.end(init.body);
-    },
-  );
-}
+const call = (path: string, init: { method?: string; body?: string; key?: string } = {}) =>
+  callApi({ port, host: hostOf(slug), token }, path, init);
 
 const SALE = JSON.stringify({
   lines: [{ sku: 'PEN', quantity: 1 }],

@@ -16,7 +16,6 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +24,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantSetupCode } from '../auth/tokens.ts';
 import {
+  callApi,
   createTenantSchema,
   hostOf,
   TEST_AUTH_SECRET,
@@ -70,35 +70,11 @@ function startApi(): ManagedProcess {
   return api;
 }
 
-/** node:http rather than fetch: fetch may not set the Host header, which names the tenant here. */
-function api(path: string, init: { method?: string; body?: string; key?: string } = {}) {
-  return new Promise<{ status: number; json(): Promise<unknown> }>((resolve, reject) => {
-    const request = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: init.method ?? 'GET',
-        headers: {
-          host: hostOf(slug),
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(init.key ? { 'idempotency-key': init.key } : {}),
-        },
-      },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, json: async () => JSON.parse(text) as unknown }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(init.body);
-  });
-}
+const api = (path: string, init: { method?: string; body?: string; key?: string } = {}) =>
+  callApi({ port, host: hostOf(slug), token }, path, init).then((answer) => ({
+    status: answer.status,
+    json: async () => JSON.parse(answer.body) as unknown,
+  }));
 
 const SALE = JSON.stringify({
   lines: [{ sku: 'PEN', quantity: 1 }],
