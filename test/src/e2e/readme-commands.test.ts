@@ -73,6 +73,10 @@ async function npm(args: string[]): Promise<Run> {
   return { code, output };
 }
 
+/** `kubectl get tenant corner-cafe -o <output>`, through the README's `npm run kubectl`. */
+const cornerCafe = (output: string) =>
+  npm(['run', '--silent', 'kubectl', '--', 'get', 'tenant', 'corner-cafe', '-o', output]);
+
 async function succeeds(args: string[]): Promise<string> {
   const run = await npm(args);
   expect(run.code, `npm ${args.join(' ')}:\n${run.output}`).toBe(0);
@@ -123,33 +127,13 @@ describe("the README's commands", () => {
       await eventually(
         'corner-cafe to be Ready',
         async () => {
-          const phase = await npm([
-            'run',
-            '--silent',
-            'kubectl',
-            '--',
-            'get',
-            'tenant',
-            'corner-cafe',
-            '-o',
-            'jsonpath={.status.phase}',
-          ]);
+          const phase = await cornerCafe('jsonpath={.status.phase}');
           return phase.output === 'Ready' ? true : undefined;
         },
         120_000,
         1000,
       ).catch(async (error: unknown) => {
-        const conditions = await npm([
-          'run',
-          '--silent',
-          'kubectl',
-          '--',
-          'get',
-          'tenant',
-          'corner-cafe',
-          '-o',
-          'jsonpath={.status.conditions}',
-        ]);
+        const conditions = await cornerCafe('jsonpath={.status.conditions}');
         throw new Error(
           `${(error as Error).message}\nconditions: ${conditions.output}\nnpm run operator said:\n${output.slice(-4000)}`,
         );
@@ -168,17 +152,7 @@ describe("the README's commands", () => {
         'tenants/corner-cafe.yaml',
         '--timeout=90s',
       ]);
-      const condition = await npm([
-        'run',
-        '--silent',
-        'kubectl',
-        '--',
-        'get',
-        'tenant',
-        'corner-cafe',
-        '-o',
-        'yaml',
-      ]);
+      const condition = await cornerCafe('yaml');
       expect(deleted.code, `${deleted.output}\n${condition.output}\nnpm run operator said:\n${output}`).toBe(
         0,
       );
