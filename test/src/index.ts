@@ -28,3 +28,13 @@ export {
   type StripeWebhookDelivery,
   type StripeFakeEvent,
 } from './infra/stripe-fake.ts';
+export {
+  launchChromium,
+  screenshot,
+  accessibilityViolations,
+  smallTouchTargets,
+  VIEWPORTS,
+  SCREENSHOT_DIR,
+  type ChromiumSession,
+  type AxeViolation,
+} from './infra/browser.ts';

