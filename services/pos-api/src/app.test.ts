@@ -261,7 +261,7 @@ describe('configuration', () => {
       TENANT_READ_ONLY: true,
       TENANT_TIMEZONE: 'UTC',
       ACCESS_TOKEN_TTL_SECONDS: 900,
-      DATABASE_POOL_MAX: 4,
+      DATABASE_POOL_MAX: 10,
     });
     expect(loadConfig({ ...baseEnv(), CORS_ORIGINS: '' }).CORS_ORIGINS).toBe('');
   });

@@ -8,7 +8,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger, Metrics } from '@cloudpos/telemetry';
-import { createPgPool } from '@cloudpos/tenant-db';
 import { observability } from '@cloudpos/telemetry/fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { fastify } from 'fastify';
@@ -21,9 +20,8 @@ import { redisCounters } from './limits/counters.ts';
 import { clientAddress, tenantKey } from './limits/keys.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
-import { salesRoutes } from './sales/routes.ts';
-import { saleLookup } from './sales/lookup.ts';
-import { salesService } from './sales/service.ts';
+import { salesRoutes } from './sales/index.ts';
+import { writeDeferredAudit } from './staff/audit.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { parsePinPeppers } from './staff/pin-peppers.ts';
 import { pinHasher } from './staff/secrets.ts';
@@ -145,6 +143,11 @@ export async function buildApp(deps: AppDependencies) {
     clock,
     ...(config.BASE_DOMAIN ? { baseDomain: config.BASE_DOMAIN } : {}),
   });
+  // Denials found inside a transaction that then rolled back are written once it has ended.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    await writeDeferredAudit(request.ctx);
+    return payload;
+  });
 
   const staff = staffService({
     tokens,
@@ -160,19 +163,8 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(catalogRoutes, { prefix: '/v1' });
   await app.register(storeRoutes, { prefix: '/v1' });
 
-  // Checkout writes with plain SQL in its own transactions (set-based inserts, row locks): a small
-  // pool of its own, on the same database role as the ORM.
-  const pool = createPgPool(
-    { connectionString: config.DATABASE_URL, max: config.SALES_POOL_MAX },
-    (error, where) => app.log.warn({ err: error, where }, 'Postgres connection lost'),
-  );
-  app.addHook('onClose', async () => pool.end());
   const cards = cardPaymentProvider(config);
-  await app.register(salesRoutes, {
-    prefix: '/v1',
-    service: salesService({ pool, clock, cards }),
-    lookup: saleLookup(pool),
-  });
+  await app.register(salesRoutes, { prefix: '/v1', clock, cards });
   if (cards) {
     await app.register(paymentWebhookRoutes, {
       prefix: '/v1',

@@ -11,10 +11,11 @@ const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
-  /** Connections checkout may hold at once (its own pool, besides the ORM's). */
-  SALES_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
-  /** Connections of this process to Postgres; thousands of tenant schemas cost memory per backend. */
-  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 50, default: 4 }),
+  /**
+   * Connections of this process to Postgres, one per request in flight at most (each request's
+   * statements, ORM and SQL, run on one). Tenant roles have their own limits (per plan).
+   */
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   // The tenant's NATS account (dedicated mode); the pooled local API has none, its events wait in
   // the outbox for the worker.
   NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://' })),

@@ -2,7 +2,8 @@
 // so shared platform tables can never leak into a tenant migration; migrations are an explicit
 // in-code list, run transactionally, without snapshots (a snapshot would re-read the whole catalog).
 import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import type { Options } from '@mikro-orm/postgresql';
+import { TenantPostgreSqlDriver } from './driver.ts';
 import { AuditEntry } from './entities/audit-entry.ts';
 import { Category, Price, Product, TaxCategory, TaxRate, Variant } from './entities/catalog.ts';
 import { StockLevel, StockMovement } from './entities/inventory.ts';
@@ -62,7 +63,7 @@ export interface TenantOrmOptions {
 
 export function tenantOrmConfig(options: TenantOrmOptions): Options {
   return {
-    driver: PostgreSqlDriver,
+    driver: TenantPostgreSqlDriver,
     clientUrl: options.clientUrl,
     entities: tenantEntities,
     extensions: [Migrator],

@@ -18,7 +18,7 @@
 import { TENANT_LOCKS } from '@cloudpos/tenant-db';
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../tenancy/context.ts';
-import { insertCatalogEvents, type CatalogEvent } from './events.ts';
+import { recordCatalogEvents, type CatalogEvent } from './events.ts';
 import { catalogProblem, type FieldError } from './problems.ts';
 import { variantSearchKey } from './search.ts';
 import { translateConstraintErrors, type NewPrice } from './service.ts';
@@ -508,7 +508,7 @@ export async function bulkUpsert(ctx: RequestContext, items: BulkItem[]): Promis
           });
         }
       }
-      await insertCatalogEvents(em, t('outbox_event'), events);
+      await recordCatalogEvents(ctx, em, events);
 
       return {
         created: { products: newProducts.length, variants: newVariants.length, prices: pricesCreated },

@@ -408,7 +408,7 @@ export async function createTaxRate(ctx: RequestContext, input: NewTaxRate): Pro
       active: input.active ?? true,
     });
     await em.flush();
-    recordCatalogEvents(em, [
+    await recordCatalogEvents(ctx, em, [
       {
         entity: 'tax_rate',
         change: 'changed',
@@ -439,7 +439,7 @@ export async function updateTaxRate(
     if (changed) {
       rate.updatedAt = new Date();
       await em.flush();
-      recordCatalogEvents(em, [
+      await recordCatalogEvents(ctx, em, [
         { entity: 'tax_rate', change: 'changed', payload: { id, version: rate.version, code: rate.code } },
       ]);
     }
@@ -463,7 +463,7 @@ export async function deleteTaxRate(
     if (use?.used)
       throw catalogProblem('tax_rate_in_use', `tax categories still apply tax rate ${rate.code}`);
     em.remove(rate);
-    recordCatalogEvents(em, [
+    await recordCatalogEvents(ctx, em, [
       { entity: 'tax_rate', change: 'deleted', payload: { id, version: rate.version, code: rate.code } },
     ]);
   });
@@ -513,7 +513,7 @@ export async function createTaxCategory(
       taxRateIds: input.taxRateIds,
     });
     await em.flush();
-    recordCatalogEvents(em, [
+    await recordCatalogEvents(ctx, em, [
       {
         entity: 'tax_category',
         change: 'changed',
@@ -538,7 +538,7 @@ export async function updateTaxCategory(
     if (applyPatch(category, patch)) {
       category.updatedAt = new Date();
       await em.flush();
-      recordCatalogEvents(em, [
+      await recordCatalogEvents(ctx, em, [
         {
           entity: 'tax_category',
           change: 'changed',
@@ -563,7 +563,7 @@ export async function deleteTaxCategory(
       throw catalogProblem('tax_category_in_use', `products are taxed as ${category.code}`);
     }
     em.remove(category);
-    recordCatalogEvents(em, [
+    await recordCatalogEvents(ctx, em, [
       {
         entity: 'tax_category',
         change: 'deleted',
@@ -603,7 +603,7 @@ export async function createCategory(ctx: RequestContext, input: NewCategory): P
       position: input.position ?? 0,
     });
     await em.flush();
-    recordCatalogEvents(em, [
+    await recordCatalogEvents(ctx, em, [
       { entity: 'category', change: 'changed', payload: { id: category.id, version: category.version } },
     ]);
     return categoryView(category);
@@ -639,7 +639,7 @@ export async function updateCategory(
     if (applyPatch(category, patch)) {
       category.updatedAt = new Date();
       await em.flush();
-      recordCatalogEvents(em, [
+      await recordCatalogEvents(ctx, em, [
         { entity: 'category', change: 'changed', payload: { id, version: category.version } },
       ]);
     }
@@ -664,7 +664,7 @@ export async function deleteCategory(
       );
     }
     em.remove(category);
-    recordCatalogEvents(em, [
+    await recordCatalogEvents(ctx, em, [
       { entity: 'category', change: 'deleted', payload: { id, version: category.version } },
     ]);
   });
@@ -933,7 +933,7 @@ export async function createProduct(ctx: RequestContext, input: NewProduct): Pro
       input.variants.map((variant, index) => ({ path: `/variants/${index}`, variant })),
     );
     await em.flush();
-    recordCatalogEvents(em, [
+    await recordCatalogEvents(ctx, em, [
       productEvent(product),
       ...variants.map((variant) => variantEvent(variant)),
       ...prices.map((price) => priceEvent(price)),
@@ -1003,7 +1003,7 @@ export async function updateProduct(
       product.updatedAt = new Date();
       await em.flush();
       if (searchChanged) await refreshVariantSearch(ctx, em, product);
-      recordCatalogEvents(em, [productEvent(product)]);
+      await recordCatalogEvents(ctx, em, [productEvent(product)]);
     }
     const [view] = await productViews(em, [product]);
     return view!;
@@ -1056,7 +1056,7 @@ export async function deleteProduct(
     events.push(productEvent(product, 'deleted'));
     em.remove(product);
     await em.flush();
-    recordCatalogEvents(em, events);
+    await recordCatalogEvents(ctx, em, events);
   });
 }
 
@@ -1080,7 +1080,7 @@ export async function addVariant(
     if (!product) notFound('product_not_found', productId);
     const { variants, prices } = await createVariants(ctx, em, product, [{ path: '', variant: input }]);
     await em.flush();
-    recordCatalogEvents(em, [
+    await recordCatalogEvents(ctx, em, [
       ...variants.map((variant) => variantEvent(variant)),
       ...prices.map((price) => priceEvent(price)),
     ]);
@@ -1104,7 +1104,7 @@ export async function updateVariant(
       variant.sellable = variant.active && product.active;
       variant.updatedAt = new Date();
       await em.flush();
-      recordCatalogEvents(em, [variantEvent(variant)]);
+      await recordCatalogEvents(ctx, em, [variantEvent(variant)]);
     }
     const prices = await pricesOf(em, [variant]);
     return variantView(variant, prices.get(id) ?? []);
@@ -1137,7 +1137,7 @@ export async function deleteVariant(
     events.push(variantEvent(variant, 'deleted'));
     em.remove(variant);
     await em.flush();
-    recordCatalogEvents(em, events);
+    await recordCatalogEvents(ctx, em, events);
   });
 }
 
@@ -1165,7 +1165,7 @@ export async function createPrice(
       amount: input.amount,
     });
     await em.flush();
-    recordCatalogEvents(em, [priceEvent(price)]);
+    await recordCatalogEvents(ctx, em, [priceEvent(price)]);
     return priceView(price);
   });
 }
@@ -1183,7 +1183,7 @@ export async function updatePrice(
     if (applyPatch(price, patch)) {
       price.updatedAt = new Date();
       await em.flush();
-      recordCatalogEvents(em, [priceEvent(price)]);
+      await recordCatalogEvents(ctx, em, [priceEvent(price)]);
     }
     return priceView(price);
   });
@@ -1195,7 +1195,7 @@ export async function deletePrice(ctx: RequestContext, id: string, expected: Exp
     if (!price) notFound('price_not_found', id);
     assertVersion(`price ${id}`, price.version, expected);
     em.remove(price);
-    recordCatalogEvents(em, [priceEvent(price, 'deleted')]);
+    await recordCatalogEvents(ctx, em, [priceEvent(price, 'deleted')]);
   });
 }
 

@@ -216,6 +216,49 @@ describe('discounts and approvals at checkout', () => {
     expect(reuse.json()).toMatchObject({ code: 'approval_invalid' });
   });
 
+  it('uses an approval in the sale’s own transaction: refused after the check, it stays usable', async () => {
+    // The register's last number, taken again: refused only after the approval was checked.
+    const first = await post(
+      '/v1/sales',
+      { lines: [{ sku: 'PEN', quantity: 1 }], tenders: [{ method: 'cash', amount: 333 }] },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(first.statusCode, first.body).toBe(201);
+    const taken = Number(first.json<{ receiptNumber: string }>().receiptNumber.split('-').at(-1));
+    const approvalId = await approval('discount.overLimit');
+    const before = await audit('discount.overLimit');
+    const refused = await post(
+      '/v1/sales',
+      { ...wholeSaleOff, receiptNumber: taken },
+      { 'idempotency-key': randomUUID(), 'x-approval-id': approvalId },
+    );
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'receipt_number_taken' });
+    // Rolled back with the sale: not used, and not in the audit log as approved.
+    expect((await audit('discount.overLimit')).slice(before.length)).toEqual([]);
+    const consumed = await sql.query<{ consumed_at: Date | null }>(
+      `select consumed_at from "${schema}".manager_approval where id = $1`,
+      [approvalId],
+    );
+    expect(consumed.rows[0]!.consumed_at).toBeNull();
+    const sold = await post('/v1/sales', wholeSaleOff, {
+      'idempotency-key': randomUUID(),
+      'x-approval-id': approvalId,
+    });
+    expect(sold.statusCode, sold.body).toBe(201);
+    expect((await audit('discount.overLimit')).slice(before.length)).toEqual(['approved']);
+  });
+
+  it('writes a denial even though the sale’s transaction rolled back', async () => {
+    const before = await audit('discount.overLimit');
+    const refused = await post('/v1/sales', wholeSaleOff, {
+      'idempotency-key': randomUUID(),
+      'x-approval-id': randomUUID(),
+    });
+    expect(refused.json()).toMatchObject({ code: 'approval_invalid' });
+    expect((await audit('discount.overLimit')).slice(before.length)).toEqual(['denied']);
+  });
+
   it('takes two approvals in one request when a sale needs two', async () => {
     const both = {
       lines: [{ sku: 'PEN', quantity: 1, unitPrice: 300, discount: { fixed: 300 } }],

@@ -158,7 +158,7 @@ try {
   const variants = (
     await sql.query<{ id: string; sku: string }>(`select id, sku from "${schema}".variant order by sku`)
   ).rows;
-  const ceilingPool = new pg.Pool({ connectionString: databaseUrl, max: config.SALES_POOL_MAX });
+  const ceilingPool = new pg.Pool({ connectionString: databaseUrl, max: config.DATABASE_POOL_MAX });
   const raw = async () => {
     const client = await ceilingPool.connect();
     try {

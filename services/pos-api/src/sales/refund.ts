@@ -6,6 +6,7 @@
 // rounding can never exceed the stored figure, and the part that completes a line gives back
 // exactly what is left.
 
+
 export interface LineFigures {
   /** Thousandths of a unit (quantities have up to 3 decimals). */
   quantity: bigint;
@@ -22,21 +23,6 @@ export interface RefundFigures {
   taxTotal: number;
   total: number;
   taxes: { taxRateId: string; code: string; amount: number; inclusive: boolean }[];
-}
-
-/** "2", "1.25", "-0.500" → thousandths. */
-export function thousandths(quantity: string): bigint {
-  const match = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(quantity.trim());
-  if (!match) throw new Error(`not a quantity: ${quantity}`);
-  const value = BigInt(match[2]!) * 1000n + BigInt((match[3] ?? '').padEnd(3, '0') || '0');
-  return match[1] ? -value : value;
-}
-
-export function quantityText(value: bigint): string {
-  const sign = value < 0n ? '-' : '';
-  const magnitude = value < 0n ? -value : value;
-  const fraction = (magnitude % 1000n).toString().padStart(3, '0').replace(/0+$/, '');
-  return `${sign}${magnitude / 1000n}${fraction ? `.${fraction}` : ''}`;
 }
 
 function share(amount: number, part: bigint, whole: bigint): number {

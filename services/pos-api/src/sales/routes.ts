@@ -1,9 +1,12 @@
 // Checkout and returns under /v1: preview (calculate) and commit with the same body, the sale as
-// stored, and returns. Commits and returns need an Idempotency-Key; the first response is replayed.
+// stored, lookups, and returns (linked or unreceipted). Commits and returns need an
+// Idempotency-Key; the first response is replayed.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { problem, problemResponses } from '../errors.ts';
+import { problemResponses } from '../errors.ts';
+import { idempotencyKeyOf, sendIdempotent } from '../idempotency/index.ts';
+import type { PaymentProvider } from '../payments/index.ts';
 import {
   buildReceiptDocument,
   RECEIPT_MEDIA_TYPES,
@@ -11,7 +14,7 @@ import {
   renderHtml,
   renderText,
 } from '../receipts/index.ts';
-import { requirePermission } from '../staff/require-permission.ts';
+import { checkPermission, type PermissionOptions } from '../staff/require-permission.ts';
 import {
   CardPaymentBody,
   CardPaymentSchema,
@@ -26,47 +29,47 @@ import {
   SaleListQuery,
   SaleListSchema,
   SaleSchema,
+  UnreceiptedReturnBody,
 } from './schemas.ts';
-import type { SaleLookup } from './lookup.ts';
 import type { Action } from '../staff/permissions.ts';
-import type { Authorize, SalesService } from './service.ts';
+import { checkout, type Authorize } from './checkout.ts';
+import { getSale, listSales, receiptGaps, saleIdByReceiptNumber } from './lookup.ts';
+import { receiptData } from './receipt-data.ts';
+import { returns } from './returns.ts';
 
 const TAG = ['sales'];
-const saleTarget = (request: FastifyRequest) => ({ type: 'sale', id: (request.params as { id: string }).id });
+const saleTarget = (request: FastifyRequest) => {
+  const id = (request.params as { id?: string } | undefined)?.id;
+  return id ? { type: 'sale', id } : undefined;
+};
 const SIGNED_IN = [{ bearerAuth: [] }];
 
-function idempotencyKey(request: FastifyRequest): string {
-  const key = request.headers['idempotency-key'];
-  if (typeof key !== 'string' || key === '')
-    throw problem(
-      'idempotency_key_required',
-      'send Idempotency-Key: a UUID the till makes for this sale and reuses on retry',
-    );
-  return key;
-}
-
 export interface SalesRoutesOptions {
-  service: SalesService;
-  lookup: SaleLookup;
+  clock: () => Date;
+  /** Card payments; without one, card tenders are refused with payment_method_unavailable. */
+  cards?: PaymentProvider | undefined;
 }
 
-export async function salesRoutes(parent: FastifyInstance, { service, lookup }: SalesRoutesOptions) {
+export async function salesRoutes(parent: FastifyInstance, { clock, cards }: SalesRoutesOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  // What a commit or return may need, checked by the service once it knows (after pricing, and
-  // after a replay of a committed key has been answered): a manager, or a manager's approval.
-  const checks: Partial<Record<Action, (request: FastifyRequest) => Promise<void>>> = {
-    'price.override': requirePermission('price.override'),
-    'discount.overLimit': requirePermission('discount.overLimit'),
-    'sale.refund': requirePermission('sale.refund', { target: saleTarget }),
-    'sale.void': requirePermission('sale.void', { target: saleTarget }),
+  const service = checkout({ clock, cards });
+  const returned = returns({ clock, cards });
+  // What a commit or return may need, checked by the service in its transaction once it knows
+  // (after pricing, and after a replay of a committed key has been answered): a manager, or a
+  // manager's approval.
+  const checks: Partial<Record<Action, PermissionOptions>> = {
+    'price.override': {},
+    'discount.overLimit': {},
+    'sale.refund': { target: saleTarget },
+    'sale.void': { target: saleTarget },
   };
   const authorizeFor =
     (request: FastifyRequest): Authorize =>
-    async (required) => {
+    async (tx, required) => {
       for (const { action } of required) {
-        const check = checks[action];
-        if (!check) throw new Error(`no permission check for ${action}`);
-        await check(request);
+        const options = checks[action];
+        if (!options) throw new Error(`no permission check for ${action}`);
+        await checkPermission(request, tx, action, options);
       }
     };
 
@@ -96,16 +99,16 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         response: { 200: SaleSchema, 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const result = await service.commit(
-        request.ctx,
-        request.body,
-        idempotencyKey(request),
-        authorizeFor(request),
-      );
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(result.statusCode as 201).send(result.body as never);
-    },
+    async (request, reply) =>
+      sendIdempotent(
+        reply,
+        await service.commit(
+          request.ctx,
+          request.body,
+          idempotencyKeyOf(request, 'this sale'),
+          authorizeFor(request),
+        ),
+      ),
   );
 
   app.post(
@@ -134,7 +137,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         response: { 200: SaleListSchema, ...problemResponses(400, 401) },
       },
     },
-    async (request) => lookup.list(request.ctx, request.query),
+    async (request) => listSales(request.ctx, request.query),
   );
 
   app.get(
@@ -147,7 +150,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         response: { 200: ReceiptGapListSchema, ...problemResponses(401) },
       },
     },
-    async (request) => lookup.receiptGaps(request.ctx),
+    async (request) => receiptGaps(request.ctx),
   );
 
   app.get(
@@ -162,10 +165,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
       },
     },
     async (request) =>
-      (await service.get(
-        request.ctx,
-        await lookup.idByReceiptNumber(request.ctx, request.params.number),
-      )) as never,
+      (await getSale(request.ctx, await saleIdByReceiptNumber(request.ctx, request.params.number))) as never,
   );
 
   app.post(
@@ -194,7 +194,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         response: { 200: SaleSchema, ...problemResponses(401, 404) },
       },
     },
-    async (request) => (await service.get(request.ctx, request.params.id)) as never,
+    async (request) => (await getSale(request.ctx, request.params.id)) as never,
   );
 
   app.get(
@@ -221,7 +221,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
       },
     },
     async (request, reply) => {
-      const document = buildReceiptDocument(await service.receiptData(request.ctx, request.params.id));
+      const document = buildReceiptDocument(await receiptData(request.ctx, request.params.id));
       const { format = 'html', width = 42 } = request.query;
       reply.header('content-type', RECEIPT_MEDIA_TYPES[format]);
       if (format === 'html') return renderHtml(document);
@@ -244,16 +244,41 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         response: { 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const result = await service.refund(
-        request.ctx,
-        request.params.id,
-        request.body,
-        idempotencyKey(request),
-        authorizeFor(request),
-      );
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(result.statusCode as 201).send(result.body as never);
+    async (request, reply) =>
+      sendIdempotent(
+        reply,
+        await returned.refund(
+          request.ctx,
+          request.params.id,
+          request.body,
+          idempotencyKeyOf(request, 'this return'),
+          authorizeFor(request),
+        ),
+      ),
+  );
+
+  app.post(
+    '/returns',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          'Take items back without their sale (no receipt): priced at today’s price, refunded in cash or an external tender; needs sale.refund',
+        security: SIGNED_IN,
+        headers: IdempotencyHeaders,
+        body: UnreceiptedReturnBody,
+        response: { 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
     },
+    async (request, reply) =>
+      sendIdempotent(
+        reply,
+        await returned.unreceipted(
+          request.ctx,
+          request.body,
+          idempotencyKeyOf(request, 'this return'),
+          authorizeFor(request),
+        ),
+      ),
   );
 }

@@ -16,6 +16,10 @@ const Percent = Type.String({
   pattern: '^\\d{1,3}(\\.\\d{1,6})?$',
   description: 'Percent as decimal text, e.g. "10"',
 });
+const SaleKind = Type.Union(
+  [Type.Literal('sale'), Type.Literal('return'), Type.Literal('unreceipted_return')],
+  { description: 'A sale, a return of a sale, or a return without its sale (no receipt)' },
+);
 const Discount = Type.Object(
   {
     percent: Type.Optional(Percent),
@@ -101,6 +105,48 @@ export const ReturnBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const UnreceiptedReturnBody = Type.Object(
+  {
+    storeId: Type.Optional(Uuid),
+    lines: Type.Array(
+      Type.Object(
+        {
+          sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          barcode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          variantId: Type.Optional(Uuid),
+          quantity: Quantity,
+          unitPrice: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: Number.MAX_SAFE_INTEGER,
+              description: 'A price of its own instead of today’s (needs price.override)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 500 },
+    ),
+    restock: Type.Boolean(),
+    refund: Type.Union([
+      Type.Object({ method: Type.Literal('cash') }, { additionalProperties: false }),
+      Type.Object(
+        { method: Type.Literal('external'), label: Type.String({ minLength: 1, maxLength: 100 }) },
+        { additionalProperties: false },
+      ),
+    ]),
+    reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why there is no receipt' }),
+    receiptNumber: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'The register’s own next number',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const LineTax = Type.Object({
   taxRateId: Uuid,
   code: Type.String(),
@@ -168,7 +214,7 @@ export const PreviewSchema = Type.Object({
 
 export const SaleSchema = Type.Object({
   id: Uuid,
-  kind: Type.Union([Type.Literal('sale'), Type.Literal('return')]),
+  kind: SaleKind,
   status: Type.Union([Type.Literal('open'), Type.Literal('completed'), Type.Literal('voided')]),
   receiptNumber: Type.Union([Type.String(), Type.Null()]),
   originalSaleId: Type.Optional(Type.Union([Uuid, Type.Null()])),
@@ -193,7 +239,7 @@ export const SaleSchema = Type.Object({
 /** One sale in a list: enough to find it again; GET /v1/sales/:id has the rest. */
 export const SaleSummarySchema = Type.Object({
   id: Uuid,
-  kind: Type.Union([Type.Literal('sale'), Type.Literal('return')]),
+  kind: SaleKind,
   status: Type.Union([Type.Literal('open'), Type.Literal('completed'), Type.Literal('voided')]),
   receiptNumber: Type.Union([Type.String(), Type.Null()]),
   originalSaleId: Type.Union([Uuid, Type.Null()]),
@@ -228,7 +274,7 @@ export const SaleListQuery = Type.Object(
         },
       ),
     ),
-    kind: Type.Optional(Type.Union([Type.Literal('sale'), Type.Literal('return')])),
+    kind: Type.Optional(SaleKind),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'Created before' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),

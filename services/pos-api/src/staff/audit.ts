@@ -45,6 +45,23 @@ export async function writeAudit(ctx: RequestContext, input: AuditInput): Promis
   await em.flush();
 }
 
+/**
+ * Keeps an entry to write when the request's transaction has ended (a denial inside a transaction
+ * that then rolls back must still be in the log). The app writes them before the response is sent.
+ */
+export function deferAudit(ctx: RequestContext, input: AuditInput): void {
+  (ctx.deferredAudit ??= []).push(input);
+}
+
+/** Writes the entries deferAudit kept for this request (an `onSend` hook of the app). */
+export async function writeDeferredAudit(ctx: RequestContext | null | undefined): Promise<void> {
+  const entries = ctx?.deferredAudit?.splice(0) ?? [];
+  if (entries.length === 0) return;
+  const em = ctx!.em.fork();
+  for (const entry of entries) recordAudit(ctx!, entry, em);
+  await em.flush();
+}
+
 export interface AuditQuery {
   limit: number;
   /** Entries older than this id (the `next` of the previous page). */

@@ -1,14 +1,18 @@
 // The route side of the permission matrix: `preHandler: requirePermission('sale.refund', {...})`.
 // allow → the handler runs; deny → 403 `forbidden`; needs-approval → the request must carry
 // `X-Approval-Id` of a manager approval for this action (and amount) on this till (several ids,
-// comma-separated, when a request needs several approvals), which is used up here. Each decision is written to the audit log (denials always; allowed ones unless the route
-// opts out because its service records a more precise entry).
+// comma-separated, when a request needs several approvals), which is used up here. Each decision is
+// written to the audit log (denials always; allowed ones unless the route opts out because its
+// service records a more precise entry). A service that checks inside its transaction passes that
+// transaction's context: the approval and its audit entry then commit or roll back with the action,
+// while a denial is written after the transaction ends (it must survive the rollback, and must not
+// need a second connection while the first is held).
 import { ManagerApproval } from '@cloudpos/tenant-db';
 import { LockMode } from '@mikro-orm/core';
 import type { FastifyRequest } from 'fastify';
 import { problem } from '../errors.ts';
-import { actorOf } from '../tenancy/context.ts';
-import { recordAudit, writeAudit } from './audit.ts';
+import { actorOf, type RequestContext } from '../tenancy/context.ts';
+import { deferAudit, recordAudit, writeAudit, type AuditInput } from './audit.ts';
 import { decide, type Action } from './permissions.ts';
 
 export const APPROVAL_HEADER = 'x-approval-id';
@@ -24,84 +28,97 @@ export interface PermissionOptions {
   audit?: boolean;
 }
 
+/** A preHandler that checks `action` before the handler runs. */
 export function requirePermission(
   action: Action,
   options: PermissionOptions = {},
 ): (request: FastifyRequest) => Promise<void> {
-  return async function permission(request) {
-    const { ctx } = request;
-    const clock = request.server.clock;
-    const actor = actorOf(ctx);
-    const amount = options.amount?.(request);
-    const target = options.target?.(request);
-    const decision = decide(actor.role, action);
-    if (decision === 'deny') {
-      await writeAudit(ctx, { action, outcome: 'denied', amount, target });
-      throw problem('forbidden', `a ${actor.role} may not ${action}`);
-    }
-    if (decision === 'allow') {
-      if (options.audit !== false) await writeAudit(ctx, { action, outcome: 'allowed', amount, target });
-      return;
-    }
+  return (request) => checkPermission(request, request.ctx, action, options);
+}
 
-    // One approval per action; a request that needs several sends their ids comma-separated.
-    const header = request.headers[APPROVAL_HEADER];
-    const approvalIds = (typeof header === 'string' ? header : '')
-      .split(',')
-      .map((id) => id.trim())
-      .filter(Boolean)
-      .slice(0, MAX_APPROVALS_PER_REQUEST);
-    if (approvalIds.length === 0) {
-      await writeAudit(ctx, { action, outcome: 'denied', amount, target, detail: { reason: 'no approval' } });
-      throw problem('approval_required', `${action} needs a manager approval: POST /v1/approvals`, {
-        extensions: { action, ...(amount === undefined ? {} : { amount }) },
-      });
-    }
-    // Used up in the same transaction as its audit entry: an approval approves exactly one call.
-    const used = await ctx.em.transactional(async (em) => {
-      const ids = approvalIds.filter((id) => UUID.test(id));
-      const approvals =
-        ids.length > 0
-          ? await em.find(
-              ManagerApproval,
-              { id: { $in: ids } },
-              { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
-            )
-          : [];
-      // The one for this action (an unused one first); otherwise whichever explains the refusal.
-      const approval =
-        approvals.find((candidate) => candidate.action === action && !candidate.consumedAt) ??
-        approvals.find((candidate) => candidate.action === action) ??
-        approvals[0];
-      const reason = !approval
-        ? 'unknown'
-        : approval.consumedAt
-          ? 'used'
-          : approval.expiresAt <= clock()
-            ? 'expired'
-            : approval.action !== action
-              ? 'other action'
-              : approval.device.id !== actor.deviceId || approval.requestedBy?.id !== actor.staffId
-                ? 'other till or staff member'
-                : (approval.amount ?? undefined) !== amount
-                  ? 'other amount'
-                  : undefined;
-      if (!approval || reason) {
-        recordAudit(
-          ctx,
-          { action, outcome: 'denied', amount, target, detail: { reason: `approval ${reason}` } },
-          em,
-        );
-        return { reason: reason ?? 'unknown' };
-      }
-      approval.consumedAt = clock();
-      const consumed = { id: approval.id, approverStaffId: approval.approver.id };
-      recordAudit(ctx, { action, outcome: 'approved', amount, target, approval: consumed }, em);
-      return { consumed };
+/**
+ * Checks `action` for the request's actor; `ctx` is the request's context or, inside a service's
+ * transaction, that transaction's context.
+ */
+export async function checkPermission(
+  request: FastifyRequest,
+  ctx: RequestContext,
+  action: Action,
+  options: PermissionOptions = {},
+): Promise<void> {
+  const clock = request.server.clock;
+  const inTransaction = ctx !== request.ctx;
+  const deny = (input: AuditInput) =>
+    inTransaction ? deferAudit(request.ctx, input) : writeAudit(request.ctx, input);
+  const actor = actorOf(ctx);
+  const amount = options.amount?.(request);
+  const target = options.target?.(request);
+  const decision = decide(actor.role, action);
+  if (decision === 'deny') {
+    await deny({ action, outcome: 'denied', amount, target });
+    throw problem('forbidden', `a ${actor.role} may not ${action}`);
+  }
+  if (decision === 'allow') {
+    if (options.audit === false) return;
+    const allowed: AuditInput = { action, outcome: 'allowed', amount, target };
+    // In a transaction, the entry commits with the action (flushed with it).
+    if (inTransaction) recordAudit(ctx, allowed);
+    else await writeAudit(ctx, allowed);
+    return;
+  }
+
+  // One approval per action; a request that needs several sends their ids comma-separated.
+  const header = request.headers[APPROVAL_HEADER];
+  const approvalIds = (typeof header === 'string' ? header : '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean)
+    .slice(0, MAX_APPROVALS_PER_REQUEST);
+  if (approvalIds.length === 0) {
+    await deny({ action, outcome: 'denied', amount, target, detail: { reason: 'no approval' } });
+    throw problem('approval_required', `${action} needs a manager approval: POST /v1/approvals`, {
+      extensions: { action, ...(amount === undefined ? {} : { amount }) },
     });
-    if (!('consumed' in used)) {
-      throw problem('approval_invalid', `the approval is ${used.reason}`, { extensions: { action } });
-    }
-    ctx.approval = used.consumed;
-  };
+  }
+  // Used up in the same transaction as its audit entry: an approval approves exactly one call.
+  const used = await ctx.em.transactional(async (em) => {
+    const ids = approvalIds.filter((id) => UUID.test(id));
+    const approvals =
+      ids.length > 0
+        ? await em.find(
+            ManagerApproval,
+            { id: { $in: ids } },
+            { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+          )
+        : [];
+    // The one for this action (an unused one first); otherwise whichever explains the refusal.
+    const approval =
+      approvals.find((candidate) => candidate.action === action && !candidate.consumedAt) ??
+      approvals.find((candidate) => candidate.action === action) ??
+      approvals[0];
+    const reason = !approval
+      ? 'unknown'
+      : approval.consumedAt
+        ? 'used'
+        : approval.expiresAt <= clock()
+          ? 'expired'
+          : approval.action !== action
+            ? 'other action'
+            : approval.device.id !== actor.deviceId || approval.requestedBy?.id !== actor.staffId
+              ? 'other till or staff member'
+              : (approval.amount ?? undefined) !== amount
+                ? 'other amount'
+                : undefined;
+    if (!approval || reason) return { reason: reason ?? 'unknown' };
+    approval.consumedAt = clock();
+    const consumed = { id: approval.id, approverStaffId: approval.approver.id };
+    recordAudit(ctx, { action, outcome: 'approved', amount, target, approval: consumed }, em);
+    return { consumed };
+  });
+  if (!('consumed' in used)) {
+    await deny({ action, outcome: 'denied', amount, target, detail: { reason: `approval ${used.reason}` } });
+    throw problem('approval_invalid', `the approval is ${used.reason}`, { extensions: { action } });
+  }
+  ctx.approval = used.consumed;
+  request.ctx.approval = used.consumed;
 }

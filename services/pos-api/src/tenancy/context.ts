@@ -1,6 +1,7 @@
 // The explicit context every tenant-scoped request carries and every service takes as its first
 // argument (as Vendure's RequestContext): which tenant, its EntityManager, who is acting, which trace.
 import type { StaffRole } from '@cloudpos/tenant-db';
+import type { AuditInput } from '../staff/audit.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problem } from '../errors.ts';
@@ -41,6 +42,8 @@ export interface RequestContext {
   actor?: Actor;
   /** The manager approval this request used, when the permission matrix asked for one. */
   approval?: ConsumedApproval;
+  /** Audit entries to write once the request's transaction has ended (see deferAudit). */
+  deferredAudit?: AuditInput[];
   /** The OpenTelemetry trace id (or the request id without tracing), for audit rows and logs. */
   traceId: string;
   /**

@@ -8,7 +8,7 @@ import { Store } from './store.ts';
 // row lock so that two refunds can never return more than was sold.
 
 export const SALE_STATUSES = ['open', 'completed', 'voided'] as const;
-export const SALE_KINDS = ['sale', 'return'] as const;
+export const SALE_KINDS = ['sale', 'return', 'unreceipted_return'] as const;
 
 export const Sale = defineEntity({
   name: 'Sale',

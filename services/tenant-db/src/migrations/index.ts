@@ -8,6 +8,7 @@ import { Migration20261124111234_sale_line_variant_index } from './Migration2026
 import { Migration20261205110000_tenant_locks } from './Migration20261205110000_tenant_locks.ts';
 import { Migration20261205120000_store_closed_at } from './Migration20261205120000_store_closed_at.ts';
 import { Migration20261205130000_per_register_receipts } from './Migration20261205130000_per_register_receipts.ts';
+import { Migration20261205140000_unreceipted_returns } from './Migration20261205140000_unreceipted_returns.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
@@ -28,5 +29,9 @@ export const tenantMigrations: MigrationObject[] = [
   {
     name: 'Migration20261205130000_per_register_receipts',
     class: Migration20261205130000_per_register_receipts,
+  },
+  {
+    name: 'Migration20261205140000_unreceipted_returns',
+    class: Migration20261205140000_unreceipted_returns,
   },
 ];

@@ -1,0 +1,301 @@
+// The sales tables (sale, sale_line, sale_tax, payment, register_counter, receipt_gap): the only
+// file that writes them. Raw SQL with set-based inserts (a sale of 200 lines is one statement per
+// table), in the caller's transaction.
+import { createHash, randomUUID } from 'node:crypto';
+import { query, tableOf } from '../db/sql.ts';
+import { problem } from '../errors.ts';
+import { actorOf, type RequestContext } from '../tenancy/context.ts';
+
+export type SaleKind = 'sale' | 'return' | 'unreceipted_return';
+
+export interface SaleRow {
+  id: string;
+  kind: SaleKind;
+  status: 'open' | 'completed';
+  storeId: string;
+  receipt: ReceiptNumber | null;
+  originalSaleId?: string | null;
+  customerId?: string | null;
+  currency: string;
+  roundingMode: string;
+  roundingLevel: string;
+  subtotal: number;
+  discountTotal: number;
+  taxTotal: number;
+  inclusiveTaxTotal: number;
+  total: number;
+  cashRounding: number;
+  /** What was asked for, as stored evidence. */
+  request: unknown;
+  note?: string | null;
+  clientCreatedAt?: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+export interface LineTax {
+  taxRateId: string;
+  code: string;
+  amount: number;
+  inclusive: boolean;
+}
+
+export interface LineRow {
+  id: string;
+  variantId: string | null;
+  sku: string;
+  name: string;
+  /** Decimal text; negative on returns. */
+  quantity: string;
+  unitPrice: number;
+  gross: number;
+  discountTotal: number;
+  net: number;
+  taxTotal: number;
+  total: number;
+  taxes: LineTax[];
+  originalLineId?: string | null;
+  restock?: boolean | null;
+}
+
+export interface TaxRow {
+  taxRateId: string;
+  code: string;
+  name: string;
+  rate: string;
+  inclusive: boolean;
+  base: number;
+  amount: number;
+}
+
+export interface PaymentRow {
+  id?: string;
+  method: string;
+  amount: number;
+  status?: 'succeeded' | 'pending';
+  tendered?: number;
+  change?: number;
+  label?: string;
+  providerRef?: string;
+  refundOf?: string;
+}
+
+export interface ReceiptNumber {
+  number: number;
+  registerCode: string;
+  label: string;
+}
+
+/** The sale with its lines, taxes and payments. */
+export async function insertSale(
+  ctx: RequestContext,
+  sale: SaleRow,
+  lines: LineRow[],
+  taxes: TaxRow[],
+  payments: PaymentRow[],
+): Promise<void> {
+  await query(
+    ctx,
+    `insert into ${tableOf(ctx, 'sale')} (id, kind, status, store_id, receipt_number, original_sale_id, device_id, staff_id,
+       customer_id, currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total,
+       total, cash_rounding, request, note, client_created_at, created_at, completed_at, version, register_code, receipt_label)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24, $25)`,
+    [
+      sale.id,
+      sale.kind,
+      sale.status,
+      sale.storeId,
+      sale.receipt?.number ?? null,
+      sale.originalSaleId ?? null,
+      ctx.actor?.deviceId ?? null,
+      ctx.actor?.staffId ?? null,
+      sale.customerId ?? null,
+      sale.currency,
+      sale.roundingMode,
+      sale.roundingLevel,
+      sale.subtotal,
+      sale.discountTotal,
+      sale.taxTotal,
+      sale.inclusiveTaxTotal,
+      sale.total,
+      sale.cashRounding,
+      JSON.stringify(sale.request),
+      sale.note ?? null,
+      sale.clientCreatedAt ?? null,
+      sale.createdAt,
+      sale.completedAt,
+      sale.receipt?.registerCode ?? null,
+      sale.receipt?.label ?? null,
+    ],
+  );
+  await insertLines(ctx, sale.id, lines);
+  await insertTaxes(ctx, sale.id, taxes);
+  await insertPayments(ctx, sale.id, payments);
+}
+
+async function insertLines(ctx: RequestContext, saleId: string, lines: LineRow[]) {
+  if (lines.length === 0) return;
+  const rows = lines.map((line, position) => [
+    line.id,
+    saleId,
+    position,
+    line.variantId,
+    line.sku,
+    line.name,
+    line.quantity,
+    line.unitPrice,
+    line.gross,
+    line.discountTotal,
+    line.net,
+    line.taxTotal,
+    line.total,
+    JSON.stringify(line.taxes),
+    line.originalLineId ?? null,
+    line.restock ?? null,
+  ]);
+  await query(
+    ctx,
+    `insert into ${tableOf(ctx, 'sale_line')} (id, sale_id, position, variant_id, sku, name, quantity, unit_price, gross,
+       discount_total, net, tax_total, total, taxes, original_line_id, restock)
+     select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::numeric[], $8::bigint[],
+       $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::jsonb[], $15::uuid[], $16::bool[])`,
+    columns(rows, 16),
+  );
+}
+
+async function insertTaxes(ctx: RequestContext, saleId: string, taxes: TaxRow[]) {
+  if (taxes.length === 0) return;
+  const rows = taxes.map((tax) => [
+    saleId,
+    tax.taxRateId,
+    tax.code,
+    tax.name,
+    tax.rate,
+    tax.inclusive,
+    tax.base,
+    tax.amount,
+  ]);
+  await query(
+    ctx,
+    `insert into ${tableOf(ctx, 'sale_tax')} (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount)
+     select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::numeric[], $6::bool[], $7::bigint[], $8::bigint[])`,
+    columns(rows, 8),
+  );
+}
+
+async function insertPayments(ctx: RequestContext, saleId: string, payments: PaymentRow[]) {
+  if (payments.length === 0) return;
+  const rows = payments.map((payment) => [
+    payment.id ?? randomUUID(),
+    saleId,
+    payment.method,
+    payment.status ?? 'succeeded',
+    payment.amount,
+    payment.tendered ?? null,
+    payment.change ?? null,
+    payment.label ?? null,
+    payment.providerRef ? 'stripe' : null,
+    payment.providerRef ?? null,
+    payment.refundOf ?? null,
+  ]);
+  await query(
+    ctx,
+    `insert into ${tableOf(ctx, 'payment')} (id, sale_id, method, status, amount, tendered, change, label, provider, provider_ref, refund_of_payment_id)
+     select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::uuid[])`,
+    columns(rows, 11),
+  );
+}
+
+/** Removes a parked sale's rows so that its completion can write them anew under the same id. */
+export async function deleteParkedSale(ctx: RequestContext, saleId: string): Promise<void> {
+  await query(ctx, `delete from ${tableOf(ctx, 'sale_tax')} where sale_id = $1`, [saleId]);
+  await query(ctx, `delete from ${tableOf(ctx, 'sale_line')} where sale_id = $1`, [saleId]);
+  await query(ctx, `delete from ${tableOf(ctx, 'sale')} where id = $1`, [saleId]);
+}
+
+/** Locks a sale's row and answers its status (undefined: no such sale). */
+export async function lockSale(ctx: RequestContext, saleId: string): Promise<string | undefined> {
+  const { rows } = await query<{ status: string }>(
+    ctx,
+    `select status from ${tableOf(ctx, 'sale')} where id = $1 for update`,
+    [saleId],
+  );
+  return rows[0]?.status;
+}
+
+export async function setSaleStatus(ctx: RequestContext, saleId: string, status: 'voided'): Promise<void> {
+  await query(ctx, `update ${tableOf(ctx, 'sale')} set status = $2, version = version + 1 where id = $1`, [
+    saleId,
+    status,
+  ]);
+}
+
+/** How far ahead of its counter a register may number a sale (the numbers between become gaps). */
+const MAX_RECEIPT_GAP = 1000;
+
+/**
+ * The sale's number on its register (the till it is made on), gapless per register: the register's
+ * own number when it sends one (a till numbers what it sells offline), else the next one. The
+ * register's counter row stays locked until the sale commits, so a register's numbers are given in
+ * order and a rolled-back sale gives its number back, while other registers commit in parallel.
+ * A number past the next one leaves a gap, recorded (not hidden) until its sale arrives; a number
+ * another sale of the register already has is refused.
+ */
+export async function takeReceiptNumber(
+  ctx: RequestContext,
+  storeCode: string,
+  requested: number | undefined,
+): Promise<ReceiptNumber> {
+  const deviceId = actorOf(ctx).deviceId;
+  const counter = tableOf(ctx, 'register_counter');
+  const gap = tableOf(ctx, 'receipt_gap');
+  const { rows } = await query<{ last: string; code: string }>(
+    ctx,
+    `with counter as (
+       insert into ${counter} (device_id, last) values ($1, 0)
+       on conflict (device_id) do update set last = ${counter}.last returning last)
+     select counter.last, d.code from counter, ${tableOf(ctx, 'till_device')} d where d.id = $1`,
+    [deviceId],
+  );
+  const last = Number(rows[0]!.last);
+  const registerCode = rows[0]!.code;
+  const number = requested ?? last + 1;
+  if (number > last + 1 + MAX_RECEIPT_GAP)
+    throw problem(
+      'receipt_number_invalid',
+      `register ${registerCode} is at ${last}: ${number} would skip more than ${MAX_RECEIPT_GAP} numbers`,
+    );
+  if (number <= last) {
+    // Only a number the register skipped may come later (an offline sale arriving after newer ones).
+    const filled = await query(ctx, `delete from ${gap} where device_id = $1 and number = $2`, [
+      deviceId,
+      number,
+    ]);
+    if (filled.rowCount === 0)
+      throw problem('receipt_number_taken', `register ${registerCode} already used number ${number}`);
+  } else {
+    if (number > last + 1)
+      await query(
+        ctx,
+        `insert into ${gap} (device_id, number)
+         select $1, n from generate_series($2::bigint, $3::bigint) as n on conflict do nothing`,
+        [deviceId, last + 1, number - 1],
+      );
+    await query(ctx, `update ${counter} set last = $2 where device_id = $1`, [deviceId, number]);
+  }
+  return { number, registerCode, label: receiptLabel(storeCode, registerCode, number) };
+}
+
+/** The number printed and scanned: store code, register code, the register's number (MAIN-T1-000042). */
+export const receiptLabel = (storeCode: string, registerCode: string, number: number) =>
+  `${storeCode}-${registerCode}-${String(number).padStart(6, '0')}`;
+
+/** A UUID (v4 layout) derived from a name: the same request always names the same rows. */
+export function uuidFrom(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 17), 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function columns(rows: unknown[][], count: number): unknown[][] {
+  return Array.from({ length: count }, (_, column) => rows.map((row) => row[column]));
+}

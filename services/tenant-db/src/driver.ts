@@ -1,0 +1,64 @@
+// MikroORM's PostgreSQL driver, with one fix: a connection whose COMMIT or ROLLBACK fails goes back
+// to the pool. Kysely's controlled transactions (which MikroORM's `transactional` uses) release
+// their connection only after COMMIT or ROLLBACK succeeds (kysely-org/kysely#1990, open in 0.29):
+// when PostgreSQL ends a session mid-transaction (a restart, pg_terminate_backend), both fail and
+// the connection is never released, so after as many failures as the pool has connections every
+// request of every tenant waits forever. Releasing it here lets pg-pool drop the dead client and
+// open a new one. Double releases (Kysely's own, after a success) are ignored.
+import { PostgreSqlConnection, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { DatabaseConnection, Driver, PostgresDialect } from 'kysely';
+import type { PoolConfig } from 'pg';
+
+/** Wraps a Kysely driver so that a failed commit or rollback releases its connection (once). */
+export function releasingFailedTransactions(driver: Driver): Driver {
+  const released = new WeakSet<DatabaseConnection>();
+  const release = async (connection: DatabaseConnection) => {
+    if (released.has(connection)) return;
+    released.add(connection);
+    await driver.releaseConnection(connection);
+  };
+  const ending =
+    (end: (connection: DatabaseConnection) => Promise<void>) => async (connection: DatabaseConnection) => {
+      try {
+        await end(connection);
+      } catch (error) {
+        await release(connection).catch(() => {});
+        throw error;
+      }
+    };
+  return {
+    init: () => driver.init(),
+    acquireConnection: async () => {
+      const connection = await driver.acquireConnection();
+      released.delete(connection);
+      return connection;
+    },
+    beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
+    commitTransaction: ending((connection) => driver.commitTransaction(connection)),
+    rollbackTransaction: ending((connection) => driver.rollbackTransaction(connection)),
+    releaseConnection: release,
+    destroy: () => driver.destroy(),
+    ...(driver.savepoint ? { savepoint: driver.savepoint.bind(driver) } : {}),
+    ...(driver.rollbackToSavepoint ? { rollbackToSavepoint: driver.rollbackToSavepoint.bind(driver) } : {}),
+    ...(driver.releaseSavepoint ? { releaseSavepoint: driver.releaseSavepoint.bind(driver) } : {}),
+  };
+}
+
+class ReleasingPostgreSqlConnection extends PostgreSqlConnection {
+  override createKyselyDialect(overrides: PoolConfig): PostgresDialect {
+    const dialect = super.createKyselyDialect(overrides);
+    const createDriver = dialect.createDriver.bind(dialect);
+    dialect.createDriver = () => releasingFailedTransactions(createDriver());
+    return dialect;
+  }
+}
+
+/** PostgreSqlDriver whose connections survive a failed COMMIT or ROLLBACK (see above). */
+export class TenantPostgreSqlDriver extends PostgreSqlDriver {
+  constructor(config: ConstructorParameters<typeof PostgreSqlDriver>[0]) {
+    super(config);
+    (this as unknown as { connection: PostgreSqlConnection }).connection = new ReleasingPostgreSqlConnection(
+      this.config,
+    );
+  }
+}
