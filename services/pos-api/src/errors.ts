@@ -141,30 +141,75 @@ export const PROBLEM_CODES = {
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
-/** The problem body, for route response schemas; extension members pass through. */
-export const ProblemSchema = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    code: Type.String({ description: 'Stable machine-readable code, e.g. forbidden, approval_required' }),
-    detail: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
-  },
-  { additionalProperties: true },
-);
+export const PROBLEM_CODE_LIST = Object.keys(PROBLEM_CODES) as ProblemCode[];
 
-/** Response schemas for the error statuses a route can answer with (application/problem+json). */
-export function problemResponses(...statuses: number[]) {
+export const isProblemCode = (code: string): code is ProblemCode => Object.hasOwn(PROBLEM_CODES, code);
+
+/**
+ * The problem body (RFC 9457) whose `code` is one of `codes`; extension members pass through. With
+ * every code it is the document's shared `Problem` schema; an operation's error responses narrow
+ * `code` to the ones it can answer with.
+ */
+export function problemSchema(codes: readonly string[] = PROBLEM_CODE_LIST) {
+  return Type.Object(
+    {
+      type: Type.String({ description: `${PROBLEM_BASE}<code with - for _>` }),
+      title: Type.String(),
+      status: Type.Integer(),
+      // An enum of strings: Type.Unsafe because TypeBox's String options have no `enum`.
+      code: Type.Unsafe<string>({
+        type: 'string',
+        enum: [...codes],
+        description: 'Stable machine-readable code; clients switch on it',
+      }),
+      detail: Type.Optional(Type.String()),
+      instance: Type.Optional(Type.String()),
+      errors: Type.Optional(
+        Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+          description: 'validation_failed, bulk_invalid: each field that is wrong (a JSON pointer)',
+        }),
+      ),
+    },
+    { additionalProperties: true, title: 'Problem' },
+  );
+}
+
+export const ProblemSchema = problemSchema();
+
+/**
+ * The error responses of a route, from the codes it can answer with (application/problem+json, one
+ * entry per status, `code` narrowed to that status' codes). Routes name their own codes; the codes
+ * every route of its kind can answer (validation, sign-in, tenancy...) are added by openapi.ts.
+ */
+export function problemResponses(...codes: ProblemCode[]) {
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of new Set(codes)) {
+    const status = PROBLEM_CODES[code][0];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
   return Object.fromEntries(
-    statuses.map((status) => [
+    [...byStatus].map(([status, statusCodes]) => [
       status,
       {
-        description: `Problem (${status})`,
-        content: { 'application/problem+json': { schema: ProblemSchema } },
+        description: `Problem: ${statusCodes.map((code) => `\`${code}\``).join(', ')}`,
+        content: { 'application/problem+json': { schema: problemSchema(statusCodes) } },
       },
     ]),
   );
+}
+
+/** The codes of error responses made by problemResponses (what a route schema declares). */
+export function documentedProblemCodes(response: Record<string, unknown> | undefined): ProblemCode[] {
+  const codes: ProblemCode[] = [];
+  for (const entry of Object.values(response ?? {})) {
+    const schema = (entry as { content?: Record<string, { schema?: { properties?: { code?: unknown } } }> })
+      .content?.['application/problem+json']?.schema;
+    const values = (schema?.properties?.code as { enum?: unknown[] } | undefined)?.enum ?? [];
+    codes.push(
+      ...values.filter((value): value is ProblemCode => typeof value === 'string' && isProblemCode(value)),
+    );
+  }
+  return codes;
 }
 
 export class ProblemError extends Error {
@@ -238,6 +283,15 @@ export function frameworkErrorHandler(
   sendCatalogued(reply, FRAMEWORK_PROBLEMS[error.code] ?? 'bad_request', error.message);
 }
 
+/**
+ * Headers a route's schema requires whose absence has its own code: the client's fix is to send
+ * that header, not to correct a field. Other missing headers are validation_failed.
+ */
+export const MISSING_HEADER_PROBLEMS: Readonly<Record<string, ProblemCode>> = {
+  'idempotency-key': 'idempotency_key_required',
+  'if-match': 'precondition_required',
+};
+
 interface ValidationIssue {
   instancePath: string;
   keyword: string;
@@ -294,6 +348,13 @@ async function problemDetails(app: FastifyInstance) {
       });
     }
     if (error.validation) {
+      if (error.validationContext === 'headers') {
+        const missing = error.validation
+          .filter((issue) => issue.keyword === 'required')
+          .map((issue) => MISSING_HEADER_PROBLEMS[String(issue.params.missingProperty)])
+          .find((code) => code !== undefined);
+        if (missing) return sendCatalogued(reply, missing);
+      }
       const errors = validationErrors(error.validation);
       return sendProblem(reply, {
         status: 400,

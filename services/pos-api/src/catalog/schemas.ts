@@ -37,9 +37,11 @@ export const BarcodeParams = Type.Object({ code: Barcode });
 
 /** Writes to an existing resource send the ETag they read. Missing: 428; stale: 412. */
 export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({ description: 'The ETag of the version the change is based on, e.g. "3" (or *)' }),
-  ),
+  'if-match': Type.String({
+    description:
+      'The ETag of the version the change is based on, e.g. "3" (or * for any). Missing: 428 precondition_required; ' +
+      'another version: 412 version_conflict.',
+  }),
 });
 
 // ---------------------------------------------------------------------------------------------------

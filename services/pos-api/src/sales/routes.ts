@@ -3,7 +3,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { problem, problemResponses } from '../errors.ts';
+import { problem, problemResponses, type ProblemCode } from '../errors.ts';
+import { CARD_PAYMENT_PROBLEMS } from '../payments/index.ts';
 import {
   buildReceiptDocument,
   RECEIPT_MEDIA_TYPES,
@@ -11,12 +12,12 @@ import {
   renderHtml,
   renderText,
 } from '../receipts/index.ts';
-import { requirePermission } from '../staff/require-permission.ts';
+import { ApprovalHeaders, permissionProblems, requirePermission } from '../staff/require-permission.ts';
 import {
   CardPaymentBody,
   CardPaymentSchema,
   CheckoutBody,
-  IdempotencyHeaders,
+  CommitHeaders,
   IdParams,
   PreviewSchema,
   ReceiptGapListSchema,
@@ -34,6 +35,16 @@ import type { Authorize, SalesService } from './service.ts';
 const TAG = ['sales'];
 const saleTarget = (request: FastifyRequest) => ({ type: 'sale', id: (request.params as { id: string }).id });
 const SIGNED_IN = [{ bearerAuth: [] }];
+/** Pricing a sale's lines in its store. */
+const PRICING: ProblemCode[] = [
+  'store_not_found',
+  'store_closed',
+  'item_not_found',
+  'item_not_priced',
+  'pricing_invalid',
+];
+/** Writes that happen once per Idempotency-Key. */
+const ONCE: ProblemCode[] = ['idempotency_key_required', 'idempotency_key_reused'];
 
 function idempotencyKey(request: FastifyRequest): string {
   const key = request.headers['idempotency-key'];
@@ -78,7 +89,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         summary: 'Price a sale without writing anything (the same body as a commit)',
         security: SIGNED_IN,
         body: CheckoutBody,
-        response: { 200: PreviewSchema, ...problemResponses(400, 401, 403, 404, 422) },
+        response: { 200: PreviewSchema, ...problemResponses(...PRICING) },
       },
     },
     async (request) => service.calculate(request.ctx, request.body),
@@ -91,9 +102,23 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         tags: TAG,
         summary: 'Commit (or park) a sale, exactly once per Idempotency-Key',
         security: SIGNED_IN,
-        headers: IdempotencyHeaders,
+        headers: CommitHeaders,
         body: CheckoutBody,
-        response: { 200: SaleSchema, 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          200: SaleSchema,
+          201: SaleSchema,
+          ...problemResponses(
+            ...PRICING,
+            ...ONCE,
+            ...permissionProblems('price.override', 'discount.overLimit'),
+            'tender_mismatch',
+            'tender_invalid',
+            'sale_not_open',
+            'receipt_number_taken',
+            'receipt_number_invalid',
+            ...CARD_PAYMENT_PROBLEMS,
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -117,7 +142,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
           'Start a card payment for the sale being rung up (card data goes to the provider, never here)',
         security: SIGNED_IN,
         body: CardPaymentBody,
-        response: { 201: CardPaymentSchema, ...problemResponses(400, 401, 409, 422, 502) },
+        response: { 201: CardPaymentSchema, ...problemResponses(...CARD_PAYMENT_PROBLEMS) },
       },
     },
     async (request, reply) => reply.code(201).send(await service.startCardPayment(request.ctx, request.body)),
@@ -131,7 +156,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         summary: 'Find sales: by receipt number, store, till, staff, status or date; newest first, in pages',
         security: SIGNED_IN,
         querystring: SaleListQuery,
-        response: { 200: SaleListSchema, ...problemResponses(400, 401) },
+        response: { 200: SaleListSchema, ...problemResponses('invalid_cursor') },
       },
     },
     async (request) => lookup.list(request.ctx, request.query),
@@ -144,7 +169,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         tags: TAG,
         summary: 'Receipt numbers registers skipped whose sales have not arrived (flagged, never hidden)',
         security: SIGNED_IN,
-        response: { 200: ReceiptGapListSchema, ...problemResponses(401) },
+        response: { 200: ReceiptGapListSchema, ...problemResponses() },
       },
     },
     async (request) => lookup.receiptGaps(request.ctx),
@@ -158,7 +183,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         summary: 'The sale or return with this receipt number (as printed, or scanned from the receipt)',
         security: SIGNED_IN,
         params: ReceiptNumberParams,
-        response: { 200: SaleSchema, ...problemResponses(400, 401, 404) },
+        response: { 200: SaleSchema, ...problemResponses('sale_not_found') },
       },
     },
     async (request) =>
@@ -176,7 +201,11 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         summary: 'Discard a parked sale (sale.void: a manager, or a cashier with a manager’s approval)',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: SaleSchema, ...problemResponses(400, 401, 403, 404, 409) },
+        headers: ApprovalHeaders,
+        response: {
+          200: SaleSchema,
+          ...problemResponses(...permissionProblems('sale.void'), 'sale_not_found', 'sale_not_open'),
+        },
       },
     },
     async (request) =>
@@ -191,7 +220,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         summary: 'A sale or return as it was committed',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: SaleSchema, ...problemResponses(401, 404) },
+        response: { 200: SaleSchema, ...problemResponses('sale_not_found') },
       },
     },
     async (request) => (await service.get(request.ctx, request.params.id)) as never,
@@ -216,7 +245,7 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
               'application/octet-stream': { schema: Type.String({ format: 'binary' }) },
             },
           },
-          ...problemResponses(401, 404, 409),
+          ...problemResponses('sale_not_found', 'sale_has_no_receipt'),
         },
       },
     },
@@ -239,9 +268,20 @@ export async function salesRoutes(parent: FastifyInstance, { service, lookup }: 
         summary: 'Return items of a completed sale: a new sale of kind return, linked to it',
         security: SIGNED_IN,
         params: IdParams,
-        headers: IdempotencyHeaders,
+        headers: CommitHeaders,
         body: ReturnBody,
-        response: { 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          201: SaleSchema,
+          ...problemResponses(
+            ...ONCE,
+            ...permissionProblems('sale.refund'),
+            'sale_not_found',
+            'sale_not_refundable',
+            'refund_exceeds_sold',
+            'tender_invalid',
+            ...CARD_PAYMENT_PROBLEMS,
+          ),
+        },
       },
     },
     async (request, reply) => {

@@ -3,10 +3,11 @@
 // `X-Approval-Id` of a manager approval for this action (and amount) on this till (several ids,
 // comma-separated, when a request needs several approvals), which is used up here. Each decision is written to the audit log (denials always; allowed ones unless the route
 // opts out because its service records a more precise entry).
-import { ManagerApproval } from '@cloudpos/tenant-db';
+import { ManagerApproval, STAFF_ROLES } from '@cloudpos/tenant-db';
 import { LockMode } from '@mikro-orm/core';
 import type { FastifyRequest } from 'fastify';
-import { problem } from '../errors.ts';
+import { Type } from 'typebox';
+import { problem, type ProblemCode } from '../errors.ts';
 import { actorOf } from '../tenancy/context.ts';
 import { recordAudit, writeAudit } from './audit.ts';
 import { decide, type Action } from './permissions.ts';
@@ -14,6 +15,32 @@ import { decide, type Action } from './permissions.ts';
 export const APPROVAL_HEADER = 'x-approval-id';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_APPROVALS_PER_REQUEST = 5;
+
+/** The header of routes whose permission check may ask a cashier for a manager's approval. */
+export const ApprovalHeaders = Type.Object({
+  [APPROVAL_HEADER]: Type.Optional(
+    Type.String({
+      pattern: '^ *[0-9A-Fa-f-]{36}( *, *[0-9A-Fa-f-]{36})* *$',
+      maxLength: 400,
+      description:
+        'The id of a manager’s approval (POST /v1/approvals) for an action this request needs; several comma-separated ' +
+        `(at most ${MAX_APPROVALS_PER_REQUEST} are read) when it needs several. Without it a cashier gets 403 approval_required ` +
+        'naming the action; each approval is used up by the one request it approves.',
+    }),
+  ),
+});
+
+/**
+ * The problems a permission check for `action` can answer with, from the matrix: `forbidden` when a
+ * role is denied it, the approval codes when a role needs a manager's approval for it.
+ */
+export function permissionProblems(...actions: Action[]): ProblemCode[] {
+  const decisions = new Set(actions.flatMap((action) => STAFF_ROLES.map((role) => decide(role, action))));
+  return [
+    ...(decisions.has('deny') ? (['forbidden'] as const) : []),
+    ...(decisions.has('needs-approval') ? (['approval_required', 'approval_invalid'] as const) : []),
+  ];
+}
 
 export interface PermissionOptions {
   /** The amount the action is about, in minor units (an approval is bound to it). */
