@@ -45,14 +45,12 @@ function missingHeaderProblems(schema: RouteSchema): Record<string, ProblemCode>
 
 /** Whether the route is answered without an access token: outside /v1, or `config.public`. */
 export function isPublicRoute(route: Pick<RouteOptions, 'url' | 'config'>): boolean {
-  const config = route.config as { public?: boolean } | undefined;
-  return !route.url.startsWith(TENANT_ROUTE_PREFIX) || config?.public === true;
+  return !route.url.startsWith(TENANT_ROUTE_PREFIX) || route.config?.public === true;
 }
 
 /** The codes any route of this kind can answer with, whatever its handler does. */
 export function sharedProblemCodes(route: Pick<RouteOptions, 'url' | 'method' | 'config' | 'schema'>) {
   const schema = (route.schema ?? {}) as RouteSchema;
-  const config = route.config as { allowWhenReadOnly?: boolean } | undefined;
   const methods = [route.method].flat();
   const write = methods.some((method) => !READ_METHODS.has(method));
   const tenantScoped = route.url.startsWith(TENANT_ROUTE_PREFIX);
@@ -63,7 +61,7 @@ export function sharedProblemCodes(route: Pick<RouteOptions, 'url' | 'method' | 
   if (route.url.includes(':')) codes.push('url_too_long');
   if (tenantScoped) codes.push('tenant_required', 'tenant_mismatch', 'rate_limited', 'database_unavailable');
   if (!isPublicRoute(route)) codes.push('unauthenticated', 'token_expired');
-  if (tenantScoped && write && config?.allowWhenReadOnly !== true) codes.push('tenant_read_only');
+  if (tenantScoped && write && route.config?.allowWhenReadOnly !== true) codes.push('tenant_read_only');
   codes.push(...Object.values(missingHeaderProblems(schema)));
   return codes;
 }

@@ -473,10 +473,10 @@ describe('staff and tills', () => {
     expect(unknownStore.json()).toMatchObject({ code: 'store_not_found' });
     const listed = await get('/v1/devices', manager.accessToken);
     expect(listed.body).not.toContain(device.secret);
-    expect(listed.json()).toEqual({
-      items: expect.arrayContaining([expect.objectContaining({ id: device.id, revokedAt: null })]),
-      next: null,
-    });
+    expect(listed.json()).toMatchObject({ next: null });
+    expect(listed.json<{ items: unknown[] }>().items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: device.id, revokedAt: null })]),
+    );
 
     const till2 = { ...tenant, deviceId: device.id, deviceSecret: device.secret };
     const session = await signIn(app, till2, '3000', PINS.cashier);
