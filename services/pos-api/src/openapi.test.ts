@@ -3,6 +3,7 @@
 // the document names; every documented list answers `{ items, next }`; and every problem code the
 // API answered during this file (plain calls and a seeded sweep of the fuzz cases) is documented,
 // in the catalogue and for the operation and status that answered it.
+import { StripeFake } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -41,6 +42,7 @@ interface Answered {
 const SWEEP_PER_OPERATION = Number(process.env.OPENAPI_SWEEP ?? 6);
 
 let world: SellingWorld;
+let stripe: StripeFake;
 let document: Document;
 let ids: string[];
 const answered: Answered[] = [];
@@ -50,6 +52,8 @@ const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 
 beforeAll(async () => {
+  stripe = await StripeFake.start();
+  const { host, port, protocol } = stripe.clientConfig;
   world = await sellingWorld(
     'openapi',
     { postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') },
@@ -59,6 +63,12 @@ beforeAll(async () => {
         RATE_LIMIT_MAX: '1000000',
         SIGN_IN_LIMIT_PER_DEVICE: '1000000',
         SIGN_IN_LIMIT_PER_TENANT: '1000000',
+        // Card payments and the provider's webhook exist only with a provider: document them too.
+        STRIPE_SECRET_KEY: stripe.secretKey,
+        STRIPE_WEBHOOK_SECRET: 'whsec_openapi',
+        STRIPE_API_HOST: host,
+        STRIPE_API_PORT: String(port),
+        STRIPE_API_PROTOCOL: protocol,
       },
       // Every problem the API sends, with the route that sent it.
       beforeBoot: (app) =>
@@ -89,6 +99,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await world?.close();
+  await stripe?.stop();
 });
 
 function call(
@@ -171,6 +182,7 @@ describe('the served OpenAPI document', () => {
   it('documents every route fastify serves, and only those', () => {
     const routes = servedRoutes();
     expect(routes.size).toBeGreaterThanOrEqual(50);
+    expect(routes).toContain('POST /v1/payments/stripe/webhook');
     const documented = new Set(documentedOperations().map(({ method, path }) => key(method, path)));
     expect([...routes].filter((route) => !documented.has(route))).toEqual([]);
     expect([...documented].filter((operation) => !routes.has(operation))).toEqual([]);
