@@ -65,9 +65,9 @@ export async function ensureDemoCatalog(apiPort: number): Promise<number> {
   );
   const existing = await expectOk(
     'tax rates',
-    call<unknown[]>(apiPort, '/v1/catalog/tax-rates', undefined, accessToken),
+    call<{ items: unknown[] }>(apiPort, '/v1/catalog/tax-rates', undefined, accessToken),
   );
-  if (existing.length === 0) {
+  if (existing.items.length === 0) {
     const rate = async (code: string, name: string, percent: string) =>
       (
         await expectOk(

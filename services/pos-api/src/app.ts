@@ -30,6 +30,7 @@ import { storeRoutes } from './stores/index.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
 import { tenancyPlugin } from './tenancy/plugin.ts';
 import { markRequestSchemas, safeInputKeywords } from './validation.ts';
+import { documentRoute, swaggerOptions } from './openapi.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -65,6 +66,8 @@ export async function buildApp(deps: AppDependencies) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Before any route: every string and number a route accepts gets the shared checks (validation.ts).
   app.addHook('onRoute', markRequestSchemas);
+  // And every route's security and error responses in the OpenAPI document (openapi.ts).
+  app.addHook('onRoute', documentRoute);
 
   await app.register(helmet, { global: true });
   await app.register(cors, {
@@ -100,32 +103,7 @@ export async function buildApp(deps: AppDependencies) {
         headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
       }),
   });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'CloudPOS POS API',
-        version: '0.1.0',
-        description:
-          'The point-of-sale API of a CloudPOS tenant. Errors are application/problem+json with a stable `code`.',
-      },
-      tags: [
-        { name: 'system', description: 'Health, readiness and metrics' },
-        { name: 'staff', description: 'PIN sign-in, manager approvals, staff, tills and the audit log' },
-        { name: 'stores', description: 'The tenant’s stores: open, rename, close' },
-        { name: 'sales', description: 'Checkout (preview and commit), sales as committed, returns' },
-        {
-          name: 'catalog',
-          description: 'Tax rates and categories, products, variants, prices, search, bulk upsert',
-        },
-      ],
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        },
-      },
-    },
-  });
+  await app.register(swagger, swaggerOptions);
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   await app.register(problemDetailsPlugin);

@@ -22,8 +22,9 @@ export interface Problem {
 export type ProblemExtensions = Record<string, unknown>;
 
 /**
- * The stable problem codes of the platform layer and staff sign-in, with their HTTP status and
- * title. Clients switch on `code`; the title and detail are for people. Domains add theirs here.
+ * Every stable problem code of the API, with its HTTP status and title: the one catalogue. Clients
+ * switch on `code`; the title and detail are for people. Domains add theirs here; the OpenAPI
+ * document's Problem schema lists them all (openapi.ts), so a new code is documented by adding it.
  */
 export const PROBLEM_CODES = {
   // Tenancy
@@ -86,6 +87,39 @@ export const PROBLEM_CODES = {
   invalid_cursor: [400, 'The page cursor is not valid'],
   receipt_number_taken: [409, 'Another sale of this register already has this receipt number'],
   receipt_number_invalid: [422, 'The receipt number skips too far ahead of the register’s last one'],
+  // Catalog (catalog/problems.ts throws them with field errors)
+  // Optimistic concurrency (ETag / If-Match)
+  precondition_required: [428, 'The request must carry If-Match with the ETag of the version it changes'],
+  version_conflict: [412, 'The resource changed since that version was read: read it again'],
+  // Not found
+  tax_rate_not_found: [404, 'No such tax rate'],
+  tax_category_not_found: [404, 'No such tax category'],
+  category_not_found: [404, 'No such category'],
+  product_not_found: [404, 'No such product'],
+  variant_not_found: [404, 'No such variant'],
+  price_not_found: [404, 'No such price'],
+  barcode_not_found: [404, 'No variant has this barcode'],
+  // A body names something that does not exist (errors[] says where)
+  unknown_reference: [422, 'The request refers to something that does not exist'],
+  conflicting_input: [422, 'The request gives the same SKU, barcode, external id or price twice'],
+  // Uniqueness
+  tax_rate_code_taken: [409, 'Another tax rate has this code'],
+  tax_category_code_taken: [409, 'Another tax category has this code'],
+  sku_taken: [409, 'Another variant has this SKU'],
+  barcode_taken: [409, 'Another variant has this barcode'],
+  external_id_taken: [409, 'Another product has this external id'],
+  price_exists: [409, 'The variant already has a price for this currency and store'],
+  // Deletion and structure
+  tax_rate_in_use: [409, 'Tax categories use this tax rate: remove it from them or deactivate it'],
+  tax_category_in_use: [409, 'Products use this tax category'],
+  category_has_children: [409, 'The category has subcategories'],
+  category_cycle: [409, 'A category cannot be inside itself'],
+  product_sold: [409, 'The product was sold or has stock history: deactivate it instead (active: false)'],
+  variant_sold: [409, 'The variant was sold or has stock history: deactivate it instead (active: false)'],
+  last_variant: [409, 'A product keeps at least one variant: delete the product instead'],
+  // Search, pages, bulk
+  batch_too_large: [413, 'Too many items in one bulk call'],
+  bulk_invalid: [422, 'Items of the bulk call are not valid: nothing was written'],
   // Platform
   rate_limited: [429, 'Too many requests'],
   database_unavailable: [
@@ -107,30 +141,75 @@ export const PROBLEM_CODES = {
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
-/** The problem body, for route response schemas; extension members pass through. */
-export const ProblemSchema = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    code: Type.String({ description: 'Stable machine-readable code, e.g. forbidden, approval_required' }),
-    detail: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
-  },
-  { additionalProperties: true },
-);
+export const PROBLEM_CODE_LIST = Object.keys(PROBLEM_CODES) as ProblemCode[];
 
-/** Response schemas for the error statuses a route can answer with (application/problem+json). */
-export function problemResponses(...statuses: number[]) {
+export const isProblemCode = (code: string): code is ProblemCode => Object.hasOwn(PROBLEM_CODES, code);
+
+/**
+ * The problem body (RFC 9457) whose `code` is one of `codes`; extension members pass through. With
+ * every code it is the document's shared `Problem` schema; an operation's error responses narrow
+ * `code` to the ones it can answer with.
+ */
+export function problemSchema(codes: readonly string[] = PROBLEM_CODE_LIST) {
+  return Type.Object(
+    {
+      type: Type.String({ description: `${PROBLEM_BASE}<code with - for _>` }),
+      title: Type.String(),
+      status: Type.Integer(),
+      // An enum of strings: Type.Unsafe because TypeBox's String options have no `enum`.
+      code: Type.Unsafe<string>({
+        type: 'string',
+        enum: [...codes],
+        description: 'Stable machine-readable code; clients switch on it',
+      }),
+      detail: Type.Optional(Type.String()),
+      instance: Type.Optional(Type.String()),
+      errors: Type.Optional(
+        Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+          description: 'validation_failed, bulk_invalid: each field that is wrong (a JSON pointer)',
+        }),
+      ),
+    },
+    { additionalProperties: true, title: 'Problem' },
+  );
+}
+
+export const ProblemSchema = problemSchema();
+
+/**
+ * The error responses of a route, from the codes it can answer with (application/problem+json, one
+ * entry per status, `code` narrowed to that status' codes). Routes name their own codes; the codes
+ * every route of its kind can answer (validation, sign-in, tenancy...) are added by openapi.ts.
+ */
+export function problemResponses(...codes: ProblemCode[]) {
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of new Set(codes)) {
+    const status = PROBLEM_CODES[code][0];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
   return Object.fromEntries(
-    statuses.map((status) => [
+    [...byStatus].map(([status, statusCodes]) => [
       status,
       {
-        description: `Problem (${status})`,
-        content: { 'application/problem+json': { schema: ProblemSchema } },
+        description: `Problem: ${statusCodes.map((code) => `\`${code}\``).join(', ')}`,
+        content: { 'application/problem+json': { schema: problemSchema(statusCodes) } },
       },
     ]),
   );
+}
+
+/** The codes of error responses made by problemResponses (what a route schema declares). */
+export function documentedProblemCodes(response: Record<string, unknown> | undefined): ProblemCode[] {
+  const codes: ProblemCode[] = [];
+  for (const entry of Object.values(response ?? {})) {
+    const schema = (entry as { content?: Record<string, { schema?: { properties?: { code?: unknown } } }> })
+      .content?.['application/problem+json']?.schema;
+    const values = (schema?.properties?.code as { enum?: unknown[] } | undefined)?.enum ?? [];
+    codes.push(
+      ...values.filter((value): value is ProblemCode => typeof value === 'string' && isProblemCode(value)),
+    );
+  }
+  return codes;
 }
 
 export class ProblemError extends Error {
@@ -204,6 +283,15 @@ export function frameworkErrorHandler(
   sendCatalogued(reply, FRAMEWORK_PROBLEMS[error.code] ?? 'bad_request', error.message);
 }
 
+/**
+ * Headers a route's schema requires whose absence has its own code: the client's fix is to send
+ * that header, not to correct a field. Other missing headers are validation_failed.
+ */
+export const MISSING_HEADER_PROBLEMS: Readonly<Record<string, ProblemCode>> = {
+  'idempotency-key': 'idempotency_key_required',
+  'if-match': 'precondition_required',
+};
+
 interface ValidationIssue {
   instancePath: string;
   keyword: string;
@@ -260,6 +348,13 @@ async function problemDetails(app: FastifyInstance) {
       });
     }
     if (error.validation) {
+      if (error.validationContext === 'headers') {
+        const missing = error.validation
+          .filter((issue) => issue.keyword === 'required')
+          .map((issue) => MISSING_HEADER_PROBLEMS[String(issue.params.missingProperty)])
+          .find((code) => code !== undefined);
+        if (missing) return sendCatalogued(reply, missing);
+      }
       const errors = validationErrors(error.validation);
       return sendProblem(reply, {
         status: 400,

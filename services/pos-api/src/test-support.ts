@@ -225,6 +225,11 @@ export interface SellingWorld {
 export async function sellingWorld(
   prefix: string,
   infra: { postgresUrl: string; redisUrl: string },
+  options: {
+    env?: Record<string, string>;
+    /** Runs before the app's first request (hooks can be added only before it boots). */
+    beforeBoot?: (app: PosApi) => void;
+  } = {},
 ): Promise<SellingWorld> {
   const db = await createTestDatabase(infra.postgresUrl, prefix.replaceAll('-', '_'));
   const redis = new Redis(infra.redisUrl);
@@ -234,7 +239,13 @@ export async function sellingWorld(
   const schema = await createTenantSchema(admin, slug);
   await admin.close();
   await seedTestCatalog(sql, schema);
-  const app = await testApp({ databaseUrl: db.url, redis, mode: 'pooled' });
+  const app = await testApp({
+    databaseUrl: db.url,
+    redis,
+    mode: 'pooled',
+    ...(options.env ? { env: options.env } : {}),
+  });
+  options.beforeBoot?.(app);
   const tenant = await setUpTenant(app, slug);
   return {
     db,

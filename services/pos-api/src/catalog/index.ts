@@ -14,5 +14,5 @@ export type { StoreScope } from './sql.ts';
 export { catalogRoutes, expectedVersion } from './routes.ts';
 export { IfMatchHeaders } from './schemas.ts';
 export type { ExpectedVersion } from './service.ts';
-export { CATALOG_PROBLEM_CODES, type CatalogProblemCode } from './problems.ts';
+export type { CatalogProblemCode } from './problems.ts';
 export { catalogSubject, CATALOG_ENTITIES, type CatalogEntity, type CatalogEventPayload } from './events.ts';

@@ -9,8 +9,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { problemResponses } from '../errors.ts';
-import { requirePermission } from '../staff/require-permission.ts';
+import { problemResponses, type ProblemCode } from '../errors.ts';
+import { ListOf, onePage } from '../lists.ts';
+import { permissionProblems, requirePermission } from '../staff/require-permission.ts';
 import { bulkUpsert, MAX_BULK_ITEMS } from './bulk.ts';
 import { catalogProblem } from './problems.ts';
 import {
@@ -50,6 +51,12 @@ import * as catalog from './service.ts';
 const TAG = ['catalog'];
 const SIGNED_IN = [{ bearerAuth: [] }];
 const NO_CONTENT = { 204: Type.Null({ description: 'Done' }) };
+/** Every write: the permission, and a reference the database refuses (translateConstraintErrors). */
+const WRITE: ProblemCode[] = [...permissionProblems('catalog.write'), 'unknown_reference'];
+/** A change to what the client read: also the version it read (If-Match). */
+const CHANGE: ProblemCode[] = [...WRITE, 'version_conflict', 'precondition_required'];
+/** What makes a new variant or price collide with an existing one. */
+const VARIANT_UNIQUES: ProblemCode[] = ['sku_taken', 'barcode_taken', 'price_exists'];
 
 /** The version an If-Match header names: `"3"` (or `3`), or `*` for any. */
 export function expectedVersion(header: string | undefined): catalog.ExpectedVersion {
@@ -87,10 +94,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         tags: TAG,
         summary: 'List tax rates',
         security: SIGNED_IN,
-        response: { 200: Type.Array(TaxRateSchema), ...problemResponses(401, 403) },
+        response: { 200: ListOf(TaxRateSchema), ...problemResponses() },
       },
     },
-    async (request) => catalog.listTaxRates(request.ctx),
+    async (request) => onePage(await catalog.listTaxRates(request.ctx)),
   );
 
   app.post(
@@ -101,7 +108,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'Create a tax rate',
         security: SIGNED_IN,
         body: NewTaxRateBody,
-        response: { 201: TaxRateSchema, ...problemResponses(400, 401, 403, 409) },
+        response: { 201: TaxRateSchema, ...problemResponses(...WRITE, 'tax_rate_code_taken') },
       },
       preHandler: write('tax_rate'),
     },
@@ -117,7 +124,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'A tax rate (ETag: its version)',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: TaxRateSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: TaxRateSchema, ...problemResponses('tax_rate_not_found') },
       },
     },
     async (request, reply) =>
@@ -134,7 +141,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         params: IdParams,
         headers: IfMatchHeaders,
         body: TaxRatePatchBody,
-        response: { 200: TaxRateSchema, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+        response: {
+          200: TaxRateSchema,
+          ...problemResponses(...CHANGE, 'tax_rate_not_found', 'tax_rate_code_taken'),
+        },
       },
       preHandler: write('tax_rate'),
     },
@@ -157,7 +167,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { ...NO_CONTENT, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+        response: { ...NO_CONTENT, ...problemResponses(...CHANGE, 'tax_rate_not_found', 'tax_rate_in_use') },
       },
       preHandler: write('tax_rate'),
     },
@@ -176,10 +186,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         tags: TAG,
         summary: 'List tax categories',
         security: SIGNED_IN,
-        response: { 200: Type.Array(TaxCategorySchema), ...problemResponses(401, 403) },
+        response: { 200: ListOf(TaxCategorySchema), ...problemResponses() },
       },
     },
-    async (request) => catalog.listTaxCategories(request.ctx),
+    async (request) => onePage(await catalog.listTaxCategories(request.ctx)),
   );
 
   app.post(
@@ -190,7 +200,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'Create a tax category from tax rates',
         security: SIGNED_IN,
         body: NewTaxCategoryBody,
-        response: { 201: TaxCategorySchema, ...problemResponses(400, 401, 403, 409, 422) },
+        response: {
+          201: TaxCategorySchema,
+          ...problemResponses(...WRITE, 'tax_category_code_taken', 'conflicting_input'),
+        },
       },
       preHandler: write('tax_category'),
     },
@@ -206,7 +219,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'A tax category (ETag: its version)',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: TaxCategorySchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: TaxCategorySchema, ...problemResponses('tax_category_not_found') },
       },
     },
     async (request, reply) =>
@@ -223,7 +236,15 @@ export async function catalogRoutes(parent: FastifyInstance) {
         params: IdParams,
         headers: IfMatchHeaders,
         body: TaxCategoryPatchBody,
-        response: { 200: TaxCategorySchema, ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428) },
+        response: {
+          200: TaxCategorySchema,
+          ...problemResponses(
+            ...CHANGE,
+            'tax_category_not_found',
+            'tax_category_code_taken',
+            'conflicting_input',
+          ),
+        },
       },
       preHandler: write('tax_category'),
     },
@@ -246,7 +267,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { ...NO_CONTENT, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+        response: {
+          ...NO_CONTENT,
+          ...problemResponses(...CHANGE, 'tax_category_not_found', 'tax_category_in_use'),
+        },
       },
       preHandler: write('tax_category'),
     },
@@ -265,10 +289,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         tags: TAG,
         summary: 'List categories (a flat list with parentId)',
         security: SIGNED_IN,
-        response: { 200: Type.Array(CategorySchema), ...problemResponses(401, 403) },
+        response: { 200: ListOf(CategorySchema), ...problemResponses() },
       },
     },
-    async (request) => catalog.listCategories(request.ctx),
+    async (request) => onePage(await catalog.listCategories(request.ctx)),
   );
 
   app.post(
@@ -279,7 +303,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'Create a category',
         security: SIGNED_IN,
         body: NewCategoryBody,
-        response: { 201: CategorySchema, ...problemResponses(400, 401, 403, 422) },
+        response: { 201: CategorySchema, ...problemResponses(...WRITE) },
       },
       preHandler: write('category'),
     },
@@ -295,7 +319,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'A category (ETag: its version)',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: CategorySchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: CategorySchema, ...problemResponses('category_not_found') },
       },
     },
     async (request, reply) =>
@@ -312,7 +336,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         params: IdParams,
         headers: IfMatchHeaders,
         body: CategoryPatchBody,
-        response: { 200: CategorySchema, ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428) },
+        response: {
+          200: CategorySchema,
+          ...problemResponses(...CHANGE, 'category_not_found', 'category_cycle'),
+        },
       },
       preHandler: write('category'),
     },
@@ -335,7 +362,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { ...NO_CONTENT, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+        response: {
+          ...NO_CONTENT,
+          ...problemResponses(...CHANGE, 'category_not_found', 'category_has_children'),
+        },
       },
       preHandler: write('category'),
     },
@@ -355,7 +385,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'List products with their variants and prices, by name, a page at a time',
         security: SIGNED_IN,
         querystring: ProductListQuerystring,
-        response: { 200: ProductPage, ...problemResponses(400, 401, 403) },
+        response: { 200: ProductPage, ...problemResponses('invalid_cursor') },
       },
     },
     async (request) => catalog.listProducts(request.ctx, request.query),
@@ -369,7 +399,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'Create a product with its variants and their prices',
         security: SIGNED_IN,
         body: NewProductBody,
-        response: { 201: ProductSchema, ...problemResponses(400, 401, 403, 409, 422) },
+        response: {
+          201: ProductSchema,
+          ...problemResponses(...WRITE, ...VARIANT_UNIQUES, 'external_id_taken', 'conflicting_input'),
+        },
       },
       preHandler: write('product'),
     },
@@ -385,7 +418,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'A product with its variants and prices (ETag: the product version)',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: ProductSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: ProductSchema, ...problemResponses('product_not_found') },
       },
     },
     async (request, reply) =>
@@ -402,7 +435,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         params: IdParams,
         headers: IfMatchHeaders,
         body: ProductPatchBody,
-        response: { 200: ProductSchema, ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428) },
+        response: {
+          200: ProductSchema,
+          ...problemResponses(...CHANGE, 'product_not_found', 'external_id_taken'),
+        },
       },
       preHandler: write('product'),
     },
@@ -425,7 +461,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { ...NO_CONTENT, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+        response: { ...NO_CONTENT, ...problemResponses(...CHANGE, 'product_not_found', 'product_sold') },
       },
       preHandler: write('product'),
     },
@@ -445,7 +481,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: IdParams,
         body: NewVariantBody,
-        response: { 201: VariantSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          201: VariantSchema,
+          ...problemResponses(...WRITE, ...VARIANT_UNIQUES, 'product_not_found', 'conflicting_input'),
+        },
       },
       preHandler: write('product'),
     },
@@ -462,7 +501,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'A variant with its prices (ETag: its version)',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: VariantSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: VariantSchema, ...problemResponses('variant_not_found') },
       },
     },
     async (request, reply) =>
@@ -479,7 +518,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         params: IdParams,
         headers: IfMatchHeaders,
         body: VariantPatchBody,
-        response: { 200: VariantSchema, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+        response: {
+          200: VariantSchema,
+          ...problemResponses(...CHANGE, 'variant_not_found', 'sku_taken', 'barcode_taken'),
+        },
       },
       preHandler: write('variant'),
     },
@@ -502,7 +544,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { ...NO_CONTENT, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+        response: {
+          ...NO_CONTENT,
+          ...problemResponses(...CHANGE, 'variant_not_found', 'last_variant', 'variant_sold'),
+        },
       },
       preHandler: write('variant'),
     },
@@ -523,7 +568,10 @@ export async function catalogRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: IdParams,
         body: NewPriceBody,
-        response: { 201: PriceSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          201: PriceSchema,
+          ...problemResponses(...WRITE, 'variant_not_found', 'price_exists', 'conflicting_input'),
+        },
       },
       preHandler: write('variant'),
     },
@@ -539,7 +587,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         summary: 'A price (ETag: its version)',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: PriceSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: PriceSchema, ...problemResponses('price_not_found') },
       },
     },
     async (request, reply) =>
@@ -556,7 +604,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         params: IdParams,
         headers: IfMatchHeaders,
         body: PricePatchBody,
-        response: { 200: PriceSchema, ...problemResponses(400, 401, 403, 404, 412, 428) },
+        response: { 200: PriceSchema, ...problemResponses(...CHANGE, 'price_not_found') },
       },
       preHandler: write('price'),
     },
@@ -579,7 +627,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { ...NO_CONTENT, ...problemResponses(400, 401, 403, 404, 412, 428) },
+        response: { ...NO_CONTENT, ...problemResponses(...CHANGE, 'price_not_found') },
       },
       preHandler: write('price'),
     },
@@ -603,7 +651,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
           "those of `storeId`, else of the signed-in till's store, else the all-stores prices.",
         security: SIGNED_IN,
         querystring: SearchQuerystring,
-        response: { 200: SearchPageSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: SearchPageSchema, ...problemResponses('invalid_cursor', 'store_not_found') },
       },
     },
     async (request) => {
@@ -628,7 +676,7 @@ export async function catalogRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: BarcodeParams,
         querystring: BarcodeQuerystring,
-        response: { 200: PricedVariantSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: PricedVariantSchema, ...problemResponses('barcode_not_found', 'store_not_found') },
       },
     },
     async (request) => {
@@ -657,7 +705,16 @@ export async function catalogRoutes(parent: FastifyInstance) {
           `such as /items/3/sku; more than ${MAX_BULK_ITEMS} items answer 413 \`batch_too_large\`.`,
         security: SIGNED_IN,
         body: BulkBody,
-        response: { 200: BulkResultSchema, ...problemResponses(400, 401, 403, 409, 413, 422) },
+        response: {
+          200: BulkResultSchema,
+          ...problemResponses(
+            ...WRITE,
+            ...VARIANT_UNIQUES,
+            'external_id_taken',
+            'batch_too_large',
+            'bulk_invalid',
+          ),
+        },
       },
       // Before validation, so that an oversized batch gets its own code rather than a schema error.
       preValidation: async (request) => {

@@ -1,6 +1,7 @@
 // TypeBox schemas of the catalog routes: requests are validated with them, responses serialized with
 // them (nothing outside a schema leaves the API).
 import { Type } from 'typebox';
+import { ListOf } from '../lists.ts';
 import { MAX_BULK_ITEMS } from './bulk.ts';
 
 export const Uuid = Type.String({ format: 'uuid' });
@@ -37,9 +38,11 @@ export const BarcodeParams = Type.Object({ code: Barcode });
 
 /** Writes to an existing resource send the ETag they read. Missing: 428; stale: 412. */
 export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({ description: 'The ETag of the version the change is based on, e.g. "3" (or *)' }),
-  ),
+  'if-match': Type.String({
+    description:
+      'The ETag of the version the change is based on, e.g. "3" (or * for any). Missing: 428 precondition_required; ' +
+      'another version: 412 version_conflict.',
+  }),
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -250,7 +253,7 @@ export const ProductListQuerystring = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProductPage = Type.Object({ items: Type.Array(ProductSchema), next: Nullable(Type.String()) });
+export const ProductPage = ListOf(ProductSchema);
 
 // ---------------------------------------------------------------------------------------------------
 // Search, barcode lookup
@@ -285,14 +288,12 @@ export const SearchHitSchema = Type.Object({
   match: Type.Enum(['barcode', 'sku', 'sku_prefix', 'name']),
   unitPrice: Nullable(Type.Integer()),
   currency: Type.String(),
+  storeId: Type.Union([Uuid, Type.Null()], {
+    description: 'The store whose prices these are; null: the all-stores prices',
+  }),
 });
 
-export const SearchPageSchema = Type.Object({
-  items: Type.Array(SearchHitSchema),
-  next: Nullable(Type.String()),
-  currency: Type.String(),
-  storeId: Nullable(Uuid),
-});
+export const SearchPageSchema = ListOf(SearchHitSchema);
 
 export const BarcodeQuerystring = Type.Object({ storeId: StoreId }, { additionalProperties: false });
 

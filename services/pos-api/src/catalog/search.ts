@@ -99,6 +99,8 @@ export interface SearchHit {
   /** Minor units of `currency` in the scope's store (its own price, else the all-stores price). */
   unitPrice: number | null;
   currency: string;
+  /** The store whose prices these are (null: the all-stores prices). */
+  storeId: string | null;
 }
 
 export interface SearchQuery extends StoreScope {
@@ -113,8 +115,6 @@ export interface SearchPage {
   items: SearchHit[];
   /** Cursor of the next page; null on the last one. */
   next: string | null;
-  currency: string;
-  storeId: string | null;
 }
 
 interface SearchRow {
@@ -273,9 +273,8 @@ export async function searchCatalog(
       match: item.match,
       unitPrice: item.amount === null ? null : Number(item.amount),
       currency: row.currency,
+      storeId: row.store?.id ?? null,
     })),
     next: last ? encodeCursor([last.key, last.variantId]) : null,
-    currency: row.currency,
-    storeId: row.store?.id ?? null,
   };
 }

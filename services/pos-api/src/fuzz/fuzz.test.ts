@@ -8,7 +8,6 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { PosApi } from '../app.ts';
-import { CATALOG_PROBLEM_CODES } from '../catalog/problems.ts';
 import { PROBLEM_CODES } from '../errors.ts';
 import {
   bearer,
@@ -25,7 +24,7 @@ import { seededRandom } from './random.ts';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_105);
 /** About 60 per operation: 10 to 20 s on a 2-core machine shared with other work. */
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3_000);
-const KNOWN_CODES = new Set([...Object.keys(PROBLEM_CODES), ...Object.keys(CATALOG_PROBLEM_CODES)]);
+const KNOWN_CODES = new Set(Object.keys(PROBLEM_CODES));
 
 let db: TestDatabase;
 let redis: Redis;

@@ -1,7 +1,7 @@
 // Payments: the provider seam (provider.ts), Stripe behind it (stripe.ts), the webhook route
 // (webhook.ts), and what checkout needs to turn provider failures into problem+json.
 import type { Config } from '../config.ts';
-import { problem, type ProblemError } from '../errors.ts';
+import { problem, type ProblemCode, type ProblemError } from '../errors.ts';
 import { PaymentProviderError, type PaymentProvider, type PaymentProviderErrorCode } from './provider.ts';
 import { stripeProvider } from './stripe.ts';
 
@@ -43,6 +43,12 @@ const PROBLEM_OF = {
   // Our keys were refused: the client can do nothing about it, the operator can.
   provider_misconfigured: 'payment_provider_unavailable',
 } as const satisfies Record<PaymentProviderErrorCode, Parameters<typeof problem>[0]>;
+
+/** What checkout's card steps can answer: no provider configured, or the provider's failures. */
+export const CARD_PAYMENT_PROBLEMS = [
+  'payment_method_unavailable',
+  ...new Set(Object.values(PROBLEM_OF).filter((code) => code !== 'webhook_signature_invalid')),
+] as const satisfies readonly ProblemCode[];
 
 /** A provider failure as problem+json; anything else is rethrown as it is (a bug: 500). */
 export function paymentProblem(error: unknown): ProblemError {

@@ -73,7 +73,7 @@ export async function paymentWebhookRoutes(app: FastifyInstance, options: Paymen
       schema: {
         tags: ['payments'],
         summary: `Payment outcomes from ${provider.name} (signed webhook events)`,
-        response: { 200: WebhookAckSchema, ...problemResponses(400, 413, 415, 500) },
+        response: { 200: WebhookAckSchema, ...problemResponses('webhook_signature_invalid') },
       },
     },
     async (request) => {

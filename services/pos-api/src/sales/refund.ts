@@ -6,7 +6,6 @@
 // rounding can never exceed the stored figure, and the part that completes a line gives back
 // exactly what is left.
 
-
 export interface LineFigures {
   /** Thousandths of a unit (quantities have up to 3 decimals). */
   quantity: bigint;

@@ -4,9 +4,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { problemResponses } from '../errors.ts';
+import { problemResponses, type ProblemCode } from '../errors.ts';
 import { idempotencyKeyOf, sendIdempotent } from '../idempotency/index.ts';
-import type { PaymentProvider } from '../payments/index.ts';
+import { CARD_PAYMENT_PROBLEMS, type PaymentProvider } from '../payments/index.ts';
 import {
   buildReceiptDocument,
   RECEIPT_MEDIA_TYPES,
@@ -14,12 +14,17 @@ import {
   renderHtml,
   renderText,
 } from '../receipts/index.ts';
-import { checkPermission, type PermissionOptions } from '../staff/require-permission.ts';
+import {
+  ApprovalHeaders,
+  checkPermission,
+  permissionProblems,
+  type PermissionOptions,
+} from '../staff/require-permission.ts';
 import {
   CardPaymentBody,
   CardPaymentSchema,
   CheckoutBody,
-  IdempotencyHeaders,
+  CommitHeaders,
   IdParams,
   PreviewSchema,
   ReceiptGapListSchema,
@@ -43,6 +48,16 @@ const saleTarget = (request: FastifyRequest) => {
   return id ? { type: 'sale', id } : undefined;
 };
 const SIGNED_IN = [{ bearerAuth: [] }];
+/** Pricing a sale's lines in its store. */
+const PRICING: ProblemCode[] = [
+  'store_not_found',
+  'store_closed',
+  'item_not_found',
+  'item_not_priced',
+  'pricing_invalid',
+];
+/** Writes that happen once per Idempotency-Key. */
+const ONCE: ProblemCode[] = ['idempotency_key_required', 'idempotency_key_reused'];
 
 export interface SalesRoutesOptions {
   clock: () => Date;
@@ -81,7 +96,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         summary: 'Price a sale without writing anything (the same body as a commit)',
         security: SIGNED_IN,
         body: CheckoutBody,
-        response: { 200: PreviewSchema, ...problemResponses(400, 401, 403, 404, 422) },
+        response: { 200: PreviewSchema, ...problemResponses(...PRICING) },
       },
     },
     async (request) => service.calculate(request.ctx, request.body),
@@ -94,9 +109,23 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         tags: TAG,
         summary: 'Commit (or park) a sale, exactly once per Idempotency-Key',
         security: SIGNED_IN,
-        headers: IdempotencyHeaders,
+        headers: CommitHeaders,
         body: CheckoutBody,
-        response: { 200: SaleSchema, 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          200: SaleSchema,
+          201: SaleSchema,
+          ...problemResponses(
+            ...PRICING,
+            ...ONCE,
+            ...permissionProblems('price.override', 'discount.overLimit'),
+            'tender_mismatch',
+            'tender_invalid',
+            'sale_not_open',
+            'receipt_number_taken',
+            'receipt_number_invalid',
+            ...CARD_PAYMENT_PROBLEMS,
+          ),
+        },
       },
     },
     async (request, reply) =>
@@ -120,7 +149,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
           'Start a card payment for the sale being rung up (card data goes to the provider, never here)',
         security: SIGNED_IN,
         body: CardPaymentBody,
-        response: { 201: CardPaymentSchema, ...problemResponses(400, 401, 409, 422, 502) },
+        response: { 201: CardPaymentSchema, ...problemResponses(...CARD_PAYMENT_PROBLEMS) },
       },
     },
     async (request, reply) => reply.code(201).send(await service.startCardPayment(request.ctx, request.body)),
@@ -134,7 +163,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         summary: 'Find sales: by receipt number, store, till, staff, status or date; newest first, in pages',
         security: SIGNED_IN,
         querystring: SaleListQuery,
-        response: { 200: SaleListSchema, ...problemResponses(400, 401) },
+        response: { 200: SaleListSchema, ...problemResponses('invalid_cursor') },
       },
     },
     async (request) => listSales(request.ctx, request.query),
@@ -147,7 +176,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         tags: TAG,
         summary: 'Receipt numbers registers skipped whose sales have not arrived (flagged, never hidden)',
         security: SIGNED_IN,
-        response: { 200: ReceiptGapListSchema, ...problemResponses(401) },
+        response: { 200: ReceiptGapListSchema, ...problemResponses() },
       },
     },
     async (request) => receiptGaps(request.ctx),
@@ -161,7 +190,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         summary: 'The sale or return with this receipt number (as printed, or scanned from the receipt)',
         security: SIGNED_IN,
         params: ReceiptNumberParams,
-        response: { 200: SaleSchema, ...problemResponses(400, 401, 404) },
+        response: { 200: SaleSchema, ...problemResponses('sale_not_found') },
       },
     },
     async (request) =>
@@ -176,7 +205,11 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         summary: 'Discard a parked sale (sale.void: a manager, or a cashier with a manager’s approval)',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: SaleSchema, ...problemResponses(400, 401, 403, 404, 409) },
+        headers: ApprovalHeaders,
+        response: {
+          200: SaleSchema,
+          ...problemResponses(...permissionProblems('sale.void'), 'sale_not_found', 'sale_not_open'),
+        },
       },
     },
     async (request) =>
@@ -191,7 +224,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         summary: 'A sale or return as it was committed',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: SaleSchema, ...problemResponses(401, 404) },
+        response: { 200: SaleSchema, ...problemResponses('sale_not_found') },
       },
     },
     async (request) => (await getSale(request.ctx, request.params.id)) as never,
@@ -216,7 +249,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
               'application/octet-stream': { schema: Type.String({ format: 'binary' }) },
             },
           },
-          ...problemResponses(401, 404, 409),
+          ...problemResponses('sale_not_found', 'sale_has_no_receipt'),
         },
       },
     },
@@ -239,9 +272,20 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         summary: 'Return items of a completed sale: a new sale of kind return, linked to it',
         security: SIGNED_IN,
         params: IdParams,
-        headers: IdempotencyHeaders,
+        headers: CommitHeaders,
         body: ReturnBody,
-        response: { 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          201: SaleSchema,
+          ...problemResponses(
+            ...ONCE,
+            ...permissionProblems('sale.refund'),
+            'sale_not_found',
+            'sale_not_refundable',
+            'refund_exceeds_sold',
+            'tender_invalid',
+            ...CARD_PAYMENT_PROBLEMS,
+          ),
+        },
       },
     },
     async (request, reply) =>
@@ -265,9 +309,19 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         summary:
           'Take items back without their sale (no receipt): priced at today’s price, refunded in cash or an external tender; needs sale.refund',
         security: SIGNED_IN,
-        headers: IdempotencyHeaders,
+        headers: CommitHeaders,
         body: UnreceiptedReturnBody,
-        response: { 201: SaleSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          201: SaleSchema,
+          ...problemResponses(
+            ...ONCE,
+            ...PRICING,
+            ...permissionProblems('sale.refund'),
+            ...permissionProblems('price.override'),
+            'receipt_number_taken',
+            'receipt_number_invalid',
+          ),
+        },
       },
     },
     async (request, reply) =>

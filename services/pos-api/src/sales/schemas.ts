@@ -1,6 +1,8 @@
 // TypeBox schemas of checkout and returns: requests are validated with them, responses serialized
 // with them. Amounts are integer minor units of the tenant's currency; quantities decimal text.
 import { Type } from 'typebox';
+import { ListOf } from '../lists.ts';
+import { ApprovalHeaders } from '../staff/require-permission.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Amount = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
@@ -287,23 +289,31 @@ export const ReceiptNumberParams = Type.Object({
   number: Type.String({ minLength: 1, maxLength: 80, description: 'As printed: MAIN-000123' }),
 });
 
-export const ReceiptGapListSchema = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      deviceId: Uuid,
-      registerCode: Type.String(),
-      number: Type.Integer(),
-      detectedAt: Type.String({ format: 'date-time' }),
-    }),
-  ),
-  next: Type.Null(),
-});
+/** Gaps come in one page (`next: null`). */
+export const ReceiptGapListSchema = ListOf(
+  Type.Object({
+    deviceId: Uuid,
+    registerCode: Type.String(),
+    number: Type.Integer(),
+    detectedAt: Type.String({ format: 'date-time' }),
+  }),
+);
 
 export const IdParams = Type.Object({ id: Uuid });
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({ minLength: 8, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }),
-  ),
+  'idempotency-key': Type.String({
+    minLength: 8,
+    maxLength: 100,
+    pattern: '^[A-Za-z0-9_.:-]+$',
+    description:
+      'A key the till makes for this sale or return (a UUID) and sends again on every retry: the first answer is ' +
+      'replayed, nothing happens twice. Missing: 400 idempotency_key_required.',
+  }),
+});
+/** A commit or return: exactly once, and maybe with a manager's approval. */
+export const CommitHeaders = Type.Object({
+  ...IdempotencyHeaders.properties,
+  ...ApprovalHeaders.properties,
 });
 
 export const CardPaymentBody = Type.Object(

@@ -7,10 +7,11 @@
 // transaction's context: the approval and its audit entry then commit or roll back with the action,
 // while a denial is written after the transaction ends (it must survive the rollback, and must not
 // need a second connection while the first is held).
-import { ManagerApproval } from '@cloudpos/tenant-db';
+import { ManagerApproval, STAFF_ROLES } from '@cloudpos/tenant-db';
 import { LockMode } from '@mikro-orm/core';
 import type { FastifyRequest } from 'fastify';
-import { problem } from '../errors.ts';
+import { Type } from 'typebox';
+import { problem, type ProblemCode } from '../errors.ts';
 import { actorOf, type RequestContext } from '../tenancy/context.ts';
 import { deferAudit, recordAudit, writeAudit, type AuditInput } from './audit.ts';
 import { decide, type Action } from './permissions.ts';
@@ -18,6 +19,32 @@ import { decide, type Action } from './permissions.ts';
 export const APPROVAL_HEADER = 'x-approval-id';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_APPROVALS_PER_REQUEST = 5;
+
+/** The header of routes whose permission check may ask a cashier for a manager's approval. */
+export const ApprovalHeaders = Type.Object({
+  [APPROVAL_HEADER]: Type.Optional(
+    Type.String({
+      pattern: '^ *[0-9A-Fa-f-]{36}( *, *[0-9A-Fa-f-]{36})* *$',
+      maxLength: 400,
+      description:
+        'The id of a manager’s approval (POST /v1/approvals) for an action this request needs; several comma-separated ' +
+        `(at most ${MAX_APPROVALS_PER_REQUEST} are read) when it needs several. Without it a cashier gets 403 approval_required ` +
+        'naming the action; each approval is used up by the one request it approves.',
+    }),
+  ),
+});
+
+/**
+ * The problems a permission check for `action` can answer with, from the matrix: `forbidden` when a
+ * role is denied it, the approval codes when a role needs a manager's approval for it.
+ */
+export function permissionProblems(...actions: Action[]): ProblemCode[] {
+  const decisions = new Set(actions.flatMap((action) => STAFF_ROLES.map((role) => decide(role, action))));
+  return [
+    ...(decisions.has('deny') ? (['forbidden'] as const) : []),
+    ...(decisions.has('needs-approval') ? (['approval_required', 'approval_invalid'] as const) : []),
+  ];
+}
 
 export interface PermissionOptions {
   /** The amount the action is about, in minor units (an approval is bound to it). */

@@ -5,11 +5,12 @@ import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import { ProblemError, problem, problemResponses, type ProblemCode } from '../errors.ts';
 import type { Counters } from '../limits/counters.ts';
+import { ListOf, onePage } from '../lists.ts';
 import { actorOf } from '../tenancy/context.ts';
 import { attemptLimits } from './attempt-limits.ts';
 import { listAudit } from './audit.ts';
 import { ACTIONS, decide } from './permissions.ts';
-import { requirePermission } from './require-permission.ts';
+import { permissionProblems, requirePermission } from './require-permission.ts';
 import {
   ApprovalBody,
   ApprovalSchema,
@@ -78,7 +79,7 @@ export async function staffRoutes(
         tags: TAG,
         summary: "Create the tenant's first owner and till with the one-time setup code",
         body: SetupBody,
-        response: { 201: SetupResponse, ...problemResponses(400, 403, 409, 429) },
+        response: { 201: SetupResponse, ...problemResponses('setup_code_invalid', 'already_set_up') },
       },
       preHandler: limits.limitSetup,
     },
@@ -101,7 +102,10 @@ export async function staffRoutes(
         tags: TAG,
         summary: 'PIN sign-in on a registered till',
         body: SignInBody,
-        response: { 200: SessionSchema, ...problemResponses(400, 401, 423, 429) },
+        response: {
+          200: SessionSchema,
+          ...problemResponses('device_not_recognized', 'invalid_credentials', 'pin_locked'),
+        },
       },
     },
     async (request) => {
@@ -122,7 +126,10 @@ export async function staffRoutes(
         tags: TAG,
         summary: 'Exchange a refresh token for new tokens (the old refresh token is used up)',
         body: RefreshBody,
-        response: { 200: SessionSchema, ...problemResponses(400, 401) },
+        response: {
+          200: SessionSchema,
+          ...problemResponses('refresh_token_invalid', 'refresh_token_reused'),
+        },
       },
     },
     async (request) => service.refresh(request.ctx, request.body.refreshToken),
@@ -141,7 +148,7 @@ export async function staffRoutes(
         tags: TAG,
         summary: 'End the sign-in a refresh token belongs to',
         body: RefreshBody,
-        response: { 204: Type.Null({ description: 'Signed out' }), ...problemResponses(400) },
+        response: { 204: Type.Null({ description: 'Signed out' }), ...problemResponses() },
       },
     },
     async (request, reply) => {
@@ -157,7 +164,7 @@ export async function staffRoutes(
         tags: TAG,
         summary: 'Who is signed in, and what the permission matrix lets them do',
         security: SIGNED_IN,
-        response: { 200: MeSchema, ...problemResponses(401, 403) },
+        response: { 200: MeSchema, ...problemResponses() },
       },
     },
     async (request) => {
@@ -179,7 +186,10 @@ export async function staffRoutes(
         summary: "A manager's PIN approves one action (and amount) on this till, once, for a short time",
         security: SIGNED_IN,
         body: ApprovalBody,
-        response: { 201: ApprovalSchema, ...problemResponses(400, 401, 403, 423, 429) },
+        response: {
+          201: ApprovalSchema,
+          ...problemResponses('approval_pin_invalid', 'approval_not_permitted', 'pin_locked'),
+        },
       },
     },
     async (request, reply) => {
@@ -200,11 +210,14 @@ export async function staffRoutes(
         tags: TAG,
         summary: 'List staff members',
         security: SIGNED_IN,
-        response: { 200: Type.Array(StaffViewSchema), ...problemResponses(401, 403) },
+        response: {
+          200: ListOf(StaffViewSchema),
+          ...problemResponses(...permissionProblems('staff.manage')),
+        },
       },
       preHandler: requirePermission('staff.manage', { audit: false }),
     },
-    async (request) => service.listStaff(request.ctx),
+    async (request) => onePage(await service.listStaff(request.ctx)),
   );
 
   app.post(
@@ -215,7 +228,10 @@ export async function staffRoutes(
         summary: 'Add a staff member (managers add cashiers only)',
         security: SIGNED_IN,
         body: NewStaffBody,
-        response: { 201: StaffViewSchema, ...problemResponses(400, 401, 403, 409) },
+        response: {
+          201: StaffViewSchema,
+          ...problemResponses(...permissionProblems('staff.manage'), 'staff_code_taken'),
+        },
       },
       preHandler: requirePermission('staff.manage', { audit: false }),
     },
@@ -231,7 +247,15 @@ export async function staffRoutes(
         security: SIGNED_IN,
         params: IdParams,
         body: StaffPatchBody,
-        response: { 200: StaffViewSchema, ...problemResponses(400, 401, 403, 404, 409) },
+        response: {
+          200: StaffViewSchema,
+          ...problemResponses(
+            ...permissionProblems('staff.manage'),
+            'staff_not_found',
+            'staff_code_taken',
+            'last_owner',
+          ),
+        },
       },
       preHandler: requirePermission('staff.manage', { audit: false }),
     },
@@ -245,11 +269,14 @@ export async function staffRoutes(
         tags: TAG,
         summary: 'List till devices',
         security: SIGNED_IN,
-        response: { 200: Type.Array(DeviceViewSchema), ...problemResponses(401, 403) },
+        response: {
+          200: ListOf(DeviceViewSchema),
+          ...problemResponses(...permissionProblems('device.register')),
+        },
       },
       preHandler: requirePermission('device.register', { audit: false }),
     },
-    async (request) => service.listDevices(request.ctx),
+    async (request) => onePage(await service.listDevices(request.ctx)),
   );
 
   app.post(
@@ -260,7 +287,10 @@ export async function staffRoutes(
         summary: 'Register a till; its secret is in this response only',
         security: SIGNED_IN,
         body: NewDeviceBody,
-        response: { 201: DeviceWithSecretSchema, ...problemResponses(400, 401, 403, 404) },
+        response: {
+          201: DeviceWithSecretSchema,
+          ...problemResponses(...permissionProblems('device.register'), 'store_not_found'),
+        },
       },
       preHandler: requirePermission('device.register', { audit: false }),
     },
@@ -276,7 +306,15 @@ export async function staffRoutes(
         security: SIGNED_IN,
         params: IdParams,
         body: DevicePatchBody,
-        response: { 200: DeviceViewSchema, ...problemResponses(400, 401, 403, 404, 409) },
+        response: {
+          200: DeviceViewSchema,
+          ...problemResponses(
+            ...permissionProblems('device.register'),
+            'device_not_found',
+            'store_not_found',
+            'store_closed',
+          ),
+        },
       },
       preHandler: requirePermission('device.register', { audit: false }),
     },
@@ -291,7 +329,10 @@ export async function staffRoutes(
         summary: 'Revoke a till: no more sign-ins, its refresh tokens end',
         security: SIGNED_IN,
         params: IdParams,
-        response: { 200: DeviceViewSchema, ...problemResponses(401, 403, 404) },
+        response: {
+          200: DeviceViewSchema,
+          ...problemResponses(...permissionProblems('device.register'), 'device_not_found'),
+        },
       },
       preHandler: requirePermission('device.register', { audit: false }),
     },
@@ -306,7 +347,7 @@ export async function staffRoutes(
         summary: 'The audit log of sensitive actions, newest first',
         security: SIGNED_IN,
         querystring: AuditQuerystring,
-        response: { 200: AuditPage, ...problemResponses(400, 401, 403) },
+        response: { 200: AuditPage, ...problemResponses(...permissionProblems('audit.read')) },
       },
       preHandler: requirePermission('audit.read', { audit: false }),
     },
@@ -314,7 +355,7 @@ export async function staffRoutes(
       const page = await listAudit(request.ctx, request.query);
       return {
         next: page.next,
-        entries: page.entries.map((entry) => ({
+        items: page.entries.map((entry) => ({
           id: entry.id,
           at: entry.at.toISOString(),
           action: entry.action,

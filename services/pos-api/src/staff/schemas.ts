@@ -2,6 +2,7 @@
 // with them (nothing outside a schema leaves the API, such as a PIN hash).
 import { STAFF_ROLES } from '@cloudpos/tenant-db';
 import { Type } from 'typebox';
+import { ListOf } from '../lists.ts';
 import { ACTIONS } from './permissions.ts';
 import { PIN_PATTERN } from './secrets.ts';
 
@@ -178,7 +179,6 @@ export const AuditEntrySchema = Type.Object({
   detail: Nullable(Type.Record(Type.String(), Type.Unknown())),
 });
 
-export const AuditPage = Type.Object({
-  entries: Type.Array(AuditEntrySchema),
-  next: Nullable(Type.String()),
+export const AuditPage = ListOf(AuditEntrySchema, {
+  description: 'Pass as `before` to get the next (older) page; null: this is the last page',
 });

@@ -110,7 +110,7 @@ async function audit(action?: string): Promise<AuditRow[]> {
   const owner = await signIn(app, tenant, '1000', PINS.owner);
   const response = await get(`/v1/audit?limit=200${action ? `&action=${action}` : ''}`, owner.accessToken);
   expect(response.statusCode, response.body).toBe(200);
-  return response.json<{ entries: AuditRow[] }>().entries;
+  return response.json<{ items: AuditRow[] }>().items;
 }
 
 async function newCashier(code: string, pin = '5555') {
@@ -430,8 +430,9 @@ describe('staff and tills', () => {
 
     const cashier = await signIn(app, tenant, '3000', PINS.cashier);
     expect((await get('/v1/staff', cashier.accessToken)).json()).toMatchObject({ code: 'forbidden' });
-    const list = (await get('/v1/staff', manager.accessToken)).json<Record<string, unknown>[]>();
-    expect(list.map((member) => member.code)).toEqual(
+    const list = (await get('/v1/staff', manager.accessToken)).json<{ items: Record<string, unknown>[] }>();
+    expect(list).toMatchObject({ next: null });
+    expect(list.items.map((member) => member.code)).toEqual(
       expect.arrayContaining(['1000', '2000', '3000', '8001']),
     );
     expect(JSON.stringify(list)).not.toMatch(/pin|scrypt/i);
@@ -472,7 +473,8 @@ describe('staff and tills', () => {
     expect(unknownStore.json()).toMatchObject({ code: 'store_not_found' });
     const listed = await get('/v1/devices', manager.accessToken);
     expect(listed.body).not.toContain(device.secret);
-    expect(listed.json()).toEqual(
+    expect(listed.json()).toMatchObject({ next: null });
+    expect(listed.json<{ items: unknown[] }>().items).toEqual(
       expect.arrayContaining([expect.objectContaining({ id: device.id, revokedAt: null })]),
     );
 
@@ -523,14 +525,14 @@ describe('the audit log', () => {
 
     const owner = await signIn(app, tenant, '1000', PINS.owner);
     const page1 = (await get('/v1/audit?limit=2', owner.accessToken)).json<{
-      entries: { id: string }[];
+      items: { id: string }[];
       next: string;
     }>();
     const page2 = (await get(`/v1/audit?limit=2&before=${page1.next}`, owner.accessToken)).json<{
-      entries: { id: string }[];
+      items: { id: string }[];
     }>();
-    expect(page1.entries).toHaveLength(2);
-    expect(BigInt(page2.entries[0]!.id)).toBeLessThan(BigInt(page1.entries[1]!.id));
+    expect(page1.items).toHaveLength(2);
+    expect(BigInt(page2.items[0]!.id)).toBeLessThan(BigInt(page1.items[1]!.id));
   });
 });
 

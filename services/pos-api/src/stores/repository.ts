@@ -3,8 +3,8 @@
 import { Store } from '@cloudpos/tenant-db';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import { CATALOG_PROBLEM_CODES, type ExpectedVersion } from '../catalog/index.ts';
-import { problem, ProblemError } from '../errors.ts';
+import type { ExpectedVersion } from '../catalog/index.ts';
+import { problem } from '../errors.ts';
 import { recordAudit } from '../staff/audit.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 
@@ -145,16 +145,9 @@ async function lockedStore(em: RequestContext['em'], id: string, expected: Expec
   if (!store) throw problem('store_not_found', `no store ${id}`);
   if (expected !== '*' && expected !== store.version) {
     // The catalog's optimistic-concurrency contract (ETag / If-Match), with its code.
-    const [status, title] = CATALOG_PROBLEM_CODES.version_conflict;
-    throw new ProblemError(
-      status,
-      'version_conflict',
-      title,
-      `store ${store.code} is at version ${store.version}`,
-      {
-        extensions: { currentVersion: store.version },
-      },
-    );
+    throw problem('version_conflict', `store ${store.code} is at version ${store.version}`, {
+      extensions: { currentVersion: store.version },
+    });
   }
   return store;
 }

@@ -3,8 +3,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { expectedVersion, IfMatchHeaders } from '../catalog/index.ts';
-import { problemResponses } from '../errors.ts';
-import { requirePermission } from '../staff/require-permission.ts';
+import { problemResponses, type ProblemCode } from '../errors.ts';
+import { permissionProblems, requirePermission } from '../staff/require-permission.ts';
 import { closeStore, createStore, getStore, listStores, updateStore, type StoreView } from './repository.ts';
 import {
   NewStoreBody,
@@ -17,6 +17,12 @@ import {
 
 const TAG = ['stores'];
 const SIGNED_IN = [{ bearerAuth: [] }];
+/** A change to a store: owners only, with the version the client read (If-Match). */
+const CHANGE: ProblemCode[] = [
+  ...permissionProblems('store.manage'),
+  'version_conflict',
+  'precondition_required',
+];
 
 const manage = requirePermission('store.manage', {
   // The repository writes the precise entry in the change's transaction; denials are still logged.
@@ -41,7 +47,7 @@ export async function storeRoutes(parent: FastifyInstance) {
         summary: 'List the open stores (and the closed ones with includeClosed=true)',
         security: SIGNED_IN,
         querystring: StoreListQuery,
-        response: { 200: StoreListSchema, ...problemResponses(400, 401) },
+        response: { 200: StoreListSchema, ...problemResponses() },
       },
     },
     async (request) => ({ items: await listStores(request.ctx, request.query.includeClosed), next: null }),
@@ -55,7 +61,10 @@ export async function storeRoutes(parent: FastifyInstance) {
         summary: 'Open a store (owners)',
         security: SIGNED_IN,
         body: NewStoreBody,
-        response: { 201: StoreSchema, ...problemResponses(400, 401, 403, 409) },
+        response: {
+          201: StoreSchema,
+          ...problemResponses(...permissionProblems('store.manage'), 'store_code_taken'),
+        },
       },
       preHandler: manage,
     },
@@ -70,7 +79,7 @@ export async function storeRoutes(parent: FastifyInstance) {
         summary: 'A store, with its version as ETag',
         security: SIGNED_IN,
         params: StoreIdParams,
-        response: { 200: StoreSchema, ...problemResponses(400, 401, 404) },
+        response: { 200: StoreSchema, ...problemResponses('store_not_found') },
       },
     },
     async (request, reply) => sendVersioned(reply, 200, await getStore(request.ctx, request.params.id)),
@@ -86,7 +95,7 @@ export async function storeRoutes(parent: FastifyInstance) {
         params: StoreIdParams,
         headers: IfMatchHeaders,
         body: StorePatchBody,
-        response: { 200: StoreSchema, ...problemResponses(400, 401, 403, 404, 412, 428) },
+        response: { 200: StoreSchema, ...problemResponses(...CHANGE, 'store_not_found') },
       },
       preHandler: manage,
     },
@@ -109,7 +118,7 @@ export async function storeRoutes(parent: FastifyInstance) {
         security: SIGNED_IN,
         params: StoreIdParams,
         headers: IfMatchHeaders,
-        response: { 200: StoreSchema, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+        response: { 200: StoreSchema, ...problemResponses(...CHANGE, 'store_not_found', 'last_open_store') },
       },
       preHandler: manage,
     },

@@ -1,5 +1,6 @@
 // TypeBox schemas of the stores routes.
 import { Type } from 'typebox';
+import { ListOf } from '../lists.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
@@ -27,10 +28,8 @@ export const StoreSchema = Type.Object({
   updatedAt: Timestamp,
 });
 
-export const StoreListSchema = Type.Object({
-  items: Type.Array(StoreSchema),
-  next: Type.Null({ description: 'Stores come in one page' }),
-});
+/** Stores come in one page (`next: null`). */
+export const StoreListSchema = ListOf(StoreSchema);
 
 export const StoreListQuery = Type.Object({
   includeClosed: Type.Optional(Type.Boolean({ default: false })),
