@@ -87,6 +87,7 @@ export const PROBLEM_CODES = {
   receipt_number_taken: [409, 'Another sale of this register already has this receipt number'],
   receipt_number_invalid: [422, 'The receipt number skips too far ahead of the register’s last one'],
   // Platform
+  till_not_built: [503, 'The till app is not built on this server'],
   rate_limited: [429, 'Too many requests'],
   database_unavailable: [
     503,
