@@ -42,7 +42,7 @@ export async function buildTill(options: { force?: boolean } = {}): Promise<{ bu
   const previous = await readFile(STAMP, 'utf8').catch(() => '');
   if (!options.force && previous === hash) return { built: false, dir: TILL_DIST };
   const { build } = await import('vite');
-  await build({ configFile: join(TILL_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  await build({ configFile: join(TILL_ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
   await writeFile(STAMP, hash);
   return { built: true, dir: TILL_DIST };
 }

@@ -3,6 +3,9 @@
 // bundle is written, precache.json lists every file the worker must keep for offline start.
 import { defineConfig, type Plugin } from 'vite';
 
+// Copied from public/ as they are (not part of the bundle Rolldown reports).
+const PUBLIC_FILES = ['manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png'];
+
 function precacheManifest(): Plugin {
   return {
     name: 'cloudpos-precache-manifest',
@@ -11,7 +14,9 @@ function precacheManifest(): Plugin {
       this.emitFile({
         type: 'asset',
         fileName: 'precache.json',
-        source: JSON.stringify({ files: ['./', ...files.filter((name) => name !== 'index.html')] }),
+        source: JSON.stringify({
+          files: ['./', ...PUBLIC_FILES, ...files.filter((name) => name !== 'index.html')],
+        }),
       });
     },
   };
@@ -21,8 +26,10 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/till/',
   // Vite 8 transforms TSX with Oxc: React's automatic runtime, no Babel plugin needed.
-  oxc: { jsx: { runtime: 'automatic' } },
+  oxc: { jsx: { runtime: 'automatic', development: false } },
   plugins: [precacheManifest()],
+  // Built from inside vitest too (NODE_ENV=test), where React would otherwise be its development build.
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
