@@ -159,6 +159,12 @@ describe('the till in Chromium', () => {
     await expect.poll(() => page.getByTestId('sale-status').textContent()).toBe('Saved on the server.');
     await expect.poll(() => page.getByTestId('receipt-change').textContent()).toMatch(/11[.,]00/);
     const label = await page.getByTestId('receipt-number').textContent();
+    // The server's own HTML receipt, with the stored sale's total.
+    await expect
+      .poll(() => page.frameLocator('iframe[title="Receipt"]').locator('body').textContent(), {
+        timeout: 5_000,
+      })
+      .toMatch(/9[.,]00/);
     await photograph('receipt');
 
     const sales = await serverSales();

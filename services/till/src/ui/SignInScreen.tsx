@@ -103,6 +103,7 @@ export function SignInScreen({
               className="secondary"
               onClick={() => {
                 setStep('code');
+                setError(undefined);
                 setPin('');
               }}
             >
