@@ -12,6 +12,7 @@ import {
 } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { bearer, sellingWorld, type SellingWorld } from '@cloudpos/pos-api/test-support';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -20,6 +21,13 @@ let world: SellingWorld;
 let browser: ChromiumSession;
 let page: Page;
 let tillUrl: string;
+let proxy: Server;
+/** The proxy in front of the API drops the answer of the next sale commit (after the server committed). */
+let dropNextSaleAnswer = false;
+/** The API cannot be reached through the proxy (as when its process is stopped). */
+let apiDown = false;
+/** Sale commits the proxy has forwarded. */
+let saleCommits = 0;
 /** Uncaught errors in the till's pages: a test run with any fails. */
 const pageErrors: string[] = [];
 
@@ -36,6 +44,17 @@ async function serverSales(): Promise<SaleSummary[]> {
   });
   expect(response.statusCode, response.body).toBe(200);
   return response.json<{ items: SaleSummary[] }>().items;
+}
+
+/** Offline twice over: the browser has no network and the API cannot be reached either. */
+async function goOffline() {
+  apiDown = true;
+  await browser.context.setOffline(true);
+}
+
+async function goOnline() {
+  await browser.context.setOffline(false);
+  apiDown = false;
 }
 
 async function expectAccessible(name: string) {
@@ -82,7 +101,38 @@ beforeAll(async () => {
     redisUrl: inject('redisUrl'),
   });
   await world.app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = world.app.server.address() as AddressInfo;
+  const apiPort = (world.app.server.address() as AddressInfo).port;
+  // The browser talks to the API through a proxy that can lose an answer, as a flaky network does.
+  proxy = createServer((incoming, outgoing) => {
+    if (apiDown && incoming.url?.startsWith('/v1/')) {
+      incoming.socket.destroy();
+      return;
+    }
+    const upstream = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: apiPort,
+        path: incoming.url,
+        method: incoming.method,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        if (incoming.method === 'POST' && incoming.url === '/v1/sales') saleCommits += 1;
+        if (dropNextSaleAnswer && incoming.method === 'POST' && incoming.url === '/v1/sales') {
+          dropNextSaleAnswer = false;
+          answer.resume();
+          answer.on('end', () => outgoing.socket?.destroy());
+          return;
+        }
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    upstream.on('error', () => outgoing.socket?.destroy());
+    incoming.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as AddressInfo;
   // Chromium resolves every *.localhost name to the loopback address: the host names the tenant.
   tillUrl = `http://${world.tenant.slug}.localhost:${port}/till/`;
   // axe-core is injected as an inline script, which the till's CSP (rightly) refuses.
@@ -93,6 +143,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await new Promise((resolve) => proxy?.close(resolve));
   expect(pageErrors).toEqual([]);
   await world?.close();
 });
@@ -176,7 +227,7 @@ describe('the till in Chromium', () => {
 
   it('sells offline, starts again offline from the service worker, and replays every sale exactly once', async () => {
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    await browser.context.setOffline(true);
+    await goOffline();
     for (let sale = 0; sale < 3; sale += 1) {
       await page.getByRole('button', { name: /^Pen/ }).click();
       await payCash();
@@ -194,13 +245,76 @@ describe('the till in Chromium', () => {
     await photograph('sync-offline');
     expect(await serverSales()).toHaveLength(1);
 
-    await browser.context.setOffline(false);
+    await goOnline();
     await expect.poll(() => page.getByTestId('sync-queued').textContent(), { timeout: 30_000 }).toBe('0');
     const sales = await serverSales();
     expect(sales).toHaveLength(4);
     const numbers = sales.map((sale) => sale.receiptNumber!.split('-').at(-1)).sort();
     expect(numbers).toEqual(['000001', '000002', '000003', '000004']);
     expect(sales.filter((sale) => sale.total === 333)).toHaveLength(3);
+    await page.getByRole('button', { name: 'Back to selling' }).click();
+  });
+
+  it('asks a manager to approve a discount over the limit, then commits with the approval', async () => {
+    await page.getByRole('button', { name: /^Mug/ }).click();
+    await page.getByRole('button', { name: 'Discount' }).click();
+    await page.getByRole('group', { name: 'Discount on Mug' }).getByRole('button', { name: '20 %' }).click();
+    await expect.poll(() => page.getByTestId('sale-total').textContent()).toMatch(/2[.,]80/);
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.getByLabel('Cash received').fill('5');
+    await page.getByRole('button', { name: 'Complete sale' }).click();
+    await page.getByRole('heading', { name: 'A manager must approve' }).waitFor();
+    await page.getByLabel('Manager code').fill(world.tenant.manager.code);
+    await page.getByLabel('Manager PIN').fill('0000');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('That manager code or PIN is not right.');
+    await page.getByLabel('Manager PIN').fill(world.tenant.manager.pin);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(() => page.getByTestId('sale-status').textContent(), { timeout: 10_000 })
+      .toBe('Saved on the server.');
+    const sales = await serverSales();
+    expect(sales).toHaveLength(5);
+    expect(sales.find((sale) => sale.receiptNumber?.endsWith('-000005'))).toMatchObject({ total: 280 });
+    await page.getByRole('button', { name: 'New sale' }).click();
+  });
+
+  it('retries a sale whose answer was lost after the server committed it: one sale', async () => {
+    dropNextSaleAnswer = true;
+    const commitsBefore = saleCommits;
+    await page.getByRole('button', { name: /^Bread/ }).click();
+    await payCash();
+    await page.getByRole('button', { name: 'New sale' }).click();
+    await page.getByRole('button', { name: /to sync|All synced/ }).click();
+    await expect.poll(() => page.getByTestId('sync-queued').textContent(), { timeout: 30_000 }).toBe('0');
+    expect(dropNextSaleAnswer).toBe(false);
+    // The commit whose answer was lost, and its retry with the same Idempotency-Key.
+    expect(saleCommits - commitsBefore).toBeGreaterThanOrEqual(2);
+    const sales = await serverSales();
+    expect(sales).toHaveLength(6);
+    expect(sales.filter((sale) => sale.receiptNumber?.endsWith('-000006'))).toHaveLength(1);
+    await page.getByRole('button', { name: 'Back to selling' }).click();
+  });
+
+  it('keeps a sale the server refuses on replay in "needs attention", with the reason', async () => {
+    await goOffline();
+    await page.getByRole('button', { name: /^Pen/ }).click();
+    await payCash();
+    await page.getByRole('button', { name: 'New sale' }).click();
+    // The product is taken off the catalog on the server while the sale waits.
+    await world.sql.query(`update "${world.schema}".variant set active = false where sku = 'PEN'`);
+    await goOnline();
+    await page.getByRole('button', { name: /to sync|need attention/ }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { name: /Needs attention/ }).textContent(), { timeout: 30_000 })
+      .toBe('Needs attention (1)');
+    await expect.poll(() => page.locator('.attention').textContent()).toMatch(/no longer in the catalog/);
+    await page.getByRole('button', { name: 'Unpair register' }).click();
+    // A cashier may not unpair; nobody may while a sale needs attention (register.ts).
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Only an owner or a manager/);
+    expect(await serverSales()).toHaveLength(6);
   });
 
   it('refuses a second tab on the same register', async () => {
