@@ -60,12 +60,12 @@ export function checkoutLines(lines: CartLine[]): CheckoutLine[] {
 
 /**
  * Quick-cash buttons: the exact amount, then the next round amounts a customer is likely to hand
- * over (the next multiple of 5, 10, 20, 50 and 100 major units above the total).
+ * over (the next multiples of 5, 10, 20, 50, 100 … major units above the total).
  */
 export function quickCashAmounts(total: number, currency: string): number[] {
   const unit = 10 ** currencyExponent(currency);
   const amounts = new Set<number>([total]);
-  for (const step of [5, 10, 20, 50, 100]) {
+  for (const step of [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000]) {
     const next = Math.ceil(total / (step * unit)) * step * unit;
     if (next > total) amounts.add(next);
   }
