@@ -317,6 +317,20 @@ describe('the till in Chromium', () => {
     expect(await serverSales()).toHaveLength(6);
   });
 
+  it('locks itself after five minutes without use, and the next cashier signs in', async () => {
+    await page.clock.install();
+    await page.reload();
+    await page.getByRole('region', { name: 'Current sale' }).waitFor();
+    await page.clock.fastForward('04:50');
+    expect(await page.getByRole('region', { name: 'Current sale' }).isVisible()).toBe(true);
+    await page.clock.fastForward('00:11');
+    await expect
+      .poll(() => page.locator('.notice').textContent())
+      .toBe('The till locked itself after 5 minutes without use. Sign in to go on.');
+    await signIn(world.tenant.manager.code, world.tenant.manager.pin);
+    await expect.poll(() => page.locator('.top-bar').textContent()).toContain('manager 2000');
+  });
+
   it('refuses a second tab on the same register', async () => {
     const second = await browser.context.newPage();
     await second.goto(tillUrl);
