@@ -48,8 +48,13 @@ export async function pairRegister(
   input: PairingInput,
 ): Promise<{ register: Register; session: StoredSession }> {
   const session = await signInOnline(input, input.staffCode, input.pin);
-  if (session.role === 'cashier')
+  if (session.role === 'cashier') {
+    // The sign-in only checked who it was: end it on the server (best effort).
+    await api('/v1/auth/sign-out', { method: 'POST', body: { refreshToken: session.refreshToken } }).catch(
+      () => undefined,
+    );
     throw new PairingRefused('Only an owner or a manager can pair a register. Ask one to sign in here.');
+  }
   const token = session.accessToken;
   const [devices, stores] = await Promise.all([
     api<DeviceView[]>('/v1/devices', { token }),
