@@ -86,6 +86,16 @@ async function signIn(code: string, pin: string) {
   await page.getByRole('region', { name: 'Current sale' }).waitFor();
 }
 
+/** Taps a product in the grid; when it is not there, says what the screen shows instead. */
+async function tapProduct(name: string) {
+  const button = page.getByRole('button', { name: new RegExp(`^${name}`) });
+  await button.waitFor({ timeout: 10_000 }).catch(async (error: unknown) => {
+    const screen = (await page.locator('body').innerText()).slice(0, 500);
+    throw new Error(`${name} is not on the screen, which shows: ${screen}`, { cause: error });
+  });
+  await button.click();
+}
+
 /** Pays the sale on screen with the first quick-cash button above the total, or exact. */
 async function payCash(typed?: string) {
   await page.getByRole('button', { name: /^Pay / }).click();
@@ -187,7 +197,7 @@ describe('the till in Chromium', () => {
   });
 
   it('sells by tapping and by scanning, pays cash with change, and the server stores the same totals', async () => {
-    await page.getByRole('button', { name: /^Mug/ }).click();
+    await tapProduct('Mug');
     // A keyboard-wedge scanner: a burst of keys ending in Enter (the Mug's barcode, then a SKU).
     await page.keyboard.type('4006381333931\n', { delay: 5 });
     await page.keyboard.type('BREAD\n', { delay: 5 });
@@ -229,13 +239,24 @@ describe('the till in Chromium', () => {
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
     await goOffline();
     for (let sale = 0; sale < 3; sale += 1) {
-      await page.getByRole('button', { name: /^Pen/ }).click();
+      await tapProduct('Pen');
       await payCash();
       await expect
         .poll(() => page.getByTestId('sale-status').textContent())
         .toMatch(/Saved on this register/);
       await page.getByRole('button', { name: 'New sale' }).click();
     }
+    // An offline limit: without the network a sale can be at most €500.00 (offline-limits.ts).
+    await tapProduct('Mug');
+    for (let tap = 0; tap < 143; tap += 1) await page.getByRole('button', { name: 'One more Mug' }).click();
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.getByLabel('Cash received').fill('510');
+    await page.getByRole('button', { name: 'Complete sale' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/Without the network a sale can be at most €500[.,]00/);
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
     await page.reload();
     await page.getByRole('button', { name: /Offline · 3 to sync/ }).click();
     await expect.poll(() => page.getByTestId('sync-queued').textContent()).toBe('3');
@@ -256,7 +277,7 @@ describe('the till in Chromium', () => {
   });
 
   it('asks a manager to approve a discount over the limit, then commits with the approval', async () => {
-    await page.getByRole('button', { name: /^Mug/ }).click();
+    await tapProduct('Mug');
     await page.getByRole('button', { name: 'Discount' }).click();
     await page.getByRole('group', { name: 'Discount on Mug' }).getByRole('button', { name: '20 %' }).click();
     await expect.poll(() => page.getByTestId('sale-total').textContent()).toMatch(/2[.,]80/);
@@ -284,7 +305,7 @@ describe('the till in Chromium', () => {
   it('retries a sale whose answer was lost after the server committed it: one sale', async () => {
     dropNextSaleAnswer = true;
     const commitsBefore = saleCommits;
-    await page.getByRole('button', { name: /^Bread/ }).click();
+    await tapProduct('Bread');
     await payCash();
     await page.getByRole('button', { name: 'New sale' }).click();
     await page.getByRole('button', { name: /to sync|All synced/ }).click();
@@ -300,7 +321,7 @@ describe('the till in Chromium', () => {
 
   it('keeps a sale the server refuses on replay in "needs attention", with the reason', async () => {
     await goOffline();
-    await page.getByRole('button', { name: /^Pen/ }).click();
+    await tapProduct('Pen');
     await payCash();
     await page.getByRole('button', { name: 'New sale' }).click();
     // The product is taken off the catalog on the server while the sale waits.

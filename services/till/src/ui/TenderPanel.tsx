@@ -7,8 +7,10 @@ import { api, OfflineError } from '../api.ts';
 import { checkoutLines, moneyInputText, parseMoney, quickCashAmounts, type CartLine } from '../cart.ts';
 import { formatMoney, receiptLabel } from '../format.ts';
 import { describeError } from '../messages.ts';
+import { offlineRefusal, type Queue } from '../offline-limits.ts';
 import { recordSale } from '../outbox.ts';
 import { accessTokenOf } from '../sessions.ts';
+import type { TillDb } from '../db.ts';
 import type { TillContext } from './App.tsx';
 
 interface Preview {
@@ -17,6 +19,16 @@ interface Preview {
 }
 
 const WAIT_FOR_SERVER_MS = 5_000;
+
+/** The sales waiting for the server: how many, how much, since when. */
+async function queueOf(db: TillDb): Promise<Queue> {
+  const entries = await db.getAll('outbox');
+  return {
+    count: entries.length,
+    amount: entries.reduce((sum, entry) => sum + entry.body.tenders.reduce((s, t) => s + t.amount, 0), 0),
+    ...(entries[0] ? { oldest: entries[0].createdAt } : {}),
+  };
+}
 
 export function TenderPanel({
   context,
@@ -67,6 +79,13 @@ export function TenderPanel({
     try {
       if (approvalIds.length === 0) {
         const server = await preview();
+        if (!server) {
+          const refusal = offlineRefusal({ total, currency }, await queueOf(db), new Date(), money);
+          if (refusal) {
+            setError(refusal);
+            return;
+          }
+        }
         if (server && server.total !== total) {
           setError(
             `The server prices this sale at ${money(server.total)}, the till at ${money(total)}. ` +
