@@ -4,7 +4,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.tsbuild/**', '.cloudpos/**', 'coverage/**'] },
+  {
+    ignores: ['**/node_modules/**', '**/.tsbuild/**', '.cloudpos/**', 'coverage/**', 'services/till/dist/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -143,6 +143,11 @@ describe('npm start (local mode)', () => {
       `Demo tenant  http://demo.localhost:${env.CLOUDPOS_API_PORT} (schema tenant_demo: Ready, 1 store(s))`,
     );
     expect(first.output()).toContain('Demo catalog 5 products');
+    // The till, built by the runner and served by the API on every host.
+    expect(first.output()).toContain(`Till app     http://demo.localhost:${env.CLOUDPOS_API_PORT}/till/`);
+    const tillPage = await fetch(`${api}/till/`);
+    expect(tillPage.status).toBe(200);
+    expect(await tillPage.text()).toContain('<title>CloudPOS Till</title>');
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${api}/readyz`)).json()).toMatchObject({ status: 'ready' });
     expect((await fetch(`${api}/docs/json`)).status).toBe(200);

@@ -17,6 +17,7 @@ import {
 } from '@cloudpos/harness';
 import { listLocalTenants } from '@cloudpos/operator/local';
 import { tenantSetupCode } from '@cloudpos/pos-api';
+import { buildTill } from '@cloudpos/till/build';
 import pg from 'pg';
 import { ensureDemoCatalog } from './demo-catalog.ts';
 import { DEMO_STAFF, DEMO_TILL, prepareDemoTenant } from './demo-tenant.ts';
@@ -95,6 +96,14 @@ async function main(): Promise<void> {
   const pinPeppers = await localPinPeppers(settings.home);
   const demo = await prepareDemoTenant(tenants.ctx, pinPeppers).finally(() => tenants.close());
   const authSecret = await localAuthSecret(settings.home);
+  // The POS API serves the till's static build: rebuilt only when its sources changed.
+  const till = await buildTill().catch((error: unknown) => {
+    throw new ActionableError(
+      `The till could not be built: ${error instanceof Error ? error.message : String(error)}`,
+      'run npm run build -w @cloudpos/till to see the whole error',
+    );
+  });
+  if (till.built) say(`Built the till into ${till.dir}`);
 
   const api = await startService({
     name: 'POS API',
@@ -152,6 +161,9 @@ async function main(): Promise<void> {
     `  Demo staff   ${DEMO_STAFF.map((member) => `${member.role} ${member.code} PIN ${member.pin}`).join(', ')} (demo only)`,
   );
   say(`  Demo till    device ${DEMO_TILL.id} secret ${DEMO_TILL.secret} (demo only)`);
+  say(
+    `  Till app     ${demo.url}/till/  (pair with the demo till's device and secret, then sign in with a PIN)`,
+  );
   const others = (await listLocalTenants({ dir: join(settings.home, 'tenants') })).filter(
     (tenant) => tenant.spec.slug !== 'demo',
   );

@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger, Metrics } from '@cloudpos/telemetry';
+import { fileURLToPath } from 'node:url';
 import { observability } from '@cloudpos/telemetry/fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { fastify } from 'fastify';
@@ -29,6 +30,7 @@ import { staffService } from './staff/service.ts';
 import { storeRoutes } from './stores/index.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
 import { tenancyPlugin } from './tenancy/plugin.ts';
+import { tillApp } from './till/plugin.ts';
 import { markRequestSchemas, safeInputKeywords } from './validation.ts';
 import { documentRoute, swaggerOptions } from './openapi.ts';
 
@@ -157,6 +159,11 @@ export async function buildApp(deps: AppDependencies) {
       },
     });
   }
+
+  // The till's static app at /till/ on every host (the host names the tenant for its API calls).
+  await app.register(tillApp, {
+    dir: config.TILL_DIR ?? fileURLToPath(new URL('../../till/dist', import.meta.url)),
+  });
 
   return app;
 }

@@ -54,6 +54,9 @@ const ConfigSchema = Type.Object({
   PIN_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
   PIN_LOCKOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
 
+  /** The built till served at /till/ (services/till/dist in the repository by default). */
+  TILL_DIR: Type.Optional(Type.String({ minLength: 1 })),
+
   // Platform: browsers allowed to call the API, and request limits (Redis, per tenant and client).
   /** Comma-separated origins (https://till.example.com); empty: no cross-origin browser calls. */
   CORS_ORIGINS: Type.String({ default: '' }),

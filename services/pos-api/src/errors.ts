@@ -121,6 +121,7 @@ export const PROBLEM_CODES = {
   batch_too_large: [413, 'Too many items in one bulk call'],
   bulk_invalid: [422, 'Items of the bulk call are not valid: nothing was written'],
   // Platform
+  till_not_built: [503, 'The till app is not built on this server'],
   rate_limited: [429, 'Too many requests'],
   database_unavailable: [
     503,

@@ -1,0 +1,30 @@
+// Plain words for the problems the API answers with (by their stable code), for the cashier.
+import { ApiError, OfflineError } from './api.ts';
+
+const MESSAGES: Record<string, string> = {
+  invalid_credentials: 'That staff code or PIN is not right. Please try again.',
+  pin_locked: 'Too many wrong PINs. This staff member is locked for a while; a manager can unlock them.',
+  device_not_recognized:
+    'This register is not recognised: it was unpaired or revoked on the server. A manager must pair it again.',
+  forbidden: 'You are not allowed to do this.',
+  approval_pin_invalid: 'That manager code or PIN is not right.',
+  approval_not_permitted: 'This person may not approve that.',
+  approval_invalid: 'The approval has expired. Ask the manager again.',
+  approval_required: 'A manager must approve this sale.',
+  rate_limited: 'Too many attempts. Wait a minute and try again.',
+  item_not_found: 'An item of the sale is no longer in the catalog.',
+  item_not_priced: 'An item of the sale has no price.',
+  tender_mismatch: 'The payment does not match the total.',
+  store_closed: 'This store is closed and cannot sell.',
+  tenant_read_only: 'This account is suspended: selling is not possible right now.',
+  token_expired: 'Your sign-in has expired. Please sign in again.',
+  unauthenticated: 'Please sign in again.',
+  refresh_token_invalid: 'Your sign-in has expired. Please sign in again.',
+  receipt_number_taken: 'The server already has a sale with this receipt number.',
+};
+
+export function describeError(error: unknown): string {
+  if (error instanceof OfflineError) return 'The server cannot be reached. Check the network and try again.';
+  if (error instanceof ApiError) return MESSAGES[error.code] ?? error.message;
+  return error instanceof Error ? error.message : String(error);
+}

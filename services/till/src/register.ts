@@ -1,0 +1,127 @@
+// Pairing this browser as a register (a till device of a store) and unpairing it. An owner or
+// manager signs in once with the register's id and secret (shown when the register was created:
+// POST /v1/devices, the setup, or `npm start` for the demo) and their own code and PIN; the till
+// then learns its register code, its store and the next receipt number it must use.
+import { api } from './api.ts';
+import { syncCatalog } from './catalog-sync.ts';
+import type { Register, StoredSession, TillDb } from './db.ts';
+import { NEXT_RECEIPT } from './outbox.ts';
+import { rememberPin, signInOnline } from './sessions.ts';
+
+interface DeviceView {
+  id: string;
+  name: string;
+  code: string;
+  storeId: string | null;
+  revokedAt: string | null;
+}
+interface StoreView {
+  id: string;
+  code: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  closedAt: string | null;
+}
+
+export interface PairingInput {
+  deviceId: string;
+  deviceSecret: string;
+  staffCode: string;
+  pin: string;
+}
+
+export class PairingRefused extends Error {}
+
+/** The last number the register used, from its newest sales on the server (0 when none). */
+export function lastReceiptNumber(labels: (string | null)[], registerCode: string): number {
+  let last = 0;
+  for (const label of labels) {
+    const match = label ? new RegExp(`-${registerCode}-(\\d+)$`).exec(label) : null;
+    if (match) last = Math.max(last, Number(match[1]));
+  }
+  return last;
+}
+
+export async function pairRegister(
+  db: TillDb,
+  input: PairingInput,
+): Promise<{ register: Register; session: StoredSession }> {
+  const session = await signInOnline(input, input.staffCode, input.pin);
+  if (session.role === 'cashier') {
+    // The sign-in only checked who it was: end it on the server (best effort).
+    await api('/v1/auth/sign-out', { method: 'POST', body: { refreshToken: session.refreshToken } }).catch(
+      () => undefined,
+    );
+    throw new PairingRefused('Only an owner or a manager can pair a register. Ask one to sign in here.');
+  }
+  const token = session.accessToken;
+  const [{ items: devices }, stores] = await Promise.all([
+    api<{ items: DeviceView[] }>('/v1/devices', { token }),
+    api<{ items: StoreView[] }>('/v1/stores', { token }),
+  ]);
+  const device = devices.find((candidate) => candidate.id === input.deviceId);
+  if (!device) throw new PairingRefused('The server does not know this register.');
+  const open = stores.items.filter((store) => !store.closedAt);
+  const store = device.storeId ? stores.items.find((s) => s.id === device.storeId) : open[0];
+  if (!store || (!device.storeId && open.length > 1))
+    throw new PairingRefused('This register belongs to no store. Give it a store first (PATCH /v1/devices).');
+  const sales = await api<{ items: { receiptNumber: string | null }[] }>(
+    `/v1/sales?${new URLSearchParams({ deviceId: device.id, limit: '100' }).toString()}`,
+    { token },
+  );
+  const register: Register = {
+    deviceId: device.id,
+    deviceSecret: input.deviceSecret,
+    name: device.name,
+    code: device.code,
+    storeId: store.id,
+    storeCode: store.code,
+    storeName: store.name,
+    tenant: {
+      slug: location.hostname.split('.')[0] ?? '',
+      currency: store.currency,
+      timezone: store.timezone,
+    },
+    pairedAt: new Date().toISOString(),
+  };
+  const next =
+    lastReceiptNumber(
+      sales.items.map((sale) => sale.receiptNumber),
+      device.code,
+    ) + 1;
+  const tx = db.transaction(['meta', 'sessions'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('meta').put(register, 'register'),
+    tx.objectStore('meta').put(next, NEXT_RECEIPT),
+    tx.objectStore('sessions').put(session),
+  ]);
+  await tx.done;
+  await rememberPin(db, session, input.pin);
+  await syncCatalog(db, register, token);
+  return { register, session };
+}
+
+/** Why the register cannot be unpaired now, or undefined when it can. */
+export async function unpairBlocker(db: TillDb): Promise<string | undefined> {
+  const [queued, attention] = await Promise.all([db.count('outbox'), db.count('attention')]);
+  if (queued > 0) return `${queued} sale(s) are not on the server yet. Sync them before unpairing.`;
+  if (attention > 0) return `${attention} sale(s) need attention. Resolve them before unpairing.`;
+  return undefined;
+}
+
+/** Ends every session on the server (best effort) and forgets everything this register kept. */
+export async function unpairRegister(db: TillDb): Promise<void> {
+  const blocker = await unpairBlocker(db);
+  if (blocker) throw new PairingRefused(blocker);
+  for (const session of await db.getAll('sessions')) {
+    // Best effort: offline, the refresh tokens simply run out on the server.
+    await api('/v1/auth/sign-out', { method: 'POST', body: { refreshToken: session.refreshToken } }).catch(
+      () => undefined,
+    );
+  }
+  const stores = ['meta', 'products', 'categories', 'taxRates', 'sessions', 'sales'] as const;
+  const tx = db.transaction([...stores], 'readwrite');
+  await Promise.all(stores.map((name) => tx.objectStore(name).clear()));
+  await tx.done;
+}

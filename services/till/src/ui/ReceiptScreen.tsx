@@ -1,0 +1,93 @@
+// The receipt of the sale just made: the server's HTML receipt once the sale is on the server
+// (printed through the browser's print dialog), else the till's own copy with the same number.
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api.ts';
+import type { LocalSale } from '../db.ts';
+import { formatMoney } from '../format.ts';
+import { accessTokenOf } from '../sessions.ts';
+import type { TillContext } from './App.tsx';
+
+export function ReceiptScreen({ context, saleKey }: { context: TillContext; saleKey: string }) {
+  const { db, register, session } = context;
+  const money = (amount: number) => formatMoney(amount, register.tenant.currency);
+  const [sale, setSale] = useState<LocalSale>();
+  const [html, setHtml] = useState<string>();
+  const frame = useRef<HTMLIFrameElement>(null);
+
+  useEffect(() => {
+    void (async () => {
+      const local = await db.get('sales', saleKey);
+      setSale(local);
+      if (!local?.serverSaleId) return;
+      const token = await accessTokenOf(db, session.staffId);
+      setHtml(
+        await api<string>(`/v1/sales/${local.serverSaleId}/receipt?format=html`, { token, as: 'text' }),
+      );
+    })().catch(() => setHtml(undefined));
+  }, [db, saleKey, session.staffId, context.syncState.queued]);
+
+  if (!sale) return <main className="center-screen">Loading the receipt…</main>;
+  return (
+    <main className="receipt-screen">
+      <div className="card receipt-card">
+        <h1>
+          Sale complete · <span data-testid="receipt-number">{sale.receiptLabel}</span>
+        </h1>
+        <p className="change-due">
+          Change <strong data-testid="receipt-change">{money(sale.display.change)}</strong>
+        </p>
+        <p className={sale.status === 'synced' ? 'muted' : 'notice'} data-testid="sale-status">
+          {sale.status === 'synced'
+            ? 'Saved on the server.'
+            : sale.status === 'queued'
+              ? 'Saved on this register. It goes to the server as soon as the network is back.'
+              : 'The server refused this sale: see Sync.'}
+        </p>
+        {html ? (
+          <iframe ref={frame} className="receipt-frame" title="Receipt" srcDoc={html} />
+        ) : (
+          <section className="local-receipt" aria-label="Receipt">
+            <p>
+              {register.storeName} · {sale.receiptLabel}
+            </p>
+            <table>
+              <tbody>
+                {sale.display.lines.map((line, index) => (
+                  <tr key={index}>
+                    <td>
+                      {line.quantity} × {line.name}
+                    </td>
+                    <td className="amount">{money(line.total)}</td>
+                  </tr>
+                ))}
+                <tr className="grand">
+                  <td>Total</td>
+                  <td className="amount" data-testid="receipt-total">
+                    {money(sale.display.total)}
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+          </section>
+        )}
+        <div className="row">
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => (frame.current?.contentWindow ?? window).print()}
+          >
+            Print receipt
+          </button>
+          <button
+            type="button"
+            className="primary grow"
+            autoFocus
+            onClick={() => context.show({ name: 'sell' })}
+          >
+            New sale
+          </button>
+        </div>
+      </div>
+    </main>
+  );
+}

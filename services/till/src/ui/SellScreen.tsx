@@ -1,0 +1,275 @@
+// Ringing up a sale: product grid by category, search as you type, barcode scans from a keyboard
+// wedge, quantities and line discounts, totals from @cloudpos/pricing; then the tender panel.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { addItem, priceCart, type CartLine } from '../cart.ts';
+import type { CatalogItem } from '../db.ts';
+import { formatMoney } from '../format.ts';
+import { wedgeDetector } from '../scanner.ts';
+import type { TillContext } from './App.tsx';
+import { TenderPanel } from './TenderPanel.tsx';
+import { TopBar } from './TopBar.tsx';
+
+const ALL = 'all';
+const DISCOUNTS = ['5', '10', '20', '50'];
+const GRID_LIMIT = 60;
+
+export function SellScreen({ context }: { context: TillContext }) {
+  const { catalog, register } = context;
+  const currency = register.tenant.currency;
+  const money = (amount: number) => formatMoney(amount, currency);
+  const [lines, setLines] = useState<CartLine[]>([]);
+  const [category, setCategory] = useState(ALL);
+  const [query, setQuery] = useState('');
+  const [notice, setNotice] = useState<string>();
+  const [editing, setEditing] = useState<number>();
+  const [tendering, setTendering] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  const priced = useMemo(() => {
+    try {
+      return { document: priceCart(lines, catalog.taxRates, currency) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }, [lines, catalog.taxRates, currency]);
+
+  const shown = useMemo(() => {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    return catalog.items
+      .filter((item) => category === ALL || item.categoryId === category)
+      .filter((item) => words.every((word) => item.searchText.includes(word)))
+      .slice(0, GRID_LIMIT);
+  }, [catalog.items, category, query]);
+
+  function add(item: CatalogItem) {
+    if (item.unitPrice === null) {
+      setNotice(`${item.name} has no price in this store and cannot be sold.`);
+      return;
+    }
+    setNotice(undefined);
+    setLines((current) => addItem(current, item));
+  }
+
+  // A keyboard-wedge scanner anywhere on the screen: a fast burst ending in Enter.
+  const scanned = useRef<(code: string) => void>(() => {});
+  scanned.current = (code: string) => {
+    const item =
+      catalog.items.find((candidate) => candidate.barcode === code) ??
+      catalog.items.find((candidate) => candidate.sku.toLowerCase() === code.toLowerCase());
+    setQuery((current) => (current.endsWith(code) ? current.slice(0, -code.length) : current));
+    if (!item) setNotice(`No product has the code ${code}. Check the item or search for it by name.`);
+    else add(item);
+  };
+  useEffect(() => {
+    if (tendering) return;
+    const detector = wedgeDetector();
+    const onKey = (event: KeyboardEvent) => {
+      const code = detector.key(event.key, event.timeStamp);
+      if (code) {
+        event.preventDefault();
+        scanned.current(code);
+      }
+    };
+    addEventListener('keydown', onKey, { capture: true });
+    return () => removeEventListener('keydown', onKey, { capture: true });
+  }, [tendering]);
+
+  const total = priced.document?.totals.total ?? 0;
+
+  if (tendering && priced.document)
+    return (
+      <TenderPanel
+        context={context}
+        lines={lines}
+        priced={priced.document}
+        onCancel={() => setTendering(false)}
+        onDone={(saleKey) => {
+          setLines([]);
+          setTendering(false);
+          context.show({ name: 'receipt', saleKey });
+        }}
+      />
+    );
+
+  return (
+    <div className="sell-layout">
+      <TopBar context={context} />
+      <section className="catalog-pane" aria-label="Products">
+        <input
+          ref={searchRef}
+          className="search"
+          type="search"
+          placeholder="Search or scan"
+          aria-label="Search products by name or SKU, or scan a barcode"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && shown.length === 1) {
+              add(shown[0]!);
+              setQuery('');
+            }
+          }}
+        />
+        <div className="categories" role="tablist" aria-label="Categories">
+          {[{ id: ALL, name: 'All' }, ...catalog.categories].map((entry) => (
+            <button
+              key={entry.id}
+              type="button"
+              role="tab"
+              aria-selected={category === entry.id}
+              className={category === entry.id ? 'tab selected' : 'tab'}
+              onClick={() => setCategory(entry.id)}
+            >
+              {entry.name}
+            </button>
+          ))}
+        </div>
+        {notice && (
+          <p className="error" role="alert">
+            {notice}
+          </p>
+        )}
+        <div className="product-grid">
+          {shown.map((item) => (
+            <button key={item.variantId} type="button" className="product" onClick={() => add(item)}>
+              <span className="product-name">{item.name}</span>
+              <span className="product-price">
+                {item.unitPrice === null ? 'No price' : money(item.unitPrice)}
+              </span>
+            </button>
+          ))}
+          {shown.length === 0 && <p className="muted">No products match “{query}”.</p>}
+        </div>
+      </section>
+      <section className="cart-pane" aria-label="Current sale">
+        <h2>Current sale</h2>
+        {lines.length === 0 && <p className="muted">Tap a product or scan a barcode.</p>}
+        <ol className="cart-lines">
+          {lines.map((line, index) => {
+            const pricedLine = priced.document?.lines[index];
+            return (
+              <li key={`${line.item.variantId}-${index}`} className="cart-line">
+                <div className="line-main">
+                  <span className="line-name">{line.item.name}</span>
+                  <span className="line-total" data-testid="line-total">
+                    {pricedLine ? money(pricedLine.total) : ''}
+                  </span>
+                </div>
+                <div className="line-controls">
+                  <button
+                    type="button"
+                    className="small-square"
+                    aria-label={`One less ${line.item.name}`}
+                    onClick={() =>
+                      setLines((current) =>
+                        current
+                          .map((l, i) => (i === index ? { ...l, quantity: l.quantity - 1 } : l))
+                          .filter((l) => l.quantity > 0),
+                      )
+                    }
+                  >
+                    −
+                  </button>
+                  <span className="quantity" aria-label="Quantity">
+                    {line.quantity}
+                  </span>
+                  <button
+                    type="button"
+                    className="small-square"
+                    aria-label={`One more ${line.item.name}`}
+                    onClick={() =>
+                      setLines((current) =>
+                        current.map((l, i) => (i === index ? { ...l, quantity: l.quantity + 1 } : l)),
+                      )
+                    }
+                  >
+                    +
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-expanded={editing === index}
+                    onClick={() => setEditing(editing === index ? undefined : index)}
+                  >
+                    {line.discountPercent ? `−${line.discountPercent} %` : 'Discount'}
+                  </button>
+                </div>
+                {editing === index && (
+                  <div className="row wrap" role="group" aria-label={`Discount on ${line.item.name}`}>
+                    {['0', ...DISCOUNTS].map((percent) => (
+                      <button
+                        key={percent}
+                        type="button"
+                        className="secondary"
+                        onClick={() => {
+                          setLines((current) =>
+                            current.map((l, i) =>
+                              i === index
+                                ? {
+                                    ...l,
+                                    ...(percent === '0'
+                                      ? { discountPercent: undefined }
+                                      : { discountPercent: percent }),
+                                  }
+                                : l,
+                            ),
+                          );
+                          setEditing(undefined);
+                        }}
+                      >
+                        {percent === '0' ? 'None' : `${percent} %`}
+                      </button>
+                    ))}
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+        {priced.error && (
+          <p className="error" role="alert">
+            This sale cannot be priced: {priced.error}
+          </p>
+        )}
+        {priced.document && (
+          <dl className="totals">
+            {priced.document.totals.discountTotal > 0 && (
+              <>
+                <dt>Discounts</dt>
+                <dd>−{money(priced.document.totals.discountTotal)}</dd>
+              </>
+            )}
+            {priced.document.taxes.map((tax) => (
+              <div key={tax.rateId} className="tax-row">
+                <dt>{tax.inclusive ? `incl. ${tax.name}` : tax.name}</dt>
+                <dd>{money(tax.tax)}</dd>
+              </div>
+            ))}
+            <dt className="grand">Total</dt>
+            <dd className="grand" data-testid="sale-total">
+              {money(total)}
+            </dd>
+          </dl>
+        )}
+        <div className="row">
+          <button
+            type="button"
+            className="secondary"
+            disabled={lines.length === 0}
+            onClick={() => setLines([])}
+          >
+            Clear
+          </button>
+          <button
+            type="button"
+            className="primary grow"
+            disabled={!priced.document}
+            onClick={() => setTendering(true)}
+          >
+            Pay {priced.document ? money(total) : ''}
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,291 @@
+// Taking cash: what the customer hands over (typed or a quick-cash button), the change, a manager's
+// approval when the server's preview asks for one, then the sale goes to the outbox and the
+// server (right away when online).
+import type { PricedDocument } from '@cloudpos/pricing';
+import { useState } from 'react';
+import { api, OfflineError } from '../api.ts';
+import { checkoutLines, moneyInputText, parseMoney, quickCashAmounts, type CartLine } from '../cart.ts';
+import { formatMoney, receiptLabel } from '../format.ts';
+import { describeError } from '../messages.ts';
+import { offlineRefusal, type Queue } from '../offline-limits.ts';
+import { recordSale } from '../outbox.ts';
+import { accessTokenOf } from '../sessions.ts';
+import type { TillDb } from '../db.ts';
+import type { TillContext } from './App.tsx';
+
+interface Preview {
+  total: number;
+  requiredApprovals: { action: string; reason: string }[];
+}
+
+const WAIT_FOR_SERVER_MS = 5_000;
+
+/** The sales waiting for the server: how many, how much, since when. */
+async function queueOf(db: TillDb): Promise<Queue> {
+  const entries = await db.getAll('outbox');
+  return {
+    count: entries.length,
+    amount: entries.reduce((sum, entry) => sum + entry.body.tenders.reduce((s, t) => s + t.amount, 0), 0),
+    ...(entries[0] ? { oldest: entries[0].createdAt } : {}),
+  };
+}
+
+export function TenderPanel({
+  context,
+  lines,
+  priced,
+  onCancel,
+  onDone,
+}: {
+  context: TillContext;
+  lines: CartLine[];
+  priced: PricedDocument;
+  onCancel: () => void;
+  onDone: (saleKey: string) => void;
+}) {
+  const { db, register, session } = context;
+  const currency = register.tenant.currency;
+  const money = (amount: number) => formatMoney(amount, currency);
+  const total = priced.totals.total;
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [approval, setApproval] = useState<{ actions: string[]; reasons: string[] }>();
+  const tendered = parseMoney(typed, currency);
+  const change = tendered === undefined ? undefined : tendered - total;
+
+  /** The server's preview when it can be reached: approvals needed, and its total as a check. */
+  async function preview(): Promise<Preview | undefined> {
+    try {
+      const token = await accessTokenOf(db, session.staffId);
+      return await api<Preview>('/v1/sales/calculate', {
+        method: 'POST',
+        token,
+        body: { lines: checkoutLines(lines) },
+      });
+    } catch (caught) {
+      if (caught instanceof OfflineError) return undefined;
+      throw caught;
+    }
+  }
+
+  async function complete(approvalIds: string[] = []) {
+    if (tendered === undefined || tendered < total) {
+      setError(`The customer must hand over at least ${money(total)}.`);
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      if (approvalIds.length === 0) {
+        const server = await preview();
+        if (!server) {
+          const refusal = offlineRefusal({ total, currency }, await queueOf(db), new Date(), money);
+          if (refusal) {
+            setError(refusal);
+            return;
+          }
+        }
+        if (server && server.total !== total) {
+          setError(
+            `The server prices this sale at ${money(server.total)}, the till at ${money(total)}. ` +
+              'The catalog may have changed: sign in again to refresh it.',
+          );
+          return;
+        }
+        if (server && server.requiredApprovals.length > 0 && session.role === 'cashier') {
+          setApproval({
+            actions: server.requiredApprovals.map((required) => required.action),
+            reasons: server.requiredApprovals.map((required) => required.reason),
+          });
+          return;
+        }
+      }
+      const sale = await recordSale(db, {
+        staffId: session.staffId,
+        lines: checkoutLines(lines),
+        tenders: [{ method: 'cash', amount: total, tendered }],
+        approvalIds,
+        display: {
+          lines: lines.map((line, index) => ({
+            name: line.item.name,
+            quantity: String(line.quantity),
+            total: priced.lines[index]!.total,
+          })),
+          total,
+          change: tendered - total,
+        },
+        label: (number) => receiptLabel(register.storeCode, register.code, number),
+      });
+      await Promise.race([
+        context.sync.kick(),
+        new Promise((resolve) => setTimeout(resolve, WAIT_FOR_SERVER_MS)),
+      ]);
+      onDone(sale.key);
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="tender-screen">
+      <div className="card tender">
+        <h1>Cash</h1>
+        <p className="due">
+          To pay <strong data-testid="amount-due">{money(total)}</strong>
+        </p>
+        <label>
+          Cash received
+          <input
+            className="money-input"
+            inputMode="decimal"
+            autoFocus
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter') void complete();
+            }}
+          />
+        </label>
+        <div className="row wrap" role="group" aria-label="Quick cash">
+          {quickCashAmounts(total, currency).map((amount) => (
+            <button
+              key={amount}
+              type="button"
+              className="secondary quick-cash"
+              onClick={() => setTyped(moneyInputText(amount, currency))}
+            >
+              {money(amount)}
+            </button>
+          ))}
+        </div>
+        <p className="change" aria-live="polite">
+          {change === undefined ? (
+            typed ? (
+              'That is not an amount.'
+            ) : (
+              ' '
+            )
+          ) : change < 0 ? (
+            `${money(-change)} still to pay`
+          ) : (
+            <>
+              Change <strong data-testid="change">{money(change)}</strong>
+            </>
+          )}
+        </p>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        {approval ? (
+          <ApprovalForm
+            context={context}
+            actions={approval.actions}
+            reasons={approval.reasons}
+            onApproved={(ids) => {
+              setApproval(undefined);
+              void complete(ids);
+            }}
+            onCancel={() => setApproval(undefined)}
+          />
+        ) : (
+          <div className="row">
+            <button type="button" className="secondary" onClick={onCancel}>
+              Back
+            </button>
+            <button
+              type="button"
+              className="primary grow"
+              disabled={busy || change === undefined || change < 0}
+              onClick={() => void complete()}
+            >
+              {busy ? 'Completing…' : 'Complete sale'}
+            </button>
+          </div>
+        )}
+      </div>
+    </main>
+  );
+}
+
+function ApprovalForm({
+  context,
+  actions,
+  reasons,
+  onApproved,
+  onCancel,
+}: {
+  context: TillContext;
+  actions: string[];
+  reasons: string[];
+  onApproved: (ids: string[]) => void;
+  onCancel: () => void;
+}) {
+  const [code, setCode] = useState('');
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<string>();
+  async function approve() {
+    try {
+      const token = await accessTokenOf(context.db, context.session.staffId);
+      const ids: string[] = [];
+      for (const action of actions) {
+        const answer = await api<{ approvalId: string }>('/v1/approvals', {
+          method: 'POST',
+          token,
+          body: { action, staffCode: code, pin },
+        });
+        ids.push(answer.approvalId);
+      }
+      onApproved(ids);
+    } catch (caught) {
+      setError(describeError(caught));
+      setPin('');
+    }
+  }
+  return (
+    <form
+      className="approval"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void approve();
+      }}
+    >
+      <h2>A manager must approve</h2>
+      <ul>
+        {reasons.map((reason) => (
+          <li key={reason}>{reason}</li>
+        ))}
+      </ul>
+      <label>
+        Manager code
+        <input value={code} inputMode="numeric" onChange={(event) => setCode(event.target.value)} />
+      </label>
+      <label>
+        Manager PIN
+        <input
+          type="password"
+          inputMode="numeric"
+          value={pin}
+          onChange={(event) => setPin(event.target.value)}
+        />
+      </label>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary grow">
+          Approve
+        </button>
+      </div>
+    </form>
+  );
+}
