@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Debian's Chromium driven by playwright-core, for the browser apps' tests (till, portal): a fresh
 // profile per launch, no network chatter of its own, screenshots at the sizes people use, and an
 // axe-core accessibility check. Playwright's own browser build is never downloaded (ensure-tools
