@@ -4,7 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.tsbuild/**', '.cloudpos/**', 'coverage/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/.tsbuild/**',
+      '.cloudpos/**',
+      'coverage/**',
+      // The portal's build output and React Router's generated route types.
+      'portal/build/**',
+      'portal/.react-router/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -21,6 +31,21 @@ export default tseslint.config(
       // Fastify plugins and hooks are async by contract, with or without an await inside.
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // React Router's loaders, actions and middleware throw redirects and data responses by design.
+    files: ['portal/app/**/*.ts', 'portal/app/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/only-throw-error': [
+        'error',
+        {
+          allow: [
+            { from: 'lib', name: 'Response' },
+            { from: 'package', package: 'react-router', name: 'DataWithResponseInit' },
+          ],
+        },
+      ],
     },
   },
   {
