@@ -2,6 +2,7 @@
 // production build served by Fastify.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from './testing/browserless.ts';
+import { TEST_PASSWORD, verificationLink as link } from './testing/merchants.ts';
 import { startTestPortal, type TestPortal } from './testing/portal.ts';
 
 let portal: TestPortal;
@@ -12,21 +13,8 @@ afterAll(async () => {
   await portal?.stop();
 });
 
-const PASSWORD = 'correct horse battery staple';
-
-async function verificationLink(email: string): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const [message] = await portal.mailpit.messagesTo(email);
-    if (message) {
-      const link = /https?:\/\/\S+verify-email\?token=[A-Za-z0-9_-]+/.exec(
-        await portal.mailpit.text(message.ID),
-      );
-      if (link) return link[0];
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no verification mail to ${email}`);
-}
+const PASSWORD = TEST_PASSWORD;
+const verificationLink = async (email: string) => (await link(portal, email)).toString();
 
 describe('accounts', () => {
   it('signs up, verifies the e-mail from the mailbox, logs out and in again', async () => {
