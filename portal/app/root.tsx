@@ -17,7 +17,10 @@ import { CsrfField } from './csrf-field.tsx';
 import { servicesOf } from './guards.server.ts';
 import stylesUrl from './styles.css?url';
 
-export const links = () => [{ rel: 'stylesheet', href: stylesUrl }];
+export const links = () => [
+  { rel: 'stylesheet', href: stylesUrl },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+];
 
 /** Every action, on every route, first passes the CSRF check: a POST without the token never runs. */
 export const middleware: MiddlewareFunction<Response>[] = [

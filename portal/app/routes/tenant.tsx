@@ -17,6 +17,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
+/** The operator's condition types, in words a merchant reads. */
+const STEP_LABEL: Record<string, string> = {
+  DatabaseReady: 'Database',
+  MessagingReady: 'Messaging',
+  WorkloadsReady: 'Till service',
+  Ready: 'Ready to sell',
+};
+const STEP_ORDER = ['DatabaseReady', 'MessagingReady', 'WorkloadsReady', 'Ready'];
+const stepRank = (type: string) => (STEP_ORDER.includes(type) ? STEP_ORDER.indexOf(type) : STEP_ORDER.length);
+
 const isReady = (tenant: ReturnType<typeof useLoaderData<typeof loader>>) =>
   tenant.observed?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
@@ -52,14 +62,18 @@ export default function TenantPage() {
       ) : null}
       {tenant.observed ? (
         <ul className="conditions" aria-label="Provisioning steps">
-          {tenant.observed.conditions.map((condition) => (
-            <li key={condition.type} data-status={condition.status}>
-              <span className="dot" aria-hidden="true" />
-              <strong>{condition.type}</strong>{' '}
-              {condition.status === 'True' ? 'done' : (condition.reason ?? 'waiting')}
-              {condition.message ? <span className="muted"> — {condition.message}</span> : null}
-            </li>
-          ))}
+          {[...tenant.observed.conditions]
+            .sort((a, b) => stepRank(a.type) - stepRank(b.type))
+            .map((condition) => (
+              <li key={condition.type} data-type={condition.type} data-status={condition.status}>
+                <span className="dot" aria-hidden="true" />
+                <strong>{STEP_LABEL[condition.type] ?? condition.type}</strong>{' '}
+                {condition.status === 'True' ? 'done' : 'in progress'}
+                {condition.status !== 'True' && condition.message ? (
+                  <span className="muted condition-message">{condition.message}</span>
+                ) : null}
+              </li>
+            ))}
         </ul>
       ) : null}
       {ready ? (
@@ -73,7 +87,9 @@ export default function TenantPage() {
           </p>
           {tenant.setupCode ? (
             <p>
-              First owner setup code: <code className="setup-code">{tenant.setupCode}</code>
+              First owner setup code:
+              <br />
+              <code className="setup-code">{tenant.setupCode}</code>
               <br />
               <span className="muted">
                 Enter it on the till to create the owner&apos;s sign-in and register the first till. It stops
