@@ -6,8 +6,8 @@ export default mergeConfig(
   harnessProject({
     name: 'portal',
     root: import.meta.dirname,
-    // Provisioning in local mode needs PostgreSQL and NATS in operator mode.
-    infra: ['postgres', 'nats-operator'],
+    // Provisioning: local mode needs PostgreSQL and NATS in operator mode, the cluster path the API server.
+    infra: ['postgres', 'nats-operator', 'kubernetes'],
     testTimeout: 120_000,
   }),
   // The routes are served from the production build, as in a pod: built once per run.

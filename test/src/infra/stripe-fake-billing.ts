@@ -36,8 +36,7 @@ const missing = (kind: string, objectId: string) =>
     message: `No such ${kind}: '${objectId}'`,
     param: 'id',
   });
-const str = (params: Params, name: string) =>
-  typeof params[name] === 'string' ? (params[name]) : undefined;
+const str = (params: Params, name: string) => (typeof params[name] === 'string' ? params[name] : undefined);
 const obj = (params: Params, name: string) =>
   params[name] && typeof params[name] === 'object' && !Array.isArray(params[name])
     ? (params[name] as Params)
