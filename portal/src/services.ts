@@ -61,26 +61,33 @@ export function stripeClient(config: Pick<PortalConfig, 'STRIPE_SECRET_KEY' | 'S
 
 export async function createRuntime(
   config: PortalConfig,
-  overrides: { provisioner?: TenantProvisioner; mailer?: Mailer } = {},
+  overrides: {
+    provisioner?: TenantProvisioner;
+    mailer?: Mailer;
+    /** Tests inject faults (an unreachable cluster) around the real provisioner. */
+    wrapProvisioner?: (provisioner: TenantProvisioner) => TenantProvisioner;
+  } = {},
 ): Promise<PortalRuntime> {
   const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5 });
   const stripe = stripeClient(config);
   const mailer = overrides.mailer ?? smtpMailer(config.SMTP_URL, config.MAIL_FROM);
   const tillUrl = (slug: string) => config.TILL_URL_TEMPLATE.replaceAll('{slug}', slug);
-  const provisioner =
+  const wrap = overrides.wrapProvisioner ?? ((provisioner: TenantProvisioner) => provisioner);
+  const provisioner = wrap(
     overrides.provisioner ??
-    (config.PROVISIONER === 'kubernetes'
-      ? kubernetesProvisioner(loadKubeConfig())
-      : await localProvisioner({
-          databaseUrl: config.DATABASE_URL,
-          tenantsDir: config.TENANTS_DIR!,
-          nats: {
-            url: config.NATS_URL!,
-            operatorSeed: config.NATS_OPERATOR_SEED!,
-            systemUserCredsFile: config.NATS_SYSTEM_CREDS_FILE!,
-          },
-          tillUrl,
-        }));
+      (config.PROVISIONER === 'kubernetes'
+        ? kubernetesProvisioner(loadKubeConfig())
+        : await localProvisioner({
+            databaseUrl: config.DATABASE_URL,
+            tenantsDir: config.TENANTS_DIR!,
+            nats: {
+              url: config.NATS_URL!,
+              operatorSeed: config.NATS_OPERATOR_SEED!,
+              systemUserCredsFile: config.NATS_SYSTEM_CREDS_FILE!,
+            },
+            tillUrl,
+          })),
+  );
   const accounts: AccountsContext = { db, mailer, publicUrl: config.PUBLIC_URL };
   const posAuthSecret = config.POS_AUTH_SECRET;
   const orders: OrdersContext = {

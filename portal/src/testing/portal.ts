@@ -30,7 +30,10 @@ export interface TestPortal {
   stop(): Promise<void>;
 }
 
-export async function startTestPortal(name: string): Promise<TestPortal> {
+export async function startTestPortal(
+  name: string,
+  overrides: Parameters<typeof createRuntime>[1] = {},
+): Promise<TestPortal> {
   const dir = await mkdtemp(join(tmpdir(), `cloudpos-portal-${name}-`));
   const db = await createTestDatabase(inject('postgresUrl'), `portal_${name}`);
   const mailpit = await startMailpit({ dir: join(dir, 'mailpit') });
@@ -63,7 +66,7 @@ export async function startTestPortal(name: string): Promise<TestPortal> {
     POS_AUTH_SECRET: 'test-pos-auth-secret-0123456789',
   });
   await migratePlatform(config.DATABASE_URL);
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config, overrides);
   const app = await buildApp({ runtime });
   await app.listen({ host: '127.0.0.1', port });
   return {
