@@ -40,6 +40,12 @@ const ConfigSchema = z.object({
     }
     return entries as Record<(typeof PLAN_NAMES)[number], string>;
   }),
+  /** How long a failed payment leaves the tenant running before it is suspended (default 7 days). */
+  BILLING_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 3600),
   /** Where tenants are created: a Tenant custom resource, or the operator's local mode. */
   PROVISIONER: z.enum(['kubernetes', 'local']).default('local'),
   /** Local mode: the folder of Tenant manifests (`.cloudpos/tenants`), and the local NATS. */

@@ -8,6 +8,7 @@ import Stripe from 'stripe';
 import type { z } from 'zod';
 import type { choosePlanSchema, logInSchema, signUpSchema } from '../app/forms.ts';
 import { logIn, signUp, userById, verifyEmail, type AccountsContext, type PortalUser } from './accounts.ts';
+import { enforceGracePeriods, type LifecycleContext } from './billing/lifecycle.ts';
 import type { WebhookContext } from './billing/webhook.ts';
 import type { PortalConfig } from './config.ts';
 import { doubleSubmitCsrf, csrfCookie, type Csrf } from './csrf.ts';
@@ -42,7 +43,10 @@ export interface PortalServices {
 export interface PortalRuntime {
   services: PortalServices;
   webhook: WebhookContext;
-  /** Finishes paid tenants whose creation did not go through; runs at start and then periodically. */
+  /**
+   * Suspends tenants whose grace period ran out and finishes paid tenants whose creation (or
+   * suspension) did not go through; runs at start and then periodically.
+   */
   retryPending(): Promise<void>;
   close(): Promise<void>;
 }
@@ -96,12 +100,21 @@ export async function createRuntime(
     prices: config.STRIPE_PRICES,
     publicUrl: config.PUBLIC_URL,
     provisioner,
+    graceSeconds: config.BILLING_GRACE_SECONDS,
     ...(posAuthSecret && { setupCode: (slug: string) => tenantSetupCode(posAuthSecret, slug) }),
   };
   const inFlight = new Set<Promise<void>>();
   const provisionLater = (tenantId: string) => {
     const run = provisionTenant(orders, tenantId).finally(() => inFlight.delete(run));
     inFlight.add(run);
+  };
+  const lifecycle: LifecycleContext = {
+    db,
+    stripe,
+    mailer,
+    publicUrl: config.PUBLIC_URL,
+    graceSeconds: config.BILLING_GRACE_SECONDS,
+    provisionLater,
   };
   const services: PortalServices = {
     sessions: databaseSessions(db, sessionCookie(config.SESSION_SECRETS, config.COOKIE_SECURE)),
@@ -116,8 +129,9 @@ export async function createRuntime(
   };
   return {
     services,
-    webhook: { db, stripe, webhookSecret: config.STRIPE_WEBHOOK_SECRET, provisionLater },
+    webhook: { db, stripe, webhookSecret: config.STRIPE_WEBHOOK_SECRET, provisionLater, lifecycle },
     async retryPending() {
+      await enforceGracePeriods(lifecycle);
       for (const id of await pendingTenantIds(db)) await provisionTenant(orders, id);
     },
     async close() {

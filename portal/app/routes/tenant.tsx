@@ -34,13 +34,15 @@ export default function TenantPage() {
   const tenant = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const ready = isReady(tenant);
+  const suspended = tenant.billing?.suspended ?? false;
+  const settled = ready || (suspended && tenant.observed?.phase === 'Suspended');
   useEffect(() => {
-    if (ready) return;
+    if (settled) return;
     const timer = setInterval(() => {
       if (revalidator.state === 'idle') void revalidator.revalidate();
     }, 1000);
     return () => clearInterval(timer);
-  }, [ready, revalidator]);
+  }, [settled, revalidator]);
 
   return (
     <section className="card">
@@ -53,7 +55,18 @@ export default function TenantPage() {
           Waiting for the payment to be confirmed…
         </p>
       ) : null}
-      {!ready && tenant.state !== 'awaiting_payment' ? (
+      {suspended ? (
+        <p className="error banner" role="alert">
+          Suspended: the subscription is not paid. The tills can look things up but not sell until the payment
+          goes through.
+        </p>
+      ) : tenant.billing?.graceEndsAt ? (
+        <p className="banner" role="alert">
+          Payment failed. Update your payment method before{' '}
+          {new Date(tenant.billing.graceEndsAt).toUTCString()}, or the store&apos;s tills stop selling.
+        </p>
+      ) : null}
+      {!ready && !suspended && tenant.state !== 'awaiting_payment' ? (
         <div role="status" aria-live="polite">
           <h2>Setting up your store</h2>
           <p>Phase: {tenant.observed?.phase ?? 'Waiting for the operator'}</p>

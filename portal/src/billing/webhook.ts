@@ -9,6 +9,12 @@ import { inTransaction } from '../db/transaction.ts';
 import { problem } from '../problem.ts';
 import { tenantManifest } from '../tenants/manifest.ts';
 import type { PlanName } from '../config.ts';
+import {
+  mailPaymentFailed,
+  recordSubscription,
+  subscriptionIdOf,
+  type LifecycleContext,
+} from './lifecycle.ts';
 
 export interface WebhookContext {
   db: pg.Pool;
@@ -16,7 +22,17 @@ export interface WebhookContext {
   webhookSecret: string;
   /** Starts provisioning a paid tenant after the transaction committed (not awaited by Stripe). */
   provisionLater(tenantId: string): void;
+  lifecycle: LifecycleContext;
 }
+
+/** Events about a subscription's state: each one re-reads the subscription from Stripe. */
+const BILLING_EVENTS = new Set([
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.paid',
+  'invoice.payment_failed',
+]);
 
 export type WebhookOutcome = 'handled' | 'duplicate' | 'ignored';
 
@@ -48,7 +64,28 @@ export function stripeWebhookRoute(ctx: WebhookContext) {
   };
 }
 
+async function handleBillingEvent(ctx: WebhookContext, event: Stripe.Event): Promise<WebhookOutcome> {
+  const subscriptionId = subscriptionIdOf(event);
+  const subscription = subscriptionId ? await ctx.stripe.subscriptions.retrieve(subscriptionId) : undefined;
+  const result = await inTransaction(ctx.db, async (tx) => {
+    const fresh = await tx.query(
+      'insert into platform.webhook_event (id, type) values ($1, $2) on conflict (id) do nothing',
+      [event.id, event.type],
+    );
+    if (fresh.rowCount === 0) return 'duplicate' as const;
+    // A subscription we do not know yet: its Checkout completion records it with its state then.
+    return subscription
+      ? ((await recordSubscription(tx, ctx.lifecycle, subscription)) ?? 'ignored')
+      : 'ignored';
+  });
+  if (typeof result === 'string') return result;
+  if (result.changed) ctx.provisionLater(result.tenantId);
+  if (result.graceStarted) await mailPaymentFailed(ctx.lifecycle, result.tenantId);
+  return 'handled';
+}
+
 export async function handleEvent(ctx: WebhookContext, event: Stripe.Event): Promise<WebhookOutcome> {
+  if (BILLING_EVENTS.has(event.type)) return handleBillingEvent(ctx, event);
   if (event.type !== 'checkout.session.completed') {
     // Recorded so a replay is recognised; nothing else happens for types not handled yet.
     await ctx.db.query(

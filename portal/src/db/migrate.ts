@@ -5,12 +5,14 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { Migration20261205140000_platform } from './migrations/Migration20261205140000_platform.ts';
+import { Migration20261205160000_billing_state } from './migrations/Migration20261205160000_billing_state.ts';
 
 export const PLATFORM_SCHEMA = 'platform';
 
 /** Every platform migration, oldest first. Append new ones; never edit one that has shipped. */
 export const platformMigrations: MigrationObject[] = [
   { name: 'Migration20261205140000_platform', class: Migration20261205140000_platform },
+  { name: 'Migration20261205160000_billing_state', class: Migration20261205160000_billing_state },
 ];
 
 export async function migratePlatform(databaseUrl: string): Promise<string[]> {

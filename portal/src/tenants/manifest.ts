@@ -25,6 +25,8 @@ export interface TenantManifest {
     currency: string;
     stores: { code: string; name: string }[];
     deletionPolicy: 'BackupThenDelete';
+    /** Set by billing (grace period over, subscription canceled); absent means running. */
+    suspended?: boolean;
   };
 }
 

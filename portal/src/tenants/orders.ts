@@ -18,6 +18,7 @@ export interface OrdersContext {
   prices: Record<PlanName, string>;
   publicUrl: string;
   provisioner: TenantProvisioner;
+  graceSeconds: number;
   setupCode?: (slug: string) => string;
 }
 
@@ -128,6 +129,8 @@ const slugTaken = () =>
   new PortalError('slug_taken', 'This web address is taken. Choose another one.', 'slug');
 
 export interface TenantView extends TenantSummary {
+  /** The subscription's state as last read from Stripe; `graceEndsAt` while a payment is failing. */
+  billing: { status: string; graceEndsAt: string | null; suspended: boolean } | null;
   observed: ObservedTenant | undefined;
   lastError: string | null;
   /** The first owner's one-time setup code, once the tenant is Ready (local mode). */
@@ -143,9 +146,16 @@ export async function tenantOf(ctx: OrdersContext, user: PortalUser, slug: strin
     plan: string;
     state: TenantState;
     last_error: string | null;
+    status: string | null;
+    grace_ends_at: Date | null;
+    suspended: boolean | null;
   }>(
-    'select id, slug, display_name, plan, state, last_error from platform.tenant where slug = $1 and account_id = $2',
-    [slug, user.accountId],
+    `select t.id, t.slug, t.display_name, t.plan, t.state, t.last_error, s.status,
+            s.past_due_since + make_interval(secs => $3) as grace_ends_at,
+            (t.manifest -> 'spec' ->> 'suspended')::boolean as suspended
+     from platform.tenant t left join platform.subscription s on s.tenant_id = t.id
+     where t.slug = $1 and t.account_id = $2`,
+    [slug, user.accountId, ctx.graceSeconds],
   );
   const row = rows[0];
   if (!row) throw new PortalError('not_found', 'No such store in your account.');
@@ -158,6 +168,13 @@ export async function tenantOf(ctx: OrdersContext, user: PortalUser, slug: strin
     plan: row.plan,
     state: row.state,
     lastError: row.last_error,
+    billing: row.status
+      ? {
+          status: row.status,
+          graceEndsAt: row.grace_ends_at?.toISOString() ?? null,
+          suspended: row.suspended ?? false,
+        }
+      : null,
     observed,
     setupCode: ready && user.role === 'owner' ? ctx.setupCode?.(slug) : undefined,
   };

@@ -33,6 +33,7 @@ export interface TestPortal {
 export async function startTestPortal(
   name: string,
   overrides: Parameters<typeof createRuntime>[1] = {},
+  env: Record<string, string> = {},
 ): Promise<TestPortal> {
   const dir = await mkdtemp(join(tmpdir(), `cloudpos-portal-${name}-`));
   const db = await createTestDatabase(inject('postgresUrl'), `portal_${name}`);
@@ -64,6 +65,7 @@ export async function startTestPortal(
     NATS_SYSTEM_CREDS_FILE: credsFile,
     TILL_URL_TEMPLATE: 'http://{slug}.localhost:8080',
     POS_AUTH_SECRET: 'test-pos-auth-secret-0123456789',
+    ...env,
   });
   await migratePlatform(config.DATABASE_URL);
   const runtime = await createRuntime(config, overrides);

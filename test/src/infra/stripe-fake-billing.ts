@@ -85,6 +85,72 @@ export class FakeBilling {
     return structuredClone(price);
   }
 
+  /**
+   * Test helper: the subscription's renewal charge fails (as Stripe's smart retries report it): a
+   * new open invoice, the subscription past_due, invoice.payment_failed and
+   * customer.subscription.updated.
+   */
+  failRenewal(subscriptionId: string): void {
+    const subscription = this.subscription(subscriptionId);
+    const invoice = this.renewalInvoice(subscription, 'open');
+    subscription.status = 'past_due';
+    subscription.latest_invoice = invoice.id;
+    this.host.emit('invoice.payment_failed', invoice);
+    this.host.emit('customer.subscription.updated', subscription);
+  }
+
+  /** Test helper: the open renewal invoice is paid (a new card): invoice.paid, subscription active. */
+  payRenewal(subscriptionId: string): void {
+    const subscription = this.subscription(subscriptionId);
+    const invoice = this.invoices.get(subscription.latest_invoice as string)!;
+    Object.assign(invoice, { status: 'paid', amount_paid: invoice.amount_due, amount_remaining: 0 });
+    subscription.status = 'active';
+    this.host.emit('invoice.paid', invoice);
+    this.host.emit('customer.subscription.updated', subscription);
+  }
+
+  /** Test helper: the subscription ends (canceled by the customer or after failed retries). */
+  cancelSubscription(subscriptionId: string): void {
+    const subscription = this.subscription(subscriptionId);
+    Object.assign(subscription, {
+      status: 'canceled',
+      canceled_at: this.host.now(),
+      ended_at: this.host.now(),
+    });
+    this.host.emit('customer.subscription.deleted', subscription);
+  }
+
+  private subscription(subscriptionId: string): Json {
+    const subscription = this.subscriptions.get(subscriptionId);
+    if (!subscription) throw new Error(`no subscription ${subscriptionId}`);
+    return subscription;
+  }
+
+  private renewalInvoice(subscription: Json, status: 'open' | 'paid'): Json {
+    const items = (subscription.items as { data: { price: Json; quantity: number }[] }).data;
+    const amount = items.reduce((sum, item) => sum + (item.price.unit_amount as number) * item.quantity, 0);
+    const invoice: Json = {
+      id: id('in'),
+      object: 'invoice',
+      amount_due: amount,
+      amount_paid: status === 'paid' ? amount : 0,
+      amount_remaining: status === 'paid' ? 0 : amount,
+      attempt_count: 1,
+      billing_reason: 'subscription_cycle',
+      created: this.host.now(),
+      currency: subscription.currency,
+      customer: subscription.customer,
+      livemode: false,
+      parent: {
+        type: 'subscription_details',
+        subscription_details: { subscription: subscription.id, metadata: {} },
+      },
+      status,
+    };
+    this.invoices.set(invoice.id as string, invoice);
+    return invoice;
+  }
+
   /** The API routes of this half, or undefined when the path is not one of them. */
   route(method: string, parts: string[]): ((params: Params) => Json) | undefined {
     const [, resource, first, second] = parts;
