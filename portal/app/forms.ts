@@ -10,19 +10,28 @@ export const PLANS = [
 
 const email = z.string().trim().toLowerCase().pipe(z.email('Enter a valid e-mail address.').max(254));
 
+const newPassword = z
+  .string()
+  .min(12, 'Use at least 12 characters.')
+  .max(200, 'Use at most 200 characters.')
+  .refine((password) => new Set(password).size >= 6, 'Use a less repetitive password.');
+
 export const signUpSchema = z.object({
   businessName: z.string().trim().min(2, 'Enter your business name.').max(120),
   email,
-  password: z
-    .string()
-    .min(12, 'Use at least 12 characters.')
-    .max(200, 'Use at most 200 characters.')
-    .refine((password) => new Set(password).size >= 6, 'Use a less repetitive password.'),
+  password: newPassword,
 });
 
 export const logInSchema = z.object({
   email,
   password: z.string().min(1, 'Enter your password.').max(200),
+});
+
+export const forgotPasswordSchema = z.object({ email });
+
+export const resetPasswordSchema = z.object({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'This link is not valid.'),
+  password: newPassword,
 });
 
 export const verifyEmailSchema = z.object({

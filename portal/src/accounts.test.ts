@@ -1,5 +1,6 @@
 // Sign-up, verification through the real SMTP server, log-in and the CSRF guard, through the
 // production build served by Fastify.
+import { eventually } from '@cloudpos/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from './testing/browserless.ts';
 import { TEST_PASSWORD, verificationLink as link } from './testing/merchants.ts';
@@ -108,5 +109,42 @@ describe('accounts', () => {
       );
     }
     expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+  });
+
+  it('resets a forgotten password by e-mail, once, and signs out every session', async () => {
+    const email = 'ana@corner.example';
+    const signedIn = new FormClient(portal.url);
+    expect((await signedIn.post('/login', { email, password: PASSWORD })).status).toBe(302);
+    expect((await signedIn.get('/plans')).status).toBe(200);
+
+    const browser = new FormClient(portal.url);
+    const unknown = await browser.post('/forgot-password', { email: 'nobody@x.example' });
+    const known = await browser.post('/forgot-password', { email });
+    // The same answer either way: the form does not tell who has an account.
+    expect(await unknown.text()).toContain('If an account uses this address');
+    expect(await known.text()).toContain('If an account uses this address');
+    expect(await portal.mailpit.messagesTo('nobody@x.example')).toEqual([]);
+
+    const mail = await eventually('the reset mail', async () =>
+      (await portal.mailpit.messagesTo(email)).find((message) => message.Subject.includes('Reset')),
+    );
+    const link = new URL(
+      /https?:\/\/\S+reset-password\?token=[A-Za-z0-9_-]+/.exec(await portal.mailpit.text(mail.ID))![0],
+    );
+    const token = link.searchParams.get('token')!;
+    const newPassword = 'a brand new long passphrase';
+    const reset = await browser.post(`${link.pathname}${link.search}`, { token, password: newPassword });
+    expect(reset.headers.get('location')).toBe('/login?reset=1');
+    const again = await browser.post(`${link.pathname}${link.search}`, {
+      token,
+      password: 'yet another passphrase!',
+    });
+    expect(await again.text()).toContain('expired or was already used');
+
+    expect((await signedIn.get('/plans')).headers.get('location')).toBe('/login?next=%2Fplans');
+    expect((await browser.post('/login', { email, password: PASSWORD })).status).toBe(400);
+    expect((await browser.post('/login', { email, password: newPassword })).headers.get('location')).toBe(
+      '/',
+    );
   });
 });

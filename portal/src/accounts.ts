@@ -143,3 +143,67 @@ export async function userById(db: pg.Pool, id: string): Promise<PortalUser | un
     }
   );
 }
+
+const RESET_TTL_MINUTES = 60;
+
+/**
+ * Mails a reset link when the address has an account; answers the same either way, so the form
+ * does not tell who has an account. Rate limited per client and per address.
+ */
+export async function requestPasswordReset(ctx: AccountsContext, email: string, clientAddress: string) {
+  const byAddress = await hitLimit(ctx.db, {
+    key: `reset:ip:${clientAddress}`,
+    max: 10,
+    windowSeconds: 3600,
+  });
+  const byEmail = await hitLimit(ctx.db, { key: `reset:email:${email}`, max: 3, windowSeconds: 3600 });
+  if (!byAddress || !byEmail) throw tooMany();
+  const { rows } = await ctx.db.query<{ id: string; account_id: string }>(
+    'select id, account_id from platform.app_user where lower(email) = $1',
+    [email],
+  );
+  const user = rows[0];
+  if (!user) return;
+  const token = newToken();
+  await ctx.db.query(
+    `insert into platform.email_token (token_hash, user_id, purpose, expires_at)
+     values ($1, $2, 'reset_password', now() + make_interval(mins => $3))`,
+    [tokenHash(token), user.id, RESET_TTL_MINUTES],
+  );
+  await audit(ctx.db, {
+    accountId: user.account_id,
+    userId: user.id,
+    action: 'user.password_reset_requested',
+  });
+  const link = new URL(`/reset-password?token=${token}`, ctx.publicUrl).toString();
+  await ctx.mailer.send({
+    to: email,
+    subject: 'Reset your CloudPOS password',
+    text: `Someone asked to reset the password of your CloudPOS account. Choose a new one here (the link works for ${RESET_TTL_MINUTES} minutes, once):\n${link}\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n`,
+    html: `<p>Someone asked to reset the password of your CloudPOS account. <a href="${link}">Choose a new password</a> (the link works for ${RESET_TTL_MINUTES} minutes, once).</p><p>If it was not you, ignore this e-mail: your password stays as it is.</p>`,
+  });
+}
+
+/** Consumes a reset link: the new password, every session of the user signed out. */
+export async function resetPassword(ctx: AccountsContext, token: string, password: string): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await inTransaction(ctx.db, async (tx) => {
+    const { rows } = await tx.query<{ user_id: string; account_id: string }>(
+      `update platform.email_token t set used_at = now()
+       from platform.app_user u
+       where t.token_hash = $1 and t.purpose = 'reset_password' and t.used_at is null
+         and t.expires_at > now() and u.id = t.user_id
+       returning t.user_id, u.account_id`,
+      [tokenHash(token)],
+    );
+    const row = rows[0];
+    if (!row) throw new PortalError('invalid_token', 'This link has expired or was already used.');
+    // Whoever could read the mailbox owns the address: the reset also confirms it.
+    await tx.query(
+      'update platform.app_user set password_hash = $2, email_verified_at = coalesce(email_verified_at, now()) where id = $1',
+      [row.user_id, passwordHash],
+    );
+    await tx.query('delete from platform.session where user_id = $1', [row.user_id]);
+    await audit(tx, { accountId: row.account_id, userId: row.user_id, action: 'user.password_reset' });
+  });
+}

@@ -7,7 +7,16 @@ import pg from 'pg';
 import Stripe from 'stripe';
 import type { z } from 'zod';
 import type { choosePlanSchema, logInSchema, signUpSchema } from '../app/forms.ts';
-import { logIn, signUp, userById, verifyEmail, type AccountsContext, type PortalUser } from './accounts.ts';
+import {
+  logIn,
+  requestPasswordReset,
+  resetPassword,
+  signUp,
+  userById,
+  verifyEmail,
+  type AccountsContext,
+  type PortalUser,
+} from './accounts.ts';
 import { enforceGracePeriods, type LifecycleContext } from './billing/lifecycle.ts';
 import type { WebhookContext } from './billing/webhook.ts';
 import type { PortalConfig } from './config.ts';
@@ -35,6 +44,8 @@ export interface PortalServices {
   verifyEmail(token: string): Promise<string>;
   logIn(input: z.output<typeof logInSchema>, clientAddress: string): Promise<string>;
   userById(id: string): Promise<PortalUser | undefined>;
+  requestPasswordReset(email: string, clientAddress: string): Promise<void>;
+  resetPassword(token: string, password: string): Promise<void>;
   tenantsOf(user: PortalUser): Promise<TenantSummary[]>;
   orderTenant(user: PortalUser, input: z.output<typeof choosePlanSchema>): Promise<string>;
   tenantOf(user: PortalUser, slug: string): Promise<TenantView>;
@@ -123,6 +134,8 @@ export async function createRuntime(
     verifyEmail: (token) => verifyEmail(accounts, token),
     logIn: (input, address) => logIn(accounts, input, address),
     userById: (id) => userById(db, id),
+    requestPasswordReset: (email, address) => requestPasswordReset(accounts, email, address),
+    resetPassword: (token, password) => resetPassword(accounts, token, password),
     tenantsOf: (user) => tenantsOf(db, user.accountId),
     orderTenant: (user, input) => orderTenant(orders, user, input),
     tenantOf: (user, slug) => tenantOf(orders, user, slug),

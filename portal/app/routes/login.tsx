@@ -67,6 +67,9 @@ export default function LogIn() {
         </button>
       </Form>
       <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p>
         New here? <Link to="/signup">Create an account</Link>
       </p>
     </section>

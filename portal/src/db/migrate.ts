@@ -6,6 +6,7 @@ import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { Migration20261205140000_platform } from './migrations/Migration20261205140000_platform.ts';
 import { Migration20261205160000_billing_state } from './migrations/Migration20261205160000_billing_state.ts';
+import { Migration20261205170000_password_reset } from './migrations/Migration20261205170000_password_reset.ts';
 
 export const PLATFORM_SCHEMA = 'platform';
 
@@ -13,6 +14,7 @@ export const PLATFORM_SCHEMA = 'platform';
 export const platformMigrations: MigrationObject[] = [
   { name: 'Migration20261205140000_platform', class: Migration20261205140000_platform },
   { name: 'Migration20261205160000_billing_state', class: Migration20261205160000_billing_state },
+  { name: 'Migration20261205170000_password_reset', class: Migration20261205170000_password_reset },
 ];
 
 export async function migratePlatform(databaseUrl: string): Promise<string[]> {
