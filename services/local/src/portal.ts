@@ -3,14 +3,11 @@
 // Stripe test fake, in this process, so sign-up and Checkout work with no account and no money),
 // and the portal itself, built and started as its own process, provisioning tenants through the
 // operator's local mode into this machine's PostgreSQL and NATS.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { ActionableError, StripeFake, startMailpit, type MailpitServer } from '@cloudpos/harness';
+import { buildPortal } from '@cloudpos/portal/build';
 import type { LocalSettings } from './settings.ts';
 
 export interface PortalStack {
@@ -56,7 +53,12 @@ export async function startPortalStack(options: PortalStackOptions): Promise<Por
 
   const credsFile = join(settings.home, 'portal', 'nats-system.creds');
   await writeSecret(credsFile, options.nats.systemUserCreds);
-  await buildPortal();
+  await buildPortal().catch((error: unknown) => {
+    throw new ActionableError(
+      `Building the portal failed: ${((error as { stderr?: string }).stderr ?? String(error)).trim().split('\n').slice(-3).join(' ')}`,
+      'run `npm run build -w @cloudpos/portal` to see the whole error',
+    );
+  });
   await options.startService({
     name: 'portal',
     module: '@cloudpos/portal/server',
@@ -116,27 +118,6 @@ async function stripeSettings(
       STRIPE_PRICES: prices.join(','),
     },
   };
-}
-
-/** The production build the portal serves (about 2 s); made on every start so it is never stale. */
-async function buildPortal(): Promise<void> {
-  const require = createRequire(import.meta.url);
-  const portalDir = dirname(fileURLToPath(import.meta.resolve('@cloudpos/portal/package.json')));
-  const bin = join(
-    dirname(require.resolve('@react-router/dev/package.json', { paths: [portalDir] })),
-    'bin.cjs',
-  );
-  try {
-    await promisify(execFile)(process.execPath, [bin, 'build'], {
-      cwd: portalDir,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    throw new ActionableError(
-      `Building the portal failed: ${(error as { stderr?: string }).stderr?.trim().split('\n').slice(-3).join(' ') ?? String(error)}`,
-      'run `npm run build -w @cloudpos/portal` to see the whole error',
-    );
-  }
 }
 
 /** Signs the portal's session and CSRF cookies: made once, kept (0600), so sign-ins survive restarts. */
