@@ -5,7 +5,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/.tsbuild/**', '.cloudpos/**', 'coverage/**', 'services/till/dist/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/.tsbuild/**',
+      '.cloudpos/**',
+      'coverage/**',
+      // The portal's build output and React Router's generated route types.
+      'services/till/dist/**',
+      'portal/build/**',
+      'portal/.react-router/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -23,6 +32,21 @@ export default tseslint.config(
       // Fastify plugins and hooks are async by contract, with or without an await inside.
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // React Router's loaders, actions and middleware throw redirects and data responses by design.
+    files: ['portal/app/**/*.ts', 'portal/app/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/only-throw-error': [
+        'error',
+        {
+          allow: [
+            { from: 'lib', name: 'Response' },
+            { from: 'package', package: 'react-router', name: 'DataWithResponseInit' },
+          ],
+        },
+      ],
     },
   },
   {

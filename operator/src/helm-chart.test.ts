@@ -396,8 +396,9 @@ describe('charts/cloudpos', () => {
       [['--values', ciValues, '--set', 'replicaCount=two'], "at '/replicaCount': got string, want integer"],
       [['--values', ciValues, '--set', 'operator.logLevel=loud'], "at '/operator/logLevel'"],
       [['--values', ciValues, '--set', 'config.baseDomain=Not A Domain'], "at '/config/baseDomain'"],
-      // The portal does not exist yet: a `portal` key is an error, not silently ignored.
-      [['--values', ciValues, '--set', 'portal.enabled=true'], "additional properties 'portal' not allowed"],
+      // The portal needs its Secret and host; an unknown portal key is an error, not ignored.
+      [['--values', ciValues, '--set', 'portal.enabled=true'], 'portal.existingSecret is required'],
+      [['--values', ciValues, '--set', 'portal.replicas=2'], "additional properties 'replicas' not allowed"],
       [
         ['--values', ciValues, '--set', 'networkPolicy.egress.enabled=true'],
         'networkPolicy.egress.apiServer must list',

@@ -8,7 +8,17 @@ import { ActionableError } from '@cloudpos/harness';
 
 export interface LocalSettings {
   home: string;
-  ports: { api: number; postgres: number; nats: number; natsMonitor: number; redis: number; worker: number };
+  ports: {
+    api: number;
+    postgres: number;
+    nats: number;
+    natsMonitor: number;
+    redis: number;
+    worker: number;
+    portal: number;
+    mailpit: number;
+    mailpitSmtp: number;
+  };
 }
 
 export const PORT_VARIABLES = {
@@ -18,6 +28,9 @@ export const PORT_VARIABLES = {
   natsMonitor: ['CLOUDPOS_NATS_MONITOR_PORT', 8223, 'the NATS monitor'],
   redis: ['CLOUDPOS_REDIS_PORT', 6380, 'Redis'],
   worker: ['CLOUDPOS_WORKER_PORT', 8081, "the worker's metrics"],
+  portal: ['CLOUDPOS_PORTAL_PORT', 3000, 'the merchant portal'],
+  mailpit: ['CLOUDPOS_MAILPIT_PORT', 8025, "Mailpit's mailbox"],
+  mailpitSmtp: ['CLOUDPOS_SMTP_PORT', 1025, "Mailpit's SMTP server"],
 } as const;
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
@@ -45,6 +58,9 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
       natsMonitor: port('natsMonitor'),
       redis: port('redis'),
       worker: port('worker'),
+      portal: port('portal'),
+      mailpit: port('mailpit'),
+      mailpitSmtp: port('mailpitSmtp'),
     },
   };
 }

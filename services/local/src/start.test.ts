@@ -37,6 +37,9 @@ async function portsEnv() {
     CLOUDPOS_NATS_MONITOR_PORT: String(await freePort()),
     CLOUDPOS_REDIS_PORT: String(await freePort()),
     CLOUDPOS_WORKER_PORT: String(await freePort()),
+    CLOUDPOS_PORTAL_PORT: String(await freePort()),
+    CLOUDPOS_MAILPIT_PORT: String(await freePort()),
+    CLOUDPOS_SMTP_PORT: String(await freePort()),
   };
 }
 
@@ -148,6 +151,12 @@ describe('npm start (local mode)', () => {
     const tillPage = await fetch(`${api}/till/`);
     expect(tillPage.status).toBe(200);
     expect(await tillPage.text()).toContain('<title>CloudPOS Till</title>');
+    // The merchant portal and the mailbox it writes to.
+    const portalUrl = `http://127.0.0.1:${env.CLOUDPOS_PORTAL_PORT}`;
+    expect(first.output()).toContain(`Portal       ${portalUrl}`);
+    expect(first.output()).toContain(`Mailbox      http://127.0.0.1:${env.CLOUDPOS_MAILPIT_PORT}`);
+    expect(await (await fetch(`${portalUrl}/signup`)).text()).toContain('Create your CloudPOS account');
+    expect(await (await fetch(`http://127.0.0.1:${env.CLOUDPOS_MAILPIT_PORT}/`)).text()).toContain('Mailpit');
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${api}/readyz`)).json()).toMatchObject({ status: 'ready' });
     expect((await fetch(`${api}/docs/json`)).status).toBe(200);

@@ -26,6 +26,7 @@ import { localAuthSecret } from './auth-secret.ts';
 import { localPinPeppers } from './pin-peppers.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
 import { openLocalTenants } from './tenants.ts';
+import { startPortalStack } from './portal.ts';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Running {
@@ -142,8 +143,26 @@ async function main(): Promise<void> {
     },
   });
 
+  const portal = await startPortalStack({
+    settings,
+    databaseUrl,
+    nats: {
+      url: nats.url,
+      operatorSeed: nats.operator!.operatorSeed,
+      systemUserCreds: nats.operator!.systemUserCreds,
+    },
+    posAuthSecret: authSecret,
+    startService,
+    logDir,
+    onStop: (name, stop) => running.push({ name, stop }),
+  });
+
   say('');
   say('CloudPOS is running.');
+  say(`  Portal       ${portal.portalUrl}  (sign up, pay, get a tenant; payments: ${portal.stripe})`);
+  say(
+    `  Mailbox      ${portal.mailpit.url}  (Mailpit: every e-mail the portal sends; SMTP ${portal.mailpit.smtpUrl})`,
+  );
   say(`  POS API      ${apiUrl}  (OpenAPI: ${apiUrl}/docs, metrics: ${apiUrl}/metrics)`);
   say(
     `  PostgreSQL   ${postgres.version} on 127.0.0.1:${postgres.port}, database "${DATABASE}" (password in ${join(settings.home, 'secrets.json')})`,

@@ -15,13 +15,16 @@
 // Implemented: PaymentIntents (create, retrieve, confirm, cancel; automatic capture), Refunds (create,
 // retrieve), Terminal readers (retrieve, process_payment_intent, cancel_action) and the test helper
 // `POST /v1/test_helpers/terminal/readers/:id/present_payment_method`. Test payment methods behave as
-// in Stripe's test mode (pm_card_visa succeeds, pm_card_chargeDeclined is declined, ...). Everything
+// in Stripe's test mode (pm_card_visa succeeds, pm_card_chargeDeclined is declined, ...). Billing
+// (stripe-fake-billing.ts): Prices, Checkout Sessions in subscription mode with a hosted payment page
+// at /checkout/pay/:id, Customers, Subscriptions, Invoices and their events. Everything
 // else answers 404 like an unknown Stripe URL. Deliveries are not retried on their own: a test calls
 // redeliver() to play Stripe's retry (or a replay).
 import { createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BillingFakeError, FakeBilling } from './stripe-fake-billing.ts';
 
 export const STRIPE_FAKE_API_VERSION = '2026-10-28.endive';
 
@@ -238,12 +241,19 @@ export class StripeFake {
   private deliveryChain: Promise<void> = Promise.resolve();
   private server: Server | undefined;
   private stopped = false;
+  /** Prices, Checkout Sessions (subscription mode), customers, subscriptions and invoices. */
+  readonly billing: FakeBilling;
 
   constructor(options: StripeFakeOptions = {}) {
     this.secretKey = options.secretKey ?? `sk_test_${randomId(24)}`;
     this.publishableKey = options.publishableKey ?? `pk_test_${randomId(24)}`;
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     for (const webhook of options.webhooks ?? []) this.addWebhookEndpoint(webhook.url, webhook.secret);
+    this.billing = new FakeBilling({
+      now: () => this.now(),
+      url: () => this.url,
+      emit: (type, object) => this.emit(type, object),
+    });
   }
 
   /** Starts a fake on a free loopback port. */
@@ -366,6 +376,9 @@ export class StripeFake {
     const url = new URL(request.url ?? '/', this.url);
     const method = request.method ?? 'GET';
     const source = method === 'GET' || method === 'DELETE' ? url.search.slice(1) : rawBody;
+    // Checkout's hosted payment page: a browser's page, not the API (no key).
+    const page = /^\/checkout\/pay\/([A-Za-z0-9_]+)$/.exec(url.pathname);
+    if (page) return this.billing.page(request, response, page[1]!, rawBody);
     const { params, names } = parseForm(source);
     const idempotencyKey = header(request, 'idempotency-key');
     const requestId = `req_${randomId(14)}`;
@@ -443,7 +456,11 @@ export class StripeFake {
       };
       let body: Json;
       try {
-        body = route.run(context);
+        try {
+          body = route.run(context);
+        } catch (error) {
+          throw error instanceof BillingFakeError ? new FakeError(error.status, error.body, false) : error;
+        }
       } catch (error) {
         if (!(error instanceof FakeError)) throw error;
         if (scoped && error.storable) {
@@ -509,6 +526,8 @@ export class StripeFake {
       if (method === 'POST' && action === 'cancel' && parts.length === 4)
         return { run: () => this.cancelPaymentIntent(id!) };
     }
+    const billing = this.billing.route(method, parts);
+    if (billing) return { run: (c) => billing(c.params) };
     if (resource === 'refunds') {
       if (method === 'POST' && parts.length === 2) return { run: (c) => this.createRefund(c) };
       if (method === 'GET' && parts.length === 3) return { run: () => this.retrieveRefund(id!) };

@@ -39,3 +39,16 @@ export function cacheRoot(): string {
 export function toolDir(name: string, version: string): string {
   return join(cacheRoot(), 'tools', `${name}-${version}`);
 }
+
+/**
+ * Mailpit, a real SMTP server whose mailbox people read in a web UI. `go install` alone builds a
+ * binary without its UI (the module carries only the HTML shell; the UI is bundled with npm at
+ * release time), so ensure-tools bundles the UI from the module's own sources first. rapidoc (the
+ * API docs page) is pinned to the newest release the npm registry has, as the module asks for one
+ * that is not published.
+ */
+export const MAILPIT = {
+  module: 'github.com/axllent/mailpit',
+  version: 'v1.33.1',
+  npmOverrides: { rapidoc: '9.3.8' },
+} as const;

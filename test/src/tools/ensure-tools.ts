@@ -3,19 +3,29 @@
 // versioned cache directory. Idempotent: a second run only checks and prints versions.
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CHROMIUM, NATS_SERVER, POSTGRES_FALLBACK, REDIS_SERVER, cacheRoot, toolDir } from './catalog.ts';
+import {
+  CHROMIUM,
+  MAILPIT,
+  NATS_SERVER,
+  POSTGRES_FALLBACK,
+  REDIS_SERVER,
+  cacheRoot,
+  toolDir,
+} from './catalog.ts';
 import { ActionableError, reportFatal } from './errors.ts';
 import { execFileAsync, versionOf, which } from './exec.ts';
 import {
   embeddedPostgres,
   locateNatsServer,
   locatePostgres,
+  locateMailpit,
   locateRedisServer,
   natsServerCachePath,
 } from './locate.ts';
 import { ensurePostgresOsUser } from '../infra/postgres.ts';
 import { KUBERNETES_TOOLS, buildKubernetesTools, locateKubernetesTools } from './kubernetes-tools.ts';
 import { ensurePgClientTools, majorOf } from './pg-client-tools.ts';
+import { ensureMailpit } from './mailpit-build.ts';
 
 export interface ToolStatus {
   name: string;
@@ -54,6 +64,10 @@ export async function ensureTools(
   await ensureNatsServer(log, apt);
   const nats = await locateNatsServer();
 
+  // The portal's e-mail goes through a real SMTP server, in tests and under `npm start`.
+  await ensureMailpit(log);
+  const mailpit = await locateMailpit();
+
   const statuses: ToolStatus[] = [
     { name: 'postgres', version: pgVersion, source: pg.source, path: pg.postgres },
     {
@@ -64,6 +78,7 @@ export async function ensureTools(
     },
     { name: 'nats-server', version: await versionOf(nats.path), source: nats.source, path: nats.path },
     { name: 'redis-server', version: await versionOf(redis.path), source: redis.source, path: redis.path },
+    { name: 'mailpit', version: MAILPIT.version, source: mailpit.source, path: mailpit.path },
   ];
   if (!options.kubernetes) return statuses;
 

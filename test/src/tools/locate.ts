@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionableError } from './errors.ts';
-import { NATS_SERVER, POSTGRES_CLIENT, toolDir } from './catalog.ts';
+import { MAILPIT, NATS_SERVER, POSTGRES_CLIENT, toolDir } from './catalog.ts';
 import { isExecutable, which } from './exec.ts';
 
 export interface LocatedTool {
@@ -71,6 +71,18 @@ export async function locateNatsServer(): Promise<LocatedTool> {
   const system = await which('nats-server');
   if (system) return { path: system, source: 'system package (fallback)' };
   throw new ActionableError('nats-server was not found.', HOW_TO_INSTALL);
+}
+
+export function mailpitCachePath(): string {
+  return join(toolDir('mailpit', MAILPIT.version), 'mailpit');
+}
+
+/** Mailpit built with its web UI by ensure-tools (cached). */
+export async function locateMailpit(): Promise<LocatedTool> {
+  const built = mailpitCachePath();
+  if (await isExecutable(built))
+    return { path: built, source: `${MAILPIT.module}@${MAILPIT.version} with its UI` };
+  throw new ActionableError('mailpit was not found.', HOW_TO_INSTALL);
 }
 
 export async function locateRedisServer(): Promise<LocatedTool> {

@@ -1,0 +1,90 @@
+import {
+  Form,
+  redirect,
+  useActionData,
+  useNavigation,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from 'react-router';
+import { CsrfField } from '../csrf-field.tsx';
+import { Field, FormError, useFormSchema } from '../form-kit.tsx';
+import { PLANS, choosePlanSchema, fieldErrors, formObject } from '../forms.ts';
+import { fromPortalError, invalid } from '../action-errors.server.ts';
+import { requireUser, servicesOf } from '../guards.server.ts';
+
+export const meta = () => [{ title: 'Choose a plan · CloudPOS' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireUser(context, request);
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  const values = formObject(await request.formData());
+  const parsed = choosePlanSchema.safeParse(values);
+  if (!parsed.success) return invalid(fieldErrors(parsed.error), values);
+  try {
+    // Off to Stripe's Checkout page; it sends the merchant back to the tenant's page.
+    return redirect(await servicesOf(context).orderTenant(user, parsed.data));
+  } catch (error) {
+    return fromPortalError(error, values);
+  }
+}
+
+export default function Plans() {
+  const result = useActionData<typeof action>();
+  const { errors, onSubmit } = useFormSchema(choosePlanSchema, result?.errors);
+  const busy = useNavigation().state !== 'idle';
+  const chosen = result?.values.plan ?? 'starter';
+  return (
+    <section className="card">
+      <h1>Choose your plan</h1>
+      <Form method="post" noValidate onSubmit={onSubmit}>
+        <CsrfField />
+        <FormError message={errors.form} />
+        <Field
+          name="storeName"
+          label="Store name"
+          defaultValue={result?.values.storeName}
+          error={errors.storeName}
+        />
+        <Field
+          name="slug"
+          label="Web address of your till"
+          hint="Lowercase letters, digits and dashes: your-shop becomes your-shop.cloudpos.io"
+          defaultValue={result?.values.slug}
+          error={errors.slug}
+        />
+        <fieldset className="plans" aria-describedby={errors.plan ? 'plan-error' : undefined}>
+          <legend>Plan</legend>
+          {PLANS.map((plan) => (
+            <label key={plan.id} className="plan">
+              <input type="radio" name="plan" value={plan.id} defaultChecked={plan.id === chosen} />
+              <span className="plan-name">{plan.name}</span>
+              <span className="plan-price">{plan.price}</span>
+              <span className="muted">{plan.summary}</span>
+            </label>
+          ))}
+          {errors.plan ? (
+            <p className="error" id="plan-error">
+              {errors.plan}
+            </p>
+          ) : null}
+        </fieldset>
+        <div className="field">
+          <label htmlFor="field-currency">Currency of your prices</label>
+          <select id="field-currency" name="currency" defaultValue={result?.values.currency ?? 'EUR'}>
+            <option value="EUR">Euro (EUR)</option>
+            <option value="USD">US dollar (USD)</option>
+            <option value="GBP">Pound sterling (GBP)</option>
+            <option value="CHF">Swiss franc (CHF)</option>
+          </select>
+        </div>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Opening the payment page…' : 'Continue to payment'}
+        </button>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,140 @@
+// A tenant's billing state, derived from the subscription as Stripe has it now (never from the
+// order events arrive in): active → running; past_due or unpaid → a grace period from the first
+// failure, then suspended; canceled → suspended. Suspension goes through the Tenant's spec
+// (`suspended`), applied by the same provisioning path that created it.
+import type pg from 'pg';
+import type Stripe from 'stripe';
+import { audit } from '../audit.ts';
+import type { Mailer } from '../mail.ts';
+import type { TenantManifest } from '../tenants/manifest.ts';
+
+export interface LifecycleContext {
+  db: pg.Pool;
+  stripe: Stripe;
+  mailer: Mailer;
+  publicUrl: string;
+  graceSeconds: number;
+  provisionLater(tenantId: string): void;
+}
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** Pure: should the tenant be suspended, given the subscription's status and grace period? */
+export function shouldSuspend(
+  status: string,
+  pastDueSince: Date | null,
+  now: Date,
+  graceSeconds: number,
+): boolean {
+  if (['canceled', 'incomplete_expired'].includes(status)) return true;
+  if (['past_due', 'unpaid'].includes(status))
+    return pastDueSince !== null && now.getTime() - pastDueSince.getTime() >= graceSeconds * 1000;
+  return false;
+}
+
+/** The subscription a billing event is about, or undefined for events about something else. */
+export function subscriptionIdOf(event: Stripe.Event): string | undefined {
+  const object = event.data.object as {
+    object?: string;
+    id?: string;
+    parent?: { subscription_details?: { subscription?: string | { id: string } } | null } | null;
+  };
+  if (object.object === 'subscription') return object.id;
+  if (object.object === 'invoice') {
+    const subscription = object.parent?.subscription_details?.subscription;
+    return typeof subscription === 'string' ? subscription : subscription?.id;
+  }
+  return undefined;
+}
+
+/**
+ * Records the subscription's current state in the webhook's transaction; returns the tenant to
+ * re-apply (its suspension changed) and whether the grace period has just started (mail it).
+ */
+export async function recordSubscription(
+  tx: Queryable,
+  ctx: Pick<LifecycleContext, 'graceSeconds'>,
+  subscription: Stripe.Subscription,
+): Promise<{ tenantId: string; changed: boolean; graceStarted: boolean } | undefined> {
+  const { rows } = await tx.query<{ tenant_id: string; past_due_since: Date | null }>(
+    'select tenant_id, past_due_since from platform.subscription where id = $1 for update',
+    [subscription.id],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const failing = ['past_due', 'unpaid'].includes(subscription.status);
+  const pastDueSince = failing ? (row.past_due_since ?? new Date()) : null;
+  await tx.query(
+    'update platform.subscription set status = $2, past_due_since = $3, updated_at = now() where id = $1',
+    [subscription.id, subscription.status, pastDueSince],
+  );
+  const changed = await setSuspended(
+    tx,
+    row.tenant_id,
+    shouldSuspend(subscription.status, pastDueSince, new Date(), ctx.graceSeconds),
+  );
+  return { tenantId: row.tenant_id, changed, graceStarted: failing && row.past_due_since === null };
+}
+
+/** Writes `spec.suspended` into the stored manifest; the provisioning path applies it. */
+async function setSuspended(tx: Queryable, tenantId: string, suspended: boolean): Promise<boolean> {
+  const { rows } = await tx.query<{ manifest: TenantManifest | null; account_id: string; slug: string }>(
+    'select manifest, account_id, slug from platform.tenant where id = $1 for update',
+    [tenantId],
+  );
+  const tenant = rows[0];
+  if (!tenant?.manifest || (tenant.manifest.spec.suspended ?? false) === suspended) return false;
+  const manifest: TenantManifest = { ...tenant.manifest, spec: { ...tenant.manifest.spec, suspended } };
+  await tx.query(
+    `update platform.tenant set manifest = $2, state = 'provisioning', updated_at = now() where id = $1`,
+    [tenantId, JSON.stringify(manifest)],
+  );
+  await audit(tx, {
+    accountId: tenant.account_id,
+    userId: null,
+    action: suspended ? 'tenant.suspended_for_billing' : 'tenant.resumed',
+    detail: { slug: tenant.slug },
+  });
+  return true;
+}
+
+/** The periodic check: grace periods that ran out suspend their tenants. */
+export async function enforceGracePeriods(ctx: LifecycleContext): Promise<void> {
+  const { rows } = await ctx.db.query<{ tenant_id: string }>(
+    `select tenant_id from platform.subscription
+     where status in ('past_due', 'unpaid') and past_due_since <= now() - make_interval(secs => $1)`,
+    [ctx.graceSeconds],
+  );
+  for (const { tenant_id: tenantId } of rows) {
+    const client = await ctx.db.connect();
+    let changed: boolean;
+    try {
+      await client.query('begin');
+      changed = await setSuspended(client, tenantId, true);
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+    if (changed) ctx.provisionLater(tenantId);
+  }
+}
+
+export async function mailPaymentFailed(ctx: LifecycleContext, tenantId: string): Promise<void> {
+  const { rows } = await ctx.db.query<{ email: string; display_name: string; slug: string }>(
+    `select u.email, t.display_name, t.slug from platform.tenant t
+     join platform.app_user u on u.account_id = t.account_id and u.role = 'owner' where t.id = $1`,
+    [tenantId],
+  );
+  const days = Math.max(1, Math.round(ctx.graceSeconds / 86400));
+  for (const row of rows) {
+    await ctx.mailer.send({
+      to: row.email,
+      subject: `Payment failed for ${row.display_name}`,
+      text: `We could not charge your card for ${row.display_name}. Update your payment method within ${days} day(s), or the store's tills stop selling.\n${new URL(`/tenants/${row.slug}`, ctx.publicUrl).toString()}\n`,
+      html: `<p>We could not charge your card for ${row.display_name.replace(/[<>&]/g, '')}. Update your payment method within ${days} day(s), or the store's tills stop selling.</p>`,
+    });
+  }
+}

@@ -1,0 +1,142 @@
+// The portal's part of the Helm chart against the real API server: off by default, rendered with
+// the values it needs, accepted by a server-side dry run under restricted Pod Security, and an
+// identity that can create, get, patch and watch Tenants and do nothing else.
+import { eventually } from '@cloudpos/harness';
+import { installTenantCrd, kubectl } from '@cloudpos/operator/test-support';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+
+const chartDir = resolve(import.meta.dirname, '..', '..', 'charts', 'cloudpos');
+const namespace = `portal-chart-${Math.random().toString(36).slice(2, 8)}`;
+let helmHome: string;
+
+interface KubeObject {
+  kind: string;
+  metadata: { name: string };
+  [key: string]: unknown;
+}
+
+beforeAll(async () => {
+  helmHome = await mkdtemp(join(tmpdir(), 'cloudpos-helm-'));
+  await installTenantCrd();
+});
+afterAll(async () => {
+  await kubectl(['delete', 'namespace', namespace, '--wait=false']);
+  await rm(helmHome, { recursive: true, force: true });
+});
+
+function helmTemplate(values: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      inject('helmPath'),
+      [
+        'template',
+        'cloudpos',
+        chartDir,
+        '--namespace',
+        namespace,
+        '-f',
+        join(chartDir, 'ci', 'default-values.yaml'),
+        ...values.flatMap((value) => ['--set', value]),
+      ],
+      {
+        env: {
+          ...process.env,
+          HELM_CACHE_HOME: join(helmHome, 'c'),
+          HELM_CONFIG_HOME: join(helmHome, 'f'),
+          HELM_DATA_HOME: join(helmHome, 'd'),
+        },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const portalValues = [
+  'portal.enabled=true',
+  'portal.host=portal.pos.example.com',
+  'portal.existingSecret=cloudpos-portal',
+  'portal.stripePrices=starter=price_a\\,growth=price_b\\,scale=price_c',
+];
+
+async function portalObjects(values: string[]): Promise<KubeObject[]> {
+  const rendered = await helmTemplate(values);
+  expect(rendered.code, rendered.stderr).toBe(0);
+  return parseAllDocuments(rendered.stdout)
+    .map((document) => document.toJS() as KubeObject | null)
+    .filter((object): object is KubeObject => object !== null && object.metadata.name.endsWith('-portal'));
+}
+
+describe('the portal in charts/cloudpos', () => {
+  it('is off by default and refuses to render without its required values', async () => {
+    expect(await portalObjects([])).toEqual([]);
+    const missing = await helmTemplate(['portal.enabled=true']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/portal\.(host|existingSecret)/);
+  });
+
+  it('renders a Deployment, Service, Ingress and an identity limited to create, get, patch and watch Tenants', async () => {
+    const objects = await portalObjects(portalValues);
+    expect(objects.map((object) => object.kind).sort()).toEqual(
+      ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Ingress', 'Service', 'ServiceAccount'].sort(),
+    );
+    const role = objects.find((object) => object.kind === 'ClusterRole')!;
+    expect(role.rules).toEqual([
+      { apiGroups: ['cloudpos.io'], resources: ['tenants'], verbs: ['create', 'get', 'patch', 'watch'] },
+    ]);
+    const deployment = JSON.stringify(objects.find((object) => object.kind === 'Deployment'));
+    expect(deployment).toContain('"PROVISIONER","value":"kubernetes"');
+    expect(deployment).toContain('https://{slug}.pos.example.com');
+    // Secrets are referenced, never rendered.
+    expect(deployment).toContain('"secretKeyRef":{"name":"cloudpos-portal","key":"STRIPE_SECRET_KEY"}');
+  });
+
+  it('is accepted by the API server under restricted Pod Security, and its identity can do only what it needs', async () => {
+    const namespaceObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+    };
+    expect((await kubectl(['apply', '-f', '-'], stringify(namespaceObject))).code).toBe(0);
+    const objects = await portalObjects(portalValues);
+    const yaml = objects.map((object) => stringify(object)).join('---\n');
+    const dryRun = await kubectl(['apply', '--dry-run=server', '-f', '-'], yaml);
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    expect(dryRun.stderr).not.toMatch(/violate PodSecurity/);
+
+    const identity = objects.filter((object) =>
+      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind),
+    );
+    const applied = await kubectl(
+      ['apply', '-f', '-'],
+      identity.map((object) => stringify(object)).join('---\n'),
+    );
+    expect(applied.code, applied.stderr).toBe(0);
+    const as = `system:serviceaccount:${namespace}:cloudpos-portal`;
+    const can = async (verb: string, resource: string, ...flags: string[]) =>
+      (await kubectl(['auth', 'can-i', verb, resource, '--as', as, ...flags])).stdout.trim();
+    // The authorizer sees a new binding after its informer caught up.
+    await eventually(
+      'the binding to take effect',
+      async () => (await can('create', 'tenants.cloudpos.io')) === 'yes',
+      20_000,
+    );
+    for (const verb of ['create', 'get', 'patch', 'watch'])
+      expect(await can(verb, 'tenants.cloudpos.io')).toBe('yes');
+    expect(await can('delete', 'tenants.cloudpos.io')).toBe('no');
+    expect(await can('list', 'tenants.cloudpos.io')).toBe('no');
+    expect(await can('patch', 'tenants.cloudpos.io', '--subresource=status')).toBe('no');
+    expect(await can('get', 'secrets')).toBe('no');
+    for (const object of identity.filter((object) => object.kind !== 'ServiceAccount'))
+      await kubectl(['delete', object.kind.toLowerCase(), object.metadata.name]);
+  });
+});

@@ -1,0 +1,98 @@
+// The merchant's whole path in Debian's Chromium: sign up, confirm the e-mail from the real SMTP
+// server's mailbox, choose a plan, pay on the Stripe fake's Checkout page, watch the tenant become
+// Ready (the operator's local mode), and get the till's URL and the owner's setup code. Every main
+// page is checked with axe-core and for touch targets, and photographed at tablet and phone size.
+import {
+  accessibilityViolations,
+  launchChromium,
+  screenshot,
+  smallTouchTargets,
+  VIEWPORTS,
+  type ChromiumSession,
+} from '@cloudpos/harness';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_PASSWORD, verificationLink } from '../testing/merchants.ts';
+import { startTestPortal, type TestPortal } from '../testing/portal.ts';
+
+let portal: TestPortal;
+let chromium: ChromiumSession;
+
+beforeAll(async () => {
+  portal = await startTestPortal('e2e');
+  chromium = await launchChromium();
+});
+afterAll(async () => {
+  await chromium?.close();
+  await portal?.stop();
+});
+
+type Page = Awaited<ReturnType<ChromiumSession['context']['newPage']>>;
+
+/** axe-core clean, touch targets ≥ 44 px, and photographed at both sizes. */
+async function check(page: Page, name: string) {
+  for (const viewport of ['phone', 'tablet'] as const) {
+    await page.setViewportSize(VIEWPORTS[viewport]);
+    expect(await accessibilityViolations(page), `${name} at ${viewport}`).toEqual([]);
+    expect(await smallTouchTargets(page), `${name} at ${viewport}`).toEqual([]);
+    await screenshot(page, 'portal', name);
+  }
+}
+
+describe('from sign-up to a running till', () => {
+  it('signs up, verifies, pays and sees the tenant become Ready with its till URL', async () => {
+    const slug = `e2e-${randomBytes(3).toString('hex')}`;
+    const email = `owner-${slug}@shop.example`;
+    const page = await chromium.context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      // The portal's pages only (the fake's Checkout page is not ours to judge).
+      const where = message.location().url;
+      if (message.type() === 'error' && where.startsWith(portal.url))
+        consoleErrors.push(`${message.text()} (${where})`);
+    });
+
+    await page.goto(portal.url);
+    await check(page, 'home');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.waitForURL('**/signup');
+    // The shared schema answers in the browser before anything is posted.
+    await page.getByLabel('Business name').fill('Sakura Market');
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => page.getByText('Use at least 12 characters.').isVisible()).toBe(true);
+    await check(page, 'signup-invalid');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/check-email');
+    await check(page, 'check-email');
+
+    const link = await verificationLink(portal, email);
+    await page.goto(link.toString());
+    await page.getByRole('button', { name: 'Confirm my e-mail address' }).click();
+    await page.waitForURL('**/plans');
+    await page.getByLabel('Store name').fill('Sakura Market');
+    await page.getByLabel('Web address of your till').fill(slug);
+    await page.getByLabel(/Scale/).check();
+    await check(page, 'plans');
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+
+    await page.waitForURL(`${portal.stripe.url}/checkout/pay/**`);
+    await expect.poll(() => page.getByText('199.00 EUR').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Pay and subscribe' }).click();
+
+    await page.waitForURL(`**/tenants/${slug}?session_id=*`);
+    // The page follows the operator's conditions until the tenant is Ready.
+    await page.getByRole('heading', { name: 'Your till is ready' }).waitFor({ timeout: 60_000 });
+    const tillUrl = `http://${slug}.localhost:8080`;
+    expect(await page.locator('a.till-url').getAttribute('href')).toBe(tillUrl);
+    expect(await page.locator('.setup-code').textContent()).toMatch(/\S{6,}/);
+    for (const type of ['DatabaseReady', 'MessagingReady', 'WorkloadsReady', 'Ready'])
+      expect(await page.locator(`.conditions li[data-type="${type}"]`).getAttribute('data-status')).toBe(
+        'True',
+      );
+    await check(page, 'tenant-ready');
+    expect(consoleErrors).toEqual([]);
+  });
+});

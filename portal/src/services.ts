@@ -1,0 +1,164 @@
+// The portal's server-side services, built once per process from the configuration and handed to
+// every loader and action through React Router's context (see app/context.ts). Route modules only
+// import the types: the database, Stripe and the cluster stay on this side of the bundle.
+import { tenantSetupCode } from '@cloudpos/pos-api';
+import { KubeConfig } from '@kubernetes/client-node';
+import pg from 'pg';
+import Stripe from 'stripe';
+import type { z } from 'zod';
+import type { choosePlanSchema, logInSchema, signUpSchema } from '../app/forms.ts';
+import {
+  logIn,
+  requestPasswordReset,
+  resetPassword,
+  signUp,
+  userById,
+  verifyEmail,
+  type AccountsContext,
+  type PortalUser,
+} from './accounts.ts';
+import { enforceGracePeriods, type LifecycleContext } from './billing/lifecycle.ts';
+import type { WebhookContext } from './billing/webhook.ts';
+import type { PortalConfig } from './config.ts';
+import { doubleSubmitCsrf, csrfCookie, type Csrf } from './csrf.ts';
+import { smtpMailer, type Mailer } from './mail.ts';
+import { databaseSessions, sessionCookie, type Sessions } from './sessions.ts';
+import { kubernetesProvisioner } from './tenants/kubernetes-provisioner.ts';
+import { localProvisioner } from './tenants/local-provisioner.ts';
+import {
+  orderTenant,
+  pendingTenantIds,
+  provisionTenant,
+  tenantOf,
+  tenantsOf,
+  type OrdersContext,
+  type TenantSummary,
+  type TenantView,
+} from './tenants/orders.ts';
+import type { TenantProvisioner } from './tenants/provisioner.ts';
+
+export interface PortalServices {
+  sessions: Sessions;
+  csrf: Csrf;
+  signUp(input: z.output<typeof signUpSchema>, clientAddress: string): Promise<{ userId: string }>;
+  verifyEmail(token: string): Promise<string>;
+  logIn(input: z.output<typeof logInSchema>, clientAddress: string): Promise<string>;
+  userById(id: string): Promise<PortalUser | undefined>;
+  requestPasswordReset(email: string, clientAddress: string): Promise<void>;
+  resetPassword(token: string, password: string): Promise<void>;
+  tenantsOf(user: PortalUser): Promise<TenantSummary[]>;
+  orderTenant(user: PortalUser, input: z.output<typeof choosePlanSchema>): Promise<string>;
+  tenantOf(user: PortalUser, slug: string): Promise<TenantView>;
+}
+
+export interface PortalRuntime {
+  services: PortalServices;
+  webhook: WebhookContext;
+  /**
+   * Suspends tenants whose grace period ran out and finishes paid tenants whose creation (or
+   * suspension) did not go through; runs at start and then periodically.
+   */
+  retryPending(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function stripeClient(config: Pick<PortalConfig, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL'>): Stripe {
+  const target = config.STRIPE_API_URL ? new URL(config.STRIPE_API_URL) : undefined;
+  return new Stripe(config.STRIPE_SECRET_KEY, {
+    maxNetworkRetries: 2,
+    ...(target && {
+      host: target.hostname,
+      port: Number(target.port),
+      protocol: target.protocol.replace(':', '') as 'http' | 'https',
+    }),
+  });
+}
+
+export async function createRuntime(
+  config: PortalConfig,
+  overrides: {
+    provisioner?: TenantProvisioner;
+    mailer?: Mailer;
+    /** Tests inject faults (an unreachable cluster) around the real provisioner. */
+    wrapProvisioner?: (provisioner: TenantProvisioner) => TenantProvisioner;
+  } = {},
+): Promise<PortalRuntime> {
+  const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5 });
+  const stripe = stripeClient(config);
+  const mailer = overrides.mailer ?? smtpMailer(config.SMTP_URL, config.MAIL_FROM);
+  const tillUrl = (slug: string) => config.TILL_URL_TEMPLATE.replaceAll('{slug}', slug);
+  const wrap = overrides.wrapProvisioner ?? ((provisioner: TenantProvisioner) => provisioner);
+  const provisioner = wrap(
+    overrides.provisioner ??
+      (config.PROVISIONER === 'kubernetes'
+        ? kubernetesProvisioner(loadKubeConfig())
+        : await localProvisioner({
+            databaseUrl: config.DATABASE_URL,
+            tenantsDir: config.TENANTS_DIR!,
+            nats: {
+              url: config.NATS_URL!,
+              operatorSeed: config.NATS_OPERATOR_SEED!,
+              systemUserCredsFile: config.NATS_SYSTEM_CREDS_FILE!,
+            },
+            tillUrl,
+          })),
+  );
+  const accounts: AccountsContext = { db, mailer, publicUrl: config.PUBLIC_URL };
+  const posAuthSecret = config.POS_AUTH_SECRET;
+  const orders: OrdersContext = {
+    db,
+    stripe,
+    prices: config.STRIPE_PRICES,
+    publicUrl: config.PUBLIC_URL,
+    provisioner,
+    graceSeconds: config.BILLING_GRACE_SECONDS,
+    ...(posAuthSecret && { setupCode: (slug: string) => tenantSetupCode(posAuthSecret, slug) }),
+  };
+  const inFlight = new Set<Promise<void>>();
+  const provisionLater = (tenantId: string) => {
+    const run = provisionTenant(orders, tenantId).finally(() => inFlight.delete(run));
+    inFlight.add(run);
+  };
+  const lifecycle: LifecycleContext = {
+    db,
+    stripe,
+    mailer,
+    publicUrl: config.PUBLIC_URL,
+    graceSeconds: config.BILLING_GRACE_SECONDS,
+    provisionLater,
+  };
+  const services: PortalServices = {
+    sessions: databaseSessions(db, sessionCookie(config.SESSION_SECRETS, config.COOKIE_SECURE)),
+    csrf: doubleSubmitCsrf(csrfCookie(config.SESSION_SECRETS, config.COOKIE_SECURE), config.PUBLIC_URL),
+    signUp: (input, address) => signUp(accounts, input, address),
+    verifyEmail: (token) => verifyEmail(accounts, token),
+    logIn: (input, address) => logIn(accounts, input, address),
+    userById: (id) => userById(db, id),
+    requestPasswordReset: (email, address) => requestPasswordReset(accounts, email, address),
+    resetPassword: (token, password) => resetPassword(accounts, token, password),
+    tenantsOf: (user) => tenantsOf(db, user.accountId),
+    orderTenant: (user, input) => orderTenant(orders, user, input),
+    tenantOf: (user, slug) => tenantOf(orders, user, slug),
+  };
+  return {
+    services,
+    webhook: { db, stripe, webhookSecret: config.STRIPE_WEBHOOK_SECRET, provisionLater, lifecycle },
+    async retryPending() {
+      await enforceGracePeriods(lifecycle);
+      for (const id of await pendingTenantIds(db)) await provisionTenant(orders, id);
+    },
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      await provisioner.close();
+      mailer.close();
+      await db.end();
+    },
+  };
+}
+
+function loadKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  // In a pod: the service account; elsewhere: KUBECONFIG or ~/.kube/config.
+  kubeConfig.loadFromDefault();
+  return kubeConfig;
+}

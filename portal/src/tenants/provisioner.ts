@@ -1,0 +1,26 @@
+// Where Tenants are created: a custom resource through the Kubernetes API (in a cluster), or the
+// operator's local mode (under `npm start`). Both take the same manifest and report the operator's
+// status (phase, conditions, URL) back.
+import type { TenantManifest } from './manifest.ts';
+
+export interface TenantCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface ObservedTenant {
+  phase: string | undefined;
+  url: string | undefined;
+  conditions: TenantCondition[];
+}
+
+export interface TenantProvisioner {
+  readonly kind: 'kubernetes' | 'local';
+  /** Creates or updates the Tenant; idempotent (applying the same manifest twice changes nothing). */
+  apply(manifest: TenantManifest): Promise<void>;
+  /** What the operator reports, or undefined while the Tenant does not exist (yet). */
+  observe(slug: string): Promise<ObservedTenant | undefined>;
+  close(): Promise<void>;
+}

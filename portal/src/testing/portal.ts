@@ -1,0 +1,91 @@
+// A whole portal for a test file: its own database, a real Mailpit, the Stripe fake with the three
+// plans' prices and a webhook endpoint pointing at the portal, the operator's local mode against the
+// project's PostgreSQL and NATS (operator mode), listening on a free port for the browser.
+import {
+  createTestDatabase,
+  freePort,
+  startMailpit,
+  StripeFake,
+  type MailpitServer,
+} from '@cloudpos/harness';
+import type {} from '@cloudpos/harness/vitest/provided';
+import type { FastifyInstance } from 'fastify';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { buildApp } from '../app.ts';
+import { loadConfig, type PortalConfig } from '../config.ts';
+import { migratePlatform } from '../db/migrate.ts';
+import { createRuntime, type PortalRuntime } from '../services.ts';
+
+export interface TestPortal {
+  url: string;
+  config: PortalConfig;
+  app: FastifyInstance;
+  runtime: PortalRuntime;
+  stripe: StripeFake;
+  mailpit: MailpitServer;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestPortal(
+  name: string,
+  overrides: Parameters<typeof createRuntime>[1] = {},
+  env: Record<string, string> = {},
+): Promise<TestPortal> {
+  const dir = await mkdtemp(join(tmpdir(), `cloudpos-portal-${name}-`));
+  const db = await createTestDatabase(inject('postgresUrl'), `portal_${name}`);
+  const mailpit = await startMailpit({ dir: join(dir, 'mailpit') });
+  const stripe = await StripeFake.start();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const webhookSecret = stripe.addWebhookEndpoint(`${url}/stripe/webhook`);
+  const prices = ['starter', 'growth', 'scale'].map(
+    (plan, index) =>
+      `${plan}=${stripe.billing.createPrice({ unitAmount: [2900, 7900, 19900][index]!, currency: 'eur' }).id as string}`,
+  );
+  const credsFile = join(dir, 'system.creds');
+  await writeFile(credsFile, inject('natsSystemUserCreds'), { mode: 0o600 });
+  const config = loadConfig({
+    PORT: String(port),
+    PUBLIC_URL: url,
+    DATABASE_URL: db.url,
+    SESSION_SECRETS: 'a-test-secret-that-is-long-enough-000',
+    SMTP_URL: mailpit.smtpUrl,
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    STRIPE_API_URL: stripe.url,
+    STRIPE_PRICES: prices.join(','),
+    PROVISIONER: 'local',
+    TENANTS_DIR: join(dir, 'tenants'),
+    NATS_URL: inject('natsOperatorUrl'),
+    NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
+    NATS_SYSTEM_CREDS_FILE: credsFile,
+    TILL_URL_TEMPLATE: 'http://{slug}.localhost:8080',
+    POS_AUTH_SECRET: 'test-pos-auth-secret-0123456789',
+    ...env,
+  });
+  await migratePlatform(config.DATABASE_URL);
+  const runtime = await createRuntime(config, overrides);
+  const app = await buildApp({ runtime });
+  await app.listen({ host: '127.0.0.1', port });
+  return {
+    url,
+    config,
+    app,
+    runtime,
+    stripe,
+    mailpit,
+    databaseUrl: db.url,
+    async stop() {
+      await stripe.stop();
+      await app.close();
+      await runtime.close();
+      await mailpit.stop();
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
