@@ -155,8 +155,9 @@ function servedRoutes(): Set<string> {
     for (const method of match[3]!.split(', ')) {
       if (method === 'HEAD' || method === 'OPTIONS') continue;
       // Swagger UI's own pages and the document itself; the Prometheus scrape, which is for the
-      // cluster and not part of the API (app.test.ts keeps it out of the document).
-      if (path.startsWith('/docs') || path === '/metrics') continue;
+      // cluster and not part of the API (app.test.ts keeps it out of the document); the till's
+      // static files, which are a web app and not API operations (till/plugin.test.ts serves them).
+      if (path.startsWith('/docs') || path === '/metrics' || path.startsWith('/till')) continue;
       routes.add(key(method, openApiPath(path)));
     }
   }
