@@ -2,12 +2,15 @@
 // and stream), shared by the cluster reconcile and local mode. Each step reports a condition; none
 // throws for a provisioning failure, so one broken dependency never hides the state of the other.
 import {
+  addMissingStores,
   dropTenantDatabase,
   generateDatabasePassword,
   migrateTenant,
   provisionTenantRole,
   tenantMigrations,
   tenantSchemaName,
+  writeTenantProfile,
+  type TenantProfile,
 } from '@cloudpos/tenant-db';
 import { createAccount, createUser } from '@nats-io/nkeys';
 import { randomBytes } from 'node:crypto';
@@ -128,8 +131,8 @@ export async function provisionTenantData(
       })
     ).password;
     await migrateTenant(ctx.orm, schema);
-    await addMissingStores(ctx.postgres, schema, tenant.spec);
-    await writeProfile(ctx.postgres, schema, tenant.spec);
+    await addMissingStores(ctx.postgres, schema, specStores(tenant.spec));
+    await writeTenantProfile(ctx.postgres, schema, specProfile(tenant.spec));
     // A stable message: the status is written only when something really changed.
     database = {
       type: 'DatabaseReady',
@@ -196,35 +199,27 @@ export async function provisionTenantData(
  * The stores the Tenant names exist in its schema. Only missing ones are added: stores are managed
  * in the portal after that, and a store is never deleted because a manifest forgot it.
  */
-async function addMissingStores(postgres: pg.Pool, schema: string, spec: Tenant['spec']): Promise<void> {
-  for (const store of spec.stores ?? []) {
-    await postgres.query(
-      `insert into "${schema}".store (id, code, name, timezone, currency)
-       values (gen_random_uuid(), $1, $2, $3, $4) on conflict (code) do nothing`,
-      [store.code, store.name, store.timezone ?? spec.timezone ?? 'UTC', spec.currency],
-    );
-  }
+function specStores(spec: Tenant['spec']) {
+  return (spec.stores ?? []).map((store) => ({
+    code: store.code,
+    name: store.name,
+    timezone: store.timezone ?? spec.timezone ?? 'UTC',
+    currency: spec.currency,
+  }));
 }
 
 /**
- * What the POS API learns about the tenant from its schema (the `tenant.profile` setting): name,
- * currency, time zone and locale (receipts), and read-only while suspended (pooled APIs). Written
- * only when it changed.
+ * What the POS API learns about the tenant from its schema: name, currency, time zone and locale
+ * (receipts), and read-only while suspended (pooled APIs).
  */
-async function writeProfile(postgres: pg.Pool, schema: string, spec: Tenant['spec']): Promise<void> {
-  const profile = {
+function specProfile(spec: Tenant['spec']): TenantProfile {
+  return {
     displayName: spec.displayName,
     currency: spec.currency,
     timezone: spec.timezone ?? 'UTC',
     locale: spec.locale ?? 'en-US',
     readOnly: spec.suspended ?? false,
   };
-  await postgres.query(
-    `insert into "${schema}".setting (key, value) values ('tenant.profile', $1)
-     on conflict (key) do update set value = excluded.value, updated_at = now()
-     where "${schema}".setting.value is distinct from excluded.value`,
-    [JSON.stringify(profile)],
-  );
 }
 
 export type DeletionPolicy = 'Retain' | 'Delete' | 'BackupThenDelete';

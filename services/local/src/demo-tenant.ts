@@ -4,6 +4,7 @@
 // till's secret are printed in the banner: demo-only credentials of a local, loopback-only API.
 import { applyLocalTenant, type LocalTenantContext } from '@cloudpos/operator/local';
 import { parsePinPeppers, pinHasher, sha256 } from '@cloudpos/pos-api';
+import { addMissingStaff, addMissingTillDevice, countStores, existingStaffIds } from '@cloudpos/tenant-db';
 import type pg from 'pg';
 
 export interface DemoTenant {
@@ -64,30 +65,36 @@ export async function prepareDemoTenant(ctx: LocalTenantContext, pinPeppers: str
   const tenant = await applyLocalTenant(ctx, DEMO_TENANT);
   const schema = tenant.status!.schema!;
   await seedDemoStaff(ctx.postgres, schema, pinPeppers);
-  const { rows } = await ctx.postgres.query<{ n: number }>(
-    `select count(*)::int as n from "${schema}".store`,
-  );
-  return { url: tenant.status!.url!, schema, phase: tenant.status!.phase!, stores: rows[0]!.n };
+  const stores = await countStores(ctx.postgres, schema);
+  return { url: tenant.status!.url!, schema, phase: tenant.status!.phase!, stores };
 }
 
 /** Adds the demo staff and till when they are missing; never changes what exists (PINs changed since). */
 async function seedDemoStaff(postgres: pg.Pool, schema: string, pinPeppers: string): Promise<void> {
   const pins = pinHasher(parsePinPeppers(pinPeppers));
-  const { rows } = await postgres.query<{ id: string }>(
-    `select id from "${schema}".staff_member where id = any($1)`,
-    [DEMO_STAFF.map((member) => member.id)],
+  const present = await existingStaffIds(
+    postgres,
+    schema,
+    DEMO_STAFF.map((member) => member.id),
   );
-  const present = new Set(rows.map((row) => row.id));
-  for (const member of DEMO_STAFF.filter((candidate) => !present.has(candidate.id))) {
-    await postgres.query(
-      `insert into "${schema}".staff_member (id, code, display_name, role, pin_hash)
-       values ($1, $2, $3, $4, $5) on conflict do nothing`,
-      [member.id, member.code, member.name, member.role, await pins.hash(member.pin)],
-    );
-  }
-  await postgres.query(
-    `insert into "${schema}".till_device (id, name, secret_hash, registered_by_id)
-     values ($1, $2, $3, $4) on conflict do nothing`,
-    [DEMO_TILL.id, DEMO_TILL.name, sha256(DEMO_TILL.secret), DEMO_STAFF[0].id],
+  const missing = DEMO_STAFF.filter((member) => !present.has(member.id));
+  await addMissingStaff(
+    postgres,
+    schema,
+    await Promise.all(
+      missing.map(async (member) => ({
+        id: member.id,
+        code: member.code,
+        displayName: member.name,
+        role: member.role,
+        pinHash: await pins.hash(member.pin),
+      })),
+    ),
   );
+  await addMissingTillDevice(postgres, schema, {
+    id: DEMO_TILL.id,
+    name: DEMO_TILL.name,
+    secretHash: sha256(DEMO_TILL.secret),
+    registeredById: DEMO_STAFF[0].id,
+  });
 }

@@ -45,3 +45,14 @@ export {
   type TenantDatabase,
 } from './roles.ts';
 export { createPgPool, isDatabaseUnavailable } from './pool.ts';
+export {
+  addMissingStaff,
+  addMissingStores,
+  addMissingTillDevice,
+  countStores,
+  existingStaffIds,
+  writeTenantProfile,
+  TENANT_PROFILE_SETTING,
+  type SeedStaffMember,
+  type TenantProfile,
+} from './rows.ts';

@@ -96,7 +96,7 @@ export async function listTenantSchemas(orm: MikroORM): Promise<string[]> {
   return rows.map((row) => row.nspname);
 }
 
-function assertSchemaName(schema: string): void {
+export function assertSchemaName(schema: string): void {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name "${schema}"`);
 }
 

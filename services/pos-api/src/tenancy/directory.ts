@@ -1,7 +1,7 @@
 // Where the API learns which tenants exist and their settings. Dedicated: one tenant, from the
 // configuration the operator writes (ConfigMap). Pooled: any tenant whose schema exists in the
 // database, its currency/time zone/read-only flag read from the schema and cached briefly per slug.
-import { tenantSchemaName } from '@cloudpos/tenant-db';
+import { TENANT_PROFILE_SETTING, tenantSchemaName } from '@cloudpos/tenant-db';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
 import type { TenantInfo } from './context.ts';
@@ -31,11 +31,11 @@ export function dedicatedDirectory(config: Config): TenantDirectory {
 }
 
 /**
- * The setting row a tenant's profile can be kept in (`setting.key = 'tenant.profile'`, a JSON
- * object `{ currency, timezone, readOnly }`). Without it, the tenant's first store gives currency and
- * time zone, and the tenant is writable.
+ * The tenant's profile lives in a setting row (`TENANT_PROFILE_SETTING`, written by the operator
+ * through @cloudpos/tenant-db). Without it, the tenant's first store gives currency and time zone,
+ * and the tenant is writable.
  */
-export const TENANT_PROFILE_SETTING = 'tenant.profile';
+export { TENANT_PROFILE_SETTING };
 
 interface CacheEntry {
   expires: number;
