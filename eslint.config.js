@@ -50,7 +50,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    // Plain JavaScript (eslint.config.js; the installer that runs on the machine's own Node).
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
