@@ -1,7 +1,9 @@
 // Installs the packages when they are missing or were installed from another package-lock.json,
 // so `npm start` and `npm test` work on a fresh clone with nothing run before them. Plain JavaScript
 // on purpose: it runs on the machine's own Node (20 is enough) before the pinned Node 24 exists,
-// which `npm ci` installs into node_modules/.bin (npm scripts then find it first on PATH).
+// which `npm ci` installs into node_modules/.bin (npm scripts then find it first on PATH). A
+// script calls `env node` after it: its shell remembers where it found `node` before the install
+// (the machine's Node), `env` looks again.
 //
 //   node test/src/tools/install.mjs           npm ci when node_modules is missing or stale
 //   node test/src/tools/install.mjs --stamp   record that node_modules matches package-lock.json
