@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { ActionableError, StripeFake, startMailpit, type MailpitServer } from '@cloudpos/harness';
 import { buildPortal } from '@cloudpos/portal/build';
 import type { LocalSettings } from './settings.ts';
+import type { Child } from './supervisor.ts';
 
 export interface PortalStack {
   portalUrl: string;
@@ -32,6 +33,8 @@ export interface PortalStackOptions {
     env: Record<string, string>;
   }): Promise<unknown>;
   logDir: string;
+  /** Starts a process and keeps it running (start.ts's supervisor). */
+  keep<T extends Child>(name: string, start: () => Promise<T>): Promise<T>;
   /** Registers something to stop on Ctrl-C. */
   onStop(name: string, stop: () => Promise<unknown>): void;
 }
@@ -40,12 +43,13 @@ const PLAN_PRICES = { starter: 2900, growth: 7900, scale: 19900 } as const;
 
 export async function startPortalStack(options: PortalStackOptions): Promise<PortalStack> {
   const { settings } = options;
-  const mailpit = await startMailpit({
-    dir: join(settings.home, 'data', 'mailpit'),
-    smtpPort: settings.ports.mailpitSmtp,
-    httpPort: settings.ports.mailpit,
-  });
-  options.onStop('Mailpit', () => mailpit.stop());
+  const mailpit = await options.keep('Mailpit', () =>
+    startMailpit({
+      dir: join(settings.home, 'data', 'mailpit'),
+      smtpPort: settings.ports.mailpitSmtp,
+      httpPort: settings.ports.mailpit,
+    }),
+  );
 
   const portalUrl = `http://127.0.0.1:${settings.ports.portal}`;
   const stripe = await stripeSettings(portalUrl);

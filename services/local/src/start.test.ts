@@ -5,7 +5,7 @@ import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +133,30 @@ async function portIsFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** The process listening on a local TCP port (from /proc: the socket's inode, then its owner). */
+async function pidListeningOn(port: number): Promise<number | undefined> {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is <ip>:<port>; state 0A is LISTEN.
+      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A') inodes.add(fields[9]!);
+    }
+  }
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode && inodes.has(inode)) return Number(pid);
+    }
+  }
+  return undefined;
 }
 
 describe('npm start (local mode)', () => {
@@ -304,6 +328,100 @@ describe('npm start (local mode)', () => {
     expect(rows).toEqual([{ value: 'Thank you!' }]);
     second.child.kill('SIGTERM');
     expect(await second.exit).toBe(0);
+  });
+
+  it('starts every process again when it dies, while a till keeps selling, and loses no sale', async () => {
+    const env = { CLOUDPOS_HOME: await newHome(), ...(await portsEnv()) };
+    const runner = startRunner(env);
+    await runner.waitFor(/Press Ctrl-C to stop/);
+    const till = /Demo till {4}device (\S+) secret (\S+) \(demo only\)/.exec(runner.output())!;
+    const demoHost = `demo.localhost:${env.CLOUDPOS_API_PORT}`;
+    const signedIn = await call(env.CLOUDPOS_API_PORT, demoHost, 'POST', '/v1/auth/sign-in', {
+      deviceId: till[1],
+      deviceSecret: till[2],
+      staffCode: '3000',
+      pin: '3333',
+    });
+    const token = String(signedIn.json.accessToken);
+
+    // A till selling all along: each sale is retried with its own key until the API confirms it.
+    const confirmed: string[] = [];
+    let selling = true;
+    let lastRefusal = '';
+    const sell = (async () => {
+      while (selling) {
+        const key = randomUUID();
+        for (;;) {
+          const sale = await call(
+            env.CLOUDPOS_API_PORT,
+            demoHost,
+            'POST',
+            '/v1/sales',
+            { lines: [{ sku: 'ESPRESSO', quantity: 1 }], tenders: [{ method: 'cash', amount: 220 }] },
+            token,
+            { 'idempotency-key': key },
+          ).catch((error: Error) => ({ status: 0, json: { error: error.message } }));
+          if (sale.status === 201) {
+            confirmed.push(String(sale.json.id));
+            break;
+          }
+          lastRefusal = `${sale.status} ${JSON.stringify(sale.json)}`;
+          await sleep(200);
+        }
+        await sleep(50);
+      }
+    })();
+
+    const children: [string, string][] = [
+      ['POS API', env.CLOUDPOS_API_PORT],
+      ['worker', env.CLOUDPOS_WORKER_PORT],
+      ['portal', env.CLOUDPOS_PORTAL_PORT],
+      ['Mailpit', env.CLOUDPOS_MAILPIT_PORT],
+      ['Redis', env.CLOUDPOS_REDIS_PORT],
+      ['NATS', env.CLOUDPOS_NATS_PORT],
+      ['PostgreSQL', env.CLOUDPOS_PG_PORT],
+    ];
+    for (const [name, port] of children) {
+      const before = confirmed.length;
+      const pid = await pidListeningOn(Number(port));
+      expect(pid, `${name} listens on ${port}`).toBeDefined();
+      process.kill(pid!, 'SIGKILL');
+      await runner.waitFor(new RegExp(`${name} stopped unexpectedly \\(signal SIGKILL\\)`));
+      await runner.waitFor(new RegExp(`${name} is running again\\.`));
+      const again = await pidListeningOn(Number(port));
+      expect(again, `${name} listens again`).toBeDefined();
+      expect(again).not.toBe(pid);
+      // The till sells again after each restart.
+      await eventually(`a sale after ${name} restarted`, () => {
+        if (confirmed.length > before + 1) return true;
+        throw new Error(`the last answer: ${lastRefusal}`);
+      });
+    }
+    selling = false;
+    await sell;
+    expect(runner.output()).not.toContain('it stays stopped');
+
+    // Every confirmed sale is stored once, and nothing else is.
+    const { postgresPassword } = JSON.parse(
+      await readFile(join(env.CLOUDPOS_HOME, 'secrets.json'), 'utf8'),
+    ) as {
+      postgresPassword: string;
+    };
+    const reader = new pg.Client({
+      connectionString: `postgres://postgres:${encodeURIComponent(postgresPassword)}@127.0.0.1:${env.CLOUDPOS_PG_PORT}/cloudpos`,
+    });
+    await reader.connect();
+    const { rows } = await reader.query<{ id: string }>(
+      `select id from tenant_demo.sale where kind = 'sale'`,
+    );
+    await reader.end();
+    expect(rows.map((row) => row.id).sort()).toEqual([...confirmed].sort());
+
+    runner.child.kill('SIGINT');
+    expect(await runner.exit).toBe(0);
+    for (const port of Object.values(env).filter((value) => /^\d+$/.test(value))) {
+      expect(await portIsFree(Number(port)), `port ${port} released`).toBe(true);
+    }
   });
 
   it('refuses a taken port with one clear message and no stack trace', async () => {

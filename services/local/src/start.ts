@@ -27,14 +27,11 @@ import { localPinPeppers } from './pin-peppers.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
 import { openLocalTenants } from './tenants.ts';
 import { startPortalStack } from './portal.ts';
+import { Supervisor } from './supervisor.ts';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-interface Running {
-  name: string;
-  stop(): Promise<unknown>;
-}
-
-const running: Running[] = [];
+// Every process is kept running (restarted with backoff when it dies) and stopped in order on Ctrl-C.
+const supervisor = new Supervisor({ say });
 let stopRequested: () => void = () => {};
 const stopSignal = new Promise<void>((resolve) => {
   stopRequested = resolve;
@@ -52,37 +49,40 @@ async function main(): Promise<void> {
   await mkdir(logDir, { recursive: true });
 
   say(`Starting CloudPOS in local mode (data in ${settings.home})`);
-  const postgres = await startPostgres({
-    dir: dataDir('postgres'),
-    port: settings.ports.postgres,
-    password: secrets.postgresPassword,
-    durable: true,
-  }).catch((error: unknown) => {
-    throw explainStartFailure('PostgreSQL', dataDir('postgres'), error);
-  });
-  running.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
+  const postgres = await supervisor.keep('PostgreSQL', () =>
+    startPostgres({
+      dir: dataDir('postgres'),
+      port: settings.ports.postgres,
+      password: secrets.postgresPassword,
+      durable: true,
+    }).catch((error: unknown) => {
+      throw explainStartFailure('PostgreSQL', dataDir('postgres'), error);
+    }),
+  );
   await ensureDatabase(postgres, DATABASE);
   const databaseUrl = postgres.urlFor(DATABASE);
 
-  const nats = await startNats({
-    dir: dataDir('nats'),
-    port: settings.ports.nats,
-    monitorPort: settings.ports.natsMonitor,
-    operatorMode: true,
-  }).catch((error: unknown) => {
-    throw explainStartFailure('NATS', dataDir('nats'), error);
-  });
-  running.push({ name: 'NATS', stop: () => nats.stop() });
+  const nats = await supervisor.keep('NATS', () =>
+    startNats({
+      dir: dataDir('nats'),
+      port: settings.ports.nats,
+      monitorPort: settings.ports.natsMonitor,
+      operatorMode: true,
+    }).catch((error: unknown) => {
+      throw explainStartFailure('NATS', dataDir('nats'), error);
+    }),
+  );
 
-  const redis = await startRedis({
-    dir: dataDir('redis'),
-    port: settings.ports.redis,
-    durable: true,
-    password: secrets.redisPassword,
-  }).catch((error: unknown) => {
-    throw explainStartFailure('Redis', dataDir('redis'), error);
-  });
-  running.push({ name: 'Redis', stop: () => redis.stop() });
+  const redis = await supervisor.keep('Redis', () =>
+    startRedis({
+      dir: dataDir('redis'),
+      port: settings.ports.redis,
+      durable: true,
+      password: secrets.redisPassword,
+    }).catch((error: unknown) => {
+      throw explainStartFailure('Redis', dataDir('redis'), error);
+    }),
+  );
 
   const tenants = await openLocalTenants(settings, {
     databaseUrl,
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   });
   if (till.built) say(`Built the till into ${till.dir}`);
 
-  const api = await startService({
+  await startService({
     name: 'POS API',
     module: '@cloudpos/pos-api/server',
     logFile: join(logDir, 'pos-api.log'),
@@ -154,7 +154,8 @@ async function main(): Promise<void> {
     posAuthSecret: authSecret,
     startService,
     logDir,
-    onStop: (name, stop) => running.push({ name, stop }),
+    keep: (name, start) => supervisor.keep(name, start),
+    onStop: (name, stop) => supervisor.onStop(name, stop),
   });
 
   say('');
@@ -201,14 +202,7 @@ async function main(): Promise<void> {
   say('  More tenants npm run tenant -- create <slug>   (see npm run tenant -- --help)');
   say(`  Logs         ${logDir} and each service's folder under ${join(settings.home, 'data')}`);
   say('Press Ctrl-C to stop.');
-
-  const apiExit = api.exited.then((status) => {
-    throw new ActionableError(
-      `The POS API stopped unexpectedly (${status.signal ?? `exit code ${status.code}`}).`,
-      `read its log: ${api.logFile}\n${api.logTail(10)}`,
-    );
-  });
-  await Promise.race([stopSignal, apiExit]);
+  await stopSignal;
 }
 
 /** The tenant schemas that have no staff yet: their first owner needs the setup code. */
@@ -230,7 +224,7 @@ async function tenantsWithoutStaff(databaseUrl: string, schemas: string[]): Prom
   }
 }
 
-/** A platform process with telemetry loaded, as in a pod; stopped with the rest on Ctrl-C. */
+/** A platform process with telemetry loaded, as in a pod; kept running, stopped with the rest on Ctrl-C. */
 async function startService(options: {
   name: string;
   module: string;
@@ -238,27 +232,30 @@ async function startService(options: {
   readiness: string;
   env: Record<string, string>;
 }): Promise<ManagedProcess> {
-  const service = new ManagedProcess({
-    name: options.name,
-    command: process.execPath,
-    args: [
-      '--import',
-      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
-      fileURLToPath(import.meta.resolve(options.module)),
-    ],
-    logFile: options.logFile,
-    env: { ...process.env, ...options.env },
-  });
-  running.push({ name: options.name, stop: () => service.stop('SIGTERM') });
-  await service
-    .waitUntilReady(async () => (await fetch(options.readiness)).ok)
-    .catch((error: unknown) => {
+  const child = await supervisor.keep(options.name, async () => {
+    const service = new ManagedProcess({
+      name: options.name,
+      command: process.execPath,
+      args: [
+        '--import',
+        fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
+        fileURLToPath(import.meta.resolve(options.module)),
+      ],
+      logFile: options.logFile,
+      env: { ...process.env, ...options.env },
+    });
+    try {
+      await service.waitUntilReady(async () => (await fetch(options.readiness)).ok);
+    } catch (error) {
+      await service.stop('SIGKILL');
       throw new ActionableError(
         `The ${options.name} did not become ready: ${(error as Error).message.split('\n')[0]}`,
         `read its log: ${service.logFile}`,
       );
-    });
-  return service;
+    }
+    return { process: service, stop: () => service.stop('SIGTERM') };
+  });
+  return child.process;
 }
 
 function explainStartFailure(what: string, dir: string, error: unknown): unknown {
@@ -274,22 +271,14 @@ function explainStartFailure(what: string, dir: string, error: unknown): unknown
   );
 }
 
-async function stopAll(): Promise<void> {
-  for (const service of running.reverse()) {
-    try {
-      await service.stop();
-    } catch (error) {
-      process.stderr.write(`could not stop ${service.name}: ${(error as Error).message}\n`);
-    }
-  }
-}
-
 try {
   await main();
 } catch (error) {
   reportFatal(error);
 } finally {
-  if (running.length > 0) say('Stopping CloudPOS...');
-  await stopAll();
+  if (supervisor.size > 0) say('Stopping CloudPOS...');
+  await supervisor.stopAll((name, error) =>
+    process.stderr.write(`could not stop ${name}: ${error.message}\n`),
+  );
   if (process.exitCode !== 1) say('CloudPOS stopped.');
 }
