@@ -360,7 +360,10 @@ describe('npm start (local mode)', () => {
             { lines: [{ sku: 'ESPRESSO', quantity: 1 }], tenders: [{ method: 'cash', amount: 220 }] },
             token,
             { 'idempotency-key': key },
-          ).catch((error: Error) => ({ status: 0, json: { error: error.message } }));
+          ).catch((error: Error) => ({
+            status: 0,
+            json: { error: error.message } as Record<string, unknown>,
+          }));
           if (sale.status === 201) {
             confirmed.push(String(sale.json.id));
             break;
