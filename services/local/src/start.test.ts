@@ -360,9 +360,9 @@ describe('npm start (local mode)', () => {
             { lines: [{ sku: 'ESPRESSO', quantity: 1 }], tenders: [{ method: 'cash', amount: 220 }] },
             token,
             { 'idempotency-key': key },
-          ).catch((error: Error) => ({
+          ).catch((error: Error): { status: number; json: Record<string, unknown> } => ({
             status: 0,
-            json: { error: error.message } as Record<string, unknown>,
+            json: { error: error.message },
           }));
           if (sale.status === 201) {
             confirmed.push(String(sale.json.id));
