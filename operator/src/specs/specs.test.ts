@@ -68,10 +68,20 @@ describe('desiredObjects', () => {
     }
   });
 
-  it('probes the POS API on /healthz and /readyz', () => {
+  it('probes the POS API on /healthz and /readyz, and the worker on the /healthz that reports a stalled relay', () => {
     const api = find<V1Deployment>(objects, 'Deployment', 'pos-api')!.spec!.template.spec!.containers[0]!;
     expect(api.readinessProbe?.httpGet?.path).toBe('/readyz');
     expect(api.livenessProbe?.httpGet?.path).toBe('/healthz');
+    const worker = find<V1Deployment>(objects, 'Deployment', 'worker')!.spec!.template.spec!.containers[0]!;
+    expect(worker.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(worker.readinessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    // Every probe names a port the container declares.
+    for (const container of [api, worker]) {
+      const ports = new Set(container.ports?.map((port) => port.name));
+      for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) {
+        if (probe) expect(ports.has(String(probe.httpGet?.port))).toBe(true);
+      }
+    }
   });
 
   it('serves the till at https://<slug>.<baseDomain> with a cert-manager certificate', () => {

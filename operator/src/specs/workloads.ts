@@ -19,6 +19,8 @@ import { PLANS } from './plans.ts';
 
 export const CREDENTIALS_SECRET = 'tenant-credentials';
 export const API_PORT = 8080;
+/** The worker serves /healthz and /metrics here (its METRICS_PORT default). */
+export const WORKER_METRICS_PORT = 9090;
 
 export interface TenantCredentials {
   databaseRole: string;
@@ -88,7 +90,10 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
     image: config.image,
     imagePullPolicy: config.imagePullPolicy,
     args,
-    ...(name === 'pos-api' ? { ports: [{ name: 'http', containerPort: API_PORT, protocol: 'TCP' }] } : {}),
+    ports:
+      name === 'pos-api'
+        ? [{ name: 'http', containerPort: API_PORT, protocol: 'TCP' }]
+        : [{ name: 'metrics', containerPort: WORKER_METRICS_PORT, protocol: 'TCP' }],
     envFrom: [{ configMapRef: { name: SETTINGS_CONFIGMAP } }],
     env: [
       {
@@ -147,7 +152,20 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
             failureThreshold: 30,
           },
         }
-      : {}),
+      : {
+          // The worker's /healthz is 503 while a relay pass has not ended for 120 s (a wedged
+          // connection): the kubelet then restarts it. It serves no traffic; ready means alive.
+          readinessProbe: {
+            httpGet: { path: '/healthz', port: 'metrics' },
+            periodSeconds: 10,
+            failureThreshold: 3,
+          },
+          livenessProbe: {
+            httpGet: { path: '/healthz', port: 'metrics' },
+            periodSeconds: 10,
+            failureThreshold: 3,
+          },
+        }),
     securityContext: {
       runAsNonRoot: true,
       allowPrivilegeEscalation: false,

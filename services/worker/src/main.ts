@@ -4,7 +4,8 @@
 // accounts). Pooled (`TENANT_MODE=pooled`,
 // `npm start`): DATABASE_URL, NATS_URL and TENANTS_DIR, the local tenants' folder, where each
 // `<slug>.nats.creds` is a tenant to relay for (looked for again every 10 seconds).
-// Serves /healthz and /metrics on METRICS_PORT (9090).
+// Serves /healthz and /metrics on METRICS_PORT (9090). /healthz is 503 while a tenant's relay has not
+// finished a pass for WORKER_STALL_SECONDS (120): a wedged relay fails the liveness probe.
 import { jetstream } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
@@ -78,6 +79,11 @@ if (pooled) {
   void relayFor(slug || schema, schema, credsFile ? await readFile(credsFile) : undefined);
 }
 
+const stallMs = Number(process.env.WORKER_STALL_SECONDS ?? 120) * 1000;
+/** The tenants whose relay has not finished a pass for longer than stallMs. */
+const stalledRelays = (now: number) =>
+  [...relays].filter(([, { relay }]) => now - relay.lastPassAt() > stallMs).map(([slug]) => slug);
+
 const server = createServer((request, response) => {
   if (request.url === '/metrics') {
     telemetry.registry
@@ -87,9 +93,16 @@ const server = createServer((request, response) => {
     return;
   }
   if (request.url === '/healthz') {
+    const stalled = stalledRelays(Date.now());
     response
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ status: 'ok', tenants: relays.size }));
+      .writeHead(stalled.length > 0 ? 503 : 200, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify(
+          stalled.length > 0
+            ? { status: 'stalled', tenants: relays.size, stalled }
+            : { status: 'ok', tenants: relays.size },
+        ),
+      );
     return;
   }
   response.writeHead(404).end();

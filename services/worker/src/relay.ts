@@ -150,6 +150,12 @@ export interface Relay {
   stop(): Promise<void>;
   /** Runs a pass now instead of waiting for the next tick. */
   nudge(): void;
+  /**
+   * When the last pass ended (or the relay started), as Date.now(): a pass that never ends (a
+   * connection that never comes, a query that never answers) leaves it behind, which the
+   * worker's /healthz reports so that the liveness probe restarts the process.
+   */
+  lastPassAt(): number;
 }
 
 /**
@@ -174,6 +180,7 @@ export function startRelay(
   };
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
+  let lastPassAt = Date.now();
   const loop = (async () => {
     while (!stopped) {
       let delay = interval;
@@ -197,6 +204,7 @@ export function startRelay(
         // While NATS is away the backlog grows: keep the gauge telling (the database may be away too).
         await countPending().catch(() => {});
       }
+      lastPassAt = Date.now();
       if (stopped) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
@@ -205,6 +213,7 @@ export function startRelay(
     }
   })();
   return {
+    lastPassAt: () => lastPassAt,
     nudge: () => {
       clearTimeout(timer);
       wake?.();
