@@ -126,6 +126,27 @@ export async function testApp(options: TestAppOptions): Promise<PosApi> {
   return app;
 }
 
+/**
+ * A pooled API listening on a free local port with its own Redis connection, for other packages'
+ * tests (the portal calls it over HTTP with portal tokens signed with TEST_PORTAL_TOKEN_SECRET).
+ */
+export async function listeningTestApi(options: {
+  databaseUrl: string;
+  redisUrl: string;
+}): Promise<{ url: string; app: PosApi; close(): Promise<void> }> {
+  const redis = new Redis(options.redisUrl);
+  const app = await testApp({ databaseUrl: options.databaseUrl, redis, mode: 'pooled' });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url: address,
+    app,
+    async close() {
+      await app.close();
+      redis.disconnect();
+    },
+  };
+}
+
 export const hostOf = (slug: string) => `${slug}.localhost`;
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
