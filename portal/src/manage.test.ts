@@ -274,6 +274,43 @@ describe('store management', () => {
     expect((await ana.get(manage(anaSlug, '/sales/not-a-sale'))).status).toBe(404);
   });
 
+  it('renames, moves and deactivates a register', async () => {
+    const token = await portalTokenSigner({ platformSecret: TEST_PORTAL_TOKEN_SECRET })({
+      tenant: anaSlug,
+      portalUserId: '00000000-0000-4000-8000-000000000001',
+      role: 'owner',
+    });
+    const api = (path: string, body?: object) =>
+      fetch(`${portal.posApi!.url}${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const device = (await (await api('/v1/devices', { name: 'Counter 1' })).json()) as { id: string };
+    const stores = (await (await api('/v1/stores')).json()) as { items: { id: string; code: string }[] };
+    const north = stores.items.find((store) => store.code === 'NORTH')!;
+    const path = manage(anaSlug, '/registers');
+
+    const renamed = await html(
+      await ana.post(path, { intent: 'rename', id: device.id, name: 'Front counter' }),
+    );
+    expect(renamed.text).toContain('Register Front counter saved.');
+    const moved = await html(await ana.post(path, { intent: 'move', id: device.id, storeId: north.id }));
+    expect(moved.text).toContain('Front counter</strong>');
+    expect(moved.text).toContain('in North Street');
+    const bad = await ana.post(path, { intent: 'move', id: device.id, storeId: 'nowhere' });
+    expect(bad.status).toBe(400);
+    const off = await html(await ana.post(path, { intent: 'active', id: device.id, active: 'false' }));
+    expect(off.text).toContain('deactivated');
+    const listed = (await (await api('/v1/devices')).json()) as {
+      items: { id: string; revokedAt: string | null }[];
+    };
+    expect(listed.items.find((item) => item.id === device.id)?.revokedAt).not.toBeNull();
+  });
+
   it('links the till at /till/ on the tenant’s host', async () => {
     expect(await (await ana.get(`/tenants/${anaSlug}`)).text()).toContain(
       `href="http://${anaSlug}.localhost:8080/till/"`,

@@ -136,7 +136,13 @@ export default function EditProduct() {
         </div>
       ) : null}
       {/* A new key after a conflict: the inputs show the values being saved now. */}
-      <Form method="post" noValidate onSubmit={onSubmit} key={version}>
+      <Form
+        method="post"
+        action={`/tenants/${tenant.slug}/manage/products/${product.id}`}
+        noValidate
+        onSubmit={onSubmit}
+        key={version}
+      >
         <CsrfField />
         <input type="hidden" name="version" value={version} />
         <FormError message={errors.form ?? errors.version} />

@@ -138,10 +138,7 @@ export default function Registers() {
         {/* TODO(till): the till's pairing-code API (POST /v1/devices/pairing-codes, POST
             /v1/devices/pair) is being built on the till's branch; this section will show a
             one-time code to type on the new register once it exists. */}
-        <p className="muted">
-          Coming soon: a one-time code to type on a new register. Until then, registers are added on the till
-          itself.
-        </p>
+        <p className="muted">Coming soon: pair a new register by typing a one-time code on it.</p>
       </section>
     </section>
   );

@@ -129,7 +129,8 @@ export default function Staff() {
           </li>
         ))}
       </ul>
-      <Form method="post" noValidate onSubmit={onSubmit}>
+      {/* A new key after a success: the form empties for the next one. */}
+      <Form method="post" noValidate onSubmit={onSubmit} key={result && 'ok' in result ? result.ok : 'new'}>
         <h2>Add a staff member</h2>
         <CsrfField />
         <input type="hidden" name="intent" value="create" />

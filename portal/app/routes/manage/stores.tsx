@@ -134,7 +134,8 @@ export default function Stores() {
         ))}
       </ul>
       {canChange ? (
-        <Form method="post" noValidate onSubmit={onSubmit}>
+        // A new key after a success: the form empties for the next store.
+        <Form method="post" noValidate onSubmit={onSubmit} key={result && 'ok' in result ? result.ok : 'new'}>
           <h2>Open a store</h2>
           <CsrfField />
           <input type="hidden" name="intent" value="create" />

@@ -85,7 +85,8 @@ export default function Taxes() {
           </li>
         ))}
       </ul>
-      <Form method="post" noValidate onSubmit={onSubmit}>
+      {/* A new key after a success: the form empties for the next one. */}
+      <Form method="post" noValidate onSubmit={onSubmit} key={result && 'ok' in result ? result.ok : 'new'}>
         <h2>Add a tax category</h2>
         <CsrfField />
         <FormError message={errors.form} />
