@@ -1,16 +1,6 @@
 // Money as the tenant's currency and locale: amounts are integer minor units (ADR: money is never a
 // float). Pure, shared by pages and actions.
 
-/** The locale a tenant's money is shown in, by its currency (until tenants carry a locale). */
-const LOCALE_OF_CURRENCY: Record<string, string> = {
-  EUR: 'de-DE',
-  USD: 'en-US',
-  GBP: 'en-GB',
-  CHF: 'de-CH',
-};
-
-export const localeOf = (currency: string) => LOCALE_OF_CURRENCY[currency] ?? 'en-US';
-
 /** Digits after the decimal point of a currency (JPY 0, EUR 2, ...). */
 export function minorDigits(currency: string): number {
   return (
@@ -18,7 +8,7 @@ export function minorDigits(currency: string): number {
   );
 }
 
-export function formatMoney(minor: number, currency: string, locale = localeOf(currency)): string {
+export function formatMoney(minor: number, currency: string, locale: string): string {
   const digits = minorDigits(currency);
   return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** digits);
 }

@@ -158,7 +158,8 @@ describe('store management', () => {
 
     const list = await html(await manager.get(manage(anaSlug, '/products')));
     expect(list.text).toContain('Latte');
-    expect(list.text).toContain('3,50\u00a0€');
+    // The tenant's locale (the CRD's default en-US: the plan form sets none yet).
+    expect(list.text).toContain('€3.50');
     const found = await html(await manager.get(`${manage(anaSlug, '/products')}?q=latt`));
     expect(found.text).toContain('SKU LATTE');
     const none = await html(await manager.get(`${manage(anaSlug, '/products')}?q=zzz`));

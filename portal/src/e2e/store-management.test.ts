@@ -114,7 +114,7 @@ describe('store management in the browser', () => {
     await page.getByRole('button', { name: 'Add product' }).click();
     await page.waitForURL('**/manage/products/*?created=1');
     await expect.poll(() => page.getByText('Product added.').isVisible()).toBe(true);
-    expect(await page.getByText('4,20 €').isVisible()).toBe(true);
+    expect(await page.getByText('€4.20').isVisible()).toBe(true);
 
     // Editing while someone else saves first.
     const productId = new URL(page.url()).pathname.split('/').at(-1)!;

@@ -10,6 +10,8 @@ export interface ManagedTenant {
   slug: string;
   displayName: string;
   currency: string;
+  /** BCP 47: the Tenant's spec.locale, as its receipts use it (the CRD's default en-US when unset). */
+  locale: string;
   /** The signed-in user's role in the account, and so in the tenant's API. */
   role: PortalUser['role'];
 }
@@ -26,8 +28,15 @@ export async function storeAccess(
   user: PortalUser,
   slug: string,
 ): Promise<StoreAccess> {
-  const { rows } = await db.query<{ slug: string; display_name: string; currency: string; state: string }>(
-    'select slug, display_name, currency, state from platform.tenant where slug = $1 and account_id = $2',
+  const { rows } = await db.query<{
+    slug: string;
+    display_name: string;
+    currency: string;
+    locale: string | null;
+    state: string;
+  }>(
+    `select slug, display_name, currency, manifest -> 'spec' ->> 'locale' as locale, state
+     from platform.tenant where slug = $1 and account_id = $2`,
     [slug, user.accountId],
   );
   const row = rows[0];
@@ -43,7 +52,13 @@ export async function storeAccess(
       'Store management is not configured on this portal (PORTAL_TOKEN_SECRET).',
     );
   return {
-    tenant: { slug: row.slug, displayName: row.display_name, currency: row.currency, role: user.role },
+    tenant: {
+      slug: row.slug,
+      displayName: row.display_name,
+      currency: row.currency,
+      locale: row.locale ?? 'en-US',
+      role: user.role,
+    },
     api: clientFor({ slug: row.slug, portalUserId: user.id, role: user.role }),
   };
 }

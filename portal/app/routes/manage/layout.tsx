@@ -9,11 +9,10 @@ import {
   type LoaderFunctionArgs,
 } from 'react-router';
 import { requireStore } from '../../manage.server.ts';
-import { localeOf } from '../../money.ts';
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { tenant } = await requireStore(context, request, params.slug);
-  return { ...tenant, locale: localeOf(tenant.currency) };
+  return tenant;
 }
 
 export type ManagedTenant = Awaited<ReturnType<typeof loader>>;
