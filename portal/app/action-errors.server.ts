@@ -15,6 +15,12 @@ export function fromPortalError(error: unknown, values: Record<string, string>) 
   return invalid(
     { [portalError.field ?? 'form']: portalError.message },
     values,
-    portalError.code === 'rate_limited' ? 429 : portalError.code === 'not_found' ? 404 : 400,
+    portalError.code === 'rate_limited'
+      ? 429
+      : portalError.code === 'not_found'
+        ? 404
+        : portalError.code === 'forbidden'
+          ? 403
+          : 400,
   );
 }

@@ -25,9 +25,13 @@ export function Field(props: {
   autoComplete?: string;
   defaultValue?: string;
   hint?: string;
+  inputMode?: 'numeric' | 'decimal' | 'text' | 'search';
+  /** Several forms on one page: keeps their inputs' ids apart. */
+  idPrefix?: string;
+  required?: boolean;
   error: string | undefined;
 }) {
-  const id = `field-${props.name}`;
+  const id = `${props.idPrefix ?? 'field'}-${props.name}`;
   const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
     .filter(Boolean)
     .join(' ');
@@ -42,7 +46,8 @@ export function Field(props: {
         defaultValue={props.defaultValue}
         aria-invalid={props.error ? true : undefined}
         aria-describedby={described || undefined}
-        required
+        inputMode={props.inputMode}
+        required={props.required ?? true}
       />
       {props.hint ? (
         <p className="hint" id={`${id}-hint`}>
@@ -64,4 +69,38 @@ export function FormError({ message }: { message: string | undefined }) {
       {message}
     </p>
   ) : null;
+}
+
+export function SelectField(props: {
+  name: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  defaultValue?: string;
+  idPrefix?: string;
+  error: string | undefined;
+}) {
+  const id = `${props.idPrefix ?? 'field'}-${props.name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select
+        id={id}
+        name={props.name}
+        defaultValue={props.defaultValue}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={props.error ? `${id}-error` : undefined}
+      >
+        {props.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {props.error ? (
+        <p className="error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
 }

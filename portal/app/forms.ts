@@ -69,3 +69,84 @@ export function formObject(form: FormData): Record<string, string> {
   for (const [key, value] of form) if (typeof value === 'string' && key !== 'csrf') data[key] = value;
   return data;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Store management (the tenant's POS API decides too; these catch mistakes before a round trip)
+
+const version = z.coerce.number().int().min(1, 'This form is out of date. Reload the page.');
+const uuid = z.uuid('Choose one from the list.');
+
+export const newStoreSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z0-9][A-Z0-9_-]{0,15}$/, 'Use 1 to 16 capital letters, digits, - or _ (MAIN, BERLIN-1).'),
+  name: z.string().trim().min(1, 'Enter the store’s name.').max(200),
+});
+
+export const renameStoreSchema = z.object({
+  id: uuid,
+  version,
+  name: z.string().trim().min(1, 'Enter the store’s name.').max(200),
+});
+
+export const closeStoreSchema = z.object({ id: uuid, version });
+
+const registerName = z.string().trim().min(1, 'Enter a name for the register.').max(100);
+
+export const renameRegisterSchema = z.object({ id: uuid, name: registerName });
+export const moveRegisterSchema = z.object({ id: uuid, storeId: uuid });
+export const registerActiveSchema = z.object({ id: uuid, active: z.enum(['true', 'false']) });
+
+const productName = z.string().trim().min(1, 'Enter the product’s name.').max(200);
+const price = z
+  .string()
+  .trim()
+  .regex(/^\d{1,9}([.,]\d{1,3})?$/, 'Enter a price such as 3.50.');
+
+export const newProductSchema = z.object({
+  name: productName,
+  sku: z
+    .string()
+    .trim()
+    .regex(/^\S{1,64}$/, 'Enter a SKU without spaces (at most 64 characters).'),
+  price,
+  taxCategoryId: uuid,
+});
+
+export const editProductSchema = z.object({
+  version,
+  name: productName,
+  description: z.string().trim().max(5000, 'Use at most 5,000 characters.').default(''),
+  active: z.enum(['true', 'false']).default('true'),
+});
+
+export const newTaxCategorySchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/, 'Use a short code such as VAT19 (letters, digits, . _ -).'),
+  name: z.string().trim().min(1, 'Enter a name.').max(100),
+  rate: z
+    .string()
+    .trim()
+    .regex(/^(0|[1-9][0-9]{0,2})(\.[0-9]{1,6})?$/, 'Enter the rate in percent, such as 19 or 8.875.'),
+  inclusive: z.enum(['true', 'false'], 'Say whether prices include the tax.'),
+});
+
+const staffRole = z.enum(['owner', 'manager', 'cashier'], 'Choose a role.');
+const pin = z.string().regex(/^\d{4,12}$/, 'Use 4 to 12 digits.');
+
+export const newStaffSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{1,16}$/, 'Use up to 16 letters or digits (the code staff type on the till).'),
+  displayName: z.string().trim().min(1, 'Enter a name.').max(100),
+  role: staffRole,
+  pin,
+});
+
+export const resetPinSchema = z.object({ id: uuid, pin });
+export const staffActiveSchema = z.object({ id: uuid, active: z.enum(['true', 'false']) });

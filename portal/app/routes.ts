@@ -11,4 +11,18 @@ export default [
   route('reset-password', 'routes/reset-password.tsx'),
   route('plans', 'routes/plans.tsx'),
   route('tenants/:slug', 'routes/tenant.tsx'),
+  // Store management: every page's loader calls the tenant's POS API as the signed-in user (ADR 0015).
+  route('tenants/:slug/manage', 'routes/manage/layout.tsx', { id: 'manage' }, [
+    index('routes/manage/home.tsx'),
+    route('stores', 'routes/manage/stores.tsx'),
+    route('registers', 'routes/manage/registers.tsx'),
+    route('products', 'routes/manage/products.tsx'),
+    route('products/new', 'routes/manage/product-new.tsx'),
+    route('products/:id', 'routes/manage/product-edit.tsx'),
+    route('taxes', 'routes/manage/taxes.tsx'),
+    route('staff', 'routes/manage/staff.tsx'),
+    route('audit', 'routes/manage/audit.tsx'),
+    route('sales', 'routes/manage/sales.tsx'),
+    route('sales/:id', 'routes/manage/sale.tsx'),
+  ]),
 ] satisfies RouteConfig;

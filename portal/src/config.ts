@@ -55,6 +55,16 @@ const ConfigSchema = z.object({
   NATS_SYSTEM_CREDS_FILE: z.string().optional(),
   /** The till of a tenant, `{slug}` replaced: http://{slug}.localhost:8080 locally. */
   TILL_URL_TEMPLATE: z.string().includes('{slug}'),
+  /**
+   * The platform secret portal tokens are derived from (ADR 0015); the tenants' APIs verify them.
+   * Without it there is no store management (the pages say so).
+   */
+  PORTAL_TOKEN_SECRET: z.string().min(32).optional(),
+  /**
+   * The base URL of a tenant's POS API, `{slug}` replaced; by default the tenant's own URL
+   * (TILL_URL_TEMPLATE, through the ingress). Locally the pooled API's address: the token names the tenant.
+   */
+  POS_API_URL_TEMPLATE: z.url().optional(),
   /** The pooled POS API's signing key, for the first owner's setup code (local mode). */
   POS_AUTH_SECRET: z.string().min(16).optional(),
 });

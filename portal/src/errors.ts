@@ -7,7 +7,9 @@ export type PortalErrorCode =
   | 'email_not_verified'
   | 'slug_taken'
   | 'billing_unavailable'
-  | 'not_found';
+  | 'not_found'
+  | 'forbidden'
+  | 'not_ready';
 
 export class PortalError extends Error {
   override name = 'PortalError';

@@ -36,6 +36,8 @@ import {
   type TenantView,
 } from './tenants/orders.ts';
 import type { TenantProvisioner } from './tenants/provisioner.ts';
+import { storeAccess, type StoreAccess } from './pos/access.ts';
+import { posApiClients } from './pos/client.ts';
 
 export interface PortalServices {
   sessions: Sessions;
@@ -49,6 +51,8 @@ export interface PortalServices {
   tenantsOf(user: PortalUser): Promise<TenantSummary[]>;
   orderTenant(user: PortalUser, input: z.output<typeof choosePlanSchema>): Promise<string>;
   tenantOf(user: PortalUser, slug: string): Promise<TenantView>;
+  /** The tenant's POS API as this user (ADR 0015); `not_found` for another account's tenant. */
+  storeAccess(user: PortalUser, slug: string): Promise<StoreAccess>;
 }
 
 export interface PortalRuntime {
@@ -114,6 +118,12 @@ export async function createRuntime(
     graceSeconds: config.BILLING_GRACE_SECONDS,
     ...(posAuthSecret && { setupCode: (slug: string) => tenantSetupCode(posAuthSecret, slug) }),
   };
+  const posApiFor = config.PORTAL_TOKEN_SECRET
+    ? posApiClients({
+        baseUrlTemplate: config.POS_API_URL_TEMPLATE ?? config.TILL_URL_TEMPLATE,
+        platformSecret: config.PORTAL_TOKEN_SECRET,
+      })
+    : undefined;
   const inFlight = new Set<Promise<void>>();
   const provisionLater = (tenantId: string) => {
     const run = provisionTenant(orders, tenantId).finally(() => inFlight.delete(run));
@@ -139,6 +149,7 @@ export async function createRuntime(
     tenantsOf: (user) => tenantsOf(db, user.accountId),
     orderTenant: (user, input) => orderTenant(orders, user, input),
     tenantOf: (user, slug) => tenantOf(orders, user, slug),
+    storeAccess: (user, slug) => storeAccess(db, posApiFor, user, slug),
   };
   return {
     services,

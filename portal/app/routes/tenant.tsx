@@ -1,7 +1,7 @@
 // A tenant's page: provisioning progress (the operator's conditions, re-read every second while it
 // is not Ready), then the till's URL and the first owner's one-time setup code.
 import { useEffect } from 'react';
-import { data, useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
+import { data, Link, useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
 import { requireUser, servicesOf } from '../guards.server.ts';
 
 export const meta = () => [{ title: 'Your store · CloudPOS' }];
@@ -26,6 +26,10 @@ const STEP_LABEL: Record<string, string> = {
 };
 const STEP_ORDER = ['DatabaseReady', 'MessagingReady', 'WorkloadsReady', 'Ready'];
 const stepRank = (type: string) => (STEP_ORDER.includes(type) ? STEP_ORDER.indexOf(type) : STEP_ORDER.length);
+
+/** The till is served at /till/ on the tenant's own host. */
+const tillUrlOf = (tenantUrl: string | undefined) =>
+  tenantUrl ? new URL('/till/', tenantUrl).toString() : undefined;
 
 const isReady = (tenant: ReturnType<typeof useLoaderData<typeof loader>>) =>
   tenant.observed?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -94,9 +98,14 @@ export default function TenantPage() {
           <h2>Your till is ready</h2>
           <p>
             Open it on the tablet at the counter:{' '}
-            <a className="till-url" href={tenant.observed?.url}>
-              {tenant.observed?.url}
+            <a className="till-url" href={tillUrlOf(tenant.observed?.url)}>
+              {tillUrlOf(tenant.observed?.url)}
             </a>
+          </p>
+          <p>
+            <Link className="button" to={`/tenants/${tenant.slug}/manage`}>
+              Manage stores, products and staff
+            </Link>
           </p>
           {tenant.setupCode ? (
             <p>

@@ -85,7 +85,7 @@ describe('from sign-up to a running till', () => {
     await page.waitForURL(`**/tenants/${slug}?session_id=*`);
     // The page follows the operator's conditions until the tenant is Ready.
     await page.getByRole('heading', { name: 'Your till is ready' }).waitFor({ timeout: 60_000 });
-    const tillUrl = `http://${slug}.localhost:8080`;
+    const tillUrl = `http://${slug}.localhost:8080/till/`;
     expect(await page.locator('a.till-url').getAttribute('href')).toBe(tillUrl);
     expect(await page.locator('.setup-code').textContent()).toMatch(/\S{6,}/);
     for (const type of ['DatabaseReady', 'MessagingReady', 'WorkloadsReady', 'Ready'])

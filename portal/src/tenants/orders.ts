@@ -8,6 +8,7 @@ import type { choosePlanSchema } from '../../app/forms.ts';
 import type { PortalUser } from '../accounts.ts';
 import { audit } from '../audit.ts';
 import type { PlanName } from '../config.ts';
+import { can } from '../../app/rights.ts';
 import { PortalError } from '../errors.ts';
 import type { TenantManifest } from './manifest.ts';
 import type { ObservedTenant, TenantProvisioner } from './provisioner.ts';
@@ -60,6 +61,8 @@ export async function orderTenant(
 ): Promise<string> {
   if (!user.emailVerified)
     throw new PortalError('email_not_verified', 'Confirm your e-mail address first (see your inbox).');
+  if (!can(user.role, 'billing.manage'))
+    throw new PortalError('forbidden', 'Only an owner of the account can choose plans and pay.');
   const existing = await ctx.db.query<{ id: string; account_id: string; state: TenantState }>(
     'select id, account_id, state from platform.tenant where slug = $1',
     [input.slug],
@@ -176,7 +179,7 @@ export async function tenantOf(ctx: OrdersContext, user: PortalUser, slug: strin
         }
       : null,
     observed,
-    setupCode: ready && user.role === 'owner' ? ctx.setupCode?.(slug) : undefined,
+    setupCode: ready && can(user.role, 'billing.manage') ? ctx.setupCode?.(slug) : undefined,
   };
 }
 

@@ -14,6 +14,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import type { PosApi } from '@cloudpos/pos-api';
+import { listeningTestApi, TEST_PORTAL_TOKEN_SECRET } from '@cloudpos/pos-api/test-support';
 import { buildApp } from '../app.ts';
 import { loadConfig, type PortalConfig } from '../config.ts';
 import { migratePlatform } from '../db/migrate.ts';
@@ -27,6 +29,8 @@ export interface TestPortal {
   stripe: StripeFake;
   mailpit: MailpitServer;
   databaseUrl: string;
+  /** The pooled POS API of the tenants, when asked for (store management). */
+  posApi: { url: string; app: PosApi } | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,6 +38,7 @@ export async function startTestPortal(
   name: string,
   overrides: Parameters<typeof createRuntime>[1] = {},
   env: Record<string, string> = {},
+  extras: { posApi?: boolean } = {},
 ): Promise<TestPortal> {
   const dir = await mkdtemp(join(tmpdir(), `cloudpos-portal-${name}-`));
   const db = await createTestDatabase(inject('postgresUrl'), `portal_${name}`);
@@ -46,6 +51,10 @@ export async function startTestPortal(
     (plan, index) =>
       `${plan}=${stripe.billing.createPrice({ unitAmount: [2900, 7900, 19900][index]!, currency: 'eur' }).id as string}`,
   );
+  // The tenants' pooled POS API, on the same database the local provisioner creates them in.
+  const posApi = extras.posApi
+    ? await listeningTestApi({ databaseUrl: db.url, redisUrl: inject('redisUrl') })
+    : undefined;
   const credsFile = join(dir, 'system.creds');
   await writeFile(credsFile, inject('natsSystemUserCreds'), { mode: 0o600 });
   const config = loadConfig({
@@ -65,6 +74,7 @@ export async function startTestPortal(
     NATS_SYSTEM_CREDS_FILE: credsFile,
     TILL_URL_TEMPLATE: 'http://{slug}.localhost:8080',
     POS_AUTH_SECRET: 'test-pos-auth-secret-0123456789',
+    ...(posApi ? { POS_API_URL_TEMPLATE: posApi.url, PORTAL_TOKEN_SECRET: TEST_PORTAL_TOKEN_SECRET } : {}),
     ...env,
   });
   await migratePlatform(config.DATABASE_URL);
@@ -79,9 +89,11 @@ export async function startTestPortal(
     stripe,
     mailpit,
     databaseUrl: db.url,
+    posApi,
     async stop() {
       await stripe.stop();
       await app.close();
+      await posApi?.close();
       await runtime.close();
       await mailpit.stop();
       await db.drop();

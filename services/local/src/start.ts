@@ -23,6 +23,7 @@ import { ensureDemoCatalog } from './demo-catalog.ts';
 import { DEMO_STAFF, DEMO_TILL, prepareDemoTenant } from './demo-tenant.ts';
 import { LOCAL_DATABASE as DATABASE, ensureDatabase } from './infra.ts';
 import { localAuthSecret } from './auth-secret.ts';
+import { localPortalTokenSecret } from './portal-token-secret.ts';
 import { localPinPeppers } from './pin-peppers.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
 import { openLocalTenants } from './tenants.ts';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
   const pinPeppers = await localPinPeppers(settings.home);
   const demo = await prepareDemoTenant(tenants.ctx, pinPeppers).finally(() => tenants.close());
   const authSecret = await localAuthSecret(settings.home);
+  const portalTokenSecret = await localPortalTokenSecret(settings.home);
   // The POS API serves the till's static build: rebuilt only when its sources changed.
   const till = await buildTill().catch((error: unknown) => {
     throw new ActionableError(
@@ -121,6 +123,8 @@ async function main(): Promise<void> {
       TENANT_MODE: 'pooled',
       AUTH_SECRET: authSecret,
       PIN_PEPPERS: pinPeppers,
+      // The portal's store management acts on tenants with portal tokens (ADR 0015).
+      PORTAL_TOKEN_SECRET: portalTokenSecret,
     },
   });
   const apiUrl = `http://127.0.0.1:${settings.ports.api}`;
@@ -152,6 +156,7 @@ async function main(): Promise<void> {
       systemUserCreds: nats.operator!.systemUserCreds,
     },
     posAuthSecret: authSecret,
+    portalTokenSecret,
     startService,
     logDir,
     keep: (name, start) => supervisor.keep(name, start),

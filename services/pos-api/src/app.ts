@@ -13,6 +13,7 @@ import { observability } from '@cloudpos/telemetry/fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { fastify } from 'fastify';
 import type { Redis } from 'ioredis';
+import { portalTokenVerifier } from './auth/portal-tokens.ts';
 import { accessTokens } from './auth/tokens.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { corsOriginsOf, trustedProxiesOf, type Config } from './config.ts';
@@ -29,6 +30,7 @@ import { pinHasher } from './staff/secrets.ts';
 import { staffService } from './staff/service.ts';
 import { storeRoutes } from './stores/index.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
+import type { Actor } from './tenancy/context.ts';
 import { tenancyPlugin } from './tenancy/plugin.ts';
 import { tillApp } from './till/plugin.ts';
 import { markRequestSchemas, safeInputKeywords } from './validation.ts';
@@ -96,7 +98,7 @@ export async function buildApp(deps: AppDependencies) {
         ? tenantKey(
             request.ctx.tenant.slug,
             'requests',
-            request.ctx.actor?.deviceId ?? clientAddress(request.ip),
+            rateLimitClient(request.ctx.actor) ?? clientAddress(request.ip),
           )
         : '',
     allowList: (request) => !request.ctx,
@@ -120,6 +122,12 @@ export async function buildApp(deps: AppDependencies) {
         : pooledDirectory(deps.orm, { ttlMs: config.TENANT_CACHE_TTL_MS }),
     orm: deps.orm,
     tokens,
+    portalTokens: portalTokenVerifier({
+      ...(config.PORTAL_TOKEN_SECRET ? { platformSecret: config.PORTAL_TOKEN_SECRET } : {}),
+      ...(config.PORTAL_TOKEN_KEY && config.TENANT_SLUG
+        ? { tenantKey: { tenant: config.TENANT_SLUG, key: config.PORTAL_TOKEN_KEY } }
+        : {}),
+    }),
     clock,
     ...(config.BASE_DOMAIN ? { baseDomain: config.BASE_DOMAIN } : {}),
   });
@@ -169,3 +177,9 @@ export async function buildApp(deps: AppDependencies) {
 }
 
 export type PosApi = Awaited<ReturnType<typeof buildApp>>;
+
+/** Whose requests share a rate limit: a till's, or one portal user's; else the client address. */
+function rateLimitClient(actor: Actor | undefined): string | undefined {
+  if (!actor) return undefined;
+  return actor.kind === 'staff' ? actor.deviceId : `portal:${actor.portalUserId}`;
+}

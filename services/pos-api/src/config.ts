@@ -47,6 +47,14 @@ const ConfigSchema = Type.Object({
    * current one first (staff/pin-peppers.ts). Required: without it a stolen dump yields PINs.
    */
   PIN_PEPPERS: Type.String({ minLength: 1 }),
+  /**
+   * The merchant portal acts on the tenant for its signed-in users with portal tokens (ADR 0015):
+   * PORTAL_TOKEN_SECRET is the platform's secret every tenant's key is derived from (pooled APIs);
+   * a dedicated API may get only its own tenant's key instead, PORTAL_TOKEN_KEY (base64url, 32 bytes,
+   * `portalTokenKey(secret, slug)`). Without either, portal tokens are refused.
+   */
+  PORTAL_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  PORTAL_TOKEN_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' })),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 3600, default: 900 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 300, maximum: 30 * 86_400, default: 43_200 }),
   APPROVAL_TTL_SECONDS: Type.Integer({ minimum: 10, maximum: 900, default: 120 }),
@@ -111,7 +119,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map((error) => error.instancePath.replace(/^\//, ''))
     .filter((key) => key !== '' && key in raw)
     .map((key) =>
-      key === 'AUTH_SECRET' ? `${key} is invalid (at least 32 characters)` : `${key} is invalid`,
+      key === 'AUTH_SECRET' || key === 'PORTAL_TOKEN_SECRET'
+        ? `${key} is invalid (at least 32 characters)`
+        : key === 'PORTAL_TOKEN_KEY'
+          ? `${key} is invalid (32 bytes as base64url, 43 characters)`
+          : `${key} is invalid`,
     );
   const problems = [...new Set([...missing, ...invalid, ...crossFieldProblems(withDefaults, raw)])];
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
@@ -131,6 +143,11 @@ function crossFieldProblems(config: Record<string, unknown>, raw: Record<string,
   if (typeof config.TRUST_PROXY === 'string' && trustedProxiesOf(config.TRUST_PROXY) === undefined) {
     problems.push(
       'TRUST_PROXY is invalid (comma-separated proxy addresses or CIDRs such as 10.0.0.0/8, or empty to trust none)',
+    );
+  }
+  if ('PORTAL_TOKEN_KEY' in raw && config.TENANT_MODE !== 'dedicated') {
+    problems.push(
+      'PORTAL_TOKEN_KEY is one tenant’s key: only for TENANT_MODE=dedicated (pooled: PORTAL_TOKEN_SECRET)',
     );
   }
   problems.push(...stripeProblems(raw));

@@ -15,6 +15,8 @@ import { loadConfig } from './config.ts';
 import { seedTestCatalog } from './sales/test-catalog.ts';
 
 export const TEST_AUTH_SECRET = 'test-auth-secret-that-is-long-enough-0123456789';
+/** The platform secret the tests' portal tokens are derived from (ADR 0015). */
+export const TEST_PORTAL_TOKEN_SECRET = 'test-portal-token-secret-long-enough-0123456789';
 /** The tests' PIN pepper (a fixed key: test data stays verifiable across apps of one test). */
 export const TEST_PIN_PEPPERS = `v1:${Buffer.from('test-pin-pepper-0123456789abcdef').toString('base64')}`;
 
@@ -105,6 +107,7 @@ export async function testApp(options: TestAppOptions): Promise<PosApi> {
     REDIS_URL: 'redis://127.0.0.1:1',
     AUTH_SECRET: TEST_AUTH_SECRET,
     PIN_PEPPERS: TEST_PIN_PEPPERS,
+    PORTAL_TOKEN_SECRET: TEST_PORTAL_TOKEN_SECRET,
     TENANT_MODE: options.mode,
     ...(options.mode === 'dedicated' ? { TENANT_SLUG: options.slug, TENANT_CURRENCY: 'EUR' } : {}),
     ...options.env,
@@ -121,6 +124,27 @@ export async function testApp(options: TestAppOptions): Promise<PosApi> {
   });
   app.addHook('onClose', async () => orm.close());
   return app;
+}
+
+/**
+ * A pooled API listening on a free local port with its own Redis connection, for other packages'
+ * tests (the portal calls it over HTTP with portal tokens signed with TEST_PORTAL_TOKEN_SECRET).
+ */
+export async function listeningTestApi(options: {
+  databaseUrl: string;
+  redisUrl: string;
+}): Promise<{ url: string; app: PosApi; close(): Promise<void> }> {
+  const redis = new Redis(options.redisUrl);
+  const app = await testApp({ databaseUrl: options.databaseUrl, redis, mode: 'pooled' });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url: address,
+    app,
+    async close() {
+      await app.close();
+      redis.disconnect();
+    },
+  };
 }
 
 export const hostOf = (slug: string) => `${slug}.localhost`;

@@ -5,12 +5,12 @@ import { STAFF_ROLES, type StaffRole } from '@cloudpos/tenant-db';
 import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
 import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import { problem } from '../errors.ts';
-import type { Actor } from '../tenancy/context.ts';
+import type { StaffActor } from '../tenancy/context.ts';
 
 const ISSUER = 'cloudpos';
 const AUDIENCE = 'cloudpos-pos-api';
 
-export interface AccessTokenClaims extends Actor {
+export interface AccessTokenClaims extends Omit<StaffActor, 'kind'> {
   tenant: string;
 }
 
@@ -22,7 +22,7 @@ export interface SignedAccessToken {
 export interface AccessTokens {
   sign(claims: AccessTokenClaims, now?: Date): Promise<SignedAccessToken>;
   /** The actor of a valid token of this tenant; `token_expired` or `unauthenticated` otherwise. */
-  verify(token: string, tenant: string, now?: Date): Promise<Actor>;
+  verify(token: string, tenant: string, now?: Date): Promise<StaffActor>;
 }
 
 export function accessTokens(options: { secret: string; ttlSeconds: number }): AccessTokens {
@@ -66,7 +66,7 @@ export function accessTokens(options: { secret: string; ttlSeconds: number }): A
         if (payload.tnt !== tenant || !STAFF_ROLES.includes(role) || typeof payload.dev !== 'string') {
           throw problem('unauthenticated', 'the access token is not valid');
         }
-        return { staffId: payload.sub!, role, deviceId: payload.dev };
+        return { kind: 'staff', staffId: payload.sub!, role, deviceId: payload.dev };
       } catch (error) {
         if (error instanceof errors.JWTExpired) throw problem('token_expired', 'sign in again or refresh');
         if (error instanceof errors.JOSEError)

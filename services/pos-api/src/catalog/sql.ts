@@ -1,7 +1,7 @@
 // Pieces of raw SQL the catalog's read paths share. Raw SQL must qualify every name with the
 // tenant's schema itself (the connection's search_path is not the tenant's); the schema name comes
 // from the tenant directory, which only ever yields `tenant_<slug>` names.
-import type { RequestContext } from '../tenancy/context.ts';
+import { deviceIdOf, type RequestContext } from '../tenancy/context.ts';
 
 export type CatalogTable =
   | 'tax_rate'
@@ -41,7 +41,7 @@ export function storeCtes(ctx: RequestContext, scope: StoreScope): { sql: string
   const explicit = scope.storeId !== undefined;
   // Not an id at all: no store (a caller that named one then gets `store_not_found`).
   const storeId = explicit && scope.storeId && UUID_PATTERN.test(scope.storeId) ? scope.storeId : null;
-  const deviceId = explicit ? null : (ctx.actor?.deviceId ?? null);
+  const deviceId = explicit ? null : (deviceIdOf(ctx) ?? null);
   return {
     sql: `st as (
         select s.id, s.currency from ${tableOf(ctx, 'store')} s

@@ -14,7 +14,7 @@ import { priceVariants, type PricedVariant, type PriceVariantsQuery } from '../c
 import { query, tableOf } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import { thousandths } from '../quantity.ts';
-import type { RequestContext } from '../tenancy/context.ts';
+import { deviceIdOf, type RequestContext } from '../tenancy/context.ts';
 import { requiredApprovals, type RequiredApproval } from './approvals.ts';
 
 export interface LineRequest {
@@ -131,7 +131,7 @@ export async function storeOf(ctx: RequestContext, storeId?: string): Promise<St
              or (not exists (select 1 from ${device} where id = $1 and store_id is not null)
                  and s.closed_at is null)
           order by s.created_at, s.code limit 2`,
-    storeId ? [storeId] : [ctx.actor?.deviceId ?? null],
+    storeId ? [storeId] : [deviceIdOf(ctx) ?? null],
   );
   if (rows.length === 0)
     throw problem('store_not_found', storeId ? `no store ${storeId}` : 'the tenant has no open store');

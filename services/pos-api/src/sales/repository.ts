@@ -4,7 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { query, tableOf } from '../db/sql.ts';
 import { problem } from '../errors.ts';
-import { actorOf, type RequestContext } from '../tenancy/context.ts';
+import { deviceIdOf, staffActorOf, type RequestContext } from '../tenancy/context.ts';
 
 export type SaleKind = 'sale' | 'return' | 'unreceipted_return';
 
@@ -107,8 +107,8 @@ export async function insertSale(
       sale.storeId,
       sale.receipt?.number ?? null,
       sale.originalSaleId ?? null,
-      ctx.actor?.deviceId ?? null,
-      ctx.actor?.staffId ?? null,
+      deviceIdOf(ctx) ?? null,
+      ctx.actor?.kind === 'staff' ? ctx.actor.staffId : null,
       sale.customerId ?? null,
       sale.currency,
       sale.roundingMode,
@@ -246,7 +246,7 @@ export async function takeReceiptNumber(
   storeCode: string,
   requested: number | undefined,
 ): Promise<ReceiptNumber> {
-  const deviceId = actorOf(ctx).deviceId;
+  const deviceId = staffActorOf(ctx).deviceId;
   const counter = tableOf(ctx, 'register_counter');
   const gap = tableOf(ctx, 'receipt_gap');
   const { rows } = await query<{ last: string; code: string }>(

@@ -41,6 +41,7 @@ import { checkout, type Authorize } from './checkout.ts';
 import { getSale, listSales, receiptGaps, saleIdByReceiptNumber } from './lookup.ts';
 import { receiptData } from './receipt-data.ts';
 import { returns } from './returns.ts';
+import { staffActorOf } from '../tenancy/context.ts';
 
 const TAG = ['sales'];
 const saleTarget = (request: FastifyRequest) => {
@@ -58,6 +59,11 @@ const PRICING: ProblemCode[] = [
 ];
 /** Writes that happen once per Idempotency-Key. */
 const ONCE: ProblemCode[] = ['idempotency_key_required', 'idempotency_key_reused'];
+/** Selling, card payments and returns happen on a till: a portal token (ADR 0015) gets `forbidden`. */
+const TILL_ONLY: ProblemCode[] = ['forbidden'];
+const tillOnly = async (request: FastifyRequest) => {
+  staffActorOf(request.ctx);
+};
 
 export interface SalesRoutesOptions {
   clock: () => Date;
@@ -115,6 +121,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
           200: SaleSchema,
           201: SaleSchema,
           ...problemResponses(
+            ...TILL_ONLY,
             ...PRICING,
             ...ONCE,
             ...permissionProblems('price.override', 'discount.overLimit'),
@@ -127,6 +134,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
           ),
         },
       },
+      preHandler: tillOnly,
     },
     async (request, reply) =>
       sendIdempotent(
@@ -149,8 +157,9 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
           'Start a card payment for the sale being rung up (card data goes to the provider, never here)',
         security: SIGNED_IN,
         body: CardPaymentBody,
-        response: { 201: CardPaymentSchema, ...problemResponses(...CARD_PAYMENT_PROBLEMS) },
+        response: { 201: CardPaymentSchema, ...problemResponses(...TILL_ONLY, ...CARD_PAYMENT_PROBLEMS) },
       },
+      preHandler: tillOnly,
     },
     async (request, reply) => reply.code(201).send(await service.startCardPayment(request.ctx, request.body)),
   );
@@ -208,9 +217,15 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         headers: ApprovalHeaders,
         response: {
           200: SaleSchema,
-          ...problemResponses(...permissionProblems('sale.void'), 'sale_not_found', 'sale_not_open'),
+          ...problemResponses(
+            ...TILL_ONLY,
+            ...permissionProblems('sale.void'),
+            'sale_not_found',
+            'sale_not_open',
+          ),
         },
       },
+      preHandler: tillOnly,
     },
     async (request) =>
       (await service.discard(request.ctx, request.params.id, authorizeFor(request))) as never,
@@ -277,6 +292,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         response: {
           201: SaleSchema,
           ...problemResponses(
+            ...TILL_ONLY,
             ...ONCE,
             ...permissionProblems('sale.refund'),
             'sale_not_found',
@@ -287,6 +303,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
           ),
         },
       },
+      preHandler: tillOnly,
     },
     async (request, reply) =>
       sendIdempotent(
@@ -314,6 +331,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
         response: {
           201: SaleSchema,
           ...problemResponses(
+            ...TILL_ONLY,
             ...ONCE,
             ...PRICING,
             ...permissionProblems('sale.refund'),
@@ -323,6 +341,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
           ),
         },
       },
+      preHandler: tillOnly,
     },
     async (request, reply) =>
       sendIdempotent(

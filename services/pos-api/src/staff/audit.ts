@@ -2,7 +2,7 @@
 // write it in the same transaction as the change, the transaction's EntityManager).
 import { AuditEntry } from '@cloudpos/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../tenancy/context.ts';
+import { deviceIdOf, type RequestContext } from '../tenancy/context.ts';
 
 export type AuditOutcome = 'allowed' | 'approved' | 'denied' | 'succeeded' | 'failed';
 
@@ -24,9 +24,10 @@ export function recordAudit(ctx: RequestContext, input: AuditInput, em: EntityMa
   const entry = em.create(AuditEntry, {
     action: input.action,
     outcome: input.outcome,
-    actorStaffId: ctx.actor?.staffId ?? input.staffId ?? null,
+    actorStaffId: (ctx.actor?.kind === 'staff' ? ctx.actor.staffId : undefined) ?? input.staffId ?? null,
     actorRole: ctx.actor?.role ?? input.staffRole ?? null,
-    deviceId: ctx.actor?.deviceId ?? input.deviceId ?? null,
+    actorPortalUserId: ctx.actor?.kind === 'portal' ? ctx.actor.portalUserId : null,
+    deviceId: deviceIdOf(ctx) ?? input.deviceId ?? null,
     targetType: input.target?.type ?? null,
     targetId: input.target?.id ?? null,
     amount: input.amount ?? null,

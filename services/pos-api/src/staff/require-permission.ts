@@ -131,7 +131,9 @@ export async function checkPermission(
           ? 'expired'
           : approval.action !== action
             ? 'other action'
-            : approval.device.id !== actor.deviceId || approval.requestedBy?.id !== actor.staffId
+            : actor.kind !== 'staff' ||
+                approval.device.id !== actor.deviceId ||
+                approval.requestedBy?.id !== actor.staffId
               ? 'other till or staff member'
               : (approval.amount ?? undefined) !== amount
                 ? 'other amount'

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { ProblemError, problem, problemResponses, type ProblemCode } from '../errors.ts';
 import type { Counters } from '../limits/counters.ts';
 import { ListOf, onePage } from '../lists.ts';
-import { actorOf } from '../tenancy/context.ts';
+import { staffActorOf } from '../tenancy/context.ts';
 import { attemptLimits } from './attempt-limits.ts';
 import { listAudit } from './audit.ts';
 import { ACTIONS, decide } from './permissions.ts';
@@ -162,13 +162,14 @@ export async function staffRoutes(
     {
       schema: {
         tags: TAG,
-        summary: 'Who is signed in, and what the permission matrix lets them do',
+        summary: 'Who is signed in on this till, and what the permission matrix lets them do',
         security: SIGNED_IN,
-        response: { 200: MeSchema, ...problemResponses() },
+        // A portal token (ADR 0015) names no staff member and no till.
+        response: { 200: MeSchema, ...problemResponses('forbidden') },
       },
     },
     async (request) => {
-      const actor = actorOf(request.ctx);
+      const actor = staffActorOf(request.ctx);
       const { slug, currency, timezone, readOnly } = request.ctx.tenant;
       return {
         ...actor,
@@ -188,7 +189,7 @@ export async function staffRoutes(
         body: ApprovalBody,
         response: {
           201: ApprovalSchema,
-          ...problemResponses('approval_pin_invalid', 'approval_not_permitted', 'pin_locked'),
+          ...problemResponses('approval_pin_invalid', 'approval_not_permitted', 'pin_locked', 'forbidden'),
         },
       },
     },
@@ -362,6 +363,7 @@ export async function staffRoutes(
           outcome: entry.outcome,
           actorStaffId: entry.actorStaffId ?? null,
           actorRole: entry.actorRole ?? null,
+          actorPortalUserId: entry.actorPortalUserId ?? null,
           deviceId: entry.deviceId ?? null,
           targetType: entry.targetType ?? null,
           targetId: entry.targetId ?? null,

@@ -169,6 +169,8 @@ export const AuditEntrySchema = Type.Object({
   outcome: Type.String(),
   actorStaffId: Nullable(Uuid),
   actorRole: Nullable(Type.String()),
+  /** The merchant portal user who acted through the portal (actorStaffId is then null). */
+  actorPortalUserId: Nullable(Uuid),
   deviceId: Nullable(Uuid),
   targetType: Nullable(Type.String()),
   targetId: Nullable(Type.String()),

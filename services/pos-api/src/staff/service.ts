@@ -15,7 +15,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { tenantSetupCode, type AccessTokens } from '../auth/tokens.ts';
 import { problem } from '../errors.ts';
-import { actorOf, type RequestContext } from '../tenancy/context.ts';
+import { actorOf, staffActorOf, type RequestContext } from '../tenancy/context.ts';
 import { UNLIMITED, type AttemptGuard } from './attempt-limits.ts';
 import { recordAudit, writeAudit } from './audit.ts';
 import { canApprove, canManageRole, type Action } from './permissions.ts';
@@ -389,7 +389,7 @@ export function staffService(options: StaffServiceOptions) {
      * action (for one amount) once, for the next few minutes.
      */
     async grantApproval(ctx: RequestContext, input: ApprovalInput, guard: AttemptGuard = UNLIMITED) {
-      const actor = actorOf(ctx);
+      const actor = staffActorOf(ctx);
       const pinAttempt = await guard.beforePinCheck(actor.deviceId);
       const check = await checkPin(ctx, input.approver, input.pin);
       if (!check.ok) {
@@ -625,7 +625,7 @@ export function staffService(options: StaffServiceOptions) {
           name: input.name,
           store: input.storeId ?? null,
           secretHash: sha256(secret),
-          registeredBy: actor.staffId,
+          registeredBy: actor.kind === 'staff' ? actor.staffId : null,
         });
         recordAudit(
           ctx,

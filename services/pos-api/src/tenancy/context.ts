@@ -19,11 +19,24 @@ export interface TenantInfo {
 }
 
 /** The signed-in staff member, from a verified access token. */
-export interface Actor {
+export interface StaffActor {
+  kind: 'staff';
   staffId: string;
   role: StaffRole;
   deviceId: string;
 }
+
+/**
+ * A merchant portal user (owner or manager of the merchant account) acting through the portal with
+ * a portal token (ADR 0015): the permission matrix applies to their role; there is no till.
+ */
+export interface PortalActor {
+  kind: 'portal';
+  portalUserId: string;
+  role: 'owner' | 'manager';
+}
+
+export type Actor = StaffActor | PortalActor;
 
 /** A manager approval consumed by `requirePermission` for this request. */
 export interface ConsumedApproval {
@@ -89,3 +102,15 @@ export function actorOf(ctx: RequestContext): Actor {
   if (!ctx.actor) throw problem('unauthenticated');
   return ctx.actor;
 }
+
+/** The staff member signed in on a till, for what only happens on a till (selling, approvals). */
+export function staffActorOf(ctx: RequestContext): StaffActor {
+  const actor = actorOf(ctx);
+  if (actor.kind !== 'staff')
+    throw problem('forbidden', 'this is done on a till, by a signed-in staff member');
+  return actor;
+}
+
+/** The till the request comes from, when a staff member is signed in on one. */
+export const deviceIdOf = (ctx: RequestContext): string | undefined =>
+  ctx.actor?.kind === 'staff' ? ctx.actor.deviceId : undefined;

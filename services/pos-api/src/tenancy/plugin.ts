@@ -19,6 +19,7 @@ import { currentTraceparent } from '@cloudpos/telemetry';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isPortalToken, type PortalTokenVerifier } from '../auth/portal-tokens.ts';
 import { bearerToken, claimedTenant, type AccessTokens } from '../auth/tokens.ts';
 import { problem } from '../errors.ts';
 import type { RequestContext } from './context.ts';
@@ -29,6 +30,8 @@ export interface TenancyOptions {
   directory: TenantDirectory;
   orm: MikroORM;
   tokens: AccessTokens;
+  /** Tokens the merchant portal mints for its users (ADR 0015), told apart by their issuer. */
+  portalTokens: PortalTokenVerifier;
   baseDomain?: string;
   clock: () => Date;
 }
@@ -38,7 +41,7 @@ export const TENANT_ROUTE_PREFIX = '/v1/';
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 async function tenancy(app: FastifyInstance, options: TenancyOptions) {
-  const { directory, orm, tokens } = options;
+  const { directory, orm, tokens, portalTokens } = options;
   app.decorate('clock', options.clock);
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
@@ -56,7 +59,11 @@ async function tenancy(app: FastifyInstance, options: TenancyOptions) {
 
     if (!isPublic) {
       if (!token) throw problem('unauthenticated', 'sign in on a till to get an access token');
-      request.ctx.actor = await tokens.verify(token, slug, app.clock());
+      // Each kind is verified only with its own key, issuer and audience: the unverified issuer
+      // merely picks which check runs, and a token of one kind never passes the other's.
+      request.ctx.actor = isPortalToken(token)
+        ? await portalTokens.verify(token, slug, app.clock())
+        : await tokens.verify(token, slug, app.clock());
       // Verified for a tenant that no longer exists (a deleted tenant's last tokens): as invalid
       // as a forged one.
       if (!tenant) throw problem('unauthenticated', 'the access token is not valid');

@@ -16,6 +16,8 @@ export const AuditEntry = defineEntity({
     outcome: p.string().length(16),
     actorStaffId: p.uuid().nullable(),
     actorRole: p.string().length(16).nullable(),
+    /** A merchant portal user acting through the portal (ADR 0015); then there is no staff member. */
+    actorPortalUserId: p.uuid().nullable(),
     deviceId: p.uuid().nullable(),
     targetType: p.string().length(32).nullable(),
     targetId: p.string().length(64).nullable(),

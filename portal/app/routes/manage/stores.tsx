@@ -1,0 +1,165 @@
+// Stores of a tenant: list (open and closed), open a new one, rename, close. Changes carry the
+// version the page was read at (If-Match): a store changed meanwhile is reported, not overwritten.
+import {
+  Form,
+  useActionData,
+  useLoaderData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from 'react-router';
+import { CsrfField } from '../../csrf-field.tsx';
+import { Field, FormError, useFormSchema } from '../../form-kit.tsx';
+import { closeStoreSchema, fieldErrors, formObject, newStoreSchema, renameStoreSchema } from '../../forms.ts';
+import { invalid } from '../../action-errors.server.ts';
+import { fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
+import { can } from '../../rights.ts';
+import type { Page, Store } from './types.ts';
+
+export const meta = () => [{ title: 'Stores · CloudPOS' }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { api, tenant } = await requireStore(context, request, params.slug);
+  try {
+    const { data } = await api.get<Page<Store>>('/v1/stores', { includeClosed: true });
+    return { stores: data.items, canChange: can(tenant.role, 'stores.open_close') };
+  } catch (error) {
+    return loaderError(error);
+  }
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { api } = await requireStore(context, request, params.slug);
+  const values = formObject(await request.formData());
+  try {
+    if (values.intent === 'create') {
+      const parsed = newStoreSchema.safeParse(values);
+      if (!parsed.success) return invalid(fieldErrors(parsed.error), values);
+      const { data } = await api.send<Store>('POST', '/v1/stores', parsed.data);
+      return { ok: `Store ${data.name} (${data.code}) is open.` };
+    }
+    if (values.intent === 'rename') {
+      const parsed = renameStoreSchema.safeParse(values);
+      if (!parsed.success) return invalid(fieldErrors(parsed.error), values);
+      await api.send(
+        'PATCH',
+        `/v1/stores/${parsed.data.id}`,
+        { name: parsed.data.name },
+        { ifMatch: parsed.data.version },
+      );
+      return { ok: `Renamed to ${parsed.data.name}.` };
+    }
+    if (values.intent === 'close') {
+      const parsed = closeStoreSchema.safeParse(values);
+      if (!parsed.success) return invalid(fieldErrors(parsed.error), values);
+      const { data } = await api.send<Store>('POST', `/v1/stores/${parsed.data.id}/close`, undefined, {
+        ifMatch: parsed.data.version,
+      });
+      return { ok: `Store ${data.name} is closed.` };
+    }
+    return invalid({ form: 'Unknown action. Reload the page.' }, values);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'version_conflict')
+      return invalid(
+        {
+          form: 'Someone else changed this store meanwhile. The list now shows the current state: try again.',
+        },
+        values,
+        412,
+      );
+    return fromPosApiError(error, values);
+  }
+}
+
+export default function Stores() {
+  const { stores, canChange } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failed = result && 'errors' in result ? result : undefined;
+  const { errors, onSubmit } = useFormSchema(
+    newStoreSchema,
+    failed?.values.intent === 'create' ? failed.errors : undefined,
+  );
+  const rowError =
+    failed && failed.values.intent !== 'create'
+      ? (failed.errors.form ?? Object.values(failed.errors)[0])
+      : undefined;
+  return (
+    <section className="card">
+      <h1>Stores</h1>
+      {result && 'ok' in result ? (
+        <p className="banner ok" role="status">
+          {result.ok}
+        </p>
+      ) : null}
+      <FormError message={rowError} />
+      <ul className="rows" aria-label="Stores">
+        {stores.map((store) => (
+          <li key={store.id} className="row">
+            <div>
+              <strong>{store.name}</strong> <span className="muted">{store.code}</span>
+              {store.closedAt ? <span className="tag">closed</span> : null}
+            </div>
+            {canChange && !store.closedAt ? (
+              <div className="row-actions">
+                <Form method="post" className="inline">
+                  <CsrfField />
+                  <input type="hidden" name="intent" value="rename" />
+                  <input type="hidden" name="id" value={store.id} />
+                  <input type="hidden" name="version" value={store.version} />
+                  <label htmlFor={`rename-${store.id}`} className="visually-hidden">
+                    New name for {store.name}
+                  </label>
+                  <input
+                    id={`rename-${store.id}`}
+                    name="name"
+                    type="text"
+                    defaultValue={store.name}
+                    required
+                  />
+                  <button type="submit" className="secondary">
+                    Rename
+                  </button>
+                </Form>
+                <Form method="post" className="inline">
+                  <CsrfField />
+                  <input type="hidden" name="intent" value="close" />
+                  <input type="hidden" name="id" value={store.id} />
+                  <input type="hidden" name="version" value={store.version} />
+                  <button type="submit" className="secondary danger" aria-label={`Close ${store.name}`}>
+                    Close
+                  </button>
+                </Form>
+              </div>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {canChange ? (
+        // A new key after a success: the form empties for the next store.
+        <Form method="post" noValidate onSubmit={onSubmit} key={result && 'ok' in result ? result.ok : 'new'}>
+          <h2>Open a store</h2>
+          <CsrfField />
+          <input type="hidden" name="intent" value="create" />
+          <FormError message={errors.form} />
+          <Field
+            name="name"
+            label="Store name"
+            idPrefix="new-store"
+            defaultValue={failed?.values.intent === 'create' ? failed.values.name : undefined}
+            error={errors.name}
+          />
+          <Field
+            name="code"
+            label="Store code"
+            idPrefix="new-store"
+            hint="Printed in receipt numbers, e.g. MAIN or BERLIN-1; it never changes."
+            defaultValue={failed?.values.intent === 'create' ? failed.values.code : undefined}
+            error={errors.code}
+          />
+          <button type="submit">Open store</button>
+        </Form>
+      ) : (
+        <p className="muted">Only an owner of the account can open, rename or close stores.</p>
+      )}
+    </section>
+  );
+}
