@@ -2,7 +2,7 @@
 // Configuration: OPERATOR_CONFIG (a JSON file with the OperatorConfig), DATABASE_URL (an admin of
 // the tenants' database), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, REDIS_ADMIN_URL (creates
 // each tenant's Redis ACL user; REDIS_ACL_FILE=true to ACL SAVE after changes), and optionally
-// LEASE_NAMESPACE, POD_NAME, METRICS_HOST, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
+// PORTAL_TOKEN_SECRET (tenant keys for portal tokens), LEASE_NAMESPACE, POD_NAME, METRICS_HOST, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
 // WATCHDOG_SECONDS; the cluster from KUBECONFIG or in-cluster.
 // Only the leader (a Lease) reconciles; every replica serves /healthz and /metrics.
 import {
@@ -61,6 +61,13 @@ const redis = (() => {
   }
 })();
 const identity = process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
+// Optional: the platform's PORTAL_TOKEN_SECRET (the portal's too), from which each tenant's API gets
+// its own portal-token key (ADR 0015); without it tenants refuse portal tokens.
+const portalTokenSecret = process.env.PORTAL_TOKEN_SECRET || undefined;
+if (portalTokenSecret !== undefined && portalTokenSecret.length < 32) {
+  logger.fatal('PORTAL_TOKEN_SECRET must be at least 32 characters');
+  process.exit(1);
+}
 
 const kc = new KubeConfig();
 kc.loadFromDefault();
@@ -83,6 +90,7 @@ const ctx = {
   nats,
   redis,
   now: () => new Date(),
+  ...(portalTokenSecret ? { portalTokenSecret } : {}),
 };
 
 let manager: Manager | undefined;

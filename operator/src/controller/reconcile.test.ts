@@ -3,6 +3,8 @@
 // status; a second pass writes nothing; suspension and plan changes follow.
 import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
+import { portalTokenKey, portalTokenSigner, portalTokenVerifier } from '@cloudpos/pos-api';
+import { randomUUID } from 'node:crypto';
 import type {} from '@cloudpos/harness/vitest/provided';
 import {
   AppsV1Api,
@@ -51,8 +53,12 @@ beforeAll(async () => {
     apps: kc.makeApiClient(AppsV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
     now: () => new Date(),
+    portalTokenSecret: PORTAL_TOKEN_SECRET,
   };
 });
+
+/** The platform's portal-token secret, which the portal signs with (ADR 0015). */
+const PORTAL_TOKEN_SECRET = 'portal-token-secret-of-the-test-platform-0123';
 
 afterAll(async () => {
   await data?.close();
@@ -157,6 +163,22 @@ describe('reconciling a Tenant', () => {
     const tenantRedis = new URL(credentials.REDIS_URL!);
     expect(tenantRedis.username).toBe('tenant-recon-shop');
     expect(await pingRedisAs(tenantRedis.username, decodeURIComponent(tenantRedis.password))).toBe('PONG');
+    // …and its own portal-token key: what the portal signs for this tenant verifies with it, and
+    // the key is not the platform secret nor another tenant's.
+    const key = credentials.PORTAL_TOKEN_KEY!;
+    expect(key).toBe(portalTokenKey(PORTAL_TOKEN_SECRET, 'recon-shop'));
+    expect(key).not.toBe(portalTokenKey(PORTAL_TOKEN_SECRET, 'recon-other'));
+    expect(Object.values(credentials).join()).not.toContain(PORTAL_TOKEN_SECRET);
+    const token = await portalTokenSigner({ platformSecret: PORTAL_TOKEN_SECRET })({
+      tenant: 'recon-shop',
+      portalUserId: randomUUID(),
+      role: 'manager',
+    });
+    const verifier = portalTokenVerifier({ tenantKey: { tenant: 'recon-shop', key } });
+    expect(await verifier.verify(token, 'recon-shop', new Date())).toMatchObject({
+      kind: 'portal',
+      role: 'manager',
+    });
   });
 
   it('writes nothing on a second pass when nothing changed', async () => {

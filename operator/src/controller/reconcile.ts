@@ -1,6 +1,7 @@
 // One reconcile of one Tenant, level-based and idempotent: observe, provision the database and the
 // messaging account, apply the desired Kubernetes objects (server-side apply, one field manager),
 // then derive status from what is really there and write it only when it changed.
+import { portalTokenKey } from '@cloudpos/pos-api/portal-token-key';
 import {
   ApiException,
   PatchStrategy,
@@ -50,6 +51,8 @@ export interface ReconcileContext extends TenantDataContext {
   apps: AppsV1Api;
   custom: CustomObjectsApi;
   now(): Date;
+  /** The platform's PORTAL_TOKEN_SECRET: each tenant's API gets its own key derived from it. */
+  portalTokenSecret?: string;
 }
 
 export interface ReconcileResult {
@@ -99,6 +102,9 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
         authSecret: identity.AUTH_SECRET,
         pinPeppers: identity.PIN_PEPPERS,
         redis: data.redis,
+        ...(ctx.portalTokenSecret
+          ? { portalTokenKey: portalTokenKey(ctx.portalTokenSecret, tenant.spec.slug) }
+          : {}),
       });
       // On a downgrade the old, larger pods still count against the quota while the new ones roll
       // out: shrinking it first would deadlock the rollout, so the quota follows once it is done.

@@ -75,6 +75,15 @@ describe('desiredObjects', () => {
     const worker = find<V1Deployment>(objects, 'Deployment', 'worker')!.spec!.template.spec!.containers[0]!;
     expect(worker.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     expect(worker.readinessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    // Only the POS API reads the tenant's portal-token key, and only if the Secret has one.
+    expect(
+      api.env?.find((variable) => variable.name === 'PORTAL_TOKEN_KEY')?.valueFrom?.secretKeyRef,
+    ).toEqual({
+      name: 'tenant-credentials',
+      key: 'PORTAL_TOKEN_KEY',
+      optional: true,
+    });
+    expect(worker.env?.some((variable) => variable.name === 'PORTAL_TOKEN_KEY')).toBe(false);
     // Every probe names a port the container declares.
     for (const container of [api, worker]) {
       const ports = new Set(container.ports?.map((port) => port.name));

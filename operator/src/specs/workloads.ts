@@ -34,6 +34,12 @@ export interface TenantCredentials {
   pinPeppers: string;
   /** The tenant's Redis ACL user (provision/redis.ts), which reaches only its key prefix. */
   redis: TenantRedisUser;
+  /**
+   * The tenant's own key for portal tokens (ADR 0015), derived from the platform's
+   * PORTAL_TOKEN_SECRET: its POS API then accepts the portal acting for a merchant's user, and
+   * holds nothing that could mint tokens for another tenant. Absent: portal tokens are refused.
+   */
+  portalTokenKey?: string;
 }
 
 export function tenantUrl(tenant: Tenant, config: OperatorConfig): string {
@@ -79,6 +85,7 @@ export function buildCredentialsSecret(
       AUTH_SECRET: credentials.authSecret,
       PIN_PEPPERS: credentials.pinPeppers,
       REDIS_URL: tenantRedisUrl(config.endpoints.redisUrl, credentials.redis),
+      ...(credentials.portalTokenKey ? { PORTAL_TOKEN_KEY: credentials.portalTokenKey } : {}),
     },
   };
 }
@@ -109,6 +116,12 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
             {
               name: 'PIN_PEPPERS',
               valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: 'PIN_PEPPERS' } },
+            },
+            {
+              name: 'PORTAL_TOKEN_KEY',
+              valueFrom: {
+                secretKeyRef: { name: CREDENTIALS_SECRET, key: 'PORTAL_TOKEN_KEY', optional: true },
+              },
             },
           ]
         : []),

@@ -11,4 +11,10 @@ export { pinHasher, sha256, type PinHasher } from './staff/secrets.ts';
 export { newPinPepper, parsePinPeppers, type PinPeppers } from './staff/pin-peppers.ts';
 export { tenantSetupCode } from './auth/tokens.ts';
 export { COUNT_SCRIPT, GIVE_BACK_SCRIPT } from './limits/counters.ts';
-export { portalTokenKey, portalTokenSigner, PORTAL_ROLES, type PortalRole } from './auth/portal-tokens.ts';
+export {
+  portalTokenKey,
+  portalTokenSigner,
+  portalTokenVerifier,
+  PORTAL_ROLES,
+  type PortalRole,
+} from './auth/portal-tokens.ts';

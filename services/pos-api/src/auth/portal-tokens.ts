@@ -8,9 +8,12 @@
 // given only its own tenant's key (PORTAL_TOKEN_KEY, `portalTokenKey(secret, slug)`), so a tenant's
 // pods never hold what could mint tokens for another tenant.
 import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
-import { hkdfSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { problem } from '../errors.ts';
 import type { PortalActor } from '../tenancy/context.ts';
+import { portalTokenKey } from './portal-token-key.ts';
+
+export { portalTokenKey };
 
 export const PORTAL_TOKEN_ISSUER = 'cloudpos-portal';
 export const PORTAL_TOKEN_AUDIENCE = 'cloudpos-pos-api/portal';
@@ -20,13 +23,6 @@ export type PortalRole = (typeof PORTAL_ROLES)[number];
 /** Tokens living longer than this are refused, whatever their `exp` says. */
 export const PORTAL_TOKEN_MAX_AGE_SECONDS = 600;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The key of one tenant's portal tokens, as base64url (what a dedicated API gets as PORTAL_TOKEN_KEY). */
-export function portalTokenKey(platformSecret: string, tenant: string): string {
-  return Buffer.from(
-    hkdfSync('sha256', platformSecret, 'cloudpos portal token', `tenant:${tenant}`, 32),
-  ).toString('base64url');
-}
 
 export interface PortalTokenClaims {
   tenant: string;
