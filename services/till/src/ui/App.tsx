@@ -106,10 +106,16 @@ export function App() {
     return (
       <PairScreen
         db={db}
-        onPaired={(paired, owner) => {
-          sessionStorage.setItem(CURRENT_STAFF, owner.staffId);
+        onPaired={(paired, signedIn) => {
           setRegister(paired);
-          setSession(owner);
+          if (signedIn) {
+            sessionStorage.setItem(CURRENT_STAFF, signedIn.staffId);
+            setSession(signedIn);
+          } else {
+            setLockMessage(
+              `This device is now register ${paired.code} of ${paired.storeName}. Sign in to sell.`,
+            );
+          }
         }}
       />
     );
