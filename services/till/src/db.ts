@@ -69,6 +69,9 @@ export interface CheckoutBody {
   tenders: Tender[];
   receiptNumber: number;
   clientCreatedAt: string;
+  /** The parked sale this sale completes, and its note. */
+  resumeSaleId?: string;
+  note?: string;
 }
 
 export interface LocalSale {

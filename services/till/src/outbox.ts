@@ -14,6 +14,8 @@ export interface NewSale {
   lines: CheckoutBody['lines'];
   tenders: CheckoutBody['tenders'];
   approvalIds: string[];
+  /** Completes this parked sale (the server replaces it), keeping its note. */
+  resumed?: { saleId: string; note: string | null };
   display: LocalSale['display'];
   /** Builds the printed label from the number the register gives the sale. */
   label: (receiptNumber: number) => string;
@@ -29,6 +31,8 @@ export async function recordSale(db: TillDb, sale: NewSale, now = new Date()): P
     tenders: sale.tenders,
     receiptNumber,
     clientCreatedAt: now.toISOString(),
+    ...(sale.resumed ? { resumeSaleId: sale.resumed.saleId } : {}),
+    ...(sale.resumed?.note ? { note: sale.resumed.note } : {}),
   };
   const local: LocalSale = {
     key,

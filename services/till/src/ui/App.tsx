@@ -3,9 +3,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import { loadCatalog, syncCatalog, type LocalCatalog } from '../catalog-sync.ts';
 import { getRegister, openTillDb, type Register, type StoredSession, type TillDb } from '../db.ts';
+import type { ResumedSale } from '../parked.ts';
 import { accessTokenOf } from '../sessions.ts';
 import { startSyncRunner, type SyncRunner, type SyncState } from '../sync-runner.ts';
 import { PairScreen } from './PairScreen.tsx';
+import { ParkedScreen } from './ParkedScreen.tsx';
 import { ReceiptScreen } from './ReceiptScreen.tsx';
 import { SellScreen } from './SellScreen.tsx';
 import { SignInScreen } from './SignInScreen.tsx';
@@ -15,7 +17,11 @@ import { useInactivityLock } from './useInactivityLock.ts';
 const CURRENT_STAFF = 'till.currentStaffId';
 export const LOCK_AFTER_MS = 5 * 60_000;
 
-export type View = { name: 'sell' } | { name: 'sync' } | { name: 'receipt'; saleKey: string };
+export type View =
+  | { name: 'sell'; resume?: ResumedSale }
+  | { name: 'sync' }
+  | { name: 'parked' }
+  | { name: 'receipt'; saleKey: string };
 
 export interface TillContext {
   db: TillDb;
@@ -154,7 +160,8 @@ export function App() {
   };
   if (view.name === 'sync') return <SyncScreen context={context} />;
   if (view.name === 'receipt') return <ReceiptScreen context={context} saleKey={view.saleKey} />;
-  return <SellScreen context={context} />;
+  if (view.name === 'parked') return <ParkedScreen context={context} />;
+  return <SellScreen key={view.resume?.saleId ?? 'new'} context={context} resume={view.resume} />;
 }
 
 function FatalScreen({ message }: { message: string }) {

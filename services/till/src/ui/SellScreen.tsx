@@ -1,9 +1,12 @@
 // Ringing up a sale: product grid by category, search as you type, barcode scans from a keyboard
-// wedge, quantities and line discounts, totals from @cloudpos/pricing; then the tender panel.
+// wedge, quantities and line discounts, totals from @cloudpos/pricing; park it with a note (online)
+// or resume a parked one; then the tender panel.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { addItem, priceCart, type CartLine } from '../cart.ts';
 import type { CatalogItem } from '../db.ts';
 import { formatMoney } from '../format.ts';
+import { describeError } from '../messages.ts';
+import { parkSale, type ResumedSale } from '../parked.ts';
 import { wedgeDetector } from '../scanner.ts';
 import type { TillContext } from './App.tsx';
 import { TenderPanel } from './TenderPanel.tsx';
@@ -13,16 +16,20 @@ const ALL = 'all';
 const DISCOUNTS = ['5', '10', '20', '50'];
 const GRID_LIMIT = 60;
 
-export function SellScreen({ context }: { context: TillContext }) {
+export function SellScreen({ context, resume }: { context: TillContext; resume?: ResumedSale | undefined }) {
   const { catalog, register } = context;
   const currency = register.tenant.currency;
   const money = (amount: number) => formatMoney(amount, currency);
-  const [lines, setLines] = useState<CartLine[]>([]);
+  const [lines, setLines] = useState<CartLine[]>(resume?.lines ?? []);
+  /** The parked sale in the cart, if one was resumed: completing or parking it replaces it. */
+  const [resumed, setResumed] = useState(resume);
+  const [parking, setParking] = useState(false);
   const [category, setCategory] = useState(ALL);
   const [query, setQuery] = useState('');
   const [notice, setNotice] = useState<string>();
   const [editing, setEditing] = useState<number>();
   const [tendering, setTendering] = useState(false);
+  const [parkedNote, setParked] = useState<string>();
   const searchRef = useRef<HTMLInputElement>(null);
 
   const priced = useMemo(() => {
@@ -82,9 +89,11 @@ export function SellScreen({ context }: { context: TillContext }) {
         context={context}
         lines={lines}
         priced={priced.document}
+        resumed={resumed}
         onCancel={() => setTendering(false)}
         onDone={(saleKey) => {
           setLines([]);
+          setResumed(undefined);
           setTendering(false);
           context.show({ name: 'receipt', saleKey });
         }}
@@ -142,7 +151,23 @@ export function SellScreen({ context }: { context: TillContext }) {
         </div>
       </section>
       <section className="cart-pane" aria-label="Current sale">
-        <h2>Current sale</h2>
+        <div className="row">
+          <h2 className="grow">Current sale</h2>
+          <button
+            type="button"
+            className="secondary"
+            // Park or clear the sale on screen first: leaving would lose it.
+            disabled={lines.length > 0}
+            onClick={() => context.show({ name: 'parked' })}
+          >
+            Parked sales
+          </button>
+        </div>
+        {resumed && (
+          <p className="notice" data-testid="resumed">
+            Resumed parked sale{resumed.note ? `: ${resumed.note}` : ''}
+          </p>
+        )}
         {lines.length === 0 && <p className="muted">Tap a product or scan a barcode.</p>}
         <ol className="cart-lines">
           {lines.map((line, index) => {
@@ -251,14 +276,45 @@ export function SellScreen({ context }: { context: TillContext }) {
             </dd>
           </dl>
         )}
+        {parking && (
+          <ParkForm
+            context={context}
+            lines={lines}
+            resumed={resumed}
+            onParked={(note) => {
+              setParking(false);
+              setLines([]);
+              setResumed(undefined);
+              setNotice(undefined);
+              setParked(note);
+            }}
+            onCancel={() => setParking(false)}
+          />
+        )}
+        {parkedNote !== undefined && lines.length === 0 && (
+          <p className="notice" role="status">
+            Sale parked{parkedNote ? `: ${parkedNote}` : ''}. Find it under Parked sales.
+          </p>
+        )}
         <div className="row">
           <button
             type="button"
             className="secondary"
             disabled={lines.length === 0}
-            onClick={() => setLines([])}
+            onClick={() => {
+              setLines([]);
+              setResumed(undefined);
+            }}
           >
             Clear
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={lines.length === 0 || parking}
+            onClick={() => setParking(true)}
+          >
+            Park
           </button>
           <button
             type="button"
@@ -271,5 +327,78 @@ export function SellScreen({ context }: { context: TillContext }) {
         </div>
       </section>
     </div>
+  );
+}
+
+/** Parks the sale on the server with a note; online only (it says so before anyone tries). */
+function ParkForm({
+  context,
+  lines,
+  resumed,
+  onParked,
+  onCancel,
+}: {
+  context: TillContext;
+  lines: CartLine[];
+  resumed: ResumedSale | undefined;
+  onParked: (note: string) => void;
+  onCancel: () => void;
+}) {
+  const [note, setNote] = useState(resumed?.note ?? '');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  async function park() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await parkSale(context.db, context.session.staffId, {
+        lines,
+        note: note.trim(),
+        ...(resumed ? { resumeSaleId: resumed.saleId } : {}),
+      });
+      onParked(note.trim());
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form
+      className="park-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void park();
+      }}
+    >
+      <label>
+        Note for this sale
+        <input
+          value={note}
+          maxLength={500}
+          placeholder="Table 4, back after lunch"
+          autoFocus
+          onChange={(event) => setNote(event.target.value)}
+        />
+      </label>
+      <p className="muted">
+        {context.syncState.online
+          ? 'Parked sales are kept on the server, so any register of this store can finish them.'
+          : 'Parking needs the network: this register is offline. Pay now, or park when it is back.'}
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary grow" disabled={busy || !context.syncState.online}>
+          {busy ? 'Parking…' : 'Park sale'}
+        </button>
+      </div>
+    </form>
   );
 }

@@ -18,9 +18,11 @@ import { formatMoney, receiptLabel } from '../format.ts';
 import { describeError } from '../messages.ts';
 import { offlineRefusal, type Queue } from '../offline-limits.ts';
 import { recordSale } from '../outbox.ts';
+import type { ResumedSale } from '../parked.ts';
 import { accessTokenOf } from '../sessions.ts';
 import type { TillDb } from '../db.ts';
 import type { TillContext } from './App.tsx';
+import { ApprovalForm } from './ApprovalForm.tsx';
 
 interface Preview {
   total: number;
@@ -43,12 +45,15 @@ export function TenderPanel({
   context,
   lines,
   priced,
+  resumed,
   onCancel,
   onDone,
 }: {
   context: TillContext;
   lines: CartLine[];
   priced: PricedDocument;
+  /** The parked sale this payment completes, if it was resumed. */
+  resumed: ResumedSale | undefined;
   onCancel: () => void;
   onDone: (saleKey: string) => void;
 }) {
@@ -118,6 +123,7 @@ export function TenderPanel({
         lines: checkoutLines(lines),
         tenders: payment.tenders,
         approvalIds,
+        ...(resumed ? { resumed: { saleId: resumed.saleId, note: resumed.note } } : {}),
         display: {
           lines: lines.map((line, index) => ({
             name: line.item.name,
@@ -346,83 +352,5 @@ function ExternalTenderForm({
         </button>
       </div>
     </fieldset>
-  );
-}
-
-function ApprovalForm({
-  context,
-  actions,
-  reasons,
-  onApproved,
-  onCancel,
-}: {
-  context: TillContext;
-  actions: string[];
-  reasons: string[];
-  onApproved: (ids: string[]) => void;
-  onCancel: () => void;
-}) {
-  const [code, setCode] = useState('');
-  const [pin, setPin] = useState('');
-  const [error, setError] = useState<string>();
-  async function approve() {
-    try {
-      const token = await accessTokenOf(context.db, context.session.staffId);
-      const ids: string[] = [];
-      for (const action of actions) {
-        const answer = await api<{ approvalId: string }>('/v1/approvals', {
-          method: 'POST',
-          token,
-          body: { action, staffCode: code, pin },
-        });
-        ids.push(answer.approvalId);
-      }
-      onApproved(ids);
-    } catch (caught) {
-      setError(describeError(caught));
-      setPin('');
-    }
-  }
-  return (
-    <form
-      className="approval"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void approve();
-      }}
-    >
-      <h2>A manager must approve</h2>
-      <ul>
-        {reasons.map((reason) => (
-          <li key={reason}>{reason}</li>
-        ))}
-      </ul>
-      <label>
-        Manager code
-        <input value={code} inputMode="numeric" onChange={(event) => setCode(event.target.value)} />
-      </label>
-      <label>
-        Manager PIN
-        <input
-          type="password"
-          inputMode="numeric"
-          value={pin}
-          onChange={(event) => setPin(event.target.value)}
-        />
-      </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="row">
-        <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary grow">
-          Approve
-        </button>
-      </div>
-    </form>
   );
 }
