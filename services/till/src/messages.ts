@@ -28,6 +28,10 @@ const MESSAGES: Record<string, string> = {
   pairing_code_expired: 'That pairing code has expired (a code lasts 10 minutes). Ask for a new one.',
   pairing_code_used: 'That pairing code was already used. Ask for a new one.',
   pairing_code_other_store: 'That pairing code is for another store.',
+  sale_not_found: 'No sale has this receipt number. Check it, or scan the barcode on the receipt.',
+  sale_not_refundable: 'Only a completed sale can be returned.',
+  refund_exceeds_sold: 'That is more than can still be returned from this sale.',
+  sale_not_open: 'That sale is no longer parked: another register finished or discarded it.',
   receipt_number_taken: 'The server already has a sale with this receipt number.',
 };
 

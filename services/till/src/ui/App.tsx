@@ -9,6 +9,7 @@ import { startSyncRunner, type SyncRunner, type SyncState } from '../sync-runner
 import { PairScreen } from './PairScreen.tsx';
 import { ParkedScreen } from './ParkedScreen.tsx';
 import { ReceiptScreen } from './ReceiptScreen.tsx';
+import { ReturnScreen } from './ReturnScreen.tsx';
 import { SellScreen } from './SellScreen.tsx';
 import { SignInScreen } from './SignInScreen.tsx';
 import { SyncScreen } from './SyncScreen.tsx';
@@ -21,6 +22,7 @@ export type View =
   | { name: 'sell'; resume?: ResumedSale }
   | { name: 'sync' }
   | { name: 'parked' }
+  | { name: 'return' }
   | { name: 'receipt'; saleKey: string };
 
 export interface TillContext {
@@ -161,6 +163,7 @@ export function App() {
   if (view.name === 'sync') return <SyncScreen context={context} />;
   if (view.name === 'receipt') return <ReceiptScreen context={context} saleKey={view.saleKey} />;
   if (view.name === 'parked') return <ParkedScreen context={context} />;
+  if (view.name === 'return') return <ReturnScreen context={context} />;
   return <SellScreen key={view.resume?.saleId ?? 'new'} context={context} resume={view.resume} />;
 }
 

@@ -156,6 +156,14 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
           <button
             type="button"
             className="secondary"
+            disabled={lines.length > 0}
+            onClick={() => context.show({ name: 'return' })}
+          >
+            Return
+          </button>
+          <button
+            type="button"
+            className="secondary"
             // Park or clear the sale on screen first: leaving would lose it.
             disabled={lines.length > 0}
             onClick={() => context.show({ name: 'parked' })}
