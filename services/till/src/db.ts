@@ -58,6 +58,8 @@ export interface StoredSession {
 export interface CheckoutLine {
   sku: string;
   quantity: string;
+  /** A price other than the catalog's (price.override). */
+  unitPrice?: number;
   discount?: { percent?: string; fixed?: number };
 }
 
@@ -66,6 +68,8 @@ export type Tender = CheckoutTender;
 /** The body of POST /v1/sales exactly as the till sends it (and re-sends it on replay). */
 export interface CheckoutBody {
   lines: CheckoutLine[];
+  /** On the whole sale. */
+  discount?: { percent: string };
   tenders: Tender[];
   receiptNumber: number;
   clientCreatedAt: string;

@@ -12,6 +12,7 @@ export const NEXT_RECEIPT = 'nextReceiptNumber';
 export interface NewSale {
   staffId: string;
   lines: CheckoutBody['lines'];
+  discount?: CheckoutBody['discount'];
   tenders: CheckoutBody['tenders'];
   approvalIds: string[];
   /** Completes this parked sale (the server replaces it), keeping its note. */
@@ -28,6 +29,7 @@ export async function recordSale(db: TillDb, sale: NewSale, now = new Date()): P
   const key = crypto.randomUUID();
   const body: CheckoutBody = {
     lines: sale.lines,
+    ...(sale.discount ? { discount: sale.discount } : {}),
     tenders: sale.tenders,
     receiptNumber,
     clientCreatedAt: now.toISOString(),

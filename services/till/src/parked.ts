@@ -4,7 +4,7 @@
 // (sale.void: a manager, or a manager's approval). Online only: a parked sale that only this
 // register knew about could not be resumed anywhere else.
 import { api } from './api.ts';
-import { checkoutLines, type CartLine } from './cart.ts';
+import { checkoutLines, type CartLine, type OrderDiscount } from './cart.ts';
 import type { CatalogItem, CheckoutLine, TillDb } from './db.ts';
 import { accessTokenOf } from './sessions.ts';
 
@@ -20,6 +20,7 @@ export interface ResumedSale {
   saleId: string;
   note: string | null;
   lines: CartLine[];
+  orderDiscount?: OrderDiscount;
 }
 
 export class ParkRefused extends Error {}
@@ -27,7 +28,7 @@ export class ParkRefused extends Error {}
 export async function parkSale(
   db: TillDb,
   staffId: string,
-  sale: { lines: CartLine[]; note: string; resumeSaleId?: string },
+  sale: { lines: CartLine[]; orderDiscount?: OrderDiscount | undefined; note: string; resumeSaleId?: string },
 ): Promise<{ id: string }> {
   const token = await accessTokenOf(db, staffId);
   return api<{ id: string }>('/v1/sales', {
@@ -36,6 +37,7 @@ export async function parkSale(
     headers: { 'idempotency-key': crypto.randomUUID() },
     body: {
       lines: checkoutLines(sale.lines),
+      ...(sale.orderDiscount ? { discount: sale.orderDiscount } : {}),
       park: true,
       ...(sale.note ? { note: sale.note } : {}),
       ...(sale.resumeSaleId ? { resumeSaleId: sale.resumeSaleId } : {}),
@@ -62,7 +64,12 @@ export function cartLinesOf(lines: CheckoutLine[], items: CatalogItem[]): CartLi
       );
     if (line.discount?.fixed !== undefined)
       throw new ParkRefused(`${item.name} was parked with a fixed discount, which the till cannot show yet.`);
-    return { item, quantity, ...(line.discount?.percent ? { discountPercent: line.discount.percent } : {}) };
+    return {
+      item,
+      quantity,
+      ...(line.discount?.percent ? { discountPercent: line.discount.percent } : {}),
+      ...(line.unitPrice !== undefined ? { priceOverride: line.unitPrice } : {}),
+    };
   });
 }
 
@@ -79,9 +86,17 @@ export async function loadParked(
     resumeWith?: { lines: CheckoutLine[]; discount?: unknown };
   }>(`/v1/sales/${saleId}`, { token });
   if (!sale.resumeWith) throw new ParkRefused('This sale is no longer parked.');
-  if (sale.resumeWith.discount)
-    throw new ParkRefused('This sale was parked with an order discount, which the till cannot show yet.');
-  return { saleId: sale.id, note: sale.note, lines: cartLinesOf(sale.resumeWith.lines, items) };
+  const discount = sale.resumeWith.discount as { percent?: string; fixed?: number } | undefined;
+  if (discount?.fixed !== undefined)
+    throw new ParkRefused(
+      'This sale was parked with a fixed order discount, which the till cannot show yet.',
+    );
+  return {
+    saleId: sale.id,
+    note: sale.note,
+    lines: cartLinesOf(sale.resumeWith.lines, items),
+    ...(discount?.percent ? { orderDiscount: { percent: discount.percent } } : {}),
+  };
 }
 
 export async function discardParked(

@@ -2,7 +2,14 @@
 // wedge, quantities and line discounts, totals from @cloudpos/pricing; park it with a note (online)
 // or resume a parked one; then the tender panel.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { addItem, priceCart, type CartLine } from '../cart.ts';
+import {
+  addItem,
+  moneyInputText,
+  parseMoney,
+  priceCart,
+  type CartLine,
+  type OrderDiscount,
+} from '../cart.ts';
 import type { CatalogItem } from '../db.ts';
 import { formatMoney } from '../format.ts';
 import { describeError } from '../messages.ts';
@@ -23,6 +30,9 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
   const [lines, setLines] = useState<CartLine[]>(resume?.lines ?? []);
   /** The parked sale in the cart, if one was resumed: completing or parking it replaces it. */
   const [resumed, setResumed] = useState(resume);
+  const [orderDiscount, setOrderDiscount] = useState<OrderDiscount | undefined>(resume?.orderDiscount);
+  const [editingOrder, setEditingOrder] = useState(false);
+  const [repricing, setRepricing] = useState<number>();
   const [parking, setParking] = useState(false);
   const [category, setCategory] = useState(ALL);
   const [query, setQuery] = useState('');
@@ -34,11 +44,20 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
 
   const priced = useMemo(() => {
     try {
-      return { document: priceCart(lines, catalog.taxRates, currency) };
+      return { document: priceCart(lines, catalog.taxRates, currency, orderDiscount) };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
-  }, [lines, catalog.taxRates, currency]);
+  }, [lines, catalog.taxRates, currency, orderDiscount]);
+
+  /** Empties the cart: the sale on screen is gone (a resumed parked sale stays parked). */
+  function clearSale() {
+    setLines([]);
+    setResumed(undefined);
+    setOrderDiscount(undefined);
+    setEditingOrder(false);
+    setRepricing(undefined);
+  }
 
   const shown = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -89,11 +108,11 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
         context={context}
         lines={lines}
         priced={priced.document}
+        orderDiscount={orderDiscount}
         resumed={resumed}
         onCancel={() => setTendering(false)}
         onDone={(saleKey) => {
-          setLines([]);
-          setResumed(undefined);
+          clearSale();
           setTendering(false);
           context.show({ name: 'receipt', saleKey });
         }}
@@ -226,7 +245,36 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
                   >
                     {line.discountPercent ? `−${line.discountPercent} %` : 'Discount'}
                   </button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-expanded={repricing === index}
+                    onClick={() => setRepricing(repricing === index ? undefined : index)}
+                  >
+                    Price
+                  </button>
                 </div>
+                {line.priceOverride !== undefined && (
+                  <p className="notice line-note">
+                    Price changed: {money(line.priceOverride)} instead of {money(line.item.unitPrice ?? 0)}
+                  </p>
+                )}
+                {repricing === index && (
+                  <PriceForm
+                    line={line}
+                    currency={currency}
+                    onSet={(priceOverride) => {
+                      setLines((current) =>
+                        current.map((l, i) => {
+                          if (i !== index) return l;
+                          const { priceOverride: _previous, ...rest } = l;
+                          return priceOverride === undefined ? rest : { ...rest, priceOverride };
+                        }),
+                      );
+                      setRepricing(undefined);
+                    }}
+                  />
+                )}
                 {editing === index && (
                   <div className="row wrap" role="group" aria-label={`Discount on ${line.item.name}`}>
                     {['0', ...DISCOUNTS].map((percent) => (
@@ -264,6 +312,35 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
             This sale cannot be priced: {priced.error}
           </p>
         )}
+        {lines.length > 0 && (
+          <div className="row wrap">
+            <button
+              type="button"
+              className="secondary"
+              aria-expanded={editingOrder}
+              onClick={() => setEditingOrder(!editingOrder)}
+            >
+              {orderDiscount ? `Order discount −${orderDiscount.percent} %` : 'Order discount'}
+            </button>
+          </div>
+        )}
+        {editingOrder && (
+          <div className="row wrap" role="group" aria-label="Discount on the whole sale">
+            {['0', ...DISCOUNTS].map((percent) => (
+              <button
+                key={percent}
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  setOrderDiscount(percent === '0' ? undefined : { percent });
+                  setEditingOrder(false);
+                }}
+              >
+                {percent === '0' ? 'None' : `${percent} %`}
+              </button>
+            ))}
+          </div>
+        )}
         {priced.document && (
           <dl className="totals">
             {priced.document.totals.discountTotal > 0 && (
@@ -289,10 +366,10 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
             context={context}
             lines={lines}
             resumed={resumed}
+            orderDiscount={orderDiscount}
             onParked={(note) => {
               setParking(false);
-              setLines([]);
-              setResumed(undefined);
+              clearSale();
               setNotice(undefined);
               setParked(note);
             }}
@@ -305,15 +382,7 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
           </p>
         )}
         <div className="row">
-          <button
-            type="button"
-            className="secondary"
-            disabled={lines.length === 0}
-            onClick={() => {
-              setLines([]);
-              setResumed(undefined);
-            }}
-          >
+          <button type="button" className="secondary" disabled={lines.length === 0} onClick={clearSale}>
             Clear
           </button>
           <button
@@ -342,12 +411,14 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
 function ParkForm({
   context,
   lines,
+  orderDiscount,
   resumed,
   onParked,
   onCancel,
 }: {
   context: TillContext;
   lines: CartLine[];
+  orderDiscount: OrderDiscount | undefined;
   resumed: ResumedSale | undefined;
   onParked: (note: string) => void;
   onCancel: () => void;
@@ -361,6 +432,7 @@ function ParkForm({
     try {
       await parkSale(context.db, context.session.staffId, {
         lines,
+        orderDiscount,
         note: note.trim(),
         ...(resumed ? { resumeSaleId: resumed.saleId } : {}),
       });
@@ -407,6 +479,54 @@ function ParkForm({
           {busy ? 'Parking…' : 'Park sale'}
         </button>
       </div>
+    </form>
+  );
+}
+
+/** A unit price other than the catalog's for one line; a manager approves it when the API asks. */
+function PriceForm({
+  line,
+  currency,
+  onSet,
+}: {
+  line: CartLine;
+  currency: string;
+  onSet: (priceOverride: number | undefined) => void;
+}) {
+  const [typed, setTyped] = useState(
+    moneyInputText(line.priceOverride ?? line.item.unitPrice ?? 0, currency),
+  );
+  const [error, setError] = useState<string>();
+  return (
+    <form
+      className="row wrap price-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const amount = parseMoney(typed, currency);
+        if (amount === undefined) return setError('That is not an amount.');
+        onSet(amount === line.item.unitPrice ? undefined : amount);
+      }}
+    >
+      <label className="grow">
+        New price of one {line.item.name}
+        <input
+          inputMode="decimal"
+          value={typed}
+          autoFocus
+          onChange={(event) => setTyped(event.target.value)}
+        />
+      </label>
+      <button type="submit" className="primary">
+        Set price
+      </button>
+      <button type="button" className="secondary" onClick={() => onSet(undefined)}>
+        Catalog price
+      </button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

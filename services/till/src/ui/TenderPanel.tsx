@@ -13,7 +13,14 @@ import {
   type ExternalPayment,
 } from '../tenders.ts';
 import { api, OfflineError } from '../api.ts';
-import { checkoutLines, moneyInputText, parseMoney, quickCashAmounts, type CartLine } from '../cart.ts';
+import {
+  checkoutLines,
+  moneyInputText,
+  parseMoney,
+  quickCashAmounts,
+  type CartLine,
+  type OrderDiscount,
+} from '../cart.ts';
 import { formatMoney, receiptLabel } from '../format.ts';
 import { describeError } from '../messages.ts';
 import { offlineRefusal, type Queue } from '../offline-limits.ts';
@@ -45,6 +52,7 @@ export function TenderPanel({
   context,
   lines,
   priced,
+  orderDiscount,
   resumed,
   onCancel,
   onDone,
@@ -52,6 +60,7 @@ export function TenderPanel({
   context: TillContext;
   lines: CartLine[];
   priced: PricedDocument;
+  orderDiscount: OrderDiscount | undefined;
   /** The parked sale this payment completes, if it was resumed. */
   resumed: ResumedSale | undefined;
   onCancel: () => void;
@@ -77,7 +86,7 @@ export function TenderPanel({
       return await api<Preview>('/v1/sales/calculate', {
         method: 'POST',
         token,
-        body: { lines: checkoutLines(lines) },
+        body: { lines: checkoutLines(lines), ...(orderDiscount ? { discount: orderDiscount } : {}) },
       });
     } catch (caught) {
       if (caught instanceof OfflineError) return undefined;
@@ -96,6 +105,13 @@ export function TenderPanel({
     try {
       if (approvalIds.length === 0) {
         const server = await preview();
+        if (!server && session.role === 'cashier' && lines.some((line) => line.priceOverride !== undefined)) {
+          setError(
+            'A changed price needs a manager’s approval, which needs the network. ' +
+              'Use the catalog price, or wait until the register is back online.',
+          );
+          return;
+        }
         if (!server) {
           const refusal = offlineRefusal({ total, currency }, await queueOf(db), new Date(), money);
           if (refusal) {
@@ -121,6 +137,7 @@ export function TenderPanel({
       const sale = await recordSale(db, {
         staffId: session.staffId,
         lines: checkoutLines(lines),
+        ...(orderDiscount ? { discount: orderDiscount } : {}),
         tenders: payment.tenders,
         approvalIds,
         ...(resumed ? { resumed: { saleId: resumed.saleId, note: resumed.note } } : {}),
