@@ -45,7 +45,7 @@ describe('parking a sale', () => {
     const { page } = till;
     await tapProduct(page, 'Mug');
     await tapProduct(page, 'Mug');
-    await page.getByRole('button', { name: 'Discount' }).click();
+    await page.getByRole('button', { name: 'Discount', exact: true }).click();
     await page.getByRole('group', { name: 'Discount on Mug' }).getByRole('button', { name: '10 %' }).click();
     await tapProduct(page, 'Bread');
     // Mug 2 × 3.50 − 10 % = 6.30, Bread 2.00.

@@ -280,7 +280,7 @@ describe('the till in Chromium', () => {
 
   it('asks a manager to approve a discount over the limit, then commits with the approval', async () => {
     await tapProduct('Mug');
-    await page.getByRole('button', { name: 'Discount' }).click();
+    await page.getByRole('button', { name: 'Discount', exact: true }).click();
     await page.getByRole('group', { name: 'Discount on Mug' }).getByRole('button', { name: '20 %' }).click();
     await expect.poll(() => page.getByTestId('sale-total').textContent()).toMatch(/2[.,]80/);
     await page.getByRole('button', { name: /^Pay / }).click();
