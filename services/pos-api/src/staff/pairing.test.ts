@@ -109,6 +109,15 @@ describe('making a pairing code', () => {
     ]);
   });
 
+  it('needs no body at all: the portal’s button just posts', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/devices/pairing-codes',
+      headers: { host: shop.host, ...bearer(shop.owner.accessToken) },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+  });
+
   it('refuses a cashier, and a store that does not exist', async () => {
     const cashier = await signIn(app, shop, shop.cashier.code, shop.cashier.pin);
     const refused = await newCode(shop, cashier.accessToken);

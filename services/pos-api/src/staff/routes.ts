@@ -316,6 +316,10 @@ export async function staffRoutes(
           ...problemResponses(...permissionProblems('device.register'), 'store_not_found', 'store_closed'),
         },
       },
+      // Every field is optional: a bare POST (no body at all) makes a code too.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       preHandler: requirePermission('device.register', { audit: false }),
     },
     async (request, reply) => reply.code(201).send(await pairing.createCode(request.ctx, request.body)),

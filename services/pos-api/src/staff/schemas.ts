@@ -148,7 +148,10 @@ export const NewPairingCodeBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'May be left out entirely: a POST without a body makes a code for any new register',
+  },
 );
 
 export const PairingCodeSchema = Type.Object({
