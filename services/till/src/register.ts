@@ -37,6 +37,24 @@ export interface PairingInput {
 
 export class PairingRefused extends Error {}
 
+/**
+ * The register has no store and the account has several: the owner or manager who is signed in
+ * picks one, and `choose` gives the register that store (PATCH /v1/devices/:id) and pairs it.
+ */
+export class StoreChoiceNeeded extends Error {
+  readonly stores: { id: string; code: string; name: string }[];
+  readonly choose: (storeId: string) => Promise<{ register: Register; session: StoredSession }>;
+
+  constructor(
+    stores: { id: string; code: string; name: string }[],
+    choose: (storeId: string) => Promise<{ register: Register; session: StoredSession }>,
+  ) {
+    super('Which store is this register in?');
+    this.stores = stores;
+    this.choose = choose;
+  }
+}
+
 /** The last number the register used, from its newest sales on the server (0 when none). */
 export function lastReceiptNumber(labels: (string | null)[], registerCode: string): number {
   let last = 0;
@@ -161,18 +179,28 @@ async function pairAsSignedIn(
   credentials: { deviceId: string; deviceSecret: string },
   session: StoredSession,
   pin: string,
+  chosenStoreId?: string,
 ): Promise<{ register: Register; session: StoredSession }> {
   const token = session.accessToken;
   const [{ items: devices }, stores] = await Promise.all([
     api<{ items: DeviceView[] }>('/v1/devices', { token }),
     api<{ items: StoreView[] }>('/v1/stores', { token }),
   ]);
-  const device = devices.find((candidate) => candidate.id === credentials.deviceId);
+  let device = devices.find((candidate) => candidate.id === credentials.deviceId);
   if (!device) throw new PairingRefused('The server does not know this register.');
   const open = stores.items.filter((store) => !store.closedAt);
-  const store = device.storeId ? stores.items.find((s) => s.id === device.storeId) : open[0];
-  if (!store || (!device.storeId && open.length > 1))
-    throw new PairingRefused('This register belongs to no store. Give it a store first (PATCH /v1/devices).');
+  if (!device.storeId && open.length > 1) {
+    if (!chosenStoreId)
+      throw new StoreChoiceNeeded(open, (storeId) => pairAsSignedIn(db, credentials, session, pin, storeId));
+    device = await api<DeviceView>(`/v1/devices/${device.id}`, {
+      method: 'PATCH',
+      token,
+      body: { storeId: chosenStoreId },
+    });
+  }
+  const storeId = device.storeId;
+  const store = storeId ? stores.items.find((s) => s.id === storeId) : open[0];
+  if (!store) throw new PairingRefused('This account has no open store for the register to sell in.');
   const sales = await api<{ items: { receiptNumber: string | null }[] }>(
     `/v1/sales?${new URLSearchParams({ deviceId: device.id, limit: '100' }).toString()}`,
     { token },

@@ -76,6 +76,23 @@ async function api<T>(host: string, method: 'GET' | 'POST', url: string, token: 
   return response.json<T>();
 }
 
+/** The register's id and secret, as the till keeps them in IndexedDB. */
+async function registerCredentials(): Promise<{ deviceId: string; deviceSecret: string }> {
+  return page.evaluate(async () => {
+    const request = indexedDB.open('cloudpos-till');
+    const db = await new Promise<IDBDatabase>(
+      (resolve) => (request.onsuccess = () => resolve(request.result)),
+    );
+    const read = db.transaction('meta').objectStore('meta').get('register');
+    const register = await new Promise<{ deviceId: string; deviceSecret: string }>(
+      (resolve) =>
+        (read.onsuccess = () => resolve(read.result as { deviceId: string; deviceSecret: string })),
+    );
+    db.close();
+    return { deviceId: register.deviceId, deviceSecret: register.deviceSecret };
+  });
+}
+
 async function pairingCode(): Promise<string> {
   const { host, owner } = world.tenant;
   return (await api<{ code: string }>(host, 'POST', '/v1/devices/pairing-codes', owner.accessToken, {})).code;
@@ -130,24 +147,7 @@ describe('setting up a new account’s store on the till', () => {
       method: 'POST',
       url: '/v1/auth/sign-in',
       headers: { host: fresh.host },
-      payload: await page.evaluate(async () => {
-        const request = indexedDB.open('cloudpos-till');
-        const db = await new Promise<IDBDatabase>(
-          (resolve) => (request.onsuccess = () => resolve(request.result)),
-        );
-        const read = db.transaction('meta').objectStore('meta').get('register');
-        const register = await new Promise<{ deviceId: string; deviceSecret: string }>(
-          (resolve) =>
-            (read.onsuccess = () => resolve(read.result as { deviceId: string; deviceSecret: string })),
-        );
-        db.close();
-        return {
-          deviceId: register.deviceId,
-          deviceSecret: register.deviceSecret,
-          staffCode: '7000',
-          pin: '7777',
-        };
-      }),
+      payload: { ...(await registerCredentials()), staffCode: '7000', pin: '7777' },
     });
     expect(session.statusCode, session.body).toBe(200);
     const { accessToken, staff } = session.json<{ accessToken: string; staff: { role: string } }>();
@@ -166,6 +166,49 @@ describe('setting up a new account’s store on the till', () => {
     await page.getByLabel('The PIN again').fill('6666');
     await page.getByRole('button', { name: 'Set up this store' }).click();
     await expect.poll(alertText).toMatch(/already set up. Ask an owner or a manager for a pairing code/);
+  });
+});
+
+describe('setting up an account with several stores', () => {
+  it('asks which store the new register is in, and gives it that store', async () => {
+    const multi = await unsetTenant(world, 'till-multi');
+    await world.sql.query(
+      `insert into "${multi.schema}".store (id, code, name, timezone, currency)
+       values (gen_random_uuid(), 'HARBOUR', 'Harbour', 'Europe/Berlin', 'EUR')`,
+    );
+    await page.goto(tillOf(multi.slug));
+    await page.getByRole('button', { name: 'Set up a new store' }).click();
+    await page.getByLabel('Setup code').fill(multi.setupCode);
+    await page.getByLabel('Your name').fill('Nora Northwind');
+    await page.getByLabel('Your staff code').fill('1000');
+    await page.getByLabel('Choose a PIN (4 to 12 digits)').fill('4242');
+    await page.getByLabel('The PIN again').fill('4242');
+    await page.getByRole('button', { name: 'Set up this store' }).click();
+    await page.getByRole('heading', { name: 'Which store is this register in?' }).waitFor();
+    await expectAccessible('store-choice');
+    await photograph('store-choice');
+    await page.getByRole('button', { name: 'Harbour (HARBOUR)' }).click();
+    await page.getByRole('region', { name: 'Current sale' }).waitFor();
+    await expect.poll(() => page.locator('.top-bar').textContent()).toMatch(/^Harbour/);
+
+    const session = await world.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-in',
+      headers: { host: multi.host },
+      payload: { ...(await registerCredentials()), staffCode: '1000', pin: '4242' },
+    });
+    expect(session.statusCode, session.body).toBe(200);
+    const token = session.json<{ accessToken: string }>().accessToken;
+    const stores = await api<{ items: { id: string; code: string }[] }>(
+      multi.host,
+      'GET',
+      '/v1/stores',
+      token,
+    );
+    const devices = await api<{ items: { storeId: string }[] }>(multi.host, 'GET', '/v1/devices', token);
+    expect(devices.items.map((device) => device.storeId)).toEqual([
+      stores.items.find((store) => store.code === 'HARBOUR')!.id,
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Register, StoredSession, TillDb } from '../db.ts';
 import { describeError } from '../messages.ts';
-import { PairingRefused, pairRegister, pairWithCode, setUpStore } from '../register.ts';
+import { PairingRefused, pairRegister, pairWithCode, setUpStore, StoreChoiceNeeded } from '../register.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STAFF_CODE = /^[A-Za-z0-9]{1,16}$/;
@@ -36,6 +36,8 @@ export function PairScreen({
   const [way, setWay] = useState<Way>('code');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  /** Signed in, the register made: which of the account's stores it sells in. */
+  const [storeChoice, setStoreChoice] = useState<StoreChoiceNeeded>();
 
   function choose(next: Way) {
     setWay(next);
@@ -50,7 +52,8 @@ export function PairScreen({
       const { register, session } = await work();
       onPaired(register, session);
     } catch (caught) {
-      setError(caught instanceof PairingRefused ? caught.message : describeError(caught));
+      if (caught instanceof StoreChoiceNeeded) setStoreChoice(caught);
+      else setError(caught instanceof PairingRefused ? caught.message : describeError(caught));
     } finally {
       setBusy(false);
     }
@@ -110,6 +113,30 @@ export function PairScreen({
       {error}
     </p>
   );
+
+  if (storeChoice)
+    return (
+      <main className="center-screen">
+        <div className="card pair-form">
+          <h1>Which store is this register in?</h1>
+          <p>This account has several stores. The register sells in the one you choose.</p>
+          <div className="pair-fields" role="group" aria-label="Stores">
+            {storeChoice.stores.map((store) => (
+              <button
+                key={store.id}
+                type="button"
+                className="secondary"
+                disabled={busy}
+                onClick={() => void attempt(() => storeChoice.choose(store.id))}
+              >
+                {store.name} ({store.code})
+              </button>
+            ))}
+          </div>
+          {failure}
+        </div>
+      </main>
+    );
 
   return (
     <main className="center-screen">
