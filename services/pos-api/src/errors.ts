@@ -58,6 +58,10 @@ export const PROBLEM_CODES = {
   pairing_code_expired: [410, 'The pairing code has expired: make a new one'],
   pairing_code_used: [409, 'The pairing code was already used: make a new one'],
   pairing_code_other_store: [409, 'The pairing code is for another store'],
+  pairing_store_required: [
+    409,
+    'The tenant has several open stores: make the pairing code for one (storeId), or name it when pairing',
+  ],
   store_not_found: [404, 'No such store'],
   store_code_taken: [409, 'Another store has this code'],
   store_closed: [409, 'The store is closed: it sells no more'],

@@ -28,6 +28,8 @@ const MESSAGES: Record<string, string> = {
   pairing_code_expired: 'That pairing code has expired (a code lasts 10 minutes). Ask for a new one.',
   pairing_code_used: 'That pairing code was already used. Ask for a new one.',
   pairing_code_other_store: 'That pairing code is for another store.',
+  pairing_store_required:
+    'This account has several stores: ask for a pairing code made for the store this register is in.',
   sale_not_found: 'No sale has this receipt number. Check it, or scan the barcode on the receipt.',
   sale_not_refundable: 'Only a completed sale can be returned.',
   refund_exceeds_sold: 'That is more than can still be returned from this sale.',

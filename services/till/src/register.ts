@@ -117,7 +117,7 @@ export async function setUpStore(
 
 interface PairAnswer extends DeviceView {
   secret: string;
-  store: Omit<StoreView, 'closedAt'> | null;
+  store: Omit<StoreView, 'closedAt'>;
 }
 
 /**
@@ -132,11 +132,6 @@ export async function pairWithCode(
     method: 'POST',
     body: { code: input.code, device: { name: input.registerName } },
   });
-  if (!answer.store)
-    throw new PairingRefused(
-      'The register was made but belongs to no store, because this account has several. ' +
-        'Ask a manager for a code made for this store.',
-    );
   const register = registerOf(answer, answer.secret, answer.store);
   await saveRegister(db, register, 1);
   return { register };

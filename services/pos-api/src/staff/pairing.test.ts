@@ -231,6 +231,33 @@ describe('pairing a register with a code', () => {
     expect(paired.json()).toMatchObject({ storeId: main.id });
   });
 
+  it('with several open stores, pairs nothing until a store is named, and the code stays good', async () => {
+    await admin.em.getConnection().execute(
+      `insert into "${tenantSchemaName(other.slug)}".store (id, code, name, timezone, currency)
+         values ('00000000-0000-4000-8000-00000000a002', 'HARBOUR', 'Harbour', 'Europe/Berlin', 'EUR')`,
+    );
+    const code = await codeOf(other);
+    const devicesBefore = await app.inject({
+      url: '/v1/devices',
+      headers: { host: other.host, ...bearer(other.owner.accessToken) },
+    });
+    const ambiguous = await pair(other, code);
+    expect(ambiguous.statusCode).toBe(409);
+    expect(ambiguous.json()).toMatchObject({ code: 'pairing_store_required' });
+    const devicesAfter = await app.inject({
+      url: '/v1/devices',
+      headers: { host: other.host, ...bearer(other.owner.accessToken) },
+    });
+    expect(devicesAfter.json()).toEqual(devicesBefore.json());
+
+    const named = await pair(other, code, {
+      name: 'Harbour 1',
+      storeId: '00000000-0000-4000-8000-00000000a002',
+    });
+    expect(named.statusCode, named.body).toBe(201);
+    expect(named.json()).toMatchObject({ store: { code: 'HARBOUR' } });
+  });
+
   it('rejects a malformed body as a client mistake', async () => {
     const response = await app.inject({
       method: 'POST',

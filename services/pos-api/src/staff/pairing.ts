@@ -45,7 +45,7 @@ export interface StoreOfRegister {
 
 export interface PairedDevice extends DeviceView {
   secret: string;
-  store: StoreOfRegister | null;
+  store: StoreOfRegister;
 }
 
 export function pairingService({ clock }: { clock: () => Date }) {
@@ -84,7 +84,8 @@ export function pairingService({ clock }: { clock: () => Date }) {
 
     /**
      * Pairs a new register with a code: creates the till device (in the code's store, else the
-     * one named, else the tenant's only open store) and uses the code up. Returns the device with
+     * one named, else the tenant's only open store; with several and none named, nothing happens
+     * and the code stays good) and uses the code up. Returns the device with
      * its secret (shown only here) and its store.
      */
     async pair(
@@ -120,12 +121,12 @@ export function pairingService({ clock }: { clock: () => Date }) {
         const store = storeId
           ? await em.findOne(Store, { id: storeId })
           : await onlyOpenStore(em.find(Store, { closedAt: null }, { limit: 2 }));
-        if (storeId && !store) throw problem('store_not_found', `no store ${storeId}`);
-        if (store?.closedAt) throw problem('store_closed', `store ${store.code} is closed`);
+        if (!store) throw problem('store_not_found', `no store ${storeId}`);
+        if (store.closedAt) throw problem('store_closed', `store ${store.code} is closed`);
         const device = em.create(TillDevice, {
           id: randomUUID(),
           name: input.device.name,
-          store: store?.id ?? null,
+          store: store.id,
           secretHash: sha256(secret),
           registeredBy: row.createdBy.id,
         });
@@ -159,15 +160,13 @@ export function pairingService({ clock }: { clock: () => Date }) {
       return {
         ...deviceView(device),
         secret,
-        store: store
-          ? {
-              id: store.id,
-              code: store.code,
-              name: store.name,
-              currency: store.currency,
-              timezone: store.timezone,
-            }
-          : null,
+        store: {
+          id: store.id,
+          code: store.code,
+          name: store.name,
+          currency: store.currency,
+          timezone: store.timezone,
+        },
       };
     },
   };
@@ -175,8 +174,13 @@ export function pairingService({ clock }: { clock: () => Date }) {
 
 export type PairingService = ReturnType<typeof pairingService>;
 
-/** The one open store, or null when there are none or several (the register then has no store). */
-async function onlyOpenStore(open: Promise<Store[]>): Promise<Store | null> {
+/**
+ * The tenant's one open store. With several, the register would sell nowhere: the code (or the
+ * pairing) must name one; nothing is created and the code stays good.
+ */
+async function onlyOpenStore(open: Promise<Store[]>): Promise<Store> {
   const stores = await open;
-  return stores.length === 1 ? stores[0]! : null;
+  if (stores.length > 1) throw problem('pairing_store_required');
+  if (stores.length === 0) throw problem('store_closed', 'the tenant has no open store');
+  return stores[0]!;
 }

@@ -341,6 +341,7 @@ export async function staffRoutes(
             'pairing_code_expired',
             'pairing_code_used',
             'pairing_code_other_store',
+            'pairing_store_required',
             'store_not_found',
             'store_closed',
           ),
@@ -348,10 +349,17 @@ export async function staffRoutes(
       },
     },
     async (request, reply) => {
+      // Only wrong codes spend the budgets: a right one (even refused for its store) was no guess.
       const attempt = await limits.beforePairing(request);
-      const paired = await pairing.pair(request.ctx, request.body);
-      await attempt.giveBack();
-      return reply.code(201).send(paired);
+      try {
+        const paired = await pairing.pair(request.ctx, request.body);
+        await attempt.giveBack();
+        return reply.code(201).send(paired);
+      } catch (error) {
+        if (!(error instanceof ProblemError && error.code === 'pairing_code_invalid'))
+          await attempt.giveBack();
+        throw error;
+      }
     },
   );
 

@@ -144,7 +144,8 @@ export const NewPairingCodeBody = Type.Object(
     storeId: Type.Optional(
       Type.String({
         format: 'uuid',
-        description: "The store the paired register sells in; without it, the tenant's only open store",
+        description:
+          "The store the paired register sells in; without it, the tenant's only open store (with several, the pairing must name one)",
       }),
     ),
   },
@@ -181,14 +182,15 @@ export const PairBody = Type.Object(
 
 export const PairedDeviceSchema = Type.Object({
   ...DeviceWithSecretSchema.properties,
-  store: Nullable(
-    Type.Object({
+  store: Type.Object(
+    {
       id: Uuid,
       code: Type.String(),
       name: Type.String(),
       currency: Type.String(),
       timezone: Type.String(),
-    }),
+    },
+    { description: 'The store the register sells in' },
   ),
 });
 
