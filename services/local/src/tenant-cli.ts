@@ -154,6 +154,9 @@ async function printSetup(settings: LocalSettings, slug: string): Promise<void> 
   say(
     `  setup    first owner and till with the one-time code ${code} (it stops working once the tenant has staff):`,
   );
+  say(
+    `           on the till: http://${slug}.localhost:${settings.ports.api}/till/ → "Set up a new store", or`,
+  );
   say(`           curl -H 'host: ${slug}.localhost' -H 'content-type: application/json' \\`);
   say(`             http://127.0.0.1:${settings.ports.api}/v1/setup -d '${body}'`);
 }

@@ -27,6 +27,7 @@ import { writeDeferredAudit } from './staff/audit.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { parsePinPeppers } from './staff/pin-peppers.ts';
 import { pinHasher } from './staff/secrets.ts';
+import { pairingService } from './staff/pairing.ts';
 import { staffService } from './staff/service.ts';
 import { storeRoutes } from './stores/index.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
@@ -147,7 +148,8 @@ export async function buildApp(deps: AppDependencies) {
     pinMaxAttempts: config.PIN_MAX_ATTEMPTS,
     pinLockoutSeconds: config.PIN_LOCKOUT_SECONDS,
   });
-  await app.register(staffRoutes, { prefix: '/v1', service: staff, config, counters });
+  const pairing = pairingService({ clock });
+  await app.register(staffRoutes, { prefix: '/v1', service: staff, pairing, config, counters });
   await app.register(catalogRoutes, { prefix: '/v1' });
   await app.register(storeRoutes, { prefix: '/v1' });
 

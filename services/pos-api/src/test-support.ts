@@ -287,6 +287,24 @@ export async function sellingWorld(
   };
 }
 
+/**
+ * Another tenant in the world's database, as the operator leaves a new one: a migrated schema with
+ * one store, no staff yet, and the one-time setup code the portal would show its owner.
+ */
+export async function unsetTenant(
+  world: SellingWorld,
+  prefix: string,
+): Promise<{ slug: string; host: string; schema: string; setupCode: string }> {
+  const admin = await MikroORM.init(tenantOrmConfig({ clientUrl: world.db.url, poolMax: 1 }));
+  try {
+    const slug = uniqueSlug(prefix);
+    const schema = await createTenantSchema(admin, slug);
+    return { slug, host: hostOf(slug), schema, setupCode: tenantSetupCode(TEST_AUTH_SECRET, slug) };
+  } finally {
+    await admin.close();
+  }
+}
+
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;

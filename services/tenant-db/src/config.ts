@@ -5,6 +5,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import type { Options } from '@mikro-orm/postgresql';
 import { TenantPostgreSqlDriver } from './driver.ts';
 import { AuditEntry } from './entities/audit-entry.ts';
+import { DevicePairingCode } from './entities/device-pairing-code.ts';
 import { Category, Price, Product, TaxCategory, TaxRate, Variant } from './entities/catalog.ts';
 import { StockLevel, StockMovement } from './entities/inventory.ts';
 import { OutboxEvent, ProviderEvent } from './entities/messaging.ts';
@@ -52,6 +53,7 @@ export const tenantEntities = [
   OutboxEvent,
   ProviderEvent,
   TenantLock,
+  DevicePairingCode,
 ];
 
 export interface TenantOrmOptions {

@@ -16,6 +16,7 @@ export { StaffMember, STAFF_ROLES, type StaffRole } from './entities/staff-membe
 export { TillDevice } from './entities/till-device.ts';
 export { RefreshToken } from './entities/refresh-token.ts';
 export { ManagerApproval } from './entities/manager-approval.ts';
+export { DevicePairingCode } from './entities/device-pairing-code.ts';
 export { AuditEntry } from './entities/audit-entry.ts';
 export { Category, Price, Product, TaxCategory, TaxRate, Variant } from './entities/catalog.ts';
 export { StockLevel, StockMovement, STOCK_REASONS, type StockReason } from './entities/inventory.ts';

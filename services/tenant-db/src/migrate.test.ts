@@ -24,6 +24,7 @@ const allMigrations = tenantMigrations.map((migration) => migration.name);
 const TENANT_TABLES = [
   'audit_entry',
   'category',
+  'device_pairing_code',
   'idempotency_key',
   'manager_approval',
   'mikro_orm_migrations',

@@ -8,6 +8,13 @@ export interface CartLine {
   quantity: number;
   /** Percent off this line, as decimal text ("10"); absent for none. */
   discountPercent?: string;
+  /** A unit price other than the catalog's, in minor units (price.override); absent for none. */
+  priceOverride?: number;
+}
+
+/** Discounts on the whole sale: percent as decimal text ("10"), spread over the lines by the engine. */
+export interface OrderDiscount {
+  percent: string;
 }
 
 /**
@@ -18,7 +25,10 @@ export interface CartLine {
 export const ROUNDING = { mode: 'half-even', level: 'line' } as const;
 
 export function addItem(lines: CartLine[], item: CatalogItem, quantity = 1): CartLine[] {
-  const index = lines.findIndex((line) => line.item.variantId === item.variantId && !line.discountPercent);
+  const index = lines.findIndex(
+    (line) =>
+      line.item.variantId === item.variantId && !line.discountPercent && line.priceOverride === undefined,
+  );
   if (index === -1) return [...lines, { item, quantity }];
   return lines.map((line, i) => (i === index ? { ...line, quantity: line.quantity + quantity } : line));
 }
@@ -27,6 +37,7 @@ export function priceCart(
   lines: CartLine[],
   taxRates: Map<string, TaxRate>,
   currency: string,
+  orderDiscount?: OrderDiscount,
 ): PricedDocument | undefined {
   if (lines.length === 0) return undefined;
   const used = new Map<string, TaxRate>();
@@ -42,10 +53,11 @@ export function priceCart(
     lines: lines.map((line, index) => ({
       id: String(index),
       quantity: line.quantity,
-      unitPrice: line.item.unitPrice ?? 0,
+      unitPrice: line.priceOverride ?? line.item.unitPrice ?? 0,
       taxRateIds: line.item.taxRateIds.filter((id) => used.has(id)),
       ...(line.discountPercent ? { discount: { percent: line.discountPercent } } : {}),
     })),
+    ...(orderDiscount ? { discount: { percent: orderDiscount.percent } } : {}),
   };
   return priceDocument(document);
 }
@@ -54,6 +66,7 @@ export function checkoutLines(lines: CartLine[]): CheckoutLine[] {
   return lines.map((line) => ({
     sku: line.item.sku,
     quantity: String(line.quantity),
+    ...(line.priceOverride !== undefined ? { unitPrice: line.priceOverride } : {}),
     ...(line.discountPercent ? { discount: { percent: line.discountPercent } } : {}),
   }));
 }

@@ -2,6 +2,7 @@
 // the synced catalog, staff sessions, local sales and the outbox of sales the server has not
 // confirmed yet. A sale and its outbox entry are written in one transaction (outbox.ts).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { CheckoutTender } from './tenders.ts';
 
 export interface Register {
   deviceId: string;
@@ -57,17 +58,24 @@ export interface StoredSession {
 export interface CheckoutLine {
   sku: string;
   quantity: string;
+  /** A price other than the catalog's (price.override). */
+  unitPrice?: number;
   discount?: { percent?: string; fixed?: number };
 }
 
-export type Tender = { method: 'cash'; amount: number; tendered: number };
+export type Tender = CheckoutTender;
 
 /** The body of POST /v1/sales exactly as the till sends it (and re-sends it on replay). */
 export interface CheckoutBody {
   lines: CheckoutLine[];
+  /** On the whole sale. */
+  discount?: { percent: string };
   tenders: Tender[];
   receiptNumber: number;
   clientCreatedAt: string;
+  /** The parked sale this sale completes, and its note. */
+  resumeSaleId?: string;
+  note?: string;
 }
 
 export interface LocalSale {
@@ -78,7 +86,13 @@ export interface LocalSale {
   staffId: string;
   body: CheckoutBody;
   /** The line names and totals the till computed (the receipt printed offline). */
-  display: { lines: { name: string; quantity: string; total: number }[]; total: number; change: number };
+  display: {
+    lines: { name: string; quantity: string; total: number }[];
+    total: number;
+    change: number;
+    /** How it was paid, as the receipt lists it (absent on sales made before split tender). */
+    payments?: { label: string; amount: number }[];
+  };
   status: 'queued' | 'synced' | 'needs-attention';
   serverSaleId?: string;
   createdAt: string;

@@ -20,6 +20,20 @@ const MESSAGES: Record<string, string> = {
   token_expired: 'Your sign-in has expired. Please sign in again.',
   unauthenticated: 'Please sign in again.',
   refresh_token_invalid: 'Your sign-in has expired. Please sign in again.',
+  setup_code_invalid:
+    'That setup code is not right. Copy it again from the portal, where your new account shows it.',
+  already_set_up:
+    'This account is already set up. Ask an owner or a manager for a pairing code, and pair with it instead.',
+  pairing_code_invalid: 'That pairing code is not right. Check it and try again.',
+  pairing_code_expired: 'That pairing code has expired (a code lasts 10 minutes). Ask for a new one.',
+  pairing_code_used: 'That pairing code was already used. Ask for a new one.',
+  pairing_code_other_store: 'That pairing code is for another store.',
+  pairing_store_required:
+    'This account has several stores: ask for a pairing code made for the store this register is in.',
+  sale_not_found: 'No sale has this receipt number. Check it, or scan the barcode on the receipt.',
+  sale_not_refundable: 'Only a completed sale can be returned.',
+  refund_exceeds_sold: 'That is more than can still be returned from this sale.',
+  sale_not_open: 'That sale is no longer parked: another register finished or discarded it.',
   receipt_number_taken: 'The server already has a sale with this receipt number.',
 };
 

@@ -12,8 +12,11 @@ export const NEXT_RECEIPT = 'nextReceiptNumber';
 export interface NewSale {
   staffId: string;
   lines: CheckoutBody['lines'];
+  discount?: CheckoutBody['discount'];
   tenders: CheckoutBody['tenders'];
   approvalIds: string[];
+  /** Completes this parked sale (the server replaces it), keeping its note. */
+  resumed?: { saleId: string; note: string | null };
   display: LocalSale['display'];
   /** Builds the printed label from the number the register gives the sale. */
   label: (receiptNumber: number) => string;
@@ -26,9 +29,12 @@ export async function recordSale(db: TillDb, sale: NewSale, now = new Date()): P
   const key = crypto.randomUUID();
   const body: CheckoutBody = {
     lines: sale.lines,
+    ...(sale.discount ? { discount: sale.discount } : {}),
     tenders: sale.tenders,
     receiptNumber,
     clientCreatedAt: now.toISOString(),
+    ...(sale.resumed ? { resumeSaleId: sale.resumed.saleId } : {}),
+    ...(sale.resumed?.note ? { note: sale.resumed.note } : {}),
   };
   const local: LocalSale = {
     key,

@@ -4,7 +4,7 @@
 import { api, ApiError } from './api.ts';
 import type { Register, StoredSession, TillDb } from './db.ts';
 
-interface SessionAnswer {
+export interface SessionAnswer {
   accessToken: string;
   expiresAt: string;
   refreshToken: string;
@@ -12,7 +12,7 @@ interface SessionAnswer {
   staff: { id: string; code: string; displayName: string; role: StoredSession['role'] };
 }
 
-const toStored = (answer: SessionAnswer): StoredSession => ({
+export const toStored = (answer: SessionAnswer): StoredSession => ({
   staffId: answer.staff.id,
   staffCode: answer.staff.code,
   displayName: answer.staff.displayName,

@@ -20,6 +20,10 @@ export const KEY_PURPOSES = [
   'sign-in-address',
   /** One-time setup attempts from a client address. */
   'setup-address',
+  /** Wrong pairing codes from a client address. */
+  'pair-address',
+  /** Wrong pairing codes on the whole tenant. */
+  'pair-tenant',
 ] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 

@@ -152,6 +152,10 @@ describe('finding sales', () => {
 
   it('returns a parked sale with its note, and discards it only with sale.void', async () => {
     expect((await sale(parkedId)).note).toBe('Table 4, back after lunch');
+    // What to send again to resume it; a completed sale has nothing to resume.
+    const parkedView = (await get(`/v1/sales/${parkedId}`)).json<{ resumeWith?: unknown }>();
+    expect(parkedView.resumeWith).toEqual({ lines: [{ sku: 'PEN', quantity: '2' }] });
+    expect((await get(`/v1/sales/${sold[0]!.id}`)).json()).not.toHaveProperty('resumeWith');
     const byCashier = await post(`/v1/sales/${parkedId}/discard`, cashier);
     expect(byCashier.statusCode).toBe(403);
     expect(byCashier.json()).toMatchObject({ code: 'approval_required', action: 'sale.void' });

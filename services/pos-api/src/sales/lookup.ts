@@ -164,12 +164,13 @@ export async function getSale(ctx: RequestContext, saleId: string) {
     `select s.id, s.kind, s.status, s.store_id as "storeId", s.receipt_label as "receiptNumber",
             s.original_sale_id as "originalSaleId", s.currency, s.subtotal::float8, s.discount_total::float8 as "discountTotal",
             s.tax_total::float8 as "taxTotal", s.inclusive_tax_total::float8 as "inclusiveTaxTotal", s.total::float8,
-            s.cash_rounding::float8 as "cashRounding", s.note, s.created_at as "createdAt", s.completed_at as "completedAt"
+            s.cash_rounding::float8 as "cashRounding", s.note, s.created_at as "createdAt", s.completed_at as "completedAt",
+            case when s.status = 'open' then s.request end as "resumeWith"
        from ${q(ctx, 'sale')} s where s.id = $1`,
     [saleId],
   );
-  const row = sale.rows[0];
-  if (!row) throw problem('sale_not_found', `no sale ${saleId}`);
+  if (!sale.rows[0]) throw problem('sale_not_found', `no sale ${saleId}`);
+  const { resumeWith, ...row } = sale.rows[0];
   // One statement after another: a transaction's connection runs one at a time anyway.
   const lines = await query<Record<string, unknown>>(
     ctx,
@@ -202,7 +203,15 @@ export async function getSale(ctx: RequestContext, saleId: string) {
     })),
     taxes: taxes.rows,
     payments: payments.rows,
+    // A parked sale: the lines and order discount it was parked with, to be sent again.
+    ...(resumeWith
+      ? { resumeWith: parkedRequest(resumeWith as { lines: unknown[]; discount?: unknown }) }
+      : {}),
   };
+}
+
+function parkedRequest(request: { lines: unknown[]; discount?: unknown }) {
+  return { lines: request.lines, ...(request.discount ? { discount: request.discount } : {}) };
 }
 
 export type StoredSale = Awaited<ReturnType<typeof getSale>>;

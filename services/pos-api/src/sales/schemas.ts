@@ -234,6 +234,15 @@ export const SaleSchema = Type.Object({
   payments: Type.Array(PaymentView),
   stockWarnings: Type.Optional(Type.Array(Type.Object({ sku: Type.String(), onHand: Type.String() }))),
   note: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The park note, if any' })),
+  resumeWith: Type.Optional(
+    Type.Object(
+      { lines: Type.Array(Line), discount: Type.Optional(Discount) },
+      {
+        description:
+          'A parked sale only: its lines and order discount as they were parked (line discounts and prices included), to send again with resumeSaleId',
+      },
+    ),
+  ),
   createdAt: Type.String(),
   completedAt: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });

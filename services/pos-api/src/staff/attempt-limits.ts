@@ -114,6 +114,25 @@ export function attemptLimits(options: AttemptLimitsOptions) {
       };
     },
 
+    /**
+     * Before a pairing code is checked: wrong codes per client address and per tenant (a code has
+     * 40 bits and lives 10 minutes; these budgets make guessing one hopeless). A right code gives
+     * its reservation back.
+     */
+    beforePairing: (request: FastifyRequest): Promise<Attempt> =>
+      reserve(request, [
+        {
+          key: tenantKey(request.ctx.tenant.slug, 'pair-address', addressOf(request)),
+          max: options.perAddress,
+          detail: 'too many wrong pairing codes from this address: wait a minute',
+        },
+        {
+          key: tenantKey(request.ctx.tenant.slug, 'pair-tenant', 'all'),
+          max: options.perTenant,
+          detail: 'too many wrong pairing codes in this tenant: wait a minute',
+        },
+      ]),
+
     /** preHandler of the one-time setup: every attempt counts against the client address. */
     limitSetup: async (request: FastifyRequest): Promise<void> => {
       await reserve(request, [

@@ -9,6 +9,7 @@ import { ListOf, onePage } from '../lists.ts';
 import { staffActorOf } from '../tenancy/context.ts';
 import { attemptLimits } from './attempt-limits.ts';
 import { listAudit } from './audit.ts';
+import type { PairingService } from './pairing.ts';
 import { ACTIONS, decide } from './permissions.ts';
 import { permissionProblems, requirePermission } from './require-permission.ts';
 import {
@@ -22,7 +23,11 @@ import {
   IdParams,
   MeSchema,
   NewDeviceBody,
+  NewPairingCodeBody,
   NewStaffBody,
+  PairBody,
+  PairedDeviceSchema,
+  PairingCodeSchema,
   RefreshBody,
   SessionSchema,
   SetupBody,
@@ -35,6 +40,7 @@ import type { StaffRef, StaffService } from './service.ts';
 
 export interface StaffRoutesOptions {
   service: StaffService;
+  pairing: PairingService;
   config: Config;
   /** Redis counters for the attempt limits. */
   counters: Counters;
@@ -57,7 +63,7 @@ function staffRef(body: { staffId?: string; staffCode?: string }): StaffRef {
 
 export async function staffRoutes(
   parent: FastifyInstance,
-  { service, config, counters }: StaffRoutesOptions,
+  { service, pairing, config, counters }: StaffRoutesOptions,
 ) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -296,6 +302,66 @@ export async function staffRoutes(
       preHandler: requirePermission('device.register', { audit: false }),
     },
     async (request, reply) => reply.code(201).send(await service.registerDevice(request.ctx, request.body)),
+  );
+
+  app.post(
+    '/devices/pairing-codes',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Make a one-time code (10 minutes) that pairs one new register with POST /v1/devices/pair',
+        security: SIGNED_IN,
+        body: NewPairingCodeBody,
+        response: {
+          201: PairingCodeSchema,
+          ...problemResponses(...permissionProblems('device.register'), 'store_not_found', 'store_closed'),
+        },
+      },
+      // Every field is optional: a bare POST (no body at all) makes a code too.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      preHandler: requirePermission('device.register', { audit: false }),
+    },
+    async (request, reply) => reply.code(201).send(await pairing.createCode(request.ctx, request.body)),
+  );
+
+  app.post(
+    '/devices/pair',
+    {
+      // No tenant: as a wrong code on a real tenant.
+      config: { public: true, whenTenantUnknown: fails('pairing_code_invalid') },
+      schema: {
+        tags: TAG,
+        summary: 'Pair a new register with a one-time pairing code; its secret is in this response only',
+        body: PairBody,
+        response: {
+          201: PairedDeviceSchema,
+          ...problemResponses(
+            'pairing_code_invalid',
+            'pairing_code_expired',
+            'pairing_code_used',
+            'pairing_code_other_store',
+            'pairing_store_required',
+            'store_not_found',
+            'store_closed',
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      // Only wrong codes spend the budgets: a right one (even refused for its store) was no guess.
+      const attempt = await limits.beforePairing(request);
+      try {
+        const paired = await pairing.pair(request.ctx, request.body);
+        await attempt.giveBack();
+        return reply.code(201).send(paired);
+      } catch (error) {
+        if (!(error instanceof ProblemError && error.code === 'pairing_code_invalid'))
+          await attempt.giveBack();
+        throw error;
+      }
+    },
   );
 
   app.patch(

@@ -139,6 +139,61 @@ export const NewDeviceBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const NewPairingCodeBody = Type.Object(
+  {
+    storeId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description:
+          "The store the paired register sells in; without it, the tenant's only open store (with several, the pairing must name one)",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'May be left out entirely: a POST without a body makes a code for any new register',
+  },
+);
+
+export const PairingCodeSchema = Type.Object({
+  code: Type.String({
+    description:
+      'Shown once, grouped as ABCD-EFGH (8 characters, no 0/O or 1/I); dashes and case do not matter',
+  }),
+  expiresAt: Timestamp,
+  storeId: Nullable(Uuid),
+});
+
+export const PairBody = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 32, description: 'The pairing code, as typed' }),
+    device: Type.Object(
+      {
+        name: DisplayName,
+        storeId: Type.Optional(
+          Type.String({ format: 'uuid', description: 'Only when the code names no store' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PairedDeviceSchema = Type.Object({
+  ...DeviceWithSecretSchema.properties,
+  store: Type.Object(
+    {
+      id: Uuid,
+      code: Type.String(),
+      name: Type.String(),
+      currency: Type.String(),
+      timezone: Type.String(),
+    },
+    { description: 'The store the register sells in' },
+  ),
+});
+
 export const DevicePatchBody = Type.Object(
   {
     name: Type.Optional(DisplayName),

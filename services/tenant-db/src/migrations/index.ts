@@ -9,6 +9,7 @@ import { Migration20261205110000_tenant_locks } from './Migration20261205110000_
 import { Migration20261205120000_store_closed_at } from './Migration20261205120000_store_closed_at.ts';
 import { Migration20261205130000_per_register_receipts } from './Migration20261205130000_per_register_receipts.ts';
 import { Migration20261205140000_unreceipted_returns } from './Migration20261205140000_unreceipted_returns.ts';
+import { Migration20261205182604_device_pairing_codes } from './Migration20261205182604_device_pairing_codes.ts';
 import { Migration20261205190000_audit_portal_actor } from './Migration20261205190000_audit_portal_actor.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
@@ -34,6 +35,10 @@ export const tenantMigrations: MigrationObject[] = [
   {
     name: 'Migration20261205140000_unreceipted_returns',
     class: Migration20261205140000_unreceipted_returns,
+  },
+  {
+    name: 'Migration20261205182604_device_pairing_codes',
+    class: Migration20261205182604_device_pairing_codes,
   },
   {
     name: 'Migration20261205190000_audit_portal_actor',

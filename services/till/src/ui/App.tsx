@@ -3,10 +3,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import { loadCatalog, syncCatalog, type LocalCatalog } from '../catalog-sync.ts';
 import { getRegister, openTillDb, type Register, type StoredSession, type TillDb } from '../db.ts';
+import type { ResumedSale } from '../parked.ts';
 import { accessTokenOf } from '../sessions.ts';
 import { startSyncRunner, type SyncRunner, type SyncState } from '../sync-runner.ts';
 import { PairScreen } from './PairScreen.tsx';
+import { ParkedScreen } from './ParkedScreen.tsx';
 import { ReceiptScreen } from './ReceiptScreen.tsx';
+import { ReturnScreen } from './ReturnScreen.tsx';
 import { SellScreen } from './SellScreen.tsx';
 import { SignInScreen } from './SignInScreen.tsx';
 import { SyncScreen } from './SyncScreen.tsx';
@@ -15,7 +18,12 @@ import { useInactivityLock } from './useInactivityLock.ts';
 const CURRENT_STAFF = 'till.currentStaffId';
 export const LOCK_AFTER_MS = 5 * 60_000;
 
-export type View = { name: 'sell' } | { name: 'sync' } | { name: 'receipt'; saleKey: string };
+export type View =
+  | { name: 'sell'; resume?: ResumedSale }
+  | { name: 'sync' }
+  | { name: 'parked' }
+  | { name: 'return' }
+  | { name: 'receipt'; saleKey: string };
 
 export interface TillContext {
   db: TillDb;
@@ -106,10 +114,16 @@ export function App() {
     return (
       <PairScreen
         db={db}
-        onPaired={(paired, owner) => {
-          sessionStorage.setItem(CURRENT_STAFF, owner.staffId);
+        onPaired={(paired, signedIn) => {
           setRegister(paired);
-          setSession(owner);
+          if (signedIn) {
+            sessionStorage.setItem(CURRENT_STAFF, signedIn.staffId);
+            setSession(signedIn);
+          } else {
+            setLockMessage(
+              `This device is now register ${paired.code} of ${paired.storeName}. Sign in to sell.`,
+            );
+          }
         }}
       />
     );
@@ -148,7 +162,9 @@ export function App() {
   };
   if (view.name === 'sync') return <SyncScreen context={context} />;
   if (view.name === 'receipt') return <ReceiptScreen context={context} saleKey={view.saleKey} />;
-  return <SellScreen context={context} />;
+  if (view.name === 'parked') return <ParkedScreen context={context} />;
+  if (view.name === 'return') return <ReturnScreen context={context} />;
+  return <SellScreen key={view.resume?.saleId ?? 'new'} context={context} resume={view.resume} />;
 }
 
 function FatalScreen({ message }: { message: string }) {

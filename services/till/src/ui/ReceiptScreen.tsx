@@ -66,6 +66,12 @@ export function ReceiptScreen({ context, saleKey }: { context: TillContext; sale
                     {money(sale.display.total)}
                   </td>
                 </tr>
+                {(sale.display.payments ?? []).map((payment, index) => (
+                  <tr key={`payment-${index}`}>
+                    <td>{payment.label}</td>
+                    <td className="amount">{money(payment.amount)}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </section>

@@ -1,9 +1,19 @@
 // Ringing up a sale: product grid by category, search as you type, barcode scans from a keyboard
-// wedge, quantities and line discounts, totals from @cloudpos/pricing; then the tender panel.
+// wedge, quantities and line discounts, totals from @cloudpos/pricing; park it with a note (online)
+// or resume a parked one; then the tender panel.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { addItem, priceCart, type CartLine } from '../cart.ts';
+import {
+  addItem,
+  moneyInputText,
+  parseMoney,
+  priceCart,
+  type CartLine,
+  type OrderDiscount,
+} from '../cart.ts';
 import type { CatalogItem } from '../db.ts';
 import { formatMoney } from '../format.ts';
+import { describeError } from '../messages.ts';
+import { parkSale, type ResumedSale } from '../parked.ts';
 import { wedgeDetector } from '../scanner.ts';
 import type { TillContext } from './App.tsx';
 import { TenderPanel } from './TenderPanel.tsx';
@@ -13,25 +23,41 @@ const ALL = 'all';
 const DISCOUNTS = ['5', '10', '20', '50'];
 const GRID_LIMIT = 60;
 
-export function SellScreen({ context }: { context: TillContext }) {
+export function SellScreen({ context, resume }: { context: TillContext; resume?: ResumedSale | undefined }) {
   const { catalog, register } = context;
   const currency = register.tenant.currency;
   const money = (amount: number) => formatMoney(amount, currency);
-  const [lines, setLines] = useState<CartLine[]>([]);
+  const [lines, setLines] = useState<CartLine[]>(resume?.lines ?? []);
+  /** The parked sale in the cart, if one was resumed: completing or parking it replaces it. */
+  const [resumed, setResumed] = useState(resume);
+  const [orderDiscount, setOrderDiscount] = useState<OrderDiscount | undefined>(resume?.orderDiscount);
+  const [editingOrder, setEditingOrder] = useState(false);
+  const [repricing, setRepricing] = useState<number>();
+  const [parking, setParking] = useState(false);
   const [category, setCategory] = useState(ALL);
   const [query, setQuery] = useState('');
   const [notice, setNotice] = useState<string>();
   const [editing, setEditing] = useState<number>();
   const [tendering, setTendering] = useState(false);
+  const [parkedNote, setParked] = useState<string>();
   const searchRef = useRef<HTMLInputElement>(null);
 
   const priced = useMemo(() => {
     try {
-      return { document: priceCart(lines, catalog.taxRates, currency) };
+      return { document: priceCart(lines, catalog.taxRates, currency, orderDiscount) };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
-  }, [lines, catalog.taxRates, currency]);
+  }, [lines, catalog.taxRates, currency, orderDiscount]);
+
+  /** Empties the cart: the sale on screen is gone (a resumed parked sale stays parked). */
+  function clearSale() {
+    setLines([]);
+    setResumed(undefined);
+    setOrderDiscount(undefined);
+    setEditingOrder(false);
+    setRepricing(undefined);
+  }
 
   const shown = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -82,9 +108,11 @@ export function SellScreen({ context }: { context: TillContext }) {
         context={context}
         lines={lines}
         priced={priced.document}
+        orderDiscount={orderDiscount}
+        resumed={resumed}
         onCancel={() => setTendering(false)}
         onDone={(saleKey) => {
-          setLines([]);
+          clearSale();
           setTendering(false);
           context.show({ name: 'receipt', saleKey });
         }}
@@ -142,7 +170,31 @@ export function SellScreen({ context }: { context: TillContext }) {
         </div>
       </section>
       <section className="cart-pane" aria-label="Current sale">
-        <h2>Current sale</h2>
+        <div className="row">
+          <h2 className="grow">Current sale</h2>
+          <button
+            type="button"
+            className="secondary"
+            disabled={lines.length > 0}
+            onClick={() => context.show({ name: 'return' })}
+          >
+            Return
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            // Park or clear the sale on screen first: leaving would lose it.
+            disabled={lines.length > 0}
+            onClick={() => context.show({ name: 'parked' })}
+          >
+            Parked sales
+          </button>
+        </div>
+        {resumed && (
+          <p className="notice" data-testid="resumed">
+            Resumed parked sale{resumed.note ? `: ${resumed.note}` : ''}
+          </p>
+        )}
         {lines.length === 0 && <p className="muted">Tap a product or scan a barcode.</p>}
         <ol className="cart-lines">
           {lines.map((line, index) => {
@@ -193,7 +245,36 @@ export function SellScreen({ context }: { context: TillContext }) {
                   >
                     {line.discountPercent ? `−${line.discountPercent} %` : 'Discount'}
                   </button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-expanded={repricing === index}
+                    onClick={() => setRepricing(repricing === index ? undefined : index)}
+                  >
+                    Price
+                  </button>
                 </div>
+                {line.priceOverride !== undefined && (
+                  <p className="notice line-note">
+                    Price changed: {money(line.priceOverride)} instead of {money(line.item.unitPrice ?? 0)}
+                  </p>
+                )}
+                {repricing === index && (
+                  <PriceForm
+                    line={line}
+                    currency={currency}
+                    onSet={(priceOverride) => {
+                      setLines((current) =>
+                        current.map((l, i) => {
+                          if (i !== index) return l;
+                          const { priceOverride: _previous, ...rest } = l;
+                          return priceOverride === undefined ? rest : { ...rest, priceOverride };
+                        }),
+                      );
+                      setRepricing(undefined);
+                    }}
+                  />
+                )}
                 {editing === index && (
                   <div className="row wrap" role="group" aria-label={`Discount on ${line.item.name}`}>
                     {['0', ...DISCOUNTS].map((percent) => (
@@ -231,6 +312,35 @@ export function SellScreen({ context }: { context: TillContext }) {
             This sale cannot be priced: {priced.error}
           </p>
         )}
+        {lines.length > 0 && (
+          <div className="row wrap">
+            <button
+              type="button"
+              className="secondary"
+              aria-expanded={editingOrder}
+              onClick={() => setEditingOrder(!editingOrder)}
+            >
+              {orderDiscount ? `Order discount −${orderDiscount.percent} %` : 'Order discount'}
+            </button>
+          </div>
+        )}
+        {editingOrder && (
+          <div className="row wrap" role="group" aria-label="Discount on the whole sale">
+            {['0', ...DISCOUNTS].map((percent) => (
+              <button
+                key={percent}
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  setOrderDiscount(percent === '0' ? undefined : { percent });
+                  setEditingOrder(false);
+                }}
+              >
+                {percent === '0' ? 'None' : `${percent} %`}
+              </button>
+            ))}
+          </div>
+        )}
         {priced.document && (
           <dl className="totals">
             {priced.document.totals.discountTotal > 0 && (
@@ -251,14 +361,37 @@ export function SellScreen({ context }: { context: TillContext }) {
             </dd>
           </dl>
         )}
+        {parking && (
+          <ParkForm
+            context={context}
+            lines={lines}
+            resumed={resumed}
+            orderDiscount={orderDiscount}
+            onParked={(note) => {
+              setParking(false);
+              clearSale();
+              setNotice(undefined);
+              setParked(note);
+            }}
+            onCancel={() => setParking(false)}
+          />
+        )}
+        {parkedNote !== undefined && lines.length === 0 && (
+          <p className="notice" role="status">
+            Sale parked{parkedNote ? `: ${parkedNote}` : ''}. Find it under Parked sales.
+          </p>
+        )}
         <div className="row">
+          <button type="button" className="secondary" disabled={lines.length === 0} onClick={clearSale}>
+            Clear
+          </button>
           <button
             type="button"
             className="secondary"
-            disabled={lines.length === 0}
-            onClick={() => setLines([])}
+            disabled={lines.length === 0 || parking}
+            onClick={() => setParking(true)}
           >
-            Clear
+            Park
           </button>
           <button
             type="button"
@@ -271,5 +404,129 @@ export function SellScreen({ context }: { context: TillContext }) {
         </div>
       </section>
     </div>
+  );
+}
+
+/** Parks the sale on the server with a note; online only (it says so before anyone tries). */
+function ParkForm({
+  context,
+  lines,
+  orderDiscount,
+  resumed,
+  onParked,
+  onCancel,
+}: {
+  context: TillContext;
+  lines: CartLine[];
+  orderDiscount: OrderDiscount | undefined;
+  resumed: ResumedSale | undefined;
+  onParked: (note: string) => void;
+  onCancel: () => void;
+}) {
+  const [note, setNote] = useState(resumed?.note ?? '');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  async function park() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await parkSale(context.db, context.session.staffId, {
+        lines,
+        orderDiscount,
+        note: note.trim(),
+        ...(resumed ? { resumeSaleId: resumed.saleId } : {}),
+      });
+      onParked(note.trim());
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form
+      className="park-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void park();
+      }}
+    >
+      <label>
+        Note for this sale
+        <input
+          value={note}
+          maxLength={500}
+          placeholder="Table 4, back after lunch"
+          autoFocus
+          onChange={(event) => setNote(event.target.value)}
+        />
+      </label>
+      <p className="muted">
+        {context.syncState.online
+          ? 'Parked sales are kept on the server, so any register of this store can finish them.'
+          : 'Parking needs the network: this register is offline. Pay now, or park when it is back.'}
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary grow" disabled={busy || !context.syncState.online}>
+          {busy ? 'Parking…' : 'Park sale'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A unit price other than the catalog's for one line; a manager approves it when the API asks. */
+function PriceForm({
+  line,
+  currency,
+  onSet,
+}: {
+  line: CartLine;
+  currency: string;
+  onSet: (priceOverride: number | undefined) => void;
+}) {
+  const [typed, setTyped] = useState(
+    moneyInputText(line.priceOverride ?? line.item.unitPrice ?? 0, currency),
+  );
+  const [error, setError] = useState<string>();
+  return (
+    <form
+      className="row wrap price-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const amount = parseMoney(typed, currency);
+        if (amount === undefined) return setError('That is not an amount.');
+        onSet(amount === line.item.unitPrice ? undefined : amount);
+      }}
+    >
+      <label className="grow">
+        New price of one {line.item.name}
+        <input
+          inputMode="decimal"
+          value={typed}
+          autoFocus
+          onChange={(event) => setTyped(event.target.value)}
+        />
+      </label>
+      <button type="submit" className="primary">
+        Set price
+      </button>
+      <button type="button" className="secondary" onClick={() => onSet(undefined)}>
+        Catalog price
+      </button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
   );
 }

@@ -1,17 +1,35 @@
-// Taking cash: what the customer hands over (typed or a quick-cash button), the change, a manager's
-// approval when the server's preview asks for one, then the sale goes to the outbox and the
-// server (right away when online).
+// Taking payment: external tenders (a card on a terminal the till does not drive, a voucher, …)
+// for exact amounts with their reference, then cash for the rest (typed or a quick-cash button)
+// with change; a manager's approval when the server's preview asks for one; then the sale goes to
+// the outbox and the server (right away when online). Offline, cash and external tenders both work.
 import type { PricedDocument } from '@cloudpos/pricing';
 import { useState } from 'react';
+import {
+  cashDue,
+  EXTERNAL_KINDS,
+  externalLabel,
+  externalRefusal,
+  tendersOf,
+  type ExternalPayment,
+} from '../tenders.ts';
 import { api, OfflineError } from '../api.ts';
-import { checkoutLines, moneyInputText, parseMoney, quickCashAmounts, type CartLine } from '../cart.ts';
+import {
+  checkoutLines,
+  moneyInputText,
+  parseMoney,
+  quickCashAmounts,
+  type CartLine,
+  type OrderDiscount,
+} from '../cart.ts';
 import { formatMoney, receiptLabel } from '../format.ts';
 import { describeError } from '../messages.ts';
 import { offlineRefusal, type Queue } from '../offline-limits.ts';
 import { recordSale } from '../outbox.ts';
+import type { ResumedSale } from '../parked.ts';
 import { accessTokenOf } from '../sessions.ts';
 import type { TillDb } from '../db.ts';
 import type { TillContext } from './App.tsx';
+import { ApprovalForm } from './ApprovalForm.tsx';
 
 interface Preview {
   total: number;
@@ -34,12 +52,17 @@ export function TenderPanel({
   context,
   lines,
   priced,
+  orderDiscount,
+  resumed,
   onCancel,
   onDone,
 }: {
   context: TillContext;
   lines: CartLine[];
   priced: PricedDocument;
+  orderDiscount: OrderDiscount | undefined;
+  /** The parked sale this payment completes, if it was resumed. */
+  resumed: ResumedSale | undefined;
   onCancel: () => void;
   onDone: (saleKey: string) => void;
 }) {
@@ -48,11 +71,13 @@ export function TenderPanel({
   const money = (amount: number) => formatMoney(amount, currency);
   const total = priced.totals.total;
   const [typed, setTyped] = useState('');
+  const [externals, setExternals] = useState<ExternalPayment[]>([]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [approval, setApproval] = useState<{ actions: string[]; reasons: string[] }>();
+  const left = cashDue(total, externals);
   const tendered = parseMoney(typed, currency);
-  const change = tendered === undefined ? undefined : tendered - total;
+  const change = left === 0 ? 0 : tendered === undefined ? undefined : tendered - left;
 
   /** The server's preview when it can be reached: approvals needed, and its total as a check. */
   async function preview(): Promise<Preview | undefined> {
@@ -61,7 +86,7 @@ export function TenderPanel({
       return await api<Preview>('/v1/sales/calculate', {
         method: 'POST',
         token,
-        body: { lines: checkoutLines(lines) },
+        body: { lines: checkoutLines(lines), ...(orderDiscount ? { discount: orderDiscount } : {}) },
       });
     } catch (caught) {
       if (caught instanceof OfflineError) return undefined;
@@ -70,8 +95,9 @@ export function TenderPanel({
   }
 
   async function complete(approvalIds: string[] = []) {
-    if (tendered === undefined || tendered < total) {
-      setError(`The customer must hand over at least ${money(total)}.`);
+    const payment = tendersOf(total, externals, tendered);
+    if ('missing' in payment) {
+      setError(`The customer must hand over at least ${money(left)} in cash.`);
       return;
     }
     setBusy(true);
@@ -79,6 +105,13 @@ export function TenderPanel({
     try {
       if (approvalIds.length === 0) {
         const server = await preview();
+        if (!server && session.role === 'cashier' && lines.some((line) => line.priceOverride !== undefined)) {
+          setError(
+            'A changed price needs a manager’s approval, which needs the network. ' +
+              'Use the catalog price, or wait until the register is back online.',
+          );
+          return;
+        }
         if (!server) {
           const refusal = offlineRefusal({ total, currency }, await queueOf(db), new Date(), money);
           if (refusal) {
@@ -104,8 +137,10 @@ export function TenderPanel({
       const sale = await recordSale(db, {
         staffId: session.staffId,
         lines: checkoutLines(lines),
-        tenders: [{ method: 'cash', amount: total, tendered }],
+        ...(orderDiscount ? { discount: orderDiscount } : {}),
+        tenders: payment.tenders,
         approvalIds,
+        ...(resumed ? { resumed: { saleId: resumed.saleId, note: resumed.note } } : {}),
         display: {
           lines: lines.map((line, index) => ({
             name: line.item.name,
@@ -113,7 +148,11 @@ export function TenderPanel({
             total: priced.lines[index]!.total,
           })),
           total,
-          change: tendered - total,
+          change: payment.change,
+          payments: payment.tenders.map((tender) => ({
+            label: tender.method === 'cash' ? 'Cash' : tender.label,
+            amount: tender.amount,
+          })),
         },
         label: (number) => receiptLabel(register.storeCode, register.code, number),
       });
@@ -132,35 +171,69 @@ export function TenderPanel({
   return (
     <main className="tender-screen">
       <div className="card tender">
-        <h1>Cash</h1>
+        <h1>Payment</h1>
         <p className="due">
           To pay <strong data-testid="amount-due">{money(total)}</strong>
         </p>
-        <label>
-          Cash received
-          <input
-            className="money-input"
-            inputMode="decimal"
-            autoFocus
-            value={typed}
-            onChange={(event) => setTyped(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Enter') void complete();
+        {externals.length > 0 && (
+          <ul className="payments" aria-label="Paid so far">
+            {externals.map((payment, index) => (
+              <li key={`${payment.label}-${index}`}>
+                <span className="grow">{payment.label}</span>
+                <strong>{money(payment.amount)}</strong>
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={`Remove ${payment.label}`}
+                  onClick={() => setExternals((current) => current.filter((_, i) => i !== index))}
+                >
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {left > 0 && (
+          <ExternalTenderForm
+            currency={currency}
+            left={left}
+            onAdd={(payment) => {
+              setExternals((current) => [...current, payment]);
+              setTyped('');
             }}
           />
-        </label>
-        <div className="row wrap" role="group" aria-label="Quick cash">
-          {quickCashAmounts(total, currency).map((amount) => (
-            <button
-              key={amount}
-              type="button"
-              className="secondary quick-cash"
-              onClick={() => setTyped(moneyInputText(amount, currency))}
-            >
-              {money(amount)}
-            </button>
-          ))}
-        </div>
+        )}
+        {left > 0 ? (
+          <>
+            <label>
+              Cash received{externals.length > 0 ? ` for the ${money(left)} left` : ''}
+              <input
+                className="money-input"
+                inputMode="decimal"
+                autoFocus
+                value={typed}
+                onChange={(event) => setTyped(event.target.value)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter') void complete();
+                }}
+              />
+            </label>
+            <div className="row wrap" role="group" aria-label="Quick cash">
+              {quickCashAmounts(left, currency).map((amount) => (
+                <button
+                  key={amount}
+                  type="button"
+                  className="secondary quick-cash"
+                  onClick={() => setTyped(moneyInputText(amount, currency))}
+                >
+                  {money(amount)}
+                </button>
+              ))}
+            </div>
+          </>
+        ) : (
+          <p className="notice">Paid in full: no cash is needed.</p>
+        )}
         <p className="change" aria-live="polite">
           {change === undefined ? (
             typed ? (
@@ -212,80 +285,89 @@ export function TenderPanel({
   );
 }
 
-function ApprovalForm({
-  context,
-  actions,
-  reasons,
-  onApproved,
-  onCancel,
+/** Adds a tender the till does not process itself: its kind, amount (the rest by default) and reference. */
+function ExternalTenderForm({
+  currency,
+  left,
+  onAdd,
 }: {
-  context: TillContext;
-  actions: string[];
-  reasons: string[];
-  onApproved: (ids: string[]) => void;
-  onCancel: () => void;
+  currency: string;
+  left: number;
+  onAdd: (payment: ExternalPayment) => void;
 }) {
-  const [code, setCode] = useState('');
-  const [pin, setPin] = useState('');
+  const [open, setOpen] = useState(false);
+  const [kind, setKind] = useState<string>(EXTERNAL_KINDS[0]);
+  const [amount, setAmount] = useState('');
+  const [reference, setReference] = useState('');
   const [error, setError] = useState<string>();
-  async function approve() {
-    try {
-      const token = await accessTokenOf(context.db, context.session.staffId);
-      const ids: string[] = [];
-      for (const action of actions) {
-        const answer = await api<{ approvalId: string }>('/v1/approvals', {
-          method: 'POST',
-          token,
-          body: { action, staffCode: code, pin },
-        });
-        ids.push(answer.approvalId);
-      }
-      onApproved(ids);
-    } catch (caught) {
-      setError(describeError(caught));
-      setPin('');
-    }
+  const money = (minor: number) => formatMoney(minor, currency);
+  if (!open)
+    return (
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => {
+          setOpen(true);
+          setAmount(moneyInputText(left, currency));
+        }}
+      >
+        Other payment (card terminal, voucher…)
+      </button>
+    );
+  function add() {
+    const minor = parseMoney(amount, currency);
+    const refusal = externalRefusal(minor, left, money);
+    if (refusal) return setError(refusal);
+    onAdd({ label: externalLabel(kind, reference), amount: minor! });
+    setOpen(false);
+    setKind(EXTERNAL_KINDS[0]);
+    setReference('');
+    setError(undefined);
   }
   return (
-    <form
-      className="approval"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void approve();
-      }}
-    >
-      <h2>A manager must approve</h2>
-      <ul>
-        {reasons.map((reason) => (
-          <li key={reason}>{reason}</li>
+    <fieldset className="external-tender">
+      <legend>Other payment</legend>
+      <div className="row wrap" role="group" aria-label="Kind of payment">
+        {EXTERNAL_KINDS.map((name) => (
+          <button
+            key={name}
+            type="button"
+            className={kind === name ? 'tab selected' : 'tab'}
+            aria-pressed={kind === name}
+            onClick={() => setKind(name)}
+          >
+            {name}
+          </button>
         ))}
-      </ul>
-      <label>
-        Manager code
-        <input value={code} inputMode="numeric" onChange={(event) => setCode(event.target.value)} />
-      </label>
-      <label>
-        Manager PIN
-        <input
-          type="password"
-          inputMode="numeric"
-          value={pin}
-          onChange={(event) => setPin(event.target.value)}
-        />
-      </label>
+      </div>
+      <div className="row wrap">
+        <label className="grow">
+          Amount
+          <input inputMode="decimal" value={amount} onChange={(event) => setAmount(event.target.value)} />
+        </label>
+        <label className="grow">
+          Reference (optional)
+          <input
+            value={reference}
+            maxLength={60}
+            autoComplete="off"
+            onChange={(event) => setReference(event.target.value)}
+          />
+        </label>
+      </div>
       {error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
       <div className="row">
-        <button type="button" className="secondary" onClick={onCancel}>
+        <button type="button" className="secondary" onClick={() => setOpen(false)}>
           Cancel
         </button>
-        <button type="submit" className="primary grow">
-          Approve
+        <button type="button" className="primary grow" onClick={add}>
+          Add {kind.toLowerCase()}
         </button>
       </div>
-    </form>
+    </fieldset>
   );
 }

@@ -1,0 +1,117 @@
+// What the till's Chromium tests share: a selling world (real POS API on the test PostgreSQL and
+// Redis, listening on a free port), Chromium with one page, a register paired with a one-time code,
+// and the few gestures every test makes (the PIN pad, tapping products, paying cash).
+import {
+  accessibilityViolations,
+  launchChromium,
+  screenshot,
+  smallTouchTargets,
+  VIEWPORTS,
+  type ChromiumSession,
+} from '@cloudpos/harness';
+import { bearer, sellingWorld, type SellingWorld } from '@cloudpos/pos-api/test-support';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export interface TillWorld {
+  world: SellingWorld;
+  browser: ChromiumSession;
+  page: Page;
+  port: number;
+  /** Uncaught errors in the till's pages: the test file fails with any. */
+  pageErrors: string[];
+  tillUrl(slug?: string): string;
+  close(): Promise<void>;
+}
+
+export async function startTillWorld(
+  prefix: string,
+  infra: { postgresUrl: string; redisUrl: string },
+  env?: Record<string, string>,
+): Promise<TillWorld> {
+  const world = await sellingWorld(prefix, infra, env ? { env } : {});
+  await world.app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (world.app.server.address() as AddressInfo).port;
+  // axe-core is injected as an inline script, which the till's CSP (rightly) refuses.
+  const browser = await launchChromium({ bypassCSP: true });
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+  return {
+    world,
+    browser,
+    page,
+    port,
+    pageErrors,
+    // Chromium resolves every *.localhost name to the loopback address: the host names the tenant.
+    tillUrl: (slug = world.tenant.slug) => `http://${slug}.localhost:${port}/till/`,
+    async close() {
+      await browser.close();
+      await world.close();
+    },
+  };
+}
+
+/** A call to the API as the tenant's owner (or with `token`), expecting success. */
+export async function ownerApi<T>(
+  world: SellingWorld,
+  method: 'GET' | 'POST',
+  url: string,
+  payload?: object,
+  token = world.tenant.owner.accessToken,
+): Promise<T> {
+  const response = await world.app.inject({
+    method,
+    url,
+    headers: { host: world.tenant.host, ...bearer(token) },
+    ...(payload ? { payload } : {}),
+  });
+  expect(response.statusCode, response.body).toBeLessThan(300);
+  return response.json<T>();
+}
+
+export async function expectAccessible(page: Page, name: string) {
+  expect(await accessibilityViolations(page), `axe on ${name}`).toEqual([]);
+  expect(await smallTouchTargets(page), `touch targets on ${name}`).toEqual([]);
+}
+
+/** Screenshots at tablet and phone size, back to tablet after. */
+export async function photograph(page: Page, name: string) {
+  await screenshot(page, 'till', name);
+  await page.setViewportSize(VIEWPORTS.phone);
+  await screenshot(page, 'till', name);
+  await page.setViewportSize(VIEWPORTS.tablet);
+}
+
+export async function tapDigits(page: Page, digits: string) {
+  for (const digit of digits)
+    await page
+      .getByRole('group', { name: /Staff code|PIN/ })
+      .getByRole('button', { name: digit, exact: true })
+      .click();
+}
+
+export async function signIn(page: Page, code: string, pin: string) {
+  await tapDigits(page, code);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await tapDigits(page, pin);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('region', { name: 'Current sale' }).waitFor();
+}
+
+/** Pairs the page's till with a fresh pairing code and signs `staff` in. */
+export async function pairAndSignIn(till: TillWorld, staff: { code: string; pin: string }) {
+  const { code } = await ownerApi<{ code: string }>(till.world, 'POST', '/v1/devices/pairing-codes', {});
+  await till.page.goto(till.tillUrl());
+  await till.page.getByLabel('Pairing code').fill(code);
+  await till.page.getByRole('button', { name: 'Pair register' }).click();
+  await till.page.locator('.notice').waitFor();
+  await signIn(till.page, staff.code, staff.pin);
+}
+
+export async function tapProduct(page: Page, name: string) {
+  await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
+}
+
+export const alertOf = (page: Page) => () => page.getByRole('alert').textContent();
