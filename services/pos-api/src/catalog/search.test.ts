@@ -356,6 +356,19 @@ describe('priceVariants, the contract for checkout', () => {
     const byBarcode = await priceVariants(context(), { barcodes: ['4001111111111'], currency: 'CHF' });
     expect(byBarcode.items).toMatchObject([{ sku: 'DES-CB-01', currency: 'CHF', unitPrice: null }]);
   });
+
+  it('resolves a mix of SKUs, barcodes and ids in one query, each variant once, in the order of the keys', async () => {
+    const latte = await priceVariants(context(), { storeId: null, skus: ['LAT-L'] });
+    const latteId = latte.items[0]!.variantId;
+    const mixed = await priceVariants(context(), {
+      storeId: null,
+      variantIds: [latteId.toUpperCase()],
+      skus: ['LAT-S', 'LAT-L', 'NOPE'],
+      barcodes: ['4001111111111', '0000000000000'],
+    });
+    expect(mixed.items.map((item) => item.sku)).toEqual(['LAT-L', 'LAT-S', 'DES-CB-01']);
+    expect(mixed.notFound).toEqual(['NOPE', '0000000000000']);
+  });
 });
 
 describe("through the tenant's own database role", () => {

@@ -1231,7 +1231,12 @@ export interface PricedVariant {
   taxRates: VariantTaxRate[];
 }
 
-export type VariantKeys = { variantIds: string[] } | { skus: string[] } | { barcodes: string[] };
+/** Variants by id, SKU or barcode; any mix (a sale's lines name them either way). */
+export interface VariantKeys {
+  variantIds?: string[];
+  skus?: string[];
+  barcodes?: string[];
+}
 
 /**
  * Which variants, in which store and currency. The store is `storeId` when given (null: the
@@ -1243,7 +1248,10 @@ export type PriceVariantsQuery = StoreScope & VariantKeys;
 export interface PricedVariants {
   storeId: string | null;
   currency: string;
-  /** One per variant found, in the order of the keys (a key given twice gives one item). */
+  /**
+   * One per variant found, in the order of the keys (ids, then SKUs, then barcodes; a variant named
+   * twice gives one item).
+   */
   items: PricedVariant[];
   /** The keys that matched no variant. */
   notFound: string[];
@@ -1270,22 +1278,30 @@ interface PricedRow {
  * `storeId` that does not exist.
  */
 export async function priceVariants(ctx: RequestContext, query: PriceVariantsQuery): Promise<PricedVariants> {
-  const [column, wanted] =
-    'variantIds' in query
-      ? (['id', query.variantIds] as const)
-      : 'skus' in query
-        ? (['sku', query.skus] as const)
-        : (['barcode', query.barcodes] as const);
-  if (wanted.length > MAX_PRICED_VARIANTS) {
-    throw new RangeError(`priceVariants takes at most ${MAX_PRICED_VARIANTS} keys, got ${wanted.length}`);
+  const kinds = [
+    { column: 'id', wanted: query.variantIds ?? [], cast: '::uuid' },
+    { column: 'sku', wanted: query.skus ?? [], cast: '' },
+    { column: 'barcode', wanted: query.barcodes ?? [], cast: '' },
+  ].map(({ column, wanted, cast }) => {
+    const keyOf = (key: string) => (column === 'id' ? key.toLowerCase() : key);
+    const keys = [...new Set(wanted.map(keyOf))].filter((key) => column !== 'id' || UUID_PATTERN.test(key));
+    return { column, wanted, cast, keyOf, keys };
+  });
+  const total = kinds.reduce((sum, kind) => sum + kind.wanted.length, 0);
+  if (total > MAX_PRICED_VARIANTS) {
+    throw new RangeError(`priceVariants takes at most ${MAX_PRICED_VARIANTS} keys, got ${total}`);
   }
-  const keyOf = (key: string) => (column === 'id' ? key.toLowerCase() : key);
-  const keys = [...new Set(wanted.map(keyOf))].filter((key) => column !== 'id' || UUID_PATTERN.test(key));
   const scope = storeCtes(ctx, query);
   const variant = tableOf(ctx, 'variant');
-  // The keys as a literal list (not a JSON array): the planner then knows how many there are and
+  // The keys as literal lists (not JSON arrays): the planner then knows how many there are and
   // probes the unique indexes instead of joining whole tables.
-  const inList = keys.length === 0 ? 'null' : keys.map(() => (column === 'id' ? '?::uuid' : '?')).join(', ');
+  const wanted = kinds.filter((kind) => kind.keys.length > 0);
+  const where =
+    wanted.length === 0
+      ? 'false'
+      : wanted
+          .map(({ column, keys, cast }) => `v.${column} in (${keys.map(() => `?${cast}`).join(', ')})`)
+          .join(' or ');
   const [row] = await ctx.em.execute<PricedRow[]>(
     `with ${scope.sql}
     select
@@ -1308,18 +1324,28 @@ export async function priceVariants(ctx: RequestContext, query: PriceVariantsQue
         join ${tableOf(ctx, 'product')} p on p.id = v.product_id
         join ${tableOf(ctx, 'tax_category')} tc on tc.id = p.tax_category_id
         ${priceLateral(ctx)}
-        where v.${column} in (${inList})
+        where ${where}
       ), '[]'::json) as items`,
-    [...scope.params, ...keys],
+    [...scope.params, ...wanted.flatMap((kind) => kind.keys)],
   );
   if (!row) throw new Error('the price query returned no row');
   if (query.storeId && !row.store) throw problem('store_not_found', `there is no store ${query.storeId}`);
   const rates = new Map(row.taxRates.map((rate) => [rate.id, { ...rate, rate: normalizeRate(rate.rate) }]));
-  const position = new Map(keys.map((key, index) => [key, index]));
-  const keyOfItem = (item: PricedRow['items'][number]) =>
+  const keyOfItem = (column: string, item: PricedRow['items'][number]) =>
     column === 'id' ? item.variantId : column === 'sku' ? item.sku : (item.barcode ?? '');
+  // Each variant at the first key that names it, kinds in order.
+  const position = new Map<string, number>();
+  let index = 0;
+  for (const { column, keys } of kinds) {
+    const byKey = new Map(row.items.map((item) => [keyOfItem(column, item), item.variantId]));
+    for (const key of keys) {
+      const variantId = byKey.get(key);
+      if (variantId !== undefined && !position.has(variantId)) position.set(variantId, index);
+      index++;
+    }
+  }
   const items = row.items
-    .sort((a, b) => position.get(keyOfItem(a))! - position.get(keyOfItem(b))!)
+    .sort((a, b) => position.get(a.variantId)! - position.get(b.variantId)!)
     .map(({ productName, variantName, unitPrice, taxRateIds, ...item }) => ({
       ...item,
       name: displayName(productName, variantName).slice(0, 300),
@@ -1328,13 +1354,11 @@ export async function priceVariants(ctx: RequestContext, query: PriceVariantsQue
       // In the category's order; a deactivated rate no longer applies.
       taxRates: taxRateIds.flatMap((id) => rates.get(id) ?? []),
     }));
-  const matched = new Set(row.items.map(keyOfItem));
-  return {
-    storeId: row.store?.id ?? null,
-    currency: row.currency,
-    items,
-    notFound: [...new Set(wanted.filter((key) => !matched.has(keyOf(key))))],
-  };
+  const notFound = kinds.flatMap(({ column, wanted: keys, keyOf }) => {
+    const matched = new Set(row.items.map((item) => keyOfItem(column, item)));
+    return keys.filter((key) => !matched.has(keyOf(key)));
+  });
+  return { storeId: row.store?.id ?? null, currency: row.currency, items, notFound: [...new Set(notFound)] };
 }
 
 /** The variant a till scanned, priced for the till's store (or `scope.storeId`); `barcode_not_found` otherwise. */

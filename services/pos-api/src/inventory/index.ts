@@ -40,19 +40,20 @@ export async function moveStock(ctx: RequestContext, movement: StockMovement): P
   if (tracked.length === 0) return [];
   const variantIds = tracked.map((move) => move.variantId);
   const quantities = tracked.map((move) => quantityText(move.quantity));
-  await query(
-    ctx,
-    `insert into ${tableOf(ctx, 'stock_movement')} (store_id, variant_id, quantity, reason, sale_id, occurred_at)
-     select $1, variant_id, quantity, $4, $5, $6 from unnest($2::uuid[], $3::numeric[]) as m(variant_id, quantity)`,
-    [movement.storeId, variantIds, quantities, movement.reason, movement.saleId, movement.at],
-  );
+  // The ledger rows and the levels in one statement; levels are updated in variant order, so two
+  // sales of the same items lock their rows in the same order and cannot deadlock.
   const { rows } = await query<{ variant_id: string; on_hand: string }>(
     ctx,
-    `insert into ${tableOf(ctx, 'stock_level')} as level (store_id, variant_id, on_hand)
-     select $1, variant_id, sum(quantity) from unnest($2::uuid[], $3::numeric[]) as m(variant_id, quantity) group by variant_id
+    `with moves as (
+       select variant_id, quantity from unnest($2::uuid[], $3::numeric[]) as m(variant_id, quantity)),
+     ledger as (
+       insert into ${tableOf(ctx, 'stock_movement')} (store_id, variant_id, quantity, reason, sale_id, occurred_at)
+       select $1, variant_id, quantity, $4, $5, $6 from moves)
+     insert into ${tableOf(ctx, 'stock_level')} as level (store_id, variant_id, on_hand)
+     select $1, variant_id, sum(quantity) from moves group by variant_id order by variant_id
      on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()
      returning variant_id, on_hand::text`,
-    [movement.storeId, variantIds, quantities],
+    [movement.storeId, variantIds, quantities, movement.reason, movement.saleId, movement.at],
   );
   const levels = new Map(rows.map((row) => [row.variant_id, row.on_hand]));
   const skuOf = new Map(tracked.map((move) => [move.variantId, move.sku]));

@@ -1,8 +1,9 @@
 // `npm run bench -- checkout`: committed 5-line sales with tax per second and their latency, from
 // BENCH_CLIENTS (16) concurrent clients over HTTP on BENCH_REGISTERS (8) registers (tills) of one
 // store, each numbering its receipts, for BENCH_SECONDS (10), against a raw-SQL ceiling
-// measured in the same run: the same writes in the same transaction shape, issued with pg directly
-// (no HTTP, no validation, no pricing, no catalog lookup). One machine-readable line per figure:
+// measured in the same run: the same writes in the same statements and order (the register's counter,
+// the sale in one statement, the outbox, the stock last), issued with pg directly (no HTTP, no
+// validation, no pricing, no store or catalog read). One machine-readable line per figure:
 //
 //   <n> sales/s p50=…ms p99=…ms clients=16 ceiling=<m> sales/s ratio=<n/m>   (printed as `checkout: …`)
 //
@@ -177,53 +178,55 @@ try {
          on conflict (device_id) do update set last = "${schema}".register_counter.last + 1 returning last`,
         [deviceId],
       );
-      await client.query(
-        `insert into "${schema}".sale (id, kind, status, store_id, receipt_number, device_id, register_code, receipt_label,
-           currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total, total,
-           cash_rounding, request, created_at, completed_at, version)
-         values ($1, 'sale', 'completed', $2, $3, $4, 'R', $5, 'EUR', 'half-even', 'line', 1, 0, 1, 1, 1, 0, '{}', now(), now(), 1)`,
-        [saleId, store, receipt.rows[0]!.last, deviceId, `RAW-${deviceId}-${receipt.rows[0]!.last}`],
-      );
+      // The sale with its lines, taxes and payment in one statement, as checkout writes them.
       const ids = lines.map(() => randomUUID());
       const line = (index: number) => variants[index % variants.length]!;
-      await client.query(
-        `insert into "${schema}".sale_line (id, sale_id, position, variant_id, sku, name, quantity, unit_price, gross,
-           discount_total, net, tax_total, total, taxes)
-         select id, $2, position, variant_id, sku, 'Item', 1, 100, 100, 0, 84, 16, 100, '[]'
-           from unnest($1::uuid[], $3::int[], $4::uuid[], $5::text[]) as l(id, position, variant_id, sku)`,
-        [
-          ids,
-          saleId,
-          ids.map((_, index) => index),
-          ids.map((_, index) => line(index).id),
-          ids.map((_, index) => line(index).sku),
-        ],
-      );
-      await client.query(
-        `insert into "${schema}".sale_tax (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount) values
-           ($1, '00000000-0000-4000-8000-000000000019', 'VAT19', 'VAT', 19, true, 84, 16),
-           ($1, '00000000-0000-4000-8000-000000000007', 'VAT7', 'VAT', 7, true, 93, 7)`,
-        [saleId],
-      );
-      await client.query(
-        `insert into "${schema}".payment (id, sale_id, method, status, amount) values ($1, $2, 'cash', 'succeeded', 500)`,
-        [randomUUID(), saleId],
-      );
       const variantIds = ids.map((_, index) => line(index).id);
       await client.query(
-        `insert into "${schema}".stock_movement (store_id, variant_id, quantity, reason, sale_id, occurred_at)
-         select $1, v, -1, 'sale', $3, now() from unnest($2::uuid[]) as v`,
-        [store, variantIds, saleId],
-      );
-      await client.query(
-        `insert into "${schema}".stock_level as level (store_id, variant_id, on_hand)
-         select $1, v, sum(-1) from unnest($2::uuid[]) as v group by v
-         on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()`,
-        [store, variantIds],
+        `with sale as (
+           insert into "${schema}".sale (id, kind, status, store_id, receipt_number, device_id, register_code, receipt_label,
+             currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total, total,
+             cash_rounding, request, created_at, completed_at, version)
+           values ($1, 'sale', 'completed', $2, $3, $4, 'R', $5, 'EUR', 'half-even', 'line', 1, 0, 1, 1, 1, 0, '{}', now(), now(), 1)
+           returning id),
+         lines as (
+           insert into "${schema}".sale_line (id, sale_id, position, variant_id, sku, name, quantity, unit_price, gross,
+             discount_total, net, tax_total, total, taxes)
+           select l.id, sale.id, l.position, l.variant_id, l.sku, 'Item', 1, 100, 100, 0, 84, 16, 100, '[]'
+             from sale, unnest($6::uuid[], $7::int[], $8::uuid[], $9::text[]) as l(id, position, variant_id, sku)),
+         taxes as (
+           insert into "${schema}".sale_tax (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount)
+           select sale.id, t.* from sale, (values
+             ('00000000-0000-4000-8000-000000000019'::uuid, 'VAT19', 'VAT', 19, true, 84, 16),
+             ('00000000-0000-4000-8000-000000000007'::uuid, 'VAT7', 'VAT', 7, true, 93, 7)) as t)
+         insert into "${schema}".payment (id, sale_id, method, status, amount)
+         select $10, sale.id, 'cash', 'succeeded', 500 from sale`,
+        [
+          saleId,
+          store,
+          receipt.rows[0]!.last,
+          deviceId,
+          `RAW-${deviceId}-${receipt.rows[0]!.last}`,
+          ids,
+          ids.map((_, index) => index),
+          variantIds,
+          ids.map((_, index) => line(index).sku),
+          randomUUID(),
+        ],
       );
       await client.query(
         `insert into "${schema}".outbox_event (subject, payload) values ('pos.events.sale.completed', $1)`,
         [JSON.stringify({ saleId })],
+      );
+      // Stock last, as checkout moves it: the ledger and the levels in one statement.
+      await client.query(
+        `with ledger as (
+           insert into "${schema}".stock_movement (store_id, variant_id, quantity, reason, sale_id, occurred_at)
+           select $1, v, -1, 'sale', $3, now() from unnest($2::uuid[]) as v)
+         insert into "${schema}".stock_level as level (store_id, variant_id, on_hand)
+         select $1, v, sum(-1) from unnest($2::uuid[]) as v group by v order by v
+         on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()`,
+        [store, variantIds, saleId],
       );
       await client.query(
         `update "${schema}".idempotency_key set status_code = 201, response = $2 where key = $1`,

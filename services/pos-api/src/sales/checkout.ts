@@ -137,18 +137,6 @@ export function checkout({ clock, cards }: CheckoutOptions) {
       );
       let stockWarnings: { sku: string; onHand: string }[] = [];
       if (settlement) {
-        stockWarnings = await moveStock(tx, {
-          storeId: store.id,
-          saleId,
-          reason: 'sale',
-          at: now,
-          moves: priced.lines.map((line, index) => ({
-            variantId: resolved[index]!.variantId,
-            trackStock: resolved[index]!.trackStock,
-            sku: resolved[index]!.sku,
-            quantity: -thousandths(line.quantity),
-          })),
-        });
         await appendOutbox(tx, [
           {
             subject: 'pos.events.sale.completed',
@@ -168,6 +156,20 @@ export function checkout({ clock, cards }: CheckoutOptions) {
             },
           },
         ]);
+        // Last before the answer is stored and the sale commits: the stock levels of popular items
+        // are the rows every register of the store updates, locked from here until commit.
+        stockWarnings = await moveStock(tx, {
+          storeId: store.id,
+          saleId,
+          reason: 'sale',
+          at: now,
+          moves: priced.lines.map((line, index) => ({
+            variantId: resolved[index]!.variantId,
+            trackStock: resolved[index]!.trackStock,
+            sku: resolved[index]!.sku,
+            quantity: -thousandths(line.quantity),
+          })),
+        });
       }
       const body = {
         ...view,

@@ -10,7 +10,7 @@ import {
   type RoundingLevel,
   type RoundingMode,
 } from '@cloudpos/pricing';
-import { priceVariants, type PricedVariant, type PriceVariantsQuery } from '../catalog/index.ts';
+import { priceVariants } from '../catalog/index.ts';
 import { query, tableOf } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import { thousandths } from '../quantity.ts';
@@ -80,8 +80,7 @@ const PERCENT = /^\d{1,3}(\.\d{1,6})?$/;
 /** Prices the request in its store: store, policy, variants, then the pricing engine. */
 export async function quote(ctx: RequestContext, request: QuoteRequest): Promise<Quote> {
   assertSellableQuantities(request);
-  const store = await storeOf(ctx, request.storeId);
-  const policy = await policyOf(ctx);
+  const { store, policy } = await sellingContext(ctx, request.storeId);
   const { resolved, rates } = await resolveLines(ctx, store.id, request.lines);
   return { store, policy, resolved, rates, priced: price(ctx, policy, request, resolved, rates) };
 }
@@ -98,35 +97,41 @@ export function approvalsOf(request: QuoteRequest, { priced, resolved, policy }:
   });
 }
 
-async function policyOf(ctx: RequestContext): Promise<PricingPolicy> {
-  const { rows } = await query<{ key: string; value: Record<string, unknown> | null }>(
-    ctx,
-    `select key, value from ${tableOf(ctx, 'setting')} where key in ('pricing', 'sales')`,
-  );
-  const setting = (key: string) => rows.find((row) => row.key === key)?.value ?? {};
-  const limit = setting('sales').discountLimitPercent;
+/** The pricing policy from the tenant's `pricing` and `sales` settings (defaults where unset). */
+function policyOf(settings: Record<string, Record<string, unknown> | null>): PricingPolicy {
+  const limit = settings.sales?.discountLimitPercent;
   return {
     mode: 'half-even',
     level: 'line',
     cashIncrement: 1,
-    ...(setting('pricing') as Partial<PricingPolicy>),
+    ...(settings.pricing as Partial<PricingPolicy> | null),
     discountLimitPercent:
       typeof limit === 'string' && PERCENT.test(limit) ? limit : DEFAULT_DISCOUNT_LIMIT_PERCENT,
   };
 }
 
 /**
- * The store a sale is made in: the one named, else the till's own store, else the tenant's only
- * open store. A closed store sells no more.
+ * The store a sale is made in (the one named, else the till's own store, else the tenant's only
+ * open store; a closed store sells no more) and the tenant's pricing policy, read together.
  */
-export async function storeOf(ctx: RequestContext, storeId?: string): Promise<StoreRef> {
+async function sellingContext(
+  ctx: RequestContext,
+  storeId?: string,
+): Promise<{ store: StoreRef; policy: PricingPolicy }> {
   const store = tableOf(ctx, 'store');
   const device = tableOf(ctx, 'till_device');
-  const { rows } = await query<{ id: string; code: string; closed: boolean }>(
+  const settings = `(select json_object_agg(key, value) from ${tableOf(ctx, 'setting')}
+      where key in ('pricing', 'sales')) as settings`;
+  const { rows } = await query<{
+    id: string;
+    code: string;
+    closed: boolean;
+    settings: Record<string, Record<string, unknown> | null> | null;
+  }>(
     ctx,
     storeId
-      ? `select id, code, closed_at is not null as closed from ${store} where id = $1`
-      : `select s.id, s.code, s.closed_at is not null as closed from ${store} s
+      ? `select id, code, closed_at is not null as closed, ${settings} from ${store} where id = $1`
+      : `select s.id, s.code, s.closed_at is not null as closed, ${settings} from ${store} s
           where s.id = (select store_id from ${device} where id = $1)
              or (not exists (select 1 from ${device} where id = $1 and store_id is not null)
                  and s.closed_at is null)
@@ -138,28 +143,25 @@ export async function storeOf(ctx: RequestContext, storeId?: string): Promise<St
   if (!storeId && rows.length > 1)
     throw problem('validation_failed', 'the tenant has several stores and this till none: give storeId');
   if (rows[0]!.closed) throw problem('store_closed', `store ${rows[0]!.code} is closed`);
-  return { id: rows[0]!.id, code: rows[0]!.code };
+  return { store: { id: rows[0]!.id, code: rows[0]!.code }, policy: policyOf(rows[0]!.settings ?? {}) };
 }
 
 /**
- * The variants the lines name, priced in the store, with their tax rates: the catalog's
- * priceVariants, once per kind of key the lines use (SKU, barcode, variant id).
+ * The variants the lines name, priced in the store, with their tax rates: one call of the catalog's
+ * priceVariants, whatever mix of keys (SKU, barcode, variant id) the lines use.
  */
 async function resolveLines(ctx: RequestContext, storeId: string, lines: LineRequest[]) {
-  const scope = { storeId, currency: ctx.tenant.currency };
   const keys = (pick: (line: LineRequest) => string | undefined) =>
     lines.flatMap((line) => (pick(line) ? [pick(line)!] : []));
-  const found: PricedVariant[] = [];
-  const byKind = {
-    skus: keys((line) => line.sku),
-    barcodes: keys((line) => line.barcode),
-    variantIds: keys((line) => line.variantId),
-  };
-  for (const [kind, list] of Object.entries(byKind)) {
-    if (list.length === 0) continue;
-    const wanted = { ...scope, [kind]: list } as PriceVariantsQuery;
-    found.push(...(await priceVariants(ctx, wanted)).items);
-  }
+  const found = (
+    await priceVariants(ctx, {
+      storeId,
+      currency: ctx.tenant.currency,
+      skus: keys((line) => line.sku),
+      barcodes: keys((line) => line.barcode),
+      variantIds: keys((line) => line.variantId),
+    })
+  ).items;
   const sellable = found.filter((variant) => variant.active);
   const bySku = new Map(sellable.map((variant) => [variant.sku, variant]));
   const byBarcode = new Map(

@@ -86,7 +86,11 @@ export interface ReceiptNumber {
   label: string;
 }
 
-/** The sale with its lines, taxes and payments. */
+/**
+ * The sale with its lines, taxes and payments: one statement (the child rows are inserted by
+ * data-modifying CTEs from arrays, one per column), so a sale costs one round trip however many
+ * lines, rates and tenders it has.
+ */
 export async function insertSale(
   ctx: RequestContext,
   sale: SaleRow,
@@ -94,115 +98,102 @@ export async function insertSale(
   taxes: TaxRow[],
   payments: PaymentRow[],
 ): Promise<void> {
-  await query(
-    ctx,
-    `insert into ${tableOf(ctx, 'sale')} (id, kind, status, store_id, receipt_number, original_sale_id, device_id, staff_id,
-       customer_id, currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total,
-       total, cash_rounding, request, note, client_created_at, created_at, completed_at, version, register_code, receipt_label)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24, $25)`,
-    [
-      sale.id,
-      sale.kind,
-      sale.status,
-      sale.storeId,
-      sale.receipt?.number ?? null,
-      sale.originalSaleId ?? null,
-      deviceIdOf(ctx) ?? null,
-      ctx.actor?.kind === 'staff' ? ctx.actor.staffId : null,
-      sale.customerId ?? null,
-      sale.currency,
-      sale.roundingMode,
-      sale.roundingLevel,
-      sale.subtotal,
-      sale.discountTotal,
-      sale.taxTotal,
-      sale.inclusiveTaxTotal,
-      sale.total,
-      sale.cashRounding,
-      JSON.stringify(sale.request),
-      sale.note ?? null,
-      sale.clientCreatedAt ?? null,
-      sale.createdAt,
-      sale.completedAt,
-      sale.receipt?.registerCode ?? null,
-      sale.receipt?.label ?? null,
-    ],
+  const saleValues = [
+    sale.id,
+    sale.kind,
+    sale.status,
+    sale.storeId,
+    sale.receipt?.number ?? null,
+    sale.originalSaleId ?? null,
+    deviceIdOf(ctx) ?? null,
+    ctx.actor?.kind === 'staff' ? ctx.actor.staffId : null,
+    sale.customerId ?? null,
+    sale.currency,
+    sale.roundingMode,
+    sale.roundingLevel,
+    sale.subtotal,
+    sale.discountTotal,
+    sale.taxTotal,
+    sale.inclusiveTaxTotal,
+    sale.total,
+    sale.cashRounding,
+    JSON.stringify(sale.request),
+    sale.note ?? null,
+    sale.clientCreatedAt ?? null,
+    sale.createdAt,
+    sale.completedAt,
+    sale.receipt?.registerCode ?? null,
+    sale.receipt?.label ?? null,
+  ];
+  const lineColumns = columns(
+    lines.map((line, position) => [
+      line.id,
+      position,
+      line.variantId,
+      line.sku,
+      line.name,
+      line.quantity,
+      line.unitPrice,
+      line.gross,
+      line.discountTotal,
+      line.net,
+      line.taxTotal,
+      line.total,
+      JSON.stringify(line.taxes),
+      line.originalLineId ?? null,
+      line.restock ?? null,
+    ]),
+    15,
   );
-  await insertLines(ctx, sale.id, lines);
-  await insertTaxes(ctx, sale.id, taxes);
-  await insertPayments(ctx, sale.id, payments);
-}
-
-async function insertLines(ctx: RequestContext, saleId: string, lines: LineRow[]) {
-  if (lines.length === 0) return;
-  const rows = lines.map((line, position) => [
-    line.id,
-    saleId,
-    position,
-    line.variantId,
-    line.sku,
-    line.name,
-    line.quantity,
-    line.unitPrice,
-    line.gross,
-    line.discountTotal,
-    line.net,
-    line.taxTotal,
-    line.total,
-    JSON.stringify(line.taxes),
-    line.originalLineId ?? null,
-    line.restock ?? null,
-  ]);
-  await query(
-    ctx,
-    `insert into ${tableOf(ctx, 'sale_line')} (id, sale_id, position, variant_id, sku, name, quantity, unit_price, gross,
-       discount_total, net, tax_total, total, taxes, original_line_id, restock)
-     select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::numeric[], $8::bigint[],
-       $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::jsonb[], $15::uuid[], $16::bool[])`,
-    columns(rows, 16),
+  const taxColumns = columns(
+    taxes.map((tax) => [tax.taxRateId, tax.code, tax.name, tax.rate, tax.inclusive, tax.base, tax.amount]),
+    7,
   );
-}
-
-async function insertTaxes(ctx: RequestContext, saleId: string, taxes: TaxRow[]) {
-  if (taxes.length === 0) return;
-  const rows = taxes.map((tax) => [
-    saleId,
-    tax.taxRateId,
-    tax.code,
-    tax.name,
-    tax.rate,
-    tax.inclusive,
-    tax.base,
-    tax.amount,
-  ]);
-  await query(
-    ctx,
-    `insert into ${tableOf(ctx, 'sale_tax')} (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount)
-     select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::numeric[], $6::bool[], $7::bigint[], $8::bigint[])`,
-    columns(rows, 8),
+  const paymentColumns = columns(
+    payments.map((payment) => [
+      payment.id ?? randomUUID(),
+      payment.method,
+      payment.status ?? 'succeeded',
+      payment.amount,
+      payment.tendered ?? null,
+      payment.change ?? null,
+      payment.label ?? null,
+      payment.providerRef ? 'stripe' : null,
+      payment.providerRef ?? null,
+      payment.refundOf ?? null,
+    ]),
+    10,
   );
-}
-
-async function insertPayments(ctx: RequestContext, saleId: string, payments: PaymentRow[]) {
-  if (payments.length === 0) return;
-  const rows = payments.map((payment) => [
-    payment.id ?? randomUUID(),
-    saleId,
-    payment.method,
-    payment.status ?? 'succeeded',
-    payment.amount,
-    payment.tendered ?? null,
-    payment.change ?? null,
-    payment.label ?? null,
-    payment.providerRef ? 'stripe' : null,
-    payment.providerRef ?? null,
-    payment.refundOf ?? null,
-  ]);
+  // $1..$25 the sale, $26..$40 the lines, $41..$47 the taxes, $48..$57 the payments (empty arrays
+  // insert nothing).
   await query(
     ctx,
-    `insert into ${tableOf(ctx, 'payment')} (id, sale_id, method, status, amount, tendered, change, label, provider, provider_ref, refund_of_payment_id)
-     select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::uuid[])`,
-    columns(rows, 11),
+    `with sale as (
+       insert into ${tableOf(ctx, 'sale')} (id, kind, status, store_id, receipt_number, original_sale_id, device_id, staff_id,
+         customer_id, currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total,
+         total, cash_rounding, request, note, client_created_at, created_at, completed_at, version, register_code, receipt_label)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24, $25)
+       returning id),
+     lines as (
+       insert into ${tableOf(ctx, 'sale_line')} (id, sale_id, position, variant_id, sku, name, quantity, unit_price, gross,
+         discount_total, net, tax_total, total, taxes, original_line_id, restock)
+       select l.id, sale.id, l.position, l.variant_id, l.sku, l.name, l.quantity, l.unit_price, l.gross, l.discount_total,
+              l.net, l.tax_total, l.total, l.taxes, l.original_line_id, l.restock
+         from sale, unnest($26::uuid[], $27::int[], $28::uuid[], $29::text[], $30::text[], $31::numeric[], $32::bigint[],
+           $33::bigint[], $34::bigint[], $35::bigint[], $36::bigint[], $37::bigint[], $38::jsonb[], $39::uuid[], $40::bool[])
+           as l(id, position, variant_id, sku, name, quantity, unit_price, gross, discount_total, net, tax_total, total,
+                taxes, original_line_id, restock)),
+     taxes as (
+       insert into ${tableOf(ctx, 'sale_tax')} (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount)
+       select sale.id, t.* from sale, unnest($41::uuid[], $42::text[], $43::text[], $44::numeric[], $45::bool[],
+         $46::bigint[], $47::bigint[]) as t)
+     insert into ${tableOf(ctx, 'payment')} (id, sale_id, method, status, amount, tendered, change, label, provider,
+       provider_ref, refund_of_payment_id)
+     select p.id, sale.id, p.method, p.status, p.amount, p.tendered, p.change, p.label, p.provider, p.provider_ref, p.refund_of
+       from sale, unnest($48::uuid[], $49::text[], $50::text[], $51::bigint[], $52::bigint[], $53::bigint[], $54::text[],
+         $55::text[], $56::text[], $57::uuid[])
+         as p(id, method, status, amount, tendered, change, label, provider, provider_ref, refund_of)`,
+    [...saleValues, ...lineColumns, ...taxColumns, ...paymentColumns],
   );
 }
 
@@ -249,12 +240,31 @@ export async function takeReceiptNumber(
   const deviceId = staffActorOf(ctx).deviceId;
   const counter = tableOf(ctx, 'register_counter');
   const gap = tableOf(ctx, 'receipt_gap');
+  const device = tableOf(ctx, 'till_device');
+  // The usual cases in one statement: the server's next number, or the register's own when it is
+  // the next one. Either locks the counter row until commit.
+  const next = await query<{ last: string; code: string }>(
+    ctx,
+    requested === undefined
+      ? `with counter as (
+           insert into ${counter} (device_id, last) values ($1, 1)
+           on conflict (device_id) do update set last = ${counter}.last + 1 returning last)
+         select counter.last, d.code from counter, ${device} d where d.id = $1`
+      : `with counter as (
+           update ${counter} set last = $2 where device_id = $1 and last = $2 - 1 returning last)
+         select counter.last, d.code from counter, ${device} d where d.id = $1`,
+    requested === undefined ? [deviceId] : [deviceId, requested],
+  );
+  if (next.rows[0]) {
+    const { last, code } = next.rows[0];
+    return { number: Number(last), registerCode: code, label: receiptLabel(storeCode, code, Number(last)) };
+  }
   const { rows } = await query<{ last: string; code: string }>(
     ctx,
     `with counter as (
        insert into ${counter} (device_id, last) values ($1, 0)
        on conflict (device_id) do update set last = ${counter}.last returning last)
-     select counter.last, d.code from counter, ${tableOf(ctx, 'till_device')} d where d.id = $1`,
+     select counter.last, d.code from counter, ${device} d where d.id = $1`,
     [deviceId],
   );
   const last = Number(rows[0]!.last);
