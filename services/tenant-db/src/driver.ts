@@ -1,5 +1,5 @@
-// MikroORM's PostgreSQL driver, with one fix: a connection whose COMMIT or ROLLBACK fails goes back
-// to the pool. Kysely's controlled transactions (which MikroORM's `transactional` uses) release
+// MikroORM's PostgreSQL driver, with prepared statements for repeated raw SQL (prepared.ts) and one
+// fix: a connection whose COMMIT or ROLLBACK fails goes back to the pool. Kysely's controlled transactions (which MikroORM's `transactional` uses) release
 // their connection only after COMMIT or ROLLBACK succeeds (kysely-org/kysely#1990, open in 0.29):
 // when PostgreSQL ends a session mid-transaction (a restart, pg_terminate_backend), both fail and
 // the connection is never released, so after as many failures as the pool has connections every
@@ -7,7 +7,8 @@
 // open a new one. Double releases (Kysely's own, after a success) are ignored.
 import { PostgreSqlConnection, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { DatabaseConnection, Driver, PostgresDialect } from 'kysely';
-import type { PoolConfig } from 'pg';
+import type { Pool, PoolConfig } from 'pg';
+import { prepareRepeatedStatements } from './prepared.ts';
 
 /** Wraps a Kysely driver so that a failed commit or rollback releases its connection (once). */
 export function releasingFailedTransactions(driver: Driver): Driver {
@@ -45,15 +46,23 @@ export function releasingFailedTransactions(driver: Driver): Driver {
 }
 
 class ReleasingPostgreSqlConnection extends PostgreSqlConnection {
-  override createKyselyDialect(overrides: PoolConfig): PostgresDialect {
-    const dialect = super.createKyselyDialect(overrides);
+  override createKyselyDialect(
+    overrides: PoolConfig & { onPoolCreated?: (pool: Pool) => unknown },
+  ): PostgresDialect {
+    const dialect = super.createKyselyDialect({
+      ...overrides,
+      onPoolCreated: (pool: Pool) => {
+        prepareRepeatedStatements(pool);
+        return overrides?.onPoolCreated?.(pool);
+      },
+    } as PoolConfig);
     const createDriver = dialect.createDriver.bind(dialect);
     dialect.createDriver = () => releasingFailedTransactions(createDriver());
     return dialect;
   }
 }
 
-/** PostgreSqlDriver whose connections survive a failed COMMIT or ROLLBACK (see above). */
+/** PostgreSqlDriver whose connections prepare repeated statements and survive a failed COMMIT or ROLLBACK. */
 export class TenantPostgreSqlDriver extends PostgreSqlDriver {
   constructor(config: ConstructorParameters<typeof PostgreSqlDriver>[0]) {
     super(config);

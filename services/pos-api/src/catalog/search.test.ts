@@ -313,7 +313,8 @@ describe('priceVariants, the contract for checkout', () => {
 
   it('resolves ids, SKUs or barcodes in one query, in the order asked, with tax rates and the store price', async () => {
     const ctx = context();
-    const execute = vi.spyOn(ctx.em, 'execute');
+    // One statement on the request's data path (db/sql.ts runs raw SQL through the EM's Kysely).
+    const execute = vi.spyOn(ctx.em, 'getKysely');
     const latte = ids['Latte']!.variantIds;
     const priced = await priceVariants(ctx, {
       storeId: shop.storeId,

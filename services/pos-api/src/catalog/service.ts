@@ -13,6 +13,7 @@ import {
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import { query } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { recordCatalogEvents, type CatalogEvent } from './events.ts';
@@ -1277,11 +1278,14 @@ interface PricedRow {
  * price levels and the tax rates), whatever the number of variants. Throws `store_not_found` for a
  * `storeId` that does not exist.
  */
-export async function priceVariants(ctx: RequestContext, query: PriceVariantsQuery): Promise<PricedVariants> {
+export async function priceVariants(
+  ctx: RequestContext,
+  request: PriceVariantsQuery,
+): Promise<PricedVariants> {
   const kinds = [
-    { column: 'id', wanted: query.variantIds ?? [], cast: '::uuid' },
-    { column: 'sku', wanted: query.skus ?? [], cast: '' },
-    { column: 'barcode', wanted: query.barcodes ?? [], cast: '' },
+    { column: 'id', wanted: request.variantIds ?? [], cast: '::uuid' },
+    { column: 'sku', wanted: request.skus ?? [], cast: '' },
+    { column: 'barcode', wanted: request.barcodes ?? [], cast: '' },
   ].map(({ column, wanted, cast }) => {
     const keyOf = (key: string) => (column === 'id' ? key.toLowerCase() : key);
     const keys = [...new Set(wanted.map(keyOf))].filter((key) => column !== 'id' || UUID_PATTERN.test(key));
@@ -1291,7 +1295,7 @@ export async function priceVariants(ctx: RequestContext, query: PriceVariantsQue
   if (total > MAX_PRICED_VARIANTS) {
     throw new RangeError(`priceVariants takes at most ${MAX_PRICED_VARIANTS} keys, got ${total}`);
   }
-  const scope = storeCtes(ctx, query);
+  const scope = storeCtes(ctx, request);
   const variant = tableOf(ctx, 'variant');
   // The keys as literal lists (not JSON arrays): the planner then knows how many there are and
   // probes the unique indexes instead of joining whole tables.
@@ -1302,8 +1306,15 @@ export async function priceVariants(ctx: RequestContext, query: PriceVariantsQue
       : wanted
           .map(({ column, keys, cast }) => `v.${column} in (${keys.map(() => `?${cast}`).join(', ')})`)
           .join(' or ');
-  const [row] = await ctx.em.execute<PricedRow[]>(
-    `with ${scope.sql}
+  // With bind parameters ($n for the `?` the fragments use; none sits in a literal): checkout runs
+  // this for every sale, so its connection keeps it prepared (see @cloudpos/tenant-db prepared.ts).
+  let parameter = 0;
+  const bound = (sql: string) => sql.replace(/\?/g, () => `$${++parameter}`);
+  const {
+    rows: [row],
+  } = await query<PricedRow>(
+    ctx,
+    bound(`with ${scope.sql}
     select
       (select row_to_json(st) from st) as store,
       (select code from cur) as currency,
@@ -1325,11 +1336,11 @@ export async function priceVariants(ctx: RequestContext, query: PriceVariantsQue
         join ${tableOf(ctx, 'tax_category')} tc on tc.id = p.tax_category_id
         ${priceLateral(ctx)}
         where ${where}
-      ), '[]'::json) as items`,
+      ), '[]'::json) as items`),
     [...scope.params, ...wanted.flatMap((kind) => kind.keys)],
   );
   if (!row) throw new Error('the price query returned no row');
-  if (query.storeId && !row.store) throw problem('store_not_found', `there is no store ${query.storeId}`);
+  if (request.storeId && !row.store) throw problem('store_not_found', `there is no store ${request.storeId}`);
   const rates = new Map(row.taxRates.map((rate) => [rate.id, { ...rate, rate: normalizeRate(rate.rate) }]));
   const keyOfItem = (column: string, item: PricedRow['items'][number]) =>
     column === 'id' ? item.variantId : column === 'sku' ? item.sku : (item.barcode ?? '');

@@ -14,7 +14,7 @@ import { createLogger, createMetrics } from '@cloudpos/telemetry';
 import { migrateTenant, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,20 +160,28 @@ try {
     await sql.query<{ id: string; sku: string }>(`select id, sku from "${schema}".variant order by sku`)
   ).rows;
   const ceilingPool = new pg.Pool({ connectionString: databaseUrl, max: config.DATABASE_POOL_MAX });
+  // Named statements, prepared once per connection, as the API's driver sends them.
+  const prepared = <Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    client: pg.PoolClient,
+    text: string,
+    values: unknown[],
+  ) => client.query<Row>({ name: `ceiling-${createHash('sha1').update(text).digest('hex')}`, text, values });
   const raw = async () => {
     const client = await ceilingPool.connect();
     try {
       const saleId = randomUUID();
       const key = randomUUID();
       await client.query('begin');
-      await client.query(
+      await prepared(
+        client,
         `insert into "${schema}".idempotency_key (key, operation, request_hash, status_code, response)
          values ($1, 'raw', 'x', 0, 'null') on conflict (key) do nothing`,
         [key],
       );
       // The register's counter, locked until commit, as checkout does.
       const deviceId = registers[nextRaw++ % REGISTERS]!.deviceId;
-      const receipt = await client.query<{ last: string }>(
+      const receipt = await prepared<{ last: string }>(
+        client,
         `insert into "${schema}".register_counter (device_id, last) values ($1, 1)
          on conflict (device_id) do update set last = "${schema}".register_counter.last + 1 returning last`,
         [deviceId],
@@ -182,7 +190,8 @@ try {
       const ids = lines.map(() => randomUUID());
       const line = (index: number) => variants[index % variants.length]!;
       const variantIds = ids.map((_, index) => line(index).id);
-      await client.query(
+      await prepared(
+        client,
         `with sale as (
            insert into "${schema}".sale (id, kind, status, store_id, receipt_number, device_id, register_code, receipt_label,
              currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total, total,
@@ -214,12 +223,14 @@ try {
           randomUUID(),
         ],
       );
-      await client.query(
+      await prepared(
+        client,
         `insert into "${schema}".outbox_event (subject, payload) values ('pos.events.sale.completed', $1)`,
         [JSON.stringify({ saleId })],
       );
       // Stock last, as checkout moves it: the ledger and the levels in one statement.
-      await client.query(
+      await prepared(
+        client,
         `with ledger as (
            insert into "${schema}".stock_movement (store_id, variant_id, quantity, reason, sale_id, occurred_at)
            select $1, v, -1, 'sale', $3, now() from unnest($2::uuid[]) as v)
@@ -228,7 +239,8 @@ try {
          on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()`,
         [store, variantIds, saleId],
       );
-      await client.query(
+      await prepared(
+        client,
         `update "${schema}".idempotency_key set status_code = 201, response = $2 where key = $1`,
         [key, JSON.stringify({ id: saleId })],
       );

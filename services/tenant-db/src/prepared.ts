@@ -1,0 +1,57 @@
+// Named prepared statements for the statements a request repeats. PostgreSQL parses and plans an
+// unnamed statement every time it runs; for checkout that was ~0.8 ms of server CPU per sale (the
+// price lookup and the sale's CTEs plan slowly). A statement with bind parameters (raw SQL from
+// `executeBound`; MikroORM's own queries carry none) is sent under a name derived from its text, so
+// each connection parses it once and PostgreSQL can keep its plan. The text names the tenant's
+// schema, so tenants never share a statement; each connection keeps at most `capacity` of them and,
+// past that, drops them all (`deallocate all`) when it is next checked out of the pool, never inside
+// a transaction. A migration needs nothing: PostgreSQL re-plans a protocol-level prepared statement
+// whose tables changed, and pg describes the rows of every execution.
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+
+/** Statements kept per connection before it starts over; bounds PostgreSQL's memory per session. */
+export const PREPARED_PER_CONNECTION = 128;
+
+interface PgConnection {
+  parsedStatements: Record<string, string>;
+  submittedNamedStatements?: Record<string, string>;
+}
+
+export const statementName = (text: string) =>
+  `cp_${createHash('sha1').update(text).digest('base64url').slice(0, 27)}`;
+
+/** Makes every connection of `pool` send its parameterised statements as named, prepared ones. */
+export function prepareRepeatedStatements(pool: Pool, capacity = PREPARED_PER_CONNECTION): void {
+  const prepared = new WeakMap<PoolClient, Set<string>>();
+  pool.on('connect', (client) => {
+    const names = new Set<string>();
+    prepared.set(client, names);
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { query: unknown }).query = (
+      text: unknown,
+      values?: unknown,
+      callback?: unknown,
+    ) => {
+      if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || callback !== undefined)
+        return query(text, values, callback);
+      const name = statementName(text);
+      if (!names.has(name)) {
+        if (names.size >= capacity) return query(text, values);
+        names.add(name);
+      }
+      return query({ name, text, values });
+    };
+  });
+  // A checked-out connection is outside any transaction: the safe moment to start over.
+  pool.on('acquire', (client) => {
+    const names = prepared.get(client);
+    if (!names || names.size < capacity) return;
+    const connection = (client as unknown as { connection: PgConnection }).connection;
+    connection.parsedStatements = {};
+    connection.submittedNamedStatements = {};
+    names.clear();
+    // Queued before anything the borrower sends; a broken connection fails that too, and is dropped.
+    client.query('deallocate all').catch(() => {});
+  });
+}
