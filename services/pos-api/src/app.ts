@@ -29,6 +29,7 @@ import { parsePinPeppers } from './staff/pin-peppers.ts';
 import { pinHasher } from './staff/secrets.ts';
 import { pairingService } from './staff/pairing.ts';
 import { staffService } from './staff/service.ts';
+import { settingsRoutes } from './settings/index.ts';
 import { storeRoutes } from './stores/index.ts';
 import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
 import type { Actor } from './tenancy/context.ts';
@@ -152,6 +153,7 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(staffRoutes, { prefix: '/v1', service: staff, pairing, config, counters });
   await app.register(catalogRoutes, { prefix: '/v1' });
   await app.register(storeRoutes, { prefix: '/v1' });
+  await app.register(settingsRoutes, { prefix: '/v1' });
 
   const cards = cardPaymentProvider(config);
   await app.register(salesRoutes, { prefix: '/v1', clock, cards });

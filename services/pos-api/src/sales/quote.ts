@@ -11,6 +11,7 @@ import {
   type RoundingMode,
 } from '@cloudpos/pricing';
 import { priceVariants } from '../catalog/index.ts';
+import { effectiveSettings } from '../settings/index.ts';
 import { query, tableOf } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import { thousandths } from '../quantity.ts';
@@ -74,8 +75,6 @@ export interface Quote {
   priced: PricedDocument;
 }
 
-export const DEFAULT_DISCOUNT_LIMIT_PERCENT = '10';
-const PERCENT = /^\d{1,3}(\.\d{1,6})?$/;
 
 /** Prices the request in its store: store, policy, variants, then the pricing engine. */
 export async function quote(ctx: RequestContext, request: QuoteRequest): Promise<Quote> {
@@ -98,16 +97,9 @@ export function approvalsOf(request: QuoteRequest, { priced, resolved, policy }:
 }
 
 /** The pricing policy from the tenant's `pricing` and `sales` settings (defaults where unset). */
-function policyOf(settings: Record<string, Record<string, unknown> | null>): PricingPolicy {
-  const limit = settings.sales?.discountLimitPercent;
-  return {
-    mode: 'half-even',
-    level: 'line',
-    cashIncrement: 1,
-    ...(settings.pricing as Partial<PricingPolicy> | null),
-    discountLimitPercent:
-      typeof limit === 'string' && PERCENT.test(limit) ? limit : DEFAULT_DISCOUNT_LIMIT_PERCENT,
-  };
+function policyOf(ctx: RequestContext, stored: Record<string, unknown>): PricingPolicy {
+  const { pricing, sales } = effectiveSettings(stored, ctx.tenant.currency);
+  return { ...pricing, discountLimitPercent: sales.discountLimitPercent };
 }
 
 /**
@@ -126,7 +118,7 @@ async function sellingContext(
     id: string;
     code: string;
     closed: boolean;
-    settings: Record<string, Record<string, unknown> | null> | null;
+    settings: Record<string, unknown> | null;
   }>(
     ctx,
     storeId
@@ -143,7 +135,7 @@ async function sellingContext(
   if (!storeId && rows.length > 1)
     throw problem('validation_failed', 'the tenant has several stores and this till none: give storeId');
   if (rows[0]!.closed) throw problem('store_closed', `store ${rows[0]!.code} is closed`);
-  return { store: { id: rows[0]!.id, code: rows[0]!.code }, policy: policyOf(rows[0]!.settings ?? {}) };
+  return { store: { id: rows[0]!.id, code: rows[0]!.code }, policy: policyOf(ctx, rows[0]!.settings ?? {}) };
 }
 
 /**

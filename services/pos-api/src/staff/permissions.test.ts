@@ -22,6 +22,7 @@ const EXPECTED: [Action, owner: Decision, manager: Decision, cashier: Decision][
   ['device.register', 'allow', 'allow', 'deny'],
   ['audit.read', 'allow', 'allow', 'deny'],
   ['store.manage', 'allow', 'deny', 'deny'],
+  ['settings.manage', 'allow', 'deny', 'deny'],
 ];
 
 describe('permission matrix', () => {

@@ -14,6 +14,7 @@ export const ACTIONS = [
   'device.register',
   'audit.read',
   'store.manage',
+  'settings.manage',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -37,6 +38,8 @@ const MATRIX: Record<Action, readonly [owner: Decision, manager: Decision, cashi
   'audit.read': [A, A, D],
   // Opening and closing stores changes what the business is: owners only.
   'store.manage': [A, D, D],
+  // Rounding, discount limits and offline limits change how money is taken: owners only.
+  'settings.manage': [A, D, D],
 };
 
 const COLUMN: Record<StaffRole, 0 | 1 | 2> = { owner: 0, manager: 1, cashier: 2 };

@@ -1,0 +1,72 @@
+// TypeBox schemas of the tenant's settings: what an owner may change, group by group.
+import { Type, type Static } from 'typebox';
+
+const MinorUnits = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: `${description}, in minor units` });
+
+export const PricingSettings = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('half-even'), Type.Literal('half-up')], {
+      description: 'How tax and discounts round: half-even (banker’s) or half-up',
+    }),
+    level: Type.Union([Type.Literal('line'), Type.Literal('document')], {
+      description: 'Round tax per line or once for the whole sale',
+    }),
+    cashIncrement: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      description: 'Cash totals round to this many minor units (1: none; 5: to 0.05)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const SalesSettings = Type.Object(
+  {
+    discountLimitPercent: Type.String({
+      pattern: '^\\d{1,3}(\\.\\d{1,6})?$',
+      maxLength: 10,
+      description: 'Discounts above this percent of what they apply to need discount.overLimit',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const OfflineTender = Type.Union([Type.Literal('cash'), Type.Literal('external')]);
+
+export const OfflineSettings = Type.Object(
+  {
+    maxOfflineHours: Type.Integer({
+      minimum: 0,
+      maximum: 168,
+      description:
+        'Longest a sale may wait for the server before the till stops selling offline (0: never offline)',
+    }),
+    maxSaleAmount: MinorUnits('Largest single sale made offline'),
+    maxQueuedAmount: MinorUnits('Most money waiting for the server on one till'),
+    maxQueuedSales: Type.Integer({
+      minimum: 0,
+      maximum: 10_000,
+      description: 'Most sales waiting on one till',
+    }),
+    tenders: Type.Array(OfflineTender, {
+      uniqueItems: true,
+      maxItems: 2,
+      description: 'Tenders a till may take offline (cards always need the network)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const SETTING_GROUPS = {
+  pricing: PricingSettings,
+  sales: SalesSettings,
+  offline: OfflineSettings,
+} as const;
+
+export type SettingGroup = keyof typeof SETTING_GROUPS;
+
+export const SettingsSchema = Type.Object(SETTING_GROUPS);
+
+export type Settings = Static<typeof SettingsSchema>;
+export type OfflineLimits = Static<typeof OfflineSettings>;

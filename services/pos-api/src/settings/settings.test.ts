@@ -1,0 +1,142 @@
+// The tenant's settings through the HTTP API against real PostgreSQL and Redis: every signed-in till
+// reads them (with defaults in the tenant's currency), only owners change a group, each change is
+// audited with what it was, bad values are refused field by field, and checkout prices with them.
+import type {} from '@cloudpos/harness/vitest/provided';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { PosApi } from '../app.ts';
+import {
+  bearer,
+  signIn,
+  sellingWorld,
+  type SellingWorld,
+  type SignedIn,
+  type TestTenant,
+} from '../test-support.ts';
+import { defaultSettings, effectiveSettings } from './repository.ts';
+
+let world: SellingWorld;
+let sql: pg.Pool;
+let app: PosApi;
+let tenant: TestTenant;
+let schema: string;
+let manager: SignedIn;
+let cashier: SignedIn;
+
+beforeAll(async () => {
+  world = await sellingWorld('settings', {
+    postgresUrl: inject('postgresUrl'),
+    redisUrl: inject('redisUrl'),
+  });
+  ({ sql, app, tenant, schema } = world);
+  manager = await signIn(app, tenant, tenant.manager.code, tenant.manager.pin);
+  cashier = await signIn(app, tenant, tenant.cashier.code, tenant.cashier.pin);
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+const send = (method: 'GET' | 'PUT' | 'POST', url: string, who: SignedIn, payload?: object) =>
+  app.inject({
+    method,
+    url,
+    headers: { host: tenant.host, ...bearer(who.accessToken) },
+    ...(payload ? { payload } : {}),
+  });
+
+const OFFLINE = {
+  maxOfflineHours: 4,
+  maxSaleAmount: 2_000,
+  maxQueuedAmount: 10_000,
+  maxQueuedSales: 20,
+  tenders: ['cash'],
+};
+
+describe('settings', () => {
+  it('are read by every signed-in till, with defaults in the tenant’s currency', async () => {
+    const read = await send('GET', '/v1/settings', cashier);
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json()).toEqual({
+      pricing: { mode: 'half-even', level: 'line', cashIncrement: 1 },
+      sales: { discountLimitPercent: '10' },
+      offline: {
+        maxOfflineHours: 24,
+        maxSaleAmount: 50_000,
+        maxQueuedAmount: 500_000,
+        maxQueuedSales: 1_000,
+        tenders: ['cash', 'external'],
+      },
+    });
+  });
+
+  it('are changed a group at a time by owners only, audited with what they were', async () => {
+    const byManager = await send('PUT', '/v1/settings/offline', manager, OFFLINE);
+    expect(byManager.statusCode).toBe(403);
+    expect(byManager.json()).toMatchObject({ code: 'forbidden' });
+
+    const changed = await send('PUT', '/v1/settings/offline', tenant.owner, OFFLINE);
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ offline: OFFLINE, sales: { discountLimitPercent: '10' } });
+    expect((await send('GET', '/v1/settings', cashier)).json()).toMatchObject({ offline: OFFLINE });
+
+    const { rows } = await sql.query<{ outcome: string; detail: { before: unknown; after: unknown } }>(
+      `select outcome, detail from "${schema}".audit_entry
+        where action in ('settings.update', 'settings.manage') and target_id = 'offline' order by id`,
+    );
+    expect(rows.map((row) => row.outcome)).toEqual(['denied', 'succeeded']);
+    expect(rows[1]!.detail).toEqual({ before: null, after: OFFLINE });
+  });
+
+  it('refuses a value out of range, a card tender offline and an unknown field, naming each', async () => {
+    for (const [body, path] of [
+      [{ ...OFFLINE, maxOfflineHours: 500 }, '/maxOfflineHours'],
+      [{ ...OFFLINE, tenders: ['cash', 'card'] }, '/tenders/1'],
+      [{ ...OFFLINE, maxSaleAmount: 19.5 }, '/maxSaleAmount'],
+      [{ ...OFFLINE, surprise: true }, ''],
+    ] as const) {
+      const refused = await send('PUT', '/v1/settings/offline', tenant.owner, body);
+      expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+      expect(refused.json()).toMatchObject({ code: 'validation_failed' });
+      expect(JSON.stringify(refused.json().errors)).toContain(path);
+    }
+    const pricing = await send('PUT', '/v1/settings/pricing', tenant.owner, { mode: 'round-up' });
+    expect(pricing.statusCode).toBe(400);
+    expect((await send('GET', '/v1/settings', cashier)).json()).toMatchObject({ offline: OFFLINE });
+  });
+
+  it('price sales: a higher discount limit needs no approval, cash rounds to the increment', async () => {
+    const discounted = { lines: [{ sku: 'PEN', quantity: 3, discount: { percent: '30' } }] };
+    const before = await send('POST', '/v1/sales/calculate', cashier, discounted);
+    expect(before.json().requiredApprovals).toMatchObject([{ action: 'discount.overLimit' }]);
+
+    expect(
+      (await send('PUT', '/v1/settings/sales', tenant.owner, { discountLimitPercent: '40' })).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await send('PUT', '/v1/settings/pricing', tenant.owner, {
+          mode: 'half-up',
+          level: 'line',
+          cashIncrement: 5,
+        })
+      ).statusCode,
+    ).toBe(200);
+    const after = await send('POST', '/v1/sales/calculate', cashier, discounted);
+    expect(after.json().requiredApprovals).toEqual([]);
+    expect(after.json().cash.payable % 5).toBe(0);
+    expect(Math.abs(after.json().cash.payable - after.json().total)).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('effective settings (pure)', () => {
+  it('reads a stored group field by field over the defaults, keeping only valid fields', () => {
+    const settings = effectiveSettings(
+      { offline: { maxQueuedSales: 5, maxSaleAmount: -1, retired: true }, pricing: 'nonsense' },
+      'JPY',
+    );
+    expect(settings.offline).toEqual({ ...defaultSettings('JPY').offline, maxQueuedSales: 5 });
+    expect(settings.offline.maxSaleAmount).toBe(500);
+    expect(settings.pricing).toEqual(defaultSettings('JPY').pricing);
+  });
+});
