@@ -33,7 +33,7 @@ export function effectiveSettings(stored: Partial<Record<string, unknown>>, curr
     const value = stored[key];
     if (!value || typeof value !== 'object') return defaults[key];
     const merged = { ...defaults[key] } as Record<string, unknown>;
-    for (const [field, fieldValue] of Object.entries(value)) {
+    for (const [field, fieldValue] of Object.entries(value as Record<string, unknown>)) {
       if (!(field in merged)) continue;
       const candidate = { ...merged, [field]: fieldValue };
       if (Value.Check(SETTING_GROUPS[key], candidate)) merged[field] = fieldValue;

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { problemResponses } from '../errors.ts';
 import { permissionProblems, requirePermission } from '../staff/require-permission.ts';
 import { getSettings, putSettingGroup } from './repository.ts';
-import { SETTING_GROUPS, SettingsSchema, type SettingGroup, type Settings } from './schemas.ts';
+import { SETTING_GROUPS, SettingsSchema, type SettingGroup } from './schemas.ts';
 
 const TAG = ['settings'];
 const SIGNED_IN = [{ bearerAuth: [] }];
@@ -44,7 +44,7 @@ export async function settingsRoutes(parent: FastifyInstance) {
         },
         preHandler: manage(group),
       },
-      async (request) => putSettingGroup(request.ctx, group, request.body as Settings[typeof group]),
+      async (request) => putSettingGroup(request.ctx, group, request.body),
     );
   }
 }

@@ -45,6 +45,12 @@ const send = (method: 'GET' | 'PUT' | 'POST', url: string, who: SignedIn, payloa
     ...(payload ? { payload } : {}),
   });
 
+interface Preview {
+  total: number;
+  requiredApprovals: { action: string }[];
+  cash?: { payable: number };
+}
+
 const OFFLINE = {
   maxOfflineHours: 4,
   maxSaleAmount: 2_000,
@@ -98,7 +104,7 @@ describe('settings', () => {
       const refused = await send('PUT', '/v1/settings/offline', tenant.owner, body);
       expect(refused.statusCode, JSON.stringify(body)).toBe(400);
       expect(refused.json()).toMatchObject({ code: 'validation_failed' });
-      expect(JSON.stringify(refused.json().errors)).toContain(path);
+      expect(JSON.stringify(refused.json<{ errors: unknown }>().errors)).toContain(path);
     }
     const pricing = await send('PUT', '/v1/settings/pricing', tenant.owner, { mode: 'round-up' });
     expect(pricing.statusCode).toBe(400);
@@ -108,7 +114,7 @@ describe('settings', () => {
   it('price sales: a higher discount limit needs no approval, cash rounds to the increment', async () => {
     const discounted = { lines: [{ sku: 'PEN', quantity: 3, discount: { percent: '30' } }] };
     const before = await send('POST', '/v1/sales/calculate', cashier, discounted);
-    expect(before.json().requiredApprovals).toMatchObject([{ action: 'discount.overLimit' }]);
+    expect(before.json<Preview>().requiredApprovals).toMatchObject([{ action: 'discount.overLimit' }]);
 
     expect(
       (await send('PUT', '/v1/settings/sales', tenant.owner, { discountLimitPercent: '40' })).statusCode,
@@ -122,10 +128,10 @@ describe('settings', () => {
         })
       ).statusCode,
     ).toBe(200);
-    const after = await send('POST', '/v1/sales/calculate', cashier, discounted);
-    expect(after.json().requiredApprovals).toEqual([]);
-    expect(after.json().cash.payable % 5).toBe(0);
-    expect(Math.abs(after.json().cash.payable - after.json().total)).toBeLessThanOrEqual(2);
+    const after = (await send('POST', '/v1/sales/calculate', cashier, discounted)).json<Preview>();
+    expect(after.requiredApprovals).toEqual([]);
+    expect(after.cash!.payable % 5).toBe(0);
+    expect(Math.abs(after.cash!.payable - after.total)).toBeLessThanOrEqual(2);
   });
 });
 
