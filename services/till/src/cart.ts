@@ -18,11 +18,15 @@ export interface OrderDiscount {
 }
 
 /**
- * The tenant's rounding policy. The API does not publish it yet, so the till uses the server's
- * default (half-even, per line, no cash rounding); the online preview (POST /v1/sales/calculate) is
- * compared with this before a sale is committed.
+ * The server's default rounding policy; the tenant's own comes with the catalog sync (settings), and
+ * the online preview (POST /v1/sales/calculate) is compared with the till's total before a commit.
  */
-export const ROUNDING = { mode: 'half-even', level: 'line' } as const;
+export const ROUNDING: Rounding = { mode: 'half-even', level: 'line' };
+
+export interface Rounding {
+  mode: 'half-even' | 'half-up';
+  level: 'line' | 'document';
+}
 
 export function addItem(lines: CartLine[], item: CatalogItem, quantity = 1): CartLine[] {
   const index = lines.findIndex(
@@ -38,6 +42,7 @@ export function priceCart(
   taxRates: Map<string, TaxRate>,
   currency: string,
   orderDiscount?: OrderDiscount,
+  rounding: Rounding = ROUNDING,
 ): PricedDocument | undefined {
   if (lines.length === 0) return undefined;
   const used = new Map<string, TaxRate>();
@@ -48,7 +53,7 @@ export function priceCart(
     }
   const document: DocumentInput = {
     currency,
-    rounding: ROUNDING,
+    rounding,
     taxRates: [...used.values()].map(({ id, name, rate, inclusive }) => ({ id, name, rate, inclusive })),
     lines: lines.map((line, index) => ({
       id: String(index),

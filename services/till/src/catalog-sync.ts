@@ -1,8 +1,22 @@
-// Copies what the till sells from into IndexedDB: tax rates, categories and every active variant
-// priced for the register's store. A full resync each time (one transaction swaps the old copy for
+// Copies what the till sells from into IndexedDB: tax rates, categories, every active variant
+// priced for the register's store, and the tenant's settings the till applies offline (rounding,
+// offline limits). A full resync each time (one transaction swaps the old copy for
 // the new one, so a sync that fails half-way leaves the previous catalog whole).
 import { api } from './api.ts';
 import type { CatalogItem, Category, Register, TaxRate, TillDb } from './db.ts';
+import { defaultOfflineLimits, type OfflineLimits } from './offline-limits.ts';
+
+/** The tenant's settings a till needs without the network (GET /v1/settings, in part). */
+export interface TillSettings {
+  pricing: { mode: 'half-even' | 'half-up'; level: 'line' | 'document' };
+  offline: OfflineLimits;
+}
+
+/** What a register that never synced uses: the server's defaults. */
+export const defaultTillSettings = (currency: string): TillSettings => ({
+  pricing: { mode: 'half-even', level: 'line' },
+  offline: defaultOfflineLimits(currency),
+});
 
 interface ApiTaxRate extends TaxRate {
   active: boolean;
@@ -47,10 +61,11 @@ export function priceInStore(
 
 export async function syncCatalog(db: TillDb, register: Register, token: string): Promise<number> {
   // Lists come as { items, next }; these three come in one page.
-  const [{ items: rates }, { items: taxCategories }, { items: categories }] = await Promise.all([
+  const [{ items: rates }, { items: taxCategories }, { items: categories }, settings] = await Promise.all([
     api<{ items: ApiTaxRate[] }>('/v1/catalog/tax-rates', { token }),
     api<{ items: ApiTaxCategory[] }>('/v1/catalog/tax-categories', { token }),
     api<{ items: ApiCategory[] }>('/v1/catalog/categories', { token }),
+    api<TillSettings>('/v1/settings', { token }),
   ]);
   const activeRates = new Set(rates.filter((rate) => rate.active).map((rate) => rate.id));
   const ratesOf = new Map(
@@ -100,6 +115,13 @@ export async function syncCatalog(db: TillDb, register: Register, token: string)
     ...rates.map(({ id, code, name, rate, inclusive }) =>
       tx.objectStore('taxRates').put({ id, code, name, rate, inclusive }),
     ),
+    tx.objectStore('meta').put(
+      {
+        pricing: { mode: settings.pricing.mode, level: settings.pricing.level },
+        offline: settings.offline,
+      },
+      'settings',
+    ),
     tx.objectStore('meta').put(new Date().toISOString(), 'catalogSyncedAt'),
   ]);
   await tx.done;
@@ -110,15 +132,22 @@ export interface LocalCatalog {
   items: CatalogItem[];
   categories: Category[];
   taxRates: Map<string, TaxRate>;
+  settings: TillSettings;
 }
 
-export async function loadCatalog(db: TillDb): Promise<LocalCatalog> {
-  const [items, categories, rates] = await Promise.all([
+/** The settings kept by the last sync, else the server's defaults. */
+export async function loadSettings(db: TillDb, currency: string): Promise<TillSettings> {
+  return ((await db.get('meta', 'settings')) as TillSettings | undefined) ?? defaultTillSettings(currency);
+}
+
+export async function loadCatalog(db: TillDb, currency: string): Promise<LocalCatalog> {
+  const [items, categories, rates, settings] = await Promise.all([
     db.getAll('products'),
     db.getAll('categories'),
     db.getAll('taxRates'),
+    loadSettings(db, currency),
   ]);
   items.sort((a, b) => a.name.localeCompare(b.name));
   categories.sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
-  return { items, categories, taxRates: new Map(rates.map((rate) => [rate.id, rate])) };
+  return { items, categories, taxRates: new Map(rates.map((rate) => [rate.id, rate])), settings };
 }

@@ -354,6 +354,80 @@ describe('the till in Chromium', () => {
     await expect.poll(() => page.locator('.top-bar').textContent()).toContain('manager 2000');
   });
 
+  it('follows the tenant’s own offline limits, synced at sign-in: cash only, at most €5 a sale', async () => {
+    const owner = { host: world.tenant.host, ...bearer(world.tenant.owner.accessToken) };
+    const changed = await world.app.inject({
+      method: 'PUT',
+      url: '/v1/settings/offline',
+      headers: owner,
+      payload: {
+        maxOfflineHours: 24,
+        maxSaleAmount: 500,
+        maxQueuedAmount: 100_000,
+        maxQueuedSales: 100,
+        tenders: ['cash'],
+      },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    // A sign-in syncs the catalog and the settings onto the register.
+    await page.getByRole('button', { name: 'Switch cashier' }).click();
+    await signIn(world.tenant.cashier.code, world.tenant.cashier.pin);
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            new Promise<unknown>((resolve, reject) => {
+              const opened = indexedDB.open('cloudpos-till');
+              opened.onerror = () => reject(new Error(String(opened.error)));
+              opened.onsuccess = () => {
+                const read = opened.result.transaction('meta').objectStore('meta').get('settings');
+                read.onsuccess = () =>
+                  resolve((read.result as { offline?: { maxSaleAmount: number } })?.offline?.maxSaleAmount);
+                read.onerror = () => reject(new Error(String(read.error)));
+              };
+            }),
+        ),
+      )
+      .toBe(500);
+
+    await goOffline();
+    await tapProduct('Mug');
+    await tapProduct('Mug');
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.getByLabel('Cash received').fill('10');
+    await page.getByRole('button', { name: 'Complete sale' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/Without the network a sale can be at most €5[.,]00/);
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
+
+    await tapProduct('Bread');
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.getByRole('button', { name: 'Other payment (card terminal, voucher…)' }).click();
+    await page
+      .getByRole('group', { name: 'Kind of payment' })
+      .getByRole('button', { name: 'Voucher' })
+      .click();
+    await page.getByLabel('Amount', { exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Add voucher' }).click();
+    await page.getByRole('button', { name: 'Complete sale' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('Without the network this register takes only cash.');
+    await photograph('offline-limit');
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
+
+    const before = (await serverSales()).length;
+    await tapProduct('Bread');
+    await payCash();
+    await expect.poll(() => page.getByTestId('sale-status').textContent()).toMatch(/Saved on this register/);
+    await page.getByRole('button', { name: 'New sale' }).click();
+    await goOnline();
+    await expect.poll(async () => (await serverSales()).length, { timeout: 30_000 }).toBe(before + 1);
+  });
+
   it('refuses a second tab on the same register', async () => {
     const second = await browser.context.newPage();
     await second.goto(tillUrl);

@@ -81,8 +81,8 @@ export function App() {
   }, [db, register]);
 
   const reloadCatalog = useCallback(async () => {
-    if (db) setCatalog(await loadCatalog(db));
-  }, [db]);
+    if (db && register) setCatalog(await loadCatalog(db, register.tenant.currency));
+  }, [db, register]);
 
   useEffect(() => {
     void reloadCatalog();

@@ -44,11 +44,13 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
 
   const priced = useMemo(() => {
     try {
-      return { document: priceCart(lines, catalog.taxRates, currency, orderDiscount) };
+      return {
+        document: priceCart(lines, catalog.taxRates, currency, orderDiscount, catalog.settings.pricing),
+      };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
-  }, [lines, catalog.taxRates, currency, orderDiscount]);
+  }, [lines, catalog.taxRates, currency, orderDiscount, catalog.settings.pricing]);
 
   /** Empties the cart: the sale on screen is gone (a resumed parked sale stays parked). */
   function clearSale() {

@@ -23,6 +23,7 @@ import {
 } from '../cart.ts';
 import { formatMoney, receiptLabel } from '../format.ts';
 import { describeError } from '../messages.ts';
+import { loadSettings } from '../catalog-sync.ts';
 import { offlineRefusal, type Queue } from '../offline-limits.ts';
 import { recordSale } from '../outbox.ts';
 import type { ResumedSale } from '../parked.ts';
@@ -113,7 +114,18 @@ export function TenderPanel({
           return;
         }
         if (!server) {
-          const refusal = offlineRefusal({ total, currency }, await queueOf(db), new Date(), money);
+          const { offline } = await loadSettings(db, currency);
+          const tenders = [
+            ...(externals.length > 0 ? ['external' as const] : []),
+            ...(left > 0 ? ['cash' as const] : []),
+          ];
+          const refusal = offlineRefusal(
+            { total, currency, tenders },
+            await queueOf(db),
+            new Date(),
+            money,
+            offline,
+          );
           if (refusal) {
             setError(refusal);
             return;
