@@ -71,36 +71,58 @@ export interface ReplayResult {
   stoppedBy?: string;
 }
 
-/** Sends queued sales in order until the outbox is empty or the server cannot take one now. */
+/** Queued sales read from IndexedDB at a time while replaying. */
+const REPLAY_BATCH = 50;
+
+/**
+ * Sends queued sales in order until the outbox is empty or the server cannot take one now. A sale
+ * is sent only after the server answered the one before it; recording an answer in IndexedDB
+ * overlaps with sending the next sale (a crash in between only sends a confirmed sale again, which
+ * its Idempotency-Key makes harmless), and an entry leaves the outbox only once it is confirmed.
+ */
 export async function replayOutbox(db: TillDb): Promise<ReplayResult> {
   const result: ReplayResult = { confirmed: 0, refused: 0 };
-  for (;;) {
-    const cursor = await db.transaction('outbox').store.openCursor();
-    const entry = cursor?.value;
-    if (!entry) return result;
-    try {
-      const token = await accessTokenOf(db, entry.staffId);
-      const sale = await api<{ id: string; receiptNumber: string | null }>('/v1/sales', {
-        method: 'POST',
-        token,
-        body: entry.body,
-        headers: {
-          'idempotency-key': entry.key,
-          ...(entry.approvalIds.length ? { 'x-approval-id': entry.approvalIds.join(',') } : {}),
-        },
-      });
-      await settle(db, entry, { serverSaleId: sale.id, receiptLabel: sale.receiptNumber });
-      result.confirmed += 1;
-    } catch (error) {
-      const message = describeError(error);
-      if (isRetryable(error) || isSessionProblem(error)) {
-        await db.put('outbox', { ...entry, attempts: entry.attempts + 1, lastError: message });
-        return { ...result, stoppedBy: message };
+  let recording: Promise<void> = Promise.resolve();
+  try {
+    for (;;) {
+      const batch = await db.getAll('outbox', undefined, REPLAY_BATCH);
+      if (batch.length === 0) return result;
+      // Access tokens by staff member for this batch (a token lives for minutes, a batch for a second).
+      const tokens = new Map<string, Promise<string>>();
+      for (const entry of batch) {
+        try {
+          if (!tokens.has(entry.staffId)) tokens.set(entry.staffId, accessTokenOf(db, entry.staffId));
+          const token = await tokens.get(entry.staffId)!;
+          const sale = await api<{ id: string; receiptNumber: string | null }>('/v1/sales', {
+            method: 'POST',
+            token,
+            body: entry.body,
+            headers: {
+              'idempotency-key': entry.key,
+              ...(entry.approvalIds.length ? { 'x-approval-id': entry.approvalIds.join(',') } : {}),
+            },
+          });
+          recording = recording.then(() =>
+            settle(db, entry, { serverSaleId: sale.id, receiptLabel: sale.receiptNumber }),
+          );
+          result.confirmed += 1;
+        } catch (error) {
+          await recording;
+          const message = describeError(error);
+          if (isRetryable(error) || isSessionProblem(error)) {
+            await db.put('outbox', { ...entry, attempts: entry.attempts + 1, lastError: message });
+            return { ...result, stoppedBy: message };
+          }
+          const code = error instanceof ApiError ? error.code : 'unknown';
+          await settle(db, entry, { refused: { code, reason: message } });
+          result.refused += 1;
+        }
       }
-      const code = error instanceof ApiError ? error.code : 'unknown';
-      await settle(db, entry, { refused: { code, reason: message } });
-      result.refused += 1;
+      // The next batch is read once this one's answers are recorded (and its entries gone).
+      await recording;
     }
+  } finally {
+    await recording;
   }
 }
 

@@ -33,6 +33,7 @@ const benchmarks: Record<string, () => Promise<string[]>> = {
   operator: operatorBenchmark,
   catalog: benchmarkScript('services/pos-api/src/catalog/bench.ts'),
   checkout: benchmarkScript('services/pos-api/src/sales/bench.ts'),
+  till: benchmarkScript('services/till/bench.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -9,27 +9,15 @@
 //
 // Run by test/src/bench/run.ts as a process of its own (by path): the harness must not depend on
 // the API. Telemetry is not loaded (as in a test); Redis backs the rate limiter, set out of reach.
-import { generatePassword, startPostgres, startRedis } from '@cloudpos/harness';
-import { createLogger, createMetrics } from '@cloudpos/telemetry';
-import { migrateTenant, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { buildApp } from '../app.ts';
-import { tenantSetupCode } from '../auth/tokens.ts';
-import { loadConfig } from '../config.ts';
-import { newPinPepper } from '../staff/pin-peppers.ts';
+import { startBenchTenant } from '../bench-support.ts';
 import { seedTestCatalog } from './test-catalog.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SLUG = 'bench';
-const AUTH_SECRET = generatePassword() + generatePassword();
 const progress = (line: string) => process.stderr.write(`checkout bench: ${line}\n`);
 
 const percentile = (sorted: number[], p: number) =>
@@ -51,56 +39,10 @@ async function load(clients: number, seconds: number, once: () => Promise<void>)
   return latencies.sort((a, b) => a - b);
 }
 
-const root = await mkdtemp(join(tmpdir(), 'cloudpos-bench-checkout-'));
-await chmod(root, 0o755);
-const postgres = await startPostgres({ dir: join(root, 'pg'), password: generatePassword(), durable: false });
-const redisServer = await startRedis({ dir: join(root, 'redis'), durable: false });
+const tenant = await startBenchTenant('checkout', SLUG);
 try {
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query('create database cloudpos');
-  await admin.end();
-  const databaseUrl = postgres.urlFor('cloudpos');
-  const schema = tenantSchemaName(SLUG);
-  const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl, poolMax: 4 }));
-  await migrateTenant(orm, schema);
-  const sql = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  await sql.query(
-    `insert into "${schema}".store (id, code, name, timezone, currency) values (gen_random_uuid(), 'MAIN', 'Main', 'Europe/Berlin', 'EUR')`,
-  );
+  const { app, base, config, sql, schema, ownerToken, databaseUrl } = tenant;
   await seedTestCatalog(sql, schema);
-
-  const redis = new Redis(redisServer.url, { enableOfflineQueue: false });
-  const config = loadConfig({
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisServer.url,
-    AUTH_SECRET,
-    PIN_PEPPERS: newPinPepper(),
-    TENANT_MODE: 'pooled',
-    RATE_LIMIT_MAX: '100000000',
-    LOG_LEVEL: 'warn',
-  });
-  const app = await buildApp({
-    config,
-    logger: createLogger({ name: 'bench', level: 'warn' }),
-    metrics: createMetrics({ service: 'pos-api' }),
-    readinessChecks: [],
-    orm,
-    redis,
-  });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  const setup = await app.inject({
-    method: 'POST',
-    url: '/v1/setup',
-    headers: { host: `${SLUG}.localhost` },
-    payload: {
-      setupCode: tenantSetupCode(AUTH_SECRET, SLUG),
-      owner: { code: '1000', displayName: 'Owner', pin: '1111' },
-      device: { name: 'Till' },
-    },
-  });
-  // The token names the tenant, so plain fetch (which cannot set Host) reaches it.
-  const ownerToken = setup.json<{ accessToken: string }>().accessToken;
   const json = { 'content-type': 'application/json' };
   // REGISTERS tills, each signed in: a sale is numbered on the till it is made on.
   const registers: { deviceId: string; headers: Record<string, string> }[] = [];
@@ -264,13 +206,7 @@ try {
   process.stdout.write(
     `ceiling: ${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}\n`,
   );
-  await app.close();
-  await orm.close();
   await ceilingPool.end();
-  await sql.end();
-  redis.disconnect();
 } finally {
-  await redisServer.stop();
-  await postgres.stop();
-  await rm(root, { recursive: true, force: true });
+  await tenant.close();
 }

@@ -22,8 +22,17 @@ async function precache(): Promise<void> {
   }
 }
 
-sw.addEventListener('install', (event) => {
-  event.waitUntil(precache().then(() => sw.skipWaiting()));
+/** The static routing API (Chromium 123+): requests outside the till go to the network without waking this worker. */
+interface RoutingInstallEvent extends ExtendableEvent {
+  addRoutes?(rules: { condition: { not: { urlPattern: string } }; source: 'network' }[]): Promise<void>;
+}
+
+sw.addEventListener('install', (event: RoutingInstallEvent) => {
+  // API calls (a sale's commit, its replay) then skip the worker's fetch event altogether.
+  const routes = event.addRoutes?.([
+    { condition: { not: { urlPattern: `${SCOPE.pathname}*` } }, source: 'network' },
+  ]);
+  event.waitUntil(Promise.all([routes?.catch(() => {}), precache().then(() => sw.skipWaiting())]));
 });
 
 sw.addEventListener('activate', (event) => {

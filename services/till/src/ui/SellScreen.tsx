@@ -62,11 +62,15 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
   }
 
   const shown = useMemo(() => {
+    // One pass that stops at the first GRID_LIMIT matches: a keystroke stays fast with 100,000 items.
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    return catalog.items
-      .filter((item) => category === ALL || item.categoryId === category)
-      .filter((item) => words.every((word) => item.searchText.includes(word)))
-      .slice(0, GRID_LIMIT);
+    const matches: CatalogItem[] = [];
+    for (const item of catalog.items) {
+      if (category !== ALL && item.categoryId !== category) continue;
+      if (!words.every((word) => item.searchText.includes(word))) continue;
+      if (matches.push(item) === GRID_LIMIT) break;
+    }
+    return matches;
   }, [catalog.items, category, query]);
 
   function add(item: CatalogItem) {
