@@ -259,6 +259,26 @@ describe('the served OpenAPI document', () => {
     expect(checked).toBeGreaterThanOrEqual(15);
   });
 
+  it('says which bodies may be left out: a required one missing is a 4xx, an optional one is not needed', async () => {
+    const optional: string[] = [];
+    for (const { method, path, operation } of documentedOperations()) {
+      const body = (operation as { requestBody?: { required?: boolean } }).requestBody;
+      if (!body || method === 'get') continue;
+      const [signature] = operationsOf({ ...document, paths: { [path]: { [method]: operation } } });
+      const { payload: _left, ...request } = plausibleRequest(signature!, 3);
+      const response = await call(signature!.method, request.url, request);
+      const name = `${method.toUpperCase()} ${path} without a body → ${response.statusCode} ${response.body}`;
+      if (body.required === false) {
+        optional.push(`${method.toUpperCase()} ${path}`);
+        expect(response.statusCode, name).toBeLessThan(300);
+      } else {
+        expect(response.statusCode, name).toBeGreaterThanOrEqual(400);
+        expect(response.statusCode, name).toBeLessThan(500);
+      }
+    }
+    expect(optional).toEqual(['POST /v1/devices/pairing-codes']);
+  });
+
   it('answers every list with exactly { items, next }', async () => {
     const lists = operationsOf(document).filter((operation) => {
       const schema =

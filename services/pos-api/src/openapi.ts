@@ -97,7 +97,31 @@ const isProblemResponse = (entry: unknown) =>
   'content' in entry &&
   Object.hasOwn((entry as { content: object }).content, 'application/problem+json');
 
+/**
+ * Marks an operation whose body may be left out (every field optional; the route fills in `{}`).
+ * @fastify/swagger documents every body as required; transformObject below says otherwise.
+ */
+export const OPTIONAL_BODY_EXTENSION = 'x-body-optional';
+
+type OpenApiDocument = { paths?: Record<string, Record<string, Record<string, unknown>>> };
+
+function optionalBodies(document: OpenApiDocument): OpenApiDocument {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      if (!operation[OPTIONAL_BODY_EXTENSION]) continue;
+      delete operation[OPTIONAL_BODY_EXTENSION];
+      const body = operation.requestBody as { required?: boolean } | undefined;
+      if (body) body.required = false;
+    }
+  }
+  return document;
+}
+
 export const swaggerOptions: SwaggerOptions = {
+  transformObject: (document) =>
+    'openapiObject' in document
+      ? (optionalBodies(document.openapiObject as OpenApiDocument) as typeof document.openapiObject)
+      : document.swaggerObject,
   openapi: {
     openapi: '3.1.0',
     info: {

@@ -176,8 +176,9 @@ describe('discounts and approvals at checkout', () => {
       requiredApprovals: { action: string; reason: string }[];
     }>();
     expect(listed.map((approval) => approval.action)).toEqual(['price.override', 'discount.overLimit']);
-    expect(listed[0]!.reason).toContain('line 0');
-    expect(listed[1]!.reason).toContain('line 1');
+    // Lines are named as a receipt numbers them, from 1.
+    expect(listed[0]!.reason).toBe("line 1: a price other than the catalog's");
+    expect(listed[1]!.reason).toBe('line 2 and the sale: more than 10% off');
     const plain = await post('/v1/sales/calculate', { lines: [{ sku: 'PEN', quantity: 1 }] });
     expect(plain.json()).toMatchObject({ requiredApprovals: [] });
   });

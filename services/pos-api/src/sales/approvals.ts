@@ -34,11 +34,12 @@ function exceeds(discount: number, base: number, [numerator, denominator]: [bigi
   return BigInt(discount) * denominator > BigInt(base) * numerator;
 }
 
+/** What a sale needs approved; reasons name lines as a receipt does, from 1. */
 export function requiredApprovals(input: ApprovalInput): RequiredApproval[] {
   const limit = percentFraction(input.discountLimitPercent);
   const required: RequiredApproval[] = [];
   const overridden = input.prices.flatMap((price, index) =>
-    price.requested !== undefined && price.requested !== price.catalog ? [index] : [],
+    price.requested !== undefined && price.requested !== price.catalog ? [index + 1] : [],
   );
   if (overridden.length > 0) {
     required.push({
@@ -47,7 +48,7 @@ export function requiredApprovals(input: ApprovalInput): RequiredApproval[] {
     });
   }
   const overLimit = input.priced.lines.flatMap((line, index) =>
-    exceeds(line.discountTotal, line.gross, limit) ? [index] : [],
+    exceeds(line.discountTotal, line.gross, limit) ? [index + 1] : [],
   );
   const { totals } = input.priced;
   const orderOverLimit = exceeds(totals.discountTotal, totals.subtotal, limit);

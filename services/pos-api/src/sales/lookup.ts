@@ -189,7 +189,7 @@ export async function getSale(ctx: RequestContext, saleId: string) {
   const payments = await query(
     ctx,
     `select id, method, status, amount::float8, tendered::float8, change::float8, label, provider_ref as "providerRef"
-       from ${q(ctx, 'payment')} where sale_id = $1 order by created_at, id`,
+       from ${q(ctx, 'payment')} where sale_id = $1 order by position, created_at, id`,
     [saleId],
   );
   return {

@@ -150,7 +150,8 @@ export async function insertSale(
     7,
   );
   const paymentColumns = columns(
-    payments.map((payment) => [
+    payments.map((payment, position) => [
+      position,
       payment.id ?? randomUUID(),
       payment.method,
       payment.status ?? 'succeeded',
@@ -162,9 +163,9 @@ export async function insertSale(
       payment.providerRef ?? null,
       payment.refundOf ?? null,
     ]),
-    10,
+    11,
   );
-  // $1..$25 the sale, $26..$40 the lines, $41..$47 the taxes, $48..$57 the payments (empty arrays
+  // $1..$25 the sale, $26..$40 the lines, $41..$47 the taxes, $48..$58 the payments (empty arrays
   // insert nothing).
   await query(
     ctx,
@@ -187,12 +188,13 @@ export async function insertSale(
        insert into ${tableOf(ctx, 'sale_tax')} (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount)
        select sale.id, t.* from sale, unnest($41::uuid[], $42::text[], $43::text[], $44::numeric[], $45::bool[],
          $46::bigint[], $47::bigint[]) as t)
-     insert into ${tableOf(ctx, 'payment')} (id, sale_id, method, status, amount, tendered, change, label, provider,
-       provider_ref, refund_of_payment_id)
-     select p.id, sale.id, p.method, p.status, p.amount, p.tendered, p.change, p.label, p.provider, p.provider_ref, p.refund_of
-       from sale, unnest($48::uuid[], $49::text[], $50::text[], $51::bigint[], $52::bigint[], $53::bigint[], $54::text[],
-         $55::text[], $56::text[], $57::uuid[])
-         as p(id, method, status, amount, tendered, change, label, provider, provider_ref, refund_of)`,
+     insert into ${tableOf(ctx, 'payment')} (position, id, sale_id, method, status, amount, tendered, change, label,
+       provider, provider_ref, refund_of_payment_id)
+     select p.position, p.id, sale.id, p.method, p.status, p.amount, p.tendered, p.change, p.label, p.provider,
+            p.provider_ref, p.refund_of
+       from sale, unnest($48::int[], $49::uuid[], $50::text[], $51::text[], $52::bigint[], $53::bigint[], $54::bigint[],
+         $55::text[], $56::text[], $57::text[], $58::uuid[])
+         as p(position, id, method, status, amount, tendered, change, label, provider, provider_ref, refund_of)`,
     [...saleValues, ...lineColumns, ...taxColumns, ...paymentColumns],
   );
 }

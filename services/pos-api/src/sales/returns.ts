@@ -410,7 +410,7 @@ export function returns({ clock, cards }: ReturnsOptions) {
       tx,
       `select p.id, p.method, p.amount, p.label, p.provider_ref,
               coalesce((select -sum(r.amount) from ${payment} r where r.refund_of_payment_id = p.id), 0) as refunded
-         from ${payment} p where p.sale_id = $1 and p.status = 'succeeded' order by (p.method = 'card'), p.created_at`,
+         from ${payment} p where p.sale_id = $1 and p.status = 'succeeded' order by (p.method = 'card'), p.position, p.created_at`,
       [saleId],
     );
     let left = -total;

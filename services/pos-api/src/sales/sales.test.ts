@@ -148,6 +148,32 @@ describe('checkout', () => {
     ]);
   });
 
+  it('keeps a split tender’s payments in the order they were given', async () => {
+    for (const labels of [
+      ['Z voucher', 'M gift card', 'A coupon'],
+      ['A coupon', 'M gift card', 'Z voucher'],
+    ]) {
+      const tenders = [
+        ...labels.map((label) => ({ method: 'external', amount: 300, label })),
+        { method: 'cash', amount: 99, tendered: 100 },
+      ];
+      const sold = await post(
+        '/v1/sales',
+        cashier,
+        { lines: [{ sku: 'PEN', quantity: 3 }], tenders },
+        randomUUID(),
+      );
+      expect(sold.statusCode, sold.body).toBe(201);
+      const stored = await app.inject({
+        url: `/v1/sales/${sold.json<{ id: string }>().id}`,
+        headers: { host: tenant.host, ...bearer(cashier.accessToken) },
+      });
+      expect(
+        stored.json<{ payments: { label: string | null }[] }>().payments.map((payment) => payment.label),
+      ).toEqual([...labels, null]);
+    }
+  });
+
   it('commits once per Idempotency-Key: the same body replays the first answer, another body is refused', async () => {
     const key = randomUUID();
     const body = {

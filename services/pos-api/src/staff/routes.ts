@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { ProblemError, problem, problemResponses, type ProblemCode } from '../errors.ts';
 import type { Counters } from '../limits/counters.ts';
 import { ListOf, onePage } from '../lists.ts';
+import { OPTIONAL_BODY_EXTENSION } from '../openapi.ts';
 import { staffActorOf } from '../tenancy/context.ts';
 import { attemptLimits } from './attempt-limits.ts';
 import { listAudit } from './audit.ts';
@@ -312,6 +313,7 @@ export async function staffRoutes(
         summary: 'Make a one-time code (10 minutes) that pairs one new register with POST /v1/devices/pair',
         security: SIGNED_IN,
         body: NewPairingCodeBody,
+        [OPTIONAL_BODY_EXTENSION]: true,
         response: {
           201: PairingCodeSchema,
           ...problemResponses(...permissionProblems('device.register'), 'store_not_found', 'store_closed'),

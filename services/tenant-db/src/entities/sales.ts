@@ -118,6 +118,8 @@ export const Payment = defineEntity({
   properties: {
     id: p.uuid().primary(),
     sale: p.manyToOne(Sale),
+    /** The order the tenders were given in (receipts list them so). */
+    position: p.integer().default(0),
     method: p.enum(PAYMENT_METHODS),
     status: p.enum(PAYMENT_STATUSES),
     amount: p.bigint('number'),

@@ -11,6 +11,7 @@ import { Migration20261205130000_per_register_receipts } from './Migration202612
 import { Migration20261205140000_unreceipted_returns } from './Migration20261205140000_unreceipted_returns.ts';
 import { Migration20261205182604_device_pairing_codes } from './Migration20261205182604_device_pairing_codes.ts';
 import { Migration20261205190000_audit_portal_actor } from './Migration20261205190000_audit_portal_actor.ts';
+import { Migration20261205233000_payment_position } from './Migration20261205233000_payment_position.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
@@ -44,4 +45,5 @@ export const tenantMigrations: MigrationObject[] = [
     name: 'Migration20261205190000_audit_portal_actor',
     class: Migration20261205190000_audit_portal_actor,
   },
+  { name: 'Migration20261205233000_payment_position', class: Migration20261205233000_payment_position },
 ];
