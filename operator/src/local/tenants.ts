@@ -23,7 +23,13 @@ import {
 } from '../controller/tenant-data.ts';
 
 /** Deletion by BackupThenDelete refused because the backup cannot be made (nothing was dropped). */
-export { BackupUnavailableError } from '../provision/backup.ts';
+export {
+  BackupUnavailableError,
+  backupTenantSchema,
+  listBackups,
+  pruneBackups,
+  restoreTenantSchema,
+} from '../provision/backup.ts';
 
 export interface LocalTenantContext extends TenantDataContext {
   /** Where manifests, identities and credentials are kept (`.cloudpos/tenants`). */

@@ -1,10 +1,12 @@
-// BackupThenDelete: a tenant's schema dumped with pg_dump (custom format) and verified with
-// pg_restore --list before anything is dropped. pg_dump must be at least the server's major
+// A tenant's schema dumped with pg_dump (custom format) and verified with pg_restore --list (by
+// BackupThenDelete before anything is dropped, and by `npm run tenant -- backup`), kept with a
+// retention, and restored into the tenant's own schema. pg_dump must be at least the server's major
 // version; when it is not, the backup is refused with a message that says so (no data is dropped).
 import { execFile } from 'node:child_process';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { grantTenantSchema } from '@cloudpos/tenant-db';
 import type pg from 'pg';
 
 const run = promisify(execFile);
@@ -63,13 +65,9 @@ export async function backupTenantSchema(options: BackupOptions): Promise<Backup
       options.databaseUrl,
     ]);
     // Verify before anyone relies on it: the archive must list the schema's tables.
-    const { stdout } = await run(pgRestore, ['--list', partial]);
-    const tables = [...stdout.matchAll(new RegExp(`TABLE ${options.schema} (\\w+) `, 'g'))].map(
-      (match) => match[1]!,
-    );
-    if (tables.length === 0) throw new Error(`the dump of ${options.schema} lists no tables`);
+    const tables = await tablesIn(pgRestore, partial, options.schema);
     await rename(partial, file);
-    return { file, tables: [...new Set(tables)].sort() };
+    return { file, tables };
   } catch (error) {
     await rm(partial, { force: true });
     const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
@@ -81,3 +79,102 @@ export async function backupTenantSchema(options: BackupOptions): Promise<Backup
     );
   }
 }
+
+/** The tables an archive holds for `schema` (none: not a backup of it). */
+async function tablesIn(pgRestore: string, file: string, schema: string): Promise<string[]> {
+  const { stdout } = await run(pgRestore, ['--list', file]);
+  const tables = [...stdout.matchAll(new RegExp(`TABLE ${schema} (\\w+) `, 'g'))].map((match) => match[1]!);
+  if (tables.length === 0) throw new Error(`the dump of ${schema} lists no tables`);
+  return [...new Set(tables)].sort();
+}
+
+export interface BackupFile {
+  file: string;
+  bytes: number;
+  at: Date;
+}
+
+/** The backups of `schema` in `dir`, newest first. */
+export async function listBackups(dir: string, schema: string): Promise<BackupFile[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const files = await Promise.all(
+    names
+      .filter((name) => name.startsWith(`${schema}-`) && name.endsWith('.dump'))
+      .map(async (name) => {
+        const info = await stat(join(dir, name));
+        return { file: join(dir, name), bytes: info.size, at: info.mtime };
+      }),
+  );
+  return files.sort((a, b) => b.at.getTime() - a.at.getTime() || b.file.localeCompare(a.file));
+}
+
+/** Keeps the `keep` newest backups of `schema` in `dir`; answers the files removed. */
+export async function pruneBackups(dir: string, schema: string, keep: number): Promise<string[]> {
+  if (!Number.isInteger(keep) || keep < 1) throw new Error(`keep must be at least 1, not ${keep}`);
+  const old = (await listBackups(dir, schema)).slice(keep);
+  for (const backup of old) await rm(backup.file, { force: true });
+  return old.map((backup) => backup.file);
+}
+
+export interface RestoreOptions {
+  admin: pg.Pool;
+  databaseUrl: string;
+  schema: string;
+  file: string;
+  pgRestore?: string;
+  now?: Date;
+}
+
+export interface Restore {
+  tables: string[];
+  /** The schema as it was before the restore, kept under this name until someone drops it. */
+  replacedBy: string;
+}
+
+/**
+ * Restores a backup into the tenant's own schema: the archive is checked first, the schema as it is
+ * now is renamed aside (kept, not dropped), the archive recreates the schema in one transaction, and
+ * the tenant's role gets its grants again. When the restore fails, the schema is put back as it was.
+ * Requests of the tenant that arrive meanwhile fail and are retried by their clients; PostgreSQL
+ * re-plans every prepared statement when a schema is renamed, so none reaches the old tables.
+ */
+export async function restoreTenantSchema(options: RestoreOptions): Promise<Restore> {
+  const pgRestore = options.pgRestore ?? process.env.PG_RESTORE ?? 'pg_restore';
+  const { schema } = options;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`not a tenant schema: ${schema}`);
+  const tables = await tablesIn(pgRestore, options.file, schema).catch((error: unknown) => {
+    throw new Error(`${options.file} is not a backup of ${schema}: ${describe(error)}`, { cause: error });
+  });
+  const stamp = (options.now ?? new Date()).toISOString().replace(/\D/g, '').slice(0, 14);
+  const replacedBy = `${schema.slice(0, 40)}_replaced_${stamp}`;
+  await options.admin.query(`alter schema "${schema}" rename to "${replacedBy}"`);
+  try {
+    await run(pgRestore, [
+      '--no-owner',
+      '--exit-on-error',
+      '--single-transaction',
+      `--dbname=${options.databaseUrl}`,
+      options.file,
+    ]);
+  } catch (error) {
+    await options.admin.query(`drop schema if exists "${schema}" cascade`).catch(() => {});
+    await options.admin.query(`alter schema "${replacedBy}" rename to "${schema}"`);
+    throw new Error(`restore of ${schema} failed (the schema is as it was): ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  const client = await options.admin.connect();
+  try {
+    const role = await client.query('select 1 from pg_roles where rolname = $1', [schema]);
+    if (role.rowCount === 1) await grantTenantSchema(client, schema);
+  } finally {
+    client.release();
+  }
+  return { tables, replacedBy };
+}
+
+const describe = (error: unknown) =>
+  ((error as { stderr?: string }).stderr?.trim() || (error as Error).message).replace(
+    /postgres(ql)?:\/\/[^\s]+/g,
+    '<database>',
+  );

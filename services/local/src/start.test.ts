@@ -512,6 +512,21 @@ describe('npm start (local mode)', () => {
     expect(invalid.output).toContain('/spec/plan must be equal to one of the allowed values');
     expect(invalid.output).not.toMatch(/^\s+at /m);
 
+    // Backups: made and verified, listed, restored (the data as it was is kept aside).
+    const backedUp = await runTenantCli(env, ['backup', 'corner-cafe', '--keep', '1']);
+    expect(backedUp.output, backedUp.output).toMatch(
+      /backup of corner-cafe: \S+tenant_corner_cafe-\S+\.dump \(\d+ tables, verified\)/,
+    );
+    const listedBackups = await runTenantCli(env, ['backups', 'corner-cafe']);
+    expect(listedBackups.output.trim().split('\n')).toHaveLength(1);
+    const noSource = await runTenantCli(env, ['restore', 'corner-cafe']);
+    expect(noSource.code).toBe(1);
+    expect(noSource.output).toContain('"restore" needs a backup: --from <file> or --from latest.');
+    const restored = await runTenantCli(env, ['restore', 'corner-cafe', '--from', 'latest']);
+    expect(restored.output, restored.output).toContain('tenant corner-cafe restored from');
+    expect(restored.output).toMatch(/kept in schema tenant_corner_cafe_replaced_\d{14}/);
+    expect(restored.code).toBe(0);
+
     const deleted = await runTenantCli(env, ['delete', 'bakery']);
     expect(deleted.output).toContain(
       'Policy Retain: schema tenant_bakery, its role and NATS account are kept.',

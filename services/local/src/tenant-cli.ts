@@ -11,11 +11,16 @@ import pg from 'pg';
 import {
   applyLocalTenant,
   BackupUnavailableError,
+  backupTenantSchema,
   deleteLocalTenant,
   InvalidTenantError,
+  listBackups,
   listLocalTenants,
+  pruneBackups,
   readLocalTenant,
+  restoreTenantSchema,
 } from '@cloudpos/operator/local';
+import { tenantSchemaName } from '@cloudpos/tenant-db';
 import { withBackupTools } from './backup-tools.ts';
 import { useLocalEngines } from './infra.ts';
 import { localAuthSecret } from './auth-secret.ts';
@@ -30,7 +35,12 @@ const USAGE = `Usage: npm run tenant -- <command>
   apply -f <file.yaml>      create or update the Tenants in a manifest (as kubectl apply does)
   list                      the local Tenants, like kubectl get tenants
   get <slug>                one Tenant as YAML, with its status
-  delete <slug>             delete a Tenant; its data goes by its deletionPolicy`;
+  delete <slug>             delete a Tenant; its data goes by its deletionPolicy
+  backup <slug> [--keep 7]  dump the tenant's schema into .cloudpos/backups, verified; keep the newest n
+  backups <slug>            the tenant's backups, newest first
+  restore <slug> --from <file|latest>
+                            put the tenant's data back as it was at a backup (the data as it is now
+                            is kept aside in a schema whose name is printed)`;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -49,6 +59,8 @@ async function main(argv: string[]): Promise<void> {
       store: { type: 'string', multiple: true },
       'deletion-policy': { type: 'string' },
       filename: { type: 'string', short: 'f' },
+      keep: { type: 'string', default: '7' },
+      from: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,9 +69,9 @@ async function main(argv: string[]): Promise<void> {
     say(USAGE);
     return;
   }
-  if (!['create', 'apply', 'list', 'get', 'delete'].includes(command))
+  if (!['create', 'apply', 'list', 'get', 'delete', 'backup', 'backups', 'restore'].includes(command))
     throw new ActionableError(`Unknown command "${command}".`, USAGE);
-  if (['create', 'get', 'delete'].includes(command) && !slug)
+  if (['create', 'get', 'delete', 'backup', 'backups', 'restore'].includes(command) && !slug)
     throw new ActionableError(`"${command}" needs a tenant slug.`, USAGE);
   if (command === 'apply' && !values.filename)
     throw new ActionableError('"apply" needs a manifest: -f <file.yaml>.', USAGE);
@@ -68,6 +80,24 @@ async function main(argv: string[]): Promise<void> {
   // Reading needs no engines.
   const readOnly = { dir: join(settings.home, 'tenants') };
   if (command === 'list') return printList(await listLocalTenants(readOnly));
+  const backupDir = join(settings.home, 'backups');
+  if (command === 'backups') {
+    const backups = await listBackups(backupDir, tenantSchemaName(slug!));
+    if (backups.length === 0) say(`no backups of ${slug} in ${backupDir}`);
+    for (const backup of backups)
+      say(
+        `${backup.at.toISOString()}  ${String(Math.ceil(backup.bytes / 1024)).padStart(8)} KiB  ${backup.file}`,
+      );
+    return;
+  }
+  if (command === 'restore' && !values.from)
+    throw new ActionableError('"restore" needs a backup: --from <file> or --from latest.', USAGE);
+  const keep = Number(values.keep);
+  if (command === 'backup' && !(Number.isInteger(keep) && keep >= 1))
+    throw new ActionableError(
+      `--keep must be a whole number of backups, at least 1, not "${values.keep}".`,
+      USAGE,
+    );
   if (command === 'get') {
     const tenant = await readLocalTenant(readOnly, slug!);
     if (!tenant) throw notFound(slug!);
@@ -75,6 +105,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
 
+  if (command === 'backup' || command === 'restore') {
+    if (!(await readLocalTenant(readOnly, slug!))) throw notFound(slug!);
+    return backupOrRestore(settings, command, slug!, { keep, from: values.from, backupDir });
+  }
   const manifests =
     command === 'apply' ? await readManifests(values.filename!) : [createManifest(slug!, values)];
   // BackupThenDelete dumps through PG_DUMP/PG_RESTORE, read in this process where the dump is made.
@@ -132,6 +166,71 @@ async function main(argv: string[]): Promise<void> {
       await tenants.close();
     }
   } finally {
+    await engines.stop();
+  }
+}
+
+/** `backup` (verified, then older ones pruned) or `restore` of one tenant's schema, on the local engines. */
+async function backupOrRestore(
+  settings: LocalSettings,
+  command: 'backup' | 'restore',
+  slug: string,
+  options: { keep: number; from: string | undefined; backupDir: string },
+): Promise<void> {
+  const schema = tenantSchemaName(slug);
+  const tools = await withBackupTools(process.env);
+  let file = options.from;
+  if (command === 'restore' && file === 'latest') {
+    file = (await listBackups(options.backupDir, schema))[0]?.file;
+    if (!file)
+      throw new ActionableError(
+        `There is no backup of ${slug} in ${options.backupDir}.`,
+        'make one: npm run tenant -- backup ' + slug,
+      );
+  }
+  const engines = await useLocalEngines(settings);
+  const admin = new pg.Pool({ connectionString: engines.databaseUrl, max: 2 });
+  try {
+    if (command === 'backup') {
+      const backup = await backupTenantSchema({
+        admin,
+        databaseUrl: engines.databaseUrl,
+        schema,
+        dir: options.backupDir,
+        pgDump: tools.PG_DUMP,
+        pgRestore: tools.PG_RESTORE,
+      }).catch((error: unknown) => {
+        throw error instanceof BackupUnavailableError
+          ? new ActionableError(
+              `No backup of ${slug} was made: ${error.message}.`,
+              'run `npm run ensure-tools`',
+            )
+          : error;
+      });
+      say(`backup of ${slug}: ${backup.file} (${backup.tables.length} tables, verified)`);
+      for (const removed of await pruneBackups(options.backupDir, schema, options.keep))
+        say(`  removed ${removed} (keeping the newest ${options.keep})`);
+      return;
+    }
+    const restored = await restoreTenantSchema({
+      admin,
+      databaseUrl: engines.databaseUrl,
+      schema,
+      file: file!,
+      pgRestore: tools.PG_RESTORE,
+    }).catch((error: unknown) => {
+      throw new ActionableError(
+        (error as Error).message,
+        'give a backup of this tenant: npm run tenant -- backups ' + slug,
+      );
+    });
+    say(`tenant ${slug} restored from ${file} (${restored.tables.length} tables)`);
+    say(
+      `  its data as it was before the restore is kept in schema ${restored.replacedBy}; drop it when no longer needed:`,
+    );
+    say(`  drop schema "${restored.replacedBy}" cascade`);
+  } finally {
+    await admin.end();
     await engines.stop();
   }
 }

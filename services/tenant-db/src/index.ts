@@ -38,6 +38,7 @@ export { TenantLock, TENANT_LOCKS, type TenantLockName } from './entities/tenant
 export {
   dropTenantDatabase,
   generateDatabasePassword,
+  grantTenantSchema,
   hardenDatabase,
   hardeningStatements,
   provisionTenantRole,

@@ -159,18 +159,7 @@ async function provisionOnce(admin: pg.Pool, options: ProvisionOptions): Promise
     await client.query(`revoke all on database "${database}" from public`);
     await client.query(`revoke all on schema public from public`);
     await client.query(`grant connect on database "${database}" to "${role}"`);
-    await client.query(`grant usage on schema "${schema}" to "${role}"`);
-    await client.query(
-      `grant select, insert, update, delete on all tables in schema "${schema}" to "${role}"`,
-    );
-    await client.query(`grant usage, select, update on all sequences in schema "${schema}" to "${role}"`);
-    // Tables created later by migrations (run by the operator's role) are granted too.
-    await client.query(
-      `alter default privileges in schema "${schema}" grant select, insert, update, delete on tables to "${role}"`,
-    );
-    await client.query(
-      `alter default privileges in schema "${schema}" grant usage, select, update on sequences to "${role}"`,
-    );
+    await grantTenantSchema(client, schema);
     await client.query(`alter role "${role}" set search_path = "${schema}"`);
     await client.query('commit');
     return { role, schema, password };
@@ -182,6 +171,25 @@ async function provisionOnce(admin: pg.Pool, options: ProvisionOptions): Promise
   } finally {
     client.release();
   }
+}
+
+/**
+ * What the tenant's role may do in its schema: use it, read and write its tables and sequences,
+ * also those migrations (run by the operator's role) create later. Provisioning calls it, and a
+ * restore does again for the schema it recreated.
+ */
+export async function grantTenantSchema(client: pg.ClientBase, schema: string): Promise<void> {
+  assertIdentifier(schema);
+  const role = schema;
+  await client.query(`grant usage on schema "${schema}" to "${role}"`);
+  await client.query(`grant select, insert, update, delete on all tables in schema "${schema}" to "${role}"`);
+  await client.query(`grant usage, select, update on all sequences in schema "${schema}" to "${role}"`);
+  await client.query(
+    `alter default privileges in schema "${schema}" grant select, insert, update, delete on tables to "${role}"`,
+  );
+  await client.query(
+    `alter default privileges in schema "${schema}" grant usage, select, update on sequences to "${role}"`,
+  );
 }
 
 /** Removes the tenant's schema (with its data) and its role. Idempotent. */

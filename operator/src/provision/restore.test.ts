@@ -1,0 +1,146 @@
+// Backups kept and restored, against a selling POS API on the test PostgreSQL 18: sell, back up, sell
+// more and change the catalog, restore; the tenant's data is as it was at the backup, the API (whose
+// connections hold prepared statements) reads the restored tables and sells on, the tenant's role
+// has its grants again, and the schema as it was before the restore is kept aside.
+import type {} from '@cloudpos/harness/vitest/provided';
+import {
+  bearer,
+  createTenantRole,
+  sellingWorld,
+  signIn,
+  type SellingWorld,
+  type SignedIn,
+} from '@cloudpos/pos-api/test-support';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { backupTenantSchema, listBackups, pruneBackups, restoreTenantSchema } from './backup.ts';
+
+let world: SellingWorld;
+let cashier: SignedIn;
+let dir: string;
+let role: Awaited<ReturnType<typeof createTenantRole>>;
+
+beforeAll(async () => {
+  world = await sellingWorld('restore', { postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  cashier = await signIn(world.app, world.tenant, world.tenant.cashier.code, world.tenant.cashier.pin);
+  role = await createTenantRole(world.db.url, world.schema);
+  dir = await mkdtemp(join(tmpdir(), 'cloudpos-restore-'));
+});
+
+afterAll(async () => {
+  await role?.drop();
+  await world?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sell = async (sku: string, amount: number) => {
+  const sold = await world.app.inject({
+    method: 'POST',
+    url: '/v1/sales',
+    headers: { host: world.tenant.host, ...bearer(cashier.accessToken), 'idempotency-key': randomUUID() },
+    payload: { lines: [{ sku, quantity: 1 }], tenders: [{ method: 'cash', amount }] },
+  });
+  expect(sold.statusCode, sold.body).toBe(201);
+  return sold.json<{ receiptNumber: string }>().receiptNumber;
+};
+
+const receipts = async () => {
+  const listed = await world.app.inject({
+    url: '/v1/sales?limit=100',
+    headers: { host: world.tenant.host, ...bearer(world.tenant.owner.accessToken) },
+  });
+  expect(listed.statusCode, listed.body).toBe(200);
+  return listed
+    .json<{ items: { receiptNumber: string }[] }>()
+    .items.map((sale) => sale.receiptNumber)
+    .sort();
+};
+
+const tools = () => ({ pgDump: inject('pgDumpPath'), pgRestore: inject('pgRestorePath') });
+
+describe('restoring a tenant from its backup', () => {
+  it('brings the schema back as it was at the backup, and the API sells on', async () => {
+    const before = [await sell('PEN', 333), await sell('MUG', 350)];
+    const backup = await backupTenantSchema({
+      admin: world.sql,
+      databaseUrl: world.db.url,
+      schema: world.schema,
+      dir,
+      ...tools(),
+    });
+    expect(backup.tables).toEqual(expect.arrayContaining(['sale', 'sale_line', 'payment', 'variant']));
+
+    await sell('BREAD', 200);
+    await world.sql.query(`update "${world.schema}".price set amount = 999`);
+    expect(await receipts()).toHaveLength(3);
+
+    const restored = await restoreTenantSchema({
+      admin: world.sql,
+      databaseUrl: world.db.url,
+      schema: world.schema,
+      file: backup.file,
+      pgRestore: inject('pgRestorePath'),
+    });
+    expect(restored.replacedBy).toMatch(new RegExp(`^${world.schema}_replaced_\\d{14}$`));
+
+    // As at the backup: the two sales, the old prices; the API's connections see the new tables.
+    expect(await receipts()).toEqual(before.sort());
+    const prices = await world.sql.query<{ amount: string }>(
+      `select amount from "${world.schema}".price order by amount`,
+    );
+    expect(prices.rows.map((row) => Number(row.amount))).toEqual([200, 333, 350]);
+    const next = await sell('PEN', 333);
+    expect(next).toMatch(/-000003$/);
+    // The tenant's own role may use the restored tables; the schema as it was is kept aside.
+    const grants = await world.sql.query<{ sale: boolean; stock: boolean }>(
+      `select has_table_privilege($1, $2, 'insert') as sale, has_table_privilege($1, $3, 'update') as stock`,
+      [world.schema, `"${world.schema}".sale`, `"${world.schema}".stock_level`],
+    );
+    expect(grants.rows[0]).toEqual({ sale: true, stock: true });
+    const aside = await world.sql.query<{ n: number }>(
+      `select count(*)::int as n from "${restored.replacedBy}".sale`,
+    );
+    expect(aside.rows[0]!.n).toBe(3);
+  });
+
+  it('refuses a file that is not a backup of this tenant, and changes nothing', async () => {
+    const other = join(dir, 'not-a-backup.dump');
+    await import('node:fs/promises').then(({ writeFile }) => writeFile(other, 'not a dump'));
+    await expect(
+      restoreTenantSchema({
+        admin: world.sql,
+        databaseUrl: world.db.url,
+        schema: world.schema,
+        file: other,
+        pgRestore: inject('pgRestorePath'),
+      }),
+    ).rejects.toThrow(/is not a backup of/);
+    expect(await receipts()).toHaveLength(3);
+  });
+
+  it('keeps the newest backups and lists them newest first', async () => {
+    for (let day = 1; day <= 3; day += 1) {
+      const made = await backupTenantSchema({
+        admin: world.sql,
+        databaseUrl: world.db.url,
+        schema: world.schema,
+        dir,
+        now: new Date(Date.UTC(2026, 11, day)),
+        ...tools(),
+      });
+      const at = new Date(Date.UTC(2026, 11, day));
+      await utimes(made.file, at, at);
+    }
+    const listed = await listBackups(dir, world.schema);
+    expect(listed.length).toBe(4);
+    const removed = await pruneBackups(dir, world.schema, 2);
+    expect(removed).toHaveLength(2);
+    const kept = await listBackups(dir, world.schema);
+    expect(kept).toHaveLength(2);
+    // The backup made today (the first test's) and the one of 3 December.
+    expect(kept[1]!.file).toContain('2026-12-03');
+  });
+});
