@@ -354,6 +354,27 @@ describe('the till in Chromium', () => {
     await expect.poll(() => page.locator('.top-bar').textContent()).toContain('manager 2000');
   });
 
+  it('holds the sale on screen through a lock and gives it back to its cashier only', async () => {
+    await tapProduct('Mug');
+    await tapProduct('Bread');
+    await expect.poll(() => page.getByTestId('sale-total').textContent()).toMatch(/5[.,]50/);
+    await page.clock.fastForward('05:01');
+    await expect
+      .poll(() => page.locator('.notice').textContent())
+      .toBe('The till locked itself after 5 minutes without use. Sign in to go on.');
+    // Another cashier starts with an empty sale; the manager's stays held.
+    await signIn(world.tenant.cashier.code, world.tenant.cashier.pin);
+    await expect.poll(() => page.getByTestId('sale-total').count()).toBe(0);
+    await page.getByRole('button', { name: 'Switch cashier' }).click();
+    await signIn(world.tenant.manager.code, world.tenant.manager.pin);
+    await expect.poll(() => page.getByTestId('sale-total').textContent()).toMatch(/5[.,]50/);
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Current sale' }).textContent())
+      .toMatch(/Mug.*Bread/);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => page.getByTestId('sale-total').count()).toBe(0);
+  });
+
   it('follows the tenant’s own offline limits, synced at sign-in: cash only, at most €5 a sale', async () => {
     const owner = { host: world.tenant.host, ...bearer(world.tenant.owner.accessToken) };
     const changed = await world.app.inject({

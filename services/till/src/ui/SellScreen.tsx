@@ -13,6 +13,7 @@ import {
 import type { CatalogItem } from '../db.ts';
 import { formatMoney } from '../format.ts';
 import { describeError } from '../messages.ts';
+import { holdSale, takeHeldSale } from '../held-sale.ts';
 import { parkSale, type ResumedSale } from '../parked.ts';
 import { wedgeDetector } from '../scanner.ts';
 import type { TillContext } from './App.tsx';
@@ -41,6 +42,30 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
   const [tendering, setTendering] = useState(false);
   const [parkedNote, setParked] = useState<string>();
   const searchRef = useRef<HTMLInputElement>(null);
+  const { db, session } = context;
+
+  // The sale on screen survives the till locking itself or a switch of cashier: it is held for its
+  // cashier (heldsale.ts) and comes back when they sign in again.
+  const [restored, setRestored] = useState(resume !== undefined);
+  useEffect(() => {
+    if (restored) return;
+    let cancelled = false;
+    void takeHeldSale(db, session.staffId).then((held) => {
+      if (cancelled) return;
+      if (held) {
+        setLines(held.lines);
+        setOrderDiscount(held.orderDiscount);
+        setResumed(held.resumed);
+      }
+      setRestored(true);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [db, session.staffId, restored]);
+  useEffect(() => {
+    if (restored) void holdSale(db, session.staffId, { lines, orderDiscount, resumed });
+  }, [db, session.staffId, restored, lines, orderDiscount, resumed]);
 
   const priced = useMemo(() => {
     try {
@@ -118,6 +143,8 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
         resumed={resumed}
         onCancel={() => setTendering(false)}
         onDone={(saleKey) => {
+          // Sold: nothing is held for this cashier any more (the screen goes before its effects run).
+          void holdSale(db, session.staffId, { lines: [] });
           clearSale();
           setTendering(false);
           context.show({ name: 'receipt', saleKey });
