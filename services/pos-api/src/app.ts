@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Logger, Metrics } from '@cloudpos/telemetry';
+import { currentTraceparent, type Logger, type Metrics } from '@cloudpos/telemetry';
 import { fileURLToPath } from 'node:url';
 import { observability } from '@cloudpos/telemetry/fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -132,6 +132,12 @@ export async function buildApp(deps: AppDependencies) {
     }),
     clock,
     ...(config.BASE_DOMAIN ? { baseDomain: config.BASE_DOMAIN } : {}),
+  });
+  // The trace a response belongs to (W3C Trace Context's traceresponse): a till, a browser's network
+  // panel or curl -i shows what to look up in the trace viewer.
+  app.addHook('onRequest', async (_request, reply) => {
+    const traceparent = currentTraceparent();
+    if (traceparent) reply.header('traceresponse', traceparent);
   });
   // Denials found inside a transaction that then rolled back are written once it has ended.
   app.addHook('onSend', async (request, _reply, payload) => {

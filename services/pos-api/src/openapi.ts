@@ -120,7 +120,7 @@ function optionalBodies(document: OpenApiDocument): OpenApiDocument {
 export const swaggerOptions: SwaggerOptions = {
   transformObject: (document) =>
     'openapiObject' in document
-      ? (optionalBodies(document.openapiObject as OpenApiDocument))
+      ? optionalBodies(document.openapiObject as OpenApiDocument)
       : document.swaggerObject,
   openapi: {
     openapi: '3.1.0',

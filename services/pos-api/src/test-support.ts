@@ -253,6 +253,8 @@ export async function sellingWorld(
     env?: Record<string, string>;
     /** Runs before the app's first request (hooks can be added only before it boots). */
     beforeBoot?: (app: PosApi) => void;
+    /** The app's logger (silent by default). */
+    logger?: Logger;
   } = {},
 ): Promise<SellingWorld> {
   const db = await createTestDatabase(infra.postgresUrl, prefix.replaceAll('-', '_'));
@@ -268,6 +270,7 @@ export async function sellingWorld(
     redis,
     mode: 'pooled',
     ...(options.env ? { env: options.env } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   options.beforeBoot?.(app);
   const tenant = await setUpTenant(app, slug);

@@ -138,6 +138,9 @@ describe('catalog events in the outbox', () => {
       payload: { code: 'TRACED', name: 'Traced', rate: '3', inclusive: false },
     });
     expect(response.statusCode, response.body).toBe(201);
+    // The response names its trace (W3C traceresponse): the same trace id, the API's own span.
+    expect(response.headers.traceresponse).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(response.headers.traceresponse).not.toContain('00f067aa0ba902b7');
     const [row] = await outboxRows(world, shop.schema, before);
     expect(row?.subject).toBe('pos.events.catalog.tax_rate.changed');
     expect(row?.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));

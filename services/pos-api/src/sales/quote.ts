@@ -75,7 +75,6 @@ export interface Quote {
   priced: PricedDocument;
 }
 
-
 /** Prices the request in its store: store, policy, variants, then the pricing engine. */
 export async function quote(ctx: RequestContext, request: QuoteRequest): Promise<Quote> {
   assertSellableQuantities(request);

@@ -3,9 +3,9 @@
 // Idempotency-Key; the first response is replayed.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problemResponses, type ProblemCode } from '../errors.ts';
-import { idempotencyKeyOf, sendIdempotent } from '../idempotency/index.ts';
+import { idempotencyKeyOf, sendIdempotent, type IdempotentResult } from '../idempotency/index.ts';
 import { CARD_PAYMENT_PROBLEMS, type PaymentProvider } from '../payments/index.ts';
 import {
   buildReceiptDocument,
@@ -69,6 +69,24 @@ export interface SalesRoutesOptions {
   clock: () => Date;
   /** Card payments; without one, card tenders are refused with payment_method_unavailable. */
   cards?: PaymentProvider | undefined;
+}
+
+/**
+ * Sends a committed sale or return, and logs it with its id and receipt number (the log line also
+ * carries the request's trace id): what an SRE greps for when a till reports a sale.
+ */
+function sendSale<Body>(request: FastifyRequest, reply: FastifyReply, result: IdempotentResult<Body>) {
+  const sale = result.body as { id?: unknown; kind?: unknown; receiptNumber?: unknown };
+  request.log.info(
+    {
+      sale_id: sale.id,
+      sale_kind: sale.kind,
+      receipt_number: sale.receiptNumber ?? null,
+      replayed: result.replayed,
+    },
+    result.replayed ? 'sale answered again (same Idempotency-Key)' : 'sale committed',
+  );
+  return sendIdempotent(reply, result);
 }
 
 export async function salesRoutes(parent: FastifyInstance, { clock, cards }: SalesRoutesOptions) {
@@ -137,7 +155,8 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
       preHandler: tillOnly,
     },
     async (request, reply) =>
-      sendIdempotent(
+      sendSale(
+        request,
         reply,
         await service.commit(
           request.ctx,
@@ -306,7 +325,8 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
       preHandler: tillOnly,
     },
     async (request, reply) =>
-      sendIdempotent(
+      sendSale(
+        request,
         reply,
         await returned.refund(
           request.ctx,
@@ -344,7 +364,8 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
       preHandler: tillOnly,
     },
     async (request, reply) =>
-      sendIdempotent(
+      sendSale(
+        request,
         reply,
         await returned.unreceipted(
           request.ctx,
