@@ -23,6 +23,7 @@ import { clientAddress, tenantKey } from './limits/keys.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
 import { salesRoutes } from './sales/index.ts';
+import { salesMetrics } from './sales/metrics.ts';
 import { writeDeferredAudit } from './staff/audit.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { parsePinPeppers } from './staff/pin-peppers.ts';
@@ -162,7 +163,12 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(settingsRoutes, { prefix: '/v1' });
 
   const cards = cardPaymentProvider(config);
-  await app.register(salesRoutes, { prefix: '/v1', clock, cards });
+  await app.register(salesRoutes, {
+    prefix: '/v1',
+    clock,
+    cards,
+    metrics: salesMetrics(deps.metrics.registry),
+  });
   if (cards) {
     await app.register(paymentWebhookRoutes, {
       prefix: '/v1',

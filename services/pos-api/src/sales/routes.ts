@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problemResponses, type ProblemCode } from '../errors.ts';
 import { idempotencyKeyOf, sendIdempotent, type IdempotentResult } from '../idempotency/index.ts';
+import type { SalesMetrics } from './metrics.ts';
 import { CARD_PAYMENT_PROBLEMS, type PaymentProvider } from '../payments/index.ts';
 import {
   buildReceiptDocument,
@@ -69,14 +70,37 @@ export interface SalesRoutesOptions {
   clock: () => Date;
   /** Card payments; without one, card tenders are refused with payment_method_unavailable. */
   cards?: PaymentProvider | undefined;
+  /** Sales counted on /metrics. */
+  metrics: SalesMetrics;
 }
 
 /**
  * Sends a committed sale or return, and logs it with its id and receipt number (the log line also
  * carries the request's trace id): what an SRE greps for when a till reports a sale.
  */
-function sendSale<Body>(request: FastifyRequest, reply: FastifyReply, result: IdempotentResult<Body>) {
-  const sale = result.body as { id?: unknown; kind?: unknown; receiptNumber?: unknown };
+function sendSale<Body>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: IdempotentResult<Body>,
+  metrics: SalesMetrics,
+  at: Date,
+) {
+  const sale = result.body as {
+    id?: unknown;
+    kind?: unknown;
+    receiptNumber?: unknown;
+    total?: unknown;
+    status?: unknown;
+  };
+  if (!result.replayed && sale.status !== 'open')
+    metrics.committed({
+      tenant: request.ctx.tenant.slug,
+      kind: typeof sale.kind === 'string' ? sale.kind : 'sale',
+      currency: request.ctx.tenant.currency,
+      total: typeof sale.total === 'number' ? sale.total : 0,
+      clientCreatedAt: (request.body as { clientCreatedAt?: string } | undefined)?.clientCreatedAt ?? null,
+      at,
+    });
   request.log.info(
     {
       sale_id: sale.id,
@@ -89,7 +113,7 @@ function sendSale<Body>(request: FastifyRequest, reply: FastifyReply, result: Id
   return sendIdempotent(reply, result);
 }
 
-export async function salesRoutes(parent: FastifyInstance, { clock, cards }: SalesRoutesOptions) {
+export async function salesRoutes(parent: FastifyInstance, { clock, cards, metrics }: SalesRoutesOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const service = checkout({ clock, cards });
   const returned = returns({ clock, cards });
@@ -164,6 +188,8 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
           idempotencyKeyOf(request, 'this sale'),
           authorizeFor(request),
         ),
+        metrics,
+        clock(),
       ),
   );
 
@@ -335,6 +361,8 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
           idempotencyKeyOf(request, 'this return'),
           authorizeFor(request),
         ),
+        metrics,
+        clock(),
       ),
   );
 
@@ -373,6 +401,8 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards }: Sal
           idempotencyKeyOf(request, 'this return'),
           authorizeFor(request),
         ),
+        metrics,
+        clock(),
       ),
   );
 }
