@@ -12,19 +12,9 @@
 // Sequential calls from one client after a warm-up: latency, not throughput. Run by test/src/bench/
 // run.ts as a child process (by path, never imported), so the harness does not depend on the API.
 // BENCH_PRODUCTS changes the catalog size (default 100,000).
-import { generatePassword, startPostgres, startRedis } from '@cloudpos/harness';
-import { createLogger, createMetrics } from '@cloudpos/telemetry';
-import { migrateTenant, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
+import { tenantOrmConfig } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { buildApp } from '../app.ts';
-import { tenantSetupCode } from '../auth/tokens.ts';
-import { loadConfig } from '../config.ts';
-import { newPinPepper } from '../staff/pin-peppers.ts';
+import { startBenchTenant } from '../bench-support.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { bulkUpsert, type BulkItem } from './bulk.ts';
 import { searchCatalog } from './search.ts';
@@ -36,7 +26,6 @@ const BATCH = 1000;
 const SAMPLES = 2000;
 const WARM_UP = 300;
 const SLUG = 'bench';
-const AUTH_SECRET = 'catalog-bench-secret-that-is-long-enough-0123456789';
 
 const progress = (line: string) => process.stderr.write(`catalog bench: ${line}\n`);
 
@@ -238,45 +227,12 @@ function searchQueries(seeded: Seeded): Query[] {
 }
 
 export async function catalogBenchmark(): Promise<string[]> {
-  const root = await mkdtemp(join(tmpdir(), 'cloudpos-bench-catalog-'));
-  await chmod(root, 0o755); // PostgreSQL runs as its own user when we are root
-  const stops: (() => Promise<unknown>)[] = [];
-  const interrupted = () => {
-    progress('interrupted; stopping what it started');
-    void (async () => {
-      for (const stop of stops) await stop().catch(() => {});
-      await rm(root, { recursive: true, force: true });
-      process.exit(130);
-    })();
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const tenant = await startBenchTenant('catalog', SLUG);
+  const { schema, storeId, app } = tenant;
+  // The service functions are measured on an ORM of their own (the API's is inside the app).
+  const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: tenant.databaseUrl, poolMax: 4 }));
   try {
-    progress(`starting PostgreSQL and Redis (in ${root})`);
-    const postgres = await startPostgres({
-      dir: join(root, 'pg'),
-      password: generatePassword(),
-      durable: false,
-    });
-    stops.push(() => postgres.stop());
-    const redisServer = await startRedis({ dir: join(root, 'redis'), durable: false });
-    stops.push(() => redisServer.stop());
-    const admin = new pg.Client({ connectionString: postgres.url });
-    await admin.connect();
-    await admin.query('create database cloudpos');
-    await admin.end();
-    const databaseUrl = postgres.urlFor('cloudpos');
-
-    const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl, poolMax: 4 }));
-    stops.unshift(() => orm.close());
-    const schema = tenantSchemaName(SLUG);
-    await migrateTenant(orm, schema);
     const connection = orm.em.getConnection();
-    const [store] = await connection.execute<{ id: string }[]>(
-      `insert into "${schema}".store (id, code, name, timezone, currency)
-       values (gen_random_uuid(), 'MAIN', 'Main', 'Europe/Berlin', 'EUR') returning id`,
-    );
-    const storeId = store!.id;
     const ctx = (): RequestContext => ({
       tenant: { slug: SLUG, schema, currency: 'EUR', timezone: 'Europe/Berlin', readOnly: false },
       em: orm.em.fork({ schema }),
@@ -342,39 +298,7 @@ export async function catalogBenchmark(): Promise<string[]> {
     }
 
     progress('measuring through the API');
-    const redis = new Redis(redisServer.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    stops.unshift(async () => redis.disconnect());
-    const config = loadConfig({
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisServer.url,
-      AUTH_SECRET,
-      PIN_PEPPERS: newPinPepper(),
-      TENANT_MODE: 'dedicated',
-      TENANT_SLUG: SLUG,
-      TENANT_CURRENCY: 'EUR',
-      RATE_LIMIT_MAX: '100000000',
-      LOG_LEVEL: 'silent',
-    });
-    const app = await buildApp({
-      config,
-      logger: createLogger({ name: 'catalog-bench', level: 'silent' }),
-      metrics: createMetrics(),
-      readinessChecks: [],
-      orm,
-      redis,
-    });
-    stops.unshift(() => app.close());
-    const setup = await app.inject({
-      method: 'POST',
-      url: '/v1/setup',
-      payload: {
-        setupCode: tenantSetupCode(AUTH_SECRET, SLUG),
-        owner: { code: '1000', displayName: 'Bench Owner', pin: '1111' },
-        device: { name: 'Bench till' },
-      },
-    });
-    if (setup.statusCode !== 201) throw new Error(`setup failed: ${setup.statusCode} ${setup.body}`);
-    const headers = { authorization: `Bearer ${setup.json<{ accessToken: string }>().accessToken}` };
+    const headers = { host: `${SLUG}.localhost`, authorization: `Bearer ${tenant.ownerToken}` };
     const get = async (url: string) => {
       const response = await app.inject({ method: 'GET', url, headers });
       if (response.statusCode !== 200) throw new Error(`GET ${url}: ${response.statusCode} ${response.body}`);
@@ -395,11 +319,8 @@ export async function catalogBenchmark(): Promise<string[]> {
     );
     return lines;
   } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    for (const stop of stops)
-      await stop().catch((error: unknown) => progress(`while stopping: ${String(error)}`));
-    await rm(root, { recursive: true, force: true });
+    await orm.close();
+    await tenant.close();
   }
 }
 
