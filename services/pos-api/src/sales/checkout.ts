@@ -10,11 +10,10 @@ import { idempotent } from '../idempotency/index.ts';
 import { moveStock } from '../inventory/index.ts';
 import { appendOutbox } from '../outbox/index.ts';
 import { paymentProblem, requireCardPayments, type PaymentProvider } from '../payments/index.ts';
-import { thousandths } from '../quantity.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import type { RequiredApproval } from './approvals.ts';
 import { getSale } from './lookup.ts';
-import { approvalsOf, quote, quoteView, type QuoteRequest } from './quote.ts';
+import { approvalsOf, quote, quoteView, stockMovesOf, type QuoteRequest } from './quote.ts';
 import {
   deleteParkedSale,
   insertSale,
@@ -163,12 +162,7 @@ export function checkout({ clock, cards }: CheckoutOptions) {
           saleId,
           reason: 'sale',
           at: now,
-          moves: priced.lines.map((line, index) => ({
-            variantId: resolved[index]!.variantId,
-            trackStock: resolved[index]!.trackStock,
-            sku: resolved[index]!.sku,
-            quantity: -thousandths(line.quantity),
-          })),
+          moves: stockMovesOf(quoted, -1n),
         });
       }
       const body = {

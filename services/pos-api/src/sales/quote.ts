@@ -11,6 +11,7 @@ import {
   type RoundingMode,
 } from '@cloudpos/pricing';
 import { priceVariants } from '../catalog/index.ts';
+import type { StockMove } from '../inventory/index.ts';
 import { effectiveSettings } from '../settings/index.ts';
 import { query, tableOf } from '../db/sql.ts';
 import { problem } from '../errors.ts';
@@ -224,6 +225,19 @@ function price(
       throw problem('pricing_invalid', `${error.path ?? ''} ${error.code}: ${error.message}`.trim());
     throw error;
   }
+}
+
+/** The stock a quote's lines move: out of the store for a sale (-1), back in for a return (+1). */
+export function stockMovesOf(
+  { priced, resolved }: Pick<Quote, 'priced' | 'resolved'>,
+  direction: -1n | 1n,
+): StockMove[] {
+  return priced.lines.map((line, index) => ({
+    variantId: resolved[index]!.variantId,
+    trackStock: resolved[index]!.trackStock,
+    sku: resolved[index]!.sku,
+    quantity: direction * thousandths(line.quantity),
+  }));
 }
 
 /** The priced document as the API shows it (preview, and the body of a committed sale). */

@@ -14,7 +14,7 @@ import { quantityText, thousandths } from '../quantity.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import type { Authorize } from './checkout.ts';
 import { getSale } from './lookup.ts';
-import { approvalsOf, quote, quoteView, type LineRequest } from './quote.ts';
+import { approvalsOf, quote, quoteView, stockMovesOf, type LineRequest } from './quote.ts';
 import { refundFor, type LineFigures } from './refund.ts';
 import {
   insertSale,
@@ -260,12 +260,7 @@ export function returns({ clock, cards }: ReturnsOptions) {
           saleId: returnId,
           reason: 'return',
           at: now,
-          moves: priced.lines.map((line, index) => ({
-            variantId: resolved[index]!.variantId,
-            trackStock: resolved[index]!.trackStock,
-            sku: resolved[index]!.sku,
-            quantity: thousandths(line.quantity),
-          })),
+          moves: stockMovesOf(quoted, 1n),
         });
       await appendOutbox(tx, [
         {

@@ -90,8 +90,6 @@ describe('the log of a sale', () => {
     expect(scraped).toContain(
       `cloudpos_sales_amount_minor_total{tenant="${tenant}",kind="sale",currency="EUR"} 683`,
     );
-    expect(scraped).toContain(
-      `cloudpos_sales_offline_replayed_total{tenant="${tenant}"} 1`,
-    );
+    expect(scraped).toContain(`cloudpos_sales_offline_replayed_total{tenant="${tenant}"} 1`);
   });
 });
