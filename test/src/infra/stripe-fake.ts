@@ -273,6 +273,20 @@ export class StripeFake {
     return { host: this.host, port: this.port, protocol: this.protocol };
   }
 
+  /**
+   * The POS API's settings that point its Stripe provider at this fake (services/pos-api config.ts).
+   * The webhook secret is the endpoint's when one is given, else one no delivery is signed with.
+   */
+  posApiEnv(webhookSecret = `whsec_${randomId(32)}`): Record<string, string> {
+    return {
+      STRIPE_SECRET_KEY: this.secretKey,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_API_HOST: this.host,
+      STRIPE_API_PORT: String(this.port),
+      STRIPE_API_PROTOCOL: this.protocol,
+    };
+  }
+
   /** Registers a webhook endpoint and returns its signing secret (whsec_...). */
   addWebhookEndpoint(url: string, secret = `whsec_${randomId(32)}`): string {
     this.endpoints.push({ url, secret });

@@ -465,13 +465,7 @@ describe('card tenders', () => {
       databaseUrl: db.url,
       redis,
       mode: 'pooled',
-      env: {
-        STRIPE_SECRET_KEY: fake.secretKey,
-        STRIPE_WEBHOOK_SECRET: `whsec_${randomUUID().replaceAll('-', '')}`,
-        STRIPE_API_HOST: fake.clientConfig.host,
-        STRIPE_API_PORT: String(fake.clientConfig.port),
-        STRIPE_API_PROTOCOL: fake.clientConfig.protocol,
-      },
+      env: fake.posApiEnv(),
     });
     signedIn = await signIn(cards, tenant, tenant.cashier.code, tenant.cashier.pin);
   });
@@ -700,14 +694,7 @@ describe('the simulated card reader (npm start, CARD_READER_SIMULATION)', () => 
       databaseUrl: db.url,
       redis,
       mode: 'pooled',
-      env: {
-        STRIPE_SECRET_KEY: fake.secretKey,
-        STRIPE_WEBHOOK_SECRET: `whsec_${randomUUID().replaceAll('-', '')}`,
-        STRIPE_API_HOST: fake.clientConfig.host,
-        STRIPE_API_PORT: String(fake.clientConfig.port),
-        STRIPE_API_PROTOCOL: fake.clientConfig.protocol,
-        CARD_READER_SIMULATION: 'true',
-      },
+      env: { ...fake.posApiEnv(), CARD_READER_SIMULATION: 'true' },
     });
     signedIn = await signIn(simulation, tenant, tenant.cashier.code, tenant.cashier.pin);
   });
