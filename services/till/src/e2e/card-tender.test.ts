@@ -94,20 +94,22 @@ describe('card tenders on the tenant’s reader', () => {
     // While the reader waits, the sale cannot be completed or left.
     await expect.poll(() => page.getByRole('button', { name: 'Complete sale' }).isDisabled()).toBe(true);
     await expect.poll(() => page.getByRole('button', { name: 'Back' }).isDisabled()).toBe(true);
+    // One payment at a time: cash comes after the card's outcome.
+    expect(await page.getByLabel(/Cash received/).count()).toBe(0);
     await expectAccessible(page, 'card tender, waiting for the card');
     await photograph(page, 'tender-card-waiting');
 
     await customerTaps('4242424242424242');
     const paid = page.getByRole('list', { name: 'Paid so far' });
     await expect.poll(() => paid.textContent()).toMatch(/Card · Front counter.*5[.,]00/);
+    await page.getByLabel(/Cash received/).fill('5');
+    await expect.poll(() => page.getByTestId('change').textContent()).toMatch(/1[.,]00/);
+    await photograph(page, 'tender-card-split');
     // A card that paid cannot be taken off, and the sale cannot be abandoned.
     expect(await paid.getByRole('button', { name: /Remove/ }).count()).toBe(0);
     await page.getByRole('button', { name: 'Back' }).click();
     await expect.poll(alertOf(page)).toMatch(/A card has paid part of this sale: complete it/);
 
-    await page.getByLabel(/Cash received/).fill('5');
-    await expect.poll(() => page.getByTestId('change').textContent()).toMatch(/1[.,]00/);
-    await photograph(page, 'tender-card-split');
     const sale = await completeAndFetch();
     expect(sale.total).toBe(900);
     // The API lists payments in no particular order.

@@ -120,6 +120,11 @@ export function CardTender({
   }, [step]);
 
   if (!readers?.available) return null;
+  const errorLine = error ? (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  ) : null;
   const online = readers.readers.filter((reader) => reader.status === 'online');
   const chosen = online.find((reader) => reader.id === readerId) ?? online[0];
 
@@ -193,11 +198,7 @@ export function CardTender({
         >
           Card
         </button>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        {errorLine}
       </>
     );
 
@@ -212,11 +213,7 @@ export function CardTender({
         {readers.simulated && step.reader.simulated && (
           <SimulatedReader onTap={(number) => void tap(number)} />
         )}
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        {errorLine}
         <button type="button" className="secondary" onClick={() => void cancel(step)}>
           Cancel card payment
         </button>
@@ -245,11 +242,7 @@ export function CardTender({
         Card amount
         <input inputMode="decimal" value={amount} onChange={(event) => setAmount(event.target.value)} />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      {errorLine}
       <div className="row">
         <button
           type="button"

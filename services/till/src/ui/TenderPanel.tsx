@@ -240,7 +240,7 @@ export function TenderPanel({
             }}
           />
         )}
-        {left > 0 ? (
+        {cardWaiting ? null : left > 0 ? (
           <>
             <label>
               Cash received{externals.length > 0 ? ` for the ${money(left)} left` : ''}
