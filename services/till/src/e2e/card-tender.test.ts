@@ -3,14 +3,15 @@
 // the tenant's Terminal reader, the customer taps a card there (played by this test with Stripe's
 // test helper, as the reader would), and the sale is committed with the card payment and cash with
 // change. A declined card leaves the sale on screen; offline, cards are refused.
-import { StripeFake } from '@cloudpos/harness';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StripeFake } from '@cloudpos/harness';
+import { describe, expect, it } from 'vitest';
 import {
   alertOf,
   expectAccessible,
   ownerApi,
   photograph,
   signedInTillForFile,
+  stripeFakeForFile,
   tapProduct,
   type TillWorld,
 } from './harness.ts';
@@ -24,12 +25,7 @@ interface StoredSale {
   payments: { method: string; amount: number; tendered?: number | null; providerRef?: string | null }[];
 }
 
-beforeAll(async () => {
-  fake = await StripeFake.start();
-});
-afterAll(async () => {
-  await fake?.stop();
-});
+stripeFakeForFile((started) => (fake = started));
 
 signedInTillForFile(
   'till-card',

@@ -6,6 +6,7 @@ import {
   launchChromium,
   screenshot,
   smallTouchTargets,
+  StripeFake,
   VIEWPORTS,
   type ChromiumSession,
 } from '@cloudpos/harness';
@@ -139,6 +140,21 @@ export function signedInTillForFile(
   afterAll(async () => {
     await till?.close();
     expect(till?.pageErrors ?? []).toEqual([]);
+  });
+}
+
+/**
+ * Stripe's HTTP fake for a test file's card payments: started before the file's tests (call it
+ * before signedInTillForFile, whose `env` may then read it), stopped after them.
+ */
+export function stripeFakeForFile(ready: (fake: StripeFake) => void): void {
+  let fake: StripeFake | undefined;
+  beforeAll(async () => {
+    fake = await StripeFake.start();
+    ready(fake);
+  });
+  afterAll(async () => {
+    await fake?.stop();
   });
 }
 

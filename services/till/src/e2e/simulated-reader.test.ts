@@ -3,14 +3,15 @@
 // till's Card tender goes to the tenant's simulated reader, and the clearly labelled panel's test
 // cards play the customer: one pays and the sale is stored with its card payment, one is declined
 // and the cashier reads why.
-import { StripeFake } from '@cloudpos/harness';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StripeFake } from '@cloudpos/harness';
+import { describe, expect, it } from 'vitest';
 import {
   alertOf,
   expectAccessible,
   ownerApi,
   photograph,
   signedInTillForFile,
+  stripeFakeForFile,
   tapProduct,
   type TillWorld,
 } from './harness.ts';
@@ -18,12 +19,7 @@ import {
 let fake: StripeFake;
 let till: TillWorld;
 
-beforeAll(async () => {
-  fake = await StripeFake.start();
-});
-afterAll(async () => {
-  await fake?.stop();
-});
+stripeFakeForFile((started) => (fake = started));
 
 signedInTillForFile('till-simulated', (started) => (till = started), {
   env: () => ({ ...fake.posApiEnv(), CARD_READER_SIMULATION: 'true' }),
