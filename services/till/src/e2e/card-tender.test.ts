@@ -7,8 +7,8 @@ import type { StripeFake } from '@cloudpos/harness';
 import { describe, expect, it } from 'vitest';
 import {
   alertOf,
+  completeSaleOnServer,
   expectAccessible,
-  ownerApi,
   photograph,
   signedInTillForFile,
   stripeFakeForFile,
@@ -60,14 +60,7 @@ async function chargeCard(amount?: string) {
   await page.getByText('Waiting for the card on Front counter').waitFor();
 }
 
-async function completeAndFetch(): Promise<StoredSale> {
-  const { page } = till;
-  await page.getByRole('button', { name: 'Complete sale' }).click();
-  await expect.poll(() => page.getByTestId('sale-status').textContent()).toBe('Saved on the server.');
-  const label = (await page.getByTestId('receipt-number').textContent())!;
-  await page.getByRole('button', { name: 'New sale' }).click();
-  return ownerApi<StoredSale>(till.world, 'GET', `/v1/sales/by-receipt/${label}`);
-}
+const completeAndFetch = () => completeSaleOnServer<StoredSale>(till);
 
 describe('card tenders on the tenant’s reader', () => {
   it('pays part by card on the reader and the rest in cash with change; the server stores both', async () => {

@@ -158,6 +158,19 @@ export function stripeFakeForFile(ready: (fake: StripeFake) => void): void {
   });
 }
 
+/**
+ * Completes the sale on the tender screen, waits until the server has it, starts a new sale and
+ * returns the sale as the server stored it (found by its receipt number).
+ */
+export async function completeSaleOnServer<T>(till: TillWorld): Promise<T> {
+  const { page } = till;
+  await page.getByRole('button', { name: 'Complete sale' }).click();
+  await expect.poll(() => page.getByTestId('sale-status').textContent()).toBe('Saved on the server.');
+  const label = (await page.getByTestId('receipt-number').textContent())!;
+  await page.getByRole('button', { name: 'New sale' }).click();
+  return ownerApi<T>(till.world, 'GET', `/v1/sales/by-receipt/${encodeURIComponent(label)}`);
+}
+
 export async function tapProduct(page: Page, name: string) {
   await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
 }
