@@ -118,7 +118,11 @@ function call(
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }),
+          resolve({
+            status: res.statusCode ?? 0,
+            // 204 No Content has no body.
+            json: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
+          }),
         );
       },
     );
@@ -245,6 +249,60 @@ describe('npm start (local mode)', () => {
     expect(relayed?.subject).toBe('pos.events.sale.completed');
     expect(relayed?.json()).toMatchObject({ saleId: sale.json.id, total: 350 });
     await nc.close();
+
+    // Without Stripe keys, card tenders go to Stripe's simulated reader on the local fake: the till
+    // finds the demo tenant's reader, the payment goes to it, a test card pays, and the sale is
+    // stored with its card payment.
+    expect(first.output()).toMatch(
+      /Card reader {2}simulated, no real money \(Stripe test fake on http:\/\/127\.0\.0\.1:\d+\)/,
+    );
+    const asCashier = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      call(env.CLOUDPOS_API_PORT, demoHost, method, path, body, String(signedIn.json.accessToken), headers);
+    const readers = await asCashier('GET', '/v1/sales/card-readers');
+    expect(readers.json).toMatchObject({ available: true, simulated: true, readers: [{ simulated: true }] });
+    const readerId = (readers.json.readers as { id: string }[])[0]!.id;
+    const saleKey = randomUUID();
+    const started = await asCashier('POST', '/v1/sales/card-payments', {
+      saleKey,
+      paymentId: randomUUID(),
+      amount: 350,
+      readerId,
+    });
+    expect(started.status, JSON.stringify(started.json)).toBe(201);
+    const providerRef = String(started.json.providerRef);
+    const declined = await asCashier('POST', `/v1/sales/card-readers/${readerId}/test-card`, {
+      testCard: '4000000000000002',
+    });
+    expect(declined.status).toBe(204);
+    expect((await asCashier('GET', `/v1/sales/card-payments/${providerRef}`)).json).toMatchObject({
+      status: 'failed',
+      failure: { code: 'card_declined' },
+    });
+    // The declined payment waits for another card: handed to the reader again, a good one pays it.
+    const again = await asCashier('POST', '/v1/sales/card-payments', {
+      saleKey,
+      paymentId: randomUUID(),
+      amount: 350,
+      readerId,
+    });
+    const paidRef = String(again.json.providerRef);
+    await asCashier('POST', `/v1/sales/card-readers/${readerId}/test-card`, { testCard: '4242424242424242' });
+    expect((await asCashier('GET', `/v1/sales/card-payments/${paidRef}`)).json).toMatchObject({
+      status: 'succeeded',
+    });
+    const cardSale = await asCashier(
+      'POST',
+      '/v1/sales',
+      {
+        lines: [{ sku: 'LATTE', quantity: 1 }],
+        tenders: [{ method: 'card', amount: 350, providerRef: paidRef }],
+      },
+      { 'idempotency-key': saleKey },
+    );
+    expect(cardSale.status, JSON.stringify(cardSale.json)).toBe(201);
+    expect(cardSale.json).toMatchObject({
+      payments: [{ method: 'card', amount: 350, providerRef: paidRef }],
+    });
 
     // Something written while running must be there after a restart.
     const { postgresPassword, redisPassword } = JSON.parse(

@@ -19,6 +19,7 @@ import { listLocalTenants } from '@cloudpos/operator/local';
 import { tenantSetupCode } from '@cloudpos/pos-api';
 import { buildTill } from '@cloudpos/till/build';
 import pg from 'pg';
+import { cardReaderSetup } from './card-reader.ts';
 import { ensureDemoCatalog } from './demo-catalog.ts';
 import { DEMO_STAFF, DEMO_TILL, prepareDemoTenant } from './demo-tenant.ts';
 import { LOCAL_DATABASE as DATABASE, ensureDatabase } from './infra.ts';
@@ -108,6 +109,9 @@ async function main(): Promise<void> {
   });
   if (till.built) say(`Built the till into ${till.dir}`);
 
+  const cardReader = await cardReaderSetup();
+  if (cardReader.fake) supervisor.onStop('simulated card reader', () => cardReader.fake!.stop());
+
   await startService({
     name: 'POS API',
     module: '@cloudpos/pos-api/server',
@@ -125,6 +129,8 @@ async function main(): Promise<void> {
       PIN_PEPPERS: pinPeppers,
       // The portal's store management acts on tenants with portal tokens (ADR 0015).
       PORTAL_TOKEN_SECRET: portalTokenSecret,
+      // The till's card tender: Stripe's simulated reader without keys (card-reader.ts).
+      ...cardReader.env,
     },
   });
   const apiUrl = `http://127.0.0.1:${settings.ports.api}`;
@@ -185,6 +191,7 @@ async function main(): Promise<void> {
   say(
     `  Demo staff   ${DEMO_STAFF.map((member) => `${member.role} ${member.code} PIN ${member.pin}`).join(', ')} (demo only)`,
   );
+  say(`  Card reader  ${cardReader.description}`);
   say(`  Demo till    device ${DEMO_TILL.id} secret ${DEMO_TILL.secret} (demo only)`);
   say(
     `  Till app     ${demo.url}/till/  (pair with the demo till's device and secret, then sign in with a PIN)`,

@@ -90,6 +90,12 @@ const ConfigSchema = Type.Object({
   STRIPE_API_HOST: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]+$' })),
   STRIPE_API_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   STRIPE_API_PROTOCOL: Type.Optional(Type.Union([Type.Literal('https'), Type.Literal('http')])),
+  /**
+   * `npm start` only: the till offers Stripe's simulated card reader with test cards (no real money).
+   * Refused with a live key, with a Stripe API other than one on this machine, in dedicated mode
+   * and inside a Kubernetes cluster.
+   */
+  CARD_READER_SIMULATION: Bool,
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -125,12 +131,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? `${key} is invalid (32 bytes as base64url, 43 characters)`
           : `${key} is invalid`,
     );
-  const problems = [...new Set([...missing, ...invalid, ...crossFieldProblems(withDefaults, raw)])];
+  const problems = [...new Set([...missing, ...invalid, ...crossFieldProblems(withDefaults, raw, env)])];
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return withDefaults as Config;
 }
 
-function crossFieldProblems(config: Record<string, unknown>, raw: Record<string, unknown>): string[] {
+function crossFieldProblems(
+  config: Record<string, unknown>,
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): string[] {
   const problems: string[] = [];
   if (config.TENANT_MODE === 'dedicated') {
     for (const key of ['TENANT_SLUG', 'TENANT_CURRENCY']) {
@@ -150,7 +160,7 @@ function crossFieldProblems(config: Record<string, unknown>, raw: Record<string,
       'PORTAL_TOKEN_KEY is one tenant’s key: only for TENANT_MODE=dedicated (pooled: PORTAL_TOKEN_SECRET)',
     );
   }
-  problems.push(...stripeProblems(raw));
+  problems.push(...stripeProblems(raw), ...simulationProblems(config, raw, env));
   if (typeof raw.PIN_PEPPERS === 'string') {
     try {
       parsePinPeppers(raw.PIN_PEPPERS);
@@ -179,6 +189,40 @@ function stripeProblems(raw: Record<string, unknown>): string[] {
       'STRIPE_API_HOST/PORT/PROTOCOL are for tests: a live STRIPE_SECRET_KEY goes to Stripe only',
     );
   }
+  return problems;
+}
+
+/**
+ * The simulated card reader is a newcomer's toy for `npm start`: it must never be reachable where
+ * money is real. Each rule alone would keep it out of production; together they also explain why.
+ */
+function simulationProblems(
+  config: Record<string, unknown>,
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): string[] {
+  if (config.CARD_READER_SIMULATION !== true) return [];
+  const refused = (why: string) => `CARD_READER_SIMULATION is refused ${why}`;
+  const problems: string[] = [];
+  const key = typeof raw.STRIPE_SECRET_KEY === 'string' ? raw.STRIPE_SECRET_KEY : '';
+  if (!/^(sk|rk)_test_/.test(key)) {
+    problems.push(
+      refused(
+        /^(sk|rk)_live_/.test(key)
+          ? 'with a live STRIPE_SECRET_KEY (real money)'
+          : 'without a test STRIPE_SECRET_KEY (the simulated reader’s Stripe)',
+      ),
+    );
+  }
+  const host = typeof raw.STRIPE_API_HOST === 'string' ? raw.STRIPE_API_HOST : '';
+  if (!['127.0.0.1', 'localhost'].includes(host)) {
+    problems.push(refused('unless STRIPE_API_HOST is this machine (the local platform runs the reader)'));
+  }
+  if (config.TENANT_MODE !== 'pooled') {
+    problems.push(refused('in dedicated mode (a cluster’s tenant API); it is for npm start'));
+  }
+  // Kubernetes sets this in every container of every pod.
+  if (env.KUBERNETES_SERVICE_HOST) problems.push(refused('inside a Kubernetes cluster'));
   return problems;
 }
 

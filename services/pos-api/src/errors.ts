@@ -75,6 +75,7 @@ export const PROBLEM_CODES = {
   card_reader_unavailable: [409, 'The card reader is offline or busy'],
   payment_provider_not_found: [404, 'The payment provider has no such payment, refund or reader'],
   payment_provider_unavailable: [503, 'The payment provider cannot be reached: try again shortly'],
+  card_reader_simulation_off: [404, 'There is no simulated card reader here: card reader simulation is off'],
   // Sales and returns
   validation_failed: [400, 'The request is not valid'],
   idempotency_key_required: [

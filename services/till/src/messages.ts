@@ -35,6 +35,16 @@ const MESSAGES: Record<string, string> = {
   refund_exceeds_sold: 'That is more than can still be returned from this sale.',
   sale_not_open: 'That sale is no longer parked: another register finished or discarded it.',
   receipt_number_taken: 'The server already has a sale with this receipt number.',
+  payment_method_unavailable: 'This account does not take card payments. Take cash or another payment.',
+  card_reader_unavailable: 'The card reader is offline or busy. Check the reader, or take another payment.',
+  payment_provider_unavailable:
+    'The card payment service cannot be reached right now. Try again in a moment, or take another payment.',
+  payment_rejected: 'The card payment service refused this payment. Take another payment.',
+  payment_amount_not_supported: 'A card cannot pay this amount in this currency. Take another payment.',
+  payment_idempotency_conflict: 'This card payment was already started with other details. Start it again.',
+  payment_provider_not_found: 'The card payment service does not know this payment or reader.',
+  card_reader_simulation_off: 'The simulated card reader is switched off on the server.',
+  tender_invalid: 'A card payment of this sale did not go through. Take that amount another way.',
 };
 
 export function describeError(error: unknown): string {

@@ -10,6 +10,8 @@ import { accessTokenOf } from './sessions.ts';
 export const NEXT_RECEIPT = 'nextReceiptNumber';
 
 export interface NewSale {
+  /** The sale's Idempotency-Key when the tender screen already used it (a card payment names it). */
+  key?: string;
   staffId: string;
   lines: CheckoutBody['lines'];
   discount?: CheckoutBody['discount'];
@@ -26,7 +28,7 @@ export interface NewSale {
 export async function recordSale(db: TillDb, sale: NewSale, now = new Date()): Promise<LocalSale> {
   const tx = db.transaction(['meta', 'sales', 'outbox'], 'readwrite');
   const receiptNumber = Number((await tx.objectStore('meta').get(NEXT_RECEIPT)) ?? 1);
-  const key = crypto.randomUUID();
+  const key = sale.key ?? crypto.randomUUID();
   const body: CheckoutBody = {
     lines: sale.lines,
     ...(sale.discount ? { discount: sale.discount } : {}),

@@ -42,4 +42,19 @@ describe('split tender', () => {
     expect(externalLabel('Voucher', 'V-9')).toBe('Voucher · V-9');
     expect(externalLabel('Other', 'x'.repeat(200))).toHaveLength(100);
   });
+
+  it('sends a card paid through the provider as a card tender with its reference, then cash', () => {
+    const card = { label: 'Card', amount: 500, providerRef: 'pi_123' };
+    expect(tendersOf(900, [card], 500)).toEqual({
+      tenders: [
+        { method: 'card', amount: 500, providerRef: 'pi_123' },
+        { method: 'cash', amount: 400, tendered: 500 },
+      ],
+      change: 100,
+    });
+    expect(tendersOf(500, [card], undefined)).toEqual({
+      tenders: [{ method: 'card', amount: 500, providerRef: 'pi_123' }],
+      change: 0,
+    });
+  });
 });

@@ -1,18 +1,22 @@
-// How the customer pays, as a pure function the tender screen asks: any number of external tenders
-// (a card on a terminal the till does not drive, a voucher, …) for exact amounts, then cash for
-// what is left, the only tender that gives change. The API settles the same way
-// (pos-api sales/tender.ts): non-cash tenders may not exceed the total, cash is one tender.
+// How the customer pays, as a pure function the tender screen asks: any number of card payments
+// (through the tenant's payment provider) and external tenders (a card on a terminal the till does
+// not drive, a voucher, …) for exact amounts, then cash for what is left, the only tender that
+// gives change. The API settles the same way (pos-api sales/tender.ts): non-cash tenders may not
+// exceed the total, cash is one tender.
 
 export interface ExternalPayment {
   /** What the receipt and the server call it, with its reference: "Voucher · V-1234". */
   label: string;
   /** Minor units. */
   amount: number;
+  /** A card payment the provider says succeeded (its id there): sent as a card tender. */
+  providerRef?: string;
 }
 
 export type CheckoutTender =
   | { method: 'cash'; amount: number; tendered: number }
-  | { method: 'external'; amount: number; label: string };
+  | { method: 'external'; amount: number; label: string }
+  | { method: 'card'; amount: number; providerRef: string };
 
 export const EXTERNAL_KINDS = ['Card on external terminal', 'Voucher', 'Other'] as const;
 
@@ -48,11 +52,11 @@ export function tendersOf(
   cashTendered: number | undefined,
 ): { tenders: CheckoutTender[]; change: number } | { missing: number } {
   const left = cashDue(total, externals);
-  const tenders: CheckoutTender[] = externals.map((payment) => ({
-    method: 'external',
-    amount: payment.amount,
-    label: payment.label,
-  }));
+  const tenders: CheckoutTender[] = externals.map((payment) =>
+    payment.providerRef
+      ? { method: 'card', amount: payment.amount, providerRef: payment.providerRef }
+      : { method: 'external', amount: payment.amount, label: payment.label },
+  );
   if (left === 0) return { tenders, change: 0 };
   const tendered = cashTendered ?? 0;
   if (tendered < left) return { missing: left - tendered };

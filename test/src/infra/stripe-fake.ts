@@ -13,7 +13,8 @@
 //              `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<payload>" with the secret>`
 //
 // Implemented: PaymentIntents (create, retrieve, confirm, cancel; automatic capture), Refunds (create,
-// retrieve), Terminal readers (retrieve, process_payment_intent, cancel_action) and the test helper
+// retrieve), Terminal readers (register a simulated one with `registration_code=simulated-wpe`, list,
+// retrieve, process_payment_intent, cancel_action) and the test helper
 // `POST /v1/test_helpers/terminal/readers/:id/present_payment_method`. Test payment methods behave as
 // in Stripe's test mode (pm_card_visa succeeds, pm_card_chargeDeclined is declined, ...). Billing
 // (stripe-fake-billing.ts): Prices, Checkout Sessions in subscription mode with a hosted payment page
@@ -272,6 +273,20 @@ export class StripeFake {
     return { host: this.host, port: this.port, protocol: this.protocol };
   }
 
+  /**
+   * The POS API's settings that point its Stripe provider at this fake (services/pos-api config.ts).
+   * The webhook secret is the endpoint's when one is given, else one no delivery is signed with.
+   */
+  posApiEnv(webhookSecret = `whsec_${randomId(32)}`): Record<string, string> {
+    return {
+      STRIPE_SECRET_KEY: this.secretKey,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_API_HOST: this.host,
+      STRIPE_API_PORT: String(this.port),
+      STRIPE_API_PROTOCOL: this.protocol,
+    };
+  }
+
   /** Registers a webhook endpoint and returns its signing secret (whsec_...). */
   addWebhookEndpoint(url: string, secret = `whsec_${randomId(32)}`): string {
     this.endpoints.push({ url, secret });
@@ -279,7 +294,9 @@ export class StripeFake {
   }
 
   /** A simulated Terminal reader (as `simulated-wpe` registers one in test mode). */
-  createReader(options: { label?: string; status?: 'online' | 'offline' } = {}): ReaderState {
+  createReader(
+    options: { label?: string; status?: 'online' | 'offline'; metadata?: Record<string, string> } = {},
+  ): ReaderState {
     const reader: ReaderState = {
       id: `tmr_${randomId(14)}`,
       object: 'terminal.reader',
@@ -291,7 +308,7 @@ export class StripeFake {
       last_seen_at: this.now() * 1000,
       livemode: false,
       location: `tml_${randomId(14)}`,
-      metadata: {},
+      metadata: options.metadata ?? {},
       serial_number: `SIM-${randomId(8)}`,
       status: options.status ?? 'online',
     };
@@ -534,6 +551,8 @@ export class StripeFake {
     }
     if (resource === 'terminal' && id === 'readers') {
       const readerId = action;
+      if (method === 'POST' && parts.length === 3) return { run: (c) => this.registerReader(c) };
+      if (method === 'GET' && parts.length === 3) return { run: (c) => this.listReaders(c) };
       if (method === 'GET' && parts.length === 4) return { run: () => this.retrieveReader(readerId!) };
       if (method === 'POST' && extra === 'process_payment_intent' && parts.length === 5)
         return { run: (c) => this.processPaymentIntent(readerId!, c) };
@@ -864,6 +883,45 @@ export class StripeFake {
 
   private retrieveReader(id: string): Json {
     return structuredClone(this.reader(id));
+  }
+
+  /**
+   * Registers a reader. Only Stripe's code for a simulated WisePOS E is known here (a real reader's
+   * code comes from its screen); as in test mode, it makes a reader that is online at once.
+   */
+  private registerReader({ params }: RequestContext): Json {
+    const code = stringParam(params, 'registration_code');
+    if (!code) throw invalid('Missing required param: registration_code.', { param: 'registration_code' });
+    if (code !== 'simulated-wpe') {
+      throw invalid('Invalid registration code. Please try again.', {
+        code: 'terminal_reader_invalid_registration_code',
+        param: 'registration_code',
+      });
+    }
+    const reader = this.createReader({
+      ...(stringParam(params, 'label') ? { label: stringParam(params, 'label')! } : {}),
+      metadata: metadataParam(params),
+    });
+    const location = stringParam(params, 'location');
+    if (location) this.readers.get(reader.id)!.location = location;
+    return this.retrieveReader(reader.id);
+  }
+
+  /** Stripe's list shape; `limit` (1 to 100, default 10) and `status` filter, newest first. */
+  private listReaders({ params }: RequestContext): Json {
+    const limit = integerParam(params, 'limit') ?? 10;
+    if (limit < 1 || limit > 100)
+      throw invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
+    const status = stringParam(params, 'status');
+    const readers = [...this.readers.values()]
+      .reverse()
+      .filter((reader) => status === undefined || reader.status === status);
+    return {
+      object: 'list',
+      data: readers.slice(0, limit).map((reader) => structuredClone(reader)),
+      has_more: readers.length > limit,
+      url: '/v1/terminal/readers',
+    };
   }
 
   private processPaymentIntent(readerId: string, { params }: RequestContext): Json {

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.ts';
 import { ProblemError } from '../errors.ts';
 import { TEST_AUTH_SECRET, TEST_PIN_PEPPERS } from '../test-support.ts';
-import { cardPaymentProvider, paymentProblem, PaymentProviderError, requireCardPayments } from './index.ts';
+import {
+  cardPaymentProvider,
+  paymentProblem,
+  PaymentProviderError,
+  requireCardPayments,
+  stripeProvider,
+} from './index.ts';
 
 const base = {
   DATABASE_URL: 'postgres://localhost/x',
@@ -76,6 +82,64 @@ describe('Stripe settings', () => {
     });
     expect(live).toMatch(/live STRIPE_SECRET_KEY goes to Stripe only/);
     expect(live).not.toContain('sk_live_RealMoney');
+  });
+});
+
+describe('the simulated card reader (CARD_READER_SIMULATION, npm start only)', () => {
+  const local = {
+    STRIPE_SECRET_KEY: SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_HOST: '127.0.0.1',
+    STRIPE_API_PORT: '12111',
+    STRIPE_API_PROTOCOL: 'http',
+    CARD_READER_SIMULATION: 'true',
+  };
+
+  it('is off unless asked for; on, the provider drives simulated readers', () => {
+    const plain = loadConfig({ ...base, ...local, CARD_READER_SIMULATION: '' });
+    expect(plain.CARD_READER_SIMULATION).toBe(false);
+    expect(cardPaymentProvider(plain)?.simulator).toBeUndefined();
+    const simulated = loadConfig({ ...base, ...local });
+    expect(cardPaymentProvider(simulated)?.simulator).toBeDefined();
+  });
+
+  it('is refused with a live key, without the key value in the message', () => {
+    const live = configError({ ...local, STRIPE_SECRET_KEY: 'sk_live_RealMoney' });
+    expect(live).toMatch(/CARD_READER_SIMULATION is refused with a live STRIPE_SECRET_KEY/);
+    expect(live).not.toContain('sk_live_RealMoney');
+    expect(configError({ ...local, STRIPE_SECRET_KEY: 'rk_live_RealMoney' })).toMatch(
+      /live STRIPE_SECRET_KEY/,
+    );
+  });
+
+  it('is refused without Stripe settings, or with a Stripe API that is not on this machine', () => {
+    expect(configError({ CARD_READER_SIMULATION: 'true' })).toMatch(
+      /CARD_READER_SIMULATION is refused without a test STRIPE_SECRET_KEY/,
+    );
+    expect(configError({ ...local, STRIPE_API_HOST: 'api.stripe.com' })).toMatch(
+      /unless STRIPE_API_HOST is this machine/,
+    );
+    const { STRIPE_API_HOST: _host, ...toStripe } = local;
+    expect(configError(toStripe)).toMatch(/unless STRIPE_API_HOST is this machine/);
+  });
+
+  it('is refused in dedicated mode and inside a Kubernetes cluster', () => {
+    expect(
+      configError({ ...local, TENANT_MODE: 'dedicated', TENANT_SLUG: 'acme', TENANT_CURRENCY: 'EUR' }),
+    ).toMatch(/CARD_READER_SIMULATION is refused in dedicated mode/);
+    expect(configError({ ...local, KUBERNETES_SERVICE_HOST: '10.96.0.1' })).toMatch(
+      /CARD_READER_SIMULATION is refused inside a Kubernetes cluster/,
+    );
+  });
+
+  it('cannot be had from the provider with a live key either', () => {
+    expect(() =>
+      stripeProvider({
+        secretKey: 'sk_live_RealMoney',
+        webhookSecret: WEBHOOK_SECRET,
+        simulatedReaders: true,
+      }),
+    ).toThrow(/need a Stripe test key/);
   });
 });
 

@@ -18,6 +18,7 @@ export function cardPaymentProvider(config: Config): PaymentProvider | undefined
     ...(config.STRIPE_API_HOST ? { host: config.STRIPE_API_HOST } : {}),
     ...(config.STRIPE_API_PORT ? { port: config.STRIPE_API_PORT } : {}),
     ...(config.STRIPE_API_PROTOCOL ? { protocol: config.STRIPE_API_PROTOCOL } : {}),
+    ...(config.CARD_READER_SIMULATION ? { simulatedReaders: true } : {}),
   });
 }
 

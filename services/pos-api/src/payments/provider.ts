@@ -126,19 +126,56 @@ export interface PaymentEvent {
   createdAt: Date;
 }
 
+/** A card reader on the counter, registered with the provider for one tenant. */
+export interface CardReader {
+  /** The provider's id (Stripe: tmr_...). */
+  id: string;
+  label: string;
+  status: 'online' | 'offline';
+  /** The provider's simulated reader (test mode): no card is read and no money moves. */
+  simulated: boolean;
+}
+
+/**
+ * Drives the provider's simulated readers as a customer would, with the provider's own test-mode
+ * calls. Test mode only: a provider offers it only when asked to and never with live credentials.
+ */
+export interface ReaderSimulator {
+  /** The tenant's simulated reader, registered the first time it is asked for. */
+  ensureReader(tenant: string): Promise<CardReader>;
+  /** A customer taps one of the provider's test cards on a simulated reader. */
+  presentTestCard(readerId: string, cardNumber: string): Promise<void>;
+}
+
+/** The provider's test cards a simulated reader takes, and what they do. */
+export const TEST_CARDS = {
+  '4242424242424242': 'succeeds',
+  '4000000000000002': 'declined',
+  '4000000000009995': 'declined for insufficient funds',
+} as const;
+export type TestCardNumber = keyof typeof TEST_CARDS;
+
 export interface PaymentProvider {
   /** A short name stored with each payment (`payment.provider`). */
   readonly name: string;
   /** The request header that carries the webhook signature (lower case). */
   readonly signatureHeader: string;
+  /** Present only in test mode when simulated readers were asked for (CARD_READER_SIMULATION). */
+  readonly simulator?: ReaderSimulator;
   startCardPayment(request: StartCardPayment): Promise<CardPayment>;
   getCardPayment(providerRef: string): Promise<CardPayment>;
-  /** Cancels a payment that has not succeeded (the customer walked away, the cashier voided it). */
+  /**
+   * Cancels a payment that has not succeeded (the customer walked away, the cashier voided it). With
+   * `readerId`, the reader stops waiting for a card first when it is still waiting for this payment.
+   */
   cancelCardPayment(request: {
     tenant: string;
     paymentId: string;
     providerRef: string;
+    readerId?: string;
   }): Promise<CardPayment>;
+  /** The tenant's readers (what the provider's metadata assigns to it). */
+  listReaders(tenant: string): Promise<CardReader[]>;
   refundCardPayment(request: RefundCardPayment): Promise<CardRefund>;
   /**
    * Verifies a webhook's signature over the exact bytes received and decodes it; throws

@@ -8,6 +8,7 @@
 import Stripe from 'stripe';
 import {
   PaymentProviderError,
+  type CardReader,
   type CardPayment,
   type CardPaymentStatus,
   type CardRefund,
@@ -35,11 +36,19 @@ export interface StripeProviderOptions {
   webhookToleranceSeconds?: number;
   /** Tests move time; signatures are checked against it. */
   clock?: () => Date;
+  /**
+   * Offer `simulator`: Stripe's simulated readers (`simulated-wpe`) and its test helper that presents
+   * a test card on them. Test keys only: the provider refuses to be built with a live key and it.
+   */
+  simulatedReaders?: boolean;
 }
 
 export const STRIPE_PROVIDER = 'stripe';
 
 export function stripeProvider(options: StripeProviderOptions): PaymentProvider {
+  if (options.simulatedReaders && !/^(sk|rk)_test_/.test(options.secretKey)) {
+    throw new Error('simulated card readers need a Stripe test key (sk_test_…): refused with any other key');
+  }
   const stripe = new Stripe(options.secretKey, {
     ...(options.host ? { host: options.host } : {}),
     ...(options.port ? { port: options.port } : {}),
@@ -104,7 +113,20 @@ export function stripeProvider(options: StripeProviderOptions): PaymentProvider 
       );
     },
 
-    async cancelCardPayment({ tenant, paymentId, providerRef }) {
+    async cancelCardPayment({ tenant, paymentId, providerRef, readerId }) {
+      if (readerId) {
+        // Free the reader only when it is still waiting for this payment (it may serve another).
+        const reader = await call('reading a Terminal reader', () =>
+          stripe.terminal.readers.retrieve(readerId),
+        );
+        const action = 'action' in reader ? reader.action : null;
+        if (
+          action?.status === 'in_progress' &&
+          action.process_payment_intent?.payment_intent === providerRef
+        ) {
+          await call("canceling the reader's action", () => stripe.terminal.readers.cancelAction(readerId));
+        }
+      }
       return cardPayment(
         await call('canceling a PaymentIntent', () =>
           stripe.paymentIntents.cancel(
@@ -115,6 +137,48 @@ export function stripeProvider(options: StripeProviderOptions): PaymentProvider 
         ),
       );
     },
+
+    async listReaders(tenant) {
+      const readers = await call('listing Terminal readers', () =>
+        stripe.terminal.readers.list({ limit: 100 }),
+      );
+      return readers.data.filter((reader) => reader.metadata?.tenant === tenant).map(cardReader);
+    },
+
+    ...(options.simulatedReaders
+      ? {
+          simulator: {
+            async ensureReader(tenant: string) {
+              const readers = await call('listing Terminal readers', () =>
+                stripe.terminal.readers.list({ limit: 100 }),
+              );
+              const mine = readers.data.find(
+                (reader) => reader.metadata?.tenant === tenant && isSimulated(reader),
+              );
+              if (mine) return cardReader(mine);
+              const registered = await call('registering a simulated Terminal reader', () =>
+                stripe.terminal.readers.create(
+                  {
+                    registration_code: 'simulated-wpe',
+                    label: 'Simulated card reader',
+                    metadata: { tenant },
+                  },
+                  { idempotencyKey: idempotencyKey(tenant, 'reader', 'simulated', 'create') },
+                ),
+              );
+              return cardReader(registered);
+            },
+            async presentTestCard(readerId: string, cardNumber: string) {
+              await call('presenting a test card on a simulated reader', () =>
+                stripe.testHelpers.terminal.readers.presentPaymentMethod(readerId, {
+                  type: 'card_present',
+                  card_present: { number: cardNumber },
+                }),
+              );
+            },
+          },
+        }
+      : {}),
 
     async refundCardPayment(request) {
       const { tenant, saleId, refundId, providerRef, currency } = request;
@@ -255,6 +319,19 @@ function cardPayment(
       : {}),
     ...(failure && intent.status === 'requires_payment_method' ? { failure } : {}),
     ...ours(intent.metadata),
+  };
+}
+
+function isSimulated(reader: Stripe.Terminal.Reader): boolean {
+  return reader.device_type.startsWith('simulated_');
+}
+
+function cardReader(reader: Stripe.Terminal.Reader): CardReader {
+  return {
+    id: reader.id,
+    label: reader.label ?? reader.id,
+    status: reader.status === 'online' ? 'online' : 'offline',
+    simulated: isSimulated(reader),
   };
 }
 

@@ -9,7 +9,14 @@ import { problem } from '../errors.ts';
 import { idempotent } from '../idempotency/index.ts';
 import { moveStock } from '../inventory/index.ts';
 import { appendOutbox } from '../outbox/index.ts';
-import { paymentProblem, requireCardPayments, type PaymentProvider } from '../payments/index.ts';
+import {
+  paymentProblem,
+  requireCardPayments,
+  type CardPayment,
+  type CardReader,
+  type PaymentProvider,
+  type TestCardNumber,
+} from '../payments/index.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import type { RequiredApproval } from './approvals.ts';
 import { getSale } from './lookup.ts';
@@ -219,6 +226,85 @@ export function checkout({ clock, cards }: CheckoutOptions) {
   }
 
   /**
+   * The tenant's card readers, for the till to choose from. With card reader simulation on (npm start
+   * only), the tenant's simulated reader is registered the first time a till asks.
+   */
+  async function cardReaders(
+    ctx: RequestContext,
+  ): Promise<{ available: boolean; simulated: boolean; readers: CardReader[] }> {
+    if (!cards) return { available: false, simulated: false, readers: [] };
+    try {
+      const readers = await cards.listReaders(ctx.tenant.slug);
+      if (cards.simulator && !readers.some((reader) => reader.simulated)) {
+        readers.push(await cards.simulator.ensureReader(ctx.tenant.slug));
+      }
+      return { available: true, simulated: cards.simulator !== undefined, readers };
+    } catch (error) {
+      throw paymentProblem(error);
+    }
+  }
+
+  /** A card payment of this tenant as it stands at the provider (the till waits on the reader with it). */
+  async function cardPayment(ctx: RequestContext, providerRef: string): Promise<CardPayment> {
+    const provider = requireCardPayments(cards);
+    let payment;
+    try {
+      payment = await provider.getCardPayment(providerRef);
+    } catch (error) {
+      throw paymentProblem(error);
+    }
+    // Another tenant's payment is as good as none: its existence is not ours to reveal.
+    if (payment.tenant !== ctx.tenant.slug) {
+      throw problem('payment_provider_not_found', `no card payment ${providerRef}`);
+    }
+    return payment;
+  }
+
+  /** The cashier gave up on a card payment that has not succeeded: the reader stops waiting for it. */
+  async function cancelCardPayment(
+    ctx: RequestContext,
+    providerRef: string,
+    input: { paymentId: string; readerId?: string },
+  ): Promise<CardPayment> {
+    const payment = await cardPayment(ctx, providerRef);
+    if (payment.paymentId !== input.paymentId) {
+      throw problem(
+        'payment_provider_not_found',
+        `card payment ${providerRef} is not payment ${input.paymentId}`,
+      );
+    }
+    if (payment.status === 'canceled') return payment;
+    try {
+      return await cards!.cancelCardPayment({
+        tenant: ctx.tenant.slug,
+        paymentId: input.paymentId,
+        providerRef,
+        ...(input.readerId ? { readerId: input.readerId } : {}),
+      });
+    } catch (error) {
+      throw paymentProblem(error);
+    }
+  }
+
+  /** npm start's simulated reader: a customer taps one of the provider's test cards on it. */
+  async function presentTestCard(ctx: RequestContext, readerId: string, card: TestCardNumber) {
+    const simulator = cards?.simulator;
+    if (!simulator) {
+      throw problem('card_reader_simulation_off', 'CARD_READER_SIMULATION is not set on this API');
+    }
+    try {
+      const readers = await cards.listReaders(ctx.tenant.slug);
+      if (!readers.some((reader) => reader.id === readerId && reader.simulated)) {
+        throw problem('payment_provider_not_found', `no simulated card reader ${readerId} for this tenant`);
+      }
+      await simulator.presentTestCard(readerId, card);
+    } catch (error) {
+      // paymentProblem rethrows our own problem (not a provider failure) as it is.
+      throw paymentProblem(error);
+    }
+  }
+
+  /**
    * A card tender is accepted only for a payment the provider says succeeded, for this tenant, this
    * sale, this amount and currency: a till cannot pay with someone else's payment. A payment can pay
    * one sale only (the payment table's unique providerRef).
@@ -248,5 +334,14 @@ export function checkout({ clock, cards }: CheckoutOptions) {
     }
   }
 
-  return { calculate, commit, discard, startCardPayment };
+  return {
+    calculate,
+    commit,
+    discard,
+    startCardPayment,
+    cardReaders,
+    cardPayment,
+    cancelCardPayment,
+    presentTestCard,
+  };
 }

@@ -22,8 +22,13 @@ import {
   type PermissionOptions,
 } from '../staff/require-permission.ts';
 import {
+  CancelCardPaymentBody,
   CardPaymentBody,
   CardPaymentSchema,
+  CardReaderListSchema,
+  ProviderRefParams,
+  ReaderIdParams,
+  TestCardBody,
   CheckoutBody,
   CommitHeaders,
   IdParams,
@@ -207,6 +212,73 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards, metri
       preHandler: tillOnly,
     },
     async (request, reply) => reply.code(201).send(await service.startCardPayment(request.ctx, request.body)),
+  );
+
+  app.get(
+    '/sales/card-payments/:providerRef',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'A card payment of this tenant as it stands at the provider (the till waits on the reader)',
+        security: SIGNED_IN,
+        params: ProviderRefParams,
+        response: { 200: CardPaymentSchema, ...problemResponses(...TILL_ONLY, ...CARD_PAYMENT_PROBLEMS) },
+      },
+      preHandler: tillOnly,
+    },
+    async (request) => service.cardPayment(request.ctx, request.params.providerRef),
+  );
+
+  app.post(
+    '/sales/card-payments/:providerRef/cancel',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Cancel a card payment that has not succeeded; its reader stops waiting for a card',
+        security: SIGNED_IN,
+        params: ProviderRefParams,
+        body: CancelCardPaymentBody,
+        response: { 200: CardPaymentSchema, ...problemResponses(...TILL_ONLY, ...CARD_PAYMENT_PROBLEMS) },
+      },
+      preHandler: tillOnly,
+    },
+    async (request) => service.cancelCardPayment(request.ctx, request.params.providerRef, request.body),
+  );
+
+  app.get(
+    '/sales/card-readers',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Whether the tenant takes cards, and its card readers (a simulated one under npm start)',
+        security: SIGNED_IN,
+        response: { 200: CardReaderListSchema, ...problemResponses(...TILL_ONLY, ...CARD_PAYMENT_PROBLEMS) },
+      },
+      preHandler: tillOnly,
+    },
+    async (request) => service.cardReaders(request.ctx),
+  );
+
+  app.post(
+    '/sales/card-readers/:readerId/test-card',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'npm start only: a customer taps a test card on the simulated reader (no real money)',
+        security: SIGNED_IN,
+        params: ReaderIdParams,
+        body: TestCardBody,
+        response: {
+          204: Type.Null({ description: 'The reader read the card (see the payment for the outcome)' }),
+          ...problemResponses(...TILL_ONLY, ...CARD_PAYMENT_PROBLEMS, 'card_reader_simulation_off'),
+        },
+      },
+      preHandler: tillOnly,
+    },
+    async (request, reply) => {
+      await service.presentTestCard(request.ctx, request.params.readerId, request.body.testCard);
+      return reply.code(204).send(null);
+    },
   );
 
   app.get(

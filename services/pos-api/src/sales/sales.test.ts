@@ -465,13 +465,7 @@ describe('card tenders', () => {
       databaseUrl: db.url,
       redis,
       mode: 'pooled',
-      env: {
-        STRIPE_SECRET_KEY: fake.secretKey,
-        STRIPE_WEBHOOK_SECRET: `whsec_${randomUUID().replaceAll('-', '')}`,
-        STRIPE_API_HOST: fake.clientConfig.host,
-        STRIPE_API_PORT: String(fake.clientConfig.port),
-        STRIPE_API_PROTOCOL: fake.clientConfig.protocol,
-      },
+      env: fake.posApiEnv(),
     });
     signedIn = await signIn(cards, tenant, tenant.cashier.code, tenant.cashier.pin);
   });
@@ -572,6 +566,108 @@ describe('card tenders', () => {
     expect(refund).toMatchObject({ amount: 350, payment_intent: providerRef });
   });
 
+  const get = (url: string) =>
+    cards.inject({ method: 'GET', url, headers: { host: tenant.host, ...bearer(signedIn.accessToken) } });
+
+  /** What the customer does at the counter: taps a test card on the reader (Stripe's test helper). */
+  const tapCard = (readerId: string, number: string) =>
+    fetch(`${fake.url}/v1/test_helpers/terminal/readers/${readerId}/present_payment_method`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.secretKey}` },
+      body: new URLSearchParams({ 'card_present[number]': number }),
+    });
+
+  it('on a Terminal reader: the tenant’s readers only, the payment read back and canceled by the till', async () => {
+    const reader = fake.createReader({ label: 'Front counter', metadata: { tenant: tenant.slug } });
+    fake.createReader({ label: 'Elsewhere', metadata: { tenant: 'another-tenant' } });
+    const listed = await get('/v1/sales/card-readers');
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json()).toEqual({
+      available: true,
+      simulated: false,
+      readers: [{ id: reader.id, label: 'Front counter', status: 'online', simulated: true }],
+    });
+
+    // Declined on the reader: the till reads "failed" with the reason, and cancels the attempt.
+    const saleKey = randomUUID();
+    const firstId = randomUUID();
+    const first = await call('/v1/sales/card-payments', {
+      saleKey,
+      paymentId: firstId,
+      amount: 350,
+      readerId: reader.id,
+    });
+    expect(first.json()).toMatchObject({
+      status: 'requires_payment_method',
+      reader: { id: reader.id, actionStatus: 'in_progress' },
+    });
+    const firstRef = first.json<{ providerRef: string }>().providerRef;
+    expect((await tapCard(reader.id, '4000000000000002')).status).toBe(200);
+    expect((await get(`/v1/sales/card-payments/${firstRef}`)).json()).toMatchObject({
+      status: 'failed',
+      failure: { code: 'card_declined', message: 'Your card was declined.' },
+    });
+    const wrongAttempt = await call(`/v1/sales/card-payments/${firstRef}/cancel`, {
+      paymentId: randomUUID(),
+    });
+    expect(wrongAttempt.json()).toMatchObject({ code: 'payment_provider_not_found' });
+    const canceled = await call(`/v1/sales/card-payments/${firstRef}/cancel`, {
+      paymentId: firstId,
+      readerId: reader.id,
+    });
+    expect(canceled.statusCode, canceled.body).toBe(200);
+    expect(canceled.json()).toMatchObject({ status: 'canceled' });
+
+    // Another attempt for the same sale on the same reader, now free; a card that succeeds pays it.
+    const second = await call('/v1/sales/card-payments', {
+      saleKey,
+      paymentId: randomUUID(),
+      amount: 350,
+      readerId: reader.id,
+    });
+    expect(second.statusCode, second.body).toBe(201);
+    const providerRef = second.json<{ providerRef: string }>().providerRef;
+    expect((await tapCard(reader.id, '4242424242424242')).status).toBe(200);
+    expect((await get(`/v1/sales/card-payments/${providerRef}`)).json()).toMatchObject({
+      status: 'succeeded',
+      amount: 350,
+      currency: 'EUR',
+    });
+    const sold = await call(
+      '/v1/sales',
+      {
+        lines: [{ sku: 'MUG', quantity: 2 }],
+        tenders: [
+          { method: 'card', amount: 350, providerRef },
+          { method: 'cash', amount: 350, tendered: 500 },
+        ],
+      },
+      saleKey,
+    );
+    expect(sold.statusCode, sold.body).toBe(201);
+    expect(sold.json()).toMatchObject({ total: 700, change: 150 });
+
+    // Another tenant's payment is not this tenant's to read; the simulation's test cards are off.
+    const foreign = await cardPaymentOfAnotherTenant();
+    expect((await get(`/v1/sales/card-payments/${foreign}`)).json()).toMatchObject({
+      code: 'payment_provider_not_found',
+    });
+    const simulated = await call(`/v1/sales/card-readers/${reader.id}/test-card`, {
+      testCard: '4242424242424242',
+    });
+    expect(simulated.statusCode).toBe(404);
+    expect(simulated.json()).toMatchObject({ code: 'card_reader_simulation_off' });
+  });
+
+  async function cardPaymentOfAnotherTenant(): Promise<string> {
+    const response = await fetch(`${fake.url}/v1/payment_intents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.secretKey}` },
+      body: new URLSearchParams({ amount: '350', currency: 'eur', 'metadata[tenant]': 'another-tenant' }),
+    });
+    return ((await response.json()) as { id: string }).id;
+  }
+
   it('refuses card tenders where no provider is configured', async () => {
     const response = await post(
       '/v1/sales',
@@ -584,5 +680,97 @@ describe('card tenders', () => {
     );
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({ code: 'payment_method_unavailable' });
+  });
+});
+
+describe('the simulated card reader (npm start, CARD_READER_SIMULATION)', () => {
+  let fake: StripeFake;
+  let simulation: PosApi;
+  let signedIn: SignedIn;
+
+  beforeAll(async () => {
+    fake = await StripeFake.start();
+    simulation = await testApp({
+      databaseUrl: db.url,
+      redis,
+      mode: 'pooled',
+      env: { ...fake.posApiEnv(), CARD_READER_SIMULATION: 'true' },
+    });
+    signedIn = await signIn(simulation, tenant, tenant.cashier.code, tenant.cashier.pin);
+  });
+
+  afterAll(async () => {
+    await simulation?.close();
+    await fake?.stop();
+  });
+
+  const request = (method: 'GET' | 'POST', url: string, payload?: object, key?: string) =>
+    simulation.inject({
+      method,
+      url,
+      headers: {
+        host: tenant.host,
+        ...bearer(signedIn.accessToken),
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+      ...(payload ? { payload } : {}),
+    });
+
+  it('registers one simulated reader for the tenant, and its test cards pay or decline', async () => {
+    const [first, again] = await Promise.all([
+      request('GET', '/v1/sales/card-readers'),
+      request('GET', '/v1/sales/card-readers'),
+    ]);
+    expect(first.statusCode, first.body).toBe(200);
+    const listed = first.json<{ simulated: boolean; readers: { id: string; simulated: boolean }[] }>();
+    expect(listed).toMatchObject({ available: true, simulated: true, readers: [{ simulated: true }] });
+    expect(again.json()).toEqual(listed);
+    const readerId = listed.readers[0]!.id;
+    // Registered with Stripe's code for a simulated reader, under the tenant's metadata.
+    const registrations = fake.requests.filter(
+      (sent) => sent.method === 'POST' && sent.path === '/v1/terminal/readers' && sent.status === 200,
+    );
+    expect(registrations.length).toBeGreaterThan(0);
+    for (const sent of registrations) {
+      expect(sent.params).toEqual({
+        registration_code: 'simulated-wpe',
+        label: 'Simulated card reader',
+        metadata: { tenant: tenant.slug },
+      });
+    }
+    // Two tills asking at once still make one reader (the registration's idempotency key), and later
+    // asks find it.
+    expect(listed.readers).toHaveLength(1);
+    expect((await request('GET', '/v1/sales/card-readers')).json()).toEqual(listed);
+
+    const saleKey = randomUUID();
+    const start = () =>
+      request('POST', '/v1/sales/card-payments', { saleKey, paymentId: randomUUID(), amount: 350, readerId });
+    const declined = (await start()).json<{ providerRef: string }>().providerRef;
+    const tap = (testCard: string) =>
+      request('POST', `/v1/sales/card-readers/${readerId}/test-card`, { testCard });
+    expect((await tap('4000000000009995')).statusCode).toBe(204);
+    expect((await request('GET', `/v1/sales/card-payments/${declined}`)).json()).toMatchObject({
+      status: 'failed',
+      failure: { message: 'Your card has insufficient funds.' },
+    });
+    // Only the provider's test cards, and only on this tenant's simulated reader.
+    expect((await tap('4111111111111111')).statusCode).toBe(400);
+    const foreign = fake.createReader({ metadata: { tenant: 'another-tenant' } });
+    const elsewhere = await request('POST', `/v1/sales/card-readers/${foreign.id}/test-card`, {
+      testCard: '4242424242424242',
+    });
+    expect(elsewhere.json()).toMatchObject({ code: 'payment_provider_not_found' });
+
+    const paid = (await start()).json<{ providerRef: string }>().providerRef;
+    expect((await tap('4242424242424242')).statusCode).toBe(204);
+    const sold = await request(
+      'POST',
+      '/v1/sales',
+      { lines: [{ sku: 'MUG', quantity: 1 }], tenders: [{ method: 'card', amount: 350, providerRef: paid }] },
+      saleKey,
+    );
+    expect(sold.statusCode, sold.body).toBe(201);
+    expect(sold.json()).toMatchObject({ payments: [{ method: 'card', amount: 350, providerRef: paid }] });
   });
 });

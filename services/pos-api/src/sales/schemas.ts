@@ -2,6 +2,7 @@
 // with them. Amounts are integer minor units of the tenant's currency; quantities decimal text.
 import { Type } from 'typebox';
 import { ListOf } from '../lists.ts';
+import { TEST_CARDS, type TestCardNumber } from '../payments/provider.ts';
 import { ApprovalHeaders } from '../staff/require-permission.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -350,6 +351,47 @@ export const CardPaymentSchema = Type.Object({
     Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }),
   ),
 });
+
+export const ProviderRefParams = Type.Object({
+  providerRef: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9_]+$' }),
+});
+
+export const CancelCardPaymentBody = Type.Object(
+  {
+    /** The till's id of the attempt, as it started it: a payment can be canceled only by its own. */
+    paymentId: Uuid,
+    /** The reader it was handed to: it stops waiting for a card. */
+    readerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CardReaderListSchema = Type.Object({
+  /** Whether this tenant takes cards through a payment provider at all. */
+  available: Type.Boolean(),
+  /** The readers are the provider's simulation (npm start): no real card, no real money. */
+  simulated: Type.Boolean(),
+  readers: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      label: Type.String(),
+      status: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+      simulated: Type.Boolean(),
+    }),
+  ),
+});
+
+export const ReaderIdParams = Type.Object({
+  readerId: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_]+$' }),
+});
+
+export const TestCardBody = Type.Object(
+  {
+    /** One of the provider's test card numbers (payments/provider.ts TEST_CARDS). */
+    testCard: Type.Union(Object.keys(TEST_CARDS).map((number) => Type.Literal(number as TestCardNumber))),
+  },
+  { additionalProperties: false },
+);
 
 export const ReceiptQuery = Type.Object(
   {

@@ -71,11 +71,16 @@ export interface AuditQuery {
   staffId?: string;
 }
 
+/** PostgreSQL's bigint: no id is larger, so "older than" a larger cursor is every entry. */
+const LARGEST_ID = 9_223_372_036_854_775_807n;
+
 export async function listAudit(ctx: RequestContext, query: AuditQuery) {
+  // A 19-digit cursor can exceed bigint, which PostgreSQL refuses outright (the fuzz test found it).
+  const before = query.before && BigInt(query.before) <= LARGEST_ID ? query.before : undefined;
   const entries = await ctx.em.find(
     AuditEntry,
     {
-      ...(query.before ? { id: { $lt: query.before } } : {}),
+      ...(before ? { id: { $lt: before } } : {}),
       ...(query.action ? { action: query.action } : {}),
       ...(query.staffId ? { actorStaffId: query.staffId } : {}),
     },

@@ -533,6 +533,10 @@ describe('the audit log', () => {
     }>();
     expect(page1.items).toHaveLength(2);
     expect(BigInt(page2.items[0]!.id)).toBeLessThan(BigInt(page1.items[1]!.id));
+    // A cursor beyond PostgreSQL's bigint is older than nothing: the first page, not a 500.
+    const beyond = await get('/v1/audit?limit=2&before=9999999999999999999', owner.accessToken);
+    expect(beyond.statusCode, beyond.body).toBe(200);
+    expect(beyond.json<{ items: { id: string }[] }>().items).toEqual(page1.items);
   });
 });
 

@@ -3,15 +3,13 @@
 // discount.overLimit above the tenant's 10 % limit), a manager approves on the pad, and the server
 // stores the till's totals; the approvals are in the audit log. Offline, a changed price is
 // refused up front (nobody could approve it).
-import type {} from '@cloudpos/harness/vitest/provided';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   alertOf,
   expectAccessible,
   ownerApi,
-  pairAndSignIn,
   photograph,
-  startTillWorld,
+  signedInTillForFile,
   tapProduct,
   type TillWorld,
 } from './harness.ts';
@@ -48,18 +46,7 @@ async function audited(action: string) {
   return items;
 }
 
-beforeAll(async () => {
-  till = await startTillWorld('till-discounts', {
-    postgresUrl: inject('postgresUrl'),
-    redisUrl: inject('redisUrl'),
-  });
-  await pairAndSignIn(till, till.world.tenant.cashier);
-});
-
-afterAll(async () => {
-  await till?.close();
-  expect(till?.pageErrors ?? []).toEqual([]);
-});
+signedInTillForFile('till-discounts', (started) => (till = started));
 
 describe('price override and order discount', () => {
   it('changes a price and gives 5 % off the order; a manager approves the price; the server stores the same totals', async () => {

@@ -6,13 +6,15 @@ import {
   launchChromium,
   screenshot,
   smallTouchTargets,
+  StripeFake,
   VIEWPORTS,
   type ChromiumSession,
 } from '@cloudpos/harness';
 import { bearer, sellingWorld, type SellingWorld } from '@cloudpos/pos-api/test-support';
 import type { AddressInfo } from 'node:net';
+import type {} from '@cloudpos/harness/vitest/provided';
 import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 
 export interface TillWorld {
   world: SellingWorld;
@@ -108,6 +110,65 @@ export async function pairAndSignIn(till: TillWorld, staff: { code: string; pin:
   await till.page.getByRole('button', { name: 'Pair register' }).click();
   await till.page.locator('.notice').waitFor();
   await signIn(till.page, staff.code, staff.pin);
+}
+
+/**
+ * A signed-in till shared by a test file's tests: before them, a selling world on the test
+ * PostgreSQL and Redis, Chromium, and a register paired with a one-time code where `staff` (the
+ * cashier by default) signs in; after them, everything closed, and the file fails on any uncaught
+ * error in the till's pages. `ready` hands the till over (call it from inside the test file).
+ */
+export function signedInTillForFile(
+  prefix: string,
+  ready: (till: TillWorld) => void,
+  options: {
+    /** The API's environment, read when the world starts (after the file's earlier beforeAll hooks). */
+    env?: () => Record<string, string>;
+    staff?: (world: SellingWorld) => { code: string; pin: string };
+  } = {},
+): void {
+  let till: TillWorld | undefined;
+  beforeAll(async () => {
+    till = await startTillWorld(
+      prefix,
+      { postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') },
+      options.env?.(),
+    );
+    ready(till);
+    await pairAndSignIn(till, options.staff?.(till.world) ?? till.world.tenant.cashier);
+  });
+  afterAll(async () => {
+    await till?.close();
+    expect(till?.pageErrors ?? []).toEqual([]);
+  });
+}
+
+/**
+ * Stripe's HTTP fake for a test file's card payments: started before the file's tests (call it
+ * before signedInTillForFile, whose `env` may then read it), stopped after them.
+ */
+export function stripeFakeForFile(ready: (fake: StripeFake) => void): void {
+  let fake: StripeFake | undefined;
+  beforeAll(async () => {
+    fake = await StripeFake.start();
+    ready(fake);
+  });
+  afterAll(async () => {
+    await fake?.stop();
+  });
+}
+
+/**
+ * Completes the sale on the tender screen, waits until the server has it, starts a new sale and
+ * returns the sale as the server stored it (found by its receipt number).
+ */
+export async function completeSaleOnServer<T>(till: TillWorld): Promise<T> {
+  const { page } = till;
+  await page.getByRole('button', { name: 'Complete sale' }).click();
+  await expect.poll(() => page.getByTestId('sale-status').textContent()).toBe('Saved on the server.');
+  const label = (await page.getByTestId('receipt-number').textContent())!;
+  await page.getByRole('button', { name: 'New sale' }).click();
+  return ownerApi<T>(till.world, 'GET', `/v1/sales/by-receipt/${encodeURIComponent(label)}`);
 }
 
 export async function tapProduct(page: Page, name: string) {

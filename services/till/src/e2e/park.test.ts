@@ -2,15 +2,13 @@
 // with a note (online only, and the screen says so offline), resumed from the store's parked
 // sales with its discount, and completed as that same sale; another is discarded by a cashier
 // with a manager's approval.
-import type {} from '@cloudpos/harness/vitest/provided';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   alertOf,
   expectAccessible,
   ownerApi,
-  pairAndSignIn,
   photograph,
-  startTillWorld,
+  signedInTillForFile,
   tapProduct,
   type TillWorld,
 } from './harness.ts';
@@ -27,18 +25,7 @@ interface Summary {
 const parkedOnServer = async () =>
   (await ownerApi<{ items: Summary[] }>(till.world, 'GET', '/v1/sales?status=parked')).items;
 
-beforeAll(async () => {
-  till = await startTillWorld('till-park', {
-    postgresUrl: inject('postgresUrl'),
-    redisUrl: inject('redisUrl'),
-  });
-  await pairAndSignIn(till, till.world.tenant.cashier);
-});
-
-afterAll(async () => {
-  await till?.close();
-  expect(till?.pageErrors ?? []).toEqual([]);
-});
+signedInTillForFile('till-park', (started) => (till = started));
 
 describe('parking a sale', () => {
   it('parks a sale with a note on the server, and says parking needs the network when offline', async () => {

@@ -1,15 +1,13 @@
 // Returns in Chromium against a real POS API: a sale is found by scanning its receipt number, one
 // of its lines comes back, a cashier gets a manager's approval, the cash refund is the server's,
 // and the register's next sale keeps gapless, unique receipt numbers after the return.
-import type {} from '@cloudpos/harness/vitest/provided';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   alertOf,
   expectAccessible,
   ownerApi,
-  pairAndSignIn,
   photograph,
-  startTillWorld,
+  signedInTillForFile,
   tapProduct,
   type TillWorld,
 } from './harness.ts';
@@ -40,18 +38,7 @@ async function sellWithCash(): Promise<string> {
   return label;
 }
 
-beforeAll(async () => {
-  till = await startTillWorld('till-returns', {
-    postgresUrl: inject('postgresUrl'),
-    redisUrl: inject('redisUrl'),
-  });
-  await pairAndSignIn(till, till.world.tenant.cashier);
-});
-
-afterAll(async () => {
-  await till?.close();
-  expect(till?.pageErrors ?? []).toEqual([]);
-});
+signedInTillForFile('till-returns', (started) => (till = started));
 
 describe('a return at the till', () => {
   it('finds the sale by its scanned receipt, refunds one mug in cash with a manager’s approval', async () => {

@@ -1,15 +1,13 @@
 // Split tender in Chromium against a real POS API: external tenders (a card on a terminal the till
 // does not drive, a voucher with its reference) and cash for the rest with change, online and
 // offline; the server stores exactly the tenders the till sent.
-import type {} from '@cloudpos/harness/vitest/provided';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   alertOf,
   expectAccessible,
   ownerApi,
-  pairAndSignIn,
   photograph,
-  startTillWorld,
+  signedInTillForFile,
   tapProduct,
   type TillWorld,
 } from './harness.ts';
@@ -42,18 +40,7 @@ async function addExternal(kind: string, amount: string, reference: string) {
   await page.getByRole('button', { name: `Add ${kind.toLowerCase()}` }).click();
 }
 
-beforeAll(async () => {
-  till = await startTillWorld('till-split', {
-    postgresUrl: inject('postgresUrl'),
-    redisUrl: inject('redisUrl'),
-  });
-  await pairAndSignIn(till, till.world.tenant.cashier);
-});
-
-afterAll(async () => {
-  await till?.close();
-  expect(till?.pageErrors ?? []).toEqual([]);
-});
+signedInTillForFile('till-split', (started) => (till = started));
 
 describe('split tender', () => {
   it('pays with a voucher, a card on an external terminal and cash with change; the server stores the same tenders', async () => {

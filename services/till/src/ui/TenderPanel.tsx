@@ -1,9 +1,10 @@
-// Taking payment: external tenders (a card on a terminal the till does not drive, a voucher, …)
-// for exact amounts with their reference, then cash for the rest (typed or a quick-cash button)
-// with change; a manager's approval when the server's preview asks for one; then the sale goes to
-// the outbox and the server (right away when online). Offline, cash and external tenders both work.
+// Taking payment: cards on the tenant's reader (CardTender.tsx; online only) and external tenders
+// (a card on a terminal the till does not drive, a voucher, …) for exact amounts, then cash for the
+// rest (typed or a quick-cash button) with change; a manager's approval when the server's preview
+// asks for one; then the sale goes to the outbox and the server (right away when online). Offline,
+// cash and external tenders both work.
 import type { PricedDocument } from '@cloudpos/pricing';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import {
   cashDue,
   EXTERNAL_KINDS,
@@ -31,6 +32,7 @@ import { accessTokenOf } from '../sessions.ts';
 import type { TillDb } from '../db.ts';
 import type { TillContext } from './App.tsx';
 import { ApprovalForm } from './ApprovalForm.tsx';
+import { CardTender } from './CardTender.tsx';
 
 interface Preview {
   total: number;
@@ -76,6 +78,11 @@ export function TenderPanel({
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [approval, setApproval] = useState<{ actions: string[]; reasons: string[] }>();
+  // The sale's Idempotency-Key from the start: a card payment is started for it before it exists.
+  const [saleKey] = useState(() => crypto.randomUUID());
+  const [cardWaiting, setCardWaiting] = useState(false);
+  const onCardWaiting = useCallback((waiting: boolean) => setCardWaiting(waiting), []);
+  const cardPaid = externals.some((payment) => payment.providerRef);
   const left = cashDue(total, externals);
   const tendered = parseMoney(typed, currency);
   const change = left === 0 ? 0 : tendered === undefined ? undefined : tendered - left;
@@ -96,6 +103,7 @@ export function TenderPanel({
   }
 
   async function complete(approvalIds: string[] = []) {
+    if (cardWaiting) return;
     const payment = tendersOf(total, externals, tendered);
     if ('missing' in payment) {
       setError(`The customer must hand over at least ${money(left)} in cash.`);
@@ -115,8 +123,9 @@ export function TenderPanel({
         }
         if (!server) {
           const { offline } = await loadSettings(db, currency);
+          // A card already paid online is not an offline tender: its money has moved.
           const tenders = [
-            ...(externals.length > 0 ? ['external' as const] : []),
+            ...(externals.some((payment) => !payment.providerRef) ? ['external' as const] : []),
             ...(left > 0 ? ['cash' as const] : []),
           ];
           const refusal = offlineRefusal(
@@ -147,6 +156,7 @@ export function TenderPanel({
         }
       }
       const sale = await recordSale(db, {
+        key: saleKey,
         staffId: session.staffId,
         lines: checkoutLines(lines),
         ...(orderDiscount ? { discount: orderDiscount } : {}),
@@ -162,7 +172,7 @@ export function TenderPanel({
           total,
           change: payment.change,
           payments: payment.tenders.map((tender) => ({
-            label: tender.method === 'cash' ? 'Cash' : tender.label,
+            label: tender.method === 'cash' ? 'Cash' : tender.method === 'card' ? 'Card' : tender.label,
             amount: tender.amount,
           })),
         },
@@ -193,19 +203,34 @@ export function TenderPanel({
               <li key={`${payment.label}-${index}`}>
                 <span className="grow">{payment.label}</span>
                 <strong>{money(payment.amount)}</strong>
-                <button
-                  type="button"
-                  className="secondary"
-                  aria-label={`Remove ${payment.label}`}
-                  onClick={() => setExternals((current) => current.filter((_, i) => i !== index))}
-                >
-                  Remove
-                </button>
+                {/* A card that paid cannot be taken off: its money has moved. */}
+                {!payment.providerRef && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={`Remove ${payment.label}`}
+                    onClick={() => setExternals((current) => current.filter((_, i) => i !== index))}
+                  >
+                    Remove
+                  </button>
+                )}
               </li>
             ))}
           </ul>
         )}
         {left > 0 && (
+          <CardTender
+            context={context}
+            saleKey={saleKey}
+            left={left}
+            onWaiting={onCardWaiting}
+            onPaid={(payment) => {
+              setExternals((current) => [...current, payment]);
+              setTyped('');
+            }}
+          />
+        )}
+        {left > 0 && !cardWaiting && (
           <ExternalTenderForm
             currency={currency}
             left={left}
@@ -215,7 +240,7 @@ export function TenderPanel({
             }}
           />
         )}
-        {left > 0 ? (
+        {cardWaiting ? null : left > 0 ? (
           <>
             <label>
               Cash received{externals.length > 0 ? ` for the ${money(left)} left` : ''}
@@ -279,13 +304,24 @@ export function TenderPanel({
           />
         ) : (
           <div className="row">
-            <button type="button" className="secondary" onClick={onCancel}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={cardWaiting}
+              onClick={() =>
+                cardPaid
+                  ? setError(
+                      'A card has paid part of this sale: complete it. To give the money back, return the sale afterwards.',
+                    )
+                  : onCancel()
+              }
+            >
               Back
             </button>
             <button
               type="button"
               className="primary grow"
-              disabled={busy || change === undefined || change < 0}
+              disabled={busy || cardWaiting || change === undefined || change < 0}
               onClick={() => void complete()}
             >
               {busy ? 'Completing…' : 'Complete sale'}
