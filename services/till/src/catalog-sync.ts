@@ -8,13 +8,13 @@ import { defaultOfflineLimits, type OfflineLimits } from './offline-limits.ts';
 
 /** The tenant's settings a till needs without the network (GET /v1/settings, in part). */
 export interface TillSettings {
-  pricing: { mode: 'half-even' | 'half-up'; level: 'line' | 'document' };
+  pricing: { mode: 'half-even' | 'half-up'; level: 'line' | 'document'; cashIncrement?: number };
   offline: OfflineLimits;
 }
 
 /** What a register that never synced uses: the server's defaults. */
 export const defaultTillSettings = (currency: string): TillSettings => ({
-  pricing: { mode: 'half-even', level: 'line' },
+  pricing: { mode: 'half-even', level: 'line', cashIncrement: 1 },
   offline: defaultOfflineLimits(currency),
 });
 
@@ -117,7 +117,11 @@ export async function syncCatalog(db: TillDb, register: Register, token: string)
     ),
     tx.objectStore('meta').put(
       {
-        pricing: { mode: settings.pricing.mode, level: settings.pricing.level },
+        pricing: {
+          mode: settings.pricing.mode,
+          level: settings.pricing.level,
+          cashIncrement: settings.pricing.cashIncrement ?? 1,
+        },
         offline: settings.offline,
       },
       'settings',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cashDue, externalLabel, externalRefusal, tendersOf } from './tenders.ts';
+import { cashDue, cashPayable, externalLabel, externalRefusal, tendersOf } from './tenders.ts';
 
 const euro = (minor: number) => `€${(minor / 100).toFixed(2)}`;
 
@@ -56,5 +56,16 @@ describe('split tender', () => {
       tenders: [{ method: 'card', amount: 500, providerRef: 'pi_123' }],
       change: 0,
     });
+  });
+
+  it('rounds the cash part to the tenant’s increment, as the server settles it', () => {
+    const swiss = { increment: 5, mode: 'half-even' as const };
+    expect(cashPayable(333, swiss)).toBe(335);
+    expect(cashPayable(332, swiss)).toBe(330);
+    expect(tendersOf(333, [], 500, swiss)).toEqual({
+      tenders: [{ method: 'cash', amount: 335, tendered: 500 }],
+      change: 165,
+    });
+    expect(tendersOf(333, [], 334, swiss)).toEqual({ missing: 1 });
   });
 });

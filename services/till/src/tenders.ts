@@ -2,7 +2,22 @@
 // (through the tenant's payment provider) and external tenders (a card on a terminal the till does
 // not drive, a voucher, …) for exact amounts, then cash for what is left, the only tender that
 // gives change. The API settles the same way (pos-api sales/tender.ts): non-cash tenders may not
-// exceed the total, cash is one tender.
+// exceed the total, cash is one tender, and cash pays what is left rounded to the tenant's cash
+// increment (CHF 0.05: the difference is the sale's cash rounding).
+import { cashRound, type RoundingMode } from '@cloudpos/pricing';
+
+/** The tenant's cash rounding: the increment in minor units (1: none) and its rounding mode. */
+export interface CashRounding {
+  increment: number;
+  mode: RoundingMode;
+}
+
+export const NO_CASH_ROUNDING: CashRounding = { increment: 1, mode: 'half-even' };
+
+/** What cash must pay of `left`, rounded to the tenant's increment. */
+export function cashPayable(left: number, cash: CashRounding = NO_CASH_ROUNDING): number {
+  return left === 0 ? 0 : cashRound(left, cash.increment, cash.mode).payable;
+}
 
 export interface ExternalPayment {
   /** What the receipt and the server call it, with its reference: "Voucher · V-1234". */
@@ -50,8 +65,9 @@ export function tendersOf(
   total: number,
   externals: ExternalPayment[],
   cashTendered: number | undefined,
+  cash: CashRounding = NO_CASH_ROUNDING,
 ): { tenders: CheckoutTender[]; change: number } | { missing: number } {
-  const left = cashDue(total, externals);
+  const left = cashPayable(cashDue(total, externals), cash);
   const tenders: CheckoutTender[] = externals.map((payment) =>
     payment.providerRef
       ? { method: 'card', amount: payment.amount, providerRef: payment.providerRef }

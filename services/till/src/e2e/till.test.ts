@@ -449,6 +449,44 @@ describe('the till in Chromium', () => {
     await expect.poll(async () => (await serverSales()).length, { timeout: 30_000 }).toBe(before + 1);
   });
 
+  it('rounds the cash part to the tenant’s cash increment, and the server takes it', async () => {
+    const owner = { host: world.tenant.host, ...bearer(world.tenant.owner.accessToken) };
+    const pricing = (cashIncrement: number) =>
+      world.app.inject({
+        method: 'PUT',
+        url: '/v1/settings/pricing',
+        headers: owner,
+        payload: { mode: 'half-even', level: 'line', cashIncrement },
+      });
+    expect((await pricing(5)).statusCode).toBe(200);
+    // The Pen (3.33) is back in the catalog ("needs attention" took it out); a sign-in syncs both.
+    await world.sql.query(`update "${world.schema}".variant set active = true where sku = 'PEN'`);
+    await page.getByRole('button', { name: 'Switch cashier' }).click();
+    await signIn(world.tenant.cashier.code, world.tenant.cashier.pin);
+    await tapProduct('Pen');
+    await page.getByRole('button', { name: /^Pay / }).click();
+    // The sign-in's sync brings the increment; the tender screen follows once the catalog reloads.
+    await expect
+      .poll(() => page.getByTestId('cash-rounding').textContent(), { timeout: 15_000 })
+      .toMatch(/In cash €3[.,]35/);
+    await page.getByLabel('Cash received').fill('5');
+    await expect.poll(() => page.getByTestId('change').textContent()).toMatch(/1[.,]65/);
+    await page.getByRole('button', { name: 'Complete sale' }).click();
+    await expect.poll(() => page.getByTestId('sale-status').textContent()).toBe('Saved on the server.');
+    const label = await page.getByTestId('receipt-number').textContent();
+    const stored = await world.app.inject({
+      url: `/v1/sales/by-receipt/${label}`,
+      headers: owner,
+    });
+    expect(stored.json()).toMatchObject({
+      total: 333,
+      cashRounding: 2,
+      payments: [{ method: 'cash', amount: 335 }],
+    });
+    await page.getByRole('button', { name: 'New sale' }).click();
+    expect((await pricing(1)).statusCode).toBe(200);
+  });
+
   it('refuses a second tab on the same register', async () => {
     const second = await browser.context.newPage();
     await second.goto(tillUrl);

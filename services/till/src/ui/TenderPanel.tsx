@@ -7,6 +7,7 @@ import type { PricedDocument } from '@cloudpos/pricing';
 import { useCallback, useState } from 'react';
 import {
   cashDue,
+  cashPayable,
   EXTERNAL_KINDS,
   externalLabel,
   externalRefusal,
@@ -84,8 +85,12 @@ export function TenderPanel({
   const onCardWaiting = useCallback((waiting: boolean) => setCardWaiting(waiting), []);
   const cardPaid = externals.some((payment) => payment.providerRef);
   const left = cashDue(total, externals);
+  // Cash pays what is left rounded to the tenant's increment, as the server settles it.
+  const { pricing } = context.catalog.settings;
+  const cashRounding = { increment: pricing.cashIncrement ?? 1, mode: pricing.mode };
+  const cashLeft = cashPayable(left, cashRounding);
   const tendered = parseMoney(typed, currency);
-  const change = left === 0 ? 0 : tendered === undefined ? undefined : tendered - left;
+  const change = left === 0 ? 0 : tendered === undefined ? undefined : tendered - cashLeft;
 
   /** The server's preview when it can be reached: approvals needed, and its total as a check. */
   async function preview(): Promise<Preview | undefined> {
@@ -104,9 +109,9 @@ export function TenderPanel({
 
   async function complete(approvalIds: string[] = []) {
     if (cardWaiting) return;
-    const payment = tendersOf(total, externals, tendered);
+    const payment = tendersOf(total, externals, tendered, cashRounding);
     if ('missing' in payment) {
-      setError(`The customer must hand over at least ${money(left)} in cash.`);
+      setError(`The customer must hand over at least ${money(cashLeft)} in cash.`);
       return;
     }
     setBusy(true);
@@ -197,6 +202,11 @@ export function TenderPanel({
         <p className="due">
           To pay <strong data-testid="amount-due">{money(total)}</strong>
         </p>
+        {left > 0 && cashLeft !== left && (
+          <p className="muted" data-testid="cash-rounding">
+            In cash {money(cashLeft)} (rounded to {money(cashRounding.increment)})
+          </p>
+        )}
         {externals.length > 0 && (
           <ul className="payments" aria-label="Paid so far">
             {externals.map((payment, index) => (
@@ -243,7 +253,7 @@ export function TenderPanel({
         {cardWaiting ? null : left > 0 ? (
           <>
             <label>
-              Cash received{externals.length > 0 ? ` for the ${money(left)} left` : ''}
+              Cash received{externals.length > 0 ? ` for the ${money(cashLeft)} left` : ''}
               <input
                 className="money-input"
                 inputMode="decimal"
@@ -256,7 +266,7 @@ export function TenderPanel({
               />
             </label>
             <div className="row wrap" role="group" aria-label="Quick cash">
-              {quickCashAmounts(left, currency).map((amount) => (
+              {quickCashAmounts(cashLeft, currency).map((amount) => (
                 <button
                   key={amount}
                   type="button"
