@@ -98,6 +98,8 @@ const registerName = z.string().trim().min(1, 'Enter a name for the register.').
 export const renameRegisterSchema = z.object({ id: uuid, name: registerName });
 export const moveRegisterSchema = z.object({ id: uuid, storeId: uuid });
 export const registerActiveSchema = z.object({ id: uuid, active: z.enum(['true', 'false']) });
+/** A one-time pairing code; the store is asked for only when the tenant has several open stores. */
+export const pairRegisterSchema = z.object({ storeId: uuid.optional() });
 
 const productName = z.string().trim().min(1, 'Enter the product’s name.').max(200);
 const price = z

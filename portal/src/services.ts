@@ -149,7 +149,7 @@ export async function createRuntime(
     tenantsOf: (user) => tenantsOf(db, user.accountId),
     orderTenant: (user, input) => orderTenant(orders, user, input),
     tenantOf: (user, slug) => tenantOf(orders, user, slug),
-    storeAccess: (user, slug) => storeAccess(db, posApiFor, user, slug),
+    storeAccess: (user, slug) => storeAccess(db, posApiFor, user, slug, tillUrl),
   };
   return {
     services,
