@@ -51,6 +51,20 @@ export const choosePlanSchema = z.object({
   currency: z.enum(['EUR', 'USD', 'GBP', 'CHF'], 'Choose a currency.').default('EUR'),
 });
 
+const accountRole = z.enum(['owner', 'manager'], 'Choose a role.');
+
+export const inviteMemberSchema = z.object({ email, role: accountRole });
+export const memberRoleSchema = z.object({ userId: z.uuid('Reload the page.'), role: accountRole });
+export const removeMemberSchema = z.object({ userId: z.uuid('Reload the page.') });
+export const revokeInvitationSchema = z.object({ id: z.uuid('Reload the page.') });
+export const switchAccountSchema = z.object({ accountId: z.uuid('Choose an account.') });
+
+const invitationToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'This link is not valid.');
+/** Accepting with a new login: the address has none yet. */
+export const acceptInvitationSchema = z.object({ token: invitationToken, password: newPassword });
+/** Accepting as the signed-in person the invitation is addressed to. */
+export const joinAccountSchema = z.object({ token: invitationToken });
+
 export type FieldErrors = Partial<Record<string, string>>;
 
 /** The first message per field, for showing next to each input. */

@@ -10,6 +10,8 @@ export default [
   route('forgot-password', 'routes/forgot-password.tsx'),
   route('reset-password', 'routes/reset-password.tsx'),
   route('plans', 'routes/plans.tsx'),
+  route('team', 'routes/team.tsx'),
+  route('invitations/accept', 'routes/accept-invitation.tsx'),
   route('tenants/:slug', 'routes/tenant.tsx'),
   // Store management: every page's loader calls the tenant's POS API as the signed-in user (ADR 0015).
   route('tenants/:slug/manage', 'routes/manage/layout.tsx', { id: 'manage' }, [

@@ -23,7 +23,7 @@ beforeAll(async () => {
   bo = await verifiedMerchant(portal, 'bo@books.example', 'Bo Books');
   await readyTenant(portal, ana, anaSlug, 'Corner Café');
   await readyTenant(portal, bo, boSlug, 'Bo Books');
-  manager = await signedInManager(portal, 'ana@corner.example', 'max@corner.example');
+  manager = await signedInManager(portal, ana, 'max@corner.example');
 }, 180_000);
 afterAll(async () => {
   await portal?.stop();

@@ -37,6 +37,8 @@ import {
 } from './tenants/orders.ts';
 import type { TenantProvisioner } from './tenants/provisioner.ts';
 import { storeAccess, type StoreAccess } from './pos/access.ts';
+import * as members from './members.ts';
+import type { AccountRole } from '../app/rights.ts';
 import { posApiClients } from './pos/client.ts';
 
 export interface PortalServices {
@@ -53,6 +55,19 @@ export interface PortalServices {
   tenantOf(user: PortalUser, slug: string): Promise<TenantView>;
   /** The tenant's POS API as this user (ADR 0015); `not_found` for another account's tenant. */
   storeAccess(user: PortalUser, slug: string): Promise<StoreAccess>;
+  /** Members of the user's current account, and its open invitations. */
+  membersOf(user: PortalUser): ReturnType<typeof members.membersOf>;
+  inviteMember(user: PortalUser, input: { email: string; role: AccountRole }): Promise<void>;
+  revokeInvitation(user: PortalUser, id: string): Promise<string>;
+  changeMemberRole(user: PortalUser, input: { userId: string; role: AccountRole }): Promise<string>;
+  removeMember(user: PortalUser, userId: string): Promise<string>;
+  invitationByToken(token: string): Promise<members.InvitationView | undefined>;
+  acceptInvitation(
+    token: string,
+    as: { signedIn: PortalUser | undefined; password?: string },
+  ): Promise<string>;
+  accountsOf(user: PortalUser): Promise<members.AccountChoice[]>;
+  switchAccount(user: PortalUser, accountId: string): Promise<void>;
 }
 
 export interface PortalRuntime {
@@ -150,6 +165,15 @@ export async function createRuntime(
     orderTenant: (user, input) => orderTenant(orders, user, input),
     tenantOf: (user, slug) => tenantOf(orders, user, slug),
     storeAccess: (user, slug) => storeAccess(db, posApiFor, user, slug, tillUrl),
+    membersOf: (user) => members.membersOf(db, user),
+    inviteMember: (user, input) => members.inviteMember(accounts, user, input),
+    revokeInvitation: (user, id) => members.revokeInvitation(accounts, user, id),
+    changeMemberRole: (user, input) => members.changeMemberRole(accounts, user, input),
+    removeMember: (user, userId) => members.removeMember(accounts, user, userId),
+    invitationByToken: (token) => members.invitationByToken(db, token),
+    acceptInvitation: (token, as) => members.acceptInvitation(accounts, token, as),
+    accountsOf: (user) => members.accountsOf(db, user),
+    switchAccount: (user, accountId) => members.switchAccount(db, user, accountId),
   };
   return {
     services,

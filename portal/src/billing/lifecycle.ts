@@ -125,7 +125,8 @@ export async function enforceGracePeriods(ctx: LifecycleContext): Promise<void> 
 export async function mailPaymentFailed(ctx: LifecycleContext, tenantId: string): Promise<void> {
   const { rows } = await ctx.db.query<{ email: string; display_name: string; slug: string }>(
     `select u.email, t.display_name, t.slug from platform.tenant t
-     join platform.app_user u on u.account_id = t.account_id and u.role = 'owner' where t.id = $1`,
+     join platform.membership m on m.account_id = t.account_id and m.role = 'owner'
+     join platform.app_user u on u.id = m.user_id where t.id = $1`,
     [tenantId],
   );
   const days = Math.max(1, Math.round(ctx.graceSeconds / 86400));

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { Migration20261205140000_platform } from './migrations/Migration20261205140000_platform.ts';
 import { Migration20261205160000_billing_state } from './migrations/Migration20261205160000_billing_state.ts';
 import { Migration20261205170000_password_reset } from './migrations/Migration20261205170000_password_reset.ts';
+import { Migration20261206090000_members } from './migrations/Migration20261206090000_members.ts';
 
 export const PLATFORM_SCHEMA = 'platform';
 
@@ -15,6 +16,7 @@ export const platformMigrations: MigrationObject[] = [
   { name: 'Migration20261205140000_platform', class: Migration20261205140000_platform },
   { name: 'Migration20261205160000_billing_state', class: Migration20261205160000_billing_state },
   { name: 'Migration20261205170000_password_reset', class: Migration20261205170000_password_reset },
+  { name: 'Migration20261206090000_members', class: Migration20261206090000_members },
 ];
 
 export async function migratePlatform(databaseUrl: string): Promise<string[]> {
