@@ -65,6 +65,20 @@ export const acceptInvitationSchema = z.object({ token: invitationToken, passwor
 /** Accepting as the signed-in person the invitation is addressed to. */
 export const joinAccountSchema = z.object({ token: invitationToken });
 
+/** A platform operator suspends (with a reason for the audit trail) or resumes a tenant. */
+export const operatorSuspendSchema = z.discriminatedUnion('suspend', [
+  z.object({
+    slug: z.string().regex(SLUG_PATTERN, 'Reload the page.'),
+    suspend: z.literal('true'),
+    reason: z.string().trim().min(3, 'Say why (the merchant’s support will ask).').max(500),
+  }),
+  z.object({
+    slug: z.string().regex(SLUG_PATTERN, 'Reload the page.'),
+    suspend: z.literal('false'),
+    reason: z.string().trim().max(500).default(''),
+  }),
+]);
+
 export type FieldErrors = Partial<Record<string, string>>;
 
 /** The first message per field, for showing next to each input. */

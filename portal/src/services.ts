@@ -17,7 +17,7 @@ import {
   type AccountsContext,
   type PortalUser,
 } from './accounts.ts';
-import { enforceGracePeriods, type LifecycleContext } from './billing/lifecycle.ts';
+import { enforceGracePeriods, suspendByOperator, type LifecycleContext } from './billing/lifecycle.ts';
 import type { WebhookContext } from './billing/webhook.ts';
 import type { PortalConfig } from './config.ts';
 import { doubleSubmitCsrf, csrfCookie, type Csrf } from './csrf.ts';
@@ -38,6 +38,15 @@ import {
 import type { TenantProvisioner } from './tenants/provisioner.ts';
 import { storeAccess, type StoreAccess } from './pos/access.ts';
 import * as members from './members.ts';
+import {
+  adminCookie,
+  adminLogIn,
+  adminSessions,
+  adminTenants,
+  type AdminSessions,
+  type AdminTenantRow,
+  type PlatformAdmin,
+} from './admin.ts';
 import type { AccountRole } from '../app/rights.ts';
 import { posApiClients } from './pos/client.ts';
 
@@ -68,6 +77,17 @@ export interface PortalServices {
   ): Promise<string>;
   accountsOf(user: PortalUser): Promise<members.AccountChoice[]>;
   switchAccount(user: PortalUser, accountId: string): Promise<void>;
+  /** The platform operators' view (/admin): separate logins and sessions, every tenant. */
+  admin: {
+    sessions: AdminSessions;
+    logIn(input: { email: string; password: string }, clientAddress: string): Promise<string>;
+    tenants(): Promise<AdminTenantRow[]>;
+    /** Suspends or resumes through the Tenant's spec, the path billing uses; undefined: no such tenant. */
+    suspend(
+      admin: PlatformAdmin,
+      input: { slug: string; suspend: boolean; reason: string },
+    ): Promise<{ suspended: boolean; forBilling: boolean } | undefined>;
+  };
 }
 
 export interface PortalRuntime {
@@ -174,6 +194,12 @@ export async function createRuntime(
     acceptInvitation: (token, as) => members.acceptInvitation(accounts, token, as),
     accountsOf: (user) => members.accountsOf(db, user),
     switchAccount: (user, accountId) => members.switchAccount(db, user, accountId),
+    admin: {
+      sessions: adminSessions(db, adminCookie(config.SESSION_SECRETS, config.COOKIE_SECURE)),
+      logIn: (input, address) => adminLogIn(db, input, address),
+      tenants: () => adminTenants({ db, provisioner, graceSeconds: config.BILLING_GRACE_SECONDS }),
+      suspend: (admin, input) => suspendByOperator(lifecycle, { ...input, admin }),
+    },
   };
   return {
     services,
