@@ -7,8 +7,8 @@ import { audit } from './audit.ts';
 import { PortalError } from './errors.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { clearLimit, hitLimit } from './rate-limit.ts';
+import { sessionStore } from './sessions.ts';
 import type { ObservedTenant, TenantProvisioner } from './tenants/provisioner.ts';
-import { newToken, tokenHash } from './tokens.ts';
 
 const ADMIN_SESSION_HOURS = 8;
 
@@ -40,36 +40,15 @@ export function adminCookie(secrets: string[], secure: boolean): Cookie {
 }
 
 export function adminSessions(db: pg.Pool, cookie: Cookie): AdminSessions {
-  const idOf = async (request: Request) => {
-    const value: unknown = await cookie.parse(request.headers.get('cookie'));
-    return typeof value === 'string' ? value : undefined;
-  };
-  return {
-    async create(adminId) {
-      const id = newToken();
-      await db.query(
-        `insert into platform.admin_session (id_hash, admin_id, expires_at)
-         values ($1, $2, now() + make_interval(hours => $3))`,
-        [tokenHash(id), adminId, ADMIN_SESSION_HOURS],
-      );
-      return cookie.serialize(id);
-    },
-    async adminOf(request) {
-      const id = await idOf(request);
-      if (!id) return undefined;
-      const { rows } = await db.query<PlatformAdmin>(
-        `select a.id, a.email from platform.admin_session s join platform.admin_user a on a.id = s.admin_id
-         where s.id_hash = $1 and s.expires_at > now()`,
-        [tokenHash(id)],
-      );
-      return rows[0];
-    },
-    async destroy(request) {
-      const id = await idOf(request);
-      if (id) await db.query('delete from platform.admin_session where id_hash = $1', [tokenHash(id)]);
-      return cookie.serialize('', { maxAge: 0 });
-    },
-  };
+  const store = sessionStore(
+    db,
+    cookie,
+    { name: 'admin_session', owner: 'admin_id', hours: ADMIN_SESSION_HOURS },
+    async (id) =>
+      (await db.query<PlatformAdmin>('select id, email from platform.admin_user where id = $1', [id]))
+        .rows[0],
+  );
+  return { create: store.create, adminOf: store.ownerOf, destroy: store.destroy };
 }
 
 /** Makes (or gives a new password to) a platform operator; for the CLI, never reachable from a page. */

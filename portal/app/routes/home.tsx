@@ -1,5 +1,4 @@
 import {
-  Form,
   Link,
   redirect,
   useActionData,
@@ -8,8 +7,7 @@ import {
   type LoaderFunctionArgs,
 } from 'react-router';
 import { fromPortalError, invalid } from '../action-errors.server.ts';
-import { CsrfField } from '../csrf-field.tsx';
-import { FormError } from '../form-kit.tsx';
+import { ActionForm, FormError } from '../form-kit.tsx';
 import { fieldErrors, formObject, switchAccountSchema } from '../forms.ts';
 import { requireUser, servicesOf } from '../guards.server.ts';
 import { can } from '../rights.ts';
@@ -117,13 +115,11 @@ export default function Home() {
                   <span>
                     <strong>{account.name}</strong> <span className="tag">{account.role}</span>
                   </span>
-                  <Form method="post">
-                    <CsrfField />
-                    <input type="hidden" name="accountId" value={account.accountId} />
+                  <ActionForm block fields={{ accountId: account.accountId }}>
                     <button type="submit" className="secondary" aria-label={`Switch to ${account.name}`}>
                       Switch
                     </button>
-                  </Form>
+                  </ActionForm>
                 </li>
               ))}
           </ul>

@@ -2,15 +2,16 @@
 // answer, and a form to invite someone by e-mail. Owners invite owners and managers, change roles
 // and remove members; managers invite managers. The server decides (src/members.ts); the page only
 // hides what would be refused.
+import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import {
-  Form,
-  useActionData,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-} from 'react-router';
-import { CsrfField } from '../csrf-field.tsx';
-import { Field, FormError, SelectField, useFormSchema } from '../form-kit.tsx';
+  ActionForm,
+  Field,
+  FormError,
+  freshAfter,
+  Outcome,
+  SelectField,
+  useFormSchema,
+} from '../form-kit.tsx';
 import {
   fieldErrors,
   formObject,
@@ -91,11 +92,7 @@ export default function Team() {
   return (
     <section className="card">
       <h1>Team of {accountName}</h1>
-      {result && 'ok' in result ? (
-        <p className="banner ok" role="status">
-          {result.ok}
-        </p>
-      ) : null}
+      <Outcome result={result} />
       <FormError
         message={
           failed && !inviteFailed ? (failed.errors.form ?? Object.values(failed.errors)[0]) : undefined
@@ -112,10 +109,7 @@ export default function Team() {
             </div>
             {manage ? (
               <div className="row-actions">
-                <Form method="post" className="inline">
-                  <CsrfField />
-                  <input type="hidden" name="intent" value="role" />
-                  <input type="hidden" name="userId" value={member.userId} />
+                <ActionForm intent="role" fields={{ userId: member.userId }}>
                   <label htmlFor={`role-${member.userId}`} className="visually-hidden">
                     Role of {member.email}
                   </label>
@@ -126,16 +120,13 @@ export default function Team() {
                   <button type="submit" className="secondary">
                     Change role
                   </button>
-                </Form>
+                </ActionForm>
                 {member.userId === you ? null : (
-                  <Form method="post" className="inline">
-                    <CsrfField />
-                    <input type="hidden" name="intent" value="remove" />
-                    <input type="hidden" name="userId" value={member.userId} />
+                  <ActionForm intent="remove" fields={{ userId: member.userId }}>
                     <button type="submit" className="secondary danger" aria-label={`Remove ${member.email}`}>
                       Remove
                     </button>
-                  </Form>
+                  </ActionForm>
                 )}
               </div>
             ) : null}
@@ -154,10 +145,7 @@ export default function Team() {
                   <span className="muted">until {utcMinute(invitation.expiresAt)}</span>
                 </div>
                 {invitable.includes(invitation.role) ? (
-                  <Form method="post" className="inline">
-                    <CsrfField />
-                    <input type="hidden" name="intent" value="revoke" />
-                    <input type="hidden" name="id" value={invitation.id} />
+                  <ActionForm intent="revoke" fields={{ id: invitation.id }}>
                     <button
                       type="submit"
                       className="secondary danger"
@@ -165,7 +153,7 @@ export default function Team() {
                     >
                       Revoke
                     </button>
-                  </Form>
+                  </ActionForm>
                 ) : null}
               </li>
             ))}
@@ -179,16 +167,14 @@ export default function Team() {
           ? 'Owners can do everything; managers run the stores but cannot pay, invite owners or change roles.'
           : 'As a manager you can invite managers.'}
       </p>
-      {/* A new form after each answer: a sent invitation leaves an empty form for the next one. */}
-      <Form
-        key={result && 'ok' in result ? result.ok : 'invite'}
-        method="post"
+      <ActionForm
+        intent="invite"
+        block
+        key={freshAfter(result, 'invite')}
         onSubmit={onSubmit}
         noValidate
         aria-labelledby="invite-heading"
       >
-        <CsrfField />
-        <input type="hidden" name="intent" value="invite" />
         <FormError message={inviteFailed?.errors.form} />
         <Field
           name="email"
@@ -208,7 +194,7 @@ export default function Team() {
           error={errors.role}
         />
         <button type="submit">Send invitation</button>
-      </Form>
+      </ActionForm>
     </section>
   );
 }

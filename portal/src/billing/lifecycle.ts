@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type Stripe from 'stripe';
 import { audit } from '../audit.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Mailer } from '../mail.ts';
 import type { TenantManifest } from '../tenants/manifest.ts';
 
@@ -123,11 +124,8 @@ export async function suspendByOperator(
   ctx: Pick<LifecycleContext, 'db' | 'graceSeconds' | 'provisionLater'>,
   input: { slug: string; suspend: boolean; reason: string; admin: { id: string; email: string } },
 ): Promise<{ suspended: boolean; forBilling: boolean } | undefined> {
-  const client = await ctx.db.connect();
-  let result: { tenantId: string; changed: boolean; suspended: boolean; forBilling: boolean } | undefined;
-  try {
-    await client.query('begin');
-    const { rows } = await client.query<{ id: string; account_id: string }>(
+  const result = await inTransaction(ctx.db, async (tx) => {
+    const { rows } = await tx.query<{ id: string; account_id: string }>(
       `update platform.tenant set
          operator_suspended_at = case when $2 then coalesce(operator_suspended_at, now()) end,
          operator_suspended_by = case when $2 then $3 end,
@@ -136,31 +134,24 @@ export async function suspendByOperator(
       [input.slug, input.suspend, input.admin.email, input.reason || null],
     );
     const tenant = rows[0];
-    if (tenant) {
-      const billing = await client.query<{ status: string; past_due_since: Date | null }>(
-        'select status, past_due_since from platform.subscription where tenant_id = $1',
-        [tenant.id],
-      );
-      const forBilling = billing.rows[0]
-        ? shouldSuspend(billing.rows[0].status, billing.rows[0].past_due_since, new Date(), ctx.graceSeconds)
-        : false;
-      const changed = await setSuspended(client, tenant.id, forBilling, { adminId: input.admin.id });
-      await audit(client, {
-        accountId: tenant.account_id,
-        userId: null,
-        adminId: input.admin.id,
-        action: input.suspend ? 'tenant.suspended_by_operator' : 'tenant.resumed_by_operator',
-        detail: { slug: input.slug, reason: input.reason || null, specChanged: changed, forBilling },
-      });
-      result = { tenantId: tenant.id, changed, suspended: input.suspend || forBilling, forBilling };
-    }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    if (!tenant) return undefined;
+    const billing = await tx.query<{ status: string; past_due_since: Date | null }>(
+      'select status, past_due_since from platform.subscription where tenant_id = $1',
+      [tenant.id],
+    );
+    const forBilling = billing.rows[0]
+      ? shouldSuspend(billing.rows[0].status, billing.rows[0].past_due_since, new Date(), ctx.graceSeconds)
+      : false;
+    const changed = await setSuspended(tx, tenant.id, forBilling, { adminId: input.admin.id });
+    await audit(tx, {
+      accountId: tenant.account_id,
+      userId: null,
+      adminId: input.admin.id,
+      action: input.suspend ? 'tenant.suspended_by_operator' : 'tenant.resumed_by_operator',
+      detail: { slug: input.slug, reason: input.reason || null, specChanged: changed, forBilling },
+    });
+    return { tenantId: tenant.id, changed, suspended: input.suspend || forBilling, forBilling };
+  });
   if (result?.changed) ctx.provisionLater(result.tenantId);
   return result && { suspended: result.suspended, forBilling: result.forBilling };
 }

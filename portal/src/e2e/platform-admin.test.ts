@@ -2,21 +2,13 @@
 // the operators' log-in, where their password does not work; an operator logs in, sees the tenant
 // with its plan, phase, Ready condition and billing, suspends it with a reason and resumes it. The
 // page is checked with axe-core and for touch targets, and photographed.
-import {
-  accessibilityViolations,
-  eventually,
-  launchChromium,
-  screenshot,
-  smallTouchTargets,
-  VIEWPORTS,
-  type ChromiumSession,
-} from '@cloudpos/harness';
+import { eventually, launchChromium, type ChromiumSession } from '@cloudpos/harness';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertAdmin } from '../admin.ts';
 import { readyTenant, TEST_PASSWORD, verifiedMerchant } from '../testing/merchants.ts';
+import { checkPage, consoleErrorsOf, logIn } from '../testing/chromium.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
 
 let portal: TestPortal;
@@ -39,30 +31,14 @@ afterAll(async () => {
   await portal?.stop();
 });
 
-async function check(page: Page, name: string) {
-  for (const viewport of ['phone', 'tablet'] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    expect(await accessibilityViolations(page), `${name} at ${viewport}`).toEqual([]);
-    expect(await smallTouchTargets(page), `${name} at ${viewport}`).toEqual([]);
-    await screenshot(page, 'portal', name);
-  }
-}
-
 const phase = async () =>
   (await portal.runtime.services.admin.tenants()).find((tenant) => tenant.slug === slug)?.observed?.phase;
 
 describe('the platform operators’ view in the browser', () => {
   it('keeps a merchant out, and lets an operator suspend and resume a tenant', async () => {
     const page = await chromium.context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
-    });
-    await page.goto(`${portal.url}/login`);
-    await page.getByLabel('E-mail').fill(merchantEmail);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${portal.url}/`);
+    const consoleErrors = consoleErrorsOf(page);
+    await logIn(page, portal.url, merchantEmail, TEST_PASSWORD);
 
     // A merchant's session opens nothing here, and their password is not an operator's.
     await page.goto(`${portal.url}/admin`);
@@ -94,7 +70,7 @@ describe('the platform operators’ view in the browser', () => {
     expect(await fact('Ready').textContent()).toMatch(/^True/);
     expect(await fact('Billing').textContent()).toBe('active');
     expect(await fact('Suspended').textContent()).toBe('no');
-    await check(page, 'admin-tenants');
+    await checkPage(page, 'admin-tenants');
 
     // No reason, no suspension: the browser asks for one before anything is sent.
     const reason = tenant.getByLabel(`Reason for suspending ${slug}`);

@@ -3,18 +3,11 @@
 // second page (the new device) opens that address on the real pooled POS API, types the code, and
 // the cashier signs in on the paired till. The portal's page is checked with axe-core and for touch
 // targets, and photographed at tablet and phone size.
-import {
-  accessibilityViolations,
-  launchChromium,
-  screenshot,
-  smallTouchTargets,
-  VIEWPORTS,
-  type ChromiumSession,
-} from '@cloudpos/harness';
+import { launchChromium, type ChromiumSession } from '@cloudpos/harness';
 import { randomBytes } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyTenant, TEST_PASSWORD, verifiedMerchant } from '../testing/merchants.ts';
+import { checkPage, consoleErrorsOf, logIn, type Page } from '../testing/chromium.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
 
 let portal: TestPortal;
@@ -42,15 +35,6 @@ afterAll(async () => {
   await portal?.stop();
 });
 
-async function check(page: Page, name: string) {
-  for (const viewport of ['phone', 'tablet'] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    expect(await accessibilityViolations(page), `${name} at ${viewport}`).toEqual([]);
-    expect(await smallTouchTargets(page), `${name} at ${viewport}`).toEqual([]);
-    await screenshot(page, 'portal', name);
-  }
-}
-
 async function tapDigits(till: Page, digits: string) {
   for (const digit of digits)
     await till
@@ -62,15 +46,8 @@ async function tapDigits(till: Page, digits: string) {
 describe('pairing a register from the portal', () => {
   it('shows a code that pairs a real till, where a cashier then signs in', async () => {
     const page = await chromium.context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
-    });
-    await page.goto(`${portal.url}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${portal.url}/`);
+    const consoleErrors = consoleErrorsOf(page);
+    await logIn(page, portal.url, email, TEST_PASSWORD);
     await page.goto(`${portal.url}/tenants/${slug}/manage/registers`);
     await page.getByRole('heading', { name: 'Pair a register' }).waitFor();
     // One open store: nothing to choose.
@@ -89,7 +66,7 @@ describe('pairing a register from the portal', () => {
     // Big enough to read from across the counter.
     const fontSize = await code.evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
     expect(fontSize).toBeGreaterThanOrEqual(32);
-    await check(page, 'manage-registers-pairing');
+    await checkPage(page, 'manage-registers-pairing');
 
     // The new device opens the address the portal shows and types the code.
     const tillUrl = (await page.locator('.pairing a.till-url').getAttribute('href'))!;

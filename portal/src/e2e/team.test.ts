@@ -2,18 +2,11 @@
 // Team page, the mail arrives in Mailpit over real SMTP, the invitee opens its link, chooses a
 // password and lands in the merchant's portal as a manager: the stores are there, store changes
 // and plans are refused. Pages are checked with axe-core and for touch targets, and photographed.
-import {
-  accessibilityViolations,
-  launchChromium,
-  screenshot,
-  smallTouchTargets,
-  VIEWPORTS,
-  type ChromiumSession,
-} from '@cloudpos/harness';
+import { launchChromium, type ChromiumSession } from '@cloudpos/harness';
 import { randomBytes } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitationLink, readyTenant, TEST_PASSWORD, verifiedMerchant } from '../testing/merchants.ts';
+import { checkPage, consoleErrorsOf, logIn } from '../testing/chromium.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
 
 let portal: TestPortal;
@@ -33,27 +26,11 @@ afterAll(async () => {
   await portal?.stop();
 });
 
-async function check(page: Page, name: string) {
-  for (const viewport of ['phone', 'tablet'] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    expect(await accessibilityViolations(page), `${name} at ${viewport}`).toEqual([]);
-    expect(await smallTouchTargets(page), `${name} at ${viewport}`).toEqual([]);
-    await screenshot(page, 'portal', name);
-  }
-}
-
 describe('inviting a manager in the browser', () => {
   it('invites by e-mail; the invitee accepts from the mail and works with a manager’s rights', async () => {
     const page = await chromium.context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
-    });
-    await page.goto(`${portal.url}/login`);
-    await page.getByLabel('E-mail', { exact: true }).fill(owner);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${portal.url}/`);
+    const consoleErrors = consoleErrorsOf(page);
+    await logIn(page, portal.url, owner, TEST_PASSWORD);
     await page.getByRole('link', { name: 'Team' }).click();
     await page.waitForURL('**/team');
     await page.getByRole('heading', { name: 'Team of Linden Bakery' }).waitFor();
@@ -71,7 +48,7 @@ describe('inviting a manager in the browser', () => {
     await expect
       .poll(() => page.getByRole('list', { name: 'Invitations' }).getByText(invitee).isVisible())
       .toBe(true);
-    await check(page, 'team');
+    await checkPage(page, 'team');
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(`${portal.url}/`);
 
@@ -80,7 +57,7 @@ describe('inviting a manager in the browser', () => {
     await page.goto(link.toString());
     await page.getByRole('heading', { name: 'Join Linden Bakery' }).waitFor();
     expect(await page.getByText('as a manager').isVisible()).toBe(true);
-    await check(page, 'invitation');
+    await checkPage(page, 'invitation');
     await page.getByLabel('Choose a password').fill('short');
     await page.getByRole('button', { name: 'Accept and continue' }).click();
     await expect.poll(() => page.getByText('Use at least 12 characters.').isVisible()).toBe(true);

@@ -135,7 +135,7 @@ export interface TenantView extends TenantSummary {
   /** The subscription's state as last read from Stripe; `graceEndsAt` while a payment is failing. */
   billing: { status: string; graceEndsAt: string | null; suspended: boolean } | null;
   /** Suspended by a platform operator (not for billing): only CloudPOS can lift it. */
-  operatorSuspended: boolean;
+  suspendedByOperator: boolean;
   observed: ObservedTenant | undefined;
   lastError: string | null;
   /** The first owner's one-time setup code, once the tenant is Ready (local mode). */
@@ -182,7 +182,7 @@ export async function tenantOf(ctx: OrdersContext, user: PortalUser, slug: strin
           suspended: row.suspended ?? false,
         }
       : null,
-    operatorSuspended: row.operator_suspended,
+    suspendedByOperator: row.operator_suspended,
     observed,
     setupCode: ready && can(user.role, 'billing.manage') ? ctx.setupCode?.(slug) : undefined,
   };

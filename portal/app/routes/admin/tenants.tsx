@@ -1,17 +1,10 @@
 // Every tenant for platform operators: plan, the operator's phase and Ready condition, billing,
 // suspension and the last lifecycle events; suspend and resume through the Tenant's spec, the path
 // billing uses (src/billing/lifecycle.ts).
-import {
-  Form,
-  useActionData,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-} from 'react-router';
+import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { requireAdmin } from '../../admin.server.ts';
 import { invalid } from '../../action-errors.server.ts';
-import { CsrfField } from '../../csrf-field.tsx';
-import { Field, FormError } from '../../form-kit.tsx';
+import { ActionForm, Field, FormError, Outcome } from '../../form-kit.tsx';
 import { fieldErrors, formObject, operatorSuspendSchema } from '../../forms.ts';
 import { servicesOf } from '../../guards.server.ts';
 import { utcMinute } from '../../money.ts';
@@ -76,18 +69,13 @@ export default function AdminTenants() {
       <h1>Tenants</h1>
       <div className="admin-who">
         <p className="muted">Platform operator {admin}</p>
-        <Form method="post" action="/admin/logout">
-          <CsrfField />
+        <ActionForm block action="/admin/logout">
           <button type="submit" className="secondary">
             Log out of the platform view
           </button>
-        </Form>
+        </ActionForm>
       </div>
-      {result && 'ok' in result ? (
-        <p className="banner ok" role="status">
-          {result.ok}
-        </p>
-      ) : null}
+      <Outcome result={result} />
       <FormError message={failed?.errors.form} />
       {tenants.length === 0 ? <p>No tenants yet.</p> : null}
       <ul className="admin-tenants" aria-label="Tenants">
@@ -143,19 +131,13 @@ export default function AdminTenants() {
                 </>
               ) : null}
               {tenant.state === 'awaiting_payment' ? null : tenant.operatorSuspension ? (
-                <Form method="post">
-                  <CsrfField />
-                  <input type="hidden" name="slug" value={tenant.slug} />
-                  <input type="hidden" name="suspend" value="false" />
+                <ActionForm block fields={{ slug: tenant.slug, suspend: 'false' }}>
                   <button type="submit" aria-label={`Resume ${tenant.slug}`}>
                     Resume
                   </button>
-                </Form>
+                </ActionForm>
               ) : (
-                <Form method="post" className="suspend">
-                  <CsrfField />
-                  <input type="hidden" name="slug" value={tenant.slug} />
-                  <input type="hidden" name="suspend" value="true" />
+                <ActionForm block className="suspend" fields={{ slug: tenant.slug, suspend: 'true' }}>
                   <Field
                     name="reason"
                     label={`Reason for suspending ${tenant.slug}`}
@@ -166,7 +148,7 @@ export default function AdminTenants() {
                   <button type="submit" className="secondary danger" aria-label={`Suspend ${tenant.slug}`}>
                     Suspend
                   </button>
-                </Form>
+                </ActionForm>
               )}
             </li>
           );

@@ -1,15 +1,8 @@
 // Registers (the API's till devices) of a tenant: pair a new one with a one-time code typed on the
 // till, rename, move to another open store, deactivate (revoke: its sign-ins end) or reactivate.
 import { useEffect, useRef } from 'react';
-import {
-  Form,
-  useActionData,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-} from 'react-router';
-import { CsrfField } from '../../csrf-field.tsx';
-import { FormError } from '../../form-kit.tsx';
+import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+import { ActionForm, FormError, InlineInput, Outcome } from '../../form-kit.tsx';
 import {
   fieldErrors,
   formObject,
@@ -121,11 +114,7 @@ export default function Registers() {
   return (
     <section className="card">
       <h1>Registers</h1>
-      {result && 'ok' in result ? (
-        <p className="banner ok" role="status">
-          {result.ok}
-        </p>
-      ) : null}
+      <Outcome result={result} />
       <FormError
         message={listFailed ? (listFailed.errors.form ?? Object.values(listFailed.errors)[0]) : undefined}
       />
@@ -139,28 +128,18 @@ export default function Registers() {
               {register.revokedAt ? <span className="tag">deactivated</span> : null}
             </div>
             <div className="row-actions">
-              <Form method="post" className="inline">
-                <CsrfField />
-                <input type="hidden" name="intent" value="rename" />
-                <input type="hidden" name="id" value={register.id} />
-                <label htmlFor={`rename-${register.id}`} className="visually-hidden">
-                  New name for {register.name}
-                </label>
-                <input
+              <ActionForm intent="rename" fields={{ id: register.id }}>
+                <InlineInput
                   id={`rename-${register.id}`}
+                  label={`New name for ${register.name}`}
                   name="name"
-                  type="text"
                   defaultValue={register.name}
-                  required
                 />
                 <button type="submit" className="secondary">
                   Rename
                 </button>
-              </Form>
-              <Form method="post" className="inline">
-                <CsrfField />
-                <input type="hidden" name="intent" value="move" />
-                <input type="hidden" name="id" value={register.id} />
+              </ActionForm>
+              <ActionForm intent="move" fields={{ id: register.id }}>
                 <label htmlFor={`move-${register.id}`} className="visually-hidden">
                   Store of {register.name}
                 </label>
@@ -175,16 +154,15 @@ export default function Registers() {
                 <button type="submit" className="secondary">
                   Move
                 </button>
-              </Form>
-              <Form method="post" className="inline">
-                <CsrfField />
-                <input type="hidden" name="intent" value="active" />
-                <input type="hidden" name="id" value={register.id} />
-                <input type="hidden" name="active" value={register.revokedAt ? 'true' : 'false'} />
+              </ActionForm>
+              <ActionForm
+                intent="active"
+                fields={{ id: register.id, active: register.revokedAt ? 'true' : 'false' }}
+              >
                 <button type="submit" className={register.revokedAt ? 'secondary' : 'secondary danger'}>
                   {register.revokedAt ? 'Reactivate' : 'Deactivate'}
                 </button>
-              </Form>
+              </ActionForm>
             </div>
           </li>
         ))}
@@ -217,9 +195,7 @@ function PairRegister(props: {
       <p className="muted">
         A new tablet, phone or computer becomes a register of your store with a one-time code.
       </p>
-      <Form method="post" className="inline">
-        <CsrfField />
-        <input type="hidden" name="intent" value="pair" />
+      <ActionForm intent="pair">
         {stores.length > 1 ? (
           <>
             <label htmlFor="pair-store">Store of the new register</label>
@@ -240,7 +216,7 @@ function PairRegister(props: {
           </>
         ) : null}
         <button type="submit">{pairing ? 'Make another code' : 'Pair a register'}</button>
-      </Form>
+      </ActionForm>
       {props.error ? (
         <p className="error" id={props.storeError ? 'pair-store-error' : undefined} role="alert">
           {props.error}
