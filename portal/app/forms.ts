@@ -70,12 +70,22 @@ export const operatorSuspendSchema = z.discriminatedUnion('suspend', [
   z.object({
     slug: z.string().regex(SLUG_PATTERN, 'Reload the page.'),
     suspend: z.literal('true'),
-    reason: z.string().trim().min(3, 'Say why (the merchant’s support will ask).').max(500),
+    reason: z
+      .string()
+      .trim()
+      .min(3, 'Say why (the merchant’s support will ask).')
+      .max(500, 'Use at most 500 characters.')
+      // Control characters (a NUL byte) have no place in a note, and PostgreSQL refuses NUL.
+      .regex(/^[^\p{Cc}]*$/u, 'Use letters, digits and punctuation only.'),
   }),
   z.object({
     slug: z.string().regex(SLUG_PATTERN, 'Reload the page.'),
     suspend: z.literal('false'),
-    reason: z.string().trim().max(500).default(''),
+    // Resuming records no reason: whatever came with the form is dropped.
+    reason: z
+      .string()
+      .optional()
+      .transform(() => ''),
   }),
 ]);
 

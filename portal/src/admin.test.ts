@@ -128,6 +128,11 @@ describe('the platform operators’ view', () => {
     const noReason = await ops.post('/admin', { slug, suspend: 'true', reason: '' });
     expect(noReason.status).toBe(400);
     expect(await text(noReason)).toContain('Say why');
+    for (const hostile of ['a\u0000b c', 'x'.repeat(501)]) {
+      const refused = await ops.post('/admin', { slug, suspend: 'true', reason: hostile });
+      expect(refused.status).toBe(400);
+    }
+    expect(await specSuspended()).toBe(false);
     const suspended = await ops.post('/admin', { slug, suspend: 'true', reason: 'Fraud check #4711' });
     expect(await text(suspended)).toContain(`${slug} is suspended`);
     expect(await specSuspended()).toBe(true);
