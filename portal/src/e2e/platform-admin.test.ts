@@ -44,6 +44,7 @@ describe('the platform operators’ view in the browser', () => {
     await page.goto(`${portal.url}/admin`);
     expect(page.url()).toBe(`${portal.url}/admin/login`);
     await page.getByRole('heading', { name: 'Platform operators' }).waitFor();
+    await checkPage(page, 'admin-login');
     await page.getByLabel('E-mail').fill(merchantEmail);
     await page.getByLabel('Password').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
