@@ -21,6 +21,8 @@ export function fromPortalError(error: unknown, values: Record<string, string>) 
         ? 404
         : portalError.code === 'forbidden'
           ? 403
-          : 400,
+          : portalError.code === 'already_member' || portalError.code === 'last_owner'
+            ? 409
+            : 400,
   );
 }

@@ -1,8 +1,12 @@
-// Labelled inputs with their error messages, and validation in the browser with the same schema the
-// action uses on the server (the server still decides; this only saves a round trip).
-import { useState, type FormEvent } from 'react';
+// Labelled inputs with their error messages, validation in the browser with the same schema the
+// action uses on the server (the server still decides; this only saves a round trip), and the
+// scaffolding every page's forms share: the CSRF field, the action's `intent` and the row's hidden
+// values, a one-input row action, and the banner that says an action went through.
+import { useState, type ComponentProps, type FormEvent, type ReactNode } from 'react';
+import { Form, useNavigation } from 'react-router';
 import type { z } from 'zod';
-import { fieldErrors, formObject, type FieldErrors } from './forms.ts';
+import { CsrfField } from './csrf-field.tsx';
+import { fieldErrors, formObject, logInSchema, type FieldErrors } from './forms.ts';
 
 export function useFormSchema(schema: z.ZodType, serverErrors: FieldErrors | undefined) {
   const [clientErrors, setClientErrors] = useState<FieldErrors | undefined>();
@@ -102,5 +106,95 @@ export function SelectField(props: {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * A POST form with the CSRF field, the `intent` the action switches on and hidden values (the
+ * row's id, its version); laid out inline in a row, or as a block of fields (`block`).
+ */
+export function ActionForm({
+  intent,
+  fields = {},
+  block = false,
+  children,
+  ...props
+}: Omit<ComponentProps<typeof Form>, 'method'> & {
+  intent?: string;
+  fields?: Record<string, string | number>;
+  block?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <Form method="post" className={block ? undefined : 'inline'} {...props}>
+      <CsrfField />
+      {intent ? <input type="hidden" name="intent" value={intent} /> : null}
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      {children}
+    </Form>
+  );
+}
+
+/** The one input of a row action (a new name, a PIN): its label is for screen readers only. */
+export function InlineInput({
+  id,
+  label,
+  ...input
+}: Omit<ComponentProps<'input'>, 'id'> & { id: string; label: string }) {
+  return (
+    <>
+      <label htmlFor={id} className="visually-hidden">
+        {label}
+      </label>
+      <input id={id} type="text" required {...input} />
+    </>
+  );
+}
+
+/** A form's key that changes after each success, so the form empties for the next entry. */
+export const freshAfter = (result: object | undefined, name: string) =>
+  result && 'ok' in result && typeof result.ok === 'string' ? result.ok : name;
+
+/** What an action answered when it went through (`{ ok }`), as a banner read out on arrival. */
+export function Outcome({ result }: { result: object | undefined }) {
+  return result && 'ok' in result && typeof result.ok === 'string' ? (
+    <p className="banner ok" role="status">
+      {result.ok}
+    </p>
+  ) : null;
+}
+
+/** E-mail and password, checked with the log-in schema first: merchants' and operators' log-in. */
+export function LogInForm(props: {
+  result: { errors: FieldErrors; values: Record<string, string> } | undefined;
+  /** `email` for merchants; `username` where the address is an operator's login name. */
+  emailAutoComplete?: string;
+}) {
+  const { errors, onSubmit } = useFormSchema(logInSchema, props.result?.errors);
+  const busy = useNavigation().state === 'submitting';
+  return (
+    <ActionForm block noValidate onSubmit={onSubmit}>
+      <FormError message={errors.form} />
+      <Field
+        name="email"
+        label="E-mail"
+        type="email"
+        autoComplete={props.emailAutoComplete ?? 'email'}
+        defaultValue={props.result?.values.email}
+        error={errors.email}
+      />
+      <Field
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        error={errors.password}
+      />
+      <button type="submit" disabled={busy}>
+        Log in
+      </button>
+    </ActionForm>
   );
 }

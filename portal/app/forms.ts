@@ -51,6 +51,44 @@ export const choosePlanSchema = z.object({
   currency: z.enum(['EUR', 'USD', 'GBP', 'CHF'], 'Choose a currency.').default('EUR'),
 });
 
+const accountRole = z.enum(['owner', 'manager'], 'Choose a role.');
+
+export const inviteMemberSchema = z.object({ email, role: accountRole });
+export const memberRoleSchema = z.object({ userId: z.uuid('Reload the page.'), role: accountRole });
+export const removeMemberSchema = z.object({ userId: z.uuid('Reload the page.') });
+export const revokeInvitationSchema = z.object({ id: z.uuid('Reload the page.') });
+export const switchAccountSchema = z.object({ accountId: z.uuid('Choose an account.') });
+
+const invitationToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'This link is not valid.');
+/** Accepting with a new login: the address has none yet. */
+export const acceptInvitationSchema = z.object({ token: invitationToken, password: newPassword });
+/** Accepting as the signed-in person the invitation is addressed to. */
+export const joinAccountSchema = z.object({ token: invitationToken });
+
+/** A platform operator suspends (with a reason for the audit trail) or resumes a tenant. */
+export const operatorSuspendSchema = z.discriminatedUnion('suspend', [
+  z.object({
+    slug: z.string().regex(SLUG_PATTERN, 'Reload the page.'),
+    suspend: z.literal('true'),
+    reason: z
+      .string()
+      .trim()
+      .min(3, 'Say why (the merchant’s support will ask).')
+      .max(500, 'Use at most 500 characters.')
+      // Control characters (a NUL byte) have no place in a note, and PostgreSQL refuses NUL.
+      .regex(/^[^\p{Cc}]*$/u, 'Use letters, digits and punctuation only.'),
+  }),
+  z.object({
+    slug: z.string().regex(SLUG_PATTERN, 'Reload the page.'),
+    suspend: z.literal('false'),
+    // Resuming records no reason: whatever came with the form is dropped.
+    reason: z
+      .string()
+      .optional()
+      .transform(() => ''),
+  }),
+]);
+
 export type FieldErrors = Partial<Record<string, string>>;
 
 /** The first message per field, for showing next to each input. */
@@ -98,6 +136,8 @@ const registerName = z.string().trim().min(1, 'Enter a name for the register.').
 export const renameRegisterSchema = z.object({ id: uuid, name: registerName });
 export const moveRegisterSchema = z.object({ id: uuid, storeId: uuid });
 export const registerActiveSchema = z.object({ id: uuid, active: z.enum(['true', 'false']) });
+/** A one-time pairing code; the store is asked for only when the tenant has several open stores. */
+export const pairRegisterSchema = z.object({ storeId: uuid.optional() });
 
 const productName = z.string().trim().min(1, 'Enter the product’s name.').max(200);
 const price = z

@@ -60,9 +60,15 @@ const FIELDS: Record<string, string> = {
  * An action's answer to a refused API call: the form again with a message (the API's status for
  * client mistakes; 503 when the API is unreachable or failed). Anything else is rethrown.
  */
-export function fromPosApiError(error: unknown, values: Record<string, string> = {}) {
+export function fromPosApiError(
+  error: unknown,
+  values: Record<string, string> = {},
+  /** Words that fit this page better than the shared ones, by code. */
+  messages: Record<string, string> = {},
+) {
   if (!isPosApiError(error)) throw error;
   const message =
+    messages[error.code] ??
     MESSAGES[error.code] ??
     (error.status < 500
       ? `${error.message}${error.detail ? `: ${error.detail}` : ''}`

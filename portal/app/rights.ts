@@ -8,10 +8,12 @@ export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 export const ACCOUNT_RIGHTS = {
   /** Choose and pay for plans, order tenants, see the first owner's setup code. */
   'billing.manage': ['owner'],
-  /** Add owners to the merchant account. */
+  /** Invite owners to the merchant account (and revoke those invitations). */
   'members.invite_owner': ['owner'],
-  /** Add managers to the merchant account. */
-  'members.invite_manager': ['owner'],
+  /** Invite managers to the merchant account (and revoke those invitations). */
+  'members.invite_manager': ['owner', 'manager'],
+  /** Change members' roles and remove members (never the last owner). */
+  'members.manage': ['owner'],
   /** Stores, registers, catalog, staff, audit and sales of the account's tenants (rights per the API). */
   'stores.manage': ['owner', 'manager'],
   /** Open, rename and close stores (the API's store.manage). */

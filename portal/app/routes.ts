@@ -10,6 +10,12 @@ export default [
   route('forgot-password', 'routes/forgot-password.tsx'),
   route('reset-password', 'routes/reset-password.tsx'),
   route('plans', 'routes/plans.tsx'),
+  route('team', 'routes/team.tsx'),
+  route('invitations/accept', 'routes/accept-invitation.tsx'),
+  // Platform operators: their own logins and sessions (src/admin.ts), never a merchant's.
+  route('admin', 'routes/admin/tenants.tsx'),
+  route('admin/login', 'routes/admin/login.tsx'),
+  route('admin/logout', 'routes/admin/logout.tsx'),
   route('tenants/:slug', 'routes/tenant.tsx'),
   // Store management: every page's loader calls the tenant's POS API as the signed-in user (ADR 0015).
   route('tenants/:slug/manage', 'routes/manage/layout.tsx', { id: 'manage' }, [

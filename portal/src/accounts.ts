@@ -49,7 +49,7 @@ export async function signUp(
     const accountId = account.rows[0]!.id;
     const user = await tx
       .query<{ id: string }>(
-        `insert into platform.app_user (account_id, email, password_hash, role) values ($1, $2, $3, 'owner') returning id`,
+        `insert into platform.app_user (account_id, email, password_hash) values ($1, $2, $3) returning id`,
         [accountId, input.email, passwordHash],
       )
       .catch((error: unknown) => {
@@ -57,6 +57,10 @@ export async function signUp(
         throw (error as { code?: string }).code === '23505' ? emailTaken() : error;
       });
     const id = user.rows[0]!.id;
+    await tx.query(`insert into platform.membership (account_id, user_id, role) values ($1, $2, 'owner')`, [
+      accountId,
+      id,
+    ]);
     await tx.query(
       `insert into platform.email_token (token_hash, user_id, purpose, expires_at)
        values ($1, $2, 'verify_email', now() + make_interval(hours => $3))`,
@@ -127,8 +131,10 @@ export async function userById(db: pg.Pool, id: string): Promise<PortalUser | un
     role: 'owner' | 'manager';
     email_verified_at: Date | null;
   }>(
-    `select u.id, u.account_id, a.name, u.email, u.role, u.email_verified_at
-     from platform.app_user u join platform.account a on a.id = u.account_id where u.id = $1`,
+    `select u.id, u.account_id, a.name, u.email, m.role, u.email_verified_at
+     from platform.app_user u join platform.account a on a.id = u.account_id
+     join platform.membership m on m.account_id = u.account_id and m.user_id = u.id
+     where u.id = $1`,
     [id],
   );
   const row = rows[0];

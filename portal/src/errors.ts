@@ -9,7 +9,9 @@ export type PortalErrorCode =
   | 'billing_unavailable'
   | 'not_found'
   | 'forbidden'
-  | 'not_ready';
+  | 'not_ready'
+  | 'already_member'
+  | 'last_owner';
 
 export class PortalError extends Error {
   override name = 'PortalError';

@@ -23,7 +23,7 @@ beforeAll(async () => {
   bo = await verifiedMerchant(portal, 'bo@books.example', 'Bo Books');
   await readyTenant(portal, ana, anaSlug, 'Corner Café');
   await readyTenant(portal, bo, boSlug, 'Bo Books');
-  manager = await signedInManager(portal, 'ana@corner.example', 'max@corner.example');
+  manager = await signedInManager(portal, ana, 'max@corner.example');
 }, 180_000);
 afterAll(async () => {
   await portal?.stop();
@@ -310,6 +310,55 @@ describe('store management', () => {
       items: { id: string; revokedAt: string | null }[];
     };
     expect(listed.items.find((item) => item.id === device.id)?.revokedAt).not.toBeNull();
+  });
+
+  it('makes a one-time pairing code for the chosen store that pairs a register once', async () => {
+    const path = manage(anaSlug, '/registers');
+    const page = await html(await manager.get(path));
+    // Two open stores (Main and North Street): the store is chosen, not guessed.
+    const north = /<option value="([0-9a-f-]{36})">North Street<\/option>/.exec(page.text)?.[1];
+    expect(north).toBeDefined();
+    const unchosen = await html(await manager.post(path, { intent: 'pair' }));
+    expect(unchosen.status).toBe(400);
+    expect(unchosen.text).toContain('Choose the store the new register sells in.');
+    const wrong = await html(await manager.post(path, { intent: 'pair', storeId: 'north' }));
+    expect(wrong.status).toBe(400);
+
+    const made = await html(await manager.post(path, { intent: 'pair', storeId: north! }));
+    expect(made.status).toBe(200);
+    const code = /data-testid="pairing-code">([A-Z0-9]{4}-[A-Z0-9]{4})</.exec(made.text)?.[1];
+    expect(code).toBeDefined();
+    expect(made.text).toContain('Pairing code for North Street');
+    expect(made.text).toMatch(
+      /Works once, until <strong>\d{1,2}:\d{2}\s?[AP]M [A-Z+0-9]+<\/strong> \(10 minutes\)/,
+    );
+    expect(made.text).toContain(`href="http://${anaSlug}.localhost:8080/till/"`);
+
+    // The till's side, on the real API: the code pairs one register, in North Street, once.
+    const pair = () =>
+      portal.posApi!.app.inject({
+        method: 'POST',
+        url: '/v1/devices/pair',
+        headers: { host: `${anaSlug}.localhost` },
+        payload: { code: code!.toLowerCase(), device: { name: 'Window till' } },
+      });
+    const paired = await pair();
+    expect(paired.statusCode, paired.body).toBe(201);
+    expect(paired.json<{ store: { id: string } }>().store.id).toBe(north);
+    expect((await pair()).statusCode).toBe(409);
+    const registers = await html(await manager.get(path));
+    expect(registers.text).toMatch(/Window till<\/strong>.*in North Street/s);
+  });
+
+  it('says in plain words why a pairing code cannot be made', async () => {
+    const path = manage(anaSlug, '/registers');
+    // A store that does not exist (closed in between, or another tenant's id).
+    const gone = await html(
+      await ana.post(path, { intent: 'pair', storeId: '00000000-0000-4000-8000-00000000abcd' }),
+    );
+    expect(gone.status).toBe(404);
+    expect(gone.text).toContain('That store no longer exists. Reload the page.');
+    expect(gone.text).not.toContain('data-testid="pairing-code"');
   });
 
   it('links the till at /till/ on the tenant’s host', async () => {

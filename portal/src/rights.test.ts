@@ -5,7 +5,8 @@ describe('account rights', () => {
   it.each<[AccountRight, boolean, boolean]>([
     ['billing.manage', true, false],
     ['members.invite_owner', true, false],
-    ['members.invite_manager', true, false],
+    ['members.invite_manager', true, true],
+    ['members.manage', true, false],
     ['stores.manage', true, true],
     ['stores.open_close', true, false],
   ])('%s: owner %s, manager %s', (right, owner, manager) => {
@@ -18,6 +19,7 @@ describe('account rights', () => {
       'billing.manage',
       'members.invite_manager',
       'members.invite_owner',
+      'members.manage',
       'stores.manage',
       'stores.open_close',
     ]);

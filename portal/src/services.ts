@@ -17,7 +17,7 @@ import {
   type AccountsContext,
   type PortalUser,
 } from './accounts.ts';
-import { enforceGracePeriods, type LifecycleContext } from './billing/lifecycle.ts';
+import { enforceGracePeriods, suspendByOperator, type LifecycleContext } from './billing/lifecycle.ts';
 import type { WebhookContext } from './billing/webhook.ts';
 import type { PortalConfig } from './config.ts';
 import { doubleSubmitCsrf, csrfCookie, type Csrf } from './csrf.ts';
@@ -37,6 +37,17 @@ import {
 } from './tenants/orders.ts';
 import type { TenantProvisioner } from './tenants/provisioner.ts';
 import { storeAccess, type StoreAccess } from './pos/access.ts';
+import * as members from './members.ts';
+import {
+  adminCookie,
+  adminLogIn,
+  adminSessions,
+  adminTenants,
+  type AdminSessions,
+  type AdminTenantRow,
+  type PlatformAdmin,
+} from './admin.ts';
+import type { AccountRole } from '../app/rights.ts';
 import { posApiClients } from './pos/client.ts';
 
 export interface PortalServices {
@@ -53,6 +64,30 @@ export interface PortalServices {
   tenantOf(user: PortalUser, slug: string): Promise<TenantView>;
   /** The tenant's POS API as this user (ADR 0015); `not_found` for another account's tenant. */
   storeAccess(user: PortalUser, slug: string): Promise<StoreAccess>;
+  /** Members of the user's current account, and its open invitations. */
+  membersOf(user: PortalUser): ReturnType<typeof members.membersOf>;
+  inviteMember(user: PortalUser, input: { email: string; role: AccountRole }): Promise<void>;
+  revokeInvitation(user: PortalUser, id: string): Promise<string>;
+  changeMemberRole(user: PortalUser, input: { userId: string; role: AccountRole }): Promise<string>;
+  removeMember(user: PortalUser, userId: string): Promise<string>;
+  invitationByToken(token: string): Promise<members.InvitationView | undefined>;
+  acceptInvitation(
+    token: string,
+    as: { signedIn: PortalUser | undefined; password?: string },
+  ): Promise<string>;
+  accountsOf(user: PortalUser): Promise<members.AccountChoice[]>;
+  switchAccount(user: PortalUser, accountId: string): Promise<void>;
+  /** The platform operators' view (/admin): separate logins and sessions, every tenant. */
+  admin: {
+    sessions: AdminSessions;
+    logIn(input: { email: string; password: string }, clientAddress: string): Promise<string>;
+    tenants(): Promise<AdminTenantRow[]>;
+    /** Suspends or resumes through the Tenant's spec, the path billing uses; undefined: no such tenant. */
+    suspend(
+      admin: PlatformAdmin,
+      input: { slug: string; suspend: boolean; reason: string },
+    ): Promise<{ suspended: boolean; forBilling: boolean } | undefined>;
+  };
 }
 
 export interface PortalRuntime {
@@ -149,7 +184,22 @@ export async function createRuntime(
     tenantsOf: (user) => tenantsOf(db, user.accountId),
     orderTenant: (user, input) => orderTenant(orders, user, input),
     tenantOf: (user, slug) => tenantOf(orders, user, slug),
-    storeAccess: (user, slug) => storeAccess(db, posApiFor, user, slug),
+    storeAccess: (user, slug) => storeAccess(db, posApiFor, user, slug, tillUrl),
+    membersOf: (user) => members.membersOf(db, user),
+    inviteMember: (user, input) => members.inviteMember(accounts, user, input),
+    revokeInvitation: (user, id) => members.revokeInvitation(accounts, user, id),
+    changeMemberRole: (user, input) => members.changeMemberRole(accounts, user, input),
+    removeMember: (user, userId) => members.removeMember(accounts, user, userId),
+    invitationByToken: (token) => members.invitationByToken(db, token),
+    acceptInvitation: (token, as) => members.acceptInvitation(accounts, token, as),
+    accountsOf: (user) => members.accountsOf(db, user),
+    switchAccount: (user, accountId) => members.switchAccount(db, user, accountId),
+    admin: {
+      sessions: adminSessions(db, adminCookie(config.SESSION_SECRETS, config.COOKIE_SECURE)),
+      logIn: (input, address) => adminLogIn(db, input, address),
+      tenants: () => adminTenants({ db, provisioner, graceSeconds: config.BILLING_GRACE_SECONDS }),
+      suspend: (admin, input) => suspendByOperator(lifecycle, { ...input, admin }),
+    },
   };
   return {
     services,

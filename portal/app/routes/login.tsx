@@ -1,14 +1,11 @@
 import {
-  Form,
   Link,
   redirect,
   useActionData,
-  useNavigation,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
 } from 'react-router';
-import { CsrfField } from '../csrf-field.tsx';
-import { Field, FormError, useFormSchema } from '../form-kit.tsx';
+import { LogInForm } from '../form-kit.tsx';
 import { fieldErrors, formObject, logInSchema } from '../forms.ts';
 import { fromPortalError, invalid } from '../action-errors.server.ts';
 import { clientAddressOf, servicesOf } from '../guards.server.ts';
@@ -39,33 +36,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function LogIn() {
   const result = useActionData<typeof action>();
-  const { errors, onSubmit } = useFormSchema(logInSchema, result?.errors);
-  const busy = useNavigation().state === 'submitting';
   return (
     <section className="card">
       <h1>Log in</h1>
-      <Form method="post" noValidate onSubmit={onSubmit}>
-        <CsrfField />
-        <FormError message={errors.form} />
-        <Field
-          name="email"
-          label="E-mail"
-          type="email"
-          autoComplete="email"
-          defaultValue={result?.values.email}
-          error={errors.email}
-        />
-        <Field
-          name="password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          error={errors.password}
-        />
-        <button type="submit" disabled={busy}>
-          Log in
-        </button>
-      </Form>
+      <LogInForm result={result} />
       <p>
         <Link to="/forgot-password">Forgot your password?</Link>
       </p>

@@ -1,5 +1,6 @@
 import {
   Form,
+  data,
   redirect,
   useActionData,
   useNavigation,
@@ -11,11 +12,14 @@ import { Field, FormError, useFormSchema } from '../form-kit.tsx';
 import { PLANS, choosePlanSchema, fieldErrors, formObject } from '../forms.ts';
 import { fromPortalError, invalid } from '../action-errors.server.ts';
 import { requireUser, servicesOf } from '../guards.server.ts';
+import { can } from '../rights.ts';
 
 export const meta = () => [{ title: 'Choose a plan · CloudPOS' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireUser(context, request);
+  const user = await requireUser(context, request);
+  if (!can(user.role, 'billing.manage'))
+    throw data('Only an owner of the account can choose plans and pay.', { status: 403 });
   return null;
 }
 

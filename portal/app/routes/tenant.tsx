@@ -38,7 +38,7 @@ export default function TenantPage() {
   const tenant = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const ready = isReady(tenant);
-  const suspended = tenant.billing?.suspended ?? false;
+  const suspended = (tenant.billing?.suspended ?? false) || tenant.suspendedByOperator;
   const settled = ready || (suspended && tenant.observed?.phase === 'Suspended');
   useEffect(() => {
     if (settled) return;
@@ -59,7 +59,11 @@ export default function TenantPage() {
           Waiting for the payment to be confirmed…
         </p>
       ) : null}
-      {suspended ? (
+      {tenant.suspendedByOperator ? (
+        <p className="error banner" role="alert">
+          Suspended by CloudPOS. The tills can look things up but not sell. Contact CloudPOS support.
+        </p>
+      ) : suspended ? (
         <p className="error banner" role="alert">
           Suspended: the subscription is not paid. The tills can look things up but not sell until the payment
           goes through.

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type Stripe from 'stripe';
 import { audit } from '../audit.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Mailer } from '../mail.ts';
 import type { TenantManifest } from '../tenants/manifest.ts';
 
@@ -76,26 +77,83 @@ export async function recordSubscription(
   return { tenantId: row.tenant_id, changed, graceStarted: failing && row.past_due_since === null };
 }
 
-/** Writes `spec.suspended` into the stored manifest; the provisioning path applies it. */
-async function setSuspended(tx: Queryable, tenantId: string, suspended: boolean): Promise<boolean> {
-  const { rows } = await tx.query<{ manifest: TenantManifest | null; account_id: string; slug: string }>(
-    'select manifest, account_id, slug from platform.tenant where id = $1 for update',
+/**
+ * Writes `spec.suspended` into the stored manifest: suspended while billing says so or a platform
+ * operator suspended it (an operator's suspension outlasts a paid invoice, and billing's outlasts an
+ * operator's resume). The provisioning path applies it. `operator` callers write their own audit.
+ */
+async function setSuspended(
+  tx: Queryable,
+  tenantId: string,
+  billingSuspends: boolean,
+  operator?: { adminId: string },
+): Promise<boolean> {
+  const { rows } = await tx.query<{
+    manifest: TenantManifest | null;
+    account_id: string;
+    slug: string;
+    by_operator: boolean;
+  }>(
+    `select manifest, account_id, slug, operator_suspended_at is not null as by_operator
+     from platform.tenant where id = $1 for update`,
     [tenantId],
   );
   const tenant = rows[0];
+  const suspended = billingSuspends || (tenant?.by_operator ?? false);
   if (!tenant?.manifest || (tenant.manifest.spec.suspended ?? false) === suspended) return false;
   const manifest: TenantManifest = { ...tenant.manifest, spec: { ...tenant.manifest.spec, suspended } };
   await tx.query(
     `update platform.tenant set manifest = $2, state = 'provisioning', updated_at = now() where id = $1`,
     [tenantId, JSON.stringify(manifest)],
   );
-  await audit(tx, {
-    accountId: tenant.account_id,
-    userId: null,
-    action: suspended ? 'tenant.suspended_for_billing' : 'tenant.resumed',
-    detail: { slug: tenant.slug },
-  });
+  if (!operator)
+    await audit(tx, {
+      accountId: tenant.account_id,
+      userId: null,
+      action: suspended ? 'tenant.suspended_for_billing' : 'tenant.resumed',
+      detail: { slug: tenant.slug },
+    });
   return true;
+}
+
+/**
+ * A platform operator suspends or resumes a tenant, through the same spec and provisioning path as
+ * billing. Resuming lifts only the operator's suspension: an unpaid tenant stays suspended.
+ */
+export async function suspendByOperator(
+  ctx: Pick<LifecycleContext, 'db' | 'graceSeconds' | 'provisionLater'>,
+  input: { slug: string; suspend: boolean; reason: string; admin: { id: string; email: string } },
+): Promise<{ suspended: boolean; forBilling: boolean } | undefined> {
+  const result = await inTransaction(ctx.db, async (tx) => {
+    const { rows } = await tx.query<{ id: string; account_id: string }>(
+      `update platform.tenant set
+         operator_suspended_at = case when $2 then coalesce(operator_suspended_at, now()) end,
+         operator_suspended_by = case when $2 then $3 end,
+         operator_suspend_reason = case when $2 then $4 end
+       where slug = $1 and manifest is not null returning id, account_id`,
+      [input.slug, input.suspend, input.admin.email, input.reason || null],
+    );
+    const tenant = rows[0];
+    if (!tenant) return undefined;
+    const billing = await tx.query<{ status: string; past_due_since: Date | null }>(
+      'select status, past_due_since from platform.subscription where tenant_id = $1',
+      [tenant.id],
+    );
+    const forBilling = billing.rows[0]
+      ? shouldSuspend(billing.rows[0].status, billing.rows[0].past_due_since, new Date(), ctx.graceSeconds)
+      : false;
+    const changed = await setSuspended(tx, tenant.id, forBilling, { adminId: input.admin.id });
+    await audit(tx, {
+      accountId: tenant.account_id,
+      userId: null,
+      adminId: input.admin.id,
+      action: input.suspend ? 'tenant.suspended_by_operator' : 'tenant.resumed_by_operator',
+      detail: { slug: input.slug, reason: input.reason || null, specChanged: changed, forBilling },
+    });
+    return { tenantId: tenant.id, changed, suspended: input.suspend || forBilling, forBilling };
+  });
+  if (result?.changed) ctx.provisionLater(result.tenantId);
+  return result && { suspended: result.suspended, forBilling: result.forBilling };
 }
 
 /** The periodic check: grace periods that ran out suspend their tenants. */
@@ -125,7 +183,8 @@ export async function enforceGracePeriods(ctx: LifecycleContext): Promise<void> 
 export async function mailPaymentFailed(ctx: LifecycleContext, tenantId: string): Promise<void> {
   const { rows } = await ctx.db.query<{ email: string; display_name: string; slug: string }>(
     `select u.email, t.display_name, t.slug from platform.tenant t
-     join platform.app_user u on u.account_id = t.account_id and u.role = 'owner' where t.id = $1`,
+     join platform.membership m on m.account_id = t.account_id and m.role = 'owner'
+     join platform.app_user u on u.id = m.user_id where t.id = $1`,
     [tenantId],
   );
   const days = Math.max(1, Math.round(ctx.graceSeconds / 86400));

@@ -119,8 +119,8 @@ export async function handleEvent(ctx: WebhookContext, event: Stripe.Event): Pro
       account_name: string;
     }>(
       `select t.id, t.account_id, t.slug, t.display_name, t.plan, t.currency, t.state, a.name as account_name,
-              (select email from platform.app_user u where u.account_id = t.account_id and u.role = 'owner'
-               order by created_at limit 1) as email
+              (select u.email from platform.membership m join platform.app_user u on u.id = m.user_id
+               where m.account_id = t.account_id and m.role = 'owner' order by m.created_at limit 1) as email
        from platform.tenant t join platform.account a on a.id = t.account_id where t.id = $1 for update of t`,
       [tenantId],
     );

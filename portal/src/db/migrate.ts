@@ -7,6 +7,8 @@ import pg from 'pg';
 import { Migration20261205140000_platform } from './migrations/Migration20261205140000_platform.ts';
 import { Migration20261205160000_billing_state } from './migrations/Migration20261205160000_billing_state.ts';
 import { Migration20261205170000_password_reset } from './migrations/Migration20261205170000_password_reset.ts';
+import { Migration20261206090000_members } from './migrations/Migration20261206090000_members.ts';
+import { Migration20261206100000_platform_admin } from './migrations/Migration20261206100000_platform_admin.ts';
 
 export const PLATFORM_SCHEMA = 'platform';
 
@@ -15,6 +17,8 @@ export const platformMigrations: MigrationObject[] = [
   { name: 'Migration20261205140000_platform', class: Migration20261205140000_platform },
   { name: 'Migration20261205160000_billing_state', class: Migration20261205160000_billing_state },
   { name: 'Migration20261205170000_password_reset', class: Migration20261205170000_password_reset },
+  { name: 'Migration20261206090000_members', class: Migration20261206090000_members },
+  { name: 'Migration20261206100000_platform_admin', class: Migration20261206100000_platform_admin },
 ];
 
 export async function migratePlatform(databaseUrl: string): Promise<string[]> {

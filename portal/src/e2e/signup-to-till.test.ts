@@ -2,17 +2,11 @@
 // server's mailbox, choose a plan, pay on the Stripe fake's Checkout page, watch the tenant become
 // Ready (the operator's local mode), and get the till's URL and the owner's setup code. Every main
 // page is checked with axe-core and for touch targets, and photographed at tablet and phone size.
-import {
-  accessibilityViolations,
-  launchChromium,
-  screenshot,
-  smallTouchTargets,
-  VIEWPORTS,
-  type ChromiumSession,
-} from '@cloudpos/harness';
+import { launchChromium, type ChromiumSession } from '@cloudpos/harness';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, verificationLink } from '../testing/merchants.ts';
+import { checkPage, consoleErrorsOf } from '../testing/chromium.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
 
 let portal: TestPortal;
@@ -27,33 +21,16 @@ afterAll(async () => {
   await portal?.stop();
 });
 
-type Page = Awaited<ReturnType<ChromiumSession['context']['newPage']>>;
-
-/** axe-core clean, touch targets ≥ 44 px, and photographed at both sizes. */
-async function check(page: Page, name: string) {
-  for (const viewport of ['phone', 'tablet'] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    expect(await accessibilityViolations(page), `${name} at ${viewport}`).toEqual([]);
-    expect(await smallTouchTargets(page), `${name} at ${viewport}`).toEqual([]);
-    await screenshot(page, 'portal', name);
-  }
-}
-
 describe('from sign-up to a running till', () => {
   it('signs up, verifies, pays and sees the tenant become Ready with its till URL', async () => {
     const slug = `e2e-${randomBytes(3).toString('hex')}`;
     const email = `owner-${slug}@shop.example`;
     const page = await chromium.context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      // The portal's pages only (the fake's Checkout page is not ours to judge).
-      const where = message.location().url;
-      if (message.type() === 'error' && where.startsWith(portal.url))
-        consoleErrors.push(`${message.text()} (${where})`);
-    });
+    // The portal's pages only (the fake's Checkout page is not ours to judge).
+    const consoleErrors = consoleErrorsOf(page, portal.url);
 
     await page.goto(portal.url);
-    await check(page, 'home');
+    await checkPage(page, 'home');
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.waitForURL('**/signup');
     // The shared schema answers in the browser before anything is posted.
@@ -62,11 +39,11 @@ describe('from sign-up to a running till', () => {
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect.poll(() => page.getByText('Use at least 12 characters.').isVisible()).toBe(true);
-    await check(page, 'signup-invalid');
+    await checkPage(page, 'signup-invalid');
     await page.getByLabel('Password').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL('**/check-email');
-    await check(page, 'check-email');
+    await checkPage(page, 'check-email');
 
     const link = await verificationLink(portal, email);
     await page.goto(link.toString());
@@ -75,7 +52,7 @@ describe('from sign-up to a running till', () => {
     await page.getByLabel('Store name').fill('Sakura Market');
     await page.getByLabel('Web address of your till').fill(slug);
     await page.getByLabel(/Scale/).check();
-    await check(page, 'plans');
+    await checkPage(page, 'plans');
     await page.getByRole('button', { name: 'Continue to payment' }).click();
 
     await page.waitForURL(`${portal.stripe.url}/checkout/pay/**`);
@@ -92,7 +69,7 @@ describe('from sign-up to a running till', () => {
       expect(await page.locator(`.conditions li[data-type="${type}"]`).getAttribute('data-status')).toBe(
         'True',
       );
-    await check(page, 'tenant-ready');
+    await checkPage(page, 'tenant-ready');
     expect(consoleErrors).toEqual([]);
   });
 });

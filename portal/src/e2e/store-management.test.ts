@@ -2,19 +2,13 @@
 // management, opens a store, adds a tax category and a product, and edits the product while
 // another edit lands first (the conflict is shown with both values). Every page is checked with
 // axe-core and for touch targets, and photographed at tablet and phone size.
-import {
-  accessibilityViolations,
-  launchChromium,
-  screenshot,
-  smallTouchTargets,
-  VIEWPORTS,
-  type ChromiumSession,
-} from '@cloudpos/harness';
+import { launchChromium, type ChromiumSession } from '@cloudpos/harness';
 import { portalTokenSigner } from '@cloudpos/pos-api';
 import { TEST_PORTAL_TOKEN_SECRET } from '@cloudpos/pos-api/test-support';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyTenant, TEST_PASSWORD, verifiedMerchant } from '../testing/merchants.ts';
+import { checkPage, consoleErrorsOf, logIn } from '../testing/chromium.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
 
 let portal: TestPortal;
@@ -33,38 +27,19 @@ afterAll(async () => {
   await portal?.stop();
 });
 
-type Page = Awaited<ReturnType<ChromiumSession['context']['newPage']>>;
-
-/** axe-core clean, touch targets ≥ 44 px, and photographed at both sizes. */
-async function check(page: Page, name: string) {
-  for (const viewport of ['phone', 'tablet'] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    expect(await accessibilityViolations(page), `${name} at ${viewport}`).toEqual([]);
-    expect(await smallTouchTargets(page), `${name} at ${viewport}`).toEqual([]);
-    await screenshot(page, 'portal', name);
-  }
-}
-
 describe('store management in the browser', () => {
   it('opens a store, adds a product and shows a conflicting edit as a merge', async () => {
     const page = await chromium.context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
-    });
+    const consoleErrors = consoleErrorsOf(page);
 
-    await page.goto(`${portal.url}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${portal.url}/`);
+    await logIn(page, portal.url, email, TEST_PASSWORD);
     await page.getByRole('link', { name: 'Hanami Tea' }).click();
     await page.getByRole('link', { name: 'Manage stores, products and staff' }).click();
     await page.waitForURL(`**/tenants/${slug}/manage`);
     await expect
       .poll(() => page.getByRole('heading', { name: 'Hanami Tea: store management' }).isVisible())
       .toBe(true);
-    await check(page, 'manage-home');
+    await checkPage(page, 'manage-home');
 
     // A store.
     await page
@@ -81,7 +56,7 @@ describe('store management in the browser', () => {
         page.getByRole('list', { name: 'Stores' }).getByText('Hanami Riverside', { exact: true }).isVisible(),
       )
       .toBe(true);
-    await check(page, 'manage-stores');
+    await checkPage(page, 'manage-stores');
 
     // A tax category, then a product (the shared schema answers in the browser first).
     await page
@@ -109,7 +84,7 @@ describe('store management in the browser', () => {
     await page.getByLabel('Price (EUR)').fill('4.2x');
     await page.getByRole('button', { name: 'Add product' }).click();
     await expect.poll(() => page.getByText('Enter a price such as 3.50.').isVisible()).toBe(true);
-    await check(page, 'manage-product-new-invalid');
+    await checkPage(page, 'manage-product-new-invalid');
     await page.getByLabel('Price (EUR)').fill('4,20');
     await page.getByRole('button', { name: 'Add product' }).click();
     await page.waitForURL('**/manage/products/*?created=1');
@@ -141,16 +116,16 @@ describe('store management in the browser', () => {
     const row = conflict.getByRole('row', { name: /Name/ });
     expect(await row.getByRole('cell').allTextContents()).toEqual(['Sencha Premium', 'Sencha Classic']);
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Sencha Premium');
-    await check(page, 'manage-product-conflict');
+    await checkPage(page, 'manage-product-conflict');
 
     await page.getByRole('button', { name: 'Save my version' }).click();
     await expect.poll(() => page.getByText('Saved.').isVisible()).toBe(true);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sencha Premium');
 
     await page.goto(`${portal.url}/tenants/${slug}/manage/products`);
-    await check(page, 'manage-products');
+    await checkPage(page, 'manage-products');
     await page.goto(`${portal.url}/tenants/${slug}/manage/registers`);
-    await check(page, 'manage-registers');
+    await checkPage(page, 'manage-registers');
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ export interface ManagedTenant {
   locale: string;
   /** The signed-in user's role in the account, and so in the tenant's API. */
   role: PortalUser['role'];
+  /** Where the tenant's till runs (`/till/` on the tenant's host): new registers open it to pair. */
+  tillUrl: string;
 }
 
 export interface StoreAccess {
@@ -27,6 +29,7 @@ export async function storeAccess(
     ((tenant: { slug: string; portalUserId: string; role: PortalUser['role'] }) => PosApi) | undefined,
   user: PortalUser,
   slug: string,
+  tenantUrl: (slug: string) => string,
 ): Promise<StoreAccess> {
   const { rows } = await db.query<{
     slug: string;
@@ -58,6 +61,7 @@ export async function storeAccess(
       currency: row.currency,
       locale: row.locale ?? 'en-US',
       role: user.role,
+      tillUrl: new URL('/till/', tenantUrl(row.slug)).toString(),
     },
     api: clientFor({ slug: row.slug, portalUserId: user.id, role: user.role }),
   };

@@ -134,6 +134,8 @@ const slugTaken = () =>
 export interface TenantView extends TenantSummary {
   /** The subscription's state as last read from Stripe; `graceEndsAt` while a payment is failing. */
   billing: { status: string; graceEndsAt: string | null; suspended: boolean } | null;
+  /** Suspended by a platform operator (not for billing): only CloudPOS can lift it. */
+  suspendedByOperator: boolean;
   observed: ObservedTenant | undefined;
   lastError: string | null;
   /** The first owner's one-time setup code, once the tenant is Ready (local mode). */
@@ -152,8 +154,10 @@ export async function tenantOf(ctx: OrdersContext, user: PortalUser, slug: strin
     status: string | null;
     grace_ends_at: Date | null;
     suspended: boolean | null;
+    operator_suspended: boolean;
   }>(
     `select t.id, t.slug, t.display_name, t.plan, t.state, t.last_error, s.status,
+            t.operator_suspended_at is not null as operator_suspended,
             s.past_due_since + make_interval(secs => $3) as grace_ends_at,
             (t.manifest -> 'spec' ->> 'suspended')::boolean as suspended
      from platform.tenant t left join platform.subscription s on s.tenant_id = t.id
@@ -178,6 +182,7 @@ export async function tenantOf(ctx: OrdersContext, user: PortalUser, slug: strin
           suspended: row.suspended ?? false,
         }
       : null,
+    suspendedByOperator: row.operator_suspended,
     observed,
     setupCode: ready && can(user.role, 'billing.manage') ? ctx.setupCode?.(slug) : undefined,
   };

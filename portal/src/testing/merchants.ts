@@ -1,6 +1,4 @@
 // Merchants for tests: signed up and verified through the real mailbox.
-import pg from 'pg';
-import { hashPassword } from '../passwords.ts';
 import { FormClient } from './browserless.ts';
 import type { TestPortal } from './portal.ts';
 
@@ -49,24 +47,34 @@ export async function readyTenant(portal: TestPortal, browser: FormClient, slug:
   throw new Error(`tenant ${slug} did not become Ready`);
 }
 
-/**
- * A manager of the account `ownerEmail` belongs to, signed in. There is no invitation flow yet: the
- * user is written to the platform schema as an invitation would, then logs in through the form.
- */
-export async function signedInManager(portal: TestPortal, ownerEmail: string, email: string) {
-  const db = new pg.Client({ connectionString: portal.databaseUrl });
-  await db.connect();
-  try {
-    await db.query(
-      `insert into platform.app_user (account_id, email, password_hash, role, email_verified_at)
-       select account_id, $2, $3, 'manager', now() from platform.app_user where lower(email) = $1`,
-      [ownerEmail, email, await hashPassword(TEST_PASSWORD)],
-    );
-  } finally {
-    await db.end();
+/** The invitation link of the newest mail to this address. */
+export async function invitationLink(portal: TestPortal, email: string): Promise<URL> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const [message] = await portal.mailpit.messagesTo(email);
+    if (message) {
+      const link = /https?:\/\/\S+invitations\/accept\?token=[A-Za-z0-9_-]+/.exec(
+        await portal.mailpit.text(message.ID),
+      );
+      if (link) return new URL(link[0]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  throw new Error(`no invitation mail to ${email}`);
+}
+
+/**
+ * A manager of the account `owner` (signed in) works in, signed in: invited by the owner through the
+ * team page, the invitation accepted from the mail with a new password.
+ */
+export async function signedInManager(portal: TestPortal, owner: FormClient, email: string) {
+  const invited = await owner.post('/team', { intent: 'invite', email, role: 'manager' });
+  if (invited.status !== 200) throw new Error(`inviting ${email} failed: ${invited.status}`);
+  const link = await invitationLink(portal, email);
   const browser = new FormClient(portal.url);
-  const login = await browser.post('/login', { email, password: TEST_PASSWORD });
-  if (login.status !== 302) throw new Error(`manager log-in failed: ${login.status}`);
+  const accepted = await browser.post(`${link.pathname}${link.search}`, {
+    token: link.searchParams.get('token')!,
+    password: TEST_PASSWORD,
+  });
+  if (accepted.status !== 302) throw new Error(`accepting the invitation failed: ${accepted.status}`);
   return browser;
 }

@@ -38,7 +38,11 @@ export async function startTestPortal(
   name: string,
   overrides: Parameters<typeof createRuntime>[1] = {},
   env: Record<string, string> = {},
-  extras: { posApi?: boolean } = {},
+  extras: {
+    posApi?: boolean;
+    /** The tenants' tills at `/till/` on the pooled API (`<slug>.localhost:<its port>`), for browsers. */
+    tillOnPosApi?: boolean;
+  } = {},
 ): Promise<TestPortal> {
   const dir = await mkdtemp(join(tmpdir(), `cloudpos-portal-${name}-`));
   const db = await createTestDatabase(inject('postgresUrl'), `portal_${name}`);
@@ -72,7 +76,10 @@ export async function startTestPortal(
     NATS_URL: inject('natsOperatorUrl'),
     NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
     NATS_SYSTEM_CREDS_FILE: credsFile,
-    TILL_URL_TEMPLATE: 'http://{slug}.localhost:8080',
+    TILL_URL_TEMPLATE:
+      posApi && extras.tillOnPosApi
+        ? `http://{slug}.localhost:${new URL(posApi.url).port}`
+        : 'http://{slug}.localhost:8080',
     POS_AUTH_SECRET: 'test-pos-auth-secret-0123456789',
     ...(posApi ? { POS_API_URL_TEMPLATE: posApi.url, PORTAL_TOKEN_SECRET: TEST_PORTAL_TOKEN_SECRET } : {}),
     ...env,

@@ -1,24 +1,21 @@
-// Registers (the API's till devices) of a tenant: rename, move to another open store, deactivate
-// (revoke: its sign-ins end) or reactivate.
-import {
-  Form,
-  useActionData,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-} from 'react-router';
-import { CsrfField } from '../../csrf-field.tsx';
-import { FormError } from '../../form-kit.tsx';
+// Registers (the API's till devices) of a tenant: pair a new one with a one-time code typed on the
+// till, rename, move to another open store, deactivate (revoke: its sign-ins end) or reactivate.
+import { useEffect, useRef } from 'react';
+import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+import { ActionForm, FormError, InlineInput, Outcome } from '../../form-kit.tsx';
 import {
   fieldErrors,
   formObject,
   moveRegisterSchema,
+  pairRegisterSchema,
   registerActiveSchema,
   renameRegisterSchema,
 } from '../../forms.ts';
 import { invalid } from '../../action-errors.server.ts';
 import { fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
-import type { Page, Register, Store } from './types.ts';
+import type { PosApi } from '../../../src/pos/client.ts';
+import type { ManagedTenant } from '../../../src/pos/access.ts';
+import type { Page, PairingCode, Register, Store } from './types.ts';
 
 export const meta = () => [{ title: 'Registers · CloudPOS' }];
 
@@ -35,9 +32,55 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
+/** When a code stops working, in the store's time zone and the tenant's locale ("3:45 PM CET"). */
+export function expiryOf(expiresAt: string, locale: string, timeZone: string | undefined, now = Date.now()) {
+  const at = new Date(expiresAt);
+  return {
+    time: new Intl.DateTimeFormat(locale, {
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZoneName: 'short',
+      ...(timeZone && { timeZone }),
+    }).format(at),
+    minutes: Math.max(1, Math.round((at.getTime() - now) / 60_000)),
+  };
+}
+
+async function pairRegister(api: PosApi, tenant: ManagedTenant, values: Record<string, string>) {
+  const parsed = pairRegisterSchema.safeParse(values.storeId ? values : {});
+  if (!parsed.success) return invalid(fieldErrors(parsed.error), values);
+  try {
+    const open = (await api.get<Page<Store>>('/v1/stores')).data.items.filter((store) => !store.closedAt);
+    const store = open.find((candidate) => candidate.id === parsed.data.storeId) ?? open[0];
+    // With several open stores the register's store is chosen here, not guessed.
+    if (open.length > 1 && !parsed.data.storeId)
+      return invalid({ storeId: 'Choose the store the new register sells in.' }, values);
+    const { data } = await api.send<PairingCode>(
+      'POST',
+      '/v1/devices/pairing-codes',
+      parsed.data.storeId ? { storeId: parsed.data.storeId } : {},
+    );
+    return {
+      pairing: {
+        code: data.code,
+        expiresAt: data.expiresAt,
+        ...expiryOf(data.expiresAt, tenant.locale, store?.timezone),
+        storeName: store?.name ?? null,
+        tillUrl: tenant.tillUrl,
+      },
+    };
+  } catch (error) {
+    return fromPosApiError(error, values, {
+      store_closed: 'That store is closed. Choose an open store.',
+      forbidden: 'Your role cannot pair registers. Ask an owner or a manager of the account.',
+    });
+  }
+}
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { api } = await requireStore(context, request, params.slug);
+  const { api, tenant } = await requireStore(context, request, params.slug);
   const values = formObject(await request.formData());
+  if (values.intent === 'pair') return pairRegister(api, tenant, values);
   const schema =
     values.intent === 'rename'
       ? renameRegisterSchema
@@ -63,16 +106,18 @@ export default function Registers() {
   const { registers, stores } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failed = result && 'errors' in result ? result : undefined;
+  const pairing = result && 'pairing' in result ? result.pairing : undefined;
+  // A failed pairing shows its message in the pairing section, next to the store choice.
+  const pairFailed = failed?.values.intent === 'pair' ? failed : undefined;
+  const listFailed = pairFailed ? undefined : failed;
   const storeName = (id: string | null) => stores.find((store) => store.id === id)?.name ?? 'no store';
   return (
     <section className="card">
       <h1>Registers</h1>
-      {result && 'ok' in result ? (
-        <p className="banner ok" role="status">
-          {result.ok}
-        </p>
-      ) : null}
-      <FormError message={failed ? (failed.errors.form ?? Object.values(failed.errors)[0]) : undefined} />
+      <Outcome result={result} />
+      <FormError
+        message={listFailed ? (listFailed.errors.form ?? Object.values(listFailed.errors)[0]) : undefined}
+      />
       {registers.length === 0 ? <p>No registers yet.</p> : null}
       <ul className="rows" aria-label="Registers">
         {registers.map((register) => (
@@ -83,28 +128,18 @@ export default function Registers() {
               {register.revokedAt ? <span className="tag">deactivated</span> : null}
             </div>
             <div className="row-actions">
-              <Form method="post" className="inline">
-                <CsrfField />
-                <input type="hidden" name="intent" value="rename" />
-                <input type="hidden" name="id" value={register.id} />
-                <label htmlFor={`rename-${register.id}`} className="visually-hidden">
-                  New name for {register.name}
-                </label>
-                <input
+              <ActionForm intent="rename" fields={{ id: register.id }}>
+                <InlineInput
                   id={`rename-${register.id}`}
+                  label={`New name for ${register.name}`}
                   name="name"
-                  type="text"
                   defaultValue={register.name}
-                  required
                 />
                 <button type="submit" className="secondary">
                   Rename
                 </button>
-              </Form>
-              <Form method="post" className="inline">
-                <CsrfField />
-                <input type="hidden" name="intent" value="move" />
-                <input type="hidden" name="id" value={register.id} />
+              </ActionForm>
+              <ActionForm intent="move" fields={{ id: register.id }}>
                 <label htmlFor={`move-${register.id}`} className="visually-hidden">
                   Store of {register.name}
                 </label>
@@ -119,27 +154,98 @@ export default function Registers() {
                 <button type="submit" className="secondary">
                   Move
                 </button>
-              </Form>
-              <Form method="post" className="inline">
-                <CsrfField />
-                <input type="hidden" name="intent" value="active" />
-                <input type="hidden" name="id" value={register.id} />
-                <input type="hidden" name="active" value={register.revokedAt ? 'true' : 'false'} />
+              </ActionForm>
+              <ActionForm
+                intent="active"
+                fields={{ id: register.id, active: register.revokedAt ? 'true' : 'false' }}
+              >
                 <button type="submit" className={register.revokedAt ? 'secondary' : 'secondary danger'}>
                   {register.revokedAt ? 'Reactivate' : 'Deactivate'}
                 </button>
-              </Form>
+              </ActionForm>
             </div>
           </li>
         ))}
       </ul>
-      <section className="placeholder" aria-labelledby="pair-heading">
-        <h2 id="pair-heading">Pair a register</h2>
-        {/* TODO(till): the till's pairing-code API (POST /v1/devices/pairing-codes, POST
-            /v1/devices/pair) is being built on the till's branch; this section will show a
-            one-time code to type on the new register once it exists. */}
-        <p className="muted">Coming soon: pair a new register by typing a one-time code on it.</p>
-      </section>
+      <PairRegister
+        stores={stores.filter((store) => !store.closedAt)}
+        pairing={pairing}
+        error={pairFailed ? (pairFailed.errors.form ?? pairFailed.errors.storeId) : undefined}
+        storeError={pairFailed?.errors.storeId}
+      />
+    </section>
+  );
+}
+
+function PairRegister(props: {
+  stores: Store[];
+  pairing: Extract<Awaited<ReturnType<typeof pairRegister>>, { pairing: unknown }>['pairing'] | undefined;
+  error: string | undefined;
+  storeError: string | undefined;
+}) {
+  const { stores, pairing } = props;
+  const codeHeading = useRef<HTMLHeadingElement>(null);
+  // A new code takes the focus, so a screen reader reads it and the instructions next.
+  useEffect(() => {
+    if (pairing) codeHeading.current?.focus();
+  }, [pairing]);
+  return (
+    <section className="pair" aria-labelledby="pair-heading">
+      <h2 id="pair-heading">Pair a register</h2>
+      <p className="muted">
+        A new tablet, phone or computer becomes a register of your store with a one-time code.
+      </p>
+      <ActionForm intent="pair">
+        {stores.length > 1 ? (
+          <>
+            <label htmlFor="pair-store">Store of the new register</label>
+            <select
+              id="pair-store"
+              name="storeId"
+              defaultValue=""
+              aria-invalid={props.storeError ? true : undefined}
+              aria-describedby={props.storeError ? 'pair-store-error' : undefined}
+            >
+              <option value="">Choose a store</option>
+              {stores.map((store) => (
+                <option key={store.id} value={store.id}>
+                  {store.name}
+                </option>
+              ))}
+            </select>
+          </>
+        ) : null}
+        <button type="submit">{pairing ? 'Make another code' : 'Pair a register'}</button>
+      </ActionForm>
+      {props.error ? (
+        <p className="error" id={props.storeError ? 'pair-store-error' : undefined} role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      {pairing ? (
+        <div className="pairing" role="status">
+          <h3 ref={codeHeading} tabIndex={-1}>
+            Pairing code{pairing.storeName ? ` for ${pairing.storeName}` : ''}
+          </h3>
+          <p className="pairing-code" data-testid="pairing-code">
+            {pairing.code}
+          </p>
+          <p>
+            Works once, until <strong>{pairing.time}</strong> ({pairing.minutes} minutes).
+          </p>
+          <ol className="steps">
+            <li>
+              On the new register, open{' '}
+              <a className="till-url" href={pairing.tillUrl}>
+                {pairing.tillUrl}
+              </a>{' '}
+              in the browser.
+            </li>
+            <li>Type this code where it asks for a pairing code, and give the register a name.</li>
+            <li>Staff then sign in there with their staff code and PIN.</li>
+          </ol>
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -1,14 +1,16 @@
 // Staff of a tenant (the people who sign in on the tills with a code and PIN): add one with a role,
 // reset a PIN, deactivate or reactivate. The API decides who may manage whom (managers: cashiers).
+import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import {
-  Form,
-  useActionData,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-} from 'react-router';
-import { CsrfField } from '../../csrf-field.tsx';
-import { Field, FormError, SelectField, useFormSchema } from '../../form-kit.tsx';
+  ActionForm,
+  Field,
+  FormError,
+  freshAfter,
+  InlineInput,
+  Outcome,
+  SelectField,
+  useFormSchema,
+} from '../../form-kit.tsx';
 import { fieldErrors, formObject, newStaffSchema, resetPinSchema, staffActiveSchema } from '../../forms.ts';
 import { invalid } from '../../action-errors.server.ts';
 import { fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
@@ -81,11 +83,7 @@ export default function Staff() {
   return (
     <section className="card">
       <h1>Staff</h1>
-      {result && 'ok' in result ? (
-        <p className="banner ok" role="status">
-          {result.ok}
-        </p>
-      ) : null}
+      <Outcome result={result} />
       <FormError message={rowError} />
       <ul className="rows" aria-label="Staff">
         {staff.map((member) => (
@@ -96,44 +94,34 @@ export default function Staff() {
               {member.active ? null : <span className="tag">deactivated</span>}
             </div>
             <div className="row-actions">
-              <Form method="post" className="inline">
-                <CsrfField />
-                <input type="hidden" name="intent" value="pin" />
-                <input type="hidden" name="id" value={member.id} />
-                <label htmlFor={`pin-${member.id}`} className="visually-hidden">
-                  New PIN for {member.displayName}
-                </label>
-                <input
+              <ActionForm intent="pin" fields={{ id: member.id }}>
+                <InlineInput
                   id={`pin-${member.id}`}
+                  label={`New PIN for ${member.displayName}`}
                   name="pin"
                   type="password"
                   inputMode="numeric"
                   autoComplete="new-password"
                   placeholder="New PIN"
-                  required
                 />
                 <button type="submit" className="secondary">
                   Reset PIN
                 </button>
-              </Form>
-              <Form method="post" className="inline">
-                <CsrfField />
-                <input type="hidden" name="intent" value="active" />
-                <input type="hidden" name="id" value={member.id} />
-                <input type="hidden" name="active" value={member.active ? 'false' : 'true'} />
+              </ActionForm>
+              <ActionForm
+                intent="active"
+                fields={{ id: member.id, active: member.active ? 'false' : 'true' }}
+              >
                 <button type="submit" className={member.active ? 'secondary danger' : 'secondary'}>
                   {member.active ? 'Deactivate' : 'Reactivate'}
                 </button>
-              </Form>
+              </ActionForm>
             </div>
           </li>
         ))}
       </ul>
-      {/* A new key after a success: the form empties for the next one. */}
-      <Form method="post" noValidate onSubmit={onSubmit} key={result && 'ok' in result ? result.ok : 'new'}>
+      <ActionForm intent="create" block noValidate onSubmit={onSubmit} key={freshAfter(result, 'new')}>
         <h2>Add a staff member</h2>
-        <CsrfField />
-        <input type="hidden" name="intent" value="create" />
         <FormError message={errors.form} />
         <Field
           name="displayName"
@@ -168,7 +156,7 @@ export default function Staff() {
           error={errors.pin}
         />
         <button type="submit">Add staff member</button>
-      </Form>
+      </ActionForm>
     </section>
   );
 }

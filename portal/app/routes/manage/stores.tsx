@@ -1,14 +1,15 @@
 // Stores of a tenant: list (open and closed), open a new one, rename, close. Changes carry the
 // version the page was read at (If-Match): a store changed meanwhile is reported, not overwritten.
+import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import {
-  Form,
-  useActionData,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-} from 'react-router';
-import { CsrfField } from '../../csrf-field.tsx';
-import { Field, FormError, useFormSchema } from '../../form-kit.tsx';
+  ActionForm,
+  Field,
+  FormError,
+  freshAfter,
+  InlineInput,
+  Outcome,
+  useFormSchema,
+} from '../../form-kit.tsx';
 import { closeStoreSchema, fieldErrors, formObject, newStoreSchema, renameStoreSchema } from '../../forms.ts';
 import { invalid } from '../../action-errors.server.ts';
 import { fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
@@ -85,11 +86,7 @@ export default function Stores() {
   return (
     <section className="card">
       <h1>Stores</h1>
-      {result && 'ok' in result ? (
-        <p className="banner ok" role="status">
-          {result.ok}
-        </p>
-      ) : null}
+      <Outcome result={result} />
       <FormError message={rowError} />
       <ul className="rows" aria-label="Stores">
         {stores.map((store) => (
@@ -100,45 +97,30 @@ export default function Stores() {
             </div>
             {canChange && !store.closedAt ? (
               <div className="row-actions">
-                <Form method="post" className="inline">
-                  <CsrfField />
-                  <input type="hidden" name="intent" value="rename" />
-                  <input type="hidden" name="id" value={store.id} />
-                  <input type="hidden" name="version" value={store.version} />
-                  <label htmlFor={`rename-${store.id}`} className="visually-hidden">
-                    New name for {store.name}
-                  </label>
-                  <input
+                <ActionForm intent="rename" fields={{ id: store.id, version: store.version }}>
+                  <InlineInput
                     id={`rename-${store.id}`}
+                    label={`New name for ${store.name}`}
                     name="name"
-                    type="text"
                     defaultValue={store.name}
-                    required
                   />
                   <button type="submit" className="secondary">
                     Rename
                   </button>
-                </Form>
-                <Form method="post" className="inline">
-                  <CsrfField />
-                  <input type="hidden" name="intent" value="close" />
-                  <input type="hidden" name="id" value={store.id} />
-                  <input type="hidden" name="version" value={store.version} />
+                </ActionForm>
+                <ActionForm intent="close" fields={{ id: store.id, version: store.version }}>
                   <button type="submit" className="secondary danger" aria-label={`Close ${store.name}`}>
                     Close
                   </button>
-                </Form>
+                </ActionForm>
               </div>
             ) : null}
           </li>
         ))}
       </ul>
       {canChange ? (
-        // A new key after a success: the form empties for the next store.
-        <Form method="post" noValidate onSubmit={onSubmit} key={result && 'ok' in result ? result.ok : 'new'}>
+        <ActionForm intent="create" block noValidate onSubmit={onSubmit} key={freshAfter(result, 'new')}>
           <h2>Open a store</h2>
-          <CsrfField />
-          <input type="hidden" name="intent" value="create" />
           <FormError message={errors.form} />
           <Field
             name="name"
@@ -156,7 +138,7 @@ export default function Stores() {
             error={errors.code}
           />
           <button type="submit">Open store</button>
-        </Form>
+        </ActionForm>
       ) : (
         <p className="muted">Only an owner of the account can open, rename or close stores.</p>
       )}

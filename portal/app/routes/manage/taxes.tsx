@@ -1,13 +1,14 @@
 // Tax categories (what a product is taxed as) with their rates; a new category is made with one rate.
+import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import {
-  Form,
-  useActionData,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-} from 'react-router';
-import { CsrfField } from '../../csrf-field.tsx';
-import { Field, FormError, SelectField, useFormSchema } from '../../form-kit.tsx';
+  ActionForm,
+  Field,
+  FormError,
+  freshAfter,
+  Outcome,
+  SelectField,
+  useFormSchema,
+} from '../../form-kit.tsx';
 import { fieldErrors, formObject, newTaxCategorySchema } from '../../forms.ts';
 import { invalid } from '../../action-errors.server.ts';
 import { fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
@@ -69,11 +70,7 @@ export default function Taxes() {
   return (
     <section className="card">
       <h1>Taxes</h1>
-      {result && 'ok' in result ? (
-        <p className="banner ok" role="status">
-          {result.ok}
-        </p>
-      ) : null}
+      <Outcome result={result} />
       {categories.length === 0 ? <p>No tax categories yet: products need one.</p> : null}
       <ul className="rows" aria-label="Tax categories">
         {categories.map((category) => (
@@ -85,10 +82,8 @@ export default function Taxes() {
           </li>
         ))}
       </ul>
-      {/* A new key after a success: the form empties for the next one. */}
-      <Form method="post" noValidate onSubmit={onSubmit} key={result && 'ok' in result ? result.ok : 'new'}>
+      <ActionForm block noValidate onSubmit={onSubmit} key={freshAfter(result, 'new')}>
         <h2>Add a tax category</h2>
-        <CsrfField />
         <FormError message={errors.form} />
         <Field
           name="name"
@@ -122,7 +117,7 @@ export default function Taxes() {
           error={errors.inclusive}
         />
         <button type="submit">Add tax category</button>
-      </Form>
+      </ActionForm>
     </section>
   );
 }

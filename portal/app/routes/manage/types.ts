@@ -24,6 +24,13 @@ export interface Register {
   createdAt: string;
 }
 
+export interface PairingCode {
+  /** ABCD-EFGH: shown once. */
+  code: string;
+  expiresAt: string;
+  storeId: string | null;
+}
+
 export interface Price {
   id: string;
   currency: string;

@@ -1,0 +1,159 @@
+// Every tenant for platform operators: plan, the operator's phase and Ready condition, billing,
+// suspension and the last lifecycle events; suspend and resume through the Tenant's spec, the path
+// billing uses (src/billing/lifecycle.ts).
+import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+import { requireAdmin } from '../../admin.server.ts';
+import { invalid } from '../../action-errors.server.ts';
+import { ActionForm, Field, FormError, Outcome } from '../../form-kit.tsx';
+import { fieldErrors, formObject, operatorSuspendSchema } from '../../forms.ts';
+import { servicesOf } from '../../guards.server.ts';
+import { utcMinute } from '../../money.ts';
+
+export const meta = () => [{ title: 'Tenants · CloudPOS platform' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(context, request);
+  return { admin: admin.email, tenants: await servicesOf(context).admin.tenants() };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const admin = await requireAdmin(context, request);
+  const values = formObject(await request.formData());
+  const parsed = operatorSuspendSchema.safeParse(values);
+  if (!parsed.success) return invalid(fieldErrors(parsed.error), values);
+  const { slug, reason } = parsed.data;
+  const suspend = parsed.data.suspend === 'true';
+  const result = await servicesOf(context).admin.suspend(admin, { slug, suspend, reason });
+  if (!result) return invalid({ form: `No provisioned tenant ${slug}. Reload the page.` }, values, 404);
+  return {
+    ok: suspend
+      ? `${slug} is suspended: its tills can look things up but not sell.`
+      : result.forBilling
+        ? `${slug} is no longer suspended by an operator, but stays suspended for billing until it is paid.`
+        : `${slug} is resumed.`,
+  };
+}
+
+type Tenant = Awaited<ReturnType<typeof loader>>['tenants'][number];
+
+function readyOf(tenant: Tenant): string {
+  if (tenant.observeError) return `unknown: ${tenant.observeError}`;
+  const ready = tenant.observed?.conditions.find((condition) => condition.type === 'Ready');
+  if (!ready)
+    return tenant.state === 'awaiting_payment' ? 'not created (awaiting payment)' : 'not reported yet';
+  const why = [ready.reason, ready.message].filter(Boolean).join(': ');
+  return `${ready.status}${why ? ` (${why})` : ''}`;
+}
+
+function billingOf(tenant: Tenant): string {
+  if (!tenant.billing) return 'no subscription';
+  const { status, pastDueSince, graceEndsAt } = tenant.billing;
+  if (pastDueSince && graceEndsAt)
+    return `${status} since ${utcMinute(pastDueSince)}; grace ends ${utcMinute(graceEndsAt)}`;
+  return status;
+}
+
+function suspensionOf(tenant: Tenant): string {
+  if (!tenant.suspended) return 'no';
+  const operator = tenant.operatorSuspension;
+  if (!operator) return 'yes, for billing';
+  return `yes, by ${operator.by ?? 'an operator'} at ${utcMinute(operator.at)}${operator.reason ? `: “${operator.reason}”` : ''}`;
+}
+
+export default function AdminTenants() {
+  const { admin, tenants } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failed = result && 'errors' in result ? result : undefined;
+  return (
+    <section className="card">
+      <h1>Tenants</h1>
+      <div className="admin-who">
+        <p className="muted">Platform operator {admin}</p>
+        <ActionForm block action="/admin/logout">
+          <button type="submit" className="secondary">
+            Log out of the platform view
+          </button>
+        </ActionForm>
+      </div>
+      <Outcome result={result} />
+      <FormError message={failed?.errors.form} />
+      {tenants.length === 0 ? <p>No tenants yet.</p> : null}
+      <ul className="admin-tenants" aria-label="Tenants">
+        {tenants.map((tenant) => {
+          const formFailed = failed?.values.slug === tenant.slug ? failed : undefined;
+          return (
+            <li key={tenant.slug}>
+              <h2 id={`tenant-${tenant.slug}`}>
+                {tenant.displayName} <span className="muted">{tenant.slug}</span>
+              </h2>
+              <dl className="facts">
+                <div>
+                  <dt>Account</dt>
+                  <dd>{tenant.accountName}</dd>
+                </div>
+                <div>
+                  <dt>Plan</dt>
+                  <dd>{tenant.plan}</dd>
+                </div>
+                <div>
+                  <dt>Phase</dt>
+                  <dd>{tenant.observed?.phase ?? tenant.state.replace('_', ' ')}</dd>
+                </div>
+                <div>
+                  <dt>Ready</dt>
+                  <dd>{readyOf(tenant)}</dd>
+                </div>
+                <div>
+                  <dt>Billing</dt>
+                  <dd>{billingOf(tenant)}</dd>
+                </div>
+                <div>
+                  <dt>Suspended</dt>
+                  <dd>{suspensionOf(tenant)}</dd>
+                </div>
+                {tenant.lastError ? (
+                  <div>
+                    <dt>Last error</dt>
+                    <dd>{tenant.lastError}</dd>
+                  </div>
+                ) : null}
+              </dl>
+              {tenant.events.length > 0 ? (
+                <>
+                  <h3>Last events</h3>
+                  <ol className="events">
+                    {tenant.events.map((event) => (
+                      <li key={event.id}>
+                        <span className="muted">{event.at}</span> {event.action}
+                      </li>
+                    ))}
+                  </ol>
+                </>
+              ) : null}
+              {tenant.state === 'awaiting_payment' ? null : tenant.operatorSuspension ? (
+                <ActionForm block fields={{ slug: tenant.slug, suspend: 'false' }}>
+                  <button type="submit" aria-label={`Resume ${tenant.slug}`}>
+                    Resume
+                  </button>
+                </ActionForm>
+              ) : (
+                <ActionForm block className="suspend" fields={{ slug: tenant.slug, suspend: 'true' }}>
+                  <Field
+                    name="reason"
+                    label={`Reason for suspending ${tenant.slug}`}
+                    idPrefix={`suspend-${tenant.slug}`}
+                    defaultValue={formFailed?.values.reason}
+                    error={formFailed?.errors.reason}
+                  />
+                  <button type="submit" className="secondary danger" aria-label={`Suspend ${tenant.slug}`}>
+                    Suspend
+                  </button>
+                </ActionForm>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,196 @@
+// The platform operators' side of the portal: their own logins (platform.admin_user, made with
+// `npm run platform-admin`, never from a merchant account) and sessions (another cookie, another
+// table: a merchant's session id is nothing here), and the overview of every tenant.
+import { createCookie, type Cookie } from 'react-router';
+import type pg from 'pg';
+import { audit } from './audit.ts';
+import { PortalError } from './errors.ts';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
+import { clearLimit, hitLimit } from './rate-limit.ts';
+import { sessionStore } from './sessions.ts';
+import type { ObservedTenant, TenantProvisioner } from './tenants/provisioner.ts';
+
+const ADMIN_SESSION_HOURS = 8;
+
+export interface PlatformAdmin {
+  id: string;
+  email: string;
+}
+
+export interface AdminSessions {
+  create(adminId: string): Promise<string>;
+  adminOf(request: Request): Promise<PlatformAdmin | undefined>;
+  destroy(request: Request): Promise<string>;
+}
+
+/**
+ * SameSite strict: no cross-site navigation carries it. Its path is `/`, not `/admin`: React Router
+ * fetches the data of /admin from `/admin.data`, which a cookie for `/admin` does not reach. Only the
+ * operators' pages read it.
+ */
+export function adminCookie(secrets: string[], secure: boolean): Cookie {
+  return createCookie('cloudpos_admin', {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: '/',
+    secrets,
+    maxAge: ADMIN_SESSION_HOURS * 3600,
+  });
+}
+
+export function adminSessions(db: pg.Pool, cookie: Cookie): AdminSessions {
+  const store = sessionStore(
+    db,
+    cookie,
+    { name: 'admin_session', owner: 'admin_id', hours: ADMIN_SESSION_HOURS },
+    async (id) =>
+      (await db.query<PlatformAdmin>('select id, email from platform.admin_user where id = $1', [id]))
+        .rows[0],
+  );
+  return { create: store.create, adminOf: store.ownerOf, destroy: store.destroy };
+}
+
+/** Makes (or gives a new password to) a platform operator; for the CLI, never reachable from a page. */
+export async function upsertAdmin(
+  db: Pick<pg.Pool, 'query'>,
+  email: string,
+  password: string,
+): Promise<'created' | 'updated'> {
+  const { rows } = await db.query<{ created: boolean }>(
+    `insert into platform.admin_user (email, password_hash) values ($1, $2)
+     on conflict ((lower(email))) do update set password_hash = excluded.password_hash
+     returning (xmax = 0) as created`,
+    [email.trim().toLowerCase(), await hashPassword(password)],
+  );
+  // A new password ends every session of that operator.
+  if (!rows[0]!.created)
+    await db.query(
+      'delete from platform.admin_session where admin_id = (select id from platform.admin_user where lower(email) = $1)',
+      [email.trim().toLowerCase()],
+    );
+  return rows[0]!.created ? 'created' : 'updated';
+}
+
+export async function adminLogIn(
+  db: pg.Pool,
+  input: { email: string; password: string },
+  clientAddress: string,
+): Promise<string> {
+  const byAddress = await hitLimit(db, {
+    key: `admin-login:ip:${clientAddress}`,
+    max: 20,
+    windowSeconds: 900,
+  });
+  const byEmail = await hitLimit(db, { key: `admin-login:email:${input.email}`, max: 5, windowSeconds: 900 });
+  if (!byAddress || !byEmail)
+    throw new PortalError('rate_limited', 'Too many attempts. Wait a few minutes and try again.');
+  const { rows } = await db.query<{ id: string; password_hash: string }>(
+    'select id, password_hash from platform.admin_user where lower(email) = $1',
+    [input.email],
+  );
+  const admin = rows[0];
+  const ok = await verifyPassword(input.password, admin?.password_hash ?? (await decoyHash()));
+  if (!admin || !ok) throw new PortalError('invalid_credentials', 'The e-mail or the password is not right.');
+  await clearLimit(db, `admin-login:email:${input.email}`);
+  await audit(db, { accountId: null, userId: null, adminId: admin.id, action: 'admin.logged_in' });
+  return admin.id;
+}
+
+export interface AdminTenantEvent {
+  id: string;
+  at: string;
+  action: string;
+}
+
+export interface AdminTenantRow {
+  slug: string;
+  displayName: string;
+  accountName: string;
+  plan: string;
+  /** The portal's own state of the order: awaiting_payment, provisioning, provisioned, failed. */
+  state: string;
+  lastError: string | null;
+  observed: ObservedTenant | undefined;
+  /** Why the operator's view could not be read (an unreachable cluster), if it could not. */
+  observeError: string | null;
+  billing: { status: string; pastDueSince: string | null; graceEndsAt: string | null } | null;
+  suspended: boolean;
+  operatorSuspension: { at: string; by: string | null; reason: string | null } | null;
+  events: AdminTenantEvent[];
+}
+
+/** Every tenant (newest first, at most `limit`), with what the operator and billing say about it. */
+export async function adminTenants(
+  ctx: { db: pg.Pool; provisioner: TenantProvisioner; graceSeconds: number },
+  limit = 100,
+): Promise<AdminTenantRow[]> {
+  const { rows } = await ctx.db.query<{
+    id: string;
+    slug: string;
+    display_name: string;
+    account_name: string;
+    plan: string;
+    state: string;
+    last_error: string | null;
+    suspended: boolean | null;
+    status: string | null;
+    past_due_since: Date | null;
+    grace_ends_at: Date | null;
+    operator_suspended_at: Date | null;
+    operator_suspended_by: string | null;
+    operator_suspend_reason: string | null;
+    events: AdminTenantEvent[];
+  }>(
+    `select t.id, t.slug, t.display_name, a.name as account_name, t.plan, t.state, t.last_error,
+            (t.manifest -> 'spec' ->> 'suspended')::boolean as suspended,
+            s.status, s.past_due_since, s.past_due_since + make_interval(secs => $2) as grace_ends_at,
+            t.operator_suspended_at, t.operator_suspended_by, t.operator_suspend_reason,
+            coalesce((select json_agg(e order by e.sort desc) from (
+              select au.id::text as id, to_char(au.at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') as at,
+                     au.action, au.at as sort
+              from platform.audit au
+              where au.account_id = t.account_id and au.action like 'tenant.%' and au.detail ->> 'slug' = t.slug
+              order by au.at desc, au.id desc limit 5) e), '[]') as events
+     from platform.tenant t join platform.account a on a.id = t.account_id
+     left join platform.subscription s on s.tenant_id = t.id
+     order by t.created_at desc limit $1`,
+    [limit, ctx.graceSeconds],
+  );
+  const observe = async (slug: string) => {
+    try {
+      return { observed: await ctx.provisioner.observe(slug), observeError: null };
+    } catch (error) {
+      return { observed: undefined, observeError: (error as Error).message.slice(0, 300) };
+    }
+  };
+  return Promise.all(
+    rows.map(async (row) => ({
+      ...(row.state === 'awaiting_payment'
+        ? { observed: undefined, observeError: null }
+        : await observe(row.slug)),
+      slug: row.slug,
+      displayName: row.display_name,
+      accountName: row.account_name,
+      plan: row.plan,
+      state: row.state,
+      lastError: row.last_error,
+      billing: row.status
+        ? {
+            status: row.status,
+            pastDueSince: row.past_due_since?.toISOString() ?? null,
+            graceEndsAt: row.grace_ends_at?.toISOString() ?? null,
+          }
+        : null,
+      suspended: row.suspended ?? false,
+      operatorSuspension: row.operator_suspended_at
+        ? {
+            at: row.operator_suspended_at.toISOString(),
+            by: row.operator_suspended_by,
+            reason: row.operator_suspend_reason,
+          }
+        : null,
+      events: row.events.map((event) => ({ id: event.id, at: event.at, action: event.action })),
+    })),
+  );
+}
