@@ -14,5 +14,6 @@ export default async function setup(project: TestProject) {
   project.provide('kubectlPath', instance.tools.kubectl);
   project.provide('helmPath', instance.tools.helm);
   project.provide('monitoringCrdsPath', instance.tools.monitoringCrds);
+  project.provide('promtoolPath', instance.tools.promtool);
   return teardown;
 }

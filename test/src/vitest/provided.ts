@@ -23,5 +23,7 @@ declare module 'vitest' {
     helmPath: string;
     /** The Prometheus Operator's ServiceMonitor and PrometheusRule CRDs (not installed by the setup). */
     monitoringCrdsPath: string;
+    /** Prometheus's promtool (check and unit-test alerting rules). */
+    promtoolPath: string;
   }
 }
