@@ -313,6 +313,192 @@ interface PrometheusRule extends KubeObject {
   };
 }
 
+/** A child process's exit code and output. */
+function runTool(command: string, args: string[]): Promise<KubectlResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const api = (namespace: string, status: string, extra = '') =>
+  `{container="pos-api", namespace="${namespace}", method="POST", route="/v1/sales", status_code="${status}"${extra}}`;
+const outbox = (tenant: string) => `{container="worker", namespace="tenant-${tenant}", tenant="${tenant}"}`;
+const HTTP = 'http_server_request_duration_seconds';
+const burn = (tenant: string, severity: string, long: string, short: string) => ({
+  exp_labels: { namespace: `tenant-${tenant}`, severity, long_window: long, short_window: short },
+});
+
+/**
+ * `promtool test rules` for the rendered alerts (release namespace `cloudpos-system`, default values),
+ * one minute between samples. Each case has a series that must fire and one that must not.
+ */
+const ALERT_UNIT_TESTS = {
+  rule_files: ['alerts-bare.yaml'],
+  evaluation_interval: '1m',
+  tests: [
+    {
+      name: 'operator',
+      interval: '1m',
+      input_series: [
+        // 30% of reconciles fail in the release's namespace; another operator's errors are not ours.
+        {
+          series:
+            'controller_runtime_reconcile_total{controller="tenant", namespace="cloudpos-system", result="success"}',
+          values: '0+7x40',
+        },
+        {
+          series:
+            'controller_runtime_reconcile_total{controller="tenant", namespace="cloudpos-system", result="error"}',
+          values: '0+3x40',
+        },
+        {
+          series:
+            'controller_runtime_reconcile_errors_total{controller="tenant", namespace="cloudpos-system"}',
+          values: '0+3x40',
+        },
+        {
+          series:
+            'controller_runtime_reconcile_total{controller="tenant", namespace="elsewhere", result="error"}',
+          values: '0+3x40',
+        },
+        {
+          series: 'controller_runtime_reconcile_errors_total{controller="tenant", namespace="elsewhere"}',
+          values: '0+3x40',
+        },
+        { series: 'cloudpos_tenants{namespace="cloudpos-system", phase="Ready"}', values: '4x40' },
+        { series: 'cloudpos_tenants{namespace="cloudpos-system", phase="Degraded"}', values: '1x40' },
+        { series: 'cloudpos_tenants{namespace="cloudpos-system", phase="Suspended"}', values: '1x40' },
+      ],
+      alert_rule_test: [
+        { eval_time: '10m', alertname: 'CloudPOSReconcileErrors', exp_alerts: [] },
+        {
+          eval_time: '30m',
+          alertname: 'CloudPOSReconcileErrors',
+          exp_alerts: [{ exp_labels: { namespace: 'cloudpos-system', severity: 'warning' } }],
+        },
+        { eval_time: '10m', alertname: 'CloudPOSTenantsNotReady', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'CloudPOSTenantsNotReady',
+          exp_alerts: [
+            { exp_labels: { namespace: 'cloudpos-system', phase: 'Degraded', severity: 'warning' } },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'outbox',
+      interval: '1m',
+      input_series: [
+        // a: publishes stop at 10 minutes while 5 events wait. b: publishes, but passes fail too.
+        // c: publishes, yet 2000 events wait.
+        { series: `cloudpos_outbox_pending${outbox('a')}`, values: '5x60' },
+        { series: `cloudpos_outbox_published_total${outbox('a')}`, values: '0+10x10 100x50' },
+        { series: `cloudpos_outbox_relay_failures_total${outbox('a')}`, values: '0x60' },
+        { series: `cloudpos_outbox_pending${outbox('b')}`, values: '3x60' },
+        { series: `cloudpos_outbox_published_total${outbox('b')}`, values: '0+10x60' },
+        { series: `cloudpos_outbox_relay_failures_total${outbox('b')}`, values: '0+1x60' },
+        { series: `cloudpos_outbox_pending${outbox('c')}`, values: '2000x60' },
+        { series: `cloudpos_outbox_published_total${outbox('c')}`, values: '0+50x60' },
+      ],
+      alert_rule_test: [
+        { eval_time: '25m', alertname: 'CloudPOSOutboxRelayStalled', exp_alerts: [] },
+        {
+          eval_time: '35m',
+          alertname: 'CloudPOSOutboxRelayStalled',
+          exp_alerts: [{ exp_labels: { namespace: 'tenant-a', tenant: 'a', severity: 'critical' } }],
+        },
+        { eval_time: '10m', alertname: 'CloudPOSOutboxBacklog', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'CloudPOSOutboxBacklog',
+          exp_alerts: [{ exp_labels: { namespace: 'tenant-c', tenant: 'c', severity: 'warning' } }],
+        },
+        { eval_time: '10m', alertname: 'CloudPOSOutboxRelayFailing', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'CloudPOSOutboxRelayFailing',
+          exp_alerts: [{ exp_labels: { namespace: 'tenant-b', tenant: 'b', severity: 'warning' } }],
+        },
+      ],
+    },
+    {
+      name: 'pos-api errors',
+      interval: '1m',
+      input_series: [
+        // a: 10% 5xx at 1 request/s. b: only 5xx, but one a minute (under the traffic floor).
+        // e: another container's 5xx.
+        { series: `${HTTP}_count${api('tenant-a', '500')}`, values: '0+6x30' },
+        { series: `${HTTP}_count${api('tenant-a', '200')}`, values: '0+54x30' },
+        { series: `${HTTP}_count${api('tenant-b', '500')}`, values: '0+1x30' },
+        {
+          series: `${HTTP}_count{container="other", namespace="tenant-e", method="GET", route="/", status_code="500"}`,
+          values: '0+60x30',
+        },
+      ],
+      alert_rule_test: [
+        { eval_time: '5m', alertname: 'CloudPOSPosApiErrorRate', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'CloudPOSPosApiErrorRate',
+          exp_alerts: [{ exp_labels: { namespace: 'tenant-a', severity: 'critical' } }],
+        },
+      ],
+    },
+    {
+      // The multi-window tiers catch a fast burn fast and a slow one later. c: a day of fast
+      // answers at 1 request/s, then 20% slower than 0.5 s from 24h on: the 1h tier fires about 45
+      // minutes in, the 6h tier about two hours in, the 1d tier about four and a half hours in.
+      // d: 5% slow from the start: only the 1d tier (a ticket), never a page.
+      name: 'pos-api latency',
+      interval: '1m',
+      input_series: [
+        { series: `${HTTP}_count${api('tenant-c', '200')}`, values: '0+60x1439 86400+60x300' },
+        { series: `${HTTP}_bucket${api('tenant-c', '200', ', le="0.5"')}`, values: '0+60x1439 86400+48x300' },
+        { series: `${HTTP}_count${api('tenant-d', '200')}`, values: '0+60x1740' },
+        { series: `${HTTP}_bucket${api('tenant-d', '200', ', le="0.5"')}`, values: '0+57x1740' },
+      ],
+      alert_rule_test: [
+        {
+          eval_time: '1470m',
+          alertname: 'CloudPOSPosApiLatencyBudgetBurn',
+          exp_alerts: [burn('d', 'warning', '1d', '2h')],
+        },
+        {
+          eval_time: '1500m',
+          alertname: 'CloudPOSPosApiLatencyBudgetBurn',
+          exp_alerts: [burn('c', 'critical', '1h', '5m'), burn('d', 'warning', '1d', '2h')],
+        },
+        {
+          eval_time: '1590m',
+          alertname: 'CloudPOSPosApiLatencyBudgetBurn',
+          exp_alerts: [
+            burn('c', 'critical', '1h', '5m'),
+            burn('c', 'critical', '6h', '30m'),
+            burn('d', 'warning', '1d', '2h'),
+          ],
+        },
+        {
+          eval_time: '1730m',
+          alertname: 'CloudPOSPosApiLatencyBudgetBurn',
+          exp_alerts: [
+            burn('c', 'critical', '1h', '5m'),
+            burn('c', 'critical', '6h', '30m'),
+            burn('c', 'warning', '1d', '2h'),
+            burn('d', 'warning', '1d', '2h'),
+          ],
+        },
+      ],
+    },
+  ],
+};
+
 describe('charts/cloudpos', () => {
   it('passes helm lint --strict with every values file in ci/', async () => {
     const files = (await readdir(join(chartDir, 'ci'))).filter((file) => file.endsWith('.yaml'));
@@ -831,6 +1017,9 @@ describe('charts/cloudpos', () => {
       }
       for (const name of uses) expect([...usedHere], `${group.name} uses ${name}`).toContain(name);
     }
+    // runbook_url lands on a heading of docs/runbooks/alerts.md (GitHub's anchor: the name in lower case).
+    const runbooks = await readFile(join(chartDir, '..', '..', 'docs', 'runbooks', 'alerts.md'), 'utf8');
+    for (const alert of new Set(alerts)) expect(runbooks, alert).toContain(`\n## ${alert}\n`);
     expect(alerts).toEqual([
       'CloudPOSReconcileErrors',
       'CloudPOSTenantsNotReady',
@@ -919,6 +1108,74 @@ describe('charts/cloudpos', () => {
       'http_server_request_duration_seconds_count',
     ])
       expect([...used], name).toContain(name);
+  });
+
+  it('passes promtool check rules (alerts and every dashboard query), and promtool test rules fires each alert when it should and only then', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'cloudpos-promtool-'));
+    const promtool = (args: string[]) => runTool(inject('promtoolPath'), args);
+    try {
+      const { objects } = await render([
+        '--values',
+        ciValues,
+        '--api-versions',
+        'monitoring.coreos.com/v1',
+        '--set',
+        'metrics.prometheusRule.enabled=true',
+      ]);
+      const { groups } = (find(objects, 'PrometheusRule') as PrometheusRule).spec;
+      await writeFile(join(work, 'alerts.yaml'), stringify({ groups }));
+      const checked = await promtool([
+        'check',
+        'rules',
+        '--lint=all',
+        '--lint-fatal',
+        join(work, 'alerts.yaml'),
+      ]);
+      expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+      expect(checked.stdout).toContain('SUCCESS: 9 rules found');
+
+      // promtool does read the expressions: one bracket short is refused.
+      await writeFile(
+        join(work, 'broken.yaml'),
+        stringify({ groups: [{ name: 'broken', rules: [{ alert: 'Broken', expr: 'sum(rate(x[5m])' }] }] }),
+      );
+      const broken = await promtool(['check', 'rules', join(work, 'broken.yaml')]);
+      expect(broken.code).not.toBe(0);
+      expect(broken.stderr).toContain('unclosed left parenthesis');
+
+      // Each dashboard query, with Grafana's variables filled in, parsed as a recording rule.
+      const dashboardGroups = [];
+      for (const { file } of DASHBOARDS) {
+        const dashboard = JSON.parse(await readFile(join(chartDir, 'dashboards', file), 'utf8')) as Dashboard;
+        dashboardGroups.push({
+          name: file,
+          rules: dashboardQueries(dashboard).map(({ expr }, index) => ({
+            record: `dashboard:query_${index}:check`,
+            expr: expr
+              .replaceAll('$__rate_interval', '2m')
+              .replaceAll('$namespace', 'tenant-a')
+              .replaceAll('$service', 'cloudpos-operator-metrics'),
+          })),
+        });
+      }
+      await writeFile(join(work, 'dashboards.yaml'), stringify({ groups: dashboardGroups }));
+      const queries = await promtool(['check', 'rules', '--lint=none', join(work, 'dashboards.yaml')]);
+      expect(queries.code, queries.stdout + queries.stderr).toBe(0);
+      expect(queries.stdout).toMatch(/SUCCESS: \d+ rules found/);
+
+      // The alerts against synthetic series (annotations left out: promtool would compare them whole).
+      const bare = groups.map((group) => ({
+        ...group,
+        rules: group.rules.map(({ annotations: _annotations, ...rule }) => rule),
+      }));
+      await writeFile(join(work, 'alerts-bare.yaml'), stringify({ groups: bare }));
+      await writeFile(join(work, 'alerts.test.yaml'), stringify(ALERT_UNIT_TESTS));
+      const tested = await promtool(['test', 'rules', join(work, 'alerts.test.yaml')]);
+      expect(tested.code, tested.stdout + tested.stderr).toBe(0);
+      expect(tested.stdout).toContain('SUCCESS');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 
   it('finds the metric names in PromQL the way the dashboard and alert checks rely on', () => {
