@@ -50,15 +50,17 @@ afterAll(async () => {
 });
 
 function helm(args: string[]): Promise<KubectlResult> {
+  return runTool(inject('helmPath'), [...args, '--kubeconfig', inject('kubeconfigPath')], {
+    HELM_CACHE_HOME: join(helmHome, 'cache'),
+    HELM_CONFIG_HOME: join(helmHome, 'config'),
+    HELM_DATA_HOME: join(helmHome, 'data'),
+  });
+}
+
+/** A child process's exit code and output. */
+function runTool(command: string, args: string[], env: Record<string, string> = {}): Promise<KubectlResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(inject('helmPath'), [...args, '--kubeconfig', inject('kubeconfigPath')], {
-      env: {
-        ...process.env,
-        HELM_CACHE_HOME: join(helmHome, 'cache'),
-        HELM_CONFIG_HOME: join(helmHome, 'config'),
-        HELM_DATA_HOME: join(helmHome, 'data'),
-      },
-    });
+    const child = spawn(command, args, { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -313,23 +315,19 @@ interface PrometheusRule extends KubeObject {
   };
 }
 
-/** A child process's exit code and output. */
-function runTool(command: string, args: string[]): Promise<KubectlResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 const api = (namespace: string, status: string, extra = '') =>
   `{container="pos-api", namespace="${namespace}", method="POST", route="/v1/sales", status_code="${status}"${extra}}`;
 const outbox = (tenant: string) => `{container="worker", namespace="tenant-${tenant}", tenant="${tenant}"}`;
 const HTTP = 'http_server_request_duration_seconds';
+/** Values that render the PrometheusRule, as on a cluster serving the Prometheus Operator's API. */
+const withAlerts = [
+  '--values',
+  ciValues,
+  '--api-versions',
+  'monitoring.coreos.com/v1',
+  '--set',
+  'metrics.prometheusRule.enabled=true',
+];
 const burn = (tenant: string, severity: string, long: string, short: string) => ({
   exp_labels: { namespace: `tenant-${tenant}`, severity, long_window: long, short_window: short },
 });
@@ -975,12 +973,7 @@ describe('charts/cloudpos', () => {
   it('ships alerts whose expressions use only metrics the processes export, each with a summary, description and runbook', async () => {
     const base = 'https://runbooks.example/cloudpos';
     const { objects } = await render([
-      '--values',
-      ciValues,
-      '--api-versions',
-      'monitoring.coreos.com/v1',
-      '--set',
-      'metrics.prometheusRule.enabled=true',
+      ...withAlerts,
       '--set',
       `metrics.prometheusRule.runbookBaseUrl=${base}`,
       '--set',
@@ -1086,14 +1079,7 @@ describe('charts/cloudpos', () => {
     expect(other.stderr).toContain("at '/metrics/prometheusRule/latencySlo/thresholdSeconds'");
 
     // Without a base URL the inline runbook stays and no runbook_url is made up.
-    const plain = await render([
-      '--values',
-      ciValues,
-      '--api-versions',
-      'monitoring.coreos.com/v1',
-      '--set',
-      'metrics.prometheusRule.enabled=true',
-    ]);
+    const plain = await render([...withAlerts]);
     const plainRule = find(plain.objects, 'PrometheusRule') as PrometheusRule;
     for (const alert of plainRule.spec.groups.flatMap((group) => group.rules)) {
       expect(alert.annotations.runbook_url).toBeUndefined();
@@ -1114,14 +1100,7 @@ describe('charts/cloudpos', () => {
     const work = await mkdtemp(join(tmpdir(), 'cloudpos-promtool-'));
     const promtool = (args: string[]) => runTool(inject('promtoolPath'), args);
     try {
-      const { objects } = await render([
-        '--values',
-        ciValues,
-        '--api-versions',
-        'monitoring.coreos.com/v1',
-        '--set',
-        'metrics.prometheusRule.enabled=true',
-      ]);
+      const { objects } = await render([...withAlerts]);
       const { groups } = (find(objects, 'PrometheusRule') as PrometheusRule).spec;
       await writeFile(join(work, 'alerts.yaml'), stringify({ groups }));
       const checked = await promtool([
