@@ -1,14 +1,18 @@
 // The Helm chart (charts/cloudpos) against the real API server of the harness: lint, rendering,
 // server-side dry runs under restricted Pod Security, a real install/upgrade/uninstall whose pods
 // become Ready on kwok nodes, the values schema, and the chart's copies of what has one source
-// elsewhere (the CRD in crds/, the metric names in the operator, the OperatorConfig type).
-import { createMetrics } from '@cloudpos/telemetry';
+// elsewhere (the CRD in crds/, the metric names in the processes, the OperatorConfig type), and the
+// monitoring objects (dashboards, ServiceMonitor, PrometheusRule) against the Prometheus Operator's
+// CRDs and promtool.
+import { salesMetrics } from '@cloudpos/pos-api';
+import { createMetrics, type Metrics } from '@cloudpos/telemetry';
+import { relayMetrics } from '@cloudpos/worker';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Histogram } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { OperatorConfig } from './config.ts';
@@ -46,15 +50,17 @@ afterAll(async () => {
 });
 
 function helm(args: string[]): Promise<KubectlResult> {
+  return runTool(inject('helmPath'), [...args, '--kubeconfig', inject('kubeconfigPath')], {
+    HELM_CACHE_HOME: join(helmHome, 'cache'),
+    HELM_CONFIG_HOME: join(helmHome, 'config'),
+    HELM_DATA_HOME: join(helmHome, 'data'),
+  });
+}
+
+/** A child process's exit code and output. */
+function runTool(command: string, args: string[], env: Record<string, string> = {}): Promise<KubectlResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(inject('helmPath'), [...args, '--kubeconfig', inject('kubeconfigPath')], {
-      env: {
-        ...process.env,
-        HELM_CACHE_HOME: join(helmHome, 'cache'),
-        HELM_CONFIG_HOME: join(helmHome, 'config'),
-        HELM_DATA_HOME: join(helmHome, 'data'),
-      },
-    });
+    const child = spawn(command, args, { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -112,6 +118,384 @@ async function getJson<T>(args: string[]): Promise<T> {
     await succeed(kubectl(['get', ...args, '-o', 'json']), `kubectl get ${args.join(' ')}`),
   ) as T;
 }
+
+// --- Dashboards and alerts against what the processes export -------------------------------------
+
+type Process = 'operator' | 'pos-api' | 'worker';
+
+/** Each process's registry, built as its main builds it (operator/src/main.ts, services/pos-api/src/server.ts and app.ts, services/worker/src/main.ts). */
+function processMetrics(process: Process): Metrics {
+  switch (process) {
+    case 'operator': {
+      const metrics = createMetrics({ service: 'cloudpos-operator' });
+      managerMetrics(metrics.registry);
+      return metrics;
+    }
+    case 'pos-api': {
+      const metrics = createMetrics({ service: 'pos-api' });
+      salesMetrics(metrics.registry);
+      return metrics;
+    }
+    case 'worker': {
+      const metrics = createMetrics({ service: 'worker' });
+      relayMetrics(metrics.registry);
+      return metrics;
+    }
+  }
+}
+
+/** The series a registry exposes: counters and gauges by name, histograms as _bucket, _sum, _count. */
+async function exportedSeries(registry: Registry): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const metric of await registry.getMetricsAsJSON()) {
+    const type = String(metric.type);
+    if (type === 'histogram') for (const part of ['_bucket', '_sum', '_count']) names.add(metric.name + part);
+    else if (type === 'summary') for (const part of ['', '_sum', '_count']) names.add(metric.name + part);
+    else names.add(metric.name);
+  }
+  return names;
+}
+
+const PROCESSES: Process[] = ['operator', 'pos-api', 'worker'];
+
+/** Series this process shares with another one (HTTP, Node defaults): a query must say whose it means. */
+async function sharedSeries(process: Process): Promise<Set<string>> {
+  const mine = await exportedSeries(processMetrics(process).registry);
+  const others = new Set<string>();
+  for (const other of PROCESSES.filter((name) => name !== process))
+    for (const name of await exportedSeries(processMetrics(other).registry)) others.add(name);
+  return new Set([...mine].filter((name) => others.has(name)));
+}
+
+const PROMQL_WORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'offset', 'bool']);
+
+/**
+ * The metric names in a PromQL expression: what is left once strings, label matchers, ranges,
+ * grouping labels, numbers, function calls and keywords are taken out. Conservative: anything else
+ * left over counts as a metric name and must then be exported, so a slip fails the test.
+ */
+function metricNames(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, ' ')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+    .replace(/\boffset\s+\d+[a-z]+/g, ' ')
+    .replace(/(?<![\w:])\d+(\.\d+)?(e[+-]?\d+)?/gi, ' ');
+  return [...stripped.matchAll(/([a-zA-Z_:][\w:]*)(\s*\()?/g)]
+    .filter(([, name, call]) => !call && !PROMQL_WORDS.has(name!))
+    .map(([, name]) => name!);
+}
+
+/** Uses of `names` in `expr` whose selector lacks `matcher` (e.g. `container="pos-api"`). */
+function unnarrowed(expr: string, names: Set<string>, matcher: string): string[] {
+  const narrowed = [...expr.matchAll(/([a-zA-Z_:][\w:]*)\s*\{([^}]*)\}/g)]
+    .filter(([, , matchers]) => matchers!.split(/\s*,\s*/).includes(matcher))
+    .map(([, name]) => name!);
+  const missing = metricNames(expr).filter((name) => names.has(name));
+  for (const name of narrowed) {
+    const at = missing.indexOf(name);
+    if (at >= 0) missing.splice(at, 1);
+  }
+  return missing;
+}
+
+interface Dashboard {
+  uid: string;
+  templating: { list: { name: string; type: string; query?: string | { query: string } }[] };
+  panels: { id: number; title: string; targets: { refId: string; expr: string }[] }[];
+}
+
+/** Every query of a dashboard: panel targets, and the selectors inside label_values() variables. */
+function dashboardQueries(dashboard: Dashboard): { where: string; expr: string }[] {
+  const queries: { where: string; expr: string }[] = [];
+  for (const variable of dashboard.templating.list) {
+    if (variable.type !== 'query') continue;
+    const query = typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '');
+    const selector = /^label_values\((.+),\s*\w+\)$/.exec(query)?.[1];
+    if (!selector) throw new Error(`variable ${variable.name}: not a label_values() query: ${query}`);
+    queries.push({ where: `variable ${variable.name}`, expr: selector });
+  }
+  for (const panel of dashboard.panels) {
+    if (panel.targets.length === 0) throw new Error(`panel ${panel.title} has no query`);
+    for (const target of panel.targets)
+      queries.push({ where: `${panel.title} (${target.refId})`, expr: target.expr });
+  }
+  return queries;
+}
+
+const DASHBOARDS: {
+  file: string;
+  configMap: string;
+  process: Process;
+  /** Shared series (HTTP, Node) must carry this matcher to mean this process. */
+  narrowedBy?: string;
+  uses: string[];
+}[] = [
+  {
+    file: 'cloudpos-operator.json',
+    configMap: 'cloudpos-operator-dashboard',
+    process: 'operator',
+    uses: [
+      'controller_runtime_reconcile_total',
+      'controller_runtime_reconcile_errors_total',
+      'controller_runtime_reconcile_time_seconds_bucket',
+      'workqueue_depth',
+      'cloudpos_tenants',
+    ],
+  },
+  {
+    file: 'cloudpos-pos-api.json',
+    configMap: 'cloudpos-pos-api-dashboard',
+    process: 'pos-api',
+    narrowedBy: 'container="pos-api"',
+    uses: [
+      'http_server_request_duration_seconds_bucket',
+      'http_server_request_duration_seconds_count',
+      'cloudpos_sales_total',
+      'cloudpos_sales_amount_minor_total',
+      'cloudpos_sales_offline_replayed_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+    ],
+  },
+  {
+    file: 'cloudpos-worker.json',
+    configMap: 'cloudpos-worker-dashboard',
+    process: 'worker',
+    narrowedBy: 'container="worker"',
+    uses: [
+      'cloudpos_outbox_pending',
+      'cloudpos_outbox_published_total',
+      'cloudpos_outbox_relay_failures_total',
+      'process_resident_memory_bytes',
+    ],
+  },
+];
+
+/** The PrometheusRule's groups, whose process each watches; rendered in `cloudpos-system`. */
+const ALERT_GROUPS: Record<string, { process: Process; narrowedBy: string; uses: string[] }> = {
+  'cloudpos-operator': {
+    process: 'operator',
+    narrowedBy: 'namespace="cloudpos-system"',
+    uses: [
+      'controller_runtime_reconcile_errors_total',
+      'controller_runtime_reconcile_total',
+      'cloudpos_tenants',
+    ],
+  },
+  'cloudpos-outbox': {
+    process: 'worker',
+    narrowedBy: 'container="worker"',
+    uses: [
+      'cloudpos_outbox_pending',
+      'cloudpos_outbox_published_total',
+      'cloudpos_outbox_relay_failures_total',
+    ],
+  },
+  'cloudpos-pos-api': {
+    process: 'pos-api',
+    narrowedBy: 'container="pos-api"',
+    uses: ['http_server_request_duration_seconds_bucket', 'http_server_request_duration_seconds_count'],
+  },
+};
+
+interface PrometheusRule extends KubeObject {
+  spec: {
+    groups: {
+      name: string;
+      rules: {
+        alert: string;
+        expr: string;
+        for: string;
+        labels: Record<string, string>;
+        annotations: Record<string, string | undefined>;
+      }[];
+    }[];
+  };
+}
+
+const api = (namespace: string, status: string, extra = '') =>
+  `{container="pos-api", namespace="${namespace}", method="POST", route="/v1/sales", status_code="${status}"${extra}}`;
+const outbox = (tenant: string) => `{container="worker", namespace="tenant-${tenant}", tenant="${tenant}"}`;
+const HTTP = 'http_server_request_duration_seconds';
+/** Values that render the PrometheusRule, as on a cluster serving the Prometheus Operator's API. */
+const withAlerts = [
+  '--values',
+  ciValues,
+  '--api-versions',
+  'monitoring.coreos.com/v1',
+  '--set',
+  'metrics.prometheusRule.enabled=true',
+];
+const burn = (tenant: string, severity: string, long: string, short: string) => ({
+  exp_labels: { namespace: `tenant-${tenant}`, severity, long_window: long, short_window: short },
+});
+
+/**
+ * `promtool test rules` for the rendered alerts (release namespace `cloudpos-system`, default values),
+ * one minute between samples. Each case has a series that must fire and one that must not.
+ */
+const ALERT_UNIT_TESTS = {
+  rule_files: ['alerts-bare.yaml'],
+  evaluation_interval: '1m',
+  tests: [
+    {
+      name: 'operator',
+      interval: '1m',
+      input_series: [
+        // 30% of reconciles fail in the release's namespace; another operator's errors are not ours.
+        {
+          series:
+            'controller_runtime_reconcile_total{controller="tenant", namespace="cloudpos-system", result="success"}',
+          values: '0+7x40',
+        },
+        {
+          series:
+            'controller_runtime_reconcile_total{controller="tenant", namespace="cloudpos-system", result="error"}',
+          values: '0+3x40',
+        },
+        {
+          series:
+            'controller_runtime_reconcile_errors_total{controller="tenant", namespace="cloudpos-system"}',
+          values: '0+3x40',
+        },
+        {
+          series:
+            'controller_runtime_reconcile_total{controller="tenant", namespace="elsewhere", result="error"}',
+          values: '0+3x40',
+        },
+        {
+          series: 'controller_runtime_reconcile_errors_total{controller="tenant", namespace="elsewhere"}',
+          values: '0+3x40',
+        },
+        { series: 'cloudpos_tenants{namespace="cloudpos-system", phase="Ready"}', values: '4x40' },
+        { series: 'cloudpos_tenants{namespace="cloudpos-system", phase="Degraded"}', values: '1x40' },
+        { series: 'cloudpos_tenants{namespace="cloudpos-system", phase="Suspended"}', values: '1x40' },
+      ],
+      alert_rule_test: [
+        { eval_time: '10m', alertname: 'CloudPOSReconcileErrors', exp_alerts: [] },
+        {
+          eval_time: '30m',
+          alertname: 'CloudPOSReconcileErrors',
+          exp_alerts: [{ exp_labels: { namespace: 'cloudpos-system', severity: 'warning' } }],
+        },
+        { eval_time: '10m', alertname: 'CloudPOSTenantsNotReady', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'CloudPOSTenantsNotReady',
+          exp_alerts: [
+            { exp_labels: { namespace: 'cloudpos-system', phase: 'Degraded', severity: 'warning' } },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'outbox',
+      interval: '1m',
+      input_series: [
+        // a: publishes stop at 10 minutes while 5 events wait. b: publishes, but passes fail too.
+        // c: publishes, yet 2000 events wait.
+        { series: `cloudpos_outbox_pending${outbox('a')}`, values: '5x60' },
+        { series: `cloudpos_outbox_published_total${outbox('a')}`, values: '0+10x10 100x50' },
+        { series: `cloudpos_outbox_relay_failures_total${outbox('a')}`, values: '0x60' },
+        { series: `cloudpos_outbox_pending${outbox('b')}`, values: '3x60' },
+        { series: `cloudpos_outbox_published_total${outbox('b')}`, values: '0+10x60' },
+        { series: `cloudpos_outbox_relay_failures_total${outbox('b')}`, values: '0+1x60' },
+        { series: `cloudpos_outbox_pending${outbox('c')}`, values: '2000x60' },
+        { series: `cloudpos_outbox_published_total${outbox('c')}`, values: '0+50x60' },
+      ],
+      alert_rule_test: [
+        { eval_time: '25m', alertname: 'CloudPOSOutboxRelayStalled', exp_alerts: [] },
+        {
+          eval_time: '35m',
+          alertname: 'CloudPOSOutboxRelayStalled',
+          exp_alerts: [{ exp_labels: { namespace: 'tenant-a', tenant: 'a', severity: 'critical' } }],
+        },
+        { eval_time: '10m', alertname: 'CloudPOSOutboxBacklog', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'CloudPOSOutboxBacklog',
+          exp_alerts: [{ exp_labels: { namespace: 'tenant-c', tenant: 'c', severity: 'warning' } }],
+        },
+        { eval_time: '10m', alertname: 'CloudPOSOutboxRelayFailing', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'CloudPOSOutboxRelayFailing',
+          exp_alerts: [{ exp_labels: { namespace: 'tenant-b', tenant: 'b', severity: 'warning' } }],
+        },
+      ],
+    },
+    {
+      name: 'pos-api errors',
+      interval: '1m',
+      input_series: [
+        // a: 10% 5xx at 1 request/s. b: only 5xx, but one a minute (under the traffic floor).
+        // e: another container's 5xx.
+        { series: `${HTTP}_count${api('tenant-a', '500')}`, values: '0+6x30' },
+        { series: `${HTTP}_count${api('tenant-a', '200')}`, values: '0+54x30' },
+        { series: `${HTTP}_count${api('tenant-b', '500')}`, values: '0+1x30' },
+        {
+          series: `${HTTP}_count{container="other", namespace="tenant-e", method="GET", route="/", status_code="500"}`,
+          values: '0+60x30',
+        },
+      ],
+      alert_rule_test: [
+        { eval_time: '5m', alertname: 'CloudPOSPosApiErrorRate', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'CloudPOSPosApiErrorRate',
+          exp_alerts: [{ exp_labels: { namespace: 'tenant-a', severity: 'critical' } }],
+        },
+      ],
+    },
+    {
+      // The multi-window tiers catch a fast burn fast and a slow one later. c: a day of fast
+      // answers at 1 request/s, then 20% slower than 0.5 s from 24h on: the 1h tier fires about 45
+      // minutes in, the 6h tier about two hours in, the 1d tier about four and a half hours in.
+      // d: 5% slow from the start: only the 1d tier (a ticket), never a page.
+      name: 'pos-api latency',
+      interval: '1m',
+      input_series: [
+        { series: `${HTTP}_count${api('tenant-c', '200')}`, values: '0+60x1439 86400+60x300' },
+        { series: `${HTTP}_bucket${api('tenant-c', '200', ', le="0.5"')}`, values: '0+60x1439 86400+48x300' },
+        { series: `${HTTP}_count${api('tenant-d', '200')}`, values: '0+60x1740' },
+        { series: `${HTTP}_bucket${api('tenant-d', '200', ', le="0.5"')}`, values: '0+57x1740' },
+      ],
+      alert_rule_test: [
+        {
+          eval_time: '1470m',
+          alertname: 'CloudPOSPosApiLatencyBudgetBurn',
+          exp_alerts: [burn('d', 'warning', '1d', '2h')],
+        },
+        {
+          eval_time: '1500m',
+          alertname: 'CloudPOSPosApiLatencyBudgetBurn',
+          exp_alerts: [burn('c', 'critical', '1h', '5m'), burn('d', 'warning', '1d', '2h')],
+        },
+        {
+          eval_time: '1590m',
+          alertname: 'CloudPOSPosApiLatencyBudgetBurn',
+          exp_alerts: [
+            burn('c', 'critical', '1h', '5m'),
+            burn('c', 'critical', '6h', '30m'),
+            burn('d', 'warning', '1d', '2h'),
+          ],
+        },
+        {
+          eval_time: '1730m',
+          alertname: 'CloudPOSPosApiLatencyBudgetBurn',
+          exp_alerts: [
+            burn('c', 'critical', '1h', '5m'),
+            burn('c', 'critical', '6h', '30m'),
+            burn('c', 'warning', '1d', '2h'),
+            burn('d', 'warning', '1d', '2h'),
+          ],
+        },
+      ],
+    },
+  ],
+};
 
 describe('charts/cloudpos', () => {
   it('passes helm lint --strict with every values file in ci/', async () => {
@@ -552,62 +936,261 @@ describe('charts/cloudpos', () => {
     );
   });
 
-  it('ships a Grafana dashboard whose queries use only metrics the operator exports', async () => {
+  it('ships Grafana dashboards whose queries use only metrics the processes export', async () => {
     const { objects } = await render(['--values', ciValues]);
-    const configMap = find(objects, 'ConfigMap', 'cloudpos-operator-dashboard') as KubeObject & {
-      data: Record<string, string>;
-    };
-    expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
-    const dashboard = JSON.parse(configMap.data['cloudpos-operator.json']!) as {
-      uid: string;
-      panels: { title: string; targets: { expr: string }[] }[];
-    };
-    expect(dashboard.uid).toBe('cloudpos-operator');
+    // Every dashboard in dashboards/ is checked: a new file must be added to DASHBOARDS.
+    const files = (await readdir(join(chartDir, 'dashboards'))).filter((file) => file.endsWith('.json'));
+    expect(files.sort()).toEqual(DASHBOARDS.map((dashboard) => dashboard.file).sort());
 
-    // The operator's registry, built the way operator/src/main.ts builds it.
-    const telemetry = createMetrics({ service: 'cloudpos-operator' });
-    managerMetrics(telemetry.registry);
-    const exported = new Set<string>();
-    for (const metric of telemetry.registry.getMetricsAsArray()) {
-      exported.add(metric.name);
-      if (metric instanceof Histogram)
-        for (const series of ['_bucket', '_sum', '_count']) exported.add(metric.name + series);
-    }
+    for (const expected of DASHBOARDS) {
+      const configMap = find(objects, 'ConfigMap', expected.configMap) as KubeObject & {
+        data: Record<string, string>;
+      };
+      expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+      expect(Object.keys(configMap.data)).toEqual([expected.file]);
+      const dashboard = JSON.parse(configMap.data[expected.file]!) as Dashboard;
+      expect(dashboard.uid).toBe(expected.file.replace(/\.json$/, ''));
+      expect(new Set(dashboard.panels.map((panel) => panel.id)).size).toBe(dashboard.panels.length);
 
-    const used = new Set<string>();
-    for (const panel of dashboard.panels) {
-      expect(panel.targets.length, panel.title).toBeGreaterThan(0);
-      for (const { expr } of panel.targets) {
-        // Every metric in these queries is followed by a selector or a range.
-        const names = [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*[{[]/g)].map((match) => match[1]!);
-        expect(names.length, expr).toBeGreaterThan(0);
+      const exported = await exportedSeries(processMetrics(expected.process).registry);
+      const shared = await sharedSeries(expected.process);
+      const used = new Set<string>();
+      for (const { where, expr } of dashboardQueries(dashboard)) {
+        const names = metricNames(expr);
+        expect(names.length, `${expected.file} ${where}: ${expr}`).toBeGreaterThan(0);
         for (const name of names) {
-          expect([...exported], `${panel.title}: ${name}`).toContain(name);
+          expect([...exported], `${expected.file} ${where}: ${name}`).toContain(name);
           used.add(name);
         }
+        // A metric every process has (HTTP, Node) must be narrowed to this one.
+        if (expected.narrowedBy)
+          expect(unnarrowed(expr, shared, expected.narrowedBy), `${expected.file} ${where}`).toEqual([]);
       }
+      for (const name of expected.uses) expect([...used], `${expected.file} uses ${name}`).toContain(name);
+    }
+  });
+
+  it('ships alerts whose expressions use only metrics the processes export, each with a summary, description and runbook', async () => {
+    const base = 'https://runbooks.example/cloudpos';
+    const { objects } = await render([
+      ...withAlerts,
+      '--set',
+      `metrics.prometheusRule.runbookBaseUrl=${base}`,
+      '--set',
+      'metrics.prometheusRule.alertLabels.team=pos',
+    ]);
+    const rule = find(objects, 'PrometheusRule', 'cloudpos-alerts') as PrometheusRule;
+    expect(rule.metadata.namespace).toBe('cloudpos-system');
+    expect(rule.spec.groups.map((group) => group.name)).toEqual(Object.keys(ALERT_GROUPS));
+
+    const used = new Set<string>();
+    const alerts: string[] = [];
+    for (const group of rule.spec.groups) {
+      const { process, narrowedBy, uses } = ALERT_GROUPS[group.name]!;
+      const exported = await exportedSeries(processMetrics(process).registry);
+      const shared = await sharedSeries(process);
+      const usedHere = new Set<string>();
+      for (const alert of group.rules) {
+        alerts.push(alert.alert);
+        const names = metricNames(alert.expr);
+        expect(names.length, alert.expr).toBeGreaterThan(0);
+        for (const name of names) {
+          expect([...exported], `${alert.alert}: ${name}`).toContain(name);
+          usedHere.add(name);
+          used.add(name);
+        }
+        expect(unnarrowed(alert.expr, shared, narrowedBy), alert.alert).toEqual([]);
+        expect(alert.for, alert.alert).toMatch(/^\d+[mh]$/);
+        expect(['warning', 'critical'], alert.alert).toContain(alert.labels.severity);
+        expect(alert.labels.team, alert.alert).toBe('pos');
+        expect(alert.annotations.summary, alert.alert).toMatch(/\w/);
+        expect(alert.annotations.description, alert.alert).toContain('{{ $labels.');
+        expect(alert.annotations.runbook?.length ?? 0, alert.alert).toBeGreaterThan(100);
+        expect(alert.annotations.runbook_url, alert.alert).toBe(`${base}#${alert.alert.toLowerCase()}`);
+      }
+      for (const name of uses) expect([...usedHere], `${group.name} uses ${name}`).toContain(name);
+    }
+    // runbook_url lands on a heading of docs/runbooks/alerts.md (GitHub's anchor: the name in lower case).
+    const runbooks = await readFile(join(chartDir, '..', '..', 'docs', 'runbooks', 'alerts.md'), 'utf8');
+    for (const alert of new Set(alerts)) expect(runbooks, alert).toContain(`\n## ${alert}\n`);
+    expect(alerts).toEqual([
+      'CloudPOSReconcileErrors',
+      'CloudPOSTenantsNotReady',
+      'CloudPOSOutboxRelayStalled',
+      'CloudPOSOutboxBacklog',
+      'CloudPOSOutboxRelayFailing',
+      'CloudPOSPosApiErrorRate',
+      'CloudPOSPosApiLatencyBudgetBurn',
+      'CloudPOSPosApiLatencyBudgetBurn',
+      'CloudPOSPosApiLatencyBudgetBurn',
+    ]);
+
+    // The latency SLO is a multi-window, multi-burn-rate alert: each tier needs its long and its
+    // short window over budget (Google SRE Workbook, "Alerting on SLOs"; budget 1% by default).
+    const burns = rule.spec.groups
+      .flatMap((group) => group.rules)
+      .filter((alert) => alert.alert === 'CloudPOSPosApiLatencyBudgetBurn');
+    expect(
+      burns.map((alert) => [alert.labels.long_window, alert.labels.short_window, alert.labels.severity]),
+    ).toEqual([
+      ['1h', '5m', 'critical'],
+      ['6h', '30m', 'critical'],
+      ['1d', '2h', 'warning'],
+    ]);
+    // Burn rates 14.4, 6 and 3 times the 1% budget, on both windows of each tier.
+    const thresholds = ['0.144', '0.06', '0.03'];
+    burns.forEach((alert, tier) => {
+      for (const window of [alert.labels.long_window, alert.labels.short_window])
+        expect(alert.expr).toContain(`le="0.5"}[${window}]`);
+      expect(alert.expr.split(`) > ${thresholds[tier]}\n`)).toHaveLength(3);
+    });
+    // Its threshold must be one of the histogram's bucket bounds: the schema lists exactly those.
+    const schema = JSON.parse(await readFile(join(chartDir, 'values.schema.json'), 'utf8')) as {
+      properties: {
+        metrics: {
+          properties: {
+            prometheusRule: {
+              properties: { latencySlo: { properties: { thresholdSeconds: { enum: string[] } } } };
+            };
+          };
+        };
+      };
+    };
+    const histogram = createMetrics().httpRequestDuration;
+    histogram.observe({ method: 'GET', route: '/', status_code: '200' }, 0.1);
+    const bounds = (await histogram.get()).values
+      .filter((value) => value.metricName?.endsWith('_bucket'))
+      .map((value) => String((value.labels as Record<string, unknown>).le))
+      .filter((le) => le !== '+Inf');
+    expect(
+      schema.properties.metrics.properties.prometheusRule.properties.latencySlo.properties.thresholdSeconds
+        .enum,
+    ).toEqual(bounds);
+    const other = await helm([
+      'template',
+      'x',
+      chartDir,
+      '--values',
+      ciValues,
+      '--set',
+      'metrics.prometheusRule.latencySlo.thresholdSeconds=0.3',
+    ]);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain("at '/metrics/prometheusRule/latencySlo/thresholdSeconds'");
+
+    // Without a base URL the inline runbook stays and no runbook_url is made up.
+    const plain = await render([...withAlerts]);
+    const plainRule = find(plain.objects, 'PrometheusRule') as PrometheusRule;
+    for (const alert of plainRule.spec.groups.flatMap((group) => group.rules)) {
+      expect(alert.annotations.runbook_url).toBeUndefined();
+      expect(alert.annotations.runbook).toMatch(/\w/);
     }
     for (const name of [
-      'controller_runtime_reconcile_total',
       'controller_runtime_reconcile_errors_total',
-      'controller_runtime_reconcile_time_seconds_bucket',
-      'workqueue_depth',
       'cloudpos_tenants',
+      'cloudpos_outbox_pending',
+      'cloudpos_outbox_relay_failures_total',
+      'http_server_request_duration_seconds_bucket',
+      'http_server_request_duration_seconds_count',
     ])
       expect([...used], name).toContain(name);
   });
 
-  it('creates a ServiceMonitor only when asked and only where the Prometheus Operator API exists', async () => {
+  it('passes promtool check rules (alerts and every dashboard query), and promtool test rules fires each alert when it should and only then', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'cloudpos-promtool-'));
+    const promtool = (args: string[]) => runTool(inject('promtoolPath'), args);
+    try {
+      const { objects } = await render([...withAlerts]);
+      const { groups } = (find(objects, 'PrometheusRule') as PrometheusRule).spec;
+      await writeFile(join(work, 'alerts.yaml'), stringify({ groups }));
+      const checked = await promtool([
+        'check',
+        'rules',
+        '--lint=all',
+        '--lint-fatal',
+        join(work, 'alerts.yaml'),
+      ]);
+      expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+      expect(checked.stdout).toContain('SUCCESS: 9 rules found');
+
+      // promtool does read the expressions: one bracket short is refused.
+      await writeFile(
+        join(work, 'broken.yaml'),
+        stringify({ groups: [{ name: 'broken', rules: [{ alert: 'Broken', expr: 'sum(rate(x[5m])' }] }] }),
+      );
+      const broken = await promtool(['check', 'rules', join(work, 'broken.yaml')]);
+      expect(broken.code).not.toBe(0);
+      expect(broken.stderr).toContain('unclosed left parenthesis');
+
+      // Each dashboard query, with Grafana's variables filled in, parsed as a recording rule.
+      const dashboardGroups = [];
+      for (const { file } of DASHBOARDS) {
+        const dashboard = JSON.parse(await readFile(join(chartDir, 'dashboards', file), 'utf8')) as Dashboard;
+        dashboardGroups.push({
+          name: file,
+          rules: dashboardQueries(dashboard).map(({ expr }, index) => ({
+            record: `dashboard:query_${index}:check`,
+            expr: expr
+              .replaceAll('$__rate_interval', '2m')
+              .replaceAll('$namespace', 'tenant-a')
+              .replaceAll('$service', 'cloudpos-operator-metrics'),
+          })),
+        });
+      }
+      await writeFile(join(work, 'dashboards.yaml'), stringify({ groups: dashboardGroups }));
+      const queries = await promtool(['check', 'rules', '--lint=none', join(work, 'dashboards.yaml')]);
+      expect(queries.code, queries.stdout + queries.stderr).toBe(0);
+      expect(queries.stdout).toMatch(/SUCCESS: \d+ rules found/);
+
+      // The alerts against synthetic series (annotations left out: promtool would compare them whole).
+      const bare = groups.map((group) => ({
+        ...group,
+        rules: group.rules.map(({ annotations: _annotations, ...rule }) => rule),
+      }));
+      await writeFile(join(work, 'alerts-bare.yaml'), stringify({ groups: bare }));
+      await writeFile(join(work, 'alerts.test.yaml'), stringify(ALERT_UNIT_TESTS));
+      const tested = await promtool(['test', 'rules', join(work, 'alerts.test.yaml')]);
+      expect(tested.code, tested.stdout + tested.stderr).toBe(0);
+      expect(tested.stdout).toContain('SUCCESS');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  it('finds the metric names in PromQL the way the dashboard and alert checks rely on', () => {
+    expect(
+      metricNames(
+        'sum by (le) (rate(a_bucket{x="y", z=~"5.."}[5m])) / clamp_min(b, 1e-9) > 0.1 and on (n) c:d unless ignoring (k) topk(10, e offset 5m)',
+      ),
+    ).toEqual(['a_bucket', 'b', 'c:d', 'e']);
+    expect(metricNames('histogram_quantile(0.99, sum without (pod) (rate(x[$__rate_interval])))')).toEqual([
+      'x',
+    ]);
+    expect(
+      unnarrowed('a{container="pos-api"} / b{y="z"} + c', new Set(['a', 'b', 'c']), 'container="pos-api"'),
+    ).toEqual(['b', 'c']);
+  });
+
+  it('creates a ServiceMonitor and a PrometheusRule only when asked and only where the Prometheus Operator API exists', async () => {
     const kinds = async (args: string[]) =>
       (await render(['--values', ciValues, ...args])).objects.map((object) => object.kind);
     const monitoring = ['--api-versions', 'monitoring.coreos.com/v1'];
+    const enabled = [
+      '--set',
+      'metrics.serviceMonitor.enabled=true',
+      '--set',
+      'metrics.prometheusRule.enabled=true',
+    ];
     expect(await kinds(monitoring)).not.toContain('ServiceMonitor');
-    expect(await kinds(['--set', 'metrics.serviceMonitor.enabled=true'])).not.toContain('ServiceMonitor');
-    expect(await kinds(['--set', 'metrics.serviceMonitor.enabled=true', ...monitoring])).toContain(
-      'ServiceMonitor',
+    expect(await kinds(monitoring)).not.toContain('PrometheusRule');
+    expect(await kinds(enabled)).not.toContain('ServiceMonitor');
+    expect(await kinds(enabled)).not.toContain('PrometheusRule');
+    expect(await kinds([...enabled, ...monitoring])).toEqual(
+      expect.arrayContaining(['ServiceMonitor', 'PrometheusRule']),
     );
-    // The test API server has no Prometheus Operator: an install there renders none. (The CRD
-    // belongs to one release per cluster; a second release leaves it out.)
+    // The test API server starts without the Prometheus Operator's CRDs (the next test installs and
+    // removes them): an install there renders neither. (The CRD belongs to one release per cluster;
+    // a second release leaves it out.)
     const dryRun = await helm([
       'install',
       `monitor-${suffix}`,
@@ -617,14 +1200,81 @@ describe('charts/cloudpos', () => {
       'default',
       '--values',
       ciValues,
-      '--set',
-      'metrics.serviceMonitor.enabled=true',
+      ...enabled,
       '--set',
       'crds.install=false',
     ]);
     expect(dryRun.code, dryRun.stderr).toBe(0);
     expect(dryRun.stdout).not.toContain('kind: ServiceMonitor');
+    expect(dryRun.stdout).not.toContain('kind: PrometheusRule');
     expect(dryRun.stdout).toContain('no ServiceMonitor was created');
+    expect(dryRun.stdout).toContain('no PrometheusRule was created');
+  });
+
+  it("installs the ServiceMonitor and PrometheusRule where the Prometheus Operator's CRDs are, which validate them", async () => {
+    const namespace = `chart-monitoring-${suffix}`;
+    const release = `mon-${suffix}`;
+    const crds = inject('monitoringCrdsPath');
+    const values = [
+      '--values',
+      ciValues,
+      '--set',
+      'crds.install=false',
+      '--set',
+      'metrics.serviceMonitor.enabled=true',
+      '--set',
+      'metrics.prometheusRule.enabled=true',
+    ];
+    try {
+      // The CRDs of the release ensure-tools fetched from the Go module proxy.
+      const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', crds]);
+      expect(applied.code, applied.stderr).toBe(0);
+      const established = await kubectl([
+        'wait',
+        '--for=condition=Established',
+        '--timeout=60s',
+        'crd/servicemonitors.monitoring.coreos.com',
+        'crd/prometheusrules.monitoring.coreos.com',
+      ]);
+      expect(established.code, established.stderr).toBe(0);
+      await createNamespace(namespace);
+
+      // No --api-versions: helm finds monitoring.coreos.com/v1 in the server's discovery.
+      const installed = await helm(['install', release, chartDir, '--namespace', namespace, ...values]);
+      expect(installed.code, installed.stderr).toBe(0);
+      expect(installed.stdout).not.toContain('was created');
+
+      // The server stored what was rendered: a structural schema would have pruned unknown
+      // fields without a word, so compare the specs.
+      const { objects } = await render(
+        [...values, '--api-versions', 'monitoring.coreos.com/v1'],
+        release,
+        namespace,
+      );
+      const fullname = `${release}-cloudpos`;
+      type WithSpec = KubeObject & { spec: unknown };
+      const storedRule = await getJson<WithSpec>(['prometheusrule', `${fullname}-alerts`, '-n', namespace]);
+      expect(storedRule.spec).toEqual((find(objects, 'PrometheusRule') as WithSpec).spec);
+      const storedMonitor = await getJson<WithSpec>([
+        'servicemonitor',
+        `${fullname}-operator`,
+        '-n',
+        namespace,
+      ]);
+      expect(storedMonitor.spec).toEqual((find(objects, 'ServiceMonitor') as WithSpec).spec);
+
+      // And it does validate: a duration Prometheus could not read is refused.
+      const broken = structuredClone(find(objects, 'PrometheusRule')) as PrometheusRule;
+      broken.spec.groups[0]!.rules[0]!.for = '15 minutes';
+      const refused = await kubectl(['apply', '--dry-run=server', '-f', '-'], stringify(broken));
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('spec.groups[0].rules[0].for');
+    } finally {
+      await helm(['uninstall', release, '--namespace', namespace, '--ignore-not-found']);
+      await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
+      // Back to an API server without the Prometheus Operator, as the test above expects.
+      await kubectl(['delete', '-f', crds, '--ignore-not-found']);
+    }
   });
 
   it('locks egress down to the API server and the OperatorConfig targets when asked', async () => {

@@ -1,7 +1,9 @@
 // The Kubernetes control plane and its helpers, built from the Go module proxy into versioned cache
 // folders: kube-apiserver, kube-controller-manager, kube-scheduler and kubectl from k8s.io/kubernetes
 // (through the wrapper module in test/k8s-tools/kubernetes), etcd (wrapper in test/k8s-tools/etcd),
-// and kwok, helm and kind with plain `go install`.
+// and kwok, helm, kind and promtool (checks the chart's alert rules) with plain `go install`; plus
+// files read from Go modules: kwok's stages and the Prometheus Operator's CRDs (the chart's
+// ServiceMonitor and PrometheusRule need their API).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,7 +30,8 @@ export type KubernetesToolName =
   | 'etcd'
   | 'kwok'
   | 'helm'
-  | 'kind';
+  | 'kind'
+  | 'promtool';
 
 const k8sDir = join(repoRoot, 'test', 'k8s-tools', 'kubernetes');
 const [, minor] = KUBERNETES_VERSION.slice(1).split('.');
@@ -75,13 +78,38 @@ export const KUBERNETES_TOOLS: GoTool[] = [
     ],
   },
   { name: 'kind', version: 'v0.33.0', build: { kind: 'install', module: 'sigs.k8s.io/kind' }, ldflags: [] },
+  {
+    // Prometheus 3.16.0 (its Go module is versioned v0.316.0): `promtool check rules` and
+    // `promtool test rules` on the chart's PrometheusRule. No replace lines; about 10 minutes cold
+    // on 2 busy cores (its service discovery pulls in the cloud SDKs).
+    name: 'promtool',
+    version: 'v0.316.0',
+    build: { kind: 'install', module: 'github.com/prometheus/prometheus/cmd/promtool' },
+    ldflags: ['-X github.com/prometheus/common/version.Version=3.16.0'],
+  },
 ];
 
 export function kubernetesToolPath(tool: GoTool): string {
   return join(toolDir(tool.name, tool.version), tool.name);
 }
 
-export type KubernetesTools = Record<KubernetesToolName, string> & { kwokStages: string };
+export type KubernetesTools = Record<KubernetesToolName, string> & {
+  kwokStages: string;
+  /** The Prometheus Operator's CRDs for ServiceMonitor and PrometheusRule, one multi-document file. */
+  monitoringCrds: string;
+};
+
+/**
+ * The CRDs are fetched, not committed: the module proxy serves the release's own files (checksummed
+ * by go.sum's database), as ensure-tools does for kwok's stages, and nothing else in the repository
+ * is a copy of a third party's CRD. Only the two kinds the chart creates; the rest (Prometheus,
+ * Alertmanager...) would only lengthen the test API server's discovery.
+ */
+export const PROMETHEUS_OPERATOR = {
+  module: 'github.com/prometheus-operator/prometheus-operator',
+  version: 'v0.85.0',
+  crdFiles: ['monitoring.coreos.com_servicemonitors.yaml', 'monitoring.coreos.com_prometheusrules.yaml'],
+} as const;
 
 const KWOK_STAGE_FILES = [
   'node/fast/node-initialize.yaml',
@@ -100,18 +128,58 @@ export function kwokStagesPath(): string {
   return join(toolDir('kwok', kwokTool().version), 'stages.yaml');
 }
 
+export function monitoringCrdsPath(): string {
+  return join(toolDir('prometheus-operator-crds', PROMETHEUS_OPERATOR.version), 'monitoring-crds.yaml');
+}
+
+/** The folder `go mod download` unpacks a module into (in GOMODCACHE). */
+async function downloadModule(go: string, module: string, version: string, cwd: string): Promise<string> {
+  await mkdir(cwd, { recursive: true });
+  const { stdout } = await execFileAsync(go, ['mod', 'download', '-json', `${module}@${version}`], {
+    env: { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=mod' },
+    cwd,
+  });
+  return (JSON.parse(stdout) as { Dir: string }).Dir;
+}
+
+/** Joins YAML documents into one file, written whole or not at all (a rename). */
+async function writeDocuments(target: string, documents: string[], header = ''): Promise<void> {
+  const staging = `${target}.tmp-${process.pid}`;
+  const body = documents.map((doc) => doc.replace(/^---\n/, '').trim()).join('\n---\n');
+  await writeFile(staging, `${header}${body}\n`);
+  await rename(staging, target);
+}
+
 async function ensureKwokStages(go: string): Promise<void> {
   if (existsSync(kwokStagesPath())) return;
   const { version } = kwokTool();
-  const { stdout } = await execFileAsync(go, ['mod', 'download', '-json', `sigs.k8s.io/kwok@${version}`], {
-    env: { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=mod' },
-    cwd: join(kwokStagesPath(), '..'),
-  });
-  const moduleDir = (JSON.parse(stdout) as { Dir: string }).Dir;
+  const moduleDir = await downloadModule(go, 'sigs.k8s.io/kwok', version, join(kwokStagesPath(), '..'));
   const documents = await Promise.all(
     KWOK_STAGE_FILES.map((file) => readFile(join(moduleDir, 'kustomize', 'stage', file), 'utf8')),
   );
-  await writeFile(kwokStagesPath(), documents.map((doc) => doc.trim()).join('\n---\n') + '\n');
+  await writeDocuments(kwokStagesPath(), documents);
+}
+
+async function ensureMonitoringCrds(go: string, log: (line: string) => void): Promise<void> {
+  const target = monitoringCrdsPath();
+  if (existsSync(target)) return;
+  const { module, version, crdFiles } = PROMETHEUS_OPERATOR;
+  log(`fetching the Prometheus Operator's CRDs from ${module}@${version}`);
+  try {
+    const moduleDir = await downloadModule(go, module, version, join(target, '..'));
+    const folder = join('example', 'prometheus-operator-crd');
+    const documents = await Promise.all(
+      crdFiles.map((file) => readFile(join(moduleDir, folder, file), 'utf8')),
+    );
+    const header = `# ${crdFiles.join(', ')} from ${module}@${version} (${folder}), by ensure-tools.\n`;
+    await writeDocuments(target, documents, header);
+  } catch (error) {
+    throw new ActionableError(
+      `Fetching the Prometheus Operator's CRDs (${module}@${version}) failed: ${(error as Error).message}`,
+      'check that the Go module proxy is reachable (go env GOPROXY), then run `npm run ensure-tools` again',
+      { cause: error },
+    );
+  }
 }
 
 /** Paths of every built tool, or an error that says how to build them. */
@@ -124,13 +192,19 @@ export async function locateKubernetesTools(): Promise<KubernetesTools> {
     else missing.push(`${tool.name} ${tool.version}`);
   }
   if (!existsSync(kwokStagesPath())) missing.push('kwok stages');
+  if (!existsSync(monitoringCrdsPath()))
+    missing.push(`Prometheus Operator CRDs ${PROMETHEUS_OPERATOR.version}`);
   if (missing.length > 0) {
     throw new ActionableError(
       `Kubernetes tools are not built yet: ${missing.join(', ')}.`,
       'run `npm run ensure-tools` (a cold build takes about 10 minutes on 2 cores; it is cached afterwards)',
     );
   }
-  return { ...(found as Record<KubernetesToolName, string>), kwokStages: kwokStagesPath() };
+  return {
+    ...(found as Record<KubernetesToolName, string>),
+    kwokStages: kwokStagesPath(),
+    monitoringCrds: monitoringCrdsPath(),
+  };
 }
 
 /** Builds whatever is missing, one binary at a time (each k8s link needs about 2.5 GB of memory). */
@@ -186,5 +260,13 @@ export async function buildKubernetesTools(log: (line: string) => void): Promise
     }
     log(`built ${tool.name} in ${((performance.now() - started) / 1000).toFixed(0)}s`);
   }
-  if (go) await ensureKwokStages(go);
+  if (!go) {
+    if (existsSync(kwokStagesPath()) && existsSync(monitoringCrdsPath())) return;
+    throw new ActionableError(
+      "Go is needed to fetch kwok's stages and the Prometheus Operator's CRDs from the Go module proxy.",
+      'install Go 1.26 or newer (https://go.dev/dl or your package manager), then run `npm run ensure-tools`',
+    );
+  }
+  await ensureKwokStages(go);
+  await ensureMonitoringCrds(go, log);
 }

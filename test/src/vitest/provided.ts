@@ -21,5 +21,9 @@ declare module 'vitest' {
     kubeconfigPath: string;
     kubectlPath: string;
     helmPath: string;
+    /** The Prometheus Operator's ServiceMonitor and PrometheusRule CRDs (not installed by the setup). */
+    monitoringCrdsPath: string;
+    /** Prometheus's promtool (check and unit-test alerting rules). */
+    promtoolPath: string;
   }
 }
