@@ -24,6 +24,7 @@ import { CREDENTIALS_SECRET, desiredObjects, namespaceName, tenantUrl } from '..
 import { PLAN_LABEL, buildNamespace } from '../specs/namespace.ts';
 import { objectMeta } from '../specs/metadata.ts';
 import { PLANS, PLAN_ORDER, type Plan } from '../specs/plans.ts';
+import { runScheduledBackup } from './backup-schedule.ts';
 import { recordEvents, transitionEvents } from './events.ts';
 import {
   completeIdentity,
@@ -145,6 +146,14 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     });
   }
 
+  // Backups once the schema is there; they never change whether the tenant is Ready.
+  const backup =
+    data.database.status === 'True'
+      ? await runScheduledBackup({ ...ctx, backupDir: ctx.config.backupDir }, tenant, now)
+      : undefined;
+  if (backup) set(backup.condition);
+  const lastBackup = backup ? backup.lastBackup : tenant.status?.lastBackup;
+
   const suspended = tenant.spec.suspended ?? false;
   set(readyCondition(conditions, suspended));
   const status: TenantStatus = {
@@ -154,6 +163,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     schema,
     namespace: namespaceName(tenant),
     conditions,
+    ...(lastBackup ? { lastBackup } : {}),
   };
   if (!sameStatus(tenant.status, status)) {
     await ctx.custom.patchClusterCustomObjectStatus(
@@ -168,8 +178,11 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     );
     await recordEvents(ctx.core, tenant, transitionEvents(tenant.status?.conditions, conditions), now);
   }
+  await recordEvents(ctx.core, tenant, backup?.events ?? [], now);
   const converged = status.phase === 'Ready' || status.phase === 'Suspended';
-  return { status, ...(converged ? {} : { requeueAfterMs: 2000 }) };
+  // A converged tenant comes back when its next backup is due.
+  const requeueAfterMs = converged ? backup?.nextInMs : 2000;
+  return { status, ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }) };
 }
 
 async function readTenant(ctx: ReconcileContext, name: string): Promise<Tenant | undefined> {

@@ -13,6 +13,7 @@ import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const runnerPath = fileURLToPath(new URL('./start.ts', import.meta.url));
@@ -174,6 +175,12 @@ describe('npm start (local mode)', () => {
       `Demo tenant  http://demo.localhost:${env.CLOUDPOS_API_PORT} (schema tenant_demo: Ready, 1 store(s))`,
     );
     expect(first.output()).toContain('Demo catalog 5 products');
+    // The demo tenant's first scheduled backup is taken at start (its plan: every 24 h, keep 7).
+    await first.waitFor(/Backup {7}demo: Schema tenant_demo backed up to \S+\.dump \(\d+ tables, verified\)/);
+    const demoManifest = parse(await readFile(join(env.CLOUDPOS_HOME, 'tenants', 'demo.yaml'), 'utf8')) as {
+      status: { lastBackup?: { file: string } };
+    };
+    expect(await readdir(join(env.CLOUDPOS_HOME, 'backups'))).toContain(demoManifest.status.lastBackup?.file);
     // The till, built by the runner and served by the API on every host.
     expect(first.output()).toContain(`Till app     http://demo.localhost:${env.CLOUDPOS_API_PORT}/till/`);
     const tillPage = await fetch(`${api}/till/`);
