@@ -79,6 +79,14 @@ app.kubernetes.io/component: operator
 {{- if .Values.backup.existingClaim }}
 {{- $_ := set $config "backupDir" .Values.backup.mountPath }}
 {{- end }}
+{{- with .Values.backup.bucket }}
+{{- if .url }}
+{{- $bucket := dict "url" .url }}
+{{- if .endpoint }}{{- $_ := set $bucket "endpoint" .endpoint }}{{- end }}
+{{- if .region }}{{- $_ := set $bucket "region" .region }}{{- end }}
+{{- $_ := set $config "backupBucket" $bucket }}
+{{- end }}
+{{- end }}
 {{- toPrettyJson $config }}
 {{- end }}
 

@@ -5,6 +5,7 @@ import { tenantSchemaName } from '@cloudpos/tenant-db';
 import { basename } from 'node:path';
 import type { Tenant, TenantStatus } from '../generated/tenant.ts';
 import { backupTenantSchema, pruneBackups } from '../provision/backup.ts';
+import { copyBackupToBucket, pruneBucketBackups, type BackupBucket } from '../provision/backup-bucket.ts';
 import { PLANS } from '../specs/plans.ts';
 import type { ConditionInput } from './conditions.ts';
 import type { TenantEvent } from './events.ts';
@@ -52,7 +53,11 @@ export interface ScheduledBackup {
  * backup is a False condition and a Warning event, the previous backups stay, nothing is dropped.
  */
 export async function runScheduledBackup(
-  ctx: Pick<TenantDataContext, 'postgres' | 'databaseUrl' | 'pgTools'> & { backupDir: string | undefined },
+  ctx: Pick<TenantDataContext, 'postgres' | 'databaseUrl' | 'pgTools'> & {
+    backupDir: string | undefined;
+    /** Where each verified backup is also copied (and pruned with the same retention). */
+    bucket?: BackupBucket | undefined;
+  },
   tenant: Pick<Tenant, 'spec' | 'status'>,
   now: Date,
 ): Promise<ScheduledBackup> {
@@ -60,37 +65,29 @@ export async function runScheduledBackup(
   const lastBackup = tenant.status?.lastBackup;
   const kept = lastBackup ? { lastBackup } : {};
   const due = nextBackupAt(tenant, now);
-  if (!due) {
-    return {
-      ...kept,
-      events: [],
-      condition: {
-        type: 'BackedUp',
-        status: 'False',
-        reason: 'NotScheduled',
-        message: 'Scheduled backups are off (spec.backup.intervalHours is 0).',
-      },
-    };
-  }
-  if (!ctx.backupDir) {
-    return {
-      ...kept,
-      events: [],
-      condition: {
-        type: 'BackedUp',
-        status: 'False',
-        reason: 'NoBackupTarget',
-        message: 'No backup directory is configured for the operator (backupDir); no backups are taken.',
-      },
-    };
-  }
+  const none = (reason: string, message: string): ScheduledBackup => ({
+    ...kept,
+    events: [],
+    condition: { type: 'BackedUp', status: 'False', reason, message },
+  });
+  if (!due) return none('NotScheduled', 'Scheduled backups are off (spec.backup.intervalHours is 0).');
+  if (!ctx.backupDir)
+    return none(
+      'NoBackupTarget',
+      'No backup directory is configured for the operator (backupDir); no backups are taken.',
+    );
   const intervalMs = schedule.intervalHours * HOUR_MS;
   if (due.getTime() > now.getTime()) {
+    // Until the next one, the condition tells how the last one went (a failed copy included).
+    const previous = tenant.status?.conditions?.find((condition) => condition.type === 'BackedUp');
     return {
       ...kept,
       events: [],
       nextInMs: due.getTime() - now.getTime(),
-      condition: completed(lastBackup!, schedule),
+      condition:
+        previous && ['Completed', 'CopyFailed'].includes(previous.reason)
+          ? { type: 'BackedUp', status: previous.status, reason: previous.reason, message: previous.message }
+          : completed(lastBackup!, schedule),
     };
   }
   const schema = tenantSchemaName(tenant.spec.slug);
@@ -110,6 +107,26 @@ export async function runScheduledBackup(
       bytes: backup.bytes,
       tables: backup.tables.length,
     };
+    if (ctx.bucket) {
+      try {
+        written.copiedTo = await copyBackupToBucket(ctx.bucket, backup.file);
+        await pruneBucketBackups(ctx.bucket, schema, schedule.keep);
+      } catch (error) {
+        // The dump itself is good and kept: the next backup tries the bucket again.
+        const message = `Schema ${schema} was backed up to ${written.file}, but not copied to object storage: ${(error as Error).message}`;
+        return {
+          lastBackup: written,
+          nextInMs: intervalMs,
+          condition: {
+            type: 'BackedUp',
+            status: 'False',
+            reason: 'CopyFailed',
+            message: message.slice(0, 4096),
+          },
+          events: [{ type: 'Warning', reason: 'BackupCopyFailed', message: message.slice(0, 1024) }],
+        };
+      }
+    }
     return {
       lastBackup: written,
       nextInMs: intervalMs,
@@ -118,9 +135,9 @@ export async function runScheduledBackup(
         {
           type: 'Normal',
           reason: 'BackupCompleted',
-          message: `Schema ${schema} backed up to ${written.file} (${written.tables} tables, verified)${
-            removed.length > 0 ? `; ${removed.length} older backup(s) removed` : ''
-          }.`,
+          message: `Schema ${schema} backed up to ${written.file} (${written.tables} tables, verified${
+            written.copiedTo ? `, copied to ${written.copiedTo}` : ''
+          })${removed.length > 0 ? `; ${removed.length} older backup(s) removed` : ''}.`,
         },
       ],
     };

@@ -2,7 +2,7 @@
 // workloads (Ready through kwok), a PostgreSQL schema and role, and a NATS account, with honest
 // status; a second pass writes nothing; suspension and plan changes follow.
 import { Redis } from 'ioredis';
-import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
+import { createTestDatabase, startS3, type TestDatabase } from '@cloudpos/harness';
 import { portalTokenKey, portalTokenSigner, portalTokenVerifier } from '@cloudpos/pos-api';
 import { randomUUID } from 'node:crypto';
 import type {} from '@cloudpos/harness/vitest/provided';
@@ -32,6 +32,7 @@ import {
   testRedisAdmin,
   useTenantCredentials,
 } from '../test-support.ts';
+import { listBucketBackups, openBackupBucket } from '../provision/backup-bucket.ts';
 import { IDENTITY_SECRET, reconcileTenant, type ReconcileContext } from './reconcile.ts';
 
 let db: TestDatabase;
@@ -460,6 +461,53 @@ describe('scheduled backups', () => {
       expect(await schemaAndRole('tenant_unwritable_shop')).toEqual({ schemas: 1, roles: 1 });
     } finally {
       await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('copies each backup to object storage, pruned with the same retention, and says when it cannot', async () => {
+    const backupDir = await mkdtemp(join(tmpdir(), 'cloudpos-scheduled-backups-'));
+    const s3 = await startS3({ dir: join(backupDir, 's3'), buckets: ['tenant-backups'] });
+    const bucketAt = (url: string) =>
+      openBackupBucket({ url, endpoint: s3.url, region: s3.region }, s3.credentials);
+    const clock = { now: new Date() };
+    const bucket = bucketAt('s3://tenant-backups/cluster-a');
+    const copying: ReconcileContext = { ...scheduledContext(backupDir, clock), bucket };
+    try {
+      await applyTenant('copied-shop', { backup: { intervalHours: 1, keep: 2 } });
+      await reconcileUntilSettled('copied-shop');
+      for (let backup = 0; backup < 3; backup++) {
+        await reconcileTenant(copying, 'copied-shop');
+        clock.now = new Date(clock.now.getTime() + HOUR);
+      }
+      const tenant = await readTenant('copied-shop');
+      const last = tenant.status!.lastBackup!;
+      expect(last.copiedTo).toBe(`s3://tenant-backups/cluster-a/${last.file}`);
+      const copies = await listBucketBackups(bucket, 'tenant_copied_shop');
+      expect(copies.map((copy) => copy.key.replace('cluster-a/', '')).sort()).toEqual(
+        (await readdir(backupDir)).filter((name) => name.endsWith('.dump')).sort(),
+      );
+      expect(copies).toHaveLength(2);
+      expect(backedUp(tenant)).toMatchObject({ status: 'True', reason: 'Completed' });
+
+      // The bucket goes away: the dump is still made and kept, the condition says what failed.
+      const broken: ReconcileContext = { ...copying, bucket: bucketAt('s3://gone-bucket') };
+      await reconcileTenant(broken, 'copied-shop');
+      const failed = await readTenant('copied-shop');
+      expect(failed.status?.phase).toBe('Ready');
+      expect(failed.status?.lastBackup?.time).toBe(clock.now.toISOString());
+      expect(failed.status?.lastBackup?.copiedTo).toBeUndefined();
+      expect(backedUp(failed)).toMatchObject({ status: 'False', reason: 'CopyFailed' });
+      expect(backedUp(failed)?.message).toContain('s3://gone-bucket/');
+      expect(backedUp(failed)?.message).toContain('NoSuchBucket');
+      expect(await eventReasons('copied-shop')).toContain('Warning/BackupCopyFailed');
+      // Until the next backup is due, the condition keeps saying so.
+      clock.now = new Date(clock.now.getTime() + HOUR / 4);
+      await reconcileTenant(broken, 'copied-shop');
+      expect(backedUp(await readTenant('copied-shop'))).toMatchObject({ reason: 'CopyFailed' });
+    } finally {
+      bucket.client.destroy();
+      await s3.stop();
+      await rm(backupDir, { recursive: true, force: true });
     }
   });
 

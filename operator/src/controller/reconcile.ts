@@ -20,6 +20,7 @@ import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
 import type { Tenant, TenantStatus } from '../generated/tenant.ts';
 import { applyChanged } from '../kube/apply.ts';
 import { BackupUnavailableError } from '../provision/backup.ts';
+import type { BackupBucket } from '../provision/backup-bucket.ts';
 import { CREDENTIALS_SECRET, desiredObjects, namespaceName, tenantUrl } from '../specs/index.ts';
 import { PLAN_LABEL, buildNamespace } from '../specs/namespace.ts';
 import { objectMeta } from '../specs/metadata.ts';
@@ -54,6 +55,8 @@ export interface ReconcileContext extends TenantDataContext {
   now(): Date;
   /** The platform's PORTAL_TOKEN_SECRET: each tenant's API gets its own key derived from it. */
   portalTokenSecret?: string;
+  /** Object storage that receives a copy of every scheduled backup (config.backupBucket). */
+  bucket?: BackupBucket;
 }
 
 export interface ReconcileResult {
@@ -172,7 +175,15 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
         version: TENANT_VERSION,
         plural: TENANT_PLURAL,
         name,
-        body: { status },
+        // A merge patch keeps what it does not name: a copy the last backup lacks is removed by null.
+        body: {
+          status: status.lastBackup?.copiedTo
+            ? status
+            : {
+                ...status,
+                ...(status.lastBackup ? { lastBackup: { ...status.lastBackup, copiedTo: null } } : {}),
+              },
+        },
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );

@@ -262,6 +262,10 @@ export interface TenantStatus {
     file: string;
     bytes?: number;
     tables?: number;
+    /**
+     * Where its copy in object storage is (s3://bucket/key), when a bucket is configured.
+     */
+    copiedTo?: string;
   };
   conditions?: {
     type: string;

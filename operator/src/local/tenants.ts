@@ -12,6 +12,7 @@ import { parse, stringify } from 'yaml';
 import { tenantSchema } from '../crd.ts';
 import type { Tenant, TenantStatus } from '../generated/tenant.ts';
 import { nextBackupAt, runScheduledBackup } from '../controller/backup-schedule.ts';
+import type { BackupBucket } from '../provision/backup-bucket.ts';
 import {
   phaseOf,
   readyCondition,
@@ -30,6 +31,16 @@ import {
 } from '../controller/tenant-data.ts';
 
 export { BACKUP_RETRY_MS } from '../controller/backup-schedule.ts';
+export {
+  bucketUrlOf,
+  copyBackupToBucket,
+  fetchBackupFromBucket,
+  listBucketBackups,
+  openBackupBucket,
+  parseBucketUrl,
+  pruneBucketBackups,
+  type BackupBucket,
+} from '../provision/backup-bucket.ts';
 /** Deletion by BackupThenDelete refused because the backup cannot be made (nothing was dropped). */
 export {
   BackupUnavailableError,
@@ -175,7 +186,9 @@ export async function reconcileLocalTenant(ctx: LocalTenantContext, slug: string
  * `npm start` runs this on a timer. Answers what happened, for the log.
  */
 export async function backupDueLocalTenants(
-  ctx: Pick<LocalTenantContext, 'dir' | 'backupDir' | 'postgres' | 'databaseUrl' | 'pgTools' | 'now'>,
+  ctx: Pick<LocalTenantContext, 'dir' | 'backupDir' | 'postgres' | 'databaseUrl' | 'pgTools' | 'now'> & {
+    bucket?: BackupBucket | undefined;
+  },
   /** Tenants not to try now (a failed backup waits BACKUP_RETRY_MS before the next try). */
   skip: ReadonlySet<string> = new Set(),
 ): Promise<{ slug: string; events: TenantEvent[]; failed: boolean }[]> {
@@ -188,7 +201,11 @@ export async function backupDueLocalTenants(
       (condition) => condition.type === 'DatabaseReady' && condition.status === 'True',
     );
     if (!databaseReady || (due && due > now && hasCondition(listed, 'BackedUp'))) continue;
-    const backup = await runScheduledBackup({ ...ctx, backupDir: ctx.backupDir }, listed, now);
+    const backup = await runScheduledBackup(
+      { ...ctx, backupDir: ctx.backupDir, bucket: ctx.bucket },
+      listed,
+      now,
+    );
     // Read again just before writing: an apply meanwhile keeps its spec; only status is ours.
     const tenant = await readLocalTenant(ctx, listed.spec.slug);
     if (!tenant?.status) continue;

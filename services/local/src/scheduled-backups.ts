@@ -5,6 +5,7 @@ import { BACKUP_RETRY_MS, backupDueLocalTenants } from '@cloudpos/operator/local
 import { locatePgClientTools } from '@cloudpos/harness';
 import { join } from 'node:path';
 import pg from 'pg';
+import { localBackupBucket } from './backup-tools.ts';
 import type { LocalEngines } from './infra.ts';
 import type { LocalSettings } from './settings.ts';
 
@@ -25,6 +26,7 @@ export async function startScheduledBackups(
     postgres,
     databaseUrl: engines.databaseUrl,
     pgTools: await locatePgClientTools(),
+    bucket: localBackupBucket(),
     now: () => new Date(),
   };
   let running: Promise<void> | undefined;
@@ -59,6 +61,7 @@ export async function startScheduledBackups(
     async stop() {
       clearInterval(timer);
       await running;
+      ctx.bucket?.client.destroy();
       await postgres.end();
     },
   };

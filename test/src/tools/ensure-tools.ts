@@ -1,7 +1,6 @@
 // Installs or builds the binaries the harness and `npm start` need, only where they are missing:
 // Debian packages through apt-get, Go programs through `go install` from the Go module proxy into a
 // versioned cache directory. Idempotent: a second run only checks and prints versions.
-import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CHROMIUM,
@@ -9,8 +8,8 @@ import {
   NATS_SERVER,
   POSTGRES_FALLBACK,
   REDIS_SERVER,
+  VERSITYGW,
   cacheRoot,
-  toolDir,
 } from './catalog.ts';
 import { ActionableError, reportFatal } from './errors.ts';
 import { execFileAsync, versionOf, which } from './exec.ts';
@@ -20,8 +19,11 @@ import {
   locatePostgres,
   locateMailpit,
   locateRedisServer,
+  locateVersitygw,
   natsServerCachePath,
+  versitygwCachePath,
 } from './locate.ts';
+import { goInstall } from './go-install.ts';
 import { ensurePostgresOsUser } from '../infra/postgres.ts';
 import { KUBERNETES_TOOLS, buildKubernetesTools, locateKubernetesTools } from './kubernetes-tools.ts';
 import { ensurePgClientTools, majorOf } from './pg-client-tools.ts';
@@ -91,6 +93,15 @@ export async function ensureTools(
     path: (await which(CHROMIUM.binary)) ?? CHROMIUM.binary,
   });
 
+  // The backup tests copy dumps to a real S3-compatible server.
+  await ensureVersitygw(log);
+  statuses.push({
+    name: 'versitygw',
+    version: VERSITYGW.version,
+    source: (await locateVersitygw()).source,
+    path: (await locateVersitygw()).path,
+  });
+
   // openssl makes the control plane's throw-away certificates.
   if (!(await which('openssl'))) await apt.install(['openssl'], 'OpenSSL');
   await buildKubernetesTools(log);
@@ -106,29 +117,38 @@ export async function ensureTools(
   return statuses;
 }
 
+async function ensureVersitygw(log: Log): Promise<void> {
+  if (await locateVersitygw().catch(() => undefined)) return;
+  const go = await which('go');
+  if (!go)
+    throw new ActionableError(
+      'versitygw (the S3 server of the backup tests) is missing and Go is not installed.',
+      'install Go, then run `npm run ensure-tools`',
+    );
+  const target = versitygwCachePath();
+  log(`building versitygw ${VERSITYGW.version} with go install (cached in ${dirname(target)})`);
+  try {
+    await goInstall(go, { name: 'versitygw', ...VERSITYGW }, target);
+  } catch (error) {
+    throw new ActionableError(
+      `Building versitygw failed: ${firstLine(error)}`,
+      'check that the Go module proxy is reachable, then run `npm run ensure-tools`',
+      { cause: error },
+    );
+  }
+}
+
 async function ensureNatsServer(log: Log, apt: Apt): Promise<void> {
   const target = natsServerCachePath();
   if ((await locateNatsServer().catch(() => undefined))?.path === target) return;
   const go = await which('go');
   if (go) {
     log(`building nats-server ${NATS_SERVER.version} with go install (cached in ${dirname(target)})`);
-    const staging = `${toolDir('nats-server', NATS_SERVER.version)}.tmp-${process.pid}`;
     try {
-      await mkdir(staging, { recursive: true });
-      await execFileAsync(go, ['install', '-trimpath', `${NATS_SERVER.module}@${NATS_SERVER.version}`], {
-        env: { ...process.env, GOBIN: staging, CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod' },
-        maxBuffer: 16 * 1024 * 1024,
-      });
-      await mkdir(dirname(dirname(target)), { recursive: true });
-      // Rename is atomic: a concurrent ensure-tools never sees a half-written binary.
-      await rename(staging, dirname(target)).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
-      });
+      await goInstall(go, { name: 'nats-server', ...NATS_SERVER }, target);
       return;
     } catch (error) {
       log(`go install of nats-server failed (${firstLine(error)}); falling back to Debian's nats-server`);
-    } finally {
-      await rm(staging, { recursive: true, force: true });
     }
   } else {
     log('Go is not installed; falling back to Debian nats-server');
