@@ -73,7 +73,10 @@ export async function commitBatch<Sale>(
         sale: result.body,
       });
     } catch (error) {
-      const problem = problemDocument(problemOf(error, log.child({ idempotency_key: idempotencyKey })));
+      const itemLog = log.child({ idempotency_key: idempotencyKey });
+      const problem = problemDocument(problemOf(error, itemLog));
+      // What the request log line says of a single commit, said of each sale of the batch.
+      if (problem.status < 500) itemLog.info({ code: problem.code }, 'sale refused');
       answers.push({ idempotencyKey, status: problem.status, replayed: false, problem });
       if (isRetryLater(problem.status)) break;
     }
