@@ -67,6 +67,61 @@ export function Field(props: {
   );
 }
 
+/** Several lines of text (a receipt's header): the same label, hint and error wiring as Field. */
+export function TextAreaField(props: {
+  name: string;
+  label: string;
+  defaultValue?: string;
+  hint?: string;
+  rows?: number;
+  idPrefix?: string;
+  error: string | undefined;
+}) {
+  const id = `${props.idPrefix ?? 'field'}-${props.name}`;
+  const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 3}
+        defaultValue={props.defaultValue}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={described || undefined}
+      />
+      {props.hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p className="error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A checkbox with its label beside it (the label is the 44 px touch target). */
+export function CheckboxField(props: {
+  name: string;
+  label: string;
+  defaultChecked?: boolean;
+  idPrefix?: string;
+}) {
+  const id = `${props.idPrefix ?? 'field'}-${props.name}`;
+  return (
+    <div className="check">
+      <input id={id} type="checkbox" name={props.name} defaultChecked={props.defaultChecked} />
+      <label htmlFor={id}>{props.label}</label>
+    </div>
+  );
+}
+
 export function FormError({ message }: { message: string | undefined }) {
   return message ? (
     <p className="error banner" role="alert">

@@ -27,6 +27,7 @@ export default [
     route('products/:id', 'routes/manage/product-edit.tsx'),
     route('taxes', 'routes/manage/taxes.tsx'),
     route('staff', 'routes/manage/staff.tsx'),
+    route('settings', 'routes/manage/settings.tsx'),
     route('audit', 'routes/manage/audit.tsx'),
     route('sales', 'routes/manage/sales.tsx'),
     route('sales/:id', 'routes/manage/sale.tsx'),
