@@ -52,6 +52,9 @@ export const choosePlanSchema = z.object({
   currency: z.enum(['EUR', 'USD', 'GBP', 'CHF'], 'Choose a currency.').default('EUR'),
 });
 
+/** An owner switches a running tenant's subscription to another plan. */
+export const switchPlanSchema = z.object({ plan: z.enum(['starter', 'growth', 'scale'], 'Choose a plan.') });
+
 const accountRole = z.enum(['owner', 'manager'], 'Choose a role.');
 
 export const inviteMemberSchema = z.object({ email, role: accountRole });
