@@ -3,6 +3,7 @@
 // portal for the card, invoices and cancelling.
 import {
   data,
+  Link,
   redirect,
   useActionData,
   useLoaderData,
@@ -11,7 +12,7 @@ import {
   type LoaderFunctionArgs,
 } from 'react-router';
 import { fromPortalError, invalid } from '../action-errors.server.ts';
-import { ActionForm, FormError, Outcome, useFormSchema } from '../form-kit.tsx';
+import { ActionForm, FormError, Outcome, PlanChoices, useFormSchema } from '../form-kit.tsx';
 import { PLANS, fieldErrors, formObject, switchPlanSchema } from '../forms.ts';
 import { requireUser, servicesOf } from '../guards.server.ts';
 import { can } from '../rights.ts';
@@ -98,32 +99,19 @@ export default function Billing() {
       <h2>Change plan</h2>
       <ActionForm intent="plan" block noValidate onSubmit={onSubmit} key={tenant.plan}>
         <FormError message={failed?.values.intent === 'plan' ? errors.form : undefined} />
-        <fieldset className="plans" aria-describedby={errors.plan ? 'plan-error' : 'plan-hint'}>
-          <legend>Plan</legend>
-          {PLANS.map((plan) => (
-            <label key={plan.id} className="plan">
-              <input type="radio" name="plan" value={plan.id} defaultChecked={plan.id === tenant.plan} />
-              <span className="plan-name">
-                {plan.name}
-                {plan.id === tenant.plan ? ' (current)' : ''}
-              </span>
-              <span className="plan-price">{plan.price}</span>
-              <span className="muted">{plan.summary}</span>
-            </label>
-          ))}
-          <p className="hint" id="plan-hint">
-            Stripe charges or credits the difference for the rest of the month.
-          </p>
-          {errors.plan ? (
-            <p className="error" id="plan-error">
-              {errors.plan}
-            </p>
-          ) : null}
-        </fieldset>
+        <PlanChoices
+          chosen={tenant.plan}
+          current={tenant.plan}
+          hint="Stripe charges or credits the difference for the rest of the month."
+          error={errors.plan}
+        />
         <button type="submit" disabled={busy || !tenant.status}>
           Switch plan
         </button>
       </ActionForm>
+      <p>
+        <Link to={`/tenants/${tenant.slug}`}>Back to {tenant.displayName}</Link>
+      </p>
     </section>
   );
 }

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FormClient } from '../testing/browserless.ts';
 import { readyTenant, signedInManager, verifiedMerchant } from '../testing/merchants.ts';
-import { startTestPortal, type TestPortal } from '../testing/portal.ts';
+import { postSignedEvent, startTestPortal, type TestPortal } from '../testing/portal.ts';
 import { planOfSubscription } from './lifecycle.ts';
 
 let portal: TestPortal;
@@ -136,16 +136,10 @@ describe('plans and the customer portal', () => {
     expect(outcomeOf(again!)).toBe('duplicate');
     // The older event reaching us for the first time only now: its payload says Growth, the
     // subscription says Scale, and the subscription decides.
-    const body = JSON.stringify({ ...older, id: `${older.id}late` });
-    const response = await fetch(`${portal.url}/stripe/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': portal.stripe.signatureHeader(body, portal.config.STRIPE_WEBHOOK_SECRET),
-      },
-      body,
+    expect(await postSignedEvent(portal, { ...older, id: `${older.id}late` })).toEqual({
+      received: true,
+      outcome: 'handled',
     });
-    expect(await response.json()).toEqual({ received: true, outcome: 'handled' });
     await portal.runtime.retryPending();
     expect(await storedPlan()).toMatchObject({ plan: 'scale', spec_plan: 'scale' });
     expect(await streamMaxBytes()).toBe(PLANS.scale.stream.maxBytes);

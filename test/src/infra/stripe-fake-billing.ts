@@ -467,13 +467,9 @@ function portalPage(session: Json, subscription: Json, prices: Json[], error?: s
   const current = ((subscription.items as { data: { price: Json }[] }).data[0]?.price.id as string) ?? '';
   const amount = (price: Json) =>
     `${((price.unit_amount as number) / 100).toFixed(2)} ${String(price.currency).toUpperCase()}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Billing · Stripe test fake</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}
-label,button{display:block;min-height:44px;margin:.5rem 0}button{font:inherit;font-weight:600;width:100%;background:#635bff;color:#fff;border:0;border-radius:6px}
-.error{color:#a4161a;font-weight:600}</style></head>
-<body><h1>Your subscription</h1>
+  return hostedPage(
+    'Billing',
+    `<h1>Your subscription</h1>
 ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <form method="post"><fieldset><legend>Plan</legend>
 ${prices
@@ -485,18 +481,15 @@ ${prices
 </fieldset>
 <button type="submit">Update plan</button>
 </form>
-<p><a href="${escape(session.return_url ?? '/')}">Return</a></p></body></html>`;
+<p><a href="${escape(session.return_url ?? '/')}">Return</a></p>`,
+  );
 }
 
 function payPage(session: Json, error?: string): string {
   const amount = ((session.amount_total as number) / 100).toFixed(2);
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Pay · Stripe test fake</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}
-label,button{display:block;min-height:44px;margin:.5rem 0}button{font:inherit;font-weight:600;width:100%;background:#635bff;color:#fff;border:0;border-radius:6px}
-.error{color:#a4161a;font-weight:600}</style></head>
-<body><h1>Subscribe</h1>
+  return hostedPage(
+    'Pay',
+    `<h1>Subscribe</h1>
 <p>${escape(session.customer_email ?? '')}</p>
 <p><strong>${escape(amount)} ${escape(String(session.currency).toUpperCase())}</strong> per month</p>
 ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
@@ -504,5 +497,17 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <label><input type="radio" name="payment_method" value="pm_card_visa" checked> Visa test card 4242</label>
 <label><input type="radio" name="payment_method" value="pm_card_chargeDeclined"> Declined test card 0002</label>
 <button type="submit">Pay and subscribe</button>
-</form></body></html>`;
+</form>`,
+  );
+}
+
+/** A page Stripe hosts (Checkout, the customer portal): plain HTML a browser test can use. */
+function hostedPage(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)} · Stripe test fake</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}
+label,button{display:block;min-height:44px;margin:.5rem 0}button{font:inherit;font-weight:600;width:100%;background:#635bff;color:#fff;border:0;border-radius:6px}
+.error{color:#a4161a;font-weight:600}</style></head>
+<body>${body}</body></html>`;
 }

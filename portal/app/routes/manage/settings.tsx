@@ -11,15 +11,7 @@ import {
   type LoaderFunctionArgs,
 } from 'react-router';
 import { invalid } from '../../action-errors.server.ts';
-import {
-  ActionForm,
-  CheckboxField,
-  Field,
-  FormError,
-  SelectField,
-  TextAreaField,
-  useFormSchema,
-} from '../../form-kit.tsx';
+import { ActionForm, CheckboxField, Field, FormError, SelectField, useFormSchema } from '../../form-kit.tsx';
 import {
   fieldErrors,
   formObject,
@@ -253,7 +245,9 @@ export default function Settings() {
       >
         {(errors, value) => (
           <>
-            <TextAreaField
+            <Field
+              rows={3}
+              required={false}
               name="header"
               label="Receipt header"
               idPrefix="receipt"
@@ -261,7 +255,9 @@ export default function Settings() {
               defaultValue={value('header', receipt.header.join('\n'))}
               error={errors.header}
             />
-            <TextAreaField
+            <Field
+              rows={3}
+              required={false}
               name="footer"
               label="Receipt footer"
               idPrefix="receipt"
@@ -276,7 +272,7 @@ export default function Settings() {
   );
 }
 
-const MODES = { 'half-even': 'half to even (banker’s rounding)', 'half-up': 'half up' } as const;
+const MODES = { 'half-even': 'half to even (banker’s)', 'half-up': 'half up' } as const;
 const LEVELS = { line: 'on each line', document: 'once for the whole sale' } as const;
 const TENDERS = { cash: 'Cash', external: 'Other tenders (voucher, bank transfer)' } as const;
 
