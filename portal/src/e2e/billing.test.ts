@@ -40,7 +40,7 @@ describe('billing in the browser', () => {
     // Stripe's customer portal, and back.
     await page.getByRole('button', { name: 'Manage billing' }).click();
     await page.waitForURL(`${portal.stripe.url}/billing_portal/session/**`);
-    await page.locator(`input[value="${portal.config.STRIPE_PRICES.scale}"]`).check();
+    await page.getByRole('radio', { name: 'Scale: 199.00 EUR per month' }).check();
     await page.getByRole('button', { name: 'Update plan' }).click();
     await page.waitForURL(`**/tenants/${slug}/billing`);
     // The webhook may land a moment after the browser is back.

@@ -53,7 +53,13 @@ export async function startTestPortal(
   const webhookSecret = stripe.addWebhookEndpoint(`${url}/stripe/webhook`);
   const prices = ['starter', 'growth', 'scale'].map(
     (plan, index) =>
-      `${plan}=${stripe.billing.createPrice({ unitAmount: [2900, 7900, 19900][index]!, currency: 'eur' }).id as string}`,
+      `${plan}=${
+        stripe.billing.createPrice({
+          unitAmount: [2900, 7900, 19900][index]!,
+          currency: 'eur',
+          nickname: plan[0]!.toUpperCase() + plan.slice(1),
+        }).id as string
+      }`,
   );
   // The tenants' pooled POS API, on the same database the local provisioner creates them in.
   const posApi = extras.posApi
