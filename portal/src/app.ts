@@ -1,7 +1,9 @@
 // The portal as a Fastify app that never listens (server.ts does): the Stripe webhook and health
 // routes, then React Router's request handler for every page, with the services in its context.
 import { fastifyReactRouter } from '@mcansh/react-router-fastify';
-import fastify, { type FastifyInstance } from 'fastify';
+import { createMetrics, type Logger, type Metrics } from '@cloudpos/telemetry';
+import { observability } from '@cloudpos/telemetry/fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { RouterContextProvider, type ServerBuild } from 'react-router';
 import type { ViteDevServer } from 'vite';
@@ -15,25 +17,36 @@ export interface AppOptions {
   runtime: PortalRuntime;
   /** Vite's dev server (`react-router dev`); without it the production build in build/ is served. */
   devServer?: ViteDevServer;
-  logger?: boolean;
+  /** JSON request logs with trace ids (server.ts); none in tests. */
+  logger?: Logger;
+  /** RED metrics per route and the default Node metrics at /metrics; one registry per app. */
+  metrics?: Metrics;
 }
 
 export const redactTokens = (url: string) => url.replace(/([?&]token=)[^&]*/g, '$1***');
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = fastify({
-    logger: options.logger
+    ...(options.logger
       ? {
-          // E-mail links carry one-time tokens in their query: they never reach the logs.
-          serializers: {
-            req: (request: { method: string; url: string }) => ({
-              method: request.method,
-              url: redactTokens(request.url),
-            }),
-          },
+          loggerInstance: options.logger.child(
+            {},
+            {
+              // E-mail links carry one-time tokens in their query: they never reach the logs.
+              serializers: {
+                req: (request: { method: string; url: string }) => ({
+                  method: request.method,
+                  url: redactTokens(request.url),
+                }),
+              },
+            },
+          ) as FastifyBaseLogger,
         }
-      : false,
+      : { logger: false }),
     trustProxy: true,
+  });
+  await app.register(observability, {
+    metrics: options.metrics ?? createMetrics({ service: 'cloudpos-portal' }),
   });
   await app.register(stripeWebhookRoute(options.runtime.webhook));
   app.get('/healthz', async () => ({ status: 'ok' }));

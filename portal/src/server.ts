@@ -1,5 +1,6 @@
 // The portal process: configuration checked at boot, the platform schema migrated, then it listens;
 // paid tenants whose creation has not gone through are retried every 15 seconds; SIGTERM closes.
+import { createLogger } from '@cloudpos/telemetry';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { migratePlatform } from './db/migrate.ts';
@@ -9,7 +10,7 @@ try {
   const config = loadConfig();
   await migratePlatform(config.DATABASE_URL);
   const runtime = await createRuntime(config);
-  const app = await buildApp({ runtime, logger: true });
+  const app = await buildApp({ runtime, logger: createLogger({ name: 'portal' }) });
   app.server.requestTimeout = 30_000;
   await app.listen({ host: config.HOST, port: config.PORT });
   let retrying = runtime.retryPending();
