@@ -26,23 +26,20 @@ export interface AppOptions {
 export const redactTokens = (url: string) => url.replace(/([?&]token=)[^&]*/g, '$1***');
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  // E-mail links carry one-time tokens in their query: they never reach the logs.
+  const loggerInstance: FastifyBaseLogger | undefined = options.logger?.child(
+    {},
+    {
+      serializers: {
+        req: (request: { method: string; url: string }) => ({
+          method: request.method,
+          url: redactTokens(request.url),
+        }),
+      },
+    },
+  );
   const app = fastify({
-    ...(options.logger
-      ? {
-          loggerInstance: options.logger.child(
-            {},
-            {
-              // E-mail links carry one-time tokens in their query: they never reach the logs.
-              serializers: {
-                req: (request: { method: string; url: string }) => ({
-                  method: request.method,
-                  url: redactTokens(request.url),
-                }),
-              },
-            },
-          ) as FastifyBaseLogger,
-        }
-      : { logger: false }),
+    ...(loggerInstance ? { loggerInstance } : { logger: false }),
     trustProxy: true,
   });
   await app.register(observability, {
