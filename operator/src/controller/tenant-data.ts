@@ -5,6 +5,7 @@ import {
   addMissingStores,
   dropTenantDatabase,
   generateDatabasePassword,
+  isTenantSchemaCurrent,
   migrateTenant,
   provisionTenantRole,
   tenantMigrations,
@@ -132,7 +133,8 @@ export async function provisionTenantData(
         connectionLimit: CONNECTION_LIMIT[tenant.spec.plan],
       })
     ).password;
-    await migrateTenant(ctx.orm, schema);
+    // An unchanged tenant costs one read here, not the migrator's connection and lock.
+    if (!(await isTenantSchemaCurrent(ctx.postgres, schema))) await migrateTenant(ctx.orm, schema);
     await addMissingStores(ctx.postgres, schema, specStores(tenant.spec));
     await writeTenantProfile(ctx.postgres, schema, specProfile(tenant.spec));
     // A stable message: the status is written only when something really changed.

@@ -9,6 +9,7 @@ import {
   EVENTS_STREAM,
   deleteTenantAccount,
   provisionTenantAccount,
+  sameAccountClaims,
   type NatsAdmin,
   type TenantMessaging,
 } from './nats.ts';
@@ -96,6 +97,34 @@ describe('a tenant NATS account', () => {
     const stream = await jsm.streams.info(EVENTS_STREAM);
     expect(stream.config.max_bytes).toBe(PLANS.growth.stream.maxBytes);
     expect(stream.state.messages).toBe(1);
+  });
+
+  it('is pushed to the resolver only when its claims changed (a resync of an unchanged tenant reads)', async () => {
+    const system = await connect({
+      servers: inject('natsOperatorUrl'),
+      authenticator: credsAuthenticator(new TextEncoder().encode(inject('natsSystemUserCreds'))),
+    });
+    open.push(system);
+    const pushes: string[] = [];
+    system.subscribe('$SYS.REQ.CLAIMS.UPDATE', {
+      callback: (_error, message) => {
+        pushes.push(message.string());
+      },
+    });
+    await system.flush();
+    const seeds = { accountSeed: beta.accountSeed, userSeed: beta.userSeed };
+    await provisionTenantAccount(admin, { slug: 'beta', plan: 'growth', ...seeds });
+    await provisionTenantAccount(admin, { slug: 'beta', plan: 'growth', ...seeds });
+    await system.flush();
+    expect(pushes).toEqual([]);
+    await provisionTenantAccount(admin, { slug: 'beta', plan: 'scale', ...seeds });
+    await system.flush();
+    expect(pushes).toHaveLength(1);
+    expect(sameAccountClaims(pushes[0]!, pushes[0]!)).toBe(true);
+    await provisionTenantAccount(admin, { slug: 'beta', plan: 'growth', ...seeds });
+    await system.flush();
+    expect(pushes).toHaveLength(2);
+    expect(sameAccountClaims(pushes[0]!, pushes[1]!)).toBe(false);
   });
 
   it('is gone after deletion: its users can no longer connect', async () => {

@@ -1,7 +1,8 @@
 // A tenant's own NATS account (operator/JWT mode): its limits and JetStream quota by plan, pushed to
 // the server's resolver at runtime; a user whose credentials go into the tenant's Secret; and the
 // tenant's event stream. Accounts are separate subject spaces: one tenant cannot see another's.
-import { encodeAccount, encodeGeneric, encodeUser, fmtCreds, parseCreds } from '@nats-io/jwt';
+import { decode, encodeAccount, encodeGeneric, encodeUser, fmtCreds, parseCreds } from '@nats-io/jwt';
+import { isDeepStrictEqual } from 'node:util';
 import { jetstreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { createAccount, createUser, fromSeed } from '@nats-io/nkeys';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
@@ -80,7 +81,11 @@ export async function provisionTenantAccount(
     { signer: operator },
   );
   await withSystemConnection(admin, async (nc) => {
-    await pushClaims(nc, '$SYS.REQ.CLAIMS.UPDATE', accountJwt, options.slug);
+    // The resolver writes every push to disk and tells every server: an unchanged account (every
+    // resync of every tenant) is looked up instead.
+    const stored = await storedAccountJwt(nc, account.getPublicKey());
+    if (!stored || !sameAccountClaims(stored, accountJwt))
+      await pushClaims(nc, '$SYS.REQ.CLAIMS.UPDATE', accountJwt, options.slug);
   });
 
   const userName = `${options.slug}-pos`;
@@ -171,8 +176,15 @@ async function ensureStream(url: string, creds: string, slug: string, plan: Plan
       }
       return undefined;
     });
-    if (existing) await jsm.streams.update(EVENTS_STREAM, config);
-    else await jsm.streams.add(config);
+    if (!existing) await jsm.streams.add(config);
+    // Updated only when the plan's limits differ: an unchanged stream is not rewritten.
+    else if (
+      existing.config.max_bytes !== config.max_bytes ||
+      existing.config.max_age !== config.max_age ||
+      existing.config.duplicate_window !== config.duplicate_window ||
+      !isDeepStrictEqual(existing.config.subjects, config.subjects)
+    )
+      await jsm.streams.update(EVENTS_STREAM, config);
   } finally {
     await nc.close();
   }
@@ -191,6 +203,25 @@ async function withSystemConnection<T>(
     return await run(nc);
   } finally {
     await nc.close();
+  }
+}
+
+/** The account's JWT as the server's resolver has it; undefined when it has none. */
+async function storedAccountJwt(nc: NatsConnection, accountPublicKey: string): Promise<string | undefined> {
+  const reply = await nc.request(`$SYS.REQ.ACCOUNT.${accountPublicKey}.CLAIMS.LOOKUP`, '', { timeout: 5000 });
+  return reply.string() || undefined;
+}
+
+/** Same account, issuer, name and limits (a JWT's issue time and id differ on every encoding). */
+export function sameAccountClaims(a: string, b: string): boolean {
+  const claims = (jwt: string) => {
+    const { sub, iss, name, nats } = decode(jwt);
+    return { sub, iss, name, nats };
+  };
+  try {
+    return isDeepStrictEqual(claims(a), claims(b));
+  } catch {
+    return false;
   }
 }
 

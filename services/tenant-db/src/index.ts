@@ -1,5 +1,6 @@
 export { tenantOrmConfig, tenantEntities, type TenantOrmOptions } from './config.ts';
 export {
+  isTenantSchemaCurrent,
   migrateTenant,
   migrateAllTenants,
   listTenantSchemas,

@@ -1,10 +1,11 @@
 import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantOrmConfig } from './config.ts';
 import { Store } from './entities/store.ts';
-import { migrateAllTenants, migrateTenant, tenantSchemaName } from './migrate.ts';
+import { isTenantSchemaCurrent, migrateAllTenants, migrateTenant, tenantSchemaName } from './migrate.ts';
 import { tenantMigrations } from './migrations/index.ts';
 
 let db: TestDatabase;
@@ -84,6 +85,33 @@ describe('migrating tenant schemas against real PostgreSQL', () => {
       expect(await tablesIn(schema)).toEqual(TENANT_TABLES);
     }
     expect(await tablesIn('public')).toEqual([]);
+  });
+
+  it('tells a current schema from a missing or an older one in one read', async () => {
+    const admin = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      expect(await isTenantSchemaCurrent(admin, 'tenant_never_made')).toBe(false);
+      await migrateTenant(orm, 'tenant_current');
+      expect(await isTenantSchemaCurrent(admin, 'tenant_current')).toBe(true);
+      // A newer version knows one more migration: this schema is not current for it.
+      expect(
+        await isTenantSchemaCurrent(admin, 'tenant_current', [
+          ...allMigrations,
+          'Migration20991231000000_next',
+        ]),
+      ).toBe(false);
+      // One recorded migration missing: not current (put back after, for the tests that follow).
+      const table = '"tenant_current".mikro_orm_migrations';
+      await admin.query(`update ${table} set name = name || '_gone' where name = $1`, [allMigrations.at(-1)]);
+      expect(await isTenantSchemaCurrent(admin, 'tenant_current')).toBe(false);
+      await admin.query(`update ${table} set name = $1 where name = $2`, [
+        allMigrations.at(-1),
+        `${allMigrations.at(-1)}_gone`,
+      ]);
+      expect(await isTenantSchemaCurrent(admin, 'tenant_current')).toBe(true);
+    } finally {
+      await admin.end();
+    }
   });
 
   it('is a no-op when rerun', async () => {
