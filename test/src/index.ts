@@ -9,6 +9,7 @@ export { startNats, type NatsServer } from './infra/nats.ts';
 export { natsOperatorIdentity, type NatsOperatorIdentity } from './infra/nats-operator.ts';
 export { startRedis, type RedisServer } from './infra/redis.ts';
 export { startMailpit, type MailpitServer, type MailpitMessage } from './infra/mailpit.ts';
+export { startZipkin, type ZipkinServer, type ZipkinSpan } from './infra/zipkin.ts';
 export { ManagedProcess, freePort, assertPortFree } from './infra/process.ts';
 export { ActionableError, reportFatal } from './tools/errors.ts';
 export {

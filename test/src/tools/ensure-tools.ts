@@ -1,21 +1,24 @@
 // Installs or builds the binaries the harness and `npm start` need, only where they are missing:
 // Debian packages through apt-get, Go programs through `go install` from the Go module proxy into a
 // versioned cache directory. Idempotent: a second run only checks and prints versions.
-import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
+  CRANE,
   CHROMIUM,
   MAILPIT,
   NATS_SERVER,
+  ZIPKIN,
   POSTGRES_FALLBACK,
   REDIS_SERVER,
   cacheRoot,
-  toolDir,
 } from './catalog.ts';
 import { ActionableError, reportFatal } from './errors.ts';
 import { execFileAsync, versionOf, which } from './exec.ts';
 import {
+  craneCachePath,
   embeddedPostgres,
+  locateCrane,
+  locateZipkin,
   locateNatsServer,
   locatePostgres,
   locateMailpit,
@@ -26,6 +29,8 @@ import { ensurePostgresOsUser } from '../infra/postgres.ts';
 import { KUBERNETES_TOOLS, buildKubernetesTools, locateKubernetesTools } from './kubernetes-tools.ts';
 import { ensurePgClientTools, majorOf } from './pg-client-tools.ts';
 import { ensureMailpit } from './mailpit-build.ts';
+import { ensureZipkin } from './zipkin-install.ts';
+import { goInstallCached } from './go-install.ts';
 
 export interface ToolStatus {
   name: string;
@@ -68,6 +73,10 @@ export async function ensureTools(
   await ensureMailpit(log);
   const mailpit = await locateMailpit();
 
+  // The trace viewer `npm start` runs (and the trace test reads through its API).
+  await ensureZipkin(log, (packages, what) => apt.install(packages, what));
+  const zipkin = await locateZipkin();
+
   const statuses: ToolStatus[] = [
     { name: 'postgres', version: pgVersion, source: pg.source, path: pg.postgres },
     {
@@ -79,6 +88,7 @@ export async function ensureTools(
     { name: 'nats-server', version: await versionOf(nats.path), source: nats.source, path: nats.path },
     { name: 'redis-server', version: await versionOf(redis.path), source: redis.source, path: redis.path },
     { name: 'mailpit', version: MAILPIT.version, source: mailpit.source, path: mailpit.path },
+    { name: 'zipkin', version: ZIPKIN.version, source: zipkin.source, path: zipkin.path },
   ];
   if (!options.kubernetes) return statuses;
 
@@ -90,6 +100,10 @@ export async function ensureTools(
     source: 'Debian package',
     path: (await which(CHROMIUM.binary)) ?? CHROMIUM.binary,
   });
+
+  // crane assembles and checks the OCI images (`npm run images`, the image test).
+  await ensureCrane(log);
+  statuses.push({ name: 'crane', version: CRANE.version, ...(await locateCrane()) });
 
   // openssl makes the control plane's throw-away certificates.
   if (!(await which('openssl'))) await apt.install(['openssl'], 'OpenSSL');
@@ -112,28 +126,29 @@ async function ensureNatsServer(log: Log, apt: Apt): Promise<void> {
   const go = await which('go');
   if (go) {
     log(`building nats-server ${NATS_SERVER.version} with go install (cached in ${dirname(target)})`);
-    const staging = `${toolDir('nats-server', NATS_SERVER.version)}.tmp-${process.pid}`;
     try {
-      await mkdir(staging, { recursive: true });
-      await execFileAsync(go, ['install', '-trimpath', `${NATS_SERVER.module}@${NATS_SERVER.version}`], {
-        env: { ...process.env, GOBIN: staging, CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod' },
-        maxBuffer: 16 * 1024 * 1024,
-      });
-      await mkdir(dirname(dirname(target)), { recursive: true });
-      // Rename is atomic: a concurrent ensure-tools never sees a half-written binary.
-      await rename(staging, dirname(target)).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
-      });
+      await goInstallCached(go, `${NATS_SERVER.module}@${NATS_SERVER.version}`, target);
       return;
     } catch (error) {
       log(`go install of nats-server failed (${firstLine(error)}); falling back to Debian's nats-server`);
-    } finally {
-      await rm(staging, { recursive: true, force: true });
     }
   } else {
     log('Go is not installed; falling back to Debian nats-server');
   }
   if (!(await which('nats-server'))) await apt.install([NATS_SERVER.debianPackage], 'NATS');
+}
+
+/** crane, built from the Go module proxy (it has no replace lines, so `go install` works). */
+export async function ensureCrane(log: Log): Promise<void> {
+  if (await locateCrane().catch(() => undefined)) return;
+  const go = await which('go');
+  if (!go)
+    throw new ActionableError(
+      'crane is missing and Go is not installed.',
+      'install Go, then run `npm run ensure-tools`',
+    );
+  log(`building crane ${CRANE.version} with go install (cached in ${dirname(craneCachePath())})`);
+  await goInstallCached(go, `${CRANE.module}@${CRANE.version}`, craneCachePath());
 }
 
 class Apt {
