@@ -15,10 +15,11 @@ export { ActionableError, reportFatal } from './tools/errors.ts';
 export {
   debianPostgres,
   locatePgClientTools,
+  locateCrane,
   type PgClientTools,
   type PostgresBinaries,
 } from './tools/locate.ts';
-export { ensureTools } from './tools/ensure-tools.ts';
+export { ensureTools, ensureCrane } from './tools/ensure-tools.ts';
 export { createTestDatabase, type TestDatabase } from './infra/database.ts';
 export { OtlpReceiver, type ReceivedSpan } from './infra/otlp-receiver.ts';
 export { eventually } from './infra/eventually.ts';

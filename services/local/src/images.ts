@@ -1,0 +1,374 @@
+// `npm run images`: the OCI images the chart names (operator, POS API, worker, portal), built without
+// a Docker engine. Two layers shared by all four: the runtime (the repository's pinned Node binary,
+// the C and C++ runtime libraries it links from Debian's own packages, /etc/passwd with the
+// non-root user, /tmp) and the app (/app: the services' sources, the built till and portal, and
+// production node_modules). Each image differs only in its config: entrypoint, command, labels.
+// crane (go-containerregistry) assembles them through its throw-away registry on loopback and
+// writes one OCI image layout per image; `crane push <layout> <ref>` publishes one.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  ActionableError,
+  ManagedProcess,
+  ensureCrane,
+  freePort,
+  locateCrane,
+  reportFatal,
+} from '@cloudpos/harness';
+import { buildPortal } from '@cloudpos/portal/build';
+import { buildTill } from '@cloudpos/till/build';
+
+const execFileAsync = promisify(execFile);
+
+const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+
+/** The non-root user every image runs as (the chart's pods use the same UID). */
+export const IMAGE_USER = { uid: 65532, gid: 65532, name: 'nonroot' } as const;
+
+/** The images and the file each one starts (under /app, with telemetry loaded first). */
+export const IMAGES = {
+  operator: 'operator/src/main.ts',
+  'pos-api': 'services/pos-api/src/server.ts',
+  worker: 'services/worker/src/main.ts',
+  portal: 'portal/src/server.ts',
+} as const;
+export type ImageName = keyof typeof IMAGES;
+
+/** Workspaces the four services load at run time; the till, the harness and local mode stay out. */
+const APP_WORKSPACES = [
+  'services/pos-api',
+  'services/worker',
+  'services/telemetry',
+  'services/tenant-db',
+  'services/pricing',
+  'operator',
+  'portal',
+];
+/** Built output that git does not track but the services serve. */
+const BUILT = ['services/till/dist', 'portal/build'];
+/** Debian packages with the shared libraries the Node binary links (see `ldd node`). */
+const RUNTIME_PACKAGES = ['libc6', 'libgcc-s1', 'libstdc++6'];
+const ENTRYPOINT = ['/usr/local/bin/node', '--import', './services/telemetry/src/register.ts'];
+
+export interface BuiltImage {
+  name: ImageName;
+  /** The OCI image layout of this image alone (`crane push <layout> <ref>`). */
+  layout: string;
+  digest: string;
+}
+
+export interface BuildOptions {
+  /** Where the OCI layouts go: <outDir>/<image>. */
+  outDir: string;
+  /** Where staging trees and layer tarballs are kept between builds. */
+  workDir: string;
+  log?: (line: string) => void;
+}
+
+export async function buildImages(options: BuildOptions): Promise<BuiltImage[]> {
+  const log = options.log ?? (() => {});
+  await ensureCrane(log);
+  const crane = (await locateCrane()).path;
+  const version = await chartAppVersion();
+  const git = async (...args: string[]) =>
+    (await execFileAsync('git', args, { cwd: repoRoot }).catch(() => ({ stdout: '' }))).stdout.trim();
+  const revision = await git('rev-parse', 'HEAD');
+  const source =
+    process.env.IMAGE_SOURCE ||
+    (await git('remote', 'get-url', 'origin')) ||
+    'local checkout (set IMAGE_SOURCE)';
+  await mkdir(options.workDir, { recursive: true });
+
+  log('building the till and the portal (when their sources changed)');
+  await buildTill();
+  await buildPortal();
+  const runtime = await runtimeLayer(options.workDir, log);
+  const app = await appLayer(options.workDir, log);
+
+  const registry = await startRegistry(crane, options.workDir);
+  try {
+    const base = `${registry.host}/cloudpos/base:build`;
+    const run = (args: string[]) =>
+      execFileAsync(crane, ['--insecure', ...args], { maxBuffer: 16 * 1024 * 1024 });
+    await run(['append', '--oci-empty-base', '-f', runtime, '-f', app, '-t', base]);
+    const built: BuiltImage[] = [];
+    for (const [name, start] of Object.entries(IMAGES) as [ImageName, string][]) {
+      const ref = `${registry.host}/cloudpos/${name}:${version}`;
+      await run([
+        'mutate',
+        base,
+        '--set-platform',
+        'linux/amd64',
+        '--entrypoint',
+        ENTRYPOINT.join(','),
+        '--cmd',
+        start,
+        '--workdir',
+        '/app',
+        '--user',
+        `${IMAGE_USER.uid}:${IMAGE_USER.gid}`,
+        '--env',
+        'PATH=/usr/local/bin:/usr/bin:/bin',
+        '--env',
+        'NODE_ENV=production',
+        ...labels({
+          'org.opencontainers.image.title': `cloudpos-${name}`,
+          'org.opencontainers.image.source': source,
+          'org.opencontainers.image.revision': revision,
+          'org.opencontainers.image.version': version,
+          'org.opencontainers.image.licenses': 'UNLICENSED',
+        }),
+        '-t',
+        ref,
+      ]);
+      const layout = join(options.outDir, name);
+      await rm(layout, { recursive: true, force: true });
+      await mkdir(options.outDir, { recursive: true });
+      await run(['pull', '--format', 'oci', ref, layout]);
+      const digest = (await run(['digest', ref])).stdout.trim();
+      built.push({ name, layout, digest });
+      log(`${name}: ${digest} in ${relative(process.cwd(), layout) || layout}`);
+    }
+    return built;
+  } finally {
+    await registry.stop();
+  }
+}
+
+function labels(values: Record<string, string>): string[] {
+  return Object.entries(values).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+}
+
+async function chartAppVersion(): Promise<string> {
+  const chart = await readFile(join(repoRoot, 'charts', 'cloudpos', 'Chart.yaml'), 'utf8');
+  const version = /^appVersion:\s*['"]?([^'"\s]+)['"]?/m.exec(chart)?.[1];
+  if (!version) throw new Error('charts/cloudpos/Chart.yaml has no appVersion');
+  return version;
+}
+
+/**
+ * A tar.gz of a directory that is the same bytes for the same files: sorted names, no times,
+ * owners or modes of the machine that built it (root owns everything, others may read).
+ */
+async function reproducibleTarGz(dir: string, target: string, writableDirs: string[] = []): Promise<string> {
+  await execFileAsync('chmod', ['-R', 'u+rwX,go+rX,go-w', dir]);
+  for (const writable of writableDirs) await chmod(join(dir, writable), 0o1777);
+  await execFileAsync(
+    'sh',
+    [
+      '-c',
+      'tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=posix ' +
+        '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime -C "$1" -cf - . | gzip -n -6 > "$2"',
+      'tar',
+      dir,
+      target,
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  return target;
+}
+
+/** Node, the libraries it links (from Debian's packages, unpacked), the user, /tmp. */
+async function runtimeLayer(workDir: string, log: (line: string) => void): Promise<string> {
+  // The `node` dev dependency's binary: the Node 24 the repository pins (ADR 0003).
+  const nodeBinary = join(repoRoot, 'node_modules', 'node', 'bin', 'node');
+  const { stdout: nodeVersion } = await execFileAsync(nodeBinary, ['--version']);
+  const { stdout: libs } = await execFileAsync('dpkg-query', [
+    '-W',
+    '-f=${Package}=${Version}\\n',
+    ...RUNTIME_PACKAGES,
+  ]);
+  const key = hash(`${nodeVersion}${libs}${IMAGE_USER.uid}v1`);
+  const target = join(workDir, `runtime-${key}.tar.gz`);
+  if (await exists(target)) return target;
+  log(`runtime layer: Node ${nodeVersion.trim()} and ${libs.trim().split('\n').join(', ')}`);
+  const root = join(workDir, 'runtime-root');
+  const debs = join(workDir, 'debs');
+  await rm(root, { recursive: true, force: true });
+  await rm(debs, { recursive: true, force: true });
+  await mkdir(debs, { recursive: true });
+  // The same package versions this machine runs, unpacked as a distroless base image has them.
+  await execFileAsync('apt-get', ['download', ...libs.trim().split('\n')], { cwd: debs });
+  for (const deb of (await execFileAsync('sh', ['-c', 'ls *.deb'], { cwd: debs })).stdout
+    .trim()
+    .split('\n')) {
+    await execFileAsync('dpkg-deb', ['-x', join(debs, deb), root]);
+  }
+  // Documentation, locales and maintainer files are not needed to run.
+  for (const dir of ['usr/share', 'etc/ld.so.conf.d', 'usr/lib/x86_64-linux-gnu/gconv']) {
+    await rm(join(root, dir), { recursive: true, force: true });
+  }
+  await mkdir(join(root, 'usr/local/bin'), { recursive: true });
+  await cp(nodeBinary, join(root, 'usr/local/bin/node'));
+  await mkdir(join(root, 'etc'), { recursive: true });
+  const { uid, gid, name } = IMAGE_USER;
+  await writeFile(
+    join(root, 'etc/passwd'),
+    `root:x:0:0:root:/root:/sbin/nologin\n${name}:x:${uid}:${gid}:${name}:/tmp:/sbin/nologin\n`,
+  );
+  await writeFile(join(root, 'etc/group'), `root:x:0:\n${name}:x:${gid}:\n`);
+  await mkdir(join(root, 'tmp'), { recursive: true });
+  await reproducibleTarGz(root, target, ['tmp']);
+  await rm(root, { recursive: true, force: true });
+  return target;
+}
+
+/** /app: sources of the app workspaces (tests left out), built till and portal, production node_modules. */
+async function appLayer(workDir: string, log: (line: string) => void): Promise<string> {
+  const stage = join(workDir, 'app-root');
+  const app = join(stage, 'app');
+  const { stdout: tracked } = await execFileAsync('git', ['ls-files', '-z', '--', ...APP_WORKSPACES], {
+    cwd: repoRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const files = tracked
+    .split('\0')
+    .filter((file) => file && !/\.test\.tsx?$|\/e2e\/|\/fixtures\//.test(file));
+  const manifest = await productionManifest();
+  const lock = await readFile(join(repoRoot, 'package-lock.json'), 'utf8');
+  const modulesKey = hash(JSON.stringify(manifest) + lock + (await workspaceManifests()));
+
+  // Production node_modules, installed once per lock file into a folder kept between builds.
+  // The root's node_modules and each workspace's own (versions that differ from the root's).
+  const modules = join(workDir, `modules-${modulesKey}`);
+  if (!(await exists(modules))) {
+    log('installing production node_modules (npm install --omit=dev, from the lock file)');
+    const install = join(workDir, 'npm-install');
+    await rm(install, { recursive: true, force: true });
+    await mkdir(install, { recursive: true });
+    await writeFile(join(install, 'package.json'), JSON.stringify(manifest, null, 2));
+    await writeFile(join(install, 'package-lock.json'), lock);
+    for (const workspace of APP_WORKSPACES) {
+      await mkdir(join(install, workspace), { recursive: true });
+      await cp(join(repoRoot, workspace, 'package.json'), join(install, workspace, 'package.json'));
+    }
+    await execFileAsync(
+      'npm',
+      [
+        'install',
+        '--omit=dev',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--no-save',
+      ],
+      { cwd: install, maxBuffer: 64 * 1024 * 1024 },
+    );
+    for (const dir of ['.', ...APP_WORKSPACES]) {
+      const installed = join(install, dir, 'node_modules');
+      if (await exists(installed))
+        await cp(installed, join(modules, dir, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+    }
+    await rm(install, { recursive: true, force: true });
+  }
+
+  // The layer is rebuilt only when a file in it changed: its name says what it holds.
+  const content = createHash('sha256').update(modulesKey);
+  for (const file of files) content.update(file).update(await readFile(join(repoRoot, file)));
+  for (const dir of BUILT) content.update(await treeHash(join(repoRoot, dir)));
+  const target = join(workDir, `app-${content.digest('hex').slice(0, 16)}.tar.gz`);
+  if (await exists(target)) return target;
+
+  log(`app layer: ${files.length} source files, ${BUILT.join(' and ')}, production node_modules`);
+  await rm(stage, { recursive: true, force: true });
+  await mkdir(app, { recursive: true });
+  await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+  for (const file of files) await cp(join(repoRoot, file), join(app, file), { recursive: true });
+  for (const dir of BUILT) {
+    await cp(join(repoRoot, dir), join(app, dir), {
+      recursive: true,
+      filter: (source) => !source.endsWith('.source-hash'),
+    });
+  }
+  await cp(modules, app, { recursive: true, verbatimSymlinks: true });
+  await reproducibleTarGz(stage, target);
+  await rm(stage, { recursive: true, force: true });
+  return target;
+}
+
+/** The root package.json as the image needs it: the app workspaces only, no scripts. */
+async function productionManifest(): Promise<Record<string, unknown>> {
+  const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
+  return {
+    name: root.name,
+    private: true,
+    type: 'module',
+    engines: root.engines,
+    workspaces: APP_WORKSPACES,
+  };
+}
+
+async function workspaceManifests(): Promise<string> {
+  let all = '';
+  for (const workspace of APP_WORKSPACES)
+    all += await readFile(join(repoRoot, workspace, 'package.json'), 'utf8');
+  return all;
+}
+
+/** Names and contents of every file under a folder (the built till and portal). */
+async function treeHash(dir: string): Promise<string> {
+  const { stdout } = await execFileAsync(
+    'sh',
+    ['-c', 'find . -type f ! -name .source-hash -print0 | sort -z | xargs -0 sha256sum'],
+    { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** crane's own registry, in memory on loopback, for the length of one build. */
+async function startRegistry(
+  crane: string,
+  workDir: string,
+): Promise<{ host: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const registry = new ManagedProcess({
+    name: 'crane registry',
+    command: crane,
+    args: ['registry', 'serve', '--address', host],
+    logFile: join(workDir, 'registry.log'),
+  });
+  try {
+    await registry.waitUntilReady(async () => (await fetch(`http://${host}/v2/`)).ok);
+  } catch (error) {
+    await registry.stop('SIGKILL');
+    throw new ActionableError(
+      `crane's registry did not start: ${(error as Error).message}`,
+      `read ${registry.logFile}`,
+    );
+  }
+  return { host, stop: async () => void (await registry.stop('SIGTERM')) };
+}
+
+if (import.meta.main) {
+  const started = performance.now();
+  try {
+    const outDir = join(repoRoot, '.cloudpos', 'images');
+    const images = await buildImages({
+      outDir,
+      workDir: join(repoRoot, '.cloudpos', 'image-build'),
+      log: (line) => process.stdout.write(`images: ${line}\n`),
+    });
+    process.stdout.write(
+      `images: ${images.length} OCI image layouts in ${outDir} (${((performance.now() - started) / 1000).toFixed(0)} s); push one with\n` +
+        `  crane push ${join(outDir, 'pos-api')} <registry>/cloudpos/pos-api:<tag>\n`,
+    );
+  } catch (error) {
+    reportFatal(error);
+  }
+}
