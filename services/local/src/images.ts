@@ -7,7 +7,7 @@
 // writes one OCI image layout per image; `crane push <layout> <ref>` publishes one.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -16,6 +16,7 @@ import {
   ensureCrane,
   freePort,
   locateCrane,
+  locatePgClientTools,
   reportFatal,
 } from '@cloudpos/harness';
 import { buildPortal } from '@cloudpos/portal/build';
@@ -51,6 +52,20 @@ const APP_WORKSPACES = [
 const BUILT = ['services/till/dist', 'portal/build'];
 /** Debian packages with the shared libraries the Node binary links (see `ldd node`). */
 const RUNTIME_PACKAGES = ['libc6', 'libgcc-s1', 'libstdc++6'];
+/** What pg_dump 18 links besides the C runtime (see `ldd pg_dump`). */
+const PG_CLIENT_PACKAGES = [
+  'libzstd1',
+  'liblz4-1',
+  'libssl3',
+  'zlib1g',
+  'libgssapi-krb5-2',
+  'libkrb5-3',
+  'libk5crypto3',
+  'libcom-err2',
+  'libkrb5support0',
+  'libkeyutils1',
+];
+const PG_CLIENT_DIR = 'opt/postgresql';
 const ENTRYPOINT = ['/usr/local/bin/node', '--import', './services/telemetry/src/register.ts'];
 
 export interface BuiltImage {
@@ -87,6 +102,7 @@ export async function buildImages(options: BuildOptions): Promise<BuiltImage[]> 
   await buildPortal();
   const runtime = await runtimeLayer(options.workDir, log);
   const app = await appLayer(options.workDir, log);
+  const pgClient = await pgClientLayer(options.workDir, log);
 
   const registry = await startRegistry(crane, options.workDir);
   try {
@@ -94,12 +110,21 @@ export async function buildImages(options: BuildOptions): Promise<BuiltImage[]> 
     const run = (args: string[]) =>
       execFileAsync(crane, ['--insecure', ...args], { maxBuffer: 16 * 1024 * 1024 });
     await run(['append', '--oci-empty-base', '-f', runtime, '-f', app, '-t', base]);
+    // The operator's own base: pg_dump and pg_restore on top of the shared layers.
+    const operatorBase = `${registry.host}/cloudpos/operator-base:build`;
+    await run(['append', '-b', base, '-f', pgClient, '-t', operatorBase]);
     const built: BuiltImage[] = [];
     for (const [name, start] of Object.entries(IMAGES) as [ImageName, string][]) {
       const ref = `${registry.host}/cloudpos/${name}:${version}`;
+      const path = [
+        '/usr/local/bin',
+        ...(name === 'operator' ? [`/${PG_CLIENT_DIR}/bin`] : []),
+        '/usr/bin',
+        '/bin',
+      ];
       await run([
         'mutate',
-        base,
+        name === 'operator' ? operatorBase : base,
         '--set-platform',
         'linux/amd64',
         '--entrypoint',
@@ -111,7 +136,7 @@ export async function buildImages(options: BuildOptions): Promise<BuiltImage[]> 
         '--user',
         `${IMAGE_USER.uid}:${IMAGE_USER.gid}`,
         '--env',
-        'PATH=/usr/local/bin:/usr/bin:/bin',
+        `PATH=${path.join(':')}`,
         '--env',
         'NODE_ENV=production',
         ...labels({
@@ -176,22 +201,90 @@ async function runtimeLayer(workDir: string, log: (line: string) => void): Promi
   // The `node` dev dependency's binary: the Node 24 the repository pins (ADR 0003).
   const nodeBinary = join(repoRoot, 'node_modules', 'node', 'bin', 'node');
   const { stdout: nodeVersion } = await execFileAsync(nodeBinary, ['--version']);
-  const { stdout: libs } = await execFileAsync('dpkg-query', [
-    '-W',
-    '-f=${Package}=${Version}\\n',
-    ...RUNTIME_PACKAGES,
-  ]);
-  const key = hash(`${nodeVersion}${libs}${IMAGE_USER.uid}v1`);
-  const target = join(workDir, `runtime-${key}.tar.gz`);
+  return debianLayer(
+    workDir,
+    'runtime',
+    RUNTIME_PACKAGES,
+    `Node ${nodeVersion.trim()}`,
+    log,
+    async (root) => {
+      await mkdir(join(root, 'usr/local/bin'), { recursive: true });
+      await cp(nodeBinary, join(root, 'usr/local/bin/node'));
+      await mkdir(join(root, 'etc'), { recursive: true });
+      const { uid, gid, name } = IMAGE_USER;
+      await writeFile(
+        join(root, 'etc/passwd'),
+        `root:x:0:0:root:/root:/sbin/nologin\n${name}:x:${uid}:${gid}:${name}:/tmp:/sbin/nologin\n`,
+      );
+      await writeFile(join(root, 'etc/group'), `root:x:0:\n${name}:x:${gid}:\n`);
+      await mkdir(join(root, 'tmp'), { recursive: true });
+      return ['tmp'];
+    },
+  );
+}
+
+/**
+ * The operator's BackupThenDelete: pg_dump and pg_restore of the server's major (the relocatable
+ * build ensure-tools caches) in /opt/postgresql, with the Debian libraries they link.
+ */
+async function pgClientLayer(workDir: string, log: (line: string) => void): Promise<string> {
+  const tools = await locatePgClientTools();
+  const { stdout: version } = await execFileAsync(tools.pgDump, ['--version']);
+  return debianLayer(workDir, 'pg-client', PG_CLIENT_PACKAGES, version.trim(), log, async (root) => {
+    const opt = join(root, PG_CLIENT_DIR);
+    const build = resolve(tools.pgDump, '..', '..');
+    await mkdir(join(opt, 'bin'), { recursive: true });
+    await cp(tools.pgDump, join(opt, 'bin', 'pg_dump'));
+    await cp(tools.pgRestore, join(opt, 'bin', 'pg_restore'));
+    // Their rpath is $ORIGIN/../lib: libpq is all they need from the build.
+    await cp(join(build, 'lib'), join(opt, 'lib'), {
+      recursive: true,
+      filter: (source) => source === join(build, 'lib') || /\/libpq\.so/.test(source),
+    });
+    return [];
+  });
+}
+
+/**
+ * `package=version` of each package as apt would install it now (the archive's current version,
+ * security fixes included): the versions a layer is built from, and its cache key.
+ */
+async function debianCandidates(packages: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('apt-cache', ['policy', ...packages]);
+  const pinned = [...stdout.matchAll(/^(\S+):\n\s+Installed: .*\n\s+Candidate: (\S+)/gm)].map(
+    ([, name, candidate]) => `${name}=${candidate}`,
+  );
+  if (pinned.length !== packages.length || pinned.some((line) => line.endsWith('=(none)'))) {
+    throw new ActionableError(
+      `apt knows no version of some of ${packages.join(', ')}.`,
+      'run apt-get update (as root), then npm run images again',
+    );
+  }
+  return pinned.join('\n');
+}
+
+/**
+ * A layer of Debian packages (the versions this machine has, unpacked as a distroless image has
+ * them) plus files `add` puts in; cached by what went in. `add` returns folders anyone may write.
+ */
+async function debianLayer(
+  workDir: string,
+  name: string,
+  packages: string[],
+  what: string,
+  log: (line: string) => void,
+  add: (root: string) => Promise<string[]>,
+): Promise<string> {
+  const versions = await debianCandidates(packages);
+  const target = join(workDir, `${name}-${hash(`${what}${versions}${IMAGE_USER.uid}v2`)}.tar.gz`);
   if (await exists(target)) return target;
-  log(`runtime layer: Node ${nodeVersion.trim()} and ${libs.trim().split('\n').join(', ')}`);
-  const root = join(workDir, 'runtime-root');
-  const debs = join(workDir, 'debs');
+  log(`${name} layer: ${what} and ${versions.trim().split('\n').join(', ')}`);
+  const root = join(workDir, `${name}-root`);
+  const debs = join(workDir, `${name}-debs`);
   await rm(root, { recursive: true, force: true });
   await rm(debs, { recursive: true, force: true });
   await mkdir(debs, { recursive: true });
-  // The same package versions this machine runs, unpacked as a distroless base image has them.
-  await execFileAsync('apt-get', ['download', ...libs.trim().split('\n')], { cwd: debs });
+  await execFileAsync('apt-get', ['download', ...versions.trim().split('\n')], { cwd: debs });
   for (const deb of (await execFileAsync('sh', ['-c', 'ls *.deb'], { cwd: debs })).stdout
     .trim()
     .split('\n')) {
@@ -201,18 +294,11 @@ async function runtimeLayer(workDir: string, log: (line: string) => void): Promi
   for (const dir of ['usr/share', 'etc/ld.so.conf.d', 'usr/lib/x86_64-linux-gnu/gconv']) {
     await rm(join(root, dir), { recursive: true, force: true });
   }
-  await mkdir(join(root, 'usr/local/bin'), { recursive: true });
-  await cp(nodeBinary, join(root, 'usr/local/bin/node'));
-  await mkdir(join(root, 'etc'), { recursive: true });
-  const { uid, gid, name } = IMAGE_USER;
-  await writeFile(
-    join(root, 'etc/passwd'),
-    `root:x:0:0:root:/root:/sbin/nologin\n${name}:x:${uid}:${gid}:${name}:/tmp:/sbin/nologin\n`,
-  );
-  await writeFile(join(root, 'etc/group'), `root:x:0:\n${name}:x:${gid}:\n`);
-  await mkdir(join(root, 'tmp'), { recursive: true });
-  await reproducibleTarGz(root, target, ['tmp']);
+  const writable = await add(root);
+  await reproducibleTarGz(root, target, writable);
+  await pruneOlder(workDir, name, target);
   await rm(root, { recursive: true, force: true });
+  await rm(debs, { recursive: true, force: true });
   return target;
 }
 
@@ -264,6 +350,7 @@ async function appLayer(workDir: string, log: (line: string) => void): Promise<s
         await cp(installed, join(modules, dir, 'node_modules'), { recursive: true, verbatimSymlinks: true });
     }
     await rm(install, { recursive: true, force: true });
+    await pruneOlder(workDir, 'modules', modules);
   }
 
   // The layer is rebuilt only when a file in it changed: its name says what it holds.
@@ -287,6 +374,7 @@ async function appLayer(workDir: string, log: (line: string) => void): Promise<s
   await cp(modules, app, { recursive: true, verbatimSymlinks: true });
   await reproducibleTarGz(stage, target);
   await rm(stage, { recursive: true, force: true });
+  await pruneOlder(workDir, 'app', target);
   return target;
 }
 
@@ -319,6 +407,19 @@ async function treeHash(dir: string): Promise<string> {
   return stdout;
 }
 
+/** Removes the older builds of one cached thing (`<prefix>-<key>`), keeping `current`. */
+async function pruneOlder(workDir: string, prefix: string, current: string): Promise<void> {
+  for (const entry of await readdir(workDir)) {
+    if (
+      entry.startsWith(`${prefix}-`) &&
+      join(workDir, entry) !== current &&
+      !entry.endsWith('-root') &&
+      !entry.endsWith('-debs')
+    )
+      await rm(join(workDir, entry), { recursive: true, force: true });
+  }
+}
+
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
@@ -331,7 +432,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** crane's own registry, in memory on loopback, for the length of one build. */
-async function startRegistry(
+export async function startRegistry(
   crane: string,
   workDir: string,
 ): Promise<{ host: string; stop(): Promise<void> }> {
