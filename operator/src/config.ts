@@ -47,8 +47,13 @@ export interface OperatorConfig {
     redis: EgressTarget;
     otelCollector: EgressTarget;
   };
-  /** Where BackupThenDelete writes tenant schema dumps (a mounted volume in the cluster). */
+  /** Where scheduled backups and BackupThenDelete write schema dumps (a mounted volume in the cluster). */
   backupDir?: string;
+  /**
+   * S3-compatible object storage that receives a copy of every scheduled backup (same retention);
+   * its keys come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never this file.
+   */
+  backupBucket?: { url: string; endpoint?: string; region?: string };
   /** Passed to tenant workloads. */
   endpoints: {
     postgresHost: string;

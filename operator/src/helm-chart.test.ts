@@ -936,6 +936,44 @@ describe('charts/cloudpos', () => {
     );
   });
 
+  it('passes a backup bucket to the operator: its URL in the config, its keys only from a Secret', async () => {
+    const { objects } = await render([
+      '--values',
+      ciValues,
+      '--set',
+      'backup.existingClaim=backups',
+      '--set',
+      'backup.bucket.url=s3://cloudpos-backups/eu-1',
+      '--set',
+      'backup.bucket.endpoint=https://s3.example.com',
+      '--set',
+      'backup.bucket.existingSecret=backup-bucket-keys',
+    ]);
+    const configMap = find(objects, 'ConfigMap', 'cloudpos-operator-config') as KubeObject & {
+      data: Record<string, string>;
+    };
+    const config = JSON.parse(configMap.data['config.json']!) as OperatorConfig;
+    expect(config.backupBucket).toEqual({
+      url: 's3://cloudpos-backups/eu-1',
+      endpoint: 'https://s3.example.com',
+    });
+    const deployment = find(objects, 'Deployment') as KubeObject & {
+      spec: { template: { spec: { containers: { env: unknown[] }[] } } };
+    };
+    expect(deployment.spec.template.spec.containers[0]!.env).toEqual(
+      expect.arrayContaining(
+        ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((key) => ({
+          name: key,
+          valueFrom: { secretKeyRef: { name: 'backup-bucket-keys', key } },
+        })),
+      ),
+    );
+    // Not a bucket URL: the values schema refuses it before anything is rendered.
+    await expect(
+      render(['--values', ciValues, '--set', 'backup.bucket.url=https://s3.example.com/b']),
+    ).rejects.toThrow(/backup\.bucket\.url|does not match pattern/);
+  });
+
   it('ships Grafana dashboards whose queries use only metrics the processes export', async () => {
     const { objects } = await render(['--values', ciValues]);
     // Every dashboard in dashboards/ is checked: a new file must be added to DASHBOARDS.

@@ -19,6 +19,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
+import { openBackupBucket } from './provision/backup-bucket.ts';
 import { loadRedisAdmin, OPERATOR_LEASE, OperatorConfigError, type OperatorConfig } from './config.ts';
 import { LeaderElector } from './controller/leader.ts';
 import { createManager, managerMetrics, type Manager } from './controller/manager.ts';
@@ -91,6 +92,8 @@ const ctx = {
   redis,
   now: () => new Date(),
   ...(portalTokenSecret ? { portalTokenSecret } : {}),
+  // Copies of every scheduled backup; the keys come from the AWS SDK's environment (a Secret).
+  ...(config.backupBucket ? { bucket: openBackupBucket(config.backupBucket) } : {}),
 };
 
 let manager: Manager | undefined;

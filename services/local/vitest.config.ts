@@ -5,6 +5,7 @@ import { harnessProject } from '@cloudpos/harness/vitest/project';
 export default harnessProject({
   name: 'local',
   root: import.meta.dirname,
-  testTimeout: 120_000,
+  // Two full starts of the platform fit in one test, even on a busy 2-core machine.
+  testTimeout: 180_000,
   infra: ['kubernetes'],
 });

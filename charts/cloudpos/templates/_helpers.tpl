@@ -86,6 +86,14 @@ pos-api, worker) and key (its entry in image.digests).
 {{- if .Values.backup.existingClaim }}
 {{- $_ := set $config "backupDir" .Values.backup.mountPath }}
 {{- end }}
+{{- with .Values.backup.bucket }}
+{{- if .url }}
+{{- $bucket := dict "url" .url }}
+{{- if .endpoint }}{{- $_ := set $bucket "endpoint" .endpoint }}{{- end }}
+{{- if .region }}{{- $_ := set $bucket "region" .region }}{{- end }}
+{{- $_ := set $config "backupBucket" $bucket }}
+{{- end }}
+{{- end }}
 {{- toPrettyJson $config }}
 {{- end }}
 

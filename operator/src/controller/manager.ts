@@ -94,7 +94,11 @@ export function createManager(options: {
           const result = await reconcileTenant(ctx, name);
           metrics.reconcileTotal.inc({
             controller: 'tenant',
-            result: result.requeueAfterMs === undefined ? 'success' : 'requeue',
+            // Converged tenants come back for their next backup: that is no requeue.
+            result:
+              CONVERGED.has(result.status?.phase ?? '') || result.requeueAfterMs === undefined
+                ? 'success'
+                : 'requeue',
           });
           if (result.status?.phase) phases.set(name, result.status.phase);
           else phases.delete(name);
@@ -118,6 +122,8 @@ export function createManager(options: {
   };
   return { queue, start: () => queue.start(reconcile), stop: () => queue.stop() };
 }
+
+const CONVERGED = new Set(['Ready', 'Suspended']);
 
 function updatePhaseGauge(metrics: ManagerMetrics, phases: Map<string, string>): void {
   metrics.tenantsByPhase.reset();

@@ -2,7 +2,7 @@
 // workloads (Ready through kwok), a PostgreSQL schema and role, and a NATS account, with honest
 // status; a second pass writes nothing; suspension and plan changes follow.
 import { Redis } from 'ioredis';
-import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
+import { createTestDatabase, startS3, type TestDatabase } from '@cloudpos/harness';
 import { portalTokenKey, portalTokenSigner, portalTokenVerifier } from '@cloudpos/pos-api';
 import { randomUUID } from 'node:crypto';
 import type {} from '@cloudpos/harness/vitest/provided';
@@ -16,7 +16,7 @@ import {
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,6 +32,7 @@ import {
   testRedisAdmin,
   useTenantCredentials,
 } from '../test-support.ts';
+import { listBucketBackups, openBackupBucket } from '../provision/backup-bucket.ts';
 import { IDENTITY_SECRET, reconcileTenant, type ReconcileContext } from './reconcile.ts';
 
 let db: TestDatabase;
@@ -132,6 +133,7 @@ describe('reconciling a Tenant', () => {
       namespace: 'tenant-recon-shop',
     });
     expect(tenant.status?.conditions?.map((c) => [c.type, c.status])).toEqual([
+      ['BackedUp', 'False'], // this operator has no backupDir: see 'scheduled backups'
       ['DatabaseReady', 'True'],
       ['MessagingReady', 'True'],
       ['Ready', 'True'],
@@ -280,15 +282,16 @@ describe('reconciling a Tenant', () => {
   });
 });
 
+const schemaAndRole = async (schema: string) =>
+  (
+    await ctx.postgres.query<{ schemas: number; roles: number }>(
+      `select (select count(*) from pg_namespace where nspname = $1)::int as schemas,
+              (select count(*) from pg_roles where rolname = $1)::int as roles`,
+      [schema],
+    )
+  ).rows[0];
+
 describe('deleting a Tenant', () => {
-  const schemaAndRole = async (schema: string) =>
-    (
-      await ctx.postgres.query<{ schemas: number; roles: number }>(
-        `select (select count(*) from pg_namespace where nspname = $1)::int as schemas,
-                (select count(*) from pg_roles where rolname = $1)::int as roles`,
-        [schema],
-      )
-    ).rows[0];
   const gone = async (name: string) => (await kubectl(['get', 'tenant', name])).stderr.includes('NotFound');
 
   it('with Delete drops the schema, the role and the NATS account, then lets the Tenant go', async () => {
@@ -377,6 +380,152 @@ describe('deleting a Tenant', () => {
     await reconcileTenant(ctx, 'backup-shop');
     expect(await gone('backup-shop')).toBe(true);
     expect(await schemaAndRole('tenant_backup_shop')).toEqual({ schemas: 0, roles: 0 });
+  });
+});
+
+describe('scheduled backups', () => {
+  const HOUR = 3_600_000;
+  const scheduledContext = (backupDir: string, clock: { now: Date }): ReconcileContext => ({
+    ...ctx,
+    config: { ...ctx.config, backupDir },
+    now: () => clock.now,
+  });
+  const backedUp = (tenant: Tenant) =>
+    tenant.status?.conditions?.find((condition) => condition.type === 'BackedUp');
+
+  it('takes a verified backup when one is due, keeps the newest `keep`, and comes back for the next one', async () => {
+    const backupDir = await mkdtemp(join(tmpdir(), 'cloudpos-scheduled-backups-'));
+    const clock = { now: new Date() };
+    const scheduled = scheduledContext(backupDir, clock);
+    try {
+      await applyTenant('sched-shop', { backup: { intervalHours: 1, keep: 2 } });
+      await reconcileUntilSettled('sched-shop');
+
+      const first = await reconcileTenant(scheduled, 'sched-shop');
+      expect(first.requeueAfterMs).toBe(HOUR);
+      let tenant = await readTenant('sched-shop');
+      expect(tenant.status?.phase).toBe('Ready');
+      expect(tenant.status?.lastBackup).toMatchObject({ time: clock.now.toISOString() });
+      expect(tenant.status?.lastBackup?.tables).toBeGreaterThan(10);
+      expect(tenant.status?.lastBackup?.bytes).toBeGreaterThan(1000);
+      expect(backedUp(tenant)).toMatchObject({ status: 'True', reason: 'Completed' });
+      expect(await readdir(backupDir)).toEqual([tenant.status?.lastBackup?.file]);
+      const listed = await promisify(execFile)(inject('pgRestorePath'), [
+        '--list',
+        join(backupDir, tenant.status!.lastBackup!.file),
+      ]);
+      expect(listed.stdout).toContain('TABLE tenant_sched_shop sale ');
+
+      // Not due yet: no dump, no status write, and the queue is told when to come back.
+      clock.now = new Date(clock.now.getTime() + HOUR / 2);
+      const early = await reconcileTenant(scheduled, 'sched-shop');
+      expect(early.requeueAfterMs).toBe(HOUR / 2);
+      expect((await readTenant('sched-shop')).metadata.resourceVersion).toBe(tenant.metadata.resourceVersion);
+      expect(await readdir(backupDir)).toHaveLength(1);
+
+      for (const hours of [1, 2]) {
+        clock.now = new Date(clock.now.getTime() + hours * HOUR);
+        await reconcileTenant(scheduled, 'sched-shop');
+      }
+      tenant = await readTenant('sched-shop');
+      const files = (await readdir(backupDir)).sort();
+      expect(files).toHaveLength(2);
+      expect(files.at(-1)).toBe(tenant.status?.lastBackup?.file);
+      expect(tenant.status?.lastBackup?.time).toBe(clock.now.toISOString());
+      expect(
+        (await eventReasons('sched-shop')).filter((reason) => reason === 'Normal/BackupCompleted'),
+      ).toHaveLength(3);
+    } finally {
+      await rm(backupDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a backup target that cannot be written as BackedUp=False, stays Ready and retries', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'cloudpos-scheduled-backups-'));
+    await writeFile(join(parent, 'not-a-directory'), '');
+    const clock = { now: new Date() };
+    try {
+      await applyTenant('unwritable-shop', { backup: { intervalHours: 24, keep: 3 } });
+      await reconcileUntilSettled('unwritable-shop');
+      const result = await reconcileTenant(
+        scheduledContext(join(parent, 'not-a-directory', 'backups'), clock),
+        'unwritable-shop',
+      );
+      expect(result.requeueAfterMs).toBe(15 * 60_000);
+      const tenant = await readTenant('unwritable-shop');
+      expect(tenant.status?.phase).toBe('Ready');
+      expect(tenant.status?.lastBackup).toBeUndefined();
+      expect(backedUp(tenant)).toMatchObject({ status: 'False', reason: 'BackupFailed' });
+      expect(backedUp(tenant)?.message).toMatch(/scheduled backup of tenant_unwritable_shop failed.*ENOTDIR/);
+      expect(await eventReasons('unwritable-shop')).toContain('Warning/BackupFailed');
+      expect(await schemaAndRole('tenant_unwritable_shop')).toEqual({ schemas: 1, roles: 1 });
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('copies each backup to object storage, pruned with the same retention, and says when it cannot', async () => {
+    const backupDir = await mkdtemp(join(tmpdir(), 'cloudpos-scheduled-backups-'));
+    const s3 = await startS3({ dir: join(backupDir, 's3'), buckets: ['tenant-backups'] });
+    const bucketAt = (url: string) =>
+      openBackupBucket({ url, endpoint: s3.url, region: s3.region }, s3.credentials);
+    const clock = { now: new Date() };
+    const bucket = bucketAt('s3://tenant-backups/cluster-a');
+    const copying: ReconcileContext = { ...scheduledContext(backupDir, clock), bucket };
+    try {
+      await applyTenant('copied-shop', { backup: { intervalHours: 1, keep: 2 } });
+      await reconcileUntilSettled('copied-shop');
+      for (let backup = 0; backup < 3; backup++) {
+        await reconcileTenant(copying, 'copied-shop');
+        clock.now = new Date(clock.now.getTime() + HOUR);
+      }
+      const tenant = await readTenant('copied-shop');
+      const last = tenant.status!.lastBackup!;
+      expect(last.copiedTo).toBe(`s3://tenant-backups/cluster-a/${last.file}`);
+      const copies = await listBucketBackups(bucket, 'tenant_copied_shop');
+      expect(copies.map((copy) => copy.key.replace('cluster-a/', '')).sort()).toEqual(
+        (await readdir(backupDir)).filter((name) => name.endsWith('.dump')).sort(),
+      );
+      expect(copies).toHaveLength(2);
+      expect(backedUp(tenant)).toMatchObject({ status: 'True', reason: 'Completed' });
+
+      // The bucket goes away: the dump is still made and kept, the condition says what failed.
+      const broken: ReconcileContext = { ...copying, bucket: bucketAt('s3://gone-bucket') };
+      await reconcileTenant(broken, 'copied-shop');
+      const failed = await readTenant('copied-shop');
+      expect(failed.status?.phase).toBe('Ready');
+      expect(failed.status?.lastBackup?.time).toBe(clock.now.toISOString());
+      expect(failed.status?.lastBackup?.copiedTo).toBeUndefined();
+      expect(backedUp(failed)).toMatchObject({ status: 'False', reason: 'CopyFailed' });
+      expect(backedUp(failed)?.message).toContain('s3://gone-bucket/');
+      expect(backedUp(failed)?.message).toContain('NoSuchBucket');
+      expect(await eventReasons('copied-shop')).toContain('Warning/BackupCopyFailed');
+      // Until the next backup is due, the condition keeps saying so.
+      clock.now = new Date(clock.now.getTime() + HOUR / 4);
+      await reconcileTenant(broken, 'copied-shop');
+      expect(backedUp(await readTenant('copied-shop'))).toMatchObject({ reason: 'CopyFailed' });
+    } finally {
+      bucket.client.destroy();
+      await s3.stop();
+      await rm(backupDir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes none when spec.backup.intervalHours is 0', async () => {
+    const backupDir = await mkdtemp(join(tmpdir(), 'cloudpos-scheduled-backups-'));
+    try {
+      await applyTenant('nobackup-shop', { backup: { intervalHours: 0 } });
+      await reconcileUntilSettled('nobackup-shop');
+      const result = await reconcileTenant(scheduledContext(backupDir, { now: new Date() }), 'nobackup-shop');
+      expect(result.requeueAfterMs).toBeUndefined();
+      expect(backedUp(await readTenant('nobackup-shop'))).toMatchObject({
+        status: 'False',
+        reason: 'NotScheduled',
+      });
+      expect(await readdir(backupDir)).toEqual([]);
+    } finally {
+      await rm(backupDir, { recursive: true, force: true });
+    }
   });
 });
 

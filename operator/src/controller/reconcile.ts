@@ -20,10 +20,12 @@ import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
 import type { Tenant, TenantStatus } from '../generated/tenant.ts';
 import { applyChanged } from '../kube/apply.ts';
 import { BackupUnavailableError } from '../provision/backup.ts';
+import type { BackupBucket } from '../provision/backup-bucket.ts';
 import { CREDENTIALS_SECRET, desiredObjects, namespaceName, tenantUrl } from '../specs/index.ts';
 import { PLAN_LABEL, buildNamespace } from '../specs/namespace.ts';
 import { objectMeta } from '../specs/metadata.ts';
 import { PLANS, PLAN_ORDER, type Plan } from '../specs/plans.ts';
+import { runScheduledBackup } from './backup-schedule.ts';
 import { recordEvents, transitionEvents } from './events.ts';
 import {
   completeIdentity,
@@ -53,6 +55,8 @@ export interface ReconcileContext extends TenantDataContext {
   now(): Date;
   /** The platform's PORTAL_TOKEN_SECRET: each tenant's API gets its own key derived from it. */
   portalTokenSecret?: string;
+  /** Object storage that receives a copy of every scheduled backup (config.backupBucket). */
+  bucket?: BackupBucket;
 }
 
 export interface ReconcileResult {
@@ -145,6 +149,14 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     });
   }
 
+  // Backups once the schema is there; they never change whether the tenant is Ready.
+  const backup =
+    data.database.status === 'True'
+      ? await runScheduledBackup({ ...ctx, backupDir: ctx.config.backupDir }, tenant, now)
+      : undefined;
+  if (backup) set(backup.condition);
+  const lastBackup = backup ? backup.lastBackup : tenant.status?.lastBackup;
+
   const suspended = tenant.spec.suspended ?? false;
   set(readyCondition(conditions, suspended));
   const status: TenantStatus = {
@@ -154,6 +166,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     schema,
     namespace: namespaceName(tenant),
     conditions,
+    ...(lastBackup ? { lastBackup } : {}),
   };
   if (!sameStatus(tenant.status, status)) {
     await ctx.custom.patchClusterCustomObjectStatus(
@@ -162,14 +175,25 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
         version: TENANT_VERSION,
         plural: TENANT_PLURAL,
         name,
-        body: { status },
+        // A merge patch keeps what it does not name: a copy the last backup lacks is removed by null.
+        body: {
+          status: status.lastBackup?.copiedTo
+            ? status
+            : {
+                ...status,
+                ...(status.lastBackup ? { lastBackup: { ...status.lastBackup, copiedTo: null } } : {}),
+              },
+        },
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     await recordEvents(ctx.core, tenant, transitionEvents(tenant.status?.conditions, conditions), now);
   }
+  await recordEvents(ctx.core, tenant, backup?.events ?? [], now);
   const converged = status.phase === 'Ready' || status.phase === 'Suspended';
-  return { status, ...(converged ? {} : { requeueAfterMs: 2000 }) };
+  // A converged tenant comes back when its next backup is due.
+  const requeueAfterMs = converged ? backup?.nextInMs : 2000;
+  return { status, ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }) };
 }
 
 async function readTenant(ctx: ReconcileContext, name: string): Promise<Tenant | undefined> {

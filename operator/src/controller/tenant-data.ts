@@ -46,6 +46,8 @@ export interface TenantDataContext {
    * platform's own Redis password.
    */
   redis?: RedisAdmin;
+  /** pg_dump and pg_restore of the server's major (else PG_DUMP/PG_RESTORE, else PATH). */
+  pgTools?: { pgDump: string; pgRestore: string };
 }
 
 /**
@@ -256,6 +258,7 @@ export async function removeTenantData(
       databaseUrl: ctx.databaseUrl,
       schema,
       dir: input.backupDir,
+      ...ctx.pgTools,
     });
     events.push({
       type: 'Normal',

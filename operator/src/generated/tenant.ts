@@ -218,6 +218,19 @@ export interface TenantSpec {
    */
   suspended?: boolean;
   /**
+   * Scheduled backups of the tenant's schema (verified dumps kept with a retention). Each field defaults to the plan's schedule.
+   */
+  backup?: {
+    /**
+     * Hours between two backups; 0 turns scheduled backups off.
+     */
+    intervalHours?: number;
+    /**
+     * How many scheduled backups to keep (the oldest go first).
+     */
+    keep?: number;
+  };
+  /**
    * What happens to the tenant's data when the Tenant is deleted.
    */
   deletionPolicy?: 'Retain' | 'BackupThenDelete' | 'Delete';
@@ -238,6 +251,22 @@ export interface TenantStatus {
    * The tenant's Kubernetes namespace.
    */
   namespace?: string;
+  /**
+   * The newest scheduled backup that was written and verified.
+   */
+  lastBackup?: {
+    time: string;
+    /**
+     * The dump's file name in the operator's backup directory.
+     */
+    file: string;
+    bytes?: number;
+    tables?: number;
+    /**
+     * Where its copy in object storage is (s3://bucket/key), when a bucket is configured.
+     */
+    copiedTo?: string;
+  };
   conditions?: {
     type: string;
     status: 'True' | 'False' | 'Unknown';

@@ -15,6 +15,7 @@ import { tenantDataContext } from '../test-support.ts';
 import { PLANS } from '../specs/plans.ts';
 import {
   applyLocalTenant,
+  backupDueLocalTenants,
   deleteLocalTenant,
   InvalidTenantError,
   listLocalTenants,
@@ -184,5 +185,37 @@ describe('local tenants', () => {
     await admin.end();
     expect(left.rows[0]).toEqual({ schemas: 0, roles: 0 });
     expect((await listLocalTenants(ctx)).map((tenant) => tenant.spec.slug)).toEqual(['local-shop']);
+  });
+
+  it('take their scheduled backups when due, keep the newest, and keep the status through an apply', async () => {
+    const clock = { now: new Date() };
+    const backupDir = join(dirname(ctx.dir), 'backups');
+    const scheduled: LocalTenantContext = { ...ctx, backupDir, now: () => clock.now };
+    const manifest = tenantManifest('local-safe', { backup: { intervalHours: 1, keep: 2 } });
+    await applyLocalTenant(scheduled, manifest);
+    const backedUp = async () => (await listLocalTenants(ctx)).find((t) => t.spec.slug === 'local-safe')!;
+    const taken = async () =>
+      (await backupDueLocalTenants(scheduled)).filter((entry) => entry.slug === 'local-safe');
+
+    expect((await taken()).map((entry) => entry.events[0]?.reason)).toEqual(['BackupCompleted']);
+    const first = await backedUp();
+    expect(first.status?.lastBackup).toMatchObject({ time: clock.now.toISOString() });
+    expect(first.status?.conditions?.find((c) => c.type === 'BackedUp')).toMatchObject({
+      status: 'True',
+      reason: 'Completed',
+    });
+    expect(await taken()).toEqual([]); // not due again for an hour
+
+    // An apply (here: unchanged) keeps what the backups wrote.
+    await applyLocalTenant(scheduled, manifest);
+    expect((await backedUp()).status?.lastBackup).toEqual(first.status?.lastBackup);
+
+    for (const step of [1, 2]) {
+      clock.now = new Date(clock.now.getTime() + step * 3_600_000);
+      expect(await taken()).toHaveLength(1);
+    }
+    const files = (await readdir(backupDir)).filter((name) => name.startsWith('tenant_local_safe-'));
+    expect(files.sort()).toHaveLength(2);
+    expect(files.sort().at(-1)).toBe((await backedUp()).status?.lastBackup?.file);
   });
 });

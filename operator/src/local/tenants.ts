@@ -11,7 +11,15 @@ import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { tenantSchema } from '../crd.ts';
 import type { Tenant, TenantStatus } from '../generated/tenant.ts';
-import { phaseOf, readyCondition, setCondition, type Condition } from '../controller/conditions.ts';
+import { nextBackupAt, runScheduledBackup } from '../controller/backup-schedule.ts';
+import type { BackupBucket } from '../provision/backup-bucket.ts';
+import {
+  phaseOf,
+  readyCondition,
+  sameStatus,
+  setCondition,
+  type Condition,
+} from '../controller/conditions.ts';
 import type { TenantEvent } from '../controller/events.ts';
 import {
   completeIdentity,
@@ -22,6 +30,17 @@ import {
   type TenantIdentity,
 } from '../controller/tenant-data.ts';
 
+export { BACKUP_RETRY_MS } from '../controller/backup-schedule.ts';
+export {
+  bucketUrlOf,
+  copyBackupToBucket,
+  fetchBackupFromBucket,
+  listBucketBackups,
+  openBackupBucket,
+  parseBucketUrl,
+  pruneBucketBackups,
+  type BackupBucket,
+} from '../provision/backup-bucket.ts';
 /** Deletion by BackupThenDelete refused because the backup cannot be made (nothing was dropped). */
 export {
   BackupUnavailableError,
@@ -154,11 +173,65 @@ export async function reconcileLocalTenant(ctx: LocalTenantContext, slug: string
     url: ctx.urlOf(slug),
     schema: tenantSchemaName(slug),
     conditions,
+    ...(tenant.status?.lastBackup ? { lastBackup: tenant.status.lastBackup } : {}),
   };
   const reconciled = { ...tenant, status };
   await writeManifest(ctx, reconciled);
   return reconciled;
 }
+
+/**
+ * Scheduled backups, as the cluster operator takes them: every local tenant whose backup is due
+ * (by spec.backup or its plan) is dumped into `backupDir`, verified and pruned; its status says so.
+ * `npm start` runs this on a timer. Answers what happened, for the log.
+ */
+export async function backupDueLocalTenants(
+  ctx: Pick<LocalTenantContext, 'dir' | 'backupDir' | 'postgres' | 'databaseUrl' | 'pgTools' | 'now'> & {
+    bucket?: BackupBucket | undefined;
+  },
+  /** Tenants not to try now (a failed backup waits BACKUP_RETRY_MS before the next try). */
+  skip: ReadonlySet<string> = new Set(),
+): Promise<{ slug: string; events: TenantEvent[]; failed: boolean }[]> {
+  const done: { slug: string; events: TenantEvent[]; failed: boolean }[] = [];
+  for (const listed of await listLocalTenants(ctx)) {
+    if (skip.has(listed.spec.slug)) continue;
+    const now = ctx.now();
+    const due = nextBackupAt(listed, now);
+    const databaseReady = listed.status?.conditions?.some(
+      (condition) => condition.type === 'DatabaseReady' && condition.status === 'True',
+    );
+    if (!databaseReady || (due && due > now && hasCondition(listed, 'BackedUp'))) continue;
+    const backup = await runScheduledBackup(
+      { ...ctx, backupDir: ctx.backupDir, bucket: ctx.bucket },
+      listed,
+      now,
+    );
+    // Read again just before writing: an apply meanwhile keeps its spec; only status is ours.
+    const tenant = await readLocalTenant(ctx, listed.spec.slug);
+    if (!tenant?.status) continue;
+    const status: TenantStatus = {
+      ...tenant.status,
+      conditions: setCondition(
+        tenant.status.conditions,
+        backup.condition,
+        tenant.metadata.generation ?? 1,
+        now,
+      ),
+      ...(backup.lastBackup ? { lastBackup: backup.lastBackup } : {}),
+    };
+    if (!sameStatus(tenant.status, status)) await writeManifest(ctx, { ...tenant, status });
+    if (backup.events.length > 0)
+      done.push({
+        slug: tenant.spec.slug,
+        events: backup.events,
+        failed: backup.condition.reason === 'BackupFailed',
+      });
+  }
+  return done;
+}
+
+const hasCondition = (tenant: Tenant, type: string) =>
+  tenant.status?.conditions?.some((condition) => condition.type === type) ?? false;
 
 /** Deletion by the tenant's policy, as the finalizer does in the cluster; the files go last. */
 export async function deleteLocalTenant(ctx: LocalTenantContext, slug: string): Promise<TenantEvent[]> {
@@ -198,7 +271,7 @@ async function ensureLocalIdentity(file: string, legacyFile: string): Promise<Te
   return identity;
 }
 
-async function writeManifest(ctx: LocalTenantContext, tenant: Tenant): Promise<void> {
+async function writeManifest(ctx: Pick<LocalTenantContext, 'dir'>, tenant: Tenant): Promise<void> {
   await mkdir(ctx.dir, { recursive: true });
   await writeAtomically(files(ctx, tenant.spec.slug).manifest, stringify(tenant), 0o644);
 }

@@ -28,6 +28,7 @@ export interface BackupOptions {
 
 export interface Backup {
   file: string;
+  bytes: number;
   tables: string[];
 }
 
@@ -67,7 +68,7 @@ export async function backupTenantSchema(options: BackupOptions): Promise<Backup
     // Verify before anyone relies on it: the archive must list the schema's tables.
     const tables = await tablesIn(pgRestore, partial, options.schema);
     await rename(partial, file);
-    return { file, tables };
+    return { file, bytes: (await stat(file)).size, tables };
   } catch (error) {
     await rm(partial, { force: true });
     const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;

@@ -12,11 +12,19 @@ import {
   type SignedIn,
 } from '@cloudpos/pos-api/test-support';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { startS3 } from '@cloudpos/harness';
+import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { backupTenantSchema, listBackups, pruneBackups, restoreTenantSchema } from './backup.ts';
+import {
+  copyBackupToBucket,
+  fetchBackupFromBucket,
+  listBucketBackups,
+  openBackupBucket,
+  pruneBucketBackups,
+} from './backup-bucket.ts';
 
 let world: SellingWorld;
 let cashier: SignedIn;
@@ -142,5 +150,56 @@ describe('restoring a tenant from its backup', () => {
     expect(kept).toHaveLength(2);
     // The backup made today (the first test's) and the one of 3 December.
     expect(kept[1]!.file).toContain('2026-12-03');
+  });
+
+  it('restores from the copy in object storage when the dump on disk is gone', async () => {
+    const s3 = await startS3({ dir: join(dir, 's3'), buckets: ['backups'] });
+    const bucket = openBackupBucket(
+      { url: 's3://backups/cloudpos/', endpoint: s3.url, region: s3.region },
+      s3.credentials,
+    );
+    try {
+      const atBackup = await receipts();
+      const made = await backupTenantSchema({
+        admin: world.sql,
+        databaseUrl: world.db.url,
+        schema: world.schema,
+        dir,
+        ...tools(),
+      });
+      const copied = await copyBackupToBucket(bucket, made.file);
+      expect(copied).toBe(`s3://backups/cloudpos/${basename(made.file)}`);
+      // The object is really on the server's disk, byte for byte.
+      expect(await readFile(join(s3.dataDir, 'backups', 'cloudpos', basename(made.file)))).toEqual(
+        await readFile(made.file),
+      );
+      await rm(made.file);
+      await sell('MUG', 350);
+
+      const [newest] = await listBucketBackups(bucket, world.schema);
+      expect(newest?.key).toBe(`cloudpos/${basename(made.file)}`);
+      const fetched = await fetchBackupFromBucket(bucket, newest!.key, join(dir, 'fetched'));
+      await restoreTenantSchema({
+        admin: world.sql,
+        databaseUrl: world.db.url,
+        schema: world.schema,
+        file: fetched,
+        pgRestore: inject('pgRestorePath'),
+      });
+      expect(await receipts()).toEqual(atBackup);
+
+      // Retention applies to the copies too; a bucket that does not exist is named in the error.
+      expect(await pruneBucketBackups(bucket, world.schema, 1)).toEqual([]);
+      const missing = openBackupBucket(
+        { url: 's3://no-such-bucket', endpoint: s3.url, region: s3.region },
+        s3.credentials,
+      );
+      await expect(copyBackupToBucket(missing, fetched)).rejects.toThrow(
+        /to s3:\/\/no-such-bucket\/\S+ failed: NoSuchBucket: the bucket does not exist/,
+      );
+    } finally {
+      bucket.client.destroy();
+      await s3.stop();
+    }
   });
 });

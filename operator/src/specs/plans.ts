@@ -15,6 +15,8 @@ export interface PlanLimits {
   container: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
   /** The tenant's JetStream stream. */
   stream: { maxBytes: number; maxAgeDays: number };
+  /** Scheduled backups of the tenant's schema, unless its spec.backup says otherwise. */
+  backup: { intervalHours: number; keep: number };
 }
 
 const GiB = 1024 ** 3;
@@ -26,6 +28,7 @@ export const PLANS: Record<Plan, PlanLimits> = {
     workerReplicas: 1,
     container: { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '500m', memory: '384Mi' } },
     stream: { maxBytes: 1 * GiB, maxAgeDays: 30 },
+    backup: { intervalHours: 24, keep: 7 },
   },
   growth: {
     quota: { cpu: '8', memory: '16Gi', pods: 50 },
@@ -34,6 +37,7 @@ export const PLANS: Record<Plan, PlanLimits> = {
     autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 70 },
     container: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
     stream: { maxBytes: 10 * GiB, maxAgeDays: 90 },
+    backup: { intervalHours: 24, keep: 14 },
   },
   scale: {
     quota: { cpu: '32', memory: '64Gi', pods: 200 },
@@ -42,5 +46,6 @@ export const PLANS: Record<Plan, PlanLimits> = {
     autoscaling: { minReplicas: 3, maxReplicas: 20, targetCpuPercent: 65 },
     container: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } },
     stream: { maxBytes: 100 * GiB, maxAgeDays: 365 },
+    backup: { intervalHours: 6, keep: 28 },
   },
 };

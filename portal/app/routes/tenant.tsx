@@ -83,7 +83,9 @@ export default function TenantPage() {
       ) : null}
       {tenant.observed ? (
         <ul className="conditions" aria-label="Provisioning steps">
-          {[...tenant.observed.conditions]
+          {tenant.observed.conditions
+            // Provisioning steps only: BackedUp (scheduled backups) is no step of getting a till.
+            .filter((condition) => condition.type in STEP_LABEL)
             .sort((a, b) => stepRank(a.type) - stepRank(b.type))
             .map((condition) => (
               <li key={condition.type} data-type={condition.type} data-status={condition.status}>

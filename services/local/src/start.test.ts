@@ -1,5 +1,5 @@
 // End-to-end tests of `npm start`'s runner: the real processes, real ports, a real data directory.
-import { eventually, freePort, type ZipkinSpan } from '@cloudpos/harness';
+import { eventually, freePort, startS3, type ZipkinSpan } from '@cloudpos/harness';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const runnerPath = fileURLToPath(new URL('./start.ts', import.meta.url));
@@ -178,6 +179,12 @@ describe('npm start (local mode)', () => {
       `Demo tenant  http://demo.localhost:${env.CLOUDPOS_API_PORT} (schema tenant_demo: Ready, 1 store(s))`,
     );
     expect(first.output()).toContain('Demo catalog 5 products');
+    // The demo tenant's first scheduled backup is taken at start (its plan: every 24 h, keep 7).
+    await first.waitFor(/Backup {7}demo: Schema tenant_demo backed up to \S+\.dump \(\d+ tables, verified\)/);
+    const demoManifest = parse(await readFile(join(env.CLOUDPOS_HOME, 'tenants', 'demo.yaml'), 'utf8')) as {
+      status: { lastBackup?: { file: string } };
+    };
+    expect(await readdir(join(env.CLOUDPOS_HOME, 'backups'))).toContain(demoManifest.status.lastBackup?.file);
     // The till, built by the runner and served by the API on every host.
     expect(first.output()).toContain(`Till app     http://demo.localhost:${env.CLOUDPOS_API_PORT}/till/`);
     const tillPage = await fetch(`${api}/till/`);
@@ -616,6 +623,34 @@ describe('npm start (local mode)', () => {
     expect(restored.output, restored.output).toContain('tenant corner-cafe restored from');
     expect(restored.output).toMatch(/kept in schema tenant_corner_cafe_replaced_\d{14}/);
     expect(restored.code).toBe(0);
+
+    // With a bucket, each backup is copied there too, and a restore finds the copy after the disk
+    // lost the dump.
+    const s3 = await startS3({ dir: join(env.CLOUDPOS_HOME, 's3'), buckets: ['local-backups'] });
+    try {
+      const withBucket = {
+        ...env,
+        CLOUDPOS_BACKUP_BUCKET: 's3://local-backups/dev',
+        CLOUDPOS_BACKUP_BUCKET_ENDPOINT: s3.url,
+        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      };
+      const copied = await runTenantCli(withBucket, ['backup', 'corner-cafe', '--keep', '1']);
+      expect(copied.output, copied.output).toMatch(
+        /copied to s3:\/\/local-backups\/dev\/tenant_corner_cafe-\S+\.dump/,
+      );
+      await rm(join(env.CLOUDPOS_HOME, 'backups'), { recursive: true });
+      const listedCopies = await runTenantCli(withBucket, ['backups', 'corner-cafe']);
+      expect(listedCopies.output).toMatch(/KiB {2}s3:\/\/local-backups\/dev\/tenant_corner_cafe-/);
+      const fromBucket = await runTenantCli(withBucket, ['restore', 'corner-cafe', '--from', 'latest']);
+      expect(fromBucket.output, fromBucket.output).toMatch(
+        /fetching s3:\/\/local-backups\/dev\/tenant_corner_cafe-\S+\.dump/,
+      );
+      expect(fromBucket.output).toContain('tenant corner-cafe restored from');
+      expect(fromBucket.code).toBe(0);
+    } finally {
+      await s3.stop();
+    }
 
     const deleted = await runTenantCli(env, ['delete', 'bakery']);
     expect(deleted.output).toContain(

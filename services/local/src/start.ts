@@ -31,6 +31,7 @@ import { localPinPeppers } from './pin-peppers.ts';
 import { PORT_VARIABLES, localSecrets, localSettings } from './settings.ts';
 import { openLocalTenants } from './tenants.ts';
 import { startPortalStack } from './portal.ts';
+import { startScheduledBackups } from './scheduled-backups.ts';
 import { Supervisor } from './supervisor.ts';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     }),
   );
 
-  const tenants = await openLocalTenants(settings, {
+  const engines = {
     databaseUrl,
     nats: {
       url: nats.url,
@@ -108,7 +109,8 @@ async function main(): Promise<void> {
     },
     redisAdminUrl: redis.url,
     stop: async () => {},
-  });
+  };
+  const tenants = await openLocalTenants(settings, engines);
   const pinPeppers = await localPinPeppers(settings.home);
   const demo = await prepareDemoTenant(tenants.ctx, pinPeppers).finally(() => tenants.close());
   const authSecret = await localAuthSecret(settings.home);
@@ -185,6 +187,10 @@ async function main(): Promise<void> {
     onStop: (name, stop) => supervisor.onStop(name, stop),
   });
 
+  // Every tenant's schema is backed up on its schedule (its spec.backup, else its plan's).
+  const backups = await startScheduledBackups(settings, engines, say);
+  supervisor.onStop('scheduled backups', () => backups.stop());
+
   say('');
   say('CloudPOS is running.');
   say(`  Portal       ${portal.portalUrl}  (sign up, pay, get a tenant; payments: ${portal.stripe})`);
@@ -229,6 +235,9 @@ async function main(): Promise<void> {
     );
   }
   say('  More tenants npm run tenant -- create <slug>   (see npm run tenant -- --help)');
+  say(
+    `  Backups      ${join(settings.home, 'backups')}  (each tenant on its plan's schedule or spec.backup; npm run tenant -- backups <slug>)`,
+  );
   say(`  Logs         ${logDir} and each service's folder under ${join(settings.home, 'data')}`);
   say('Press Ctrl-C to stop.');
   await stopSignal;

@@ -2,7 +2,7 @@
 // `kubectl apply -f tenants/...`, reconciled by the operator's local mode into the local PostgreSQL
 // and NATS (those of a running `npm start`, or started just for this command).
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ActionableError, reportFatal } from '@cloudpos/harness';
@@ -19,9 +19,16 @@ import {
   pruneBackups,
   readLocalTenant,
   restoreTenantSchema,
+  bucketUrlOf,
+  copyBackupToBucket,
+  fetchBackupFromBucket,
+  listBucketBackups,
+  parseBucketUrl,
+  pruneBucketBackups,
+  type BackupBucket,
 } from '@cloudpos/operator/local';
 import { tenantSchemaName } from '@cloudpos/tenant-db';
-import { withBackupTools } from './backup-tools.ts';
+import { localBackupBucket, withBackupTools } from './backup-tools.ts';
 import { useLocalEngines } from './infra.ts';
 import { localAuthSecret } from './auth-secret.ts';
 import { localSettings, type LocalSettings } from './settings.ts';
@@ -38,9 +45,13 @@ const USAGE = `Usage: npm run tenant -- <command>
   delete <slug>             delete a Tenant; its data goes by its deletionPolicy
   backup <slug> [--keep 7]  dump the tenant's schema into .cloudpos/backups, verified; keep the newest n
   backups <slug>            the tenant's backups, newest first
-  restore <slug> --from <file|latest>
+  restore <slug> --from <file|s3://bucket/key|latest>
                             put the tenant's data back as it was at a backup (the data as it is now
-                            is kept aside in a schema whose name is printed)`;
+                            is kept aside in a schema whose name is printed)
+
+  With CLOUDPOS_BACKUP_BUCKET=s3://bucket/prefix (CLOUDPOS_BACKUP_BUCKET_ENDPOINT for an
+  S3-compatible server, keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), every backup is also
+  copied there, \`backups\` lists the copies and \`restore --from latest\` takes the newest of both.`;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -84,10 +95,17 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'backups') {
     const backups = await listBackups(backupDir, tenantSchemaName(slug!));
     if (backups.length === 0) say(`no backups of ${slug} in ${backupDir}`);
-    for (const backup of backups)
-      say(
-        `${backup.at.toISOString()}  ${String(Math.ceil(backup.bytes / 1024)).padStart(8)} KiB  ${backup.file}`,
-      );
+    for (const backup of backups) say(backupLine(backup.at, backup.bytes, backup.file));
+    const bucket = localBackupBucket();
+    if (bucket) {
+      try {
+        const copies = await listBucketBackups(bucket, tenantSchemaName(slug!));
+        if (copies.length === 0) say(`no copies of ${slug}'s backups in ${bucketUrlOf(bucket)}`);
+        for (const copy of copies) say(backupLine(copy.at, copy.bytes, bucketUrlOf(bucket, copy.key)));
+      } finally {
+        bucket.client.destroy();
+      }
+    }
     return;
   }
   if (command === 'restore' && !values.from)
@@ -177,17 +195,69 @@ async function backupOrRestore(
   slug: string,
   options: { keep: number; from: string | undefined; backupDir: string },
 ): Promise<void> {
-  const schema = tenantSchemaName(slug);
   const tools = await withBackupTools(process.env);
-  let file = options.from;
-  if (command === 'restore' && file === 'latest') {
-    file = (await listBackups(options.backupDir, schema))[0]?.file;
-    if (!file)
-      throw new ActionableError(
-        `There is no backup of ${slug} in ${options.backupDir}.`,
-        'make one: npm run tenant -- backup ' + slug,
-      );
+  const bucket = localBackupBucket();
+  try {
+    const file = command === 'restore' ? await backupToRestore(slug, options, bucket) : undefined;
+    await backupOrRestoreOnEngines(settings, command, slug, { ...options, file, bucket, tools });
+  } finally {
+    bucket?.client.destroy();
   }
+}
+
+/**
+ * The dump a restore reads: a file, an `s3://` copy (fetched into the backup folder first), or
+ * `latest`: the newest of the folder's backups and the bucket's copies (their names carry the time).
+ */
+async function backupToRestore(
+  slug: string,
+  options: { from: string | undefined; backupDir: string },
+  bucket: BackupBucket | undefined,
+): Promise<string> {
+  const schema = tenantSchemaName(slug);
+  const fetch = async (key: string) => {
+    if (!bucket)
+      throw new ActionableError(
+        `${options.from} is in object storage, but no bucket is configured.`,
+        'set CLOUDPOS_BACKUP_BUCKET (and CLOUDPOS_BACKUP_BUCKET_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+      );
+    say(`fetching ${bucketUrlOf(bucket, key)}`);
+    return fetchBackupFromBucket(bucket, key, options.backupDir);
+  };
+  if (options.from?.startsWith('s3://')) {
+    const { bucket: name, prefix: key } = parseBucketUrl(options.from);
+    if (bucket && name !== bucket.bucket)
+      throw new ActionableError(
+        `${options.from} is not in the configured bucket ${bucketUrlOf(bucket)}.`,
+        'give a copy from `npm run tenant -- backups ' + slug + '`',
+      );
+    return fetch(key.replace(/\/$/, ''));
+  }
+  if (options.from !== 'latest') return options.from!;
+  const local = (await listBackups(options.backupDir, schema))[0];
+  const copy = bucket ? (await listBucketBackups(bucket, schema))[0] : undefined;
+  if (copy && (!local || basename(copy.key) > basename(local.file))) return fetch(copy.key);
+  if (local) return local.file;
+  throw new ActionableError(
+    `There is no backup of ${slug} in ${options.backupDir}${bucket ? ` or ${bucketUrlOf(bucket)}` : ''}.`,
+    'make one: npm run tenant -- backup ' + slug,
+  );
+}
+
+async function backupOrRestoreOnEngines(
+  settings: LocalSettings,
+  command: 'backup' | 'restore',
+  slug: string,
+  options: {
+    keep: number;
+    backupDir: string;
+    file: string | undefined;
+    bucket: BackupBucket | undefined;
+    tools: NodeJS.ProcessEnv;
+  },
+): Promise<void> {
+  const { tools, file, bucket } = options;
+  const schema = tenantSchemaName(slug);
   const engines = await useLocalEngines(settings);
   const admin = new pg.Pool({ connectionString: engines.databaseUrl, max: 2 });
   try {
@@ -210,6 +280,11 @@ async function backupOrRestore(
       say(`backup of ${slug}: ${backup.file} (${backup.tables.length} tables, verified)`);
       for (const removed of await pruneBackups(options.backupDir, schema, options.keep))
         say(`  removed ${removed} (keeping the newest ${options.keep})`);
+      if (bucket) {
+        say(`  copied to ${await copyBackupToBucket(bucket, backup.file)}`);
+        for (const removed of await pruneBucketBackups(bucket, schema, options.keep))
+          say(`  removed ${bucketUrlOf(bucket, removed)} (keeping the newest ${options.keep})`);
+      }
       return;
     }
     const restored = await restoreTenantSchema({
@@ -234,6 +309,9 @@ async function backupOrRestore(
     await engines.stop();
   }
 }
+
+const backupLine = (at: Date, bytes: number, where: string) =>
+  `${at.toISOString()}  ${String(Math.ceil(bytes / 1024)).padStart(8)} KiB  ${where}`;
 
 async function hasNoStaff(postgres: pg.Pool, schema: string): Promise<boolean> {
   const { rows } = await postgres.query<{ staffed: boolean }>(

@@ -11,6 +11,15 @@ export const NATS_SERVER = {
 
 export const REDIS_SERVER = { debianPackage: 'redis-server' } as const;
 
+/**
+ * An S3-compatible object store for backup tests: Versity's S3 gateway over a directory (Apache-2.0;
+ * MinIO's server is AGPL), built from the Go module proxy.
+ */
+export const VERSITYGW = {
+  module: 'github.com/versity/versitygw/cmd/versitygw',
+  version: 'v1.8.0',
+} as const;
+
 /** Debian's Chromium for the browser tests (playwright-core drives it; Playwright's own build is never downloaded). */
 export const CHROMIUM = { binary: 'chromium', debianPackages: ['chromium', 'fonts-dejavu-core'] } as const;
 

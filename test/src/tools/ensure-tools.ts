@@ -10,6 +10,7 @@ import {
   ZIPKIN,
   POSTGRES_FALLBACK,
   REDIS_SERVER,
+  VERSITYGW,
   cacheRoot,
 } from './catalog.ts';
 import { ActionableError, reportFatal } from './errors.ts';
@@ -23,14 +24,16 @@ import {
   locatePostgres,
   locateMailpit,
   locateRedisServer,
+  locateVersitygw,
   natsServerCachePath,
+  versitygwCachePath,
 } from './locate.ts';
+import { goInstall } from './go-install.ts';
 import { ensurePostgresOsUser } from '../infra/postgres.ts';
 import { KUBERNETES_TOOLS, buildKubernetesTools, locateKubernetesTools } from './kubernetes-tools.ts';
 import { ensurePgClientTools, majorOf } from './pg-client-tools.ts';
 import { ensureMailpit } from './mailpit-build.ts';
 import { ensureZipkin } from './zipkin-install.ts';
-import { goInstallCached } from './go-install.ts';
 
 export interface ToolStatus {
   name: string;
@@ -105,6 +108,15 @@ export async function ensureTools(
   await ensureCrane(log);
   statuses.push({ name: 'crane', version: CRANE.version, ...(await locateCrane()) });
 
+  // The backup tests copy dumps to a real S3-compatible server.
+  await ensureVersitygw(log);
+  statuses.push({
+    name: 'versitygw',
+    version: VERSITYGW.version,
+    source: (await locateVersitygw()).source,
+    path: (await locateVersitygw()).path,
+  });
+
   // openssl makes the control plane's throw-away certificates.
   if (!(await which('openssl'))) await apt.install(['openssl'], 'OpenSSL');
   await buildKubernetesTools(log);
@@ -120,6 +132,27 @@ export async function ensureTools(
   return statuses;
 }
 
+async function ensureVersitygw(log: Log): Promise<void> {
+  if (await locateVersitygw().catch(() => undefined)) return;
+  const go = await which('go');
+  if (!go)
+    throw new ActionableError(
+      'versitygw (the S3 server of the backup tests) is missing and Go is not installed.',
+      'install Go, then run `npm run ensure-tools`',
+    );
+  const target = versitygwCachePath();
+  log(`building versitygw ${VERSITYGW.version} with go install (cached in ${dirname(target)})`);
+  try {
+    await goInstall(go, { name: 'versitygw', ...VERSITYGW }, target);
+  } catch (error) {
+    throw new ActionableError(
+      `Building versitygw failed: ${firstLine(error)}`,
+      'check that the Go module proxy is reachable, then run `npm run ensure-tools`',
+      { cause: error },
+    );
+  }
+}
+
 async function ensureNatsServer(log: Log, apt: Apt): Promise<void> {
   const target = natsServerCachePath();
   if ((await locateNatsServer().catch(() => undefined))?.path === target) return;
@@ -127,7 +160,7 @@ async function ensureNatsServer(log: Log, apt: Apt): Promise<void> {
   if (go) {
     log(`building nats-server ${NATS_SERVER.version} with go install (cached in ${dirname(target)})`);
     try {
-      await goInstallCached(go, `${NATS_SERVER.module}@${NATS_SERVER.version}`, target);
+      await goInstall(go, { name: 'nats-server', ...NATS_SERVER }, target);
       return;
     } catch (error) {
       log(`go install of nats-server failed (${firstLine(error)}); falling back to Debian's nats-server`);
@@ -148,7 +181,7 @@ export async function ensureCrane(log: Log): Promise<void> {
       'install Go, then run `npm run ensure-tools`',
     );
   log(`building crane ${CRANE.version} with go install (cached in ${dirname(craneCachePath())})`);
-  await goInstallCached(go, `${CRANE.module}@${CRANE.version}`, craneCachePath());
+  await goInstall(go, { name: 'crane', ...CRANE }, craneCachePath());
 }
 
 class Apt {

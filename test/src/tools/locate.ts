@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionableError } from './errors.ts';
-import { CRANE, MAILPIT, NATS_SERVER, POSTGRES_CLIENT, ZIPKIN, toolDir } from './catalog.ts';
+import { CRANE, MAILPIT, NATS_SERVER, POSTGRES_CLIENT, VERSITYGW, ZIPKIN, toolDir } from './catalog.ts';
 import { isExecutable, which } from './exec.ts';
 
 export interface LocatedTool {
@@ -75,6 +75,18 @@ export async function locateNatsServer(): Promise<LocatedTool> {
 
 export function mailpitCachePath(): string {
   return join(toolDir('mailpit', MAILPIT.version), 'mailpit');
+}
+
+export function versitygwCachePath(): string {
+  return join(toolDir('versitygw', VERSITYGW.version), 'versitygw');
+}
+
+/** The S3 gateway built by ensure-tools (cached). */
+export async function locateVersitygw(): Promise<LocatedTool> {
+  const built = versitygwCachePath();
+  if (await isExecutable(built))
+    return { path: built, source: `go install ${VERSITYGW.module}@${VERSITYGW.version}` };
+  throw new ActionableError('versitygw (the S3 server of the backup tests) was not found.', HOW_TO_INSTALL);
 }
 
 /** Mailpit built with its web UI by ensure-tools (cached). */
