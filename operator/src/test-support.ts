@@ -85,6 +85,22 @@ export async function useTenantCredentials(credentials: {
   return { stores, stream };
 }
 
+export { PLANS } from './specs/plans.ts';
+
+/** The limits of a tenant's EVENTS stream as its own NATS user sees them (they follow the plan). */
+export async function tenantStreamLimits(natsCreds: string): Promise<{ maxBytes: number; maxAgeNs: number }> {
+  const nc = await connect({
+    servers: inject('natsOperatorUrl'),
+    authenticator: credsAuthenticator(new TextEncoder().encode(natsCreds)),
+  });
+  try {
+    const { config } = await (await jetstreamManager(nc)).streams.info('EVENTS');
+    return { maxBytes: config.max_bytes, maxAgeNs: config.max_age };
+  } finally {
+    await nc.close();
+  }
+}
+
 /** The Redis admin of a cluster reconcile, on the harness's Redis (local mode has none). */
 export function testRedisAdmin(): RedisAdmin {
   return { url: inject('redisUrl'), saveAcl: false };

@@ -21,8 +21,12 @@ export function fromPortalError(error: unknown, values: Record<string, string>) 
         ? 404
         : portalError.code === 'forbidden'
           ? 403
-          : portalError.code === 'already_member' || portalError.code === 'last_owner'
+          : portalError.code === 'already_member' ||
+              portalError.code === 'last_owner' ||
+              portalError.code === 'no_subscription'
             ? 409
-            : 400,
+            : portalError.code === 'billing_unavailable'
+              ? 503
+              : 400,
   );
 }

@@ -6,7 +6,7 @@ import { useState, type ComponentProps, type FormEvent, type ReactNode } from 'r
 import { Form, useNavigation } from 'react-router';
 import type { z } from 'zod';
 import { CsrfField } from './csrf-field.tsx';
-import { fieldErrors, formObject, logInSchema, type FieldErrors } from './forms.ts';
+import { fieldErrors, formObject, logInSchema, PLANS, type FieldErrors } from './forms.ts';
 
 export function useFormSchema(schema: z.ZodType, serverErrors: FieldErrors | undefined) {
   const [clientErrors, setClientErrors] = useState<FieldErrors | undefined>();
@@ -33,26 +33,35 @@ export function Field(props: {
   /** Several forms on one page: keeps their inputs' ids apart. */
   idPrefix?: string;
   required?: boolean;
+  /** Several lines of text (a receipt's header): a text area this many rows high. */
+  rows?: number;
   error: string | undefined;
 }) {
   const id = `${props.idPrefix ?? 'field'}-${props.name}`;
   const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
     .filter(Boolean)
     .join(' ');
+  const shared = {
+    id,
+    name: props.name,
+    defaultValue: props.defaultValue,
+    'aria-invalid': props.error ? true : undefined,
+    'aria-describedby': described || undefined,
+    required: props.required ?? true,
+  };
   return (
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? 'text'}
-        autoComplete={props.autoComplete}
-        defaultValue={props.defaultValue}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={described || undefined}
-        inputMode={props.inputMode}
-        required={props.required ?? true}
-      />
+      {props.rows ? (
+        <textarea {...shared} rows={props.rows} />
+      ) : (
+        <input
+          {...shared}
+          type={props.type ?? 'text'}
+          autoComplete={props.autoComplete}
+          inputMode={props.inputMode}
+        />
+      )}
       {props.hint ? (
         <p className="hint" id={`${id}-hint`}>
           {props.hint}
@@ -63,6 +72,58 @@ export function Field(props: {
           {props.error}
         </p>
       ) : null}
+    </div>
+  );
+}
+
+/** The plans as large radio cards: choosing one to pay for, or to switch to (`current` marked). */
+export function PlanChoices(props: {
+  chosen: string;
+  current?: string;
+  hint?: string;
+  error: string | undefined;
+}) {
+  const described = props.error ? 'plan-error' : props.hint ? 'plan-hint' : undefined;
+  return (
+    <fieldset className="plans" aria-describedby={described}>
+      <legend>Plan</legend>
+      {PLANS.map((plan) => (
+        <label key={plan.id} className="plan">
+          <input type="radio" name="plan" value={plan.id} defaultChecked={plan.id === props.chosen} />
+          <span className="plan-name">
+            {plan.name}
+            {plan.id === props.current ? ' (current)' : ''}
+          </span>
+          <span className="plan-price">{plan.price}</span>
+          <span className="muted">{plan.summary}</span>
+        </label>
+      ))}
+      {props.hint ? (
+        <p className="hint" id="plan-hint">
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p className="error" id="plan-error">
+          {props.error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
+/** A checkbox with its label beside it (the label is the 44 px touch target). */
+export function CheckboxField(props: {
+  name: string;
+  label: string;
+  defaultChecked?: boolean;
+  idPrefix?: string;
+}) {
+  const id = `${props.idPrefix ?? 'field'}-${props.name}`;
+  return (
+    <div className="check">
+      <input id={id} type="checkbox" name={props.name} defaultChecked={props.defaultChecked} />
+      <label htmlFor={id}>{props.label}</label>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // One schema per form, used by the browser (to say what is wrong before posting) and by the action
 // on the server (which never trusts the browser). Only zod here: this module ships to the browser.
 import { z } from 'zod';
+import { parseMoney } from './money.ts';
 
 export const PLANS = [
   { id: 'starter', name: 'Starter', price: '29 € / month', summary: '1 store, 2 tills' },
@@ -50,6 +51,9 @@ export const choosePlanSchema = z.object({
   plan: z.enum(['starter', 'growth', 'scale'], 'Choose a plan.'),
   currency: z.enum(['EUR', 'USD', 'GBP', 'CHF'], 'Choose a currency.').default('EUR'),
 });
+
+/** An owner switches a running tenant's subscription to another plan. */
+export const switchPlanSchema = z.object({ plan: z.enum(['starter', 'growth', 'scale'], 'Choose a plan.') });
 
 const accountRole = z.enum(['owner', 'manager'], 'Choose a role.');
 
@@ -190,3 +194,93 @@ export const newStaffSchema = z.object({
 
 export const resetPinSchema = z.object({ id: uuid, pin });
 export const staffActiveSchema = z.object({ id: uuid, active: z.enum(['true', 'false']) });
+
+// ---------------------------------------------------------------------------------------------------
+// Settings: one form per group of GET /v1/settings; each schema turns what a person typed (amounts in
+// the tenant's currency, text areas of lines) into the body PUT /v1/settings/<group> takes.
+
+const wholeNumber = (min: number, max: number) => {
+  const message = `Enter a whole number from ${min} to ${max}.`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message));
+};
+
+const amountIn = (currency: string, min: number, max: number) =>
+  z.string().transform((text, context) => {
+    const minor = parseMoney(text, currency);
+    if (minor === undefined || minor < min || minor > max) {
+      context.addIssue({ code: 'custom', message: `Enter an amount in ${currency}, such as 250.00.` });
+      return z.NEVER;
+    }
+    return minor;
+  });
+
+/** The most lines and characters per line of a receipt header or footer (as the API allows). */
+export const RECEIPT_TEXT_LIMITS = { lines: 8, characters: 64 } as const;
+
+/** A text area of receipt lines: trailing spaces and trailing empty lines dropped; plain text only. */
+const receiptLines = z.string().transform((text, context) => {
+  const lines = text.split(/\r?\n/).map((line) => line.trimEnd());
+  while (lines.length > 0 && lines.at(-1) === '') lines.pop();
+  if (lines.length > RECEIPT_TEXT_LIMITS.lines) {
+    context.addIssue({ code: 'custom', message: `Use at most ${RECEIPT_TEXT_LIMITS.lines} lines.` });
+    return z.NEVER;
+  }
+  for (const [index, line] of lines.entries()) {
+    if (/\p{Cc}/u.test(line)) {
+      context.addIssue({
+        code: 'custom',
+        message: `Line ${index + 1} has a tab or a control character: use plain text.`,
+      });
+      return z.NEVER;
+    }
+    if (line.length > RECEIPT_TEXT_LIMITS.characters) {
+      context.addIssue({
+        code: 'custom',
+        message: `Line ${index + 1} has ${line.length} characters: use at most ${RECEIPT_TEXT_LIMITS.characters}.`,
+      });
+      return z.NEVER;
+    }
+  }
+  return lines;
+});
+
+/** The settings forms of a tenant whose money is in `currency`. */
+export function settingsSchemas(currency: string) {
+  return {
+    pricing: z.object({
+      mode: z.enum(['half-even', 'half-up'], 'Choose how amounts round.'),
+      level: z.enum(['line', 'document'], 'Choose where tax rounds.'),
+      // 1 minor unit (no cash rounding) up to 1,000 minor units, as the API allows.
+      cashIncrement: amountIn(currency, 1, 1000),
+    }),
+    sales: z.object({
+      discountLimitPercent: z
+        .string()
+        .trim()
+        .regex(/^\d{1,3}(\.\d{1,6})?$/, 'Enter a percent such as 10 or 12.5.')
+        .refine((percent) => Number(percent) <= 100, 'Enter a percent from 0 to 100.'),
+    }),
+    offline: z
+      .object({
+        maxOfflineHours: wholeNumber(0, 168),
+        maxSaleAmount: amountIn(currency, 0, 99_999_999_999),
+        maxQueuedAmount: amountIn(currency, 0, 99_999_999_999),
+        maxQueuedSales: wholeNumber(0, 10_000),
+        tenderCash: z.literal('on').optional(),
+        tenderExternal: z.literal('on').optional(),
+      })
+      .transform(({ tenderCash, tenderExternal, ...limits }) => ({
+        ...limits,
+        tenders: [...(tenderCash ? ['cash' as const] : []), ...(tenderExternal ? ['external' as const] : [])],
+      })),
+    receipt: z.object({ header: receiptLines, footer: receiptLines }),
+  };
+}
+
+export type SettingsGroup = keyof ReturnType<typeof settingsSchemas>;
+export const SETTINGS_GROUPS = ['pricing', 'sales', 'offline', 'receipt'] as const satisfies SettingsGroup[];

@@ -26,11 +26,18 @@ export function parseMoney(text: string, currency: string): number | undefined {
   return Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
 }
 
-/** A minor-unit amount as the text a price field shows ("3.50"; "350" for yen). */
-export function moneyInput(minor: number, currency: string): string {
+/**
+ * A minor-unit amount as the text a price field shows ("3.50"; "350" for yen; "3,50" where the
+ * locale writes a decimal comma), without grouping, so parseMoney reads it back.
+ */
+export function moneyInput(minor: number, currency: string, locale = 'en-US'): string {
   const digits = minorDigits(currency);
   if (digits === 0) return String(minor);
-  return `${Math.trunc(minor / 10 ** digits)}.${String(minor % 10 ** digits).padStart(digits, '0')}`;
+  const separator =
+    new Intl.NumberFormat(locale).formatToParts(1.5).find((part) => part.type === 'decimal')?.value === ','
+      ? ','
+      : '.';
+  return `${Math.trunc(minor / 10 ** digits)}${separator}${String(minor % 10 ** digits).padStart(digits, '0')}`;
 }
 
 /** A timestamp to the minute, the same on the server and in the browser (no locale data involved). */

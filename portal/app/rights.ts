@@ -18,6 +18,8 @@ export const ACCOUNT_RIGHTS = {
   'stores.manage': ['owner', 'manager'],
   /** Open, rename and close stores (the API's store.manage). */
   'stores.open_close': ['owner'],
+  /** Change the tenant's settings: rounding, discount limit, offline limits, receipt text (settings.manage). */
+  'settings.manage': ['owner'],
 } as const satisfies Record<string, readonly AccountRole[]>;
 
 export type AccountRight = keyof typeof ACCOUNT_RIGHTS;

@@ -17,6 +17,7 @@ export default [
   route('admin/login', 'routes/admin/login.tsx'),
   route('admin/logout', 'routes/admin/logout.tsx'),
   route('tenants/:slug', 'routes/tenant.tsx'),
+  route('tenants/:slug/billing', 'routes/billing.tsx'),
   // Store management: every page's loader calls the tenant's POS API as the signed-in user (ADR 0015).
   route('tenants/:slug/manage', 'routes/manage/layout.tsx', { id: 'manage' }, [
     index('routes/manage/home.tsx'),
@@ -27,6 +28,7 @@ export default [
     route('products/:id', 'routes/manage/product-edit.tsx'),
     route('taxes', 'routes/manage/taxes.tsx'),
     route('staff', 'routes/manage/staff.tsx'),
+    route('settings', 'routes/manage/settings.tsx'),
     route('audit', 'routes/manage/audit.tsx'),
     route('sales', 'routes/manage/sales.tsx'),
     route('sales/:id', 'routes/manage/sale.tsx'),

@@ -7,6 +7,7 @@ export type PortalErrorCode =
   | 'email_not_verified'
   | 'slug_taken'
   | 'billing_unavailable'
+  | 'no_subscription'
   | 'not_found'
   | 'forbidden'
   | 'not_ready'

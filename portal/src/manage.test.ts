@@ -361,6 +361,88 @@ describe('store management', () => {
     expect(gone.text).not.toContain('data-testid="pairing-code"');
   });
 
+  it('lets an owner change the settings in the tenant’s currency, and shows a manager them read-only', async () => {
+    const path = manage(anaSlug, '/settings');
+    const page = await html(await ana.get(path));
+    expect(page.status).toBe(200);
+    // Defaults in euros, as typed (EUR has two decimals): 500.00 largest sale offline.
+    expect(page.text).toMatch(/name="maxSaleAmount"[^>]*value="500\.00"/);
+    expect(page.text).toContain('Save offline limits');
+
+    const offline = {
+      intent: 'offline',
+      maxOfflineHours: '6',
+      maxSaleAmount: '250,50',
+      maxQueuedAmount: '2000',
+      maxQueuedSales: '40',
+      tenderCash: 'on',
+    };
+    const saved = await html(await ana.post(path, offline));
+    expect(saved.status).toBe(200);
+    expect(saved.text).toContain('Offline limits saved.');
+    const receipt = await html(
+      await ana.post(path, {
+        intent: 'receipt',
+        header: 'Open 8–18\r\n',
+        footer: 'Thank you!\r\nSee you soon',
+      }),
+    );
+    expect(receipt.text).toContain('Receipt text saved.');
+
+    // Stored in minor units through the tenant's POS API.
+    const token = await portalTokenSigner({ platformSecret: TEST_PORTAL_TOKEN_SECRET })({
+      tenant: anaSlug,
+      portalUserId: '00000000-0000-4000-8000-000000000001',
+      role: 'manager',
+    });
+    const read = async () =>
+      (await (
+        await fetch(`${portal.posApi!.url}/v1/settings`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { offline: object; receipt: object; sales: object };
+    expect(await read()).toMatchObject({
+      offline: {
+        maxOfflineHours: 6,
+        maxSaleAmount: 25_050,
+        maxQueuedAmount: 200_000,
+        maxQueuedSales: 40,
+        tenders: ['cash'],
+      },
+      receipt: { header: ['Open 8–18'], footer: ['Thank you!', 'See you soon'] },
+    });
+
+    // Mistakes are named next to their field, and nothing is stored.
+    const bad = await html(
+      await ana.post(path, { ...offline, maxOfflineHours: '200', maxSaleAmount: '12.345' }),
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="offline-maxOfflineHours-error">Enter a whole number from 0 to 168\./);
+    expect(bad.text).toMatch(/id="offline-maxSaleAmount-error">Enter an amount in EUR, such as 250\.00\./);
+    // What was typed is shown again.
+    expect(bad.text).toMatch(/name="maxSaleAmount"[^>]*value="12\.345"/);
+    const long = await html(await ana.post(path, { intent: 'receipt', header: '', footer: 'x'.repeat(65) }));
+    expect(long.status).toBe(400);
+    expect(long.text).toContain('Line 1 has 65 characters: use at most 64.');
+    const percent = await html(await ana.post(path, { intent: 'sales', discountLimitPercent: '150' }));
+    expect(percent.text).toContain('Enter a percent from 0 to 100.');
+    expect((await read()).offline).toMatchObject({ maxOfflineHours: 6, maxSaleAmount: 25_050 });
+
+    // A manager reads them (amounts formatted in the tenant's locale) and has no form to change them.
+    const asManager = await html(await manager.get(path));
+    expect(asManager.status).toBe(200);
+    expect(asManager.text).toContain('Only an owner of the account can change these settings.');
+    expect(asManager.text).toContain('€250.50');
+    expect(asManager.text).toContain('See you soon');
+    expect(asManager.text).not.toContain('Save offline limits');
+    // Posting anyway: the POS API refuses the manager's token, and nothing changes.
+    const refused = await html(await manager.post(path, { ...offline, maxOfflineHours: '1' }));
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Only an owner of the account can change settings.');
+    expect((await read()).offline).toMatchObject({ maxOfflineHours: 6 });
+    // Another merchant cannot even see them.
+    expect((await bo.get(path)).status).toBe(404);
+    expect((await bo.post(path, offline)).status).toBe(404);
+  });
+
   it('links the till at /till/ on the tenant’s host', async () => {
     expect(await (await ana.get(`/tenants/${anaSlug}`)).text()).toContain(
       `href="http://${anaSlug}.localhost:8080/till/"`,

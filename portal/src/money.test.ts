@@ -28,5 +28,9 @@ describe('money in the tenant’s currency and locale', () => {
     expect(moneyInput(305, 'EUR')).toBe('3.05');
     expect(parseMoney(moneyInput(305, 'EUR'), 'EUR')).toBe(305);
     expect(moneyInput(500, 'JPY')).toBe('500');
+    // In the tenant's locale: a decimal comma where it writes one, never a grouping separator.
+    expect(moneyInput(123456, 'EUR', 'de-DE')).toBe('1234,56');
+    expect(parseMoney(moneyInput(123456, 'EUR', 'de-DE'), 'EUR')).toBe(123456);
+    expect(moneyInput(123456, 'CHF', 'de-CH')).toBe('1234.56');
   });
 });

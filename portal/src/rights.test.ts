@@ -9,6 +9,7 @@ describe('account rights', () => {
     ['members.manage', true, false],
     ['stores.manage', true, true],
     ['stores.open_close', true, false],
+    ['settings.manage', true, false],
   ])('%s: owner %s, manager %s', (right, owner, manager) => {
     expect(can('owner', right)).toBe(owner);
     expect(can('manager', right)).toBe(manager);
@@ -20,6 +21,7 @@ describe('account rights', () => {
       'members.invite_manager',
       'members.invite_owner',
       'members.manage',
+      'settings.manage',
       'stores.manage',
       'stores.open_close',
     ]);

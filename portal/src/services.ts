@@ -18,8 +18,9 @@ import {
   type PortalUser,
 } from './accounts.ts';
 import { enforceGracePeriods, suspendByOperator, type LifecycleContext } from './billing/lifecycle.ts';
+import { openCustomerPortal, switchPlan, type PlansContext } from './billing/plans.ts';
 import type { WebhookContext } from './billing/webhook.ts';
-import type { PortalConfig } from './config.ts';
+import type { PlanName, PortalConfig } from './config.ts';
 import { doubleSubmitCsrf, csrfCookie, type Csrf } from './csrf.ts';
 import { smtpMailer, type Mailer } from './mail.ts';
 import { databaseSessions, sessionCookie, type Sessions } from './sessions.ts';
@@ -62,6 +63,10 @@ export interface PortalServices {
   tenantsOf(user: PortalUser): Promise<TenantSummary[]>;
   orderTenant(user: PortalUser, input: z.output<typeof choosePlanSchema>): Promise<string>;
   tenantOf(user: PortalUser, slug: string): Promise<TenantView>;
+  /** Owners: a link to Stripe's customer portal for the tenant's subscription. */
+  openCustomerPortal(user: PortalUser, slug: string): Promise<string>;
+  /** Owners: switch the tenant's subscription to another plan (the Tenant's plan follows). */
+  switchPlan(user: PortalUser, slug: string, plan: PlanName): Promise<'switched' | 'unchanged'>;
   /** The tenant's POS API as this user (ADR 0015); `not_found` for another account's tenant. */
   storeAccess(user: PortalUser, slug: string): Promise<StoreAccess>;
   /** Members of the user's current account, and its open invitations. */
@@ -170,8 +175,10 @@ export async function createRuntime(
     mailer,
     publicUrl: config.PUBLIC_URL,
     graceSeconds: config.BILLING_GRACE_SECONDS,
+    prices: config.STRIPE_PRICES,
     provisionLater,
   };
+  const plans: PlansContext = { db, stripe, publicUrl: config.PUBLIC_URL, lifecycle };
   const services: PortalServices = {
     sessions: databaseSessions(db, sessionCookie(config.SESSION_SECRETS, config.COOKIE_SECURE)),
     csrf: doubleSubmitCsrf(csrfCookie(config.SESSION_SECRETS, config.COOKIE_SECURE), config.PUBLIC_URL),
@@ -184,6 +191,8 @@ export async function createRuntime(
     tenantsOf: (user) => tenantsOf(db, user.accountId),
     orderTenant: (user, input) => orderTenant(orders, user, input),
     tenantOf: (user, slug) => tenantOf(orders, user, slug),
+    openCustomerPortal: (user, slug) => openCustomerPortal(plans, user, slug),
+    switchPlan: (user, slug, plan) => switchPlan(plans, user, slug, plan),
     storeAccess: (user, slug) => storeAccess(db, posApiFor, user, slug, tillUrl),
     membersOf: (user) => members.membersOf(db, user),
     inviteMember: (user, input) => members.inviteMember(accounts, user, input),

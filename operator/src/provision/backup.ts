@@ -124,6 +124,12 @@ export interface RestoreOptions {
   file: string;
   pgRestore?: string;
   now?: Date;
+  /**
+   * The migrations this version of CloudPOS knows: a backup taken after a migration it does not
+   * know (by a newer version) is refused before anything is touched. An older backup is fine: the
+   * next reconcile migrates it forward.
+   */
+  knownMigrations?: string[];
 }
 
 export interface Restore {
@@ -146,8 +152,17 @@ export async function restoreTenantSchema(options: RestoreOptions): Promise<Rest
   const tables = await tablesIn(pgRestore, options.file, schema).catch((error: unknown) => {
     throw new Error(`${options.file} is not a backup of ${schema}: ${describe(error)}`, { cause: error });
   });
-  const stamp = (options.now ?? new Date()).toISOString().replace(/\D/g, '').slice(0, 14);
-  const replacedBy = `${schema.slice(0, 40)}_replaced_${stamp}`;
+  if (options.knownMigrations) {
+    const known = new Set(options.knownMigrations);
+    const unknown = (await migrationsIn(pgRestore, options.file, schema)).filter((name) => !known.has(name));
+    if (unknown.length > 0)
+      throw new Error(
+        `${options.file} was taken by a newer version of CloudPOS (its schema has migration ${unknown.join(', ')}, unknown here); nothing was changed: restore it with that version`,
+      );
+  }
+  // To the millisecond (two restores in one second must not collide), within PostgreSQL's 63.
+  const stamp = (options.now ?? new Date()).toISOString().replace(/\D/g, '').slice(0, 17);
+  const replacedBy = `${schema.slice(0, 36)}_replaced_${stamp}`;
   await options.admin.query(`alter schema "${schema}" rename to "${replacedBy}"`);
   try {
     await run(pgRestore, [
@@ -172,6 +187,23 @@ export async function restoreTenantSchema(options: RestoreOptions): Promise<Rest
     client.release();
   }
   return { tables, replacedBy };
+}
+
+/** The migrations recorded in an archive's migrations table (MikroORM's), by name. */
+async function migrationsIn(pgRestore: string, file: string, schema: string): Promise<string[]> {
+  const { stdout } = await run(
+    pgRestore,
+    ['--data-only', `--schema=${schema}`, '--table=mikro_orm_migrations', '--file=-', file],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  // COPY ... (id, name, executed_at) FROM stdin; one tab-separated row per line, up to "\.".
+  const copy = /^COPY \S+ \(([^)]*)\) FROM stdin;\n([\s\S]*?)^\\\.$/m.exec(stdout);
+  if (!copy) return [];
+  const nameAt = copy[1]!.split(', ').indexOf('name');
+  return copy[2]!
+    .split('\n')
+    .filter(Boolean)
+    .map((row) => row.split('\t')[nameAt]!);
 }
 
 const describe = (error: unknown) =>

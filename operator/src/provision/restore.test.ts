@@ -13,6 +13,7 @@ import {
 } from '@cloudpos/pos-api/test-support';
 import { randomUUID } from 'node:crypto';
 import { startS3 } from '@cloudpos/harness';
+import { tenantMigrations } from '@cloudpos/tenant-db';
 import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -92,7 +93,7 @@ describe('restoring a tenant from its backup', () => {
       file: backup.file,
       pgRestore: inject('pgRestorePath'),
     });
-    expect(restored.replacedBy).toMatch(new RegExp(`^${world.schema}_replaced_\\d{14}$`));
+    expect(restored.replacedBy).toMatch(new RegExp(`^${world.schema}_replaced_\\d{17}$`));
 
     // As at the backup: the two sales, the old prices; the API's connections see the new tables.
     expect(await receipts()).toEqual(before.sort());
@@ -201,5 +202,54 @@ describe('restoring a tenant from its backup', () => {
       bucket.client.destroy();
       await s3.stop();
     }
+  });
+
+  it('refuses a backup taken by a newer version of CloudPOS, and changes nothing', async () => {
+    const known = tenantMigrations.map((migration) => migration.name);
+    const table = `"${world.schema}".mikro_orm_migrations`;
+    await world.sql.query(
+      `insert into ${table} (name, executed_at) values ('Migration20991231000000_from_the_future', now())`,
+    );
+    const newer = await backupTenantSchema({
+      admin: world.sql,
+      databaseUrl: world.db.url,
+      schema: world.schema,
+      dir,
+      ...tools(),
+    });
+    await world.sql.query(`delete from ${table} where name = 'Migration20991231000000_from_the_future'`);
+    const before = await receipts();
+    const restore = (file: string) =>
+      restoreTenantSchema({
+        admin: world.sql,
+        databaseUrl: world.db.url,
+        schema: world.schema,
+        file,
+        pgRestore: inject('pgRestorePath'),
+        knownMigrations: known,
+      });
+    await expect(restore(newer.file)).rejects.toThrow(
+      /taken by a newer version of CloudPOS \(its schema has migration Migration20991231000000_from_the_future, unknown here\); nothing was changed/,
+    );
+    expect(await receipts()).toEqual(before);
+    const schemas = await world.sql.query(`select 1 from pg_namespace where nspname like $1`, [
+      `${world.schema}_replaced_%`,
+    ]);
+    const asideBefore = schemas.rowCount;
+
+    // A backup of this version passes the same check.
+    const current = await backupTenantSchema({
+      admin: world.sql,
+      databaseUrl: world.db.url,
+      schema: world.schema,
+      dir,
+      ...tools(),
+    });
+    expect((await restore(current.file)).tables).toContain('sale');
+    expect(await receipts()).toEqual(before);
+    const after = await world.sql.query(`select 1 from pg_namespace where nspname like $1`, [
+      `${world.schema}_replaced_%`,
+    ]);
+    expect(after.rowCount).toBe((asideBefore ?? 0) + 1);
   });
 });

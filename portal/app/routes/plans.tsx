@@ -8,8 +8,8 @@ import {
   type LoaderFunctionArgs,
 } from 'react-router';
 import { CsrfField } from '../csrf-field.tsx';
-import { Field, FormError, useFormSchema } from '../form-kit.tsx';
-import { PLANS, choosePlanSchema, fieldErrors, formObject } from '../forms.ts';
+import { Field, FormError, PlanChoices, useFormSchema } from '../form-kit.tsx';
+import { choosePlanSchema, fieldErrors, formObject } from '../forms.ts';
 import { fromPortalError, invalid } from '../action-errors.server.ts';
 import { requireUser, servicesOf } from '../guards.server.ts';
 import { can } from '../rights.ts';
@@ -60,22 +60,7 @@ export default function Plans() {
           defaultValue={result?.values.slug}
           error={errors.slug}
         />
-        <fieldset className="plans" aria-describedby={errors.plan ? 'plan-error' : undefined}>
-          <legend>Plan</legend>
-          {PLANS.map((plan) => (
-            <label key={plan.id} className="plan">
-              <input type="radio" name="plan" value={plan.id} defaultChecked={plan.id === chosen} />
-              <span className="plan-name">{plan.name}</span>
-              <span className="plan-price">{plan.price}</span>
-              <span className="muted">{plan.summary}</span>
-            </label>
-          ))}
-          {errors.plan ? (
-            <p className="error" id="plan-error">
-              {errors.plan}
-            </p>
-          ) : null}
-        </fieldset>
+        <PlanChoices chosen={chosen} error={errors.plan} />
         <div className="field">
           <label htmlFor="field-currency">Currency of your prices</label>
           <select id="field-currency" name="currency" defaultValue={result?.values.currency ?? 'EUR'}>

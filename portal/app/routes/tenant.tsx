@@ -3,13 +3,15 @@
 import { useEffect } from 'react';
 import { data, Link, useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
 import { requireUser, servicesOf } from '../guards.server.ts';
+import { can } from '../rights.ts';
 
 export const meta = () => [{ title: 'Your store · CloudPOS' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   try {
-    return await servicesOf(context).tenantOf(user, params.slug ?? '');
+    const tenant = await servicesOf(context).tenantOf(user, params.slug ?? '');
+    return { ...tenant, canManageBilling: can(user.role, 'billing.manage') && tenant.billing !== null };
   } catch (error) {
     if ((error as { code?: string }).code === 'not_found')
       throw data('No such store in your account.', { status: 404 });
@@ -54,6 +56,11 @@ export default function TenantPage() {
       <p className="muted">
         Plan {tenant.plan} · {tenant.slug}
       </p>
+      {tenant.canManageBilling ? (
+        <p>
+          <Link to={`/tenants/${tenant.slug}/billing`}>Billing and plan</Link>
+        </p>
+      ) : null}
       {tenant.state === 'awaiting_payment' ? (
         <p className="banner" role="status">
           Waiting for the payment to be confirmed…

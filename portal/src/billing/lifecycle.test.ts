@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FormClient } from '../testing/browserless.ts';
 import { verifiedMerchant } from '../testing/merchants.ts';
-import { startTestPortal, type TestPortal } from '../testing/portal.ts';
+import { postSignedEvent, startTestPortal, type TestPortal } from '../testing/portal.ts';
 import { shouldSuspend } from './lifecycle.ts';
 
 const GRACE_SECONDS = 2;
@@ -104,16 +104,10 @@ describe('billing lifecycle', () => {
     const stale = portal.stripe.events.find(
       (event) => event.type === 'customer.subscription.updated' && event.data.object.status === 'past_due',
     )!;
-    const body = JSON.stringify({ ...stale, id: `${stale.id}late` });
-    const response = await fetch(`${portal.url}/stripe/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': portal.stripe.signatureHeader(body, portal.config.STRIPE_WEBHOOK_SECRET),
-      },
-      body,
+    expect(await postSignedEvent(portal, { ...stale, id: `${stale.id}late` })).toEqual({
+      received: true,
+      outcome: 'handled',
     });
-    expect(await response.json()).toEqual({ received: true, outcome: 'handled' });
     await portal.runtime.retryPending();
     expect(await page()).not.toContain('Payment failed');
     await phase('Ready');

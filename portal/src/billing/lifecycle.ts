@@ -1,11 +1,13 @@
 // A tenant's billing state, derived from the subscription as Stripe has it now (never from the
 // order events arrive in): active → running; past_due or unpaid → a grace period from the first
-// failure, then suspended; canceled → suspended. Suspension goes through the Tenant's spec
-// (`suspended`), applied by the same provisioning path that created it.
+// failure, then suspended; canceled → suspended; the subscription's price → the Tenant's plan.
+// Suspension and plan go through the Tenant's spec (`suspended`, `plan`), applied by the same
+// provisioning path that created it.
 import type pg from 'pg';
 import type Stripe from 'stripe';
 import { audit } from '../audit.ts';
 import { inTransaction } from '../db/transaction.ts';
+import type { PlanName } from '../config.ts';
 import type { Mailer } from '../mail.ts';
 import type { TenantManifest } from '../tenants/manifest.ts';
 
@@ -15,6 +17,8 @@ export interface LifecycleContext {
   mailer: Mailer;
   publicUrl: string;
   graceSeconds: number;
+  /** The Stripe price of each plan (STRIPE_PRICES): a subscription's price names its plan. */
+  prices: Record<PlanName, string>;
   provisionLater(tenantId: string): void;
 }
 
@@ -33,6 +37,16 @@ export function shouldSuspend(
   return false;
 }
 
+/** Pure: the plan a subscription pays for, from its (first) item's price; undefined for a price we do not sell. */
+export function planOfSubscription(
+  prices: Record<PlanName, string>,
+  subscription: Pick<Stripe.Subscription, 'items'>,
+): PlanName | undefined {
+  const priceId = subscription.items.data[0]?.price.id;
+  const found = Object.entries(prices).find(([, price]) => price === priceId);
+  return found?.[0] as PlanName | undefined;
+}
+
 /** The subscription a billing event is about, or undefined for events about something else. */
 export function subscriptionIdOf(event: Stripe.Event): string | undefined {
   const object = event.data.object as {
@@ -49,12 +63,12 @@ export function subscriptionIdOf(event: Stripe.Event): string | undefined {
 }
 
 /**
- * Records the subscription's current state in the webhook's transaction; returns the tenant to
- * re-apply (its suspension changed) and whether the grace period has just started (mail it).
+ * Records the subscription's current state in the caller's transaction; returns the tenant to
+ * re-apply (its suspension or plan changed) and whether the grace period has just started (mail it).
  */
 export async function recordSubscription(
   tx: Queryable,
-  ctx: Pick<LifecycleContext, 'graceSeconds'>,
+  ctx: Pick<LifecycleContext, 'graceSeconds' | 'prices'>,
   subscription: Stripe.Subscription,
 ): Promise<{ tenantId: string; changed: boolean; graceStarted: boolean } | undefined> {
   const { rows } = await tx.query<{ tenant_id: string; past_due_since: Date | null }>(
@@ -66,15 +80,78 @@ export async function recordSubscription(
   const failing = ['past_due', 'unpaid'].includes(subscription.status);
   const pastDueSince = failing ? (row.past_due_since ?? new Date()) : null;
   await tx.query(
-    'update platform.subscription set status = $2, past_due_since = $3, updated_at = now() where id = $1',
-    [subscription.id, subscription.status, pastDueSince],
+    `update platform.subscription set status = $2, past_due_since = $3, price_id = $4, updated_at = now()
+     where id = $1`,
+    [subscription.id, subscription.status, pastDueSince, subscription.items.data[0]?.price.id ?? null],
   );
-  const changed = await setSuspended(
+  const plan = planOfSubscription(ctx.prices, subscription);
+  const planChanged = plan ? await setPlan(tx, row.tenant_id, plan) : false;
+  const suspensionChanged = await setSuspended(
     tx,
     row.tenant_id,
     shouldSuspend(subscription.status, pastDueSince, new Date(), ctx.graceSeconds),
   );
-  return { tenantId: row.tenant_id, changed, graceStarted: failing && row.past_due_since === null };
+  return {
+    tenantId: row.tenant_id,
+    changed: planChanged || suspensionChanged,
+    graceStarted: failing && row.past_due_since === null,
+  };
+}
+
+/**
+ * Brings one subscription's state in from Stripe, once per event when an event is given (its id is
+ * stored in the same transaction as the effect). Handlers of one subscription take turns on its row
+ * and each reads the subscription from Stripe while it holds the turn, so a handler that started
+ * earlier can never write an older state over a newer one, whatever order events arrive in.
+ */
+export async function syncSubscription(
+  ctx: LifecycleContext,
+  subscriptionId: string,
+  event?: { id: string; type: string },
+): Promise<'handled' | 'duplicate' | 'ignored'> {
+  const result = await inTransaction(ctx.db, async (tx) => {
+    if (event) {
+      const fresh = await tx.query(
+        'insert into platform.webhook_event (id, type) values ($1, $2) on conflict (id) do nothing',
+        [event.id, event.type],
+      );
+      if (fresh.rowCount === 0) return 'duplicate' as const;
+    }
+    const known = await tx.query('select 1 from platform.subscription where id = $1 for update', [
+      subscriptionId,
+    ]);
+    // A subscription we do not know yet: its Checkout completion records it with its state then.
+    if (known.rowCount === 0) return 'ignored' as const;
+    const subscription = await ctx.stripe.subscriptions.retrieve(subscriptionId);
+    return (await recordSubscription(tx, ctx, subscription)) ?? ('ignored' as const);
+  });
+  if (typeof result === 'string') return result;
+  if (result.changed) ctx.provisionLater(result.tenantId);
+  if (result.graceStarted) await mailPaymentFailed(ctx, result.tenantId);
+  return 'handled';
+}
+
+/** Writes `spec.plan` (and the tenant row's plan) when the subscription pays for another plan. */
+async function setPlan(tx: Queryable, tenantId: string, plan: PlanName): Promise<boolean> {
+  const { rows } = await tx.query<{ manifest: TenantManifest | null; account_id: string; slug: string }>(
+    'select manifest, account_id, slug from platform.tenant where id = $1 for update',
+    [tenantId],
+  );
+  const tenant = rows[0];
+  if (!tenant?.manifest || tenant.manifest.spec.plan === plan) return false;
+  const manifest: TenantManifest = { ...tenant.manifest, spec: { ...tenant.manifest.spec, plan } };
+  await tx.query(
+    `update platform.tenant set manifest = $2, plan = $3, state = 'provisioning', updated_at = now()
+     where id = $1`,
+    [tenantId, JSON.stringify(manifest), plan],
+  );
+  await audit(tx, {
+    accountId: tenant.account_id,
+    userId: null,
+    action: 'tenant.plan_changed',
+    detail: { slug: tenant.slug, from: tenant.manifest.spec.plan, to: plan },
+  });
+  return true;
 }
 
 /**

@@ -10,9 +10,9 @@ import { problem } from '../problem.ts';
 import { tenantManifest } from '../tenants/manifest.ts';
 import type { PlanName } from '../config.ts';
 import {
-  mailPaymentFailed,
-  recordSubscription,
+  planOfSubscription,
   subscriptionIdOf,
+  syncSubscription,
   type LifecycleContext,
 } from './lifecycle.ts';
 
@@ -66,22 +66,15 @@ export function stripeWebhookRoute(ctx: WebhookContext) {
 
 async function handleBillingEvent(ctx: WebhookContext, event: Stripe.Event): Promise<WebhookOutcome> {
   const subscriptionId = subscriptionIdOf(event);
-  const subscription = subscriptionId ? await ctx.stripe.subscriptions.retrieve(subscriptionId) : undefined;
-  const result = await inTransaction(ctx.db, async (tx) => {
-    const fresh = await tx.query(
+  if (!subscriptionId) {
+    await ctx.db.query(
       'insert into platform.webhook_event (id, type) values ($1, $2) on conflict (id) do nothing',
       [event.id, event.type],
     );
-    if (fresh.rowCount === 0) return 'duplicate' as const;
-    // A subscription we do not know yet: its Checkout completion records it with its state then.
-    return subscription
-      ? ((await recordSubscription(tx, ctx.lifecycle, subscription)) ?? 'ignored')
-      : 'ignored';
-  });
-  if (typeof result === 'string') return result;
-  if (result.changed) ctx.provisionLater(result.tenantId);
-  if (result.graceStarted) await mailPaymentFailed(ctx.lifecycle, result.tenantId);
-  return 'handled';
+    return 'ignored';
+  }
+  // The event only says which subscription to look at: its state is read from Stripe.
+  return syncSubscription(ctx.lifecycle, subscriptionId, { id: event.id, type: event.type });
 }
 
 export async function handleEvent(ctx: WebhookContext, event: Stripe.Event): Promise<WebhookOutcome> {
@@ -144,18 +137,21 @@ export async function handleEvent(ctx: WebhookContext, event: Stripe.Event): Pro
       ]);
     // A second Checkout completed for the same tenant changes nothing more: it is provisioned once.
     if (tenant.state !== 'awaiting_payment') return 'handled';
+    // The plan the subscription pays for now (it may have changed since the order), else the order's.
+    const plan = planOfSubscription(ctx.lifecycle.prices, subscription) ?? tenant.plan;
     const manifest = tenantManifest({
       slug: tenant.slug,
       displayName: tenant.display_name,
-      plan: tenant.plan,
+      plan,
       currency: tenant.currency,
       owner: { name: tenant.account_name, email: tenant.email },
       tenantId: tenant.id,
       accountId: tenant.account_id,
     });
     await tx.query(
-      `update platform.tenant set state = 'provisioning', manifest = $2, updated_at = now() where id = $1`,
-      [tenant.id, JSON.stringify(manifest)],
+      `update platform.tenant set state = 'provisioning', manifest = $2, plan = $3, updated_at = now()
+       where id = $1`,
+      [tenant.id, JSON.stringify(manifest), plan],
     );
     await audit(tx, {
       accountId: tenant.account_id,

@@ -30,7 +30,7 @@ export interface PosApi {
     query?: Record<string, string | number | boolean | undefined>,
   ): Promise<PosApiResponse<T>>;
   send<T>(
-    method: 'POST' | 'PATCH' | 'DELETE',
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
     options?: { ifMatch?: number },
@@ -89,7 +89,7 @@ export function posApiClients(options: PosApiOptions) {
         return { data: (await response.json()) as T, version: versionOf(response) };
       },
       async send<T>(
-        method: 'POST' | 'PATCH' | 'DELETE',
+        method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
         path: string,
         body?: unknown,
         sendOptions: { ifMatch?: number } = {},

@@ -58,6 +58,20 @@ describe('Tenants through the Kubernetes API', () => {
     await kubectl(['delete', 'tenant', slug, '--wait=false']);
   });
 
+  it('changes the plan by applying the manifest again (billing’s path), keeping the portal’s field manager', async () => {
+    const slug = `portal-${randomBytes(3).toString('hex')}`;
+    await provisioner.apply(order(slug));
+    const before = await liveTenant(slug);
+    const manifest = order(slug);
+    await provisioner.apply({ ...manifest, spec: { ...manifest.spec, plan: 'scale' } });
+    const after = await liveTenant(slug);
+    expect(after.spec.plan).toBe('scale');
+    expect(after.metadata.resourceVersion).not.toBe(before.metadata.resourceVersion);
+    expect(after.metadata.managedFields.map((field) => field.manager)).toEqual([PORTAL_FIELD_MANAGER]);
+    // The operator turns spec.plan into quota, replicas and stream limits (controller/reconcile.test.ts).
+    await kubectl(['delete', 'tenant', slug, '--wait=false']);
+  });
+
   it('fails with the API server reason when the CRD refuses the manifest', async () => {
     const manifest = order(`portal-${randomBytes(3).toString('hex')}`);
     const refused = { ...manifest, spec: { ...manifest.spec, currency: 'euro' } };

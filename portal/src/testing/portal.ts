@@ -53,7 +53,13 @@ export async function startTestPortal(
   const webhookSecret = stripe.addWebhookEndpoint(`${url}/stripe/webhook`);
   const prices = ['starter', 'growth', 'scale'].map(
     (plan, index) =>
-      `${plan}=${stripe.billing.createPrice({ unitAmount: [2900, 7900, 19900][index]!, currency: 'eur' }).id as string}`,
+      `${plan}=${
+        stripe.billing.createPrice({
+          unitAmount: [2900, 7900, 19900][index]!,
+          currency: 'eur',
+          nickname: plan[0]!.toUpperCase() + plan.slice(1),
+        }).id as string
+      }`,
   );
   // The tenants' pooled POS API, on the same database the local provisioner creates them in.
   const posApi = extras.posApi
@@ -107,4 +113,21 @@ export async function startTestPortal(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Posts an event to the portal's webhook endpoint, signed as Stripe signs it: for an event that
+ * reaches the portal late (for the first time under a new id, out of order). Answers the outcome.
+ */
+export async function postSignedEvent(portal: TestPortal, event: object): Promise<unknown> {
+  const body = JSON.stringify(event);
+  const response = await fetch(`${portal.url}/stripe/webhook`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': portal.stripe.signatureHeader(body, portal.config.STRIPE_WEBHOOK_SECRET),
+    },
+    body,
+  });
+  return response.json();
 }

@@ -116,7 +116,8 @@ async function stripeSettings(
   const fake = await StripeFake.start();
   const prices = Object.entries(PLAN_PRICES).map(
     ([plan, unitAmount]) =>
-      `${plan}=${fake.billing.createPrice({ unitAmount, currency: 'eur' }).id as string}`,
+      // Named as the plan: the customer portal's page lists prices by name.
+      `${plan}=${fake.billing.createPrice({ unitAmount, currency: 'eur', nickname: plan[0]!.toUpperCase() + plan.slice(1) }).id as string}`,
   );
   return {
     fake,

@@ -621,7 +621,7 @@ describe('npm start (local mode)', () => {
     expect(noSource.output).toContain('"restore" needs a backup: --from <file> or --from latest.');
     const restored = await runTenantCli(env, ['restore', 'corner-cafe', '--from', 'latest']);
     expect(restored.output, restored.output).toContain('tenant corner-cafe restored from');
-    expect(restored.output).toMatch(/kept in schema tenant_corner_cafe_replaced_\d{14}/);
+    expect(restored.output).toMatch(/kept in schema tenant_corner_cafe_replaced_\d{17}/);
     expect(restored.code).toBe(0);
 
     // With a bucket, each backup is copied there too, and a restore finds the copy after the disk

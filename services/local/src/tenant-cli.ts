@@ -18,6 +18,7 @@ import {
   listLocalTenants,
   pruneBackups,
   readLocalTenant,
+  reconcileLocalTenant,
   restoreTenantSchema,
   bucketUrlOf,
   copyBackupToBucket,
@@ -27,7 +28,7 @@ import {
   pruneBucketBackups,
   type BackupBucket,
 } from '@cloudpos/operator/local';
-import { tenantSchemaName } from '@cloudpos/tenant-db';
+import { tenantMigrations, tenantSchemaName } from '@cloudpos/tenant-db';
 import { localBackupBucket, withBackupTools } from './backup-tools.ts';
 import { useLocalEngines } from './infra.ts';
 import { localAuthSecret } from './auth-secret.ts';
@@ -293,13 +294,19 @@ async function backupOrRestoreOnEngines(
       schema,
       file: file!,
       pgRestore: tools.PG_RESTORE,
+      knownMigrations: tenantMigrations.map((migration) => migration.name),
     }).catch((error: unknown) => {
       throw new ActionableError(
         (error as Error).message,
         'give a backup of this tenant: npm run tenant -- backups ' + slug,
       );
     });
-    say(`tenant ${slug} restored from ${file} (${restored.tables.length} tables)`);
+    // An older backup is brought up to this version's schema at once (and the status says so).
+    const tenants = await openLocalTenants(settings, engines);
+    const reconciled = await reconcileLocalTenant(tenants.ctx, slug).finally(() => tenants.close());
+    say(
+      `tenant ${slug} restored from ${file} (${restored.tables.length} tables): ${reconciled.status?.phase}`,
+    );
     say(
       `  its data as it was before the restore is kept in schema ${restored.replacedBy}; drop it when no longer needed:`,
     );

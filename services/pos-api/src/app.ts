@@ -11,14 +11,14 @@ import { currentTraceparent, type Logger, type Metrics } from '@cloudpos/telemet
 import { fileURLToPath } from 'node:url';
 import { observability } from '@cloudpos/telemetry/fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { fastify } from 'fastify';
+import { fastify, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { portalTokenVerifier } from './auth/portal-tokens.ts';
 import { accessTokens } from './auth/tokens.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { corsOriginsOf, trustedProxiesOf, type Config } from './config.ts';
 import { frameworkErrorHandler, problem, problemDetailsPlugin } from './errors.ts';
-import { redisCounters } from './limits/counters.ts';
+import { redisCounters, type RequestBudget } from './limits/counters.ts';
 import { clientAddress, tenantKey } from './limits/keys.ts';
 import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
@@ -86,6 +86,19 @@ export async function buildApp(deps: AppDependencies) {
     maxAge: 600,
   });
   const counters = redisCounters(deps.redis);
+  // The items of a batch after the first count against the same limit as requests do.
+  const requestBudget: RequestBudget = async (request, hits) => {
+    if (hits <= 0) return 0;
+    try {
+      const { current } = await counters.count(requestLimitKey(request), config.RATE_LIMIT_WINDOW_MS, hits);
+      // `current` includes these hits; the one before them fits while the count stays within max.
+      return Math.max(0, Math.min(hits, config.RATE_LIMIT_MAX - (current - hits)));
+    } catch (error) {
+      // As for requests (skipOnError): a Redis outage must not take selling down.
+      request.log.warn({ err: error }, 'rate limit counters unavailable: batch not limited');
+      return hits;
+    }
+  };
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_MAX,
@@ -96,14 +109,7 @@ export async function buildApp(deps: AppDependencies) {
     skipOnError: true,
     // Per tenant and client (the till when signed in, else the address). The tenancy hook runs
     // first, so requests outside /v1 (probes, metrics, docs) have no tenant and are not limited.
-    keyGenerator: (request) =>
-      request.ctx
-        ? tenantKey(
-            request.ctx.tenant.slug,
-            'requests',
-            rateLimitClient(request.ctx.actor) ?? clientAddress(request.ip),
-          )
-        : '',
+    keyGenerator: requestLimitKey,
     allowList: (request) => !request.ctx,
     errorResponseBuilder: (_request, context) =>
       problem('rate_limited', `at most ${context.max} requests per ${context.after}`, {
@@ -168,6 +174,7 @@ export async function buildApp(deps: AppDependencies) {
     clock,
     cards,
     metrics: salesMetrics(deps.metrics.registry),
+    requestBudget,
   });
   if (cards) {
     await app.register(paymentWebhookRoutes, {
@@ -193,6 +200,17 @@ export async function buildApp(deps: AppDependencies) {
 }
 
 export type PosApi = Awaited<ReturnType<typeof buildApp>>;
+
+/** The request rate limit's counter: per tenant and client; '' (not limited) outside /v1. */
+function requestLimitKey(request: FastifyRequest): string {
+  return request.ctx
+    ? tenantKey(
+        request.ctx.tenant.slug,
+        'requests',
+        rateLimitClient(request.ctx.actor) ?? clientAddress(request.ip),
+      )
+    : '';
+}
 
 /** Whose requests share a rate limit: a till's, or one portal user's; else the client address. */
 function rateLimitClient(actor: Actor | undefined): string | undefined {

@@ -1,7 +1,7 @@
 // Errors as RFC 9457 problem details with stable codes. Handlers throw ProblemError; everything
 // else a client can cause (validation, unknown routes, bad JSON) is mapped here too, so a client
 // mistake is never a 500.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '@cloudpos/tenant-db';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
@@ -259,10 +259,7 @@ export function sendProblem(
   problem: Omit<Problem, 'type'> & ProblemExtensions,
 ): FastifyReply {
   if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
-  return reply
-    .code(problem.status)
-    .type('application/problem+json')
-    .send({ type: `${PROBLEM_BASE}${problem.code.replaceAll('_', '-')}`, ...problem });
+  return reply.code(problem.status).type('application/problem+json').send(problemDocument(problem));
 }
 
 /**
@@ -349,13 +346,7 @@ async function problemDetails(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ProblemError) {
       reply.headers(error.headers);
-      return sendProblem(reply, {
-        ...error.extensions,
-        status: error.status,
-        code: error.code,
-        title: error.title,
-        detail: error.message,
-      });
+      return sendProblem(reply, problemBodyOf(error));
     }
     if (error.validation) {
       if (error.validationContext === 'headers') {
@@ -380,15 +371,51 @@ async function problemDetails(app: FastifyInstance) {
       const fallback = status === 404 ? 'route_not_found' : 'bad_request';
       return sendCatalogued(reply, FRAMEWORK_PROBLEMS[error.code] ?? fallback, error.message);
     }
-    if (isDatabaseUnavailable(error)) {
-      // Only this request's connection died; the key makes the till's retry safe.
-      request.log.warn({ err: error }, 'database unavailable');
-      reply.header('retry-after', '1');
-      return sendCatalogued(reply, 'database_unavailable');
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendCatalogued(reply, 'internal_error');
+    const answer = serverProblemOf(error, request.log);
+    if (answer.code === 'database_unavailable') reply.header('retry-after', '1');
+    return sendProblem(reply, answer);
   });
+}
+
+/** The problem a thrown ProblemError answers with (its extensions as members). */
+export function problemBodyOf(error: ProblemError): Omit<Problem, 'type'> & ProblemExtensions {
+  return {
+    ...error.extensions,
+    status: error.status,
+    code: error.code,
+    title: error.title,
+    detail: error.message,
+  };
+}
+
+/**
+ * What an error that is no client mistake answers with, logged: `database_unavailable` when only the
+ * connection died (the Idempotency-Key makes the retry safe), else `internal_error`.
+ */
+export function serverProblemOf(
+  error: unknown,
+  log: Pick<FastifyBaseLogger, 'warn' | 'error'>,
+): Omit<Problem, 'type'> & { code: 'database_unavailable' | 'internal_error' } {
+  const code = isDatabaseUnavailable(error) ? 'database_unavailable' : 'internal_error';
+  if (code === 'database_unavailable') log.warn({ err: error }, 'database unavailable');
+  else log.error({ err: error }, 'unhandled error');
+  const [status, title] = PROBLEM_CODES[code];
+  return { status, code, title };
+}
+
+/** Any thrown error as the problem it answers with (see the app's error handler). */
+export function problemOf(
+  error: unknown,
+  log: Pick<FastifyBaseLogger, 'warn' | 'error'>,
+): Omit<Problem, 'type'> & ProblemExtensions {
+  return error instanceof ProblemError ? problemBodyOf(error) : serverProblemOf(error, log);
+}
+
+/** The body of a problem as sendProblem sends it (with its `type`). */
+export function problemDocument(
+  problem: Omit<Problem, 'type'> & ProblemExtensions,
+): Problem & ProblemExtensions {
+  return { type: `${PROBLEM_BASE}${problem.code.replaceAll('_', '-')}`, ...problem };
 }
 
 export const problemDetailsPlugin = fp(problemDetails, { name: 'problem-details', fastify: '5.x' });

@@ -1,7 +1,8 @@
 // The outbox: every sale is written to IndexedDB with its outbox entry and the register's next
-// receipt number in ONE transaction, then replayed to the server in receipt-number order. An entry
-// leaves the outbox only when the server has confirmed the sale (or refused it: then it moves to
-// "needs attention" with the reason, in the same transaction; it is never dropped).
+// receipt number in ONE transaction, then replayed to the server in receipt-number order, many sales
+// per request (POST /v1/sales/batch). An entry leaves the outbox only when the server has confirmed
+// its sale (or refused it: then it moves to "needs attention" with the reason, in the same
+// transaction; it is never dropped).
 import { api, ApiError, isRetryable } from './api.ts';
 import type { AttentionEntry, CheckoutBody, LocalSale, OutboxEntry, TillDb } from './db.ts';
 import { describeError } from './messages.ts';
@@ -73,59 +74,158 @@ export interface ReplayResult {
   stoppedBy?: string;
 }
 
-/** Queued sales read from IndexedDB at a time while replaying. */
-const REPLAY_BATCH = 50;
+/** Sales sent in one request (POST /v1/sales/batch takes up to 50). */
+export const REPLAY_BATCH = 50;
+/** A batch's body stays well under the API's 1 MiB (a sale of many lines is a few KiB). */
+const BATCH_BYTES = 512 * 1024;
+
+/** What the server said about one sale: confirmed, refused (needs attention), or try again later. */
+type Outcome =
+  | { serverSaleId: string; receiptLabel: string | null }
+  | { refused: { code: string; reason: string } }
+  | { retryLater: string };
+
+interface BatchAnswer {
+  status: number;
+  sale?: { id: string; receiptNumber: string | null };
+  problem?: { code: string; title: string; detail?: string };
+}
 
 /**
- * Sends queued sales in order until the outbox is empty or the server cannot take one now. A sale
- * is sent only after the server answered the one before it; recording an answer in IndexedDB
- * overlaps with sending the next sale (a crash in between only sends a confirmed sale again, which
- * its Idempotency-Key makes harmless), and an entry leaves the outbox only once it is confirmed.
+ * Sends queued sales in order, many per request (POST /v1/sales/batch: each sale committed on its
+ * own, with its own Idempotency-Key and approvals, answered in order), until the outbox is empty or
+ * the server cannot take one now. Recording a batch's answers in IndexedDB overlaps with sending the
+ * next batch (a crash in between only sends confirmed sales again, which their keys make harmless);
+ * an entry leaves the outbox only once its own sale is confirmed or refused.
  */
 export async function replayOutbox(db: TillDb): Promise<ReplayResult> {
   const result: ReplayResult = { confirmed: 0, refused: 0 };
   let recording: Promise<void> = Promise.resolve();
+  const record = (outcomes: [OutboxEntry, Outcome][]) => {
+    for (const [, outcome] of outcomes) {
+      if ('serverSaleId' in outcome) result.confirmed += 1;
+      else if ('refused' in outcome) result.refused += 1;
+    }
+    const settled = outcomes.filter(
+      (pair): pair is [OutboxEntry, Exclude<Outcome, { retryLater: string }>] => !('retryLater' in pair[1]),
+    );
+    recording = recording.then(() => settle(db, settled));
+  };
+  let after: number | undefined;
   try {
     for (;;) {
-      const batch = await db.getAll('outbox', undefined, REPLAY_BATCH);
-      if (batch.length === 0) return result;
-      // Access tokens by staff member for this batch (a token lives for minutes, a batch for a second).
-      const tokens = new Map<string, Promise<string>>();
-      for (const entry of batch) {
-        try {
-          if (!tokens.has(entry.staffId)) tokens.set(entry.staffId, accessTokenOf(db, entry.staffId));
-          const token = await tokens.get(entry.staffId)!;
-          const sale = await api<{ id: string; receiptNumber: string | null }>('/v1/sales', {
-            method: 'POST',
-            token,
-            body: entry.body,
-            headers: {
-              'idempotency-key': entry.key,
-              ...(entry.approvalIds.length ? { 'x-approval-id': entry.approvalIds.join(',') } : {}),
-            },
-          });
-          recording = recording.then(() =>
-            settle(db, entry, { serverSaleId: sale.id, receiptLabel: sale.receiptNumber }),
-          );
-          result.confirmed += 1;
-        } catch (error) {
-          await recording;
-          const message = describeError(error);
-          if (isRetryable(error) || isSessionProblem(error)) {
-            await db.put('outbox', { ...entry, attempts: entry.attempts + 1, lastError: message });
-            return { ...result, stoppedBy: message };
-          }
-          const code = error instanceof ApiError ? error.code : 'unknown';
-          await settle(db, entry, { refused: { code, reason: message } });
-          result.refused += 1;
-        }
+      // Past the sales already sent: their answers may still be being recorded.
+      const queued = await db.getAll(
+        'outbox',
+        after === undefined ? undefined : IDBKeyRange.lowerBound(after, true),
+        REPLAY_BATCH,
+      );
+      if (queued.length === 0) return result;
+      const batch = sameStaffRun(queued);
+      after = batch.at(-1)!.receiptNumber;
+      const outcomes = await send(db, batch);
+      const stop = outcomes.find(([, outcome]) => 'retryLater' in outcome);
+      record(outcomes);
+      if (stop) {
+        await recording;
+        const [entry, outcome] = stop as [OutboxEntry, { retryLater: string }];
+        await db.put('outbox', { ...entry, attempts: entry.attempts + 1, lastError: outcome.retryLater });
+        return { ...result, stoppedBy: outcome.retryLater };
       }
-      // The next batch is read once this one's answers are recorded (and its entries gone).
-      await recording;
     }
   } finally {
     await recording;
   }
+}
+
+/**
+ * The first queued sales of one staff member (a request is signed in as one), in order, within
+ * the size a request may have.
+ */
+function sameStaffRun(queued: OutboxEntry[]): OutboxEntry[] {
+  const run: OutboxEntry[] = [];
+  let bytes = 0;
+  for (const entry of queued) {
+    bytes += JSON.stringify(entry.body).length + 200;
+    if (run.length > 0 && (entry.staffId !== run[0]!.staffId || bytes > BATCH_BYTES)) break;
+    run.push(entry);
+  }
+  return run;
+}
+
+/**
+ * The server's word on each sale of the batch, in order, up to the first to try again later. When
+ * the batch as a whole is refused (an API without the batch route, or a sale it cannot read), the
+ * sales go one by one, which tells which of them is at fault.
+ */
+async function send(db: TillDb, batch: OutboxEntry[]): Promise<[OutboxEntry, Outcome][]> {
+  let token: string;
+  let answers: BatchAnswer[];
+  try {
+    token = await accessTokenOf(db, batch[0]!.staffId);
+    ({ results: answers } = await api<{ results: BatchAnswer[] }>('/v1/sales/batch', {
+      method: 'POST',
+      token,
+      body: {
+        items: batch.map((entry) => ({
+          idempotencyKey: entry.key,
+          ...(entry.approvalIds.length ? { approvalIds: entry.approvalIds } : {}),
+          sale: entry.body,
+        })),
+      },
+    }));
+  } catch (error) {
+    if (isRetryable(error) || isSessionProblem(error) || !(error instanceof ApiError))
+      return [[batch[0]!, { retryLater: describeError(error) }]];
+    return sendOneByOne(db, batch);
+  }
+  const outcomes: [OutboxEntry, Outcome][] = [];
+  for (const [index, answer] of answers.entries()) {
+    const entry = batch[index];
+    if (!entry) break;
+    outcomes.push([entry, outcomeOf(answer)]);
+    if ('retryLater' in outcomes.at(-1)![1]) return outcomes;
+  }
+  // The server answers every sale up to the first it cannot take now; a shorter answer is that.
+  if (outcomes.length < batch.length)
+    outcomes.push([batch[outcomes.length]!, { retryLater: 'the server did not answer for this sale' }]);
+  return outcomes;
+}
+
+function outcomeOf(answer: BatchAnswer): Outcome {
+  if (answer.status < 300 && answer.sale)
+    return { serverSaleId: answer.sale.id, receiptLabel: answer.sale.receiptNumber };
+  const problem = answer.problem ?? { code: `http_${answer.status}`, title: `HTTP ${answer.status}` };
+  const error = new ApiError(answer.status, problem.code, problem.title, problem.detail);
+  if (isRetryable(error)) return { retryLater: describeError(error) };
+  return { refused: { code: error.code, reason: describeError(error) } };
+}
+
+async function sendOneByOne(db: TillDb, batch: OutboxEntry[]): Promise<[OutboxEntry, Outcome][]> {
+  const outcomes: [OutboxEntry, Outcome][] = [];
+  for (const entry of batch) {
+    try {
+      const token = await accessTokenOf(db, entry.staffId);
+      const sale = await api<{ id: string; receiptNumber: string | null }>('/v1/sales', {
+        method: 'POST',
+        token,
+        body: entry.body,
+        headers: {
+          'idempotency-key': entry.key,
+          ...(entry.approvalIds.length ? { 'x-approval-id': entry.approvalIds.join(',') } : {}),
+        },
+      });
+      outcomes.push([entry, { serverSaleId: sale.id, receiptLabel: sale.receiptNumber }]);
+    } catch (error) {
+      const message = describeError(error);
+      if (isRetryable(error) || isSessionProblem(error) || !(error instanceof ApiError)) {
+        outcomes.push([entry, { retryLater: message }]);
+        break;
+      }
+      outcomes.push([entry, { refused: { code: error.code, reason: message } }]);
+    }
+  }
+  return outcomes;
 }
 
 /** A session that ran out cannot send this staff member's sales; they stay queued until sign-in. */
@@ -136,35 +236,45 @@ function isSessionProblem(error: unknown): boolean {
   );
 }
 
+/** Records answers in one IndexedDB transaction: a sale confirmed, or refused into "needs attention". */
 async function settle(
   db: TillDb,
-  entry: OutboxEntry,
-  outcome:
+  outcomes: [
+    OutboxEntry,
     { serverSaleId: string; receiptLabel: string | null } | { refused: { code: string; reason: string } },
+  ][],
 ): Promise<void> {
+  if (outcomes.length === 0) return;
   const tx = db.transaction(['sales', 'outbox', 'attention'], 'readwrite');
-  const sale = await tx.objectStore('sales').get(entry.key);
-  if ('refused' in outcome) {
-    const attention: AttentionEntry = {
-      key: entry.key,
-      receiptNumber: entry.receiptNumber,
-      code: outcome.refused.code,
-      reason: outcome.refused.reason,
-      entry,
-      at: new Date().toISOString(),
-    };
-    await tx.objectStore('attention').put(attention);
-    if (sale) await tx.objectStore('sales').put({ ...sale, status: 'needs-attention' });
-  } else if (sale) {
-    await tx.objectStore('sales').put({
-      ...sale,
-      status: 'synced',
-      serverSaleId: outcome.serverSaleId,
-      receiptLabel: outcome.receiptLabel ?? sale.receiptLabel,
-    });
+  const sales = tx.objectStore('sales');
+  const work: Promise<unknown>[] = [];
+  for (const [entry, outcome] of outcomes) {
+    work.push(
+      sales.get(entry.key).then(async (sale) => {
+        if ('refused' in outcome) {
+          const attention: AttentionEntry = {
+            key: entry.key,
+            receiptNumber: entry.receiptNumber,
+            code: outcome.refused.code,
+            reason: outcome.refused.reason,
+            entry,
+            at: new Date().toISOString(),
+          };
+          await tx.objectStore('attention').put(attention);
+          if (sale) await sales.put({ ...sale, status: 'needs-attention' });
+        } else if (sale) {
+          await sales.put({
+            ...sale,
+            status: 'synced',
+            serverSaleId: outcome.serverSaleId,
+            receiptLabel: outcome.receiptLabel ?? sale.receiptLabel,
+          });
+        }
+        await tx.objectStore('outbox').delete(entry.receiptNumber);
+      }),
+    );
   }
-  await tx.objectStore('outbox').delete(entry.receiptNumber);
-  await tx.done;
+  await Promise.all([...work, tx.done]);
 }
 
 export interface OutboxStatus {

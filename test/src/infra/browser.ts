@@ -44,14 +44,20 @@ const FLAGS = [
   '--metrics-recording-only',
 ];
 
-/** Launches Debian's Chromium headless with a fresh profile. */
-export async function launchChromium(options: BrowserContextOptions = {}): Promise<ChromiumSession> {
+/**
+ * Launches Debian's Chromium headless with a fresh profile. `args` come after the usual flags (a
+ * fake camera: `--use-fake-device-for-media-stream --use-file-for-fake-video-capture=<file>`).
+ */
+export async function launchChromium({
+  args = [],
+  ...options
+}: BrowserContextOptions & { args?: string[] } = {}): Promise<ChromiumSession> {
   const executablePath = (await which('chromium')) ?? '/usr/bin/chromium';
   const profile = await mkdtemp(join(tmpdir(), 'cloudpos-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    args: FLAGS,
+    args: [...FLAGS, ...args],
     viewport: VIEWPORTS.tablet,
     ...options,
   });
@@ -87,7 +93,9 @@ export interface AxeViolation {
  * test can `expect(await accessibilityViolations(page)).toEqual([])` and read what failed.
  */
 export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ content: axe.source });
+  // Evaluated by the driver, not as an inline <script>: the page's Content-Security-Policy (the
+  // till's allows no inline script) applies to the page's own scripts, not to the test's.
+  await page.evaluate(axe.source);
   const results = await page.evaluate(async () => {
     const run = (globalThis as unknown as { axe: typeof axe }).axe.run;
     return run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

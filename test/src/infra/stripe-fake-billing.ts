@@ -1,8 +1,11 @@
 // The billing half of the Stripe fake: Prices, Checkout Sessions in subscription mode with a hosted
-// payment page, Customers, Subscriptions and Invoices, and the events Stripe sends for them. The
+// payment page, Customers, Subscriptions and Invoices, the customer portal (billing portal sessions
+// with a hosted page), subscription updates (a new price), and the events Stripe sends for them. The
 // payment page is plain HTML a browser test "pays" on; paying creates the customer, an active
 // subscription and a paid invoice, emits their events (checkout.session.completed last) and sends
-// the browser to the session's success_url, as Stripe's Checkout does.
+// the browser to the session's success_url, as Stripe's Checkout does. The portal page lists the
+// prices; choosing one switches the subscription to it (customer.subscription.updated) and sends
+// the browser back to the session's return_url.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -13,7 +16,8 @@ export interface BillingHost {
   now(): number;
   /** The fake's base URL (the hosted pages live there). */
   url(): string;
-  emit(type: string, object: Json): void;
+  /** `previous` becomes the event's data.previous_attributes (what an update changed). */
+  emit(type: string, object: Json, previous?: Json): void;
 }
 
 export class BillingFakeError extends Error {
@@ -50,6 +54,7 @@ export class FakeBilling {
   readonly customers = new Map<string, Json>();
   readonly subscriptions = new Map<string, Json>();
   readonly invoices = new Map<string, Json>();
+  readonly portalSessions = new Map<string, Json>();
   private readonly host: BillingHost;
 
   constructor(host: BillingHost) {
@@ -120,6 +125,24 @@ export class FakeBilling {
     this.host.emit('customer.subscription.deleted', subscription);
   }
 
+  /**
+   * Test helper: the customer switches the subscription to another price, as in the customer
+   * portal: the item's price changes at once and customer.subscription.updated is sent with the
+   * old items in previous_attributes.
+   */
+  changePrice(subscriptionId: string, priceId: string): Json {
+    const subscription = this.subscription(subscriptionId);
+    const price = this.prices.get(priceId);
+    if (!price) throw invalid(`No such price: '${priceId}'`, 'items[0][price]');
+    const items = subscription.items as { data: Json[] };
+    const previous = { items: structuredClone(subscription.items) };
+    const item = items.data[0]!;
+    if ((item.price as Json).id === priceId) return structuredClone(subscription);
+    item.price = structuredClone(price);
+    this.host.emit('customer.subscription.updated', subscription, previous);
+    return structuredClone(subscription);
+  }
+
   private subscription(subscriptionId: string): Json {
     const subscription = this.subscriptions.get(subscriptionId);
     if (!subscription) throw new Error(`no subscription ${subscriptionId}`);
@@ -181,12 +204,101 @@ export class FakeBilling {
         };
       }
     }
+    if (resource === 'billing_portal' && first === 'sessions' && method === 'POST' && parts.length === 3)
+      return (params) => this.createPortalSession(params);
+    if (resource === 'subscriptions' && method === 'POST' && parts.length === 3)
+      return (params) => this.updateSubscription(first!, params);
     if (method === 'GET' && parts.length === 3) {
       if (resource === 'subscriptions') return get(this.subscriptions, 'subscription');
       if (resource === 'customers') return get(this.customers, 'customer');
       if (resource === 'invoices') return get(this.invoices, 'invoice');
     }
     return undefined;
+  }
+
+  /** POST /v1/billing_portal/sessions: a short-lived link to the customer portal for one customer. */
+  private createPortalSession(params: Params): Json {
+    const customer = str(params, 'customer');
+    if (!customer) throw invalid('Missing required param: customer.', 'customer');
+    if (!this.customers.has(customer)) throw missing('customer', customer);
+    const session: Json = {
+      id: id('bps'),
+      object: 'billing_portal.session',
+      configuration: id('bpc'),
+      created: this.host.now(),
+      customer,
+      flow: null,
+      livemode: false,
+      locale: str(params, 'locale') ?? null,
+      on_behalf_of: null,
+      return_url: str(params, 'return_url') ?? null,
+      url: '',
+    };
+    session.url = `${this.host.url()}/billing_portal/session/${session.id as string}`;
+    this.portalSessions.set(session.id as string, session);
+    return structuredClone(session);
+  }
+
+  /**
+   * POST /v1/subscriptions/:id: the parts CloudPOS sends: `items[0][id]` with `items[0][price]` (a
+   * plan switch), `proration_behavior` and `metadata`. An item id that is not the subscription's is
+   * refused as Stripe refuses it.
+   */
+  private updateSubscription(subscriptionId: string, params: Params): Json {
+    const subscription = this.subscriptions.get(subscriptionId);
+    if (!subscription) throw missing('subscription', subscriptionId);
+    if (subscription.status === 'canceled')
+      throw invalid(
+        'A canceled subscription can only update its cancellation_details and metadata.',
+        'items',
+      );
+    const behavior = str(params, 'proration_behavior');
+    if (behavior && !['create_prorations', 'none', 'always_invoice'].includes(behavior))
+      throw invalid(`Invalid proration_behavior: ${behavior}`, 'proration_behavior');
+    const metadata = metadataOf(params);
+    if (Object.keys(metadata).length > 0)
+      subscription.metadata = { ...(subscription.metadata as Json), ...metadata };
+    const items = Array.isArray(params.items) ? (params.items as Params[]) : [];
+    if (items.length > 1) throw invalid('The fake switches one item at a time.', 'items');
+    const [change] = items;
+    if (!change) return structuredClone(subscription);
+    const own = (subscription.items as { data: Json[] }).data[0]!;
+    if (str(change, 'id') !== own.id)
+      throw invalid(`Invalid subscription item: ${str(change, 'id') ?? '(none)'}`, 'items[0][id]');
+    const priceId = str(change, 'price');
+    if (!priceId) throw invalid('Missing required param: items[0][price].', 'items[0][price]');
+    return this.changePrice(subscriptionId, priceId);
+  }
+
+  /** Serves the customer portal (GET) and takes a plan switch on it (POST `price`). */
+  portalPage(request: IncomingMessage, response: ServerResponse, sessionId: string, body: string): void {
+    const session = this.portalSessions.get(sessionId);
+    const subscription = session
+      ? [...this.subscriptions.values()].find(
+          (candidate) => candidate.customer === session.customer && candidate.status !== 'canceled',
+        )
+      : undefined;
+    if (!session || !subscription) {
+      response.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><title>Not found</title><p>This billing page does not exist.</p>');
+      return;
+    }
+    if (request.method === 'POST') {
+      const priceId = new URLSearchParams(body).get('price') ?? '';
+      if (!this.prices.has(priceId)) {
+        response.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
+        response.end(portalPage(session, subscription, [...this.prices.values()], 'Choose a plan.'));
+        return;
+      }
+      this.changePrice(subscription.id as string, priceId);
+      response.writeHead(303, {
+        location: typeof session.return_url === 'string' ? session.return_url : this.host.url(),
+      });
+      response.end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(portalPage(session, subscription, [...this.prices.values()]));
   }
 
   private createSession(params: Params): Json {
@@ -351,15 +463,33 @@ export class FakeBilling {
 
 const escape = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+function portalPage(session: Json, subscription: Json, prices: Json[], error?: string): string {
+  const current = ((subscription.items as { data: { price: Json }[] }).data[0]?.price.id as string) ?? '';
+  const amount = (price: Json) =>
+    `${((price.unit_amount as number) / 100).toFixed(2)} ${String(price.currency).toUpperCase()}`;
+  return hostedPage(
+    'Billing',
+    `<h1>Your subscription</h1>
+${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+<form method="post"><fieldset><legend>Plan</legend>
+${prices
+  .map(
+    (price) =>
+      `<label><input type="radio" name="price" value="${escape(price.id)}"${price.id === current ? ' checked' : ''}> ${escape(price.nickname ?? price.id)}: ${escape(amount(price))} per ${escape((price.recurring as Json | null)?.interval ?? 'month')}</label>`,
+  )
+  .join('\n')}
+</fieldset>
+<button type="submit">Update plan</button>
+</form>
+<p><a href="${escape(session.return_url ?? '/')}">Return</a></p>`,
+  );
+}
+
 function payPage(session: Json, error?: string): string {
   const amount = ((session.amount_total as number) / 100).toFixed(2);
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Pay · Stripe test fake</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}
-label,button{display:block;min-height:44px;margin:.5rem 0}button{font:inherit;font-weight:600;width:100%;background:#635bff;color:#fff;border:0;border-radius:6px}
-.error{color:#a4161a;font-weight:600}</style></head>
-<body><h1>Subscribe</h1>
+  return hostedPage(
+    'Pay',
+    `<h1>Subscribe</h1>
 <p>${escape(session.customer_email ?? '')}</p>
 <p><strong>${escape(amount)} ${escape(String(session.currency).toUpperCase())}</strong> per month</p>
 ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
@@ -367,5 +497,17 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <label><input type="radio" name="payment_method" value="pm_card_visa" checked> Visa test card 4242</label>
 <label><input type="radio" name="payment_method" value="pm_card_chargeDeclined"> Declined test card 0002</label>
 <button type="submit">Pay and subscribe</button>
-</form></body></html>`;
+</form>`,
+  );
+}
+
+/** A page Stripe hosts (Checkout, the customer portal): plain HTML a browser test can use. */
+function hostedPage(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)} · Stripe test fake</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}
+label,button{display:block;min-height:44px;margin:.5rem 0}button{font:inherit;font-weight:600;width:100%;background:#635bff;color:#fff;border:0;border-radius:6px}
+.error{color:#a4161a;font-weight:600}</style></head>
+<body>${body}</body></html>`;
 }

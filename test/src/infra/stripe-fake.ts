@@ -18,7 +18,8 @@
 // `POST /v1/test_helpers/terminal/readers/:id/present_payment_method`. Test payment methods behave as
 // in Stripe's test mode (pm_card_visa succeeds, pm_card_chargeDeclined is declined, ...). Billing
 // (stripe-fake-billing.ts): Prices, Checkout Sessions in subscription mode with a hosted payment page
-// at /checkout/pay/:id, Customers, Subscriptions, Invoices and their events. Everything
+// at /checkout/pay/:id, Customers, Subscriptions (retrieve; update to another price), Invoices, the
+// customer portal (billing portal sessions, hosted at /billing_portal/session/:id) and their events. Everything
 // else answers 404 like an unknown Stripe URL. Deliveries are not retried on their own: a test calls
 // redeliver() to play Stripe's retry (or a replay).
 import { createHmac, randomBytes } from 'node:crypto';
@@ -253,7 +254,7 @@ export class StripeFake {
     this.billing = new FakeBilling({
       now: () => this.now(),
       url: () => this.url,
-      emit: (type, object) => this.emit(type, object),
+      emit: (type, object, previous) => this.emit(type, object, undefined, previous),
     });
   }
 
@@ -396,6 +397,9 @@ export class StripeFake {
     // Checkout's hosted payment page: a browser's page, not the API (no key).
     const page = /^\/checkout\/pay\/([A-Za-z0-9_]+)$/.exec(url.pathname);
     if (page) return this.billing.page(request, response, page[1]!, rawBody);
+    // The customer portal's hosted page: a browser's page too.
+    const portal = /^\/billing_portal\/session\/([A-Za-z0-9_]+)$/.exec(url.pathname);
+    if (portal) return this.billing.portalPage(request, response, portal[1]!, rawBody);
     const { params, names } = parseForm(source);
     const idempotencyKey = header(request, 'idempotency-key');
     const requestId = `req_${randomId(14)}`;

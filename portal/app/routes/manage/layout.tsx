@@ -29,6 +29,7 @@ const SECTIONS = [
   ['products', 'Products'],
   ['taxes', 'Taxes'],
   ['staff', 'Staff'],
+  ['settings', 'Settings'],
   ['sales', 'Sales'],
   ['audit', 'Audit log'],
 ] as const;

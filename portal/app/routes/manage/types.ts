@@ -118,3 +118,17 @@ export interface SaleSummary {
   createdAt: string;
   completedAt: string | null;
 }
+
+/** GET /v1/settings: every group with its effective values (defaults where never changed). */
+export interface TenantSettings {
+  pricing: { mode: 'half-even' | 'half-up'; level: 'line' | 'document'; cashIncrement: number };
+  sales: { discountLimitPercent: string };
+  offline: {
+    maxOfflineHours: number;
+    maxSaleAmount: number;
+    maxQueuedAmount: number;
+    maxQueuedSales: number;
+    tenders: ('cash' | 'external')[];
+  };
+  receipt: { header: string[]; footer: string[] };
+}

@@ -5,14 +5,18 @@
 // cached yet), and they call only INCR, PEXPIRE, PTTL, GET and DECR: the tenant's ACL user is
 // granted exactly these (operator/src/provision/redis.ts). Keep the lists in step.
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 
 /**
- * Counts one more hit in the key's window; the window starts with the first hit. A key without an
- * expiry (never ours, but a counter must not live forever) gets one.
+ * Counts one more hit in the key's window (or ARGV[2] hits: the items of a batch); the window starts
+ * with the first hit. A key without an expiry (never ours, but a counter must not live forever) gets
+ * one. Several hits are several INCRs: the tenant's ACL user is granted INCR, not INCRBY, and a
+ * batch has at most a few dozen items.
  */
 export const COUNT_SCRIPT = `
 local current = redis.call('INCR', KEYS[1])
+for _ = 2, tonumber(ARGV[2] or '1') do current = redis.call('INCR', KEYS[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -29,7 +33,7 @@ return 0
 `;
 
 interface CounterCommands {
-  cloudposCount(key: string, windowMs: number): Promise<[number, number]>;
+  cloudposCount(key: string, windowMs: number, hits: number): Promise<[number, number]>;
   cloudposGiveBack(key: string): Promise<number>;
 }
 
@@ -39,8 +43,15 @@ export interface Count {
   ttlMs: number;
 }
 
+/**
+ * Charges `hits` more requests to the client's request rate limit (the items of a batch after the
+ * first, which its request paid for) and answers how many of them fit.
+ */
+export type RequestBudget = (request: FastifyRequest, hits: number) => Promise<number>;
+
 export interface Counters {
-  count(key: string, windowMs: number): Promise<Count>;
+  /** Counts `hits` (default 1) more hits in the key's window. */
+  count(key: string, windowMs: number, hits?: number): Promise<Count>;
   giveBack(key: string): Promise<void>;
   /**
    * A store for @fastify/rate-limit that uses the key generator's key as it is. Its own Redis store
@@ -58,11 +69,11 @@ export function redisCounters(redis: Redis): Counters {
   }
   const commands = redis as unknown as CounterCommands;
 
-  async function count(key: string, windowMs: number): Promise<Count> {
+  async function count(key: string, windowMs: number, hits = 1): Promise<Count> {
     // Every key is a tenant's (limits/keys.ts); anything else, such as the empty key of a request
     // outside /v1, is never written: such requests are not limited.
     if (!key.startsWith('cloudpos:t:')) return { current: 0, ttlMs: windowMs };
-    const [current, ttlMs] = await commands.cloudposCount(key, windowMs);
+    const [current, ttlMs] = await commands.cloudposCount(key, windowMs, Math.max(1, Math.trunc(hits)));
     return { current, ttlMs: Math.max(0, ttlMs) };
   }
 

@@ -130,6 +130,18 @@ describe('buildReceiptDocument', () => {
     expect(buildReceiptDocument(cafeSale())).toStrictEqual(golden('01'));
   });
 
+  it('carries the tenant’s header and footer lines, leaving them out when there are none', () => {
+    const doc = buildReceiptDocument({ ...cafeSale(), header: ['Mo–Sa 7–19 Uhr', ''], footer: ['Danke'] });
+    expect(doc.header).toEqual(['Mo–Sa 7–19 Uhr', '']);
+    expect(doc.footer).toEqual(['Danke']);
+    const plain = buildReceiptDocument({ ...cafeSale(), header: [], footer: null });
+    expect(plain).not.toHaveProperty('header');
+    expect(plain).not.toHaveProperty('footer');
+    expect(() => buildReceiptDocument({ ...cafeSale(), header: [42 as unknown as string] })).toThrow(
+      'header[0]: must be a string',
+    );
+  });
+
   it('builds a plain JSON document', () => {
     const doc = buildReceiptDocument(cafeSale());
     expect(JSON.parse(JSON.stringify(doc))).toStrictEqual(doc);

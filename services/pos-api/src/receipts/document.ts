@@ -97,6 +97,8 @@ export interface ReceiptDocument {
   taxes: ReceiptTax[];
   totals: ReceiptTotals;
   payments: ReceiptPayment[];
+  /** The tenant's own lines under the store's name (opening hours, a slogan); plain text. */
+  header?: string[];
   footer?: string[];
   /** Whether printing the receipt should kick the cash drawer open (cash went in or out). */
   openDrawer: boolean;
@@ -145,7 +147,7 @@ export function receiptNumber(storeCode: string, n: number | bigint, registerCod
 
 // The input of buildReceiptDocument mirrors what checkout stores (Sale, SaleLine, SaleTax,
 // Payment in @cloudpos/tenant-db) so that rows can be passed nearly as they are; the names and the
-// settings (locale, merchant, footer) come from where checkout reads them.
+// settings (locale, merchant, header, footer) come from where checkout reads them.
 
 export interface ReceiptSaleLine {
   /** Lines are printed in position order when positions are given, else in the given order. */
@@ -208,6 +210,7 @@ export interface ReceiptSaleData {
   /** The Sale row's figures (extra fields are ignored). */
   totals: ReceiptTotals;
   payments: ReceiptSalePayment[];
+  header?: string[] | null;
   footer?: string[] | null;
   /** Defaults to whether any cash payment is on the receipt. */
   openDrawer?: boolean;
@@ -391,6 +394,11 @@ export function buildReceiptDocument(data: ReceiptSaleData): ReceiptDocument {
   if (data.merchant.taxId) document.merchant.taxId = data.merchant.taxId;
   if (data.cashier) document.cashier = { name: requireString(data.cashier.name, 'cashier.name') };
   if (data.till) document.till = { name: requireString(data.till.name, 'till.name') };
-  if (data.footer?.length) document.footer = [...data.footer];
+  if (data.header?.length) {
+    document.header = data.header.map((row, index) => requireString(row, `header[${index}]`));
+  }
+  if (data.footer?.length) {
+    document.footer = data.footer.map((row, index) => requireString(row, `footer[${index}]`));
+  }
   return document;
 }

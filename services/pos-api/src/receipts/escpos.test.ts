@@ -111,9 +111,10 @@ describe('renderEscPos', () => {
     expect(parse(renderEscPos(golden('02'))).commands).not.toContain('drawer kick');
   });
 
-  it('cannot be made to kick the drawer or cut by a product name', () => {
+  it('cannot be made to kick the drawer or cut by a product name, header or footer', () => {
     const doc = golden('02');
     doc.lines[0]!.name = 'Beans \u001bp\u0000\u0019\u00fa \u001dVB\u0000 \u001b@';
+    doc.header = ['\u001dVB\u0000 cut here'];
     doc.footer = ['\u001bp\u00000\u00fa'];
     const bytes = renderEscPos(doc);
     expect(count(bytes, DRAWER_KICK)).toBe(0);

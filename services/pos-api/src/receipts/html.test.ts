@@ -64,6 +64,7 @@ function hostileDocument(): ReceiptDocument {
   doc.payments = [
     { method: 'external', label: '<marquee>', amount: 4669, cardBrand: '<blink>', last4: '4242' },
   ];
+  doc.header = ['<a href="https://evil.example">win</a>'];
   doc.footer = ['<!-- comment -->', ']]><![CDATA[', '\u202e<bdo>reversed'];
   doc.issuedAt = '2025-11-24T14:30:00.000Z';
   return doc;
@@ -104,6 +105,7 @@ describe('renderHtml', () => {
     );
     expect(html).toContain('<address>&lt;img src=x onerror=alert(1)&gt;<br>&quot;&amp;&#39;</address>');
     expect(html).toContain('<title>Receipt BK1-&quot;&gt;&lt;b&gt;</title>');
+    expect(html).toContain('<p>&lt;a href=&quot;https://evil.example&quot;&gt;win&lt;/a&gt;</p>\n</header>');
     expect(html).toContain('<p>&lt;!-- comment --&gt;</p>');
     // The bidi override that would turn the footer around on screen is gone.
     expect(html).toContain('<p>&lt;bdo&gt;reversed</p>');

@@ -1,6 +1,6 @@
 // The receipt as one self-contained HTML page: to show on screen, to print, to send by e-mail. No
 // scripts, no external resources (a content security policy forbids them too), CSS inline, and
-// every value from the document escaped, because names and footers are tenant data.
+// every value from the document escaped, because names, headers and footers are tenant data.
 import { code128Svg } from './barcode.ts';
 import type { ReceiptDocument, ReceiptLine, ReceiptPayment } from './document.ts';
 import { cleanText, receiptFormatter, type ReceiptFormatter } from './format.ts';
@@ -101,6 +101,7 @@ export function renderHtml(doc: ReceiptDocument): string {
       : '',
     doc.merchant.taxId ? `<p>${escapeHtml(`${labels.taxId} ${doc.merchant.taxId}`)}</p>` : '',
     `<p>${escapeHtml(doc.store.name)}</p>`,
+    ...(doc.header ?? []).map((row) => `<p>${escapeHtml(row)}</p>`),
     '</header>',
     doc.kind === 'return' ? `<p class="kind">${escapeHtml(labels.return)}</p>` : '',
   ];

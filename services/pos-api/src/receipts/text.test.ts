@@ -127,6 +127,7 @@ function stressDocument(): ReceiptDocument {
     cardBrand: 'American Express Corporate Platinum',
     last4: '0005',
   });
+  doc.header = ['y'.repeat(100), 'Öffnungszeiten Mo–Sa 7–19 Uhr'];
   doc.footer = ['x'.repeat(100), ''];
   return doc;
 }

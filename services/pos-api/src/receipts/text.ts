@@ -93,6 +93,7 @@ export function layoutReceipt(doc: ReceiptDocument, options: LayoutOptions): Lay
   for (const row of doc.merchant.address ?? []) push(centered(t(row)));
   if (doc.merchant.taxId) push(centered(t(`${labels.taxId} ${doc.merchant.taxId}`)));
   push(centered(t(doc.store.name)));
+  for (const row of doc.header ?? []) push(centered(t(row)));
   push(['']);
   if (doc.kind === 'return') push(centered(t(labels.return)), 'bold');
   push(leftRight(t(labels.receipt), t(doc.number)));

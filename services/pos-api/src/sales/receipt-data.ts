@@ -1,5 +1,6 @@
 // What a receipt of a sale needs, read as it was stored (see receipts/document.ts): the sale, its
-// store, register, cashier, the original of a return, and the tenant's profile and footer.
+// store, register, cashier, the original of a return, the tenant's profile and its receipt header
+// and footer (the `receipt` settings, as the settings domain reads them).
 import { query, tableOf as q } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import type {
@@ -8,6 +9,7 @@ import type {
   ReceiptSalePayment,
   ReceiptSaleTax,
 } from '../receipts/index.ts';
+import { effectiveSettings } from '../settings/index.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { getSale } from './lookup.ts';
 
@@ -36,14 +38,14 @@ export async function receiptData(ctx: RequestContext, saleId: string): Promise<
     staff: string | null;
     till: string | null;
     profile: { displayName?: string; locale?: string } | null;
-    footer: unknown;
+    receipt: unknown;
   }>(
     ctx,
     `select st.name as store_name, st.code as store_code, s.receipt_number::text as number, s.register_code,
             ost.code as original_code, o.receipt_number::text as original_number, o.register_code as original_register,
             m.display_name as staff, d.name as till,
             (select value from ${q(ctx, 'setting')} where key = 'tenant.profile') as profile,
-            (select value from ${q(ctx, 'setting')} where key = 'receipt.footer') as footer
+            (select value from ${q(ctx, 'setting')} where key = 'receipt') as receipt
        from ${q(ctx, 'sale')} s join ${q(ctx, 'store')} st on st.id = s.store_id
        left join ${q(ctx, 'sale')} o on o.id = s.original_sale_id
        left join ${q(ctx, 'store')} ost on ost.id = o.store_id
@@ -53,6 +55,7 @@ export async function receiptData(ctx: RequestContext, saleId: string): Promise<
     [saleId],
   );
   const row = rows[0]!;
+  const { header, footer } = effectiveSettings({ receipt: row.receipt }, ctx.tenant.currency).receipt;
   const amount = (key: string) => sale[key] as number;
   return {
     // An unreceipted return prints as a return without an original.
@@ -85,11 +88,7 @@ export async function receiptData(ctx: RequestContext, saleId: string): Promise<
       cashRounding: amount('cashRounding'),
     },
     payments: sale.payments,
-    footer:
-      typeof row.footer === 'string'
-        ? [row.footer]
-        : Array.isArray(row.footer)
-          ? (row.footer as string[])
-          : null,
+    header,
+    footer,
   };
 }

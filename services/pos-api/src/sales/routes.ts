@@ -1,10 +1,11 @@
-// Checkout and returns under /v1: preview (calculate) and commit with the same body, the sale as
-// stored, lookups, and returns (linked or unreceipted). Commits and returns need an
-// Idempotency-Key; the first response is replayed.
+// Checkout and returns under /v1: preview (calculate) and commit with the same body (one sale, or a
+// batch of them from a till draining its outbox), the sale as stored, lookups, and returns (linked or
+// unreceipted). Commits and returns need an Idempotency-Key; the first response is replayed.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { problemResponses, type ProblemCode } from '../errors.ts';
+import type { RequestBudget } from '../limits/counters.ts';
+import { problem, problemResponses, type ProblemCode } from '../errors.ts';
 import { idempotencyKeyOf, sendIdempotent, type IdempotentResult } from '../idempotency/index.ts';
 import type { SalesMetrics } from './metrics.ts';
 import { CARD_PAYMENT_PROBLEMS, type PaymentProvider } from '../payments/index.ts';
@@ -31,6 +32,8 @@ import {
   TestCardBody,
   CheckoutBody,
   CommitHeaders,
+  SaleBatchBody,
+  saleBatchSchema,
   IdParams,
   PreviewSchema,
   ReceiptGapListSchema,
@@ -43,6 +46,7 @@ import {
   UnreceiptedReturnBody,
 } from './schemas.ts';
 import type { Action } from '../staff/permissions.ts';
+import { commitBatch, MAX_BATCH_SALES } from './batch.ts';
 import { checkout, type Authorize } from './checkout.ts';
 import { getSale, listSales, receiptGaps, saleIdByReceiptNumber } from './lookup.ts';
 import { receiptData } from './receipt-data.ts';
@@ -50,6 +54,8 @@ import { returns } from './returns.ts';
 import { staffActorOf } from '../tenancy/context.ts';
 
 const TAG = ['sales'];
+/** The API's default: 50 sales of a few lines each take a few dozen KiB. */
+const BATCH_BODY_LIMIT = 1024 * 1024;
 const saleTarget = (request: FastifyRequest) => {
   const id = (request.params as { id?: string } | undefined)?.id;
   return id ? { type: 'sale', id } : undefined;
@@ -67,6 +73,18 @@ const PRICING: ProblemCode[] = [
 const ONCE: ProblemCode[] = ['idempotency_key_required', 'idempotency_key_reused'];
 /** Selling, card payments and returns happen on a till: a portal token (ADR 0015) gets `forbidden`. */
 const TILL_ONLY: ProblemCode[] = ['forbidden'];
+/** What committing a sale can answer, alone or in a batch. */
+const COMMIT: ProblemCode[] = [
+  ...PRICING,
+  'idempotency_key_reused',
+  ...permissionProblems('price.override', 'discount.overLimit'),
+  'tender_mismatch',
+  'tender_invalid',
+  'sale_not_open',
+  'receipt_number_taken',
+  'receipt_number_invalid',
+  ...CARD_PAYMENT_PROBLEMS,
+];
 const tillOnly = async (request: FastifyRequest) => {
   staffActorOf(request.ctx);
 };
@@ -77,18 +95,38 @@ export interface SalesRoutesOptions {
   cards?: PaymentProvider | undefined;
   /** Sales counted on /metrics. */
   metrics: SalesMetrics;
+  /** The client's rate limit, charged for each sale of a batch after the first; none: unlimited. */
+  requestBudget?: RequestBudget | undefined;
 }
 
-/**
- * Sends a committed sale or return, and logs it with its id and receipt number (the log line also
- * carries the request's trace id): what an SRE greps for when a till reports a sale.
- */
+/** Sends a committed sale or return (see noteSale). */
 function sendSale<Body>(
   request: FastifyRequest,
   reply: FastifyReply,
   result: IdempotentResult<Body>,
   metrics: SalesMetrics,
   at: Date,
+) {
+  noteSale(
+    request,
+    result,
+    metrics,
+    at,
+    (request.body as { clientCreatedAt?: string } | undefined)?.clientCreatedAt,
+  );
+  return sendIdempotent(reply, result);
+}
+
+/**
+ * Counts a committed sale or return and logs it with its id and receipt number (the log line also
+ * carries the request's trace id): what an SRE greps for when a till reports a sale.
+ */
+function noteSale<Body>(
+  request: FastifyRequest,
+  result: IdempotentResult<Body>,
+  metrics: SalesMetrics,
+  at: Date,
+  clientCreatedAt: string | undefined,
 ) {
   const sale = result.body as {
     id?: unknown;
@@ -103,7 +141,7 @@ function sendSale<Body>(
       kind: typeof sale.kind === 'string' ? sale.kind : 'sale',
       currency: request.ctx.tenant.currency,
       total: typeof sale.total === 'number' ? sale.total : 0,
-      clientCreatedAt: (request.body as { clientCreatedAt?: string } | undefined)?.clientCreatedAt ?? null,
+      clientCreatedAt: clientCreatedAt ?? null,
       at,
     });
   request.log.info(
@@ -115,10 +153,12 @@ function sendSale<Body>(
     },
     result.replayed ? 'sale answered again (same Idempotency-Key)' : 'sale committed',
   );
-  return sendIdempotent(reply, result);
 }
 
-export async function salesRoutes(parent: FastifyInstance, { clock, cards, metrics }: SalesRoutesOptions) {
+export async function salesRoutes(
+  parent: FastifyInstance,
+  { clock, cards, metrics, requestBudget }: SalesRoutesOptions,
+) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const service = checkout({ clock, cards });
   const returned = returns({ clock, cards });
@@ -131,13 +171,14 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards, metri
     'sale.refund': { target: saleTarget },
     'sale.void': { target: saleTarget },
   };
+  /** `approvalIds`: the approvals offered (a batch's sale carries its own; else X-Approval-Id). */
   const authorizeFor =
-    (request: FastifyRequest): Authorize =>
+    (request: FastifyRequest, approvalIds?: readonly string[]): Authorize =>
     async (tx, required) => {
       for (const { action } of required) {
         const options = checks[action];
         if (!options) throw new Error(`no permission check for ${action}`);
-        await checkPermission(request, tx, action, options);
+        await checkPermission(request, tx, action, options, approvalIds);
       }
     };
 
@@ -167,18 +208,7 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards, metri
         response: {
           200: SaleSchema,
           201: SaleSchema,
-          ...problemResponses(
-            ...TILL_ONLY,
-            ...PRICING,
-            ...ONCE,
-            ...permissionProblems('price.override', 'discount.overLimit'),
-            'tender_mismatch',
-            'tender_invalid',
-            'sale_not_open',
-            'receipt_number_taken',
-            'receipt_number_invalid',
-            ...CARD_PAYMENT_PROBLEMS,
-          ),
+          ...problemResponses(...TILL_ONLY, ...ONCE, ...COMMIT),
         },
       },
       preHandler: tillOnly,
@@ -196,6 +226,58 @@ export async function salesRoutes(parent: FastifyInstance, { clock, cards, metri
         metrics,
         clock(),
       ),
+  );
+
+  app.post(
+    '/sales/batch',
+    {
+      schema: {
+        tags: TAG,
+        summary: `Commit up to ${MAX_BATCH_SALES} sales in one request (a till sending the sales it made offline)`,
+        description:
+          'Each item is what `POST /v1/sales` takes: its Idempotency-Key, its manager approvals (X-Approval-Id) ' +
+          'and its body. Each sale is committed as that call commits it, in its own transaction and in the order ' +
+          'sent: a refused sale is answered with its problem and rolls back nothing else; a key already committed ' +
+          'answers with its stored sale (`replayed`). Each sale counts as a request against the rate limit. The ' +
+          'answers stop at the first sale answered 429 or 5xx: it and the ones after it were not committed. ' +
+          `More than ${MAX_BATCH_SALES} sales answer 413 \`batch_too_large\`; a body over 1 MiB \`body_too_large\`.`,
+        security: SIGNED_IN,
+        body: SaleBatchBody,
+        response: {
+          200: saleBatchSchema([...COMMIT, 'rate_limited', 'database_unavailable', 'internal_error']),
+          ...problemResponses(...TILL_ONLY, 'batch_too_large'),
+        },
+      },
+      bodyLimit: BATCH_BODY_LIMIT,
+      // Before validation, so that an oversized batch gets its own code rather than a schema error.
+      preValidation: async (request) => {
+        const items = (request.body as { items?: unknown } | undefined)?.items;
+        if (Array.isArray(items) && items.length > MAX_BATCH_SALES)
+          throw problem('batch_too_large', `${items.length} sales; at most ${MAX_BATCH_SALES} per call`);
+      },
+      preHandler: tillOnly,
+    },
+    async (request) => {
+      const { items } = request.body;
+      // The request itself counted as the first sale when it came in.
+      const budget = 1 + (requestBudget ? await requestBudget(request, items.length - 1) : items.length - 1);
+      const results = await commitBatch(
+        items,
+        budget,
+        async ({ idempotencyKey, approvalIds, sale }) => {
+          const result = await service.commit(
+            request.ctx,
+            sale,
+            idempotencyKey,
+            authorizeFor(request, approvalIds ?? []),
+          );
+          noteSale(request, result, metrics, clock(), sale.clientCreatedAt);
+          return result;
+        },
+        request.log,
+      );
+      return { results };
+    },
   );
 
   app.post(

@@ -3,7 +3,9 @@
 import { Type } from 'typebox';
 import { ListOf } from '../lists.ts';
 import { TEST_CARDS, type TestCardNumber } from '../payments/provider.ts';
-import { ApprovalHeaders } from '../staff/require-permission.ts';
+import { problemSchema, type ProblemCode } from '../errors.ts';
+import { ApprovalHeaders, MAX_APPROVALS_PER_REQUEST } from '../staff/require-permission.ts';
+import { MAX_BATCH_SALES } from './batch.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Amount = Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
@@ -325,6 +327,53 @@ export const CommitHeaders = Type.Object({
   ...IdempotencyHeaders.properties,
   ...ApprovalHeaders.properties,
 });
+
+/** Sales sent together (a till draining its outbox): each as `POST /v1/sales` takes it. */
+export const SaleBatchBody = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          idempotencyKey: IdempotencyHeaders.properties['idempotency-key'],
+          approvalIds: Type.Optional(
+            Type.Array(Uuid, {
+              maxItems: MAX_APPROVALS_PER_REQUEST,
+              description: 'Manager approvals for this sale, as X-Approval-Id of POST /v1/sales',
+            }),
+          ),
+          sale: CheckoutBody,
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_BATCH_SALES },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The answer to each sale of a batch, in the order sent, up to the first one to send again later. */
+export const saleBatchSchema = (problemCodes: readonly ProblemCode[]) =>
+  Type.Object({
+    results: Type.Array(
+      Type.Object({
+        idempotencyKey: Type.String(),
+        status: Type.Integer({
+          description: 'What POST /v1/sales would have answered for this sale: 201, or the problem’s status',
+        }),
+        replayed: Type.Boolean({
+          description:
+            'Committed by an earlier request with this key: its stored answer (Idempotent-Replayed)',
+        }),
+        sale: Type.Optional(SaleSchema),
+        problem: Type.Optional(problemSchema(problemCodes)),
+      }),
+      {
+        description:
+          'One per sale sent, in order, until the first whose status is 429 or 5xx: that sale and the ones after ' +
+          'it were not committed (the answer is shorter than the batch); send them again later with the same keys',
+      },
+    ),
+  });
 
 export const CardPaymentBody = Type.Object(
   {

@@ -23,6 +23,7 @@ export function defaultSettings(currency: string): Settings {
       maxQueuedSales: 1_000,
       tenders: ['cash', 'external'],
     },
+    receipt: { header: [], footer: [] },
   };
 }
 
@@ -40,7 +41,12 @@ export function effectiveSettings(stored: Partial<Record<string, unknown>>, curr
     }
     return merged as Settings[G];
   };
-  return { pricing: group('pricing'), sales: group('sales'), offline: group('offline') };
+  return {
+    pricing: group('pricing'),
+    sales: group('sales'),
+    offline: group('offline'),
+    receipt: group('receipt'),
+  };
 }
 
 export async function getSettings(ctx: RequestContext): Promise<Settings> {

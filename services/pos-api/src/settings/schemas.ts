@@ -58,10 +58,33 @@ export const OfflineSettings = Type.Object(
   { additionalProperties: false },
 );
 
+/** Receipt text is the tenant's words on paper: plain text, no control characters, short lines. */
+export const RECEIPT_TEXT_MAX_LINES = 8;
+export const RECEIPT_TEXT_MAX_LENGTH = 64;
+
+const ReceiptText = (description: string) =>
+  Type.Array(
+    Type.String({
+      maxLength: RECEIPT_TEXT_MAX_LENGTH,
+      // Control characters would be printer commands on ESC/POS paper (and vanish elsewhere).
+      pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$',
+    }),
+    { maxItems: RECEIPT_TEXT_MAX_LINES, description },
+  );
+
+export const ReceiptSettings = Type.Object(
+  {
+    header: ReceiptText('Lines printed under the store’s name on every receipt (plain text)'),
+    footer: ReceiptText('Lines printed at the end of every receipt (plain text)'),
+  },
+  { additionalProperties: false },
+);
+
 export const SETTING_GROUPS = {
   pricing: PricingSettings,
   sales: SalesSettings,
   offline: OfflineSettings,
+  receipt: ReceiptSettings,
 } as const;
 
 export type SettingGroup = keyof typeof SETTING_GROUPS;
@@ -70,3 +93,4 @@ export const SettingsSchema = Type.Object(SETTING_GROUPS);
 
 export type Settings = Static<typeof SettingsSchema>;
 export type OfflineLimits = Static<typeof OfflineSettings>;
+export type ReceiptTextSettings = Static<typeof ReceiptSettings>;

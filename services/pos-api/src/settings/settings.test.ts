@@ -2,6 +2,7 @@
 // reads them (with defaults in the tenant's currency), only owners change a group, each change is
 // audited with what it was, bad values are refused field by field, and checkout prices with them.
 import type {} from '@cloudpos/harness/vitest/provided';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PosApi } from '../app.ts';
@@ -73,6 +74,7 @@ describe('settings', () => {
         maxQueuedSales: 1_000,
         tenders: ['cash', 'external'],
       },
+      receipt: { header: [], footer: [] },
     });
   });
 
@@ -109,6 +111,65 @@ describe('settings', () => {
     const pricing = await send('PUT', '/v1/settings/pricing', tenant.owner, { mode: 'round-up' });
     expect(pricing.statusCode).toBe(400);
     expect((await send('GET', '/v1/settings', cashier)).json()).toMatchObject({ offline: OFFLINE });
+  });
+
+  it('print the receipt header and footer on every rendering of a receipt', async () => {
+    const receipt = { header: ['Open daily 7–19', 'Wi-Fi: guest'], footer: ['Thank you, come again!'] };
+    const byManager = await send('PUT', '/v1/settings/receipt', manager, receipt);
+    expect(byManager.statusCode).toBe(403);
+    const changed = await send('PUT', '/v1/settings/receipt', tenant.owner, receipt);
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ receipt, offline: OFFLINE });
+
+    const sold = await app.inject({
+      method: 'POST',
+      url: '/v1/sales',
+      headers: { host: tenant.host, ...bearer(cashier.accessToken), 'idempotency-key': randomUUID() },
+      payload: { lines: [{ sku: 'MUG', quantity: 1 }], tenders: [{ method: 'cash', amount: 350 }] },
+    });
+    expect(sold.statusCode, sold.body).toBe(201);
+    const rendered = (format: string) =>
+      app.inject({
+        url: `/v1/sales/${sold.json<{ id: string }>().id}/receipt?format=${format}`,
+        headers: { host: tenant.host, ...bearer(cashier.accessToken) },
+      });
+    const text = (await rendered('text')).body;
+    const lines = text.split('\n').map((line) => line.trim());
+    // The header stands under the store's name, before the receipt number; the footer ends it.
+    expect(lines.indexOf('Open daily 7–19')).toBeGreaterThan(0);
+    expect(lines.indexOf('Wi-Fi: guest')).toBe(lines.indexOf('Open daily 7–19') + 1);
+    expect(lines.indexOf('Wi-Fi: guest')).toBeLessThan(lines.findIndex((line) => line.startsWith('Receipt')));
+    expect(lines.filter(Boolean).at(-1)).toBe('Thank you, come again!');
+    const html = (await rendered('html')).body;
+    expect(html).toMatch(/<header>[^]*<p>Open daily 7–19<\/p>\n<p>Wi-Fi: guest<\/p>\n<\/header>/u);
+    expect(html).toMatch(/<footer>\n<p>Thank you, come again!<\/p>\n<\/footer>/u);
+    const escpos = (await rendered('escpos')).rawPayload.toString('latin1');
+    expect(escpos).toContain('Wi-Fi: guest');
+    expect(escpos).toContain('Thank you, come again!');
+
+    const { rows } = await sql.query<{ detail: { before: unknown; after: unknown } }>(
+      `select detail from "${schema}".audit_entry
+        where action = 'settings.update' and target_id = 'receipt' order by id`,
+    );
+    expect(rows).toEqual([{ detail: { before: null, after: receipt } }]);
+  });
+
+  it('refuse receipt text that is too long, too many lines or not plain text', async () => {
+    for (const [body, path] of [
+      [{ header: ['x'.repeat(65)], footer: [] }, '/header/0'],
+      [{ header: [], footer: Array.from({ length: 9 }, () => 'line') }, '/footer'],
+      [{ header: ['\u001bp\u0000'], footer: [] }, '/header/0'],
+      [{ header: [], footer: ['ok', 'tab\there'] }, '/footer/1'],
+      [{ header: [] }, ''],
+    ] as const) {
+      const refused = await send('PUT', '/v1/settings/receipt', tenant.owner, body);
+      expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+      expect(refused.json()).toMatchObject({ code: 'validation_failed' });
+      expect(JSON.stringify(refused.json<{ errors: unknown }>().errors)).toContain(path);
+    }
+    expect((await send('GET', '/v1/settings', cashier)).json()).toMatchObject({
+      receipt: { footer: ['Thank you, come again!'] },
+    });
   });
 
   it('price sales: a higher discount limit needs no approval, cash rounds to the increment', async () => {

@@ -18,7 +18,7 @@ import { decide, type Action } from './permissions.ts';
 
 export const APPROVAL_HEADER = 'x-approval-id';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_APPROVALS_PER_REQUEST = 5;
+export const MAX_APPROVALS_PER_REQUEST = 5;
 
 /** The header of routes whose permission check may ask a cashier for a manager's approval. */
 export const ApprovalHeaders = Type.Object({
@@ -63,15 +63,26 @@ export function requirePermission(
   return (request) => checkPermission(request, request.ctx, action, options);
 }
 
+/** The approvals a request carries in `X-Approval-Id` (at most the first few, as sent). */
+export function approvalIdsOf(request: FastifyRequest): string[] {
+  const header = request.headers[APPROVAL_HEADER];
+  return (typeof header === 'string' ? header : '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+}
+
 /**
  * Checks `action` for the request's actor; `ctx` is the request's context or, inside a service's
- * transaction, that transaction's context.
+ * transaction, that transaction's context. The manager approvals offered are the request's
+ * `X-Approval-Id` unless the caller names them (each sale of a batch carries its own).
  */
 export async function checkPermission(
   request: FastifyRequest,
   ctx: RequestContext,
   action: Action,
   options: PermissionOptions = {},
+  offeredApprovals: readonly string[] = approvalIdsOf(request),
 ): Promise<void> {
   const clock = request.server.clock;
   const inTransaction = ctx !== request.ctx;
@@ -95,12 +106,7 @@ export async function checkPermission(
   }
 
   // One approval per action; a request that needs several sends their ids comma-separated.
-  const header = request.headers[APPROVAL_HEADER];
-  const approvalIds = (typeof header === 'string' ? header : '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter(Boolean)
-    .slice(0, MAX_APPROVALS_PER_REQUEST);
+  const approvalIds = offeredApprovals.slice(0, MAX_APPROVALS_PER_REQUEST);
   if (approvalIds.length === 0) {
     await deny({ action, outcome: 'denied', amount, target, detail: { reason: 'no approval' } });
     throw problem('approval_required', `${action} needs a manager approval: POST /v1/approvals`, {

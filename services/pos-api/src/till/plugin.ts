@@ -18,11 +18,12 @@ export interface TillAppOptions {
 
 /**
  * The till's own Content-Security-Policy: everything from its origin, styles inline for the
- * receipt's HTML, and no upgrade-insecure-requests (a register on http://<slug>.localhost).
+ * receipt's HTML, WebAssembly compiled from its own files (the camera's barcode reader; this allows
+ * no eval of JavaScript), and no upgrade-insecure-requests (a register on http://<slug>.localhost).
  */
 export const TILL_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "connect-src 'self'",

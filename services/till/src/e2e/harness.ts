@@ -27,16 +27,20 @@ export interface TillWorld {
   close(): Promise<void>;
 }
 
+/** How Chromium is launched: extra flags (a fake camera), permissions, or the page's CSP enforced. */
+export type BrowserOptions = Parameters<typeof launchChromium>[0];
+
 export async function startTillWorld(
   prefix: string,
   infra: { postgresUrl: string; redisUrl: string },
   env?: Record<string, string>,
+  // The till's CSP is bypassed unless a file asks for it: most tests look at other things.
+  browserOptions: BrowserOptions = { bypassCSP: true },
 ): Promise<TillWorld> {
   const world = await sellingWorld(prefix, infra, env ? { env } : {});
   await world.app.listen({ host: '127.0.0.1', port: 0 });
   const port = (world.app.server.address() as AddressInfo).port;
-  // axe-core is injected as an inline script, which the till's CSP (rightly) refuses.
-  const browser = await launchChromium({ bypassCSP: true });
+  const browser = await launchChromium(browserOptions);
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
@@ -125,6 +129,8 @@ export function signedInTillForFile(
     /** The API's environment, read when the world starts (after the file's earlier beforeAll hooks). */
     env?: () => Record<string, string>;
     staff?: (world: SellingWorld) => { code: string; pin: string };
+    /** How Chromium is launched, read when the world starts (see startTillWorld). */
+    browser?: () => BrowserOptions;
   } = {},
 ): void {
   let till: TillWorld | undefined;
@@ -133,6 +139,7 @@ export function signedInTillForFile(
       prefix,
       { postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') },
       options.env?.(),
+      ...(options.browser ? [options.browser()] : []),
     );
     ready(till);
     await pairAndSignIn(till, options.staff?.(till.world) ?? till.world.tenant.cashier);

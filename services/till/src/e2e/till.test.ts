@@ -26,8 +26,12 @@ let proxy: Server;
 let dropNextSaleAnswer = false;
 /** The API cannot be reached through the proxy (as when its process is stopped). */
 let apiDown = false;
-/** Sale commits the proxy has forwarded. */
+/** Requests that commit sales (one, or a batch) the proxy has forwarded. */
 let saleCommits = 0;
+/** Of them, single sales (POST /v1/sales). */
+let singleCommits = 0;
+/** The proxy answers POST /v1/sales/batch as an API that does not have it (an older one). */
+let noBatchRoute = false;
 /** Uncaught errors in the till's pages: a test run with any fails. */
 const pageErrors: string[] = [];
 
@@ -118,6 +122,14 @@ beforeAll(async () => {
       incoming.socket.destroy();
       return;
     }
+    const commit =
+      incoming.method === 'POST' && ['/v1/sales', '/v1/sales/batch'].includes(incoming.url ?? '');
+    if (noBatchRoute && commit && incoming.url === '/v1/sales/batch') {
+      incoming.resume();
+      outgoing.writeHead(404, { 'content-type': 'application/problem+json' });
+      outgoing.end(JSON.stringify({ status: 404, code: 'route_not_found', title: 'No such route' }));
+      return;
+    }
     const upstream = httpRequest(
       {
         host: '127.0.0.1',
@@ -127,8 +139,9 @@ beforeAll(async () => {
         headers: incoming.headers,
       },
       (answer) => {
-        if (incoming.method === 'POST' && incoming.url === '/v1/sales') saleCommits += 1;
-        if (dropNextSaleAnswer && incoming.method === 'POST' && incoming.url === '/v1/sales') {
+        if (commit) saleCommits += 1;
+        if (commit && incoming.url === '/v1/sales') singleCommits += 1;
+        if (dropNextSaleAnswer && commit) {
           dropNextSaleAnswer = false;
           answer.resume();
           answer.on('end', () => outgoing.socket?.destroy());
@@ -315,6 +328,8 @@ describe('the till in Chromium', () => {
     expect(dropNextSaleAnswer).toBe(false);
     // The commit whose answer was lost, and its retry with the same Idempotency-Key.
     expect(saleCommits - commitsBefore).toBeGreaterThanOrEqual(2);
+    // Batches carry the till's sales (single commits are for an API without them, below).
+    expect(singleCommits).toBe(0);
     const sales = await serverSales();
     expect(sales).toHaveLength(6);
     expect(sales.filter((sale) => sale.receiptNumber?.endsWith('-000006'))).toHaveLength(1);
@@ -485,6 +500,25 @@ describe('the till in Chromium', () => {
     });
     await page.getByRole('button', { name: 'New sale' }).click();
     expect((await pricing(1)).statusCode).toBe(200);
+  });
+
+  it('sends its queue sale by sale to an API without the batch route', async () => {
+    noBatchRoute = true;
+    try {
+      const before = (await serverSales()).length;
+      const singlesBefore = singleCommits;
+      await goOffline();
+      for (const product of ['Mug', 'Bread']) {
+        await tapProduct(product);
+        await payCash();
+        await page.getByRole('button', { name: 'New sale' }).click();
+      }
+      await goOnline();
+      await expect.poll(async () => (await serverSales()).length, { timeout: 30_000 }).toBe(before + 2);
+      expect(singleCommits - singlesBefore).toBe(2);
+    } finally {
+      noBatchRoute = false;
+    }
   });
 
   it('refuses a second tab on the same register', async () => {

@@ -1,5 +1,5 @@
 // Ringing up a sale: product grid by category, search as you type, barcode scans from a keyboard
-// wedge, quantities and line discounts, totals from @cloudpos/pricing; park it with a note (online)
+// wedge or the camera, quantities and line discounts, totals from @cloudpos/pricing; park it with a note (online)
 // or resume a parked one; then the tender panel.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import {
@@ -17,6 +17,7 @@ import { holdSale, takeHeldSale } from '../held-sale.ts';
 import { parkSale, type ResumedSale } from '../parked.ts';
 import { wedgeDetector } from '../scanner.ts';
 import type { TillContext } from './App.tsx';
+import { CameraScanner } from './CameraScanner.tsx';
 import { TenderPanel } from './TenderPanel.tsx';
 import { TopBar } from './TopBar.tsx';
 
@@ -41,6 +42,7 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
   const [editing, setEditing] = useState<number>();
   const [tendering, setTendering] = useState(false);
   const [parkedNote, setParked] = useState<string>();
+  const [camera, setCamera] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const { db, session } = context;
 
@@ -98,24 +100,31 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
     return matches;
   }, [catalog.items, category, query]);
 
-  function add(item: CatalogItem) {
+  /** Adds the item to the sale; says what happened. */
+  function add(item: CatalogItem): string {
     if (item.unitPrice === null) {
-      setNotice(`${item.name} has no price in this store and cannot be sold.`);
-      return;
+      const refused = `${item.name} has no price in this store and cannot be sold.`;
+      setNotice(refused);
+      return refused;
     }
     setNotice(undefined);
     setLines((current) => addItem(current, item));
+    return `Added ${item.name}.`;
   }
 
-  // A keyboard-wedge scanner anywhere on the screen: a fast burst ending in Enter.
-  const scanned = useRef<(code: string) => void>(() => {});
+  // A keyboard-wedge scanner anywhere on the screen (a fast burst ending in Enter), or the camera.
+  const scanned = useRef<(code: string) => string>(() => '');
   scanned.current = (code: string) => {
+    // A UPC-A (12 digits) is the EAN-13 with a leading 0 that catalogs often store.
+    const codes = /^\d{12}$/.test(code) ? [code, `0${code}`] : [code];
     const item =
-      catalog.items.find((candidate) => candidate.barcode === code) ??
+      catalog.items.find((candidate) => candidate.barcode !== null && codes.includes(candidate.barcode)) ??
       catalog.items.find((candidate) => candidate.sku.toLowerCase() === code.toLowerCase());
     setQuery((current) => (current.endsWith(code) ? current.slice(0, -code.length) : current));
-    if (!item) setNotice(`No product has the code ${code}. Check the item or search for it by name.`);
-    else add(item);
+    if (item) return add(item);
+    const unknown = `No product has the code ${code}. Check the item or search for it by name.`;
+    setNotice(unknown);
+    return unknown;
   };
   useEffect(() => {
     if (tendering) return;
@@ -156,21 +165,48 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
     <div className="sell-layout">
       <TopBar context={context} />
       <section className="catalog-pane" aria-label="Products">
-        <input
-          ref={searchRef}
-          className="search"
-          type="search"
-          placeholder="Search or scan"
-          aria-label="Search products by name or SKU, or scan a barcode"
-          value={query}
-          onChange={(event) => setQuery(event.target.value)}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter' && shown.length === 1) {
-              add(shown[0]!);
-              setQuery('');
-            }
-          }}
-        />
+        <div className="row">
+          <input
+            ref={searchRef}
+            className="search"
+            type="search"
+            placeholder="Search or scan"
+            aria-label="Search products by name or SKU, or scan a barcode"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter' && shown.length === 1) {
+                add(shown[0]!);
+                setQuery('');
+              }
+            }}
+          />
+          <button type="button" className="secondary camera-button" onClick={() => setCamera(true)}>
+            <svg
+              viewBox="0 0 24 24"
+              width="24"
+              height="24"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinejoin="round"
+              aria-hidden="true"
+            >
+              <path d="M3 8a2 2 0 0 1 2-2h2.5l1.5-2h6l1.5 2H19a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2Z" />
+              <circle cx="12" cy="13" r="3.5" />
+            </svg>
+            Camera
+          </button>
+        </div>
+        {camera && (
+          <CameraScanner
+            onCode={(code) => scanned.current(code)}
+            onClose={() => {
+              setCamera(false);
+              searchRef.current?.focus();
+            }}
+          />
+        )}
         <div className="categories" role="tablist" aria-label="Categories">
           {[{ id: ALL, name: 'All' }, ...catalog.categories].map((entry) => (
             <button
