@@ -39,7 +39,7 @@ export const POSTGRES_CLIENT = {
 
 /**
  * The local trace viewer: Zipkin's server with its UI, an exec jar on Maven Central run on Java 17
- * (Jaeger built from the Go module proxy serves only a placeholder instead of its UI; ADR 0018).
+ * (Jaeger built from the Go module proxy serves only a placeholder instead of its UI; ADR 0021).
  * Fetched with Maven, the registry's own client; Java and Maven come from Debian when missing.
  */
 export const ZIPKIN = {
