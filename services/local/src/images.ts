@@ -275,16 +275,32 @@ async function debianLayer(
   log: (line: string) => void,
   add: (root: string) => Promise<string[]>,
 ): Promise<string> {
-  const versions = await debianCandidates(packages);
-  const target = join(workDir, `${name}-${hash(`${what}${versions}${IMAGE_USER.uid}v2`)}.tar.gz`);
-  if (await exists(target)) return target;
-  log(`${name} layer: ${what} and ${versions.trim().split('\n').join(', ')}`);
+  let versions = await debianCandidates(packages);
+  const targetFor = (pinned: string) =>
+    join(workDir, `${name}-${hash(`${what}${pinned}${IMAGE_USER.uid}v2`)}.tar.gz`);
+  if (await exists(targetFor(versions))) return targetFor(versions);
   const root = join(workDir, `${name}-root`);
   const debs = join(workDir, `${name}-debs`);
   await rm(root, { recursive: true, force: true });
   await rm(debs, { recursive: true, force: true });
   await mkdir(debs, { recursive: true });
-  await execFileAsync('apt-get', ['download', ...versions.trim().split('\n')], { cwd: debs });
+  const download = (pinned: string) =>
+    execFileAsync('apt-get', ['download', ...pinned.split('\n')], { cwd: debs, maxBuffer: 16 * 1024 * 1024 });
+  await download(versions).catch(async (error: unknown) => {
+    // Package lists older than the archive (or none yet): refresh them once, as root, and retry.
+    if (process.getuid?.() !== 0) {
+      throw new ActionableError(
+        `apt-get could not download ${versions.split('\n').join(' ')}: ${(error as Error).message.split('\n')[0]}`,
+        'run apt-get update as root, then npm run images again',
+      );
+    }
+    log('apt-get update (the package lists are older than the archive)');
+    await execFileAsync('apt-get', ['update'], { maxBuffer: 64 * 1024 * 1024 });
+    versions = await debianCandidates(packages);
+    await download(versions);
+  });
+  const target = targetFor(versions);
+  log(`${name} layer: ${what} and ${versions.split('\n').join(', ')}`);
   for (const deb of (await execFileAsync('sh', ['-c', 'ls *.deb'], { cwd: debs })).stdout
     .trim()
     .split('\n')) {
