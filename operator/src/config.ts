@@ -19,8 +19,13 @@ export interface EgressTarget {
 }
 
 export interface OperatorConfig {
-  /** Image of the POS API and the worker (same image, different command). */
+  /**
+   * Image of the POS API (`npm run images`: its entrypoint loads telemetry, its command is the start
+   * file, which the tenant workloads also pass as args).
+   */
   image: string;
+  /** Image of the worker; the POS API's image when not given (it holds the worker too). */
+  workerImage?: string;
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   /** Tenants are served at https://<slug>.<baseDomain>. */
   baseDomain: string;

@@ -866,7 +866,8 @@ describe('charts/cloudpos', () => {
     };
     // Typed: a new required OperatorConfig field fails type-checking here until the chart has it.
     const expected: OperatorConfig = {
-      image: 'registry.example/cloudpos/cloudpos:0.1.0',
+      image: 'registry.example/cloudpos/pos-api:0.1.0',
+      workerImage: 'registry.example/cloudpos/worker:0.1.0',
       imagePullPolicy: 'IfNotPresent',
       baseDomain: 'pos.example.com',
       ingressClassName: 'nginx',
@@ -897,18 +898,17 @@ describe('charts/cloudpos', () => {
         replicas: number;
         template: {
           metadata: { annotations: Record<string, string> };
-          spec: { containers: { command: string[]; env: unknown[]; volumeMounts: unknown[] }[] };
+          spec: {
+            containers: { image: string; command?: string[]; env: unknown[]; volumeMounts: unknown[] }[];
+          };
         };
       };
     };
     const container = deployment.spec.template.spec.containers[0]!;
     expect(deployment.spec.replicas).toBe(2);
-    expect(container.command).toEqual([
-      'node',
-      '--import',
-      './services/telemetry/src/register.ts',
-      'operator/src/main.ts',
-    ]);
+    // The operator's image (`npm run images`) starts it with its own entrypoint.
+    expect(container.image).toBe('registry.example/cloudpos/operator:0.1.0');
+    expect(container.command).toBeUndefined();
     expect(container.env).toEqual(
       expect.arrayContaining([
         { name: 'OPERATOR_CONFIG', value: '/etc/cloudpos/operator/config.json' },

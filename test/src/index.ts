@@ -9,15 +9,17 @@ export { startNats, type NatsServer } from './infra/nats.ts';
 export { natsOperatorIdentity, type NatsOperatorIdentity } from './infra/nats-operator.ts';
 export { startRedis, type RedisServer } from './infra/redis.ts';
 export { startMailpit, type MailpitServer, type MailpitMessage } from './infra/mailpit.ts';
+export { startZipkin, type ZipkinServer, type ZipkinSpan } from './infra/zipkin.ts';
 export { ManagedProcess, freePort, assertPortFree } from './infra/process.ts';
 export { ActionableError, reportFatal } from './tools/errors.ts';
 export {
   debianPostgres,
   locatePgClientTools,
+  locateCrane,
   type PgClientTools,
   type PostgresBinaries,
 } from './tools/locate.ts';
-export { ensureTools } from './tools/ensure-tools.ts';
+export { ensureTools, ensureCrane } from './tools/ensure-tools.ts';
 export { createTestDatabase, type TestDatabase } from './infra/database.ts';
 export { OtlpReceiver, type ReceivedSpan } from './infra/otlp-receiver.ts';
 export { eventually } from './infra/eventually.ts';

@@ -55,12 +55,18 @@ app.kubernetes.io/component: operator
 {{- end }}
 {{- end }}
 
-{{/* repository@digest, or repository:tag (the chart's appVersion by default). */}}
+{{/*
+One of the images `npm run images` builds: <repository>/<name>@digest, or :tag (the chart's
+appVersion by default). Called with a dict: root (the chart's context), name (operator, portal,
+pos-api, worker) and key (its entry in image.digests).
+*/}}
 {{- define "cloudpos.image" -}}
-{{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- $values := .root.Values.image }}
+{{- $digest := get (default dict $values.digests) .key }}
+{{- if $digest }}
+{{- printf "%s/%s@%s" $values.repository .name $digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- printf "%s/%s:%s" $values.repository .name (default .root.Chart.AppVersion $values.tag) }}
 {{- end }}
 {{- end }}
 
@@ -71,7 +77,8 @@ app.kubernetes.io/component: operator
 {{/* The OperatorConfig (operator/src/config.ts) as JSON: values.config with the chart's defaults. */}}
 {{- define "cloudpos.operatorConfig" -}}
 {{- $config := deepCopy .Values.config }}
-{{- $_ := set $config "image" (default (include "cloudpos.image" .) .Values.config.image) }}
+{{- $_ := set $config "image" (default (include "cloudpos.image" (dict "root" . "name" "pos-api" "key" "posApi")) .Values.config.image) }}
+{{- $_ := set $config "workerImage" (default (include "cloudpos.image" (dict "root" . "name" "worker" "key" "worker")) .Values.config.workerImage) }}
 {{- $_ := set $config "imagePullPolicy" (default .Values.image.pullPolicy .Values.config.imagePullPolicy) }}
 {{- if not $config.endpoints.otlpEndpoint }}
 {{- $_ := unset $config.endpoints "otlpEndpoint" }}

@@ -169,6 +169,23 @@ describe('desiredObjects', () => {
     );
   });
 
+  it('runs the POS API and the worker from their images, each starting its own file', () => {
+    const containerOf = (config: OperatorConfig, name: string) =>
+      find<V1Deployment>(desiredObjects(tenant, config, testCredentials), 'Deployment', name)?.spec?.template
+        .spec?.containers[0];
+    // Without a worker image, the POS API's image runs both (it holds every service).
+    expect(containerOf(testConfig, 'worker')?.image).toBe(testConfig.image);
+    const config = { ...testConfig, workerImage: 'registry.example/cloudpos/worker:1.0.0' };
+    expect(containerOf(config, 'pos-api')).toMatchObject({
+      image: testConfig.image,
+      args: ['services/pos-api/src/server.ts'],
+    });
+    expect(containerOf(config, 'worker')).toMatchObject({
+      image: 'registry.example/cloudpos/worker:1.0.0',
+      args: ['services/worker/src/main.ts'],
+    });
+  });
+
   it('lets the POS API believe X-Forwarded-For from the configured ingress proxies only', () => {
     const envOf = (config: OperatorConfig) =>
       find<V1Deployment>(desiredObjects(tenant, config, testCredentials), 'Deployment', 'pos-api')?.spec

@@ -94,7 +94,7 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
   const { container: resources } = PLANS[tenant.spec.plan];
   return {
     name,
-    image: config.image,
+    image: name === 'worker' ? (config.workerImage ?? config.image) : config.image,
     imagePullPolicy: config.imagePullPolicy,
     args,
     ports:

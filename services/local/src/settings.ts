@@ -18,7 +18,10 @@ export interface LocalSettings {
     portal: number;
     mailpit: number;
     mailpitSmtp: number;
+    traceViewer: number;
   };
+  /** Runs the trace viewer (Zipkin, about 200 MB of Java); CLOUDPOS_TRACE_VIEWER=off leaves it out. */
+  traceViewer: boolean;
 }
 
 export const PORT_VARIABLES = {
@@ -31,6 +34,7 @@ export const PORT_VARIABLES = {
   portal: ['CLOUDPOS_PORTAL_PORT', 3000, 'the merchant portal'],
   mailpit: ['CLOUDPOS_MAILPIT_PORT', 8025, "Mailpit's mailbox"],
   mailpitSmtp: ['CLOUDPOS_SMTP_PORT', 1025, "Mailpit's SMTP server"],
+  traceViewer: ['CLOUDPOS_ZIPKIN_PORT', 9411, 'the trace viewer (Zipkin)'],
 } as const;
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
@@ -61,7 +65,9 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
       portal: port('portal'),
       mailpit: port('mailpit'),
       mailpitSmtp: port('mailpitSmtp'),
+      traceViewer: port('traceViewer'),
     },
+    traceViewer: !/^(off|false|0|no)$/i.test(env.CLOUDPOS_TRACE_VIEWER ?? ''),
   };
 }
 

@@ -1,5 +1,5 @@
 // End-to-end tests of `npm start`'s runner: the real processes, real ports, a real data directory.
-import { eventually, freePort, startS3 } from '@cloudpos/harness';
+import { eventually, freePort, startS3, type ZipkinSpan } from '@cloudpos/harness';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -41,6 +41,9 @@ async function portsEnv() {
     CLOUDPOS_PORTAL_PORT: String(await freePort()),
     CLOUDPOS_MAILPIT_PORT: String(await freePort()),
     CLOUDPOS_SMTP_PORT: String(await freePort()),
+    CLOUDPOS_ZIPKIN_PORT: String(await freePort()),
+    // The trace viewer's JVM is left out where a test does not look at traces.
+    CLOUDPOS_TRACE_VIEWER: 'off',
   };
 }
 
@@ -100,7 +103,7 @@ function call(
   body?: unknown,
   token?: string,
   extraHeaders: Record<string, string> = {},
-): Promise<{ status: number; json: Record<string, unknown> }> {
+): Promise<{ status: number; json: Record<string, unknown>; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
@@ -121,6 +124,7 @@ function call(
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
+            headers: res.headers,
             // 204 No Content has no body.
             json: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
           }),
@@ -166,7 +170,7 @@ async function pidListeningOn(port: number): Promise<number | undefined> {
 
 describe('npm start (local mode)', () => {
   it('runs the platform, stops cleanly on Ctrl-C, and keeps its data across a restart', async () => {
-    const env = { CLOUDPOS_HOME: await newHome(), ...(await portsEnv()) };
+    const env = { CLOUDPOS_HOME: await newHome(), ...(await portsEnv()), CLOUDPOS_TRACE_VIEWER: 'on' };
     const api = `http://127.0.0.1:${env.CLOUDPOS_API_PORT}`;
 
     const first = startRunner(env);
@@ -257,6 +261,33 @@ describe('npm start (local mode)', () => {
     expect(relayed?.json()).toMatchObject({ saleId: sale.json.id, total: 350 });
     await nc.close();
 
+    // An SRE opens that sale's trace in the trace viewer `npm start` runs: the id comes from the
+    // response's traceresponse header, the spans from Zipkin's own API. One trace holds the POS
+    // API's request, its PostgreSQL queries, and the worker's outbox relay publishing to NATS.
+    const viewer = `http://127.0.0.1:${env.CLOUDPOS_ZIPKIN_PORT}`;
+    expect(first.output()).toContain(`Traces       ${viewer}/zipkin/`);
+    const traceresponse = String(sale.headers.traceresponse);
+    const traceId = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceresponse)?.[1];
+    expect(traceId, `traceresponse ${traceresponse}`).toBeDefined();
+    const spans = await eventually('the sale trace with the relay publish in Zipkin', async () => {
+      const response = await fetch(`${viewer}/api/v2/trace/${traceId}`);
+      if (!response.ok) return undefined;
+      const found = (await response.json()) as ZipkinSpan[];
+      return found.some((span) => span.localEndpoint?.serviceName === 'worker') ? found : undefined;
+    });
+    const of = (service: string) => spans.filter((span) => span.localEndpoint?.serviceName === service);
+    expect(of('pos-api').some((span) => span.kind === 'SERVER' && /post/i.test(span.name))).toBe(true);
+    const queries = of('pos-api').filter((span) => span.tags?.['db.system.name'] === 'postgresql');
+    // The sale's own transaction writes its outbox row, which the worker's publish continues from.
+    expect(queries.map((span) => span.tags?.['db.query.text'] ?? span.name).join('\n')).toMatch(
+      /insert into .*outbox_event/i,
+    );
+    const publish = of('worker').find((span) => span.name === 'publish pos.events.sale.completed');
+    expect(publish?.kind).toBe('PRODUCER');
+    expect(publish?.tags).toMatchObject({ 'messaging.system': 'nats', 'cloudpos.tenant': 'demo' });
+    // The UI a person opens serves that trace's page.
+    expect((await fetch(`${viewer}/zipkin/traces/${traceId}`)).status).toBe(200);
+
     // Without Stripe keys, card tenders go to Stripe's simulated reader on the local fake: the till
     // finds the demo tenant's reader, the payment goes to it, a test card pays, and the sale is
     // stored with its card payment.
@@ -345,7 +376,8 @@ describe('npm start (local mode)', () => {
       expect(await portIsFree(Number(port)), `port ${port} released`).toBe(true);
     }
 
-    const second = startRunner(env);
+    // The restart checks the data; the trace viewer (in memory only) stays off this time.
+    const second = startRunner({ ...env, CLOUDPOS_TRACE_VIEWER: 'off' });
     await second.waitFor(/Press Ctrl-C to stop/);
     expect(second.output()).toContain('(schema tenant_demo: Ready, 1 store(s))');
     expect(second.output()).toContain(

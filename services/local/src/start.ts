@@ -14,6 +14,8 @@ import {
   startNats,
   startPostgres,
   startRedis,
+  startZipkin,
+  type ZipkinServer,
 } from '@cloudpos/harness';
 import { listLocalTenants } from '@cloudpos/operator/local';
 import { tenantSetupCode } from '@cloudpos/pos-api';
@@ -44,6 +46,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => st
 async function main(): Promise<void> {
   const settings = localSettings();
   for (const [key, [variable, , what]] of Object.entries(PORT_VARIABLES)) {
+    if (key === 'traceViewer' && !settings.traceViewer) continue;
     await assertPortFree(settings.ports[key as keyof typeof PORT_VARIABLES], what, variable);
   }
   const secrets = await localSecrets(settings.home);
@@ -52,6 +55,16 @@ async function main(): Promise<void> {
   await mkdir(logDir, { recursive: true });
 
   say(`Starting CloudPOS in local mode (data in ${settings.home})`);
+  // The trace viewer's JVM takes a while to start: it does so while the engines come up, and every
+  // process started after it sends it their spans.
+  const traceViewer = settings.traceViewer
+    ? supervisor.keep('trace viewer', () =>
+        startZipkin({ dir: dataDir('zipkin'), port: settings.ports.traceViewer }),
+      )
+    : undefined;
+  // Awaited before the first service; a rejection here must not go unhandled meanwhile, and a
+  // start that fails elsewhere first still waits for it before stopping everything.
+  traceViewerStarting = traceViewer?.catch(() => {});
   const postgres = await supervisor.keep('PostgreSQL', () =>
     startPostgres({
       dir: dataDir('postgres'),
@@ -113,6 +126,9 @@ async function main(): Promise<void> {
 
   const cardReader = await cardReaderSetup();
   if (cardReader.fake) supervisor.onStop('simulated card reader', () => cardReader.fake!.stop());
+
+  const traces = traceViewer ? await traceViewer : undefined;
+  exporterEnv = traces?.exporterEnv ?? {};
 
   await startService({
     name: 'POS API',
@@ -189,6 +205,7 @@ async function main(): Promise<void> {
   say(
     `  Redis        ${redis.version} on ${redis.displayUrl} (password in ${join(settings.home, 'secrets.json')})`,
   );
+  say(`  Traces       ${traceViewerLine(traces)}`);
   say(`  Worker       outbox relay (metrics http://127.0.0.1:${settings.ports.worker}/metrics)`);
   say(`  Demo tenant  ${demo.url} (schema ${demo.schema}: ${demo.phase}, ${demo.stores} store(s))`);
   say(
@@ -245,6 +262,16 @@ async function tenantsWithoutStaff(databaseUrl: string, schemas: string[]): Prom
   }
 }
 
+/** Where every service sends its spans: the trace viewer's, when it runs. */
+let exporterEnv: Record<string, string> = {};
+let traceViewerStarting: Promise<unknown> | undefined;
+
+function traceViewerLine(traces: ZipkinServer | undefined): string {
+  if (!traces)
+    return 'trace viewer off (CLOUDPOS_TRACE_VIEWER=off); spans are recorded for log trace ids only';
+  return `${traces.url}  (Zipkin: open a sale's trace at ${traces.traceUrl('<trace id>')}; the id is in the POS API's traceresponse header)`;
+}
+
 /** A platform process with telemetry loaded, as in a pod; kept running, stopped with the rest on Ctrl-C. */
 async function startService(options: {
   name: string;
@@ -263,7 +290,7 @@ async function startService(options: {
         fileURLToPath(import.meta.resolve(options.module)),
       ],
       logFile: options.logFile,
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...exporterEnv, ...options.env },
     });
     try {
       await service.waitUntilReady(async () => (await fetch(options.readiness)).ok);
@@ -297,6 +324,7 @@ try {
 } catch (error) {
   reportFatal(error);
 } finally {
+  await traceViewerStarting;
   if (supervisor.size > 0) say('Stopping CloudPOS...');
   await supervisor.stopAll((name, error) =>
     process.stderr.write(`could not stop ${name}: ${error.message}\n`),

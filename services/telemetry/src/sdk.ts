@@ -1,6 +1,7 @@
-// Starts the OpenTelemetry NodeSDK for one process. Exporter choice: OTLP when
-// OTEL_EXPORTER_OTLP_ENDPOINT is set (configured by the standard OTEL_* variables, protocol
-// included), the caller's exporter otherwise (tests pass an in-memory one), and no exporter when
+// Starts the OpenTelemetry NodeSDK for one process. Exporter choice: the SDK's own from the standard
+// OTEL_* variables when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER is set (OTLP with its
+// protocol; `zipkin` with OTEL_EXPORTER_ZIPKIN_ENDPOINT for `npm start`'s trace viewer), the
+// caller's exporter otherwise (tests pass an in-memory one), and no exporter when
 // neither is given: spans are still recorded, so logs still carry trace ids.
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -11,7 +12,7 @@ import { NoopSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@open
 
 export interface TelemetryOptions {
   serviceName: string;
-  /** Used when OTEL_EXPORTER_OTLP_ENDPOINT is not set; spans are exported synchronously (tests). */
+  /** Used when no exporter is configured by the environment; spans are exported synchronously (tests). */
   spanExporter?: SpanExporter;
 }
 
@@ -24,7 +25,7 @@ let running: Telemetry | undefined;
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (running) return running;
   // undefined lets the SDK build the OTLP batch exporter from the environment.
-  const spanProcessors = process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+  const spanProcessors = exporterFromEnvironment()
     ? undefined
     : [
         options.spanExporter
@@ -59,6 +60,13 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   };
   running = telemetry;
   return telemetry;
+}
+
+function exporterFromEnvironment(): boolean {
+  const exporters = process.env.OTEL_TRACES_EXPORTER?.trim();
+  // `none` would leave the SDK without a tracer provider, and logs without trace ids.
+  if (exporters && exporters !== 'none') return true;
+  return Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
 }
 
 function isProbePath(url: string | undefined): boolean {

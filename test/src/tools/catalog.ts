@@ -37,6 +37,23 @@ export const POSTGRES_CLIENT = {
   version: '18.6.0',
 } as const;
 
+/**
+ * The local trace viewer: Zipkin's server with its UI, an exec jar on Maven Central run on Java 17
+ * (Jaeger built from the Go module proxy serves only a placeholder instead of its UI; ADR 0021).
+ * Fetched with Maven, the registry's own client; Java and Maven come from Debian when missing.
+ */
+export const ZIPKIN = {
+  artifact: 'io.zipkin:zipkin-server:3.6.1:jar:exec',
+  version: '3.6.1',
+  debianPackages: { java: 'openjdk-17-jre-headless', mvn: 'maven' },
+} as const;
+
+/** go-containerregistry's crane: assembles, inspects and pushes OCI images without a Docker engine. */
+export const CRANE = {
+  module: 'github.com/google/go-containerregistry/cmd/crane',
+  version: 'v0.22.1',
+} as const;
+
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
 /** The user's cache directory for CloudPOS tool builds ($XDG_CACHE_HOME/cloudpos by default). */

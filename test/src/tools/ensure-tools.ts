@@ -3,9 +3,11 @@
 // versioned cache directory. Idempotent: a second run only checks and prints versions.
 import { dirname, join } from 'node:path';
 import {
+  CRANE,
   CHROMIUM,
   MAILPIT,
   NATS_SERVER,
+  ZIPKIN,
   POSTGRES_FALLBACK,
   REDIS_SERVER,
   VERSITYGW,
@@ -14,7 +16,10 @@ import {
 import { ActionableError, reportFatal } from './errors.ts';
 import { execFileAsync, versionOf, which } from './exec.ts';
 import {
+  craneCachePath,
   embeddedPostgres,
+  locateCrane,
+  locateZipkin,
   locateNatsServer,
   locatePostgres,
   locateMailpit,
@@ -28,6 +33,7 @@ import { ensurePostgresOsUser } from '../infra/postgres.ts';
 import { KUBERNETES_TOOLS, buildKubernetesTools, locateKubernetesTools } from './kubernetes-tools.ts';
 import { ensurePgClientTools, majorOf } from './pg-client-tools.ts';
 import { ensureMailpit } from './mailpit-build.ts';
+import { ensureZipkin } from './zipkin-install.ts';
 
 export interface ToolStatus {
   name: string;
@@ -70,6 +76,10 @@ export async function ensureTools(
   await ensureMailpit(log);
   const mailpit = await locateMailpit();
 
+  // The trace viewer `npm start` runs (and the trace test reads through its API).
+  await ensureZipkin(log, (packages, what) => apt.install(packages, what));
+  const zipkin = await locateZipkin();
+
   const statuses: ToolStatus[] = [
     { name: 'postgres', version: pgVersion, source: pg.source, path: pg.postgres },
     {
@@ -81,6 +91,7 @@ export async function ensureTools(
     { name: 'nats-server', version: await versionOf(nats.path), source: nats.source, path: nats.path },
     { name: 'redis-server', version: await versionOf(redis.path), source: redis.source, path: redis.path },
     { name: 'mailpit', version: MAILPIT.version, source: mailpit.source, path: mailpit.path },
+    { name: 'zipkin', version: ZIPKIN.version, source: zipkin.source, path: zipkin.path },
   ];
   if (!options.kubernetes) return statuses;
 
@@ -92,6 +103,10 @@ export async function ensureTools(
     source: 'Debian package',
     path: (await which(CHROMIUM.binary)) ?? CHROMIUM.binary,
   });
+
+  // crane assembles and checks the OCI images (`npm run images`, the image test).
+  await ensureCrane(log);
+  statuses.push({ name: 'crane', version: CRANE.version, ...(await locateCrane()) });
 
   // The backup tests copy dumps to a real S3-compatible server.
   await ensureVersitygw(log);
@@ -154,6 +169,19 @@ async function ensureNatsServer(log: Log, apt: Apt): Promise<void> {
     log('Go is not installed; falling back to Debian nats-server');
   }
   if (!(await which('nats-server'))) await apt.install([NATS_SERVER.debianPackage], 'NATS');
+}
+
+/** crane, built from the Go module proxy (it has no replace lines, so `go install` works). */
+export async function ensureCrane(log: Log): Promise<void> {
+  if (await locateCrane().catch(() => undefined)) return;
+  const go = await which('go');
+  if (!go)
+    throw new ActionableError(
+      'crane is missing and Go is not installed.',
+      'install Go, then run `npm run ensure-tools`',
+    );
+  log(`building crane ${CRANE.version} with go install (cached in ${dirname(craneCachePath())})`);
+  await goInstall(go, { name: 'crane', ...CRANE }, craneCachePath());
 }
 
 class Apt {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionableError } from './errors.ts';
-import { MAILPIT, NATS_SERVER, POSTGRES_CLIENT, VERSITYGW, toolDir } from './catalog.ts';
+import { CRANE, MAILPIT, NATS_SERVER, POSTGRES_CLIENT, VERSITYGW, ZIPKIN, toolDir } from './catalog.ts';
 import { isExecutable, which } from './exec.ts';
 
 export interface LocatedTool {
@@ -95,6 +95,29 @@ export async function locateMailpit(): Promise<LocatedTool> {
   if (await isExecutable(built))
     return { path: built, source: `${MAILPIT.module}@${MAILPIT.version} with its UI` };
   throw new ActionableError('mailpit was not found.', HOW_TO_INSTALL);
+}
+
+export function zipkinJarPath(): string {
+  return join(toolDir('zipkin', ZIPKIN.version), `zipkin-server-${ZIPKIN.version}-exec.jar`);
+}
+
+/** Zipkin's exec jar (cached by ensure-tools) and the Java that runs it. */
+export async function locateZipkin(): Promise<LocatedTool & { java: string }> {
+  const jar = zipkinJarPath();
+  const java = await which('java');
+  if (existsSync(jar) && java) return { path: jar, java, source: `Maven Central ${ZIPKIN.artifact}` };
+  throw new ActionableError(`Zipkin (the local trace viewer) was not found in ${jar}.`, HOW_TO_INSTALL);
+}
+
+export function craneCachePath(): string {
+  return join(toolDir('crane', CRANE.version), 'crane');
+}
+
+export async function locateCrane(): Promise<LocatedTool> {
+  const built = craneCachePath();
+  if (await isExecutable(built))
+    return { path: built, source: `go install ${CRANE.module}@${CRANE.version}` };
+  throw new ActionableError('crane was not found.', HOW_TO_INSTALL);
 }
 
 export async function locateRedisServer(): Promise<LocatedTool> {
