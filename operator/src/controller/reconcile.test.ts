@@ -511,6 +511,44 @@ describe('scheduled backups', () => {
     }
   });
 
+  it('restores the backup a cloudpos.io/restore-from annotation names, once, and refuses a path', async () => {
+    const backupDir = await mkdtemp(join(tmpdir(), 'cloudpos-scheduled-backups-'));
+    const scheduled = scheduledContext(backupDir, { now: new Date() });
+    const storeName = async () =>
+      (await ctx.postgres.query<{ name: string }>(`select name from "tenant_restore_shop".store`)).rows[0]
+        ?.name;
+    const annotation = async () =>
+      (await readTenant('restore-shop')).metadata.annotations?.['cloudpos.io/restore-from'];
+    try {
+      await applyTenant('restore-shop', { stores: [{ code: 'MAIN', name: 'Main Street' }] });
+      await reconcileUntilSettled('restore-shop');
+      await reconcileTenant(scheduled, 'restore-shop');
+      const backup = (await readTenant('restore-shop')).status!.lastBackup!.file;
+      await ctx.postgres.query(`update "tenant_restore_shop".store set name = 'Renamed'`);
+
+      // Not a backup's name: refused, nothing touched, the annotation gone, an Event says why.
+      await kubectl(['annotate', 'tenant', 'restore-shop', 'cloudpos.io/restore-from=../../etc/x.dump']);
+      await reconcileTenant(scheduled, 'restore-shop');
+      expect(await storeName()).toBe('Renamed');
+      expect(await annotation()).toBeUndefined();
+      expect(await eventReasons('restore-shop')).toContain('Warning/RestoreFailed');
+
+      await kubectl(['annotate', 'tenant', 'restore-shop', `cloudpos.io/restore-from=${backup}`]);
+      await reconcileTenant(scheduled, 'restore-shop');
+      expect(await storeName()).toBe('Main Street');
+      expect(await annotation()).toBeUndefined();
+      expect(await eventReasons('restore-shop')).toContain('Normal/RestoreCompleted');
+      expect((await readTenant('restore-shop')).status?.phase).toBe('Ready');
+
+      // Done once: the next reconcile restores nothing.
+      await ctx.postgres.query(`update "tenant_restore_shop".store set name = 'After'`);
+      await reconcileTenant(scheduled, 'restore-shop');
+      expect(await storeName()).toBe('After');
+    } finally {
+      await rm(backupDir, { recursive: true, force: true });
+    }
+  });
+
   it('takes none when spec.backup.intervalHours is 0', async () => {
     const backupDir = await mkdtemp(join(tmpdir(), 'cloudpos-scheduled-backups-'));
     try {

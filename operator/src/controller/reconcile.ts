@@ -26,6 +26,7 @@ import { PLAN_LABEL, buildNamespace } from '../specs/namespace.ts';
 import { objectMeta } from '../specs/metadata.ts';
 import { PLANS, PLAN_ORDER, type Plan } from '../specs/plans.ts';
 import { runScheduledBackup } from './backup-schedule.ts';
+import { RESTORE_ANNOTATION, runRequestedRestore } from './restore-request.ts';
 import { recordEvents, transitionEvents } from './events.ts';
 import {
   completeIdentity,
@@ -85,6 +86,18 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
   };
   const schema = tenantSchemaName(tenant.spec.slug);
   const identity = await ensureIdentity(ctx, tenant);
+  // A restore someone asked for (restore-request.ts): the annotation goes first, so a retried
+  // reconcile never restores twice; the data steps below migrate and grant what was restored.
+  const restoreFrom = tenant.metadata.annotations?.[RESTORE_ANNOTATION];
+  if (restoreFrom !== undefined) {
+    await patchTenant(ctx, tenant, { metadata: { annotations: { [RESTORE_ANNOTATION]: null } } });
+    const restored = await runRequestedRestore(
+      { ...ctx, backupDir: ctx.config.backupDir },
+      tenant,
+      restoreFrom,
+    );
+    await recordEvents(ctx.core, tenant, [restored], now);
+  }
   const data = await provisionTenantData(ctx, tenant, identity, await currentUserCreds(ctx, tenant));
   set(data.database);
   set(data.messaging);

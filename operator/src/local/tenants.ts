@@ -31,6 +31,7 @@ import {
 } from '../controller/tenant-data.ts';
 
 export { BACKUP_RETRY_MS } from '../controller/backup-schedule.ts';
+export { latestBackup } from '../controller/restore-request.ts';
 export {
   bucketUrlOf,
   copyBackupToBucket,

@@ -2,7 +2,7 @@
 // `kubectl apply -f tenants/...`, reconciled by the operator's local mode into the local PostgreSQL
 // and NATS (those of a running `npm start`, or started just for this command).
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ActionableError, reportFatal } from '@cloudpos/harness';
@@ -23,6 +23,7 @@ import {
   bucketUrlOf,
   copyBackupToBucket,
   fetchBackupFromBucket,
+  latestBackup,
   listBucketBackups,
   parseBucketUrl,
   pruneBucketBackups,
@@ -235,10 +236,9 @@ async function backupToRestore(
     return fetch(key.replace(/\/$/, ''));
   }
   if (options.from !== 'latest') return options.from!;
-  const local = (await listBackups(options.backupDir, schema))[0];
-  const copy = bucket ? (await listBucketBackups(bucket, schema))[0] : undefined;
-  if (copy && (!local || basename(copy.key) > basename(local.file))) return fetch(copy.key);
-  if (local) return local.file;
+  const latest = await latestBackup(options.backupDir, bucket, schema);
+  if (latest?.fetchedFrom) say(`fetching ${latest.fetchedFrom}`);
+  if (latest) return latest.file;
   throw new ActionableError(
     `There is no backup of ${slug} in ${options.backupDir}${bucket ? ` or ${bucketUrlOf(bucket)}` : ''}.`,
     'make one: npm run tenant -- backup ' + slug,
