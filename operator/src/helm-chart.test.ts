@@ -121,7 +121,7 @@ async function getJson<T>(args: string[]): Promise<T> {
 
 // --- Dashboards and alerts against what the processes export -------------------------------------
 
-type Process = 'operator' | 'pos-api' | 'worker';
+type Process = 'operator' | 'pos-api' | 'worker' | 'portal';
 
 /** Each process's registry, built as its main builds it (operator/src/main.ts, services/pos-api/src/server.ts and app.ts, services/worker/src/main.ts). */
 function processMetrics(process: Process): Metrics {
@@ -141,6 +141,9 @@ function processMetrics(process: Process): Metrics {
       relayMetrics(metrics.registry);
       return metrics;
     }
+    // portal/src/app.ts: the shared HTTP and Node metrics only.
+    case 'portal':
+      return createMetrics({ service: 'cloudpos-portal' });
   }
 }
 
@@ -156,7 +159,7 @@ async function exportedSeries(registry: Registry): Promise<Set<string>> {
   return names;
 }
 
-const PROCESSES: Process[] = ['operator', 'pos-api', 'worker'];
+const PROCESSES: Process[] = ['operator', 'pos-api', 'worker', 'portal'];
 
 /** Series this process shares with another one (HTTP, Node defaults): a query must say whose it means. */
 async function sharedSeries(process: Process): Promise<Set<string>> {
@@ -269,6 +272,18 @@ const DASHBOARDS: {
       'cloudpos_outbox_published_total',
       'cloudpos_outbox_relay_failures_total',
       'process_resident_memory_bytes',
+    ],
+  },
+  {
+    file: 'cloudpos-portal.json',
+    configMap: 'cloudpos-portal-dashboard',
+    process: 'portal',
+    narrowedBy: 'container="portal"',
+    uses: [
+      'http_server_request_duration_seconds_bucket',
+      'http_server_request_duration_seconds_count',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
     ],
   },
 ];

@@ -29,7 +29,10 @@ afterAll(async () => {
   await rm(helmHome, { recursive: true, force: true });
 });
 
-function helmTemplate(values: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function helmTemplate(
+  values: string[],
+  extra: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       inject('helmPath'),
@@ -42,6 +45,7 @@ function helmTemplate(values: string[]): Promise<{ code: number; stdout: string;
         '-f',
         join(chartDir, 'ci', 'default-values.yaml'),
         ...values.flatMap((value) => ['--set', value]),
+        ...extra,
       ],
       {
         env: {
@@ -68,8 +72,8 @@ const portalValues = [
   'portal.stripePrices=starter=price_a\\,growth=price_b\\,scale=price_c',
 ];
 
-async function portalObjects(values: string[]): Promise<KubeObject[]> {
-  const rendered = await helmTemplate(values);
+async function portalObjects(values: string[], extra: string[] = []): Promise<KubeObject[]> {
+  const rendered = await helmTemplate(values, extra);
   expect(rendered.code, rendered.stderr).toBe(0);
   return parseAllDocuments(rendered.stdout)
     .map((document) => document.toJS() as KubeObject | null)
@@ -98,6 +102,25 @@ describe('the portal in charts/cloudpos', () => {
     expect(deployment).toContain('https://{slug}.pos.example.com');
     // Secrets are referenced, never rendered.
     expect(deployment).toContain('"secretKeyRef":{"name":"cloudpos-portal","key":"STRIPE_SECRET_KEY"}');
+  });
+
+  it('is scraped by a ServiceMonitor on its HTTP port where the Prometheus Operator API exists', async () => {
+    const monitored = [...portalValues, 'metrics.serviceMonitor.enabled=true'];
+    expect((await portalObjects(monitored)).map((object) => object.kind)).not.toContain('ServiceMonitor');
+    const objects = await portalObjects(monitored, ['--api-versions', 'monitoring.coreos.com/v1']);
+    const monitor = objects.find((object) => object.kind === 'ServiceMonitor') as KubeObject & {
+      spec: { selector: unknown; endpoints: unknown[] };
+    };
+    expect(monitor.spec.selector).toEqual({
+      matchLabels: { 'app.kubernetes.io/instance': 'cloudpos', 'app.kubernetes.io/component': 'portal' },
+    });
+    expect(monitor.spec.endpoints).toEqual([
+      { port: 'http', path: '/metrics', interval: expect.any(String) },
+    ]);
+    const service = objects.find((object) => object.kind === 'Service') as KubeObject & {
+      metadata: { labels: Record<string, string> };
+    };
+    expect(service.metadata.labels).toMatchObject({ 'app.kubernetes.io/component': 'portal' });
   });
 
   it('is accepted by the API server under restricted Pod Security, and its identity can do only what it needs', async () => {
