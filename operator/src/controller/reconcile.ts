@@ -85,6 +85,10 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     conditions = setCondition(conditions, input, generation, now);
   };
   const schema = tenantSchemaName(tenant.spec.slug);
+  // Independent reads go out together; each is awaited where it is needed.
+  const userCreds = currentUserCreds(ctx, tenant);
+  const downgrade = isDowngrade(ctx, tenant);
+  for (const read of [userCreds, downgrade]) read.catch(() => {});
   const identity = await ensureIdentity(ctx, tenant);
   // A restore someone asked for (restore-request.ts): the annotation goes first, so a retried
   // reconcile never restores twice; the data steps below migrate and grant what was restored.
@@ -98,7 +102,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     );
     await recordEvents(ctx.core, tenant, [restored], now);
   }
-  const data = await provisionTenantData(ctx, tenant, identity, await currentUserCreds(ctx, tenant));
+  const data = await provisionTenantData(ctx, tenant, identity, await userCreds);
   set(data.database);
   set(data.messaging);
 
@@ -126,7 +130,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
       // On a downgrade the old, larger pods still count against the quota while the new ones roll
       // out: shrinking it first would deadlock the rollout, so the quota follows once it is done.
       const quota = desired.find((object) => object.kind === 'ResourceQuota')!;
-      const deferQuota = await isDowngrade(ctx, tenant);
+      const deferQuota = await downgrade;
       await applyChanged(ctx.objects, deferQuota ? desired.filter((object) => object !== quota) : desired);
       await pruneAutoscaler(
         ctx,
