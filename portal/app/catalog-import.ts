@@ -5,7 +5,15 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { minorDigits, moneyInput, parseMoney } from './money.ts';
 
-export const IMPORT_COLUMNS = ['sku', 'name', 'variant', 'barcode', 'price', 'tax_category', 'external_id'] as const;
+export const IMPORT_COLUMNS = [
+  'sku',
+  'name',
+  'variant',
+  'barcode',
+  'price',
+  'tax_category',
+  'external_id',
+] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
 export const IMPORT_LIMITS = { bytes: 2 * 1024 * 1024, rows: 5000, shownErrors: 100 } as const;
@@ -63,24 +71,39 @@ const FORMULA = /^[=+\-@\t\r]/;
 const NO_SPACES = /^[^\s]{1,64}$/;
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 
-const fileError = (message: string): ParsedImport => ({ rows: [], items: [], errors: [{ row: null, message }] });
+const fileError = (message: string): ParsedImport => ({
+  rows: [],
+  items: [],
+  errors: [{ row: null, message }],
+});
 
 /** Bytes of an uploaded file as text: UTF-8 only, and no binary. */
 export function decodeCsv(bytes: Uint8Array): string | RowError {
   if (bytes.byteLength > IMPORT_LIMITS.bytes)
-    return { row: null, message: `The file is larger than ${IMPORT_LIMITS.bytes / 1024 / 1024} MB. Split it into smaller files.` };
-  if (bytes.includes(0)) return { row: null, message: 'This is not a CSV text file. Save the sheet as “CSV UTF-8” and choose that file.' };
+    return {
+      row: null,
+      message: `The file is larger than ${IMPORT_LIMITS.bytes / 1024 / 1024} MB. Split it into smaller files.`,
+    };
+  if (bytes.includes(0))
+    return {
+      row: null,
+      message: 'This is not a CSV text file. Save the sheet as “CSV UTF-8” and choose that file.',
+    };
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { row: null, message: 'The file is not UTF-8 text. Save the sheet as “CSV UTF-8” and choose that file.' };
+    return {
+      row: null,
+      message: 'The file is not UTF-8 text. Save the sheet as “CSV UTF-8” and choose that file.',
+    };
   }
 }
 
 /** A CSV text as bulk items, with every problem by row; items are only meaningful when errors is empty. */
 export function parseImportCsv(text: string, currency: string): ParsedImport {
   const body = text.replace(/^\uFEFF/, '');
-  if (body.trim() === '') return fileError('The file is empty. Start from the template: a header row, then one row per product.');
+  if (body.trim() === '')
+    return fileError('The file is empty. Start from the template: a header row, then one row per product.');
   const firstLine = body.slice(0, body.search(/\r?\n|$/));
   // Spreadsheets in decimal-comma locales save CSV with semicolons.
   const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
@@ -116,7 +139,9 @@ export function parseImportCsv(text: string, currency: string): ParsedImport {
   if (!names.includes('sku')) return fileError(`Row 1 has no “sku” column. The columns are ${columnList}.`);
   if (data.length === 0) return fileError('The file has a header but no products.');
   if (data.length > IMPORT_LIMITS.rows)
-    return fileError(`The file has ${data.length} rows of products; at most ${IMPORT_LIMITS.rows} per file. Split it into smaller files.`);
+    return fileError(
+      `The file has ${data.length} rows of products; at most ${IMPORT_LIMITS.rows} per file. Split it into smaller files.`,
+    );
 
   const rows: ImportRow[] = [];
   const items: ImportItem[] = [];
@@ -129,13 +154,17 @@ export function parseImportCsv(text: string, currency: string): ParsedImport {
     const row = info.lines;
     const problems: string[] = [];
     if (record.length !== names.length)
-      problems.push(`it has ${record.length} cell${record.length === 1 ? '' : 's'} where the header has ${names.length}`);
+      problems.push(
+        `it has ${record.length} cell${record.length === 1 ? '' : 's'} where the header has ${names.length}`,
+      );
     const formulas = new Set<ImportColumn>();
     const cell = (column: ImportColumn) => {
       const index = names.indexOf(column);
       const value = index < 0 ? '' : (record[index] ?? '').trim();
       if (FORMULA.test(value)) {
-        problems.push(`${column} “${value.slice(0, 20)}” looks like a spreadsheet formula; remove the leading “${value[0]}”`);
+        problems.push(
+          `${column} “${value.slice(0, 20)}” looks like a spreadsheet formula; remove the leading “${value[0]}”`,
+        );
         formulas.add(column);
         return '';
       }
@@ -155,8 +184,7 @@ export function parseImportCsv(text: string, currency: string): ParsedImport {
 
     if (parsed.sku === '') {
       if (!formulas.has('sku')) problems.push('sku is empty');
-    }
-    else if (!NO_SPACES.test(parsed.sku)) problems.push('sku must be 1 to 64 characters without spaces');
+    } else if (!NO_SPACES.test(parsed.sku)) problems.push('sku must be 1 to 64 characters without spaces');
     else {
       const seen = skus.get(parsed.sku);
       if (seen !== undefined) problems.push(`SKU ${parsed.sku} is also on row ${seen}`);
@@ -174,18 +202,24 @@ export function parseImportCsv(text: string, currency: string): ParsedImport {
     }
     if (priceText !== '') {
       const amount = parseMoney(priceText, currency);
-      if (amount === undefined) problems.push(`price “${priceText.slice(0, 20)}” is not an amount in ${currency}, such as 3.50`);
+      if (amount === undefined)
+        problems.push(`price “${priceText.slice(0, 20)}” is not an amount in ${currency}, such as 3.50`);
       else parsed.price = amount;
     }
     if (parsed.taxCategory !== '' && !CODE.test(parsed.taxCategory))
-      problems.push(`tax_category “${parsed.taxCategory.slice(0, 40)}” is not a tax category code (letters, digits, - _ .)`);
+      problems.push(
+        `tax_category “${parsed.taxCategory.slice(0, 40)}” is not a tax category code (letters, digits, - _ .)`,
+      );
     if (parsed.externalId.length > 100) problems.push('external_id is longer than 100 characters');
     if (parsed.externalId !== '') {
       // The API groups variants by external id and wants each product described the same way.
       const first = products.get(parsed.externalId);
-      if (!first) products.set(parsed.externalId, { row, name: parsed.name, taxCategory: parsed.taxCategory });
+      if (!first)
+        products.set(parsed.externalId, { row, name: parsed.name, taxCategory: parsed.taxCategory });
       else if (first.name !== parsed.name || first.taxCategory !== parsed.taxCategory)
-        problems.push(`external_id ${parsed.externalId} is also on row ${first.row} with another name or tax category`);
+        problems.push(
+          `external_id ${parsed.externalId} is also on row ${first.row} with another name or tax category`,
+        );
     }
 
     if (problems.length > 0) errors.push({ row, message: `Row ${row}: ${problems.join('; ')}.` });
@@ -206,7 +240,11 @@ export function parseImportCsv(text: string, currency: string): ParsedImport {
 }
 
 /** The row of an item (its index in the whole file) named by an API error path such as /items/3/sku. */
-export function rowOfPath(path: string, rows: readonly ImportRow[], chunkStart: number): ImportRow | undefined {
+export function rowOfPath(
+  path: string,
+  rows: readonly ImportRow[],
+  chunkStart: number,
+): ImportRow | undefined {
   const match = /^\/items\/(\d+)(?:\/(.*))?$/.exec(path);
   return match ? rows[chunkStart + Number(match[1])] : undefined;
 }

@@ -1,13 +1,7 @@
 // The CSV → bulk items mapping of the product import (app/catalog-import.ts): a table of files and
 // what the import makes of them, rows numbered as in the file.
 import { describe, expect, it } from 'vitest';
-import {
-  columnOfPath,
-  decodeCsv,
-  parseImportCsv,
-  rowOfPath,
-  templateCsv,
-} from '../app/catalog-import.ts';
+import { columnOfPath, decodeCsv, parseImportCsv, rowOfPath, templateCsv } from '../app/catalog-import.ts';
 
 const HEADER = 'sku,name,variant,barcode,price,tax_category,external_id';
 const csv = (...lines: string[]) => [HEADER, ...lines].join('\n');
@@ -15,7 +9,11 @@ const csv = (...lines: string[]) => [HEADER, ...lines].join('\n');
 describe('CSV → bulk items', () => {
   it('maps rows to items with prices in minor units, leaving empty cells out', () => {
     const parsed = parseImportCsv(
-      csv('LATTE-S,Latte,Small,4006381333931,3.50,FOOD,latte', 'LATTE-L,Latte,Large,,"4,20",FOOD,latte', 'MUG,,,,,,'),
+      csv(
+        'LATTE-S,Latte,Small,4006381333931,3.50,FOOD,latte',
+        'LATTE-L,Latte,Large,,"4,20",FOOD,latte',
+        'MUG,,,,,,',
+      ),
       'EUR',
     );
     expect(parsed.errors).toEqual([]);
@@ -52,10 +50,16 @@ describe('CSV → bulk items', () => {
   it.each([
     ['LATTE,Latte,,,3.505,,', 'Row 2: price “3.505” is not an amount in EUR, such as 3.50.'],
     ['LATTE,Latte,,,-3,,', 'Row 2: price “-3” looks like a spreadsheet formula; remove the leading “-”.'],
-    ['=cmd|calc,Latte,,,,,', 'Row 2: sku “=cmd|calc” looks like a spreadsheet formula; remove the leading “=”.'],
+    [
+      '=cmd|calc,Latte,,,,,',
+      'Row 2: sku “=cmd|calc” looks like a spreadsheet formula; remove the leading “=”.',
+    ],
     [',Latte,,,1,,', 'Row 2: sku is empty.'],
     ['LAT TE,Latte,,,1,,', 'Row 2: sku must be 1 to 64 characters without spaces.'],
-    ['LATTE,Latte,,,1,V A T,', 'Row 2: tax_category “V A T” is not a tax category code (letters, digits, - _ .).'],
+    [
+      'LATTE,Latte,,,1,V A T,',
+      'Row 2: tax_category “V A T” is not a tax category code (letters, digits, - _ .).',
+    ],
     ['LATTE,Latte,1', 'Row 2: it has 3 cells where the header has 7.'],
     [`LATTE,${'x'.repeat(201)},,,,,`, 'Row 2: name is longer than 200 characters.'],
   ])('explains a bad row: %s', (line, message) => {
@@ -64,7 +68,13 @@ describe('CSV → bulk items', () => {
 
   it('finds rows that contradict each other, naming both rows', () => {
     const parsed = parseImportCsv(
-      csv('A,Tea,,111,1,,', 'B,Tea,,222,1,,', 'A,Tea again,,111,1,,', 'C,Cake,,,1,FOOD,cake', 'D,Pie,,,1,FOOD,cake'),
+      csv(
+        'A,Tea,,111,1,,',
+        'B,Tea,,222,1,,',
+        'A,Tea again,,111,1,,',
+        'C,Cake,,,1,FOOD,cake',
+        'D,Pie,,,1,FOOD,cake',
+      ),
       'EUR',
     );
     expect(parsed.errors).toEqual([
@@ -80,10 +90,16 @@ describe('CSV → bulk items', () => {
       'name,price,colour\nTea,1,red',
       'Row 1 is not the expected header: unknown column “colour”. The columns are sku, name, variant, barcode, price, tax_category, external_id.',
     ],
-    ['name,price\nTea,1', 'Row 1 has no “sku” column. The columns are sku, name, variant, barcode, price, tax_category, external_id.'],
+    [
+      'name,price\nTea,1',
+      'Row 1 has no “sku” column. The columns are sku, name, variant, barcode, price, tax_category, external_id.',
+    ],
     ['sku,SKU\nA,B', 'Row 1 names the column “sku” twice.'],
     ['sku,name\nA,"Tea', 'Row 2: the file is not valid CSV (a quote is never closed).'],
-    [`sku\n${'A\n'.repeat(5001)}`, 'The file has 5001 rows of products; at most 5000 per file. Split it into smaller files.'],
+    [
+      `sku\n${'A\n'.repeat(5001)}`,
+      'The file has 5001 rows of products; at most 5000 per file. Split it into smaller files.',
+    ],
   ])('refuses a file as a whole: %#', (text, message) => {
     const parsed = parseImportCsv(text, 'EUR');
     expect(parsed.errors).toEqual([{ row: null, message }]);
