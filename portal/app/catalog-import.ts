@@ -212,16 +212,21 @@ export function parseImportCsv(text: string, currency: string): ParsedImport {
       );
     if (parsed.externalId.length > 100) problems.push('external_id is longer than 100 characters');
     if (parsed.externalId !== '') {
-      // The API groups variants by external id and wants each product described the same way.
-      const first = products.get(parsed.externalId);
-      if (!first)
+      // The API groups variants by external id and wants each product described the same way: an
+      // empty name or tax category takes the group's, a different one is a mistake.
+      const group = products.get(parsed.externalId);
+      if (!group)
         products.set(parsed.externalId, { row, name: parsed.name, taxCategory: parsed.taxCategory });
-      else if (first.name !== parsed.name || first.taxCategory !== parsed.taxCategory)
-        problems.push(
-          `external_id ${parsed.externalId} is also on row ${first.row} with another name or tax category`,
-        );
+      else {
+        const differs = (a: string, b: string) => a !== '' && b !== '' && a !== b;
+        if (differs(group.name, parsed.name) || differs(group.taxCategory, parsed.taxCategory))
+          problems.push(
+            `external_id ${parsed.externalId} is also on row ${group.row} with another name or tax category`,
+          );
+        group.name ||= parsed.name;
+        group.taxCategory ||= parsed.taxCategory;
+      }
     }
-
     if (problems.length > 0) errors.push({ row, message: `Row ${row}: ${problems.join('; ')}.` });
     rows.push(parsed);
     items.push({
@@ -235,6 +240,11 @@ export function parseImportCsv(text: string, currency: string): ParsedImport {
         ...(parsed.taxCategory ? { taxCategoryCode: parsed.taxCategory } : {}),
       },
     });
+  }
+  for (const item of items) {
+    const group = item.product.externalId === undefined ? undefined : products.get(item.product.externalId);
+    if (group?.name) item.product.name = group.name;
+    if (group?.taxCategory) item.product.taxCategoryCode = group.taxCategory;
   }
   return { rows, items, errors };
 }

@@ -66,6 +66,12 @@ describe('CSV → bulk items', () => {
     expect(parseImportCsv(csv(line), 'EUR').errors).toEqual([{ row: 2, message }]);
   });
 
+  it('lets a variant row leave its product’s name and tax category to its group', () => {
+    const parsed = parseImportCsv(csv('A,Tea,Small,,1,FOOD,tea', 'B,,Large,,2,,tea'), 'EUR');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.items[1]?.product).toEqual({ name: 'Tea', externalId: 'tea', taxCategoryCode: 'FOOD' });
+  });
+
   it('finds rows that contradict each other, naming both rows', () => {
     const parsed = parseImportCsv(
       csv(
