@@ -45,7 +45,9 @@ interface BulkResult {
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { tenant } = await requireStore(context, request, params.slug);
-  return { canImport: can(tenant.role, 'stores.manage') };
+  // The limits travel as data: the component must not import the parser's module (csv-parse stays
+  // on the server).
+  return { canImport: can(tenant.role, 'stores.manage'), limits: IMPORT_LIMITS };
 }
 
 type PreviewRow = {
@@ -131,7 +133,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (!isPosApiError(error)) throw error;
     return fileError(error.status >= 500 ? 503 : error.status, posApiMessage(error), fileName);
   }
-  if (errors.length > 0) return answer(400, { ...base, errors: errors.slice(0, IMPORT_LIMITS.shownErrors) });
+  // Checking a file that has problems is a preview like any other (200); importing one is refused.
+  if (errors.length > 0)
+    return answer(intent === 'import' ? 400 : 200, {
+      ...base,
+      errors: errors.slice(0, IMPORT_LIMITS.shownErrors),
+    });
   if (intent !== 'import') return answer(200, { ...base, errors: [], csv: text });
 
   const imported = { created: 0, updated: 0, unchanged: 0 };
@@ -217,7 +224,7 @@ async function nameExistingSkus(api: PosApi, parsed: ParsedImport): Promise<RowE
 }
 
 export default function ImportProducts() {
-  const { canImport } = useLoaderData<typeof loader>();
+  const { canImport, limits } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const tenant = useTenant();
   const busy = useNavigation().state !== 'idle';
@@ -262,8 +269,8 @@ export default function ImportProducts() {
                 aria-describedby="import-file-hint"
               />
               <p className="hint" id="import-file-hint">
-                Up to {IMPORT_LIMITS.bytes / 1024 / 1024} MB and {IMPORT_LIMITS.rows.toLocaleString('en')}{' '}
-                rows, saved as CSV UTF-8.
+                Up to {limits.bytes / 1024 / 1024} MB and {limits.rows.toLocaleString('en')} rows, saved as
+                CSV UTF-8.
               </p>
             </div>
             <button type="submit" disabled={busy}>
