@@ -67,14 +67,20 @@ export function fromPosApiError(
   messages: Record<string, string> = {},
 ) {
   if (!isPosApiError(error)) throw error;
-  const message =
+  const message = posApiMessage(error, messages);
+  const status = error.status >= 500 ? 503 : error.status;
+  return invalid({ [FIELDS[error.code] ?? 'form']: message }, values, status);
+}
+
+/** What a refused API call means for a person using the portal. */
+export function posApiMessage(error: PosApiError, messages: Record<string, string> = {}): string {
+  return (
     messages[error.code] ??
     MESSAGES[error.code] ??
     (error.status < 500
       ? `${error.message}${error.detail ? `: ${error.detail}` : ''}`
-      : 'The store’s system had a problem. Try again in a minute.');
-  const status = error.status >= 500 ? 503 : error.status;
-  return invalid({ [FIELDS[error.code] ?? 'form']: message }, values, status);
+      : 'The store’s system had a problem. Try again in a minute.')
+  );
 }
 
 /** A loader's answer to a refused API call: the error page with a message, never a raw 500. */

@@ -25,6 +25,8 @@ export default [
     route('registers', 'routes/manage/registers.tsx'),
     route('products', 'routes/manage/products.tsx'),
     route('products/new', 'routes/manage/product-new.tsx'),
+    route('products/import', 'routes/manage/product-import.tsx'),
+    route('products/import/template.csv', 'routes/manage/product-import-template.ts'),
     route('products/:id', 'routes/manage/product-edit.tsx'),
     route('taxes', 'routes/manage/taxes.tsx'),
     route('staff', 'routes/manage/staff.tsx'),

@@ -9,11 +9,20 @@ export class PosApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly detail: string | undefined;
-  constructor(status: number, code: string, message: string, detail?: string) {
+  /** The problem's field errors (a bulk call's `/items/3/sku`), for pages that point at the input. */
+  readonly errors: readonly { path: string; message: string }[];
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    detail?: string,
+    errors: readonly { path: string; message: string }[] = [],
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.detail = detail;
+    this.errors = errors;
   }
 }
 
@@ -133,5 +142,11 @@ async function errorOf(response: Response): Promise<PosApiError> {
   const title =
     typeof body.title === 'string' ? body.title : `The store’s system answered ${response.status}`;
   const fields = body.errors?.map((error) => `${error.path.replace(/^\//, '')}: ${error.message}`).join('; ');
-  return new PosApiError(response.status, code, title, fields ? `${detail ?? ''} ${fields}`.trim() : detail);
+  return new PosApiError(
+    response.status,
+    code,
+    title,
+    fields ? `${detail ?? ''} ${fields}`.trim() : detail,
+    Array.isArray(body.errors) ? body.errors : [],
+  );
 }

@@ -33,6 +33,19 @@ export class FormClient {
     });
   }
 
+  /** A multipart form with files, as a browser posts a file input (`encType="multipart/form-data"`). */
+  async upload(
+    path: string,
+    fields: Record<string, string | File>,
+    options: { csrf?: string | null } = {},
+  ): Promise<Response> {
+    const token = options.csrf === undefined ? await this.csrf(path) : options.csrf;
+    const body = new FormData();
+    for (const [name, value] of Object.entries(fields)) body.set(name, value);
+    if (token !== null) body.set('csrf', token);
+    return this.send(path, { method: 'POST', body, headers: { origin: this.base } });
+  }
+
   private async send(path: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0)

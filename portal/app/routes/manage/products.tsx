@@ -75,6 +75,9 @@ export default function Products() {
         <Link className="button" to={`${base}/new`}>
           Add a product
         </Link>
+        <Link className="button secondary" to={`${base}/import`}>
+          Import from CSV
+        </Link>
       </div>
       <Form method="get" role="search" className="search">
         <label htmlFor="product-search">Search by name, SKU or barcode</label>
