@@ -149,6 +149,13 @@ export async function provisionTenantData(
   };
 }
 
+const provisionFailed = (type: ConditionInput['type'], error: unknown): ConditionInput => ({
+  type,
+  status: 'False',
+  reason: 'ProvisionFailed',
+  message: (error as Error).message,
+});
+
 /** The tenant's role, schema (migrated), stores and profile; never throws. */
 async function provisionDatabase(
   ctx: TenantDataContext,
@@ -177,14 +184,7 @@ async function provisionDatabase(
       },
     };
   } catch (error) {
-    return {
-      condition: {
-        type: 'DatabaseReady',
-        status: 'False',
-        reason: 'ProvisionFailed',
-        message: (error as Error).message,
-      },
-    };
+    return { condition: provisionFailed('DatabaseReady', error) };
   }
 }
 
@@ -213,14 +213,7 @@ async function provisionMessaging(
       },
     };
   } catch (error) {
-    return {
-      condition: {
-        type: 'MessagingReady',
-        status: 'False',
-        reason: 'ProvisionFailed',
-        message: (error as Error).message,
-      },
-    };
+    return { condition: provisionFailed('MessagingReady', error) };
   }
 }
 
