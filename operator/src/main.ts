@@ -20,6 +20,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { openBackupBucket } from './provision/backup-bucket.ts';
+import { openSystemConnection } from './provision/nats.ts';
+import { openRedisAdmin } from './provision/redis.ts';
 import { loadRedisAdmin, OPERATOR_LEASE, OperatorConfigError, type OperatorConfig } from './config.ts';
 import { LeaderElector } from './controller/leader.ts';
 import { createManager, managerMetrics, type Manager } from './controller/manager.ts';
@@ -54,7 +56,10 @@ const nats = {
 };
 const redis = (() => {
   try {
-    return loadRedisAdmin();
+    // One connection for every reconcile (as for NATS below), not one per tenant per pass.
+    return openRedisAdmin(loadRedisAdmin(), (error) =>
+      logger.warn({ err: error }, 'Redis admin connection failed; retrying'),
+    );
   } catch (error) {
     if (!(error instanceof OperatorConfigError)) throw error;
     logger.fatal(error.message);
@@ -73,7 +78,9 @@ if (portalTokenSecret !== undefined && portalTokenSecret.length < 32) {
 const kc = new KubeConfig();
 kc.loadFromDefault();
 // A restart of PostgreSQL fails the reconciles in flight (retried with backoff), never the process.
-const postgres = createPgPool({ connectionString: databaseUrl, max: 4 }, (error, where) =>
+const concurrency = Number(process.env.CONCURRENCY ?? 4);
+// A connection for each reconcile that can run at once: they never wait for one another's turn.
+const postgres = createPgPool({ connectionString: databaseUrl, max: concurrency }, (error, where) =>
   logger.warn({ err: error, where }, 'Postgres connection lost'),
 );
 const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl, poolMax: 4 }));
@@ -88,8 +95,9 @@ const ctx = {
   postgres,
   databaseUrl,
   orm,
-  nats,
+  nats: { ...nats, system: openSystemConnection(nats) },
   redis,
+  rolesSet: new Map<string, string>(),
   now: () => new Date(),
   ...(portalTokenSecret ? { portalTokenSecret } : {}),
   // Copies of every scheduled backup; the keys come from the AWS SDK's environment (a Secret).
@@ -105,16 +113,17 @@ async function lead(): Promise<void> {
   for (const failure of migrated.failed)
     logger.error({ err: failure.error, schema: failure.schema }, 'tenant migration failed');
   manager = createManager({
-    ctx,
+    // Reconciles read owned objects from the watches' caches (they exist before any worker runs).
+    ctx: { ...ctx, cached: (ref) => watches?.cached(ref) },
     metrics,
     logger,
-    concurrency: Number(process.env.CONCURRENCY ?? 4),
+    concurrency,
     traceparentOf: (name) => watches?.traceparentOf(name),
   });
   watches = await startWatches({
     kc,
     custom: ctx.custom,
-    apps: ctx.apps,
+    objects: ctx.objects,
     queue: manager.queue,
     logger,
     resyncEveryMs: seconds('RESYNC_SECONDS', 300) * 1000,
@@ -183,6 +192,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       server.close();
       await orm.close();
       await postgres.end();
+      await ctx.nats.system.close();
+      ctx.redis.client?.disconnect();
       logger.info('stopped');
       process.exit(0);
     })();

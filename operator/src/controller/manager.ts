@@ -89,7 +89,9 @@ export function createManager(options: {
       { attributes: { 'cloudpos.tenant': name } },
       parent,
       async (span) => {
+        const started = performance.now();
         const stopTimer = metrics.reconcileTime.startTimer({ controller: 'tenant' });
+        const tookMs = () => Math.round((performance.now() - started) * 10) / 10;
         try {
           const result = await reconcileTenant(ctx, name);
           metrics.reconcileTotal.inc({
@@ -104,14 +106,17 @@ export function createManager(options: {
           else phases.delete(name);
           updatePhaseGauge(metrics, phases);
           span.setAttribute('cloudpos.tenant.phase', result.status?.phase ?? 'Gone');
-          logger.info({ tenant: name, phase: result.status?.phase }, 'reconciled');
+          logger.info({ tenant: name, phase: result.status?.phase, durationMs: tookMs() }, 'reconciled');
           return result;
         } catch (error) {
           metrics.reconcileTotal.inc({ controller: 'tenant', result: 'error' });
           metrics.reconcileErrors.inc({ controller: 'tenant' });
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-          logger.error({ err: error, tenant: name }, 'reconcile failed; retrying with backoff');
+          logger.error(
+            { err: error, tenant: name, durationMs: tookMs() },
+            'reconcile failed; retrying with backoff',
+          );
           throw error;
         } finally {
           stopTimer();

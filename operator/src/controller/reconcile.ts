@@ -9,7 +9,9 @@ import {
   type AppsV1Api,
   type CoreV1Api,
   type CustomObjectsApi,
+  type KubernetesObject,
   type KubernetesObjectApi,
+  type V1ResourceQuota,
   type V1Deployment,
   type V1Secret,
 } from '@kubernetes/client-node';
@@ -27,6 +29,7 @@ import { objectMeta } from '../specs/metadata.ts';
 import { PLANS, PLAN_ORDER, type Plan } from '../specs/plans.ts';
 import { runScheduledBackup } from './backup-schedule.ts';
 import { RESTORE_ANNOTATION, runRequestedRestore } from './restore-request.ts';
+import type { ObjectRef } from './watch.ts';
 import { recordEvents, transitionEvents } from './events.ts';
 import {
   completeIdentity,
@@ -58,6 +61,11 @@ export interface ReconcileContext extends TenantDataContext {
   portalTokenSecret?: string;
   /** Object storage that receives a copy of every scheduled backup (config.backupBucket). */
   bucket?: BackupBucket;
+  /**
+   * The informers' copy of owned objects (Watches.cached): an unchanged tenant is reconciled from
+   * memory. Without it (tests of single reconciles) every object is read from the API server.
+   */
+  cached?: (ref: ObjectRef) => KubernetesObject | undefined;
 }
 
 export interface ReconcileResult {
@@ -131,7 +139,11 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
       // out: shrinking it first would deadlock the rollout, so the quota follows once it is done.
       const quota = desired.find((object) => object.kind === 'ResourceQuota')!;
       const deferQuota = await downgrade;
-      await applyChanged(ctx.objects, deferQuota ? desired.filter((object) => object !== quota) : desired);
+      await applyChanged(
+        ctx.objects,
+        deferQuota ? desired.filter((object) => object !== quota) : desired,
+        ctx.cached,
+      );
       await pruneAutoscaler(
         ctx,
         tenant,
@@ -139,7 +151,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
       );
       const workloads = await workloadsCondition(ctx, tenant);
       if (deferQuota && workloads.status === 'True') {
-        await applyChanged(ctx.objects, [quota]);
+        await applyChanged(ctx.objects, [quota], ctx.cached);
         set({
           ...workloads,
           status: 'False',
@@ -306,22 +318,39 @@ async function patchTenant(
   else await ctx.custom.patchClusterCustomObject(request, options);
 }
 
-async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Partial<TenantIdentity>> {
+/** What `read` gets from the API server, or undefined when the object does not exist. */
+async function readIfExists<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
-    const secret = await ctx.core.readNamespacedSecret({
-      name: IDENTITY_SECRET,
-      namespace: namespaceName(tenant),
-    });
-    return Object.fromEntries(
-      Object.entries(secret.data ?? {}).map(([key, value]) => [
-        key,
-        Buffer.from(value, 'base64').toString('utf8'),
-      ]),
-    );
+    return await read();
   } catch (error) {
-    if (error instanceof ApiException && error.code === 404) return {};
+    if (error instanceof ApiException && error.code === 404) return undefined;
     throw error;
   }
+}
+
+/** One of the tenant's objects from the informers' cache when it has it, else from the API server. */
+async function readOwned<T extends KubernetesObject>(
+  ctx: ReconcileContext,
+  ref: ObjectRef,
+  read: () => Promise<T>,
+): Promise<T | undefined> {
+  return (ctx.cached?.(ref) as T | undefined) ?? readIfExists(read);
+}
+
+const decodeSecret = (secret: V1Secret | undefined): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(secret?.data ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value, 'base64').toString('utf8'),
+    ]),
+  );
+
+async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Partial<TenantIdentity>> {
+  const metadata = { name: IDENTITY_SECRET, namespace: namespaceName(tenant) };
+  // Never generated twice: an identity the cache lacks or has incomplete is read from the server.
+  const copy = decodeSecret(ctx.cached?.({ apiVersion: 'v1', kind: 'Secret', metadata }));
+  if (isCompleteIdentity(copy)) return copy;
+  return decodeSecret(await readIfExists(() => ctx.core.readNamespacedSecret(metadata)));
 }
 
 /**
@@ -339,22 +368,16 @@ async function ensureIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Te
     type: 'Opaque',
     stringData: { ...identity },
   };
-  await applyChanged(ctx.objects, [buildNamespace(tenant), secret]);
+  await applyChanged(ctx.objects, [buildNamespace(tenant), secret], ctx.cached);
   return identity;
 }
 
 async function currentUserCreds(ctx: ReconcileContext, tenant: Tenant): Promise<string | undefined> {
-  try {
-    const secret = await ctx.core.readNamespacedSecret({
-      name: CREDENTIALS_SECRET,
-      namespace: namespaceName(tenant),
-    });
-    const creds = secret.data?.['nats.creds'];
-    return creds ? Buffer.from(creds, 'base64').toString('utf8') : undefined;
-  } catch (error) {
-    if (error instanceof ApiException && error.code === 404) return undefined;
-    throw error;
-  }
+  const metadata = { name: CREDENTIALS_SECRET, namespace: namespaceName(tenant) };
+  const secret = await readOwned(ctx, { apiVersion: 'v1', kind: 'Secret', metadata }, () =>
+    ctx.core.readNamespacedSecret(metadata),
+  );
+  return decodeSecret(secret)['nats.creds'];
 }
 
 /** An autoscaler left from a larger plan (or from before a suspension) would fight the replicas. */
@@ -365,6 +388,8 @@ async function pruneAutoscaler(ctx: ReconcileContext, tenant: Tenant, wanted: bo
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: 'pos-api', namespace: namespaceName(tenant) },
   };
+  // The operator alone creates autoscalers: one its cache does not show does not exist.
+  if (ctx.cached && !ctx.cached(autoscaler)) return;
   try {
     // Read first: a resync of an unchanged tenant makes no write requests at all.
     await ctx.objects.read(autoscaler);
@@ -375,23 +400,24 @@ async function pruneAutoscaler(ctx: ReconcileContext, tenant: Tenant, wanted: bo
 }
 
 async function isDowngrade(ctx: ReconcileContext, tenant: Tenant): Promise<boolean> {
-  try {
-    const quota = await ctx.core.readNamespacedResourceQuota({
-      name: 'tenant-quota',
-      namespace: namespaceName(tenant),
-    });
-    const sizedFor = quota.metadata?.labels?.[PLAN_LABEL] as Plan | undefined;
-    return sizedFor !== undefined && PLAN_ORDER.indexOf(sizedFor) > PLAN_ORDER.indexOf(tenant.spec.plan);
-  } catch (error) {
-    if (error instanceof ApiException && error.code === 404) return false;
-    throw error;
-  }
+  const metadata = { name: 'tenant-quota', namespace: namespaceName(tenant) };
+  const quota = await readOwned<V1ResourceQuota>(
+    ctx,
+    { apiVersion: 'v1', kind: 'ResourceQuota', metadata },
+    () => ctx.core.readNamespacedResourceQuota(metadata),
+  );
+  const sizedFor = quota?.metadata?.labels?.[PLAN_LABEL] as Plan | undefined;
+  return sizedFor !== undefined && PLAN_ORDER.indexOf(sizedFor) > PLAN_ORDER.indexOf(tenant.spec.plan);
 }
 
 async function workloadsCondition(ctx: ReconcileContext, tenant: Tenant): Promise<ConditionInput> {
   const namespace = namespaceName(tenant);
   const deployments = await Promise.all(
-    ['pos-api', 'worker'].map((name) => ctx.apps.readNamespacedDeployment({ name, namespace })),
+    ['pos-api', 'worker'].map(async (name) => {
+      const ref = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace } };
+      const copy: V1Deployment | undefined = ctx.cached?.(ref);
+      return copy ?? ctx.apps.readNamespacedDeployment({ name, namespace });
+    }),
   );
   const notReady = deployments.filter((deployment) => !isAvailable(deployment));
   if (notReady.length > 0) {

@@ -5,6 +5,7 @@ import {
   addMissingStores,
   dropTenantDatabase,
   generateDatabasePassword,
+  isTenantRoleCurrent,
   isTenantSchemaCurrent,
   migrateTenant,
   provisionTenantRole,
@@ -14,7 +15,7 @@ import {
   type TenantProfile,
 } from '@cloudpos/tenant-db';
 import { createAccount, createUser } from '@nats-io/nkeys';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import type { Tenant } from '../generated/tenant.ts';
@@ -49,6 +50,12 @@ export interface TenantDataContext {
   redis?: RedisAdmin;
   /** pg_dump and pg_restore of the server's major (else PG_DUMP/PG_RESTORE, else PATH). */
   pgTools?: { pgDump: string; pgRestore: string };
+  /**
+   * What this process set each tenant role to (a digest of password and connection limit). A role
+   * PostgreSQL shows as current and set here before is not provisioned again: an unchanged tenant
+   * then costs one read instead of a turn at the provisioning lock and a dozen catalog writes.
+   */
+  rolesSet?: Map<string, string>;
 }
 
 /**
@@ -164,11 +171,15 @@ async function provisionDatabase(
 ): Promise<{ condition: ConditionInput; password?: string }> {
   const schema = tenantSchemaName(tenant.spec.slug);
   try {
-    const { password } = await provisionTenantRole(ctx.postgres, {
+    const role = {
       schema,
       password: identity.DATABASE_PASSWORD,
       connectionLimit: CONNECTION_LIMIT[tenant.spec.plan],
-    });
+    };
+    const digest = createHash('sha256').update(`${role.password}\0${role.connectionLimit}`).digest('hex');
+    const set = ctx.rolesSet?.get(schema) === digest && (await isTenantRoleCurrent(ctx.postgres, role));
+    const { password } = set ? role : await provisionTenantRole(ctx.postgres, role);
+    ctx.rolesSet?.set(schema, digest);
     // An unchanged tenant costs one read here, not the migrator's connection and lock.
     if (!(await isTenantSchemaCurrent(ctx.postgres, schema))) await migrateTenant(ctx.orm, schema);
     await addMissingStores(ctx.postgres, schema, specStores(tenant.spec));
@@ -295,6 +306,7 @@ export async function removeTenantData(
     return events;
   }
   await dropTenantDatabase(ctx.postgres, schema);
+  ctx.rolesSet?.delete(schema);
   if (input.accountPublicKey) await deleteTenantAccount(ctx.nats, input.accountPublicKey);
   events.push({
     type: 'Normal',

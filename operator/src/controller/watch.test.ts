@@ -2,7 +2,7 @@
 // without an error (what a half-dead connection looks like) is found by the watchdog and restarted.
 import type {} from '@cloudpos/harness/vitest/provided';
 import { eventually } from '@cloudpos/harness';
-import { AppsV1Api, CustomObjectsApi, KubeConfig, makeInformer } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, makeInformer } from '@kubernetes/client-node';
 import { createLogger } from '@cloudpos/telemetry';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantManifest } from '../specs/fixtures.ts';
@@ -39,7 +39,7 @@ describe('the watches', () => {
     watches = await startWatches({
       kc,
       custom: kc.makeApiClient(CustomObjectsApi),
-      apps: kc.makeApiClient(AppsV1Api),
+      objects: KubernetesObjectApi.makeApiClient(kc),
       queue: { add: (name: string) => queued.push(name) } as unknown as WorkQueue,
       logger: createLogger({ name: 'watch-test', level: 'silent' }),
       labelSelector: 'cloudpos.io/test-shard=watch',

@@ -1,14 +1,15 @@
-// Keeps the work queue fed: informers on Tenants and on the Deployments the operator owns, each
-// restarted after an error (client-node informers stop on anything but 410 Gone) and by a watchdog
-// when their cache falls behind a fresh list (a watch that hangs without an error), plus a periodic
-// full resync that also heals drift nobody was told about.
+// Keeps the work queue fed and the operator's cache filled: informers on Tenants and on every kind
+// of object the operator owns, each restarted after an error (client-node informers stop on anything
+// but 410 Gone) and by a watchdog when their cache falls behind a fresh list (a watch that hangs
+// without an error), plus a periodic full resync that also heals drift nobody was told about. A
+// reconcile reads owned objects from these caches (`cached`), as controller-runtime's client does.
 import {
   makeInformer as makeClientInformer,
   type CustomObjectsApi,
-  type AppsV1Api,
   type KubeConfig,
   type Informer,
   type KubernetesObject,
+  type KubernetesObjectApi,
   type ListPromise,
   type ObjectCache,
 } from '@kubernetes/client-node';
@@ -16,6 +17,38 @@ import type { Logger } from '@cloudpos/telemetry';
 import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
 import { FIELD_MANAGER, TENANT_LABEL } from '../specs/metadata.ts';
 import type { WorkQueue } from './queue.ts';
+
+/**
+ * Every kind desiredObjects() builds (and the identity Secret), all labelled as managed by the
+ * operator. Keep in step with specs/: an owned kind missing here is read from the API server on
+ * every reconcile instead of the cache (specs.test.ts checks).
+ */
+export const OWNED_KINDS = [
+  { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces' },
+  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', plural: 'roles' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings' },
+  { apiVersion: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas' },
+  { apiVersion: 'v1', kind: 'LimitRange', plural: 'limitranges' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies' },
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps' },
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets' },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets' },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers' },
+] as const;
+
+/** A watch's name in logs and metrics: `tenants` or an owned kind's plural. */
+export type WatchName = 'tenants' | (typeof OWNED_KINDS)[number]['plural'];
+
+/** An object by its identity, as the cache is asked for it. */
+export interface ObjectRef {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}
 
 export type InformerFactory = (
   kc: KubeConfig,
@@ -27,14 +60,15 @@ export type InformerFactory = (
 export interface WatchOptions {
   kc: KubeConfig;
   custom: CustomObjectsApi;
-  apps: AppsV1Api;
+  /** Lists the owned kinds. */
+  objects: KubernetesObjectApi;
   queue: WorkQueue;
   logger: Logger;
   resyncEveryMs?: number;
   /** How often each informer's cache is compared with a fresh list (the stall watchdog). */
   watchdogEveryMs?: number;
   /** Called when an informer is restarted, with why (`error` or `stalled`). */
-  onRestart?: (watch: 'tenants' | 'deployments', reason: 'error' | 'stalled') => void;
+  onRestart?: (watch: WatchName, reason: 'error' | 'stalled') => void;
   /** Tests pass a factory that can stall an informer the way a dead connection does. */
   makeInformer?: InformerFactory;
   /** Only Tenants with these labels (shards, canaries); every Tenant when absent. */
@@ -44,13 +78,18 @@ export interface WatchOptions {
 export interface Watches {
   /** The W3C traceparent a Tenant carries in its annotations (the portal sets it). */
   traceparentOf(name: string): string | undefined;
+  /**
+   * The owned object as the cache has it (a kind that is not owned: undefined). Objects from the
+   * initial list are client-node models, later ones wire JSON: read fields both spell the same.
+   */
+  cached: (ref: ObjectRef) => KubernetesObject | undefined;
   stop(): Promise<void>;
 }
 
 export const TRACEPARENT_ANNOTATION = 'cloudpos.io/traceparent';
 
 export async function startWatches(options: WatchOptions): Promise<Watches> {
-  const { kc, custom, apps, queue, logger } = options;
+  const { kc, custom, objects, queue, logger } = options;
   const makeInformer: InformerFactory = options.makeInformer ?? makeClientInformer;
   const listTenants = async () => {
     const list = (await custom.listClusterCustomObject({
@@ -67,7 +106,22 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
     };
   };
   const ownedSelector = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
-  const listDeployments = () => apps.listDeploymentForAllNamespaces({ labelSelector: ownedSelector });
+  // The cache keeps what reconciles read, not the field managers' bookkeeping (the largest part of
+  // most objects): a thousand tenants' objects must fit in the operator's memory.
+  const listOwned = (kind: (typeof OWNED_KINDS)[number]) => async () => {
+    const list = await objects.list(
+      kind.apiVersion,
+      kind.kind,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      ownedSelector,
+    );
+    for (const item of list.items) withoutManagedFields(item);
+    return list;
+  };
 
   const enqueueTenant = (object: KubernetesObject) => {
     if (object.metadata?.name) queue.add(object.metadata.name);
@@ -91,14 +145,21 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
       handler: enqueueTenant,
       list: async () => (await listTenants()).items,
     },
-    {
-      what: 'deployments' as const,
-      informer: makeInformer(kc, '/apis/apps/v1/deployments', listDeployments, ownedSelector),
-      handler: enqueueOwner,
-      list: async () => (await listDeployments()).items as KubernetesObject[],
-    },
+    ...OWNED_KINDS.map((kind) => {
+      const list = listOwned(kind);
+      const path = `${kind.apiVersion === 'v1' ? '/api' : '/apis'}/${kind.apiVersion}/${kind.plural}`;
+      return {
+        what: kind.plural,
+        informer: makeInformer(kc, path, list, ownedSelector),
+        handler: (object: KubernetesObject) => enqueueOwner(withoutManagedFields(object)),
+        list: async () => (await list()).items,
+      };
+    }),
   ];
   const tenantInformer = watched[0]!.informer;
+  const ownedInformers = new Map(
+    OWNED_KINDS.map((kind, index) => [`${kind.apiVersion}/${kind.kind}`, watched[index + 1]!.informer]),
+  );
 
   const restart = async (watch: (typeof watched)[number], reason: 'error' | 'stalled') => {
     if (stopped) return;
@@ -125,9 +186,13 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
   // The watchdog: a watch can hang without an error (a half-dead connection), and then the cache
   // silently stops moving. Whatever a fresh list shows that the cache has missed for two checks in a
   // row (one check of grace for events in flight) means the watch is stalled: restart it.
+  // Tenants are checked every time; the owned kinds one per check, in turn, so a thousand tenants'
+  // objects are not all listed again every minute.
   const suspects = new Map<string, Set<string>>();
+  let turn = 0;
   const watchdog = setInterval(() => {
-    for (const watch of watched) {
+    turn = (turn % (watched.length - 1)) + 1;
+    for (const watch of [watched[0]!, watched[turn]!]) {
       watch
         .list()
         .then(async (listed) => {
@@ -162,6 +227,10 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
 
   return {
     traceparentOf: (name) => tenantInformer.get(name)?.metadata?.annotations?.[TRACEPARENT_ANNOTATION],
+    cached: (ref) =>
+      ownedInformers
+        .get(`${ref.apiVersion}/${ref.kind}`)
+        ?.get(ref.metadata?.name ?? '', ref.metadata?.namespace),
     async stop() {
       stopped = true;
       clearInterval(resync);
@@ -181,4 +250,9 @@ export function lagging(cached: readonly KubernetesObject[], listed: readonly Ku
   const have = new Set(cached.map(key));
   const want = new Set(listed.map(key));
   return [...[...want].filter((k) => !have.has(k)), ...[...have].filter((k) => !want.has(k))];
+}
+
+function withoutManagedFields<T extends KubernetesObject>(object: T): T {
+  if (object.metadata) delete object.metadata.managedFields;
+  return object;
 }

@@ -23,11 +23,20 @@ export async function applyObject<T extends KubernetesObject>(
 export async function applyChanged(
   api: KubernetesObjectApi,
   objects: KubernetesObject[],
+  /** The informers' copy (watch.ts): what it shows as wanted is not read again from the server. */
+  cached?: (object: KubernetesObject) => KubernetesObject | undefined,
 ): Promise<KubernetesObject[]> {
   const applied: KubernetesObject[] = [];
   // The reads go out together (an unchanged tenant costs one round trip's time, not one per
   // object); the writes stay in order. A read that fails is thrown when its object's turn comes.
-  const lives = objects.map((object) => readIfExists(api, object));
+  // An object the cache lacks or shows otherwise is read from the server before anything is
+  // written: a cache that is behind costs a read, never a write.
+  const lives = objects.map((object) => {
+    const copy = cached?.(object);
+    return copy && difference(copy, comparable(object)) === undefined
+      ? Promise.resolve(copy)
+      : readIfExists(api, object);
+  });
   for (const pending of lives) pending.catch(() => {});
   for (const [index, object] of objects.entries()) {
     try {
@@ -93,7 +102,8 @@ function comparable(object: KubernetesObject): unknown {
 /**
  * The first path where `live` lacks a field of `wanted` or holds another value, or undefined when it
  * has them all (fields the server added, such as defaults and status, do not count). Lists must match
- * element by element.
+ * element by element. `live` may be a client-node model or wire JSON (the informers' cache holds
+ * both): the models spell a few wire names with a leading underscore (`_from`, `_default`).
  */
 export function difference(live: unknown, wanted: unknown, path = ''): string | undefined {
   if (wanted === undefined) return undefined;
@@ -109,8 +119,10 @@ export function difference(live: unknown, wanted: unknown, path = ''): string | 
   }
   if (wanted !== null && typeof wanted === 'object') {
     if (live === null || typeof live !== 'object' || Array.isArray(live)) return path || '/';
+    const fields = live as Record<string, unknown>;
     for (const [key, value] of Object.entries(wanted)) {
-      const found = difference((live as Record<string, unknown>)[key], value, `${path}/${key}`);
+      const field = key in fields || !key.startsWith('_') ? fields[key] : fields[key.slice(1)];
+      const found = difference(field, value, `${path}/${key}`);
       if (found) return found;
     }
     return undefined;

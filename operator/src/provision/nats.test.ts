@@ -8,6 +8,7 @@ import { PLANS } from '../specs/plans.ts';
 import {
   EVENTS_STREAM,
   deleteTenantAccount,
+  openSystemConnection,
   provisionTenantAccount,
   sameAccountClaims,
   type NatsAdmin,
@@ -125,6 +126,39 @@ describe('a tenant NATS account', () => {
     await system.flush();
     expect(pushes).toHaveLength(2);
     expect(sameAccountClaims(pushes[0]!, pushes[1]!)).toBe(false);
+  });
+
+  it('through one shared system connection, checks an unchanged stream without connecting as the tenant', async () => {
+    const shared = { ...admin, system: openSystemConnection(admin) };
+    try {
+      const gamma = await provisionTenantAccount(shared, { slug: 'gamma', plan: 'starter' });
+      const seeds = { accountSeed: gamma.accountSeed, userSeed: gamma.userSeed };
+      const system = await shared.system.connection();
+      // The server announces every connection in the tenant's account to the system account.
+      const connects: string[] = [];
+      system.subscribe(`$SYS.ACCOUNT.${gamma.accountPublicKey}.CONNECT`, {
+        callback: (_error, message) => {
+          connects.push(message.string());
+        },
+      });
+      await system.flush();
+      await provisionTenantAccount(shared, { slug: 'gamma', plan: 'starter', ...seeds });
+      await provisionTenantAccount(shared, { slug: 'gamma', plan: 'starter', ...seeds });
+      await system.flush();
+      await sleep(200);
+      expect(connects).toEqual([]);
+
+      // A plan change, and a stream deleted behind the operator's back: both are put right.
+      await provisionTenantAccount(shared, { slug: 'gamma', plan: 'growth', ...seeds });
+      const jsm = await jetstreamManager(await connectAs(gamma));
+      expect((await jsm.streams.info(EVENTS_STREAM)).config.max_bytes).toBe(PLANS.growth.stream.maxBytes);
+      await jsm.streams.delete(EVENTS_STREAM);
+      await provisionTenantAccount(shared, { slug: 'gamma', plan: 'growth', ...seeds });
+      expect((await jsm.streams.info(EVENTS_STREAM)).config.max_bytes).toBe(PLANS.growth.stream.maxBytes);
+      expect(connects.length).toBeGreaterThan(0);
+    } finally {
+      await shared.system.close();
+    }
   });
 
   it('is gone after deletion: its users can no longer connect', async () => {

@@ -4,7 +4,7 @@
 import { decode, encodeAccount, encodeGeneric, encodeUser, fmtCreds, parseCreds } from '@nats-io/jwt';
 import { isDeepStrictEqual } from 'node:util';
 import { jetstreamManager, type StreamConfig } from '@nats-io/jetstream';
-import { createAccount, createUser, fromSeed } from '@nats-io/nkeys';
+import { createAccount, createUser, fromSeed, type KeyPair } from '@nats-io/nkeys';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { PLANS, type Plan } from '../specs/plans.ts';
 
@@ -18,6 +18,46 @@ export interface NatsAdmin {
   operatorSeed: string;
   /** A system-account user, allowed to push account claims to the resolver. */
   systemUserCreds: string;
+  /**
+   * The operator process's one system connection (openSystemConnection), shared by every reconcile.
+   * Without it (CLIs, tests) each call connects for itself and closes again.
+   */
+  system?: SystemConnection;
+}
+
+export interface SystemConnection {
+  connection(): Promise<NatsConnection>;
+  close(): Promise<void>;
+}
+
+/**
+ * A system-user connection opened on first use and kept: it reconnects by itself, and one that is
+ * closed or never came up is opened again on the next use.
+ */
+export function openSystemConnection(admin: Omit<NatsAdmin, 'system'>): SystemConnection {
+  let opening: Promise<NatsConnection> | undefined;
+  return {
+    connection() {
+      if (!opening) {
+        opening = connect({
+          servers: admin.url,
+          authenticator: credsAuthenticator(encode(admin.systemUserCreds)),
+          name: 'cloudpos-operator',
+          maxReconnectAttempts: -1,
+        });
+        opening.then(
+          (nc) => void nc.closed().then(() => (opening = undefined)),
+          () => (opening = undefined),
+        );
+      }
+      return opening;
+    },
+    async close() {
+      const nc = await opening?.catch(() => undefined);
+      opening = undefined;
+      await nc?.close();
+    },
+  };
 }
 
 export interface TenantMessaging {
@@ -44,48 +84,75 @@ const CONNECTIONS: Record<Plan, number> = { starter: 50, growth: 250, scale: 100
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const encode = (value: string) => new TextEncoder().encode(value);
 
+// Ed25519 in JavaScript (tweetnacl) was the largest part of an unchanged reconcile's CPU: a key pair
+// from its seed and the account JWT for unchanged claims are derived once and reused. Bounded: the
+// oldest entries go first.
+const MEMO_LIMIT = 5000;
+const keyPairs = new Map<string, KeyPair>();
+const accountJwts = new Map<string, string>();
+
+function remember<T>(memo: Map<string, T>, key: string, value: T): T {
+  memo.set(key, value);
+  if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+  return value;
+}
+
+const keyPairOf = (seed: string) => keyPairs.get(seed) ?? remember(keyPairs, seed, fromSeed(encode(seed)));
+
+/** The account JWT signed for these claims before (by this process), to compare with the stored one. */
+async function signedBefore(
+  name: string,
+  account: KeyPair,
+  claims: Parameters<typeof encodeAccount>[2],
+  operator: KeyPair,
+): Promise<string> {
+  const key = JSON.stringify([name, account.getPublicKey(), claims, operator.getPublicKey()]);
+  return (
+    accountJwts.get(key) ??
+    remember(accountJwts, key, await encodeAccount(name, account, claims, { signer: operator }))
+  );
+}
+
 export async function provisionTenantAccount(
   admin: NatsAdmin,
   options: AccountOptions,
 ): Promise<TenantMessaging> {
-  const operator = fromSeed(encode(admin.operatorSeed));
-  const account = options.accountSeed ? fromSeed(encode(options.accountSeed)) : createAccount();
-  const user = options.userSeed ? fromSeed(encode(options.userSeed)) : createUser();
+  const operator = keyPairOf(admin.operatorSeed);
+  const account = options.accountSeed ? keyPairOf(options.accountSeed) : createAccount();
+  const user = options.userSeed ? keyPairOf(options.userSeed) : createUser();
   const { stream } = PLANS[options.plan];
 
   // Every limit explicit: an account JWT without them rejects every connection.
-  const accountJwt = await encodeAccount(
-    `tenant-${options.slug}`,
-    account,
-    {
-      limits: {
-        conn: CONNECTIONS[options.plan],
-        leaf: 0,
-        subs: 10_000,
-        data: -1,
-        payload: 1024 * 1024,
-        imports: 0,
-        exports: 0,
-        wildcards: true,
-        disallow_bearer: true,
-        // Tenants keep their events on disk only. A memory reservation per account adds up: with
-        // 64 MiB each, a 24 GiB server refused JetStream to every tenant after about 290 (found by
-        // the operator benchmark).
-        mem_storage: 0,
-        disk_storage: stream.maxBytes,
-        streams: 4,
-        consumer: 32,
-        max_bytes_required: true,
-      },
+  const name = `tenant-${options.slug}`;
+  const claims = {
+    limits: {
+      conn: CONNECTIONS[options.plan],
+      leaf: 0,
+      subs: 10_000,
+      data: -1,
+      payload: 1024 * 1024,
+      imports: 0,
+      exports: 0,
+      wildcards: true,
+      disallow_bearer: true,
+      // Tenants keep their events on disk only. A memory reservation per account adds up: with
+      // 64 MiB each, a 24 GiB server refused JetStream to every tenant after about 290 (found by
+      // the operator benchmark).
+      mem_storage: 0,
+      disk_storage: stream.maxBytes,
+      streams: 4,
+      consumer: 32,
+      max_bytes_required: true,
     },
-    { signer: operator },
-  );
+  };
   await withSystemConnection(admin, async (nc) => {
     // The resolver writes every push to disk and tells every server: an unchanged account (every
     // resync of every tenant) is looked up instead.
     const stored = await storedAccountJwt(nc, account.getPublicKey());
-    if (!stored || !sameAccountClaims(stored, accountJwt))
-      await pushClaims(nc, '$SYS.REQ.CLAIMS.UPDATE', accountJwt, options.slug);
+    if (stored && sameAccountClaims(stored, await signedBefore(name, account, claims, operator))) return;
+    // A fresh JWT for a push: the resolver refuses one issued before the JWT it holds.
+    const jwt = await encodeAccount(name, account, claims, { signer: operator });
+    await pushClaims(nc, '$SYS.REQ.CLAIMS.UPDATE', jwt, options.slug);
   });
 
   const userName = `${options.slug}-pos`;
@@ -104,7 +171,13 @@ export async function provisionTenantAccount(
       })
     : undefined;
   const userCreds = current ?? text(fmtCreds(await encodeUser(userName, user, account, permissions), user));
-  await ensureStream(admin.url, userCreds, options.slug, options.plan);
+  // The system account sees the stream (JSZ): an unchanged one needs no connection as the tenant.
+  const config = streamConfig(options.plan);
+  const reported = admin.system
+    ? await reportedStream(await admin.system.connection(), account.getPublicKey()).catch(() => undefined)
+    : undefined;
+  if (!reported || !streamFits(reported, config))
+    await ensureStream(admin.url, userCreds, options.slug, options.plan, config);
 
   return {
     accountPublicKey: account.getPublicKey(),
@@ -150,7 +223,57 @@ export async function deleteTenantAccount(admin: NatsAdmin, accountPublicKey: st
   );
 }
 
-async function ensureStream(url: string, creds: string, slug: string, plan: Plan): Promise<void> {
+type EventsStreamConfig = Partial<StreamConfig> & { name: string };
+
+function streamConfig(plan: Plan): EventsStreamConfig {
+  const { stream } = PLANS[plan];
+  return {
+    name: EVENTS_STREAM,
+    subjects: ['pos.events.>'],
+    max_bytes: stream.maxBytes,
+    max_age: stream.maxAgeDays * 24 * 60 * 60 * 1e9,
+    duplicate_window: 2 * 60 * 1e9,
+    num_replicas: 1,
+  };
+}
+
+/** The plan's limits are the stream's: nothing to update. */
+function streamFits(existing: Partial<StreamConfig>, config: EventsStreamConfig): boolean {
+  return (
+    existing.max_bytes === config.max_bytes &&
+    existing.max_age === config.max_age &&
+    existing.duplicate_window === config.duplicate_window &&
+    isDeepStrictEqual(existing.subjects, config.subjects)
+  );
+}
+
+/**
+ * The tenant's stream as its server reports it to the system account ($SYS.REQ.ACCOUNT.<id>.JSZ);
+ * undefined when that server does not report it (in a cluster, another server may hold it).
+ */
+async function reportedStream(
+  nc: NatsConnection,
+  accountPublicKey: string,
+): Promise<Partial<StreamConfig> | undefined> {
+  const reply = await nc.request(
+    `$SYS.REQ.ACCOUNT.${accountPublicKey}.JSZ`,
+    JSON.stringify({ streams: true, config: true }),
+    { timeout: 5000 },
+  );
+  // For one account the answer's data is that account's detail.
+  const answer = reply.json<{
+    data?: { stream_detail?: { name: string; config?: Partial<StreamConfig> }[] } | null;
+  }>();
+  return answer.data?.stream_detail?.find((stream) => stream.name === EVENTS_STREAM)?.config;
+}
+
+async function ensureStream(
+  url: string,
+  creds: string,
+  slug: string,
+  plan: Plan,
+  config: EventsStreamConfig,
+): Promise<void> {
   const { stream } = PLANS[plan];
   const nc = await connect({
     servers: url,
@@ -159,14 +282,6 @@ async function ensureStream(url: string, creds: string, slug: string, plan: Plan
   });
   try {
     const jsm = await jetstreamManager(nc);
-    const config: Partial<StreamConfig> & { name: string } = {
-      name: EVENTS_STREAM,
-      subjects: ['pos.events.>'],
-      max_bytes: stream.maxBytes,
-      max_age: stream.maxAgeDays * 24 * 60 * 60 * 1e9,
-      duplicate_window: 2 * 60 * 1e9,
-      num_replicas: 1,
-    };
     const existing = await jsm.streams.info(EVENTS_STREAM).catch((error: unknown) => {
       if (/jetstream is not enabled/i.test((error as Error).message)) {
         throw new Error(
@@ -178,13 +293,7 @@ async function ensureStream(url: string, creds: string, slug: string, plan: Plan
     });
     if (!existing) await jsm.streams.add(config);
     // Updated only when the plan's limits differ: an unchanged stream is not rewritten.
-    else if (
-      existing.config.max_bytes !== config.max_bytes ||
-      existing.config.max_age !== config.max_age ||
-      existing.config.duplicate_window !== config.duplicate_window ||
-      !isDeepStrictEqual(existing.config.subjects, config.subjects)
-    )
-      await jsm.streams.update(EVENTS_STREAM, config);
+    else if (!streamFits(existing.config, config)) await jsm.streams.update(EVENTS_STREAM, config);
   } finally {
     await nc.close();
   }
@@ -194,6 +303,7 @@ async function withSystemConnection<T>(
   admin: NatsAdmin,
   run: (nc: NatsConnection) => Promise<T>,
 ): Promise<T> {
+  if (admin.system) return run(await admin.system.connection());
   const nc = await connect({
     servers: admin.url,
     authenticator: credsAuthenticator(encode(admin.systemUserCreds)),

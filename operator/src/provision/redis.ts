@@ -13,6 +13,25 @@ export interface RedisAdmin {
   url: string;
   /** Run ACL SAVE after each change: the server keeps its users in an aclfile. */
   saveAcl: boolean;
+  /**
+   * The operator process's one admin connection (openRedisAdmin), shared by every reconcile.
+   * Without it (CLIs, tests) each call connects for itself and disconnects again.
+   */
+  client?: Redis;
+}
+
+/**
+ * A shared admin connection: it connects on first use and reconnects by itself; a command fails
+ * (after one retry) rather than waiting while Redis is away. `onError` hears connection errors.
+ */
+export function openRedisAdmin(admin: RedisAdmin, onError: (error: Error) => void): RedisAdmin {
+  const client = new Redis(admin.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectionName: 'cloudpos-operator',
+  });
+  client.on('error', onError);
+  return { ...admin, client };
 }
 
 export interface TenantRedisUser {
@@ -74,6 +93,13 @@ export function tenantRedisUrl(serverUrl: string, user: TenantRedisUser): string
 }
 
 async function withAdmin<T>(admin: RedisAdmin, what: string, run: (redis: Redis) => Promise<T>): Promise<T> {
+  if (admin.client) {
+    try {
+      return await run(admin.client);
+    } catch (error) {
+      throw new Error(`while ${what}: ${(error as Error).message}`, { cause: error });
+    }
+  }
   const redis = new Redis(admin.url, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,

@@ -5,6 +5,7 @@ import {
   ApiException,
   AppsV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
   NetworkingV1Api,
@@ -16,6 +17,9 @@ import { eventually } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tenant } from '../generated/tenant.ts';
+import { createLogger } from '@cloudpos/telemetry';
+import type { WorkQueue } from '../controller/queue.ts';
+import { startWatches } from '../controller/watch.ts';
 import { applyChanged } from '../kube/apply.ts';
 import { installTenantCrd, kubectl } from '../test-support.ts';
 import { testConfig, testCredentials, tenantManifest } from './fixtures.ts';
@@ -113,6 +117,67 @@ describe('a tenant’s objects on a real API server', () => {
     expect(drifted.code).toBe(0);
     const reapplied = await applyChanged(objects, desired);
     expect(reapplied.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([`ConfigMap/${SETTINGS}`]);
+  });
+
+  it('with the informers’ cache, costs not even a read when unchanged, and reads only what drifted', async () => {
+    const queued = new Set<string>();
+    const watches = await startWatches({
+      kc,
+      custom: kc.makeApiClient(CustomObjectsApi),
+      objects,
+      queue: { add: (name: string) => queued.add(name) } as unknown as WorkQueue,
+      logger: createLogger({ name: 'apply-test', level: 'silent' }),
+    });
+    try {
+      // Applied while the informers run: the cache holds what the watches delivered (wire JSON,
+      // where a NetworkPolicy says `from` and a LimitRange `default`).
+      const tenant = await createTenant('applied-cached');
+      const desired = desiredObjects(tenant, testConfig, testCredentials);
+      await applyChanged(objects, desired);
+      await eventually('the cache to hold every object', async () =>
+        desired.every((object) => watches.cached(object)) ? true : undefined,
+      );
+      const reads: string[] = [];
+      const counting = Object.assign(Object.create(objects) as KubernetesObjectApi, {
+        read: (object: KubernetesObject & { metadata: { name: string } }) => {
+          reads.push(`${object.kind}/${object.metadata.name}`);
+          return objects.read(object);
+        },
+      });
+      expect(await applyChanged(counting, desired, watches.cached)).toEqual([]);
+      expect(reads).toEqual([]);
+
+      // A drifted object reaches the cache by its watch, queues its tenant, and is the only one
+      // read again and applied.
+      queued.clear();
+      expect(
+        (
+          await kubectl([
+            '-n',
+            'tenant-applied-cached',
+            'label',
+            'configmap',
+            SETTINGS,
+            'app.kubernetes.io/part-of-',
+          ])
+        ).code,
+      ).toBe(0);
+      await eventually('the drift to reach the cache', async () =>
+        watches.cached({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: SETTINGS, namespace: 'tenant-applied-cached' },
+        })?.metadata?.labels?.['app.kubernetes.io/part-of'] === undefined
+          ? true
+          : undefined,
+      );
+      expect(queued.has('applied-cached')).toBe(true);
+      const reapplied = await applyChanged(counting, desired, watches.cached);
+      expect(reapplied.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([`ConfigMap/${SETTINGS}`]);
+      expect(reads).toEqual([`ConfigMap/${SETTINGS}`]);
+    } finally {
+      await watches.stop();
+    }
   });
 
   it('go away with the Tenant (owner references and garbage collection)', async () => {

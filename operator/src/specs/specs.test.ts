@@ -11,6 +11,7 @@ import type {
 import { describe, expect, it } from 'vitest';
 import type { OperatorConfig } from '../config.ts';
 import { testConfig, testCredentials, tenantFixture } from './fixtures.ts';
+import { OWNED_KINDS } from '../controller/watch.ts';
 import { desiredObjects, tenantUrl } from './index.ts';
 
 const find = <T extends KubernetesObject>(objects: KubernetesObject[], kind: string, name?: string) =>
@@ -35,6 +36,14 @@ describe('desiredObjects', () => {
           blockOwnerDeletion: true,
         },
       ]);
+    }
+  });
+
+  it('builds only kinds the operator caches (its informers watch every owned kind)', () => {
+    const owned = new Set(OWNED_KINDS.map((kind) => `${kind.apiVersion}/${kind.kind}`));
+    for (const plan of ['starter', 'growth', 'scale'] as const) {
+      for (const object of desiredObjects(tenantFixture('shop', { plan }), testConfig, testCredentials))
+        expect(owned, `${object.apiVersion}/${object.kind}`).toContain(`${object.apiVersion}/${object.kind}`);
     }
   });
 

@@ -42,6 +42,7 @@ export {
   grantTenantSchema,
   hardenDatabase,
   hardeningStatements,
+  isTenantRoleCurrent,
   provisionTenantRole,
   TENANT_ROLE_SETTINGS,
   type ProvisionOptions,

@@ -9,6 +9,7 @@ import { migrateTenant } from './migrate.ts';
 import {
   dropTenantDatabase,
   hardeningStatements,
+  isTenantRoleCurrent,
   provisionTenantRole,
   type TenantDatabase,
 } from './roles.ts';
@@ -185,6 +186,29 @@ describe('a tenant database role', () => {
     } finally {
       client.release();
     }
+  });
+
+  it('reads as current once provisioned, and not after its limit, settings, grants or schema drift', async () => {
+    const role = { schema: 'tenant_delta', connectionLimit: 3 };
+    expect(await isTenantRoleCurrent(admin, role)).toBe(false);
+    await provisionTenantRole(admin, role);
+    expect(await isTenantRoleCurrent(admin, role)).toBe(true);
+    expect(await isTenantRoleCurrent(admin, { ...role, connectionLimit: 4 })).toBe(false);
+    for (const drift of [
+      `alter role tenant_delta reset statement_timeout`,
+      `alter role tenant_delta set search_path = public`,
+      `revoke usage on schema tenant_delta from tenant_delta`,
+      `alter role tenant_delta nologin`,
+      `grant usage on schema public to public`,
+      `drop schema tenant_delta cascade`,
+    ]) {
+      await admin.query(drift);
+      expect(await isTenantRoleCurrent(admin, role), drift).toBe(false);
+      await provisionTenantRole(admin, role);
+      expect(await isTenantRoleCurrent(admin, role), `after ${drift}`).toBe(true);
+    }
+    await dropTenantDatabase(admin, 'tenant_delta');
+    expect(await isTenantRoleCurrent(admin, role)).toBe(false);
   });
 
   it('is idempotent, and rotating the password locks the old one out', async () => {

@@ -192,6 +192,36 @@ export async function grantTenantSchema(client: pg.ClientBase, schema: string): 
   );
 }
 
+/**
+ * Whether the tenant's role is as provisionTenantRole leaves it, read in one query without the
+ * provisioning lock or a write: a login role with the connection limit and session settings, its
+ * schema, usage of it, connect to the database, and none of that open to PUBLIC. The password cannot
+ * be read back (only a superuser sees its verifier), so a caller that skips provisioning on `true`
+ * must know by other means that the password was set (the operator remembers what it set).
+ */
+export async function isTenantRoleCurrent(
+  admin: Pick<pg.Pool, 'query'>,
+  options: Pick<ProvisionOptions, 'schema' | 'connectionLimit'>,
+): Promise<boolean> {
+  const { schema } = options;
+  assertIdentifier(schema);
+  const settings = [
+    ...Object.entries(TENANT_ROLE_SETTINGS).map(([setting, value]) => `${setting}=${value}`),
+    `search_path=${schema}`,
+  ];
+  const { rows } = await admin.query<{ current: boolean }>(
+    `select r.rolcanlogin and r.rolconnlimit = $2 and coalesce(r.rolconfig, '{}') @> $3::text[]
+            and has_schema_privilege(r.oid, n.oid, 'USAGE')
+            and has_database_privilege(r.oid, current_database(), 'CONNECT')
+            and not has_database_privilege('public', current_database(), 'CONNECT')
+            and not has_schema_privilege('public', 'public', 'USAGE') as current
+       from pg_roles r join pg_namespace n on n.nspname = $1
+      where r.rolname = $1`,
+    [schema, options.connectionLimit, settings],
+  );
+  return rows[0]?.current === true;
+}
+
 /** Removes the tenant's schema (with its data) and its role. Idempotent. */
 export async function dropTenantDatabase(admin: pg.Pool, schema: string): Promise<void> {
   assertIdentifier(schema);
