@@ -1,7 +1,7 @@
 // A tenant's own NATS account (operator/JWT mode): its limits and JetStream quota by plan, pushed to
 // the server's resolver at runtime; a user whose credentials go into the tenant's Secret; and the
 // tenant's event stream. Accounts are separate subject spaces: one tenant cannot see another's.
-import { decode, encodeAccount, encodeGeneric, encodeUser, fmtCreds, parseCreds } from '@nats-io/jwt';
+import { encodeAccount, encodeGeneric, encodeUser, fmtCreds, parseCreds } from '@nats-io/jwt';
 import { isDeepStrictEqual } from 'node:util';
 import { jetstreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { createAccount, createUser, fromSeed, type KeyPair } from '@nats-io/nkeys';
@@ -84,12 +84,17 @@ const CONNECTIONS: Record<Plan, number> = { starter: 50, growth: 250, scale: 100
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const encode = (value: string) => new TextEncoder().encode(value);
 
-// Ed25519 in JavaScript (tweetnacl) was the largest part of an unchanged reconcile's CPU: a key pair
-// from its seed and the account JWT for unchanged claims are derived once and reused. Bounded: the
-// oldest entries go first.
+// Ed25519 in JavaScript (tweetnacl) was the largest part of an unchanged reconcile's CPU, and
+// nkeys derives the public key again on every call: key pairs with their public keys and the account
+// JWT for unchanged claims are derived once and reused. Bounded: the oldest entries go first.
 const MEMO_LIMIT = 5000;
-const keyPairs = new Map<string, KeyPair>();
+interface Keys {
+  pair: KeyPair;
+  publicKey: string;
+}
+const keysBySeed = new Map<string, Keys>();
 const accountJwts = new Map<string, string>();
+const userClaims = new Map<string, Awaited<ReturnType<typeof parseCreds>>['uc']>();
 
 function remember<T>(memo: Map<string, T>, key: string, value: T): T {
   memo.set(key, value);
@@ -97,29 +102,41 @@ function remember<T>(memo: Map<string, T>, key: string, value: T): T {
   return value;
 }
 
-const keyPairOf = (seed: string) => keyPairs.get(seed) ?? remember(keyPairs, seed, fromSeed(encode(seed)));
+const keysOf = (pair: KeyPair): Keys => ({ pair, publicKey: pair.getPublicKey() });
+const keysFromSeed = (seed: string) =>
+  keysBySeed.get(seed) ?? remember(keysBySeed, seed, keysOf(fromSeed(encode(seed))));
 
 /** The account JWT signed for these claims before (by this process), to compare with the stored one. */
 async function signedBefore(
   name: string,
-  account: KeyPair,
+  account: Keys,
   claims: Parameters<typeof encodeAccount>[2],
-  operator: KeyPair,
+  operator: Keys,
 ): Promise<string> {
-  const key = JSON.stringify([name, account.getPublicKey(), claims, operator.getPublicKey()]);
+  const key = JSON.stringify([name, account.publicKey, claims, operator.publicKey]);
   return (
     accountJwts.get(key) ??
-    remember(accountJwts, key, await encodeAccount(name, account, claims, { signer: operator }))
+    remember(accountJwts, key, await encodeAccount(name, account.pair, claims, { signer: operator.pair }))
   );
+}
+
+/**
+ * A JWT's claims, signature unchecked: only for JWTs the operator signed or the resolver verified
+ * when it stored them (checking an Ed25519 signature in JavaScript costs milliseconds).
+ */
+function claimsOf(jwt: string): Record<string, unknown> {
+  const payload = jwt.split('.')[1];
+  if (!payload) throw new Error('not a JWT');
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 export async function provisionTenantAccount(
   admin: NatsAdmin,
   options: AccountOptions,
 ): Promise<TenantMessaging> {
-  const operator = keyPairOf(admin.operatorSeed);
-  const account = options.accountSeed ? keyPairOf(options.accountSeed) : createAccount();
-  const user = options.userSeed ? keyPairOf(options.userSeed) : createUser();
+  const operator = keysFromSeed(admin.operatorSeed);
+  const account = options.accountSeed ? keysFromSeed(options.accountSeed) : keysOf(createAccount());
+  const user = options.userSeed ? keysFromSeed(options.userSeed) : keysOf(createUser());
   const { stream } = PLANS[options.plan];
 
   // Every limit explicit: an account JWT without them rejects every connection.
@@ -148,10 +165,10 @@ export async function provisionTenantAccount(
   await withSystemConnection(admin, async (nc) => {
     // The resolver writes every push to disk and tells every server: an unchanged account (every
     // resync of every tenant) is looked up instead.
-    const stored = await storedAccountJwt(nc, account.getPublicKey());
+    const stored = await storedAccountJwt(nc, account.publicKey);
     if (stored && sameAccountClaims(stored, await signedBefore(name, account, claims, operator))) return;
     // A fresh JWT for a push: the resolver refuses one issued before the JWT it holds.
-    const jwt = await encodeAccount(name, account, claims, { signer: operator });
+    const jwt = await encodeAccount(name, account.pair, claims, { signer: operator.pair });
     await pushClaims(nc, '$SYS.REQ.CLAIMS.UPDATE', jwt, options.slug);
   });
 
@@ -165,24 +182,25 @@ export async function provisionTenantAccount(
   const current = options.currentUserCreds
     ? await reusableCreds(options.currentUserCreds, {
         name: userName,
-        user: user.getPublicKey(),
-        account: account.getPublicKey(),
+        user: user.publicKey,
+        account: account.publicKey,
         permissions,
       })
     : undefined;
-  const userCreds = current ?? text(fmtCreds(await encodeUser(userName, user, account, permissions), user));
+  const userCreds =
+    current ?? text(fmtCreds(await encodeUser(userName, user.pair, account.pair, permissions), user.pair));
   // The system account sees the stream (JSZ): an unchanged one needs no connection as the tenant.
   const config = streamConfig(options.plan);
   const reported = admin.system
-    ? await reportedStream(await admin.system.connection(), account.getPublicKey()).catch(() => undefined)
+    ? await reportedStream(await admin.system.connection(), account.publicKey).catch(() => undefined)
     : undefined;
   if (!reported || !streamFits(reported, config))
     await ensureStream(admin.url, userCreds, options.slug, options.plan, config);
 
   return {
-    accountPublicKey: account.getPublicKey(),
-    accountSeed: text(account.getSeed()),
-    userSeed: text(user.getSeed()),
+    accountPublicKey: account.publicKey,
+    accountSeed: text(account.pair.getSeed()),
+    userSeed: text(user.pair.getSeed()),
     userCreds,
     stream: EVENTS_STREAM,
   };
@@ -193,7 +211,8 @@ async function reusableCreds(
   expected: { name: string; user: string; account: string; permissions: object },
 ): Promise<string | undefined> {
   try {
-    const { uc } = await parseCreds(encode(creds));
+    // Verified once per process: the same credentials come back on every reconcile.
+    const uc = userClaims.get(creds) ?? remember(userClaims, creds, (await parseCreds(encode(creds))).uc);
     const fits =
       uc.name === expected.name &&
       uc.sub === expected.user &&
@@ -325,7 +344,7 @@ async function storedAccountJwt(nc: NatsConnection, accountPublicKey: string): P
 /** Same account, issuer, name and limits (a JWT's issue time and id differ on every encoding). */
 export function sameAccountClaims(a: string, b: string): boolean {
   const claims = (jwt: string) => {
-    const { sub, iss, name, nats } = decode(jwt);
+    const { sub, iss, name, nats } = claimsOf(jwt);
     return { sub, iss, name, nats };
   };
   try {
