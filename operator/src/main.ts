@@ -10,7 +10,6 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  KubeConfig,
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
@@ -19,6 +18,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
+import { PooledKubeConfig } from './kube/pooled-kubeconfig.ts';
 import { openBackupBucket } from './provision/backup-bucket.ts';
 import { openSystemConnection } from './provision/nats.ts';
 import { openRedisAdmin } from './provision/redis.ts';
@@ -75,7 +75,8 @@ if (portalTokenSecret !== undefined && portalTokenSecret.length < 32) {
   process.exit(1);
 }
 
-const kc = new KubeConfig();
+// One connection pool for every API client (client-node would open a connection per request).
+const kc = new PooledKubeConfig();
 kc.loadFromDefault();
 // A restart of PostgreSQL fails the reconciles in flight (retried with backoff), never the process.
 const concurrency = Number(process.env.CONCURRENCY ?? 4);

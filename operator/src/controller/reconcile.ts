@@ -19,7 +19,7 @@ import { tenantSchemaName } from '@cloudpos/tenant-db';
 import type { OperatorConfig } from '../config.ts';
 import type { RedisAdmin } from '../provision/redis.ts';
 import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
-import type { Tenant, TenantStatus } from '../generated/tenant.ts';
+import { TENANT_API_VERSION, TENANT_KIND, type Tenant, type TenantStatus } from '../generated/tenant.ts';
 import { applyChanged } from '../kube/apply.ts';
 import { BackupUnavailableError } from '../provision/backup.ts';
 import type { BackupBucket } from '../provision/backup-bucket.ts';
@@ -226,6 +226,9 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
 }
 
 async function readTenant(ctx: ReconcileContext, name: string): Promise<Tenant | undefined> {
+  // The watch delivered the change that queued this reconcile into the cache before queueing it.
+  const cached = ctx.cached?.({ apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, metadata: { name } });
+  if (cached) return cached as Tenant;
   try {
     return (await ctx.custom.getClusterCustomObject({
       group: TENANT_GROUP,

@@ -15,6 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from '@cloudpos/telemetry';
 import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
+import { TENANT_KIND } from '../generated/tenant.ts';
 import { FIELD_MANAGER, TENANT_LABEL } from '../specs/metadata.ts';
 import type { WorkQueue } from './queue.ts';
 
@@ -79,7 +80,7 @@ export interface Watches {
   /** The W3C traceparent a Tenant carries in its annotations (the portal sets it). */
   traceparentOf(name: string): string | undefined;
   /**
-   * The owned object as the cache has it (a kind that is not owned: undefined). Objects from the
+   * The Tenant or owned object as the cache has it (a kind not watched: undefined). Objects from the
    * initial list are client-node models, later ones wire JSON: read fields both spell the same.
    */
   cached: (ref: ObjectRef) => KubernetesObject | undefined;
@@ -228,9 +229,10 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
   return {
     traceparentOf: (name) => tenantInformer.get(name)?.metadata?.annotations?.[TRACEPARENT_ANNOTATION],
     cached: (ref) =>
-      ownedInformers
-        .get(`${ref.apiVersion}/${ref.kind}`)
-        ?.get(ref.metadata?.name ?? '', ref.metadata?.namespace),
+      (ref.kind === TENANT_KIND ? tenantInformer : ownedInformers.get(`${ref.apiVersion}/${ref.kind}`))?.get(
+        ref.metadata?.name ?? '',
+        ref.metadata?.namespace,
+      ),
     async stop() {
       stopped = true;
       clearInterval(resync);
