@@ -17,8 +17,9 @@ export async function applyObject<T extends KubernetesObject>(
 }
 
 /**
- * Applies in order (the namespace before what lives in it) only the objects whose live state lacks
- * something we want: reconciling an unchanged tenant reads, and never writes. Returns what it applied.
+ * Applies, in stages (the namespace before what lives in it, the workloads last), only the objects
+ * whose live state lacks something we want: reconciling an unchanged tenant reads, and never writes.
+ * Returns what it applied, in the given order.
  */
 export async function applyChanged(
   api: KubernetesObjectApi,
@@ -26,7 +27,6 @@ export async function applyChanged(
   /** The informers' copy (watch.ts): what it shows as wanted is not read again from the server. */
   cached?: (object: KubernetesObject) => KubernetesObject | undefined,
 ): Promise<KubernetesObject[]> {
-  const applied: KubernetesObject[] = [];
   // The reads go out together (an unchanged tenant costs one round trip's time, not one per
   // object); the writes stay in order. A read that fails is thrown when its object's turn comes.
   // An object the cache lacks or shows otherwise is read from the server before anything is
@@ -38,12 +38,13 @@ export async function applyChanged(
       : readIfExists(api, object);
   });
   for (const pending of lives) pending.catch(() => {});
-  for (const [index, object] of objects.entries()) {
+  const apply = async (index: number): Promise<KubernetesObject | undefined> => {
+    const object = objects[index]!;
     try {
       const live = await lives[index]!;
-      if (live && difference(live, comparable(object)) === undefined) continue;
+      if (live && difference(live, comparable(object)) === undefined) return undefined;
       await applyObject(api, object);
-      applied.push(object);
+      return object;
     } catch (error) {
       throw new Error(
         `while applying ${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name}: ${describeApiError(error)}`,
@@ -52,9 +53,23 @@ export async function applyChanged(
         },
       );
     }
+  };
+  // The writes go in stages, each stage's together: the namespace first, then what lives in it,
+  // then the workloads once their settings, secrets and limits are there.
+  const applied: KubernetesObject[] = [];
+  for (const stage of [0, 1, 2]) {
+    const indexes = [...objects.keys()].filter((index) => stageOf(objects[index]!) === stage);
+    const done = await Promise.allSettled(indexes.map(apply));
+    const failed = done.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const result of done) if (result.status === 'fulfilled' && result.value) applied.push(result.value);
   }
-  return applied;
+  return applied.sort((a, b) => objects.indexOf(a) - objects.indexOf(b));
 }
+
+const WORKLOADS = new Set(['Deployment', 'HorizontalPodAutoscaler']);
+const stageOf = (object: KubernetesObject) =>
+  object.kind === 'Namespace' ? 0 : WORKLOADS.has(object.kind ?? '') ? 2 : 1;
 
 /** The API server's own message from a failed call (its Status body), else the error's message. */
 export function describeApiError(error: unknown): string {
