@@ -48,6 +48,7 @@ export {
   backupTenantSchema,
   listBackups,
   pruneBackups,
+  restoreBesideTenantSchema,
   restoreTenantSchema,
 } from '../provision/backup.ts';
 

@@ -1,13 +1,15 @@
 // A tenant's schema dumped with pg_dump (custom format) and verified with pg_restore --list (by
 // BackupThenDelete before anything is dropped, and by `npm run tenant -- backup`), kept with a
-// retention, and restored into the tenant's own schema. pg_dump must be at least the server's major
-// version; when it is not, the backup is refused with a message that says so (no data is dropped).
+// retention, and restored into the tenant's own schema or beside it, into a new one. pg_dump must be
+// at least the server's major version; when it is not, the backup is refused with a message that
+// says so (no data is dropped).
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { grantTenantSchema } from '@cloudpos/tenant-db';
-import type pg from 'pg';
+import pg from 'pg';
 
 const run = promisify(execFile);
 
@@ -148,20 +150,8 @@ export interface Restore {
 export async function restoreTenantSchema(options: RestoreOptions): Promise<Restore> {
   const pgRestore = options.pgRestore ?? process.env.PG_RESTORE ?? 'pg_restore';
   const { schema } = options;
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`not a tenant schema: ${schema}`);
-  const tables = await tablesIn(pgRestore, options.file, schema).catch((error: unknown) => {
-    throw new Error(`${options.file} is not a backup of ${schema}: ${describe(error)}`, { cause: error });
-  });
-  if (options.knownMigrations) {
-    const known = new Set(options.knownMigrations);
-    const unknown = (await migrationsIn(pgRestore, options.file, schema)).filter((name) => !known.has(name));
-    if (unknown.length > 0)
-      throw new Error(
-        `${options.file} was taken by a newer version of CloudPOS (its schema has migration ${unknown.join(', ')}, unknown here); nothing was changed: restore it with that version`,
-      );
-  }
-  // To the millisecond (two restores in one second must not collide), within PostgreSQL's 63.
-  const stamp = (options.now ?? new Date()).toISOString().replace(/\D/g, '').slice(0, 17);
+  const tables = await checkedArchive(pgRestore, options);
+  const stamp = stampOf(options.now);
   const replacedBy = `${schema.slice(0, 36)}_replaced_${stamp}`;
   await options.admin.query(`alter schema "${schema}" rename to "${replacedBy}"`);
   try {
@@ -187,6 +177,92 @@ export async function restoreTenantSchema(options: RestoreOptions): Promise<Rest
     client.release();
   }
   return { tables, replacedBy };
+}
+
+/** The archive is a backup of the schema, taken by a version that knows its migrations: its tables. */
+async function checkedArchive(pgRestore: string, options: RestoreOptions): Promise<string[]> {
+  const { schema, file } = options;
+  if (!IDENTIFIER.test(schema)) throw new Error(`not a tenant schema: ${schema}`);
+  const tables = await tablesIn(pgRestore, file, schema).catch((error: unknown) => {
+    throw new Error(`${file} is not a backup of ${schema}: ${describe(error)}`, { cause: error });
+  });
+  if (options.knownMigrations) {
+    const known = new Set(options.knownMigrations);
+    const unknown = (await migrationsIn(pgRestore, file, schema)).filter((name) => !known.has(name));
+    if (unknown.length > 0)
+      throw new Error(
+        `${file} was taken by a newer version of CloudPOS (its schema has migration ${unknown.join(', ')}, unknown here); nothing was changed: restore it with that version`,
+      );
+  }
+  return tables;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+/** To the millisecond (two restores in one second must not collide), within PostgreSQL's 63. */
+const stampOf = (now = new Date()) => now.toISOString().replace(/\D/g, '').slice(0, 17);
+
+export interface RestoreBesideOptions extends RestoreOptions {
+  pgDump?: string;
+  /** The new schema; by default `<schema>_restored_<time>`. It must not exist. */
+  into?: string;
+}
+
+/**
+ * Restores a backup beside the live data, into a new schema that only administrators can read (no
+ * grants, owned by the restoring role): to look at or copy from a tenant's past while it sells on.
+ * An archive names its schema, so the backup goes through a scratch database: restored there,
+ * renamed, dumped again and restored here in one transaction. The scratch database is dropped
+ * whatever happens; the restoring role needs CREATEDB.
+ */
+export async function restoreBesideTenantSchema(
+  options: RestoreBesideOptions,
+): Promise<{ tables: string[]; schema: string }> {
+  const pgRestore = options.pgRestore ?? process.env.PG_RESTORE ?? 'pg_restore';
+  const pgDump = options.pgDump ?? process.env.PG_DUMP ?? 'pg_dump';
+  const tables = await checkedArchive(pgRestore, options);
+  const stamp = stampOf(options.now);
+  const into = options.into ?? `${options.schema.slice(0, 36)}_restored_${stamp}`;
+  if (!IDENTIFIER.test(into)) throw new Error(`not a schema name: ${into}`);
+  const taken = await options.admin.query('select 1 from pg_namespace where nspname = $1', [into]);
+  if (taken.rowCount) throw new Error(`schema ${into} exists already; nothing was changed`);
+
+  const scratch = `cloudpos_restore_${stamp}`;
+  const scratchUrl = new URL(options.databaseUrl);
+  scratchUrl.pathname = `/${scratch}`;
+  const copy = join(tmpdir(), `${scratch}.dump`);
+  await options.admin.query(`create database "${scratch}"`).catch((error: unknown) => {
+    throw new Error(`a scratch database for the restore could not be made: ${describe(error)}`, {
+      cause: error,
+    });
+  });
+  try {
+    const restoreOptions = ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction'];
+    await run(pgRestore, [...restoreOptions, `--dbname=${scratchUrl}`, options.file]);
+    await renameInScratch(scratchUrl.toString(), options.schema, into);
+    await run(pgDump, ['--format=custom', `--schema=${into}`, `--file=${copy}`, scratchUrl.toString()]);
+    await run(pgRestore, [...restoreOptions, `--dbname=${options.databaseUrl}`, copy]);
+  } catch (error) {
+    throw new Error(
+      `restore of ${options.schema} into ${into} failed (nothing was changed): ${describe(error)}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    await rm(copy, { force: true });
+    await options.admin.query(`drop database if exists "${scratch}" with (force)`).catch(() => {});
+  }
+  return { tables, schema: into };
+}
+
+async function renameInScratch(url: string, schema: string, into: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`alter schema "${schema}" rename to "${into}"`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** The migrations recorded in an archive's migrations table (MikroORM's), by name. */

@@ -18,7 +18,13 @@ import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { backupTenantSchema, listBackups, pruneBackups, restoreTenantSchema } from './backup.ts';
+import {
+  backupTenantSchema,
+  listBackups,
+  pruneBackups,
+  restoreBesideTenantSchema,
+  restoreTenantSchema,
+} from './backup.ts';
 import {
   copyBackupToBucket,
   fetchBackupFromBucket,
@@ -251,5 +257,54 @@ describe('restoring a tenant from its backup', () => {
       `${world.schema}_replaced_%`,
     ]);
     expect(after.rowCount).toBe((asideBefore ?? 0) + 1);
+  });
+  it('restores beside the live data into a new schema only administrators read, while the tenant sells on', async () => {
+    const backup = await backupTenantSchema({
+      admin: world.sql,
+      databaseUrl: world.db.url,
+      schema: world.schema,
+      dir,
+      ...tools(),
+    });
+    const live = await receipts();
+    await sell('MUG', 350);
+    const beside = await restoreBesideTenantSchema({
+      admin: world.sql,
+      databaseUrl: world.db.url,
+      schema: world.schema,
+      file: backup.file,
+      ...tools(),
+      knownMigrations: tenantMigrations.map((migration) => migration.name),
+    });
+    expect(beside.schema).toMatch(new RegExp(`^${world.schema}_restored_\\d{17}$`));
+    expect(beside.tables).toEqual(backup.tables);
+    // The new schema holds the sales of the backup; the live one has one more and sells on.
+    const restoredSales = await world.sql.query<{ n: number }>(
+      `select count(*)::int as n from "${beside.schema}".sale`,
+    );
+    expect(restoredSales.rows[0]!.n).toBe(live.length);
+    expect(await receipts()).toHaveLength(live.length + 1);
+    await sell('PEN', 333);
+    // Not the tenant's to read, and no scratch database is left behind.
+    const grants = await world.sql.query<{ usage: boolean }>(
+      `select has_schema_privilege($1, $2, 'usage') as usage`,
+      [world.schema, beside.schema],
+    );
+    expect(grants.rows[0]!.usage).toBe(false);
+    const scratch = await world.sql.query(
+      `select 1 from pg_database where datname like 'cloudpos_restore_%'`,
+    );
+    expect(scratch.rowCount).toBe(0);
+    // The same name again is refused, with nothing changed.
+    await expect(
+      restoreBesideTenantSchema({
+        admin: world.sql,
+        databaseUrl: world.db.url,
+        schema: world.schema,
+        file: backup.file,
+        into: beside.schema,
+        ...tools(),
+      }),
+    ).rejects.toThrow(/exists already; nothing was changed/);
   });
 });

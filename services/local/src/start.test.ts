@@ -623,6 +623,17 @@ describe('npm start (local mode)', () => {
     expect(restored.output, restored.output).toContain('tenant corner-cafe restored from');
     expect(restored.output).toMatch(/kept in schema tenant_corner_cafe_replaced_\d{17}/);
     expect(restored.code).toBe(0);
+    const beside = await runTenantCli(env, [
+      'restore',
+      'corner-cafe',
+      '--from',
+      'latest',
+      '--into',
+      'cafe_past',
+    ]);
+    expect(beside.output, beside.output).toContain('restored into schema cafe_past');
+    expect(beside.output).toContain('corner-cafe itself is unchanged');
+    expect(beside.code).toBe(0);
 
     // With a bucket, each backup is copied there too, and a restore finds the copy after the disk
     // lost the dump.

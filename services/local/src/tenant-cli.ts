@@ -19,6 +19,7 @@ import {
   pruneBackups,
   readLocalTenant,
   reconcileLocalTenant,
+  restoreBesideTenantSchema,
   restoreTenantSchema,
   bucketUrlOf,
   copyBackupToBucket,
@@ -47,9 +48,10 @@ const USAGE = `Usage: npm run tenant -- <command>
   delete <slug>             delete a Tenant; its data goes by its deletionPolicy
   backup <slug> [--keep 7]  dump the tenant's schema into .cloudpos/backups, verified; keep the newest n
   backups <slug>            the tenant's backups, newest first
-  restore <slug> --from <file|s3://bucket/key|latest>
+  restore <slug> --from <file|s3://bucket/key|latest> [--beside [--into <schema>]]
                             put the tenant's data back as it was at a backup (the data as it is now
-                            is kept aside in a schema whose name is printed)
+                            is kept aside in a schema whose name is printed); with --beside, restore
+                            into a new schema (printed, or --into's) and leave the tenant as it is
 
   With CLOUDPOS_BACKUP_BUCKET=s3://bucket/prefix (CLOUDPOS_BACKUP_BUCKET_ENDPOINT for an
   S3-compatible server, keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), every backup is also
@@ -74,6 +76,8 @@ async function main(argv: string[]): Promise<void> {
       filename: { type: 'string', short: 'f' },
       keep: { type: 'string', default: '7' },
       from: { type: 'string' },
+      beside: { type: 'boolean', default: false },
+      into: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -127,7 +131,13 @@ async function main(argv: string[]): Promise<void> {
 
   if (command === 'backup' || command === 'restore') {
     if (!(await readLocalTenant(readOnly, slug!))) throw notFound(slug!);
-    return backupOrRestore(settings, command, slug!, { keep, from: values.from, backupDir });
+    return backupOrRestore(settings, command, slug!, {
+      keep,
+      from: values.from,
+      backupDir,
+      // --into names the new schema, so it means beside.
+      beside: values.beside || values.into !== undefined ? { into: values.into } : undefined,
+    });
   }
   const manifests =
     command === 'apply' ? await readManifests(values.filename!) : [createManifest(slug!, values)];
@@ -195,7 +205,12 @@ async function backupOrRestore(
   settings: LocalSettings,
   command: 'backup' | 'restore',
   slug: string,
-  options: { keep: number; from: string | undefined; backupDir: string },
+  options: {
+    keep: number;
+    from: string | undefined;
+    backupDir: string;
+    beside: { into: string | undefined } | undefined;
+  },
 ): Promise<void> {
   const tools = await withBackupTools(process.env);
   const bucket = localBackupBucket();
@@ -255,6 +270,7 @@ async function backupOrRestoreOnEngines(
     file: string | undefined;
     bucket: BackupBucket | undefined;
     tools: NodeJS.ProcessEnv;
+    beside: { into: string | undefined } | undefined;
   },
 ): Promise<void> {
   const { tools, file, bucket } = options;
@@ -286,6 +302,30 @@ async function backupOrRestoreOnEngines(
         for (const removed of await pruneBucketBackups(bucket, schema, options.keep))
           say(`  removed ${bucketUrlOf(bucket, removed)} (keeping the newest ${options.keep})`);
       }
+      return;
+    }
+    if (options.beside) {
+      const beside = await restoreBesideTenantSchema({
+        admin,
+        databaseUrl: engines.databaseUrl,
+        schema,
+        file: file!,
+        pgDump: tools.PG_DUMP,
+        pgRestore: tools.PG_RESTORE,
+        knownMigrations: tenantMigrations.map((migration) => migration.name),
+        ...(options.beside.into ? { into: options.beside.into } : {}),
+      }).catch((error: unknown) => {
+        throw new ActionableError(
+          (error as Error).message,
+          'give a backup of this tenant: npm run tenant -- backups ' + slug,
+        );
+      });
+      say(
+        `backup ${file} of ${slug} restored into schema ${beside.schema} (${beside.tables.length} tables); ${slug} itself is unchanged`,
+      );
+      say(
+        `  only administrators can read it; drop it when no longer needed: drop schema "${beside.schema}" cascade`,
+      );
       return;
     }
     const restored = await restoreTenantSchema({
