@@ -544,6 +544,23 @@ describe('scheduled backups', () => {
       await ctx.postgres.query(`update "tenant_restore_shop".store set name = 'After'`);
       await reconcileTenant(scheduled, 'restore-shop');
       expect(await storeName()).toBe('After');
+
+      // Beside the live data: a new schema gets the backup, the tenant keeps what it has.
+      await kubectl([
+        'annotate',
+        'tenant',
+        'restore-shop',
+        `cloudpos.io/restore-from=${backup}`,
+        'cloudpos.io/restore-into=restore_shop_past',
+      ]);
+      await reconcileTenant(scheduled, 'restore-shop');
+      expect(await storeName()).toBe('After');
+      const past = await ctx.postgres.query<{ name: string }>(`select name from restore_shop_past.store`);
+      expect(past.rows.map((row) => row.name)).toEqual(['Main Street']);
+      expect(
+        (await readTenant('restore-shop')).metadata.annotations?.['cloudpos.io/restore-into'],
+      ).toBeUndefined();
+      await ctx.postgres.query('drop schema restore_shop_past cascade');
     } finally {
       await rm(backupDir, { recursive: true, force: true });
     }

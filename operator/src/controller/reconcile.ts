@@ -28,7 +28,7 @@ import { PLAN_LABEL, buildNamespace } from '../specs/namespace.ts';
 import { objectMeta } from '../specs/metadata.ts';
 import { PLANS, PLAN_ORDER, type Plan } from '../specs/plans.ts';
 import { runScheduledBackup } from './backup-schedule.ts';
-import { RESTORE_ANNOTATION, runRequestedRestore } from './restore-request.ts';
+import { RESTORE_ANNOTATION, RESTORE_INTO_ANNOTATION, runRequestedRestore } from './restore-request.ts';
 import type { ObjectRef } from './watch.ts';
 import { recordEvents, transitionEvents } from './events.ts';
 import {
@@ -102,11 +102,15 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
   // reconcile never restores twice; the data steps below migrate and grant what was restored.
   const restoreFrom = tenant.metadata.annotations?.[RESTORE_ANNOTATION];
   if (restoreFrom !== undefined) {
-    await patchTenant(ctx, tenant, { metadata: { annotations: { [RESTORE_ANNOTATION]: null } } });
+    const into = tenant.metadata.annotations?.[RESTORE_INTO_ANNOTATION];
+    await patchTenant(ctx, tenant, {
+      metadata: { annotations: { [RESTORE_ANNOTATION]: null, [RESTORE_INTO_ANNOTATION]: null } },
+    });
     const restored = await runRequestedRestore(
       { ...ctx, backupDir: ctx.config.backupDir },
       tenant,
       restoreFrom,
+      into,
     );
     await recordEvents(ctx.core, tenant, [restored], now);
   }

@@ -2,11 +2,13 @@
 // `kubectl annotate tenant <slug> cloudpos.io/restore-from=<backup>` names one of the operator's
 // backups (a file name in its backupDir, a copy in its bucket, or `latest`). The next reconcile
 // restores it into the tenant's schema (the schema as it was is kept aside), removes the annotation
-// and tells what happened in an Event; a refused restore changes nothing.
+// and tells what happened in an Event; a refused restore changes nothing. With
+// `cloudpos.io/restore-into=<schema>` (or `new`) as well, the backup goes beside the live data into
+// a new schema and the tenant is left as it is.
 import { tenantMigrations, tenantSchemaName } from '@cloudpos/tenant-db';
 import { basename, join } from 'node:path';
 import type { Tenant } from '../generated/tenant.ts';
-import { listBackups, restoreTenantSchema } from '../provision/backup.ts';
+import { listBackups, restoreBesideTenantSchema, restoreTenantSchema } from '../provision/backup.ts';
 import {
   bucketUrlOf,
   fetchBackupFromBucket,
@@ -18,6 +20,7 @@ import type { TenantEvent } from './events.ts';
 import type { TenantDataContext } from './tenant-data.ts';
 
 export const RESTORE_ANNOTATION = 'cloudpos.io/restore-from';
+export const RESTORE_INTO_ANNOTATION = 'cloudpos.io/restore-into';
 
 export type RestoreContext = Pick<TenantDataContext, 'postgres' | 'databaseUrl' | 'pgTools'> & {
   backupDir: string | undefined;
@@ -29,10 +32,28 @@ export async function runRequestedRestore(
   ctx: RestoreContext,
   tenant: Pick<Tenant, 'spec'>,
   from: string,
+  /** A new schema's name (`new`: the default name) to restore beside the live data. */
+  into?: string,
 ): Promise<TenantEvent> {
   const schema = tenantSchemaName(tenant.spec.slug);
   try {
     const file = await backupFile(ctx, schema, from);
+    if (into !== undefined) {
+      const beside = await restoreBesideTenantSchema({
+        admin: ctx.postgres,
+        databaseUrl: ctx.databaseUrl,
+        schema,
+        file,
+        knownMigrations: tenantMigrations.map((migration) => migration.name),
+        ...(into === 'new' ? {} : { into }),
+        ...(ctx.pgTools ?? {}),
+      });
+      return {
+        type: 'Normal',
+        reason: 'RestoreCompleted',
+        message: `${basename(file)} restored into schema ${beside.schema} (${beside.tables.length} tables) beside ${schema}, which is unchanged; only administrators can read it.`,
+      };
+    }
     const restored = await restoreTenantSchema({
       admin: ctx.postgres,
       databaseUrl: ctx.databaseUrl,
