@@ -313,6 +313,11 @@ const ALERT_GROUPS: Record<string, { process: Process; narrowedBy: string; uses:
     narrowedBy: 'container="pos-api"',
     uses: ['http_server_request_duration_seconds_bucket', 'http_server_request_duration_seconds_count'],
   },
+  'cloudpos-portal': {
+    process: 'portal',
+    narrowedBy: 'container="portal"',
+    uses: ['http_server_request_duration_seconds_count'],
+  },
 };
 
 interface PrometheusRule extends KubeObject {
@@ -461,6 +466,33 @@ const ALERT_UNIT_TESTS = {
           eval_time: '20m',
           alertname: 'CloudPOSPosApiErrorRate',
           exp_alerts: [{ exp_labels: { namespace: 'tenant-a', severity: 'critical' } }],
+        },
+      ],
+    },
+    {
+      name: 'portal errors',
+      interval: '1m',
+      input_series: [
+        // The release's portal: 10% 5xx at 1 request/s. Another namespace's portal is not ours.
+        {
+          series: `${HTTP}_count{container="portal", namespace="cloudpos-system", method="POST", route="/signup", status_code="500"}`,
+          values: '0+6x30',
+        },
+        {
+          series: `${HTTP}_count{container="portal", namespace="cloudpos-system", method="POST", route="/signup", status_code="302"}`,
+          values: '0+54x30',
+        },
+        {
+          series: `${HTTP}_count{container="portal", namespace="elsewhere", method="GET", route="/", status_code="500"}`,
+          values: '0+60x30',
+        },
+      ],
+      alert_rule_test: [
+        { eval_time: '5m', alertname: 'CloudPOSPortalErrorRate', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'CloudPOSPortalErrorRate',
+          exp_alerts: [{ exp_labels: { namespace: 'cloudpos-system', severity: 'critical' } }],
         },
       ],
     },
@@ -1076,6 +1108,7 @@ describe('charts/cloudpos', () => {
       'CloudPOSPosApiLatencyBudgetBurn',
       'CloudPOSPosApiLatencyBudgetBurn',
       'CloudPOSPosApiLatencyBudgetBurn',
+      'CloudPOSPortalErrorRate',
     ]);
 
     // The latency SLO is a multi-window, multi-burn-rate alert: each tier needs its long and its
@@ -1164,7 +1197,7 @@ describe('charts/cloudpos', () => {
         join(work, 'alerts.yaml'),
       ]);
       expect(checked.code, checked.stdout + checked.stderr).toBe(0);
-      expect(checked.stdout).toContain('SUCCESS: 9 rules found');
+      expect(checked.stdout).toContain('SUCCESS: 10 rules found');
 
       // promtool does read the expressions: one bracket short is refused.
       await writeFile(
