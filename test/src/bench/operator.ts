@@ -242,30 +242,26 @@ export async function operatorBenchmark(): Promise<string[]> {
     lines.push(`operator-rss-${total}: ${Math.round(Number(rss) / 1024)}MB`);
 
     // 5. The operator's own periodic resync (every RESYNC_SECONDS) of tenants that are all Ready
-    // and unchanged: from its log line until every tenant was reconciled once more, every request
-    // the operator made, as the API server's audit log recorded them.
-    const reconciles = async () => {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      return [...text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)].reduce(
-        (sum, match) => sum + Number(match[1]),
-        0,
-      );
-    };
-    const resyncsSoFar = logs.filter((line) => line.includes('"periodic resync"')).length;
+    // and unchanged: from its log line until every tenant was reconciled once more (both by the
+    // operator's own log times), every request the operator made, as the API server's audit log
+    // recorded them.
+    const isResync = (line: string) => line.includes('"periodic resync"');
+    const resyncsSoFar = logs.filter(isResync).length;
     progress(`waiting for the next periodic resync (every ${RESYNC_SECONDS}s)`);
-    while (logs.filter((line) => line.includes('"periodic resync"')).length === resyncsSoFar)
-      await sleep(100);
-    const resyncStarted = new Date();
-    const logsBefore = logs.length;
-    const before = await reconciles();
-    while ((await reconciles()) < before + total) await sleep(200);
-    const resyncMs = Date.now() - resyncStarted.getTime();
+    while (logs.filter(isResync).length === resyncsSoFar) await sleep(100);
+    const resyncAt = logs.findLastIndex(isResync);
+    const reconciledSince = () =>
+      logs
+        .slice(resyncAt)
+        .filter((line) => line.includes('"reconciled"'))
+        .slice(0, total)
+        .map((line) => JSON.parse(line) as { durationMs: number; time: string });
+    while (reconciledSince().length < total) await sleep(200);
+    const pass = reconciledSince();
+    const resyncStarted = new Date((JSON.parse(logs[resyncAt]!) as { time: string }).time);
+    const resyncMs = new Date(pass.at(-1)!.time).getTime() - resyncStarted.getTime();
     // Each reconcile's own time, from its log line: the unchanged reconcile's latency.
-    const durations = logs
-      .slice(logsBefore)
-      .filter((line) => line.includes('"reconciled"'))
-      .map((line) => (JSON.parse(line) as { durationMs: number }).durationMs)
-      .sort((a, b) => a - b);
+    const durations = pass.map((line) => line.durationMs).sort((a, b) => a - b);
     const events = (await readFile(join(root, 'k8s', 'audit.log'), 'utf8'))
       .split('\n')
       .filter(Boolean)
