@@ -34,6 +34,23 @@ export interface TestPortal {
   stop(): Promise<void>;
 }
 
+/** PostgreSQL (a superuser's URL), Redis, and NATS in operator mode with its system user. */
+export interface PortalInfra {
+  postgresUrl: string;
+  redisUrl: string;
+  natsOperatorUrl: string;
+  natsOperatorSeed: string;
+  natsSystemUserCreds: string;
+}
+
+const providedInfra = (): PortalInfra => ({
+  postgresUrl: inject('postgresUrl'),
+  redisUrl: inject('redisUrl'),
+  natsOperatorUrl: inject('natsOperatorUrl'),
+  natsOperatorSeed: inject('natsOperatorSeed'),
+  natsSystemUserCreds: inject('natsSystemUserCreds'),
+});
+
 export async function startTestPortal(
   name: string,
   overrides: Parameters<typeof createRuntime>[1] = {},
@@ -42,10 +59,13 @@ export async function startTestPortal(
     posApi?: boolean;
     /** The tenants' tills at `/till/` on the pooled API (`<slug>.localhost:<its port>`), for browsers. */
     tillOnPosApi?: boolean;
+    /** The engines to use; those the test run provides when absent (the benchmark brings its own). */
+    infra?: PortalInfra;
   } = {},
 ): Promise<TestPortal> {
+  const infra = extras.infra ?? providedInfra();
   const dir = await mkdtemp(join(tmpdir(), `cloudpos-portal-${name}-`));
-  const db = await createTestDatabase(inject('postgresUrl'), `portal_${name}`);
+  const db = await createTestDatabase(infra.postgresUrl, `portal_${name}`);
   const mailpit = await startMailpit({ dir: join(dir, 'mailpit') });
   const stripe = await StripeFake.start();
   const port = await freePort();
@@ -63,10 +83,10 @@ export async function startTestPortal(
   );
   // The tenants' pooled POS API, on the same database the local provisioner creates them in.
   const posApi = extras.posApi
-    ? await listeningTestApi({ databaseUrl: db.url, redisUrl: inject('redisUrl') })
+    ? await listeningTestApi({ databaseUrl: db.url, redisUrl: infra.redisUrl })
     : undefined;
   const credsFile = join(dir, 'system.creds');
-  await writeFile(credsFile, inject('natsSystemUserCreds'), { mode: 0o600 });
+  await writeFile(credsFile, infra.natsSystemUserCreds, { mode: 0o600 });
   const config = loadConfig({
     PORT: String(port),
     PUBLIC_URL: url,
@@ -79,8 +99,8 @@ export async function startTestPortal(
     STRIPE_PRICES: prices.join(','),
     PROVISIONER: 'local',
     TENANTS_DIR: join(dir, 'tenants'),
-    NATS_URL: inject('natsOperatorUrl'),
-    NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
+    NATS_URL: infra.natsOperatorUrl,
+    NATS_OPERATOR_SEED: infra.natsOperatorSeed,
     NATS_SYSTEM_CREDS_FILE: credsFile,
     TILL_URL_TEMPLATE:
       posApi && extras.tillOnPosApi

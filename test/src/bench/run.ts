@@ -34,6 +34,7 @@ const benchmarks: Record<string, () => Promise<string[]>> = {
   catalog: benchmarkScript('services/pos-api/src/catalog/bench.ts'),
   checkout: benchmarkScript('services/pos-api/src/sales/bench.ts'),
   till: benchmarkScript('services/till/bench.ts'),
+  signup: benchmarkScript('portal/bench.ts'),
 };
 
 const wanted = process.argv.slice(2);
