@@ -2,7 +2,8 @@
 // every loader and action through React Router's context (see app/context.ts). Route modules only
 // import the types: the database, Stripe and the cluster stay on this side of the bundle.
 import { tenantSetupCode } from '@cloudpos/pos-api';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '@cloudpos/operator/pooled-kubeconfig';
 import pg from 'pg';
 import Stripe from 'stripe';
 import type { z } from 'zod';
@@ -227,7 +228,8 @@ export async function createRuntime(
 }
 
 function loadKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
+  // One connection pool for every request (client-node would open a connection per request).
+  const kubeConfig = new PooledKubeConfig();
   // In a pod: the service account; elsewhere: KUBECONFIG or ~/.kube/config.
   kubeConfig.loadFromDefault();
   return kubeConfig;
