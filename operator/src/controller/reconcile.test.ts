@@ -131,9 +131,11 @@ describe('reconciling a Tenant', () => {
       url: 'https://recon-shop.pos.example.com',
       schema: 'tenant_recon_shop',
       namespace: 'tenant-recon-shop',
+      database: { cluster: 'default' },
     });
     expect(tenant.status?.conditions?.map((c) => [c.type, c.status])).toEqual([
       ['BackedUp', 'False'], // this operator has no backupDir: see 'scheduled backups'
+      ['DatabasePlaced', 'True'], // on the one cluster, `default` (placement.test.ts has two)
       ['DatabaseReady', 'True'],
       ['MessagingReady', 'True'],
       ['Ready', 'True'],
