@@ -113,6 +113,21 @@ async function createNamespace(name: string): Promise<void> {
   await succeed(kubectl(['apply', '-f', '-'], stringify(namespace)), `creating namespace ${name}`);
 }
 
+/** Applies a file of another project's CRDs and waits until the named ones are served. */
+async function installThirdPartyCrds(file: string, names: string[]): Promise<void> {
+  const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
+  expect(applied.code, applied.stderr).toBe(0);
+  // Right after the apply a CRD may have no conditions yet, which `kubectl wait` reports as an error.
+  const wait = () =>
+    kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names.map((name) => `crd/${name}`)]);
+  let established = await wait();
+  for (let attempt = 0; established.code !== 0 && attempt < 20; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    established = await wait();
+  }
+  expect(established.code, established.stderr).toBe(0);
+}
+
 async function getJson<T>(args: string[]): Promise<T> {
   return JSON.parse(
     await succeed(kubectl(['get', ...args, '-o', 'json']), `kubectl get ${args.join(' ')}`),
@@ -1280,16 +1295,10 @@ describe('charts/cloudpos', () => {
     ];
     try {
       // The CRDs of the release ensure-tools fetched from the Go module proxy.
-      const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', crds]);
-      expect(applied.code, applied.stderr).toBe(0);
-      const established = await kubectl([
-        'wait',
-        '--for=condition=Established',
-        '--timeout=60s',
-        'crd/servicemonitors.monitoring.coreos.com',
-        'crd/prometheusrules.monitoring.coreos.com',
+      await installThirdPartyCrds(crds, [
+        'servicemonitors.monitoring.coreos.com',
+        'prometheusrules.monitoring.coreos.com',
       ]);
-      expect(established.code, established.stderr).toBe(0);
       await createNamespace(namespace);
 
       // No --api-versions: helm finds monitoring.coreos.com/v1 in the server's discovery.
@@ -1355,15 +1364,7 @@ describe('charts/cloudpos', () => {
 
     try {
       // CloudNativePG's own CRD, of the release ensure-tools fetched from the Go module proxy.
-      const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', crds]);
-      expect(applied.code, applied.stderr).toBe(0);
-      const established = await kubectl([
-        'wait',
-        '--for=condition=Established',
-        '--timeout=60s',
-        'crd/clusters.postgresql.cnpg.io',
-      ]);
-      expect(established.code, established.stderr).toBe(0);
+      await installThirdPartyCrds(crds, ['clusters.postgresql.cnpg.io']);
       await createNamespace(namespace);
       const installed = await helm(['install', release, chartDir, '-n', namespace, ...values]);
       expect(installed.code, installed.stderr).toBe(0);

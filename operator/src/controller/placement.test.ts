@@ -37,6 +37,7 @@ import {
   installTenantCrd,
   kubectl,
   readSecretData,
+  readTenantObject,
   tenantDataContext,
   testRedisAdmin,
 } from '../test-support.ts';
@@ -108,13 +109,7 @@ afterAll(async () => {
   await rm(backupDir, { recursive: true, force: true });
 });
 
-const readTenant = async (name: string) =>
-  (await ctx.custom.getClusterCustomObject({
-    group: 'cloudpos.io',
-    version: 'v1alpha1',
-    plural: 'tenants',
-    name,
-  })) as Tenant;
+const readTenant = (name: string) => readTenantObject(ctx.custom, name);
 
 async function reconcileUntilSettled(name: string) {
   for (let attempt = 0; attempt < 40; attempt++) {

@@ -98,9 +98,9 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
   const userCreds = currentUserCreds(ctx, tenant);
   const downgrade = isDowngrade(ctx, tenant);
   for (const read of [userCreds, downgrade]) read.catch(() => {});
-  const stored = await ensureIdentity(ctx, tenant);
-  // The tenant's database cluster, stored with its identity before anything is provisioned there;
-  // from here on every database step (restore, roles, migrations, backups) runs on that cluster.
+  // The tenant's database cluster is chosen before its identity is first stored, and stored with
+  // it: from here on every database step (restore, roles, migrations, backups) runs on that cluster.
+  const stored = await readIdentity(ctx, tenant);
   let placement;
   try {
     placement = await placeTenant(clustersOf(ctx), tenant, stored.DATABASE_CLUSTER);
@@ -117,9 +117,13 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     await writeStatus(ctx, tenant, status, now);
     return { status, requeueAfterMs: 30_000 };
   }
-  const identity = placement.chosen
-    ? await storeIdentity(ctx, tenant, { ...stored, DATABASE_CLUSTER: placement.cluster.name })
-    : stored;
+  const identity =
+    isCompleteIdentity(stored) && !placement.chosen
+      ? stored
+      : await storeIdentity(ctx, tenant, {
+          ...completeIdentity(stored),
+          DATABASE_CLUSTER: placement.cluster.name,
+        });
   const cluster = placement.cluster.name;
   const onTenantCluster = onCluster(ctx, placement.cluster);
   set(placementCondition(tenant, cluster));
@@ -376,12 +380,6 @@ async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Part
  * The tenant's secrets, stored in its namespace before anything is provisioned with them (see
  * TenantIdentity). The namespace comes first because the Secret lives in it.
  */
-async function ensureIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<TenantIdentity> {
-  const stored = await readIdentity(ctx, tenant);
-  if (isCompleteIdentity(stored)) return stored;
-  return storeIdentity(ctx, tenant, completeIdentity(stored));
-}
-
 async function storeIdentity(
   ctx: ReconcileContext,
   tenant: Tenant,
