@@ -47,6 +47,20 @@ export interface OperatorConfig {
     redis: EgressTarget;
     otelCollector: EgressTarget;
   };
+  /**
+   * The PostgreSQL clusters tenants are placed on (ADR 0022), each as tenant pods reach it; the
+   * operator's admin URL of each comes from the environment (see loadDatabaseClusters). Absent: one
+   * cluster named `default`, `endpoints.postgres*` and `egress.postgres`, as before clusters existed.
+   */
+  databaseClusters?: DatabaseClusterConfig[];
+  /**
+   * Where a Tenant without spec.database.cluster goes, chosen once and kept: `Default` puts it on
+   * `defaultDatabaseCluster`, `FewestTenants` on the cluster that holds the fewest tenants now
+   * (ties: the first listed). `Default` when absent.
+   */
+  placement?: PlacementRule;
+  /** The cluster of `Default` placement, and the one DATABASE_URL is for; the first listed when absent. */
+  defaultDatabaseCluster?: string;
   /** Where scheduled backups and BackupThenDelete write schema dumps (a mounted volume in the cluster). */
   backupDir?: string;
   /**
@@ -64,6 +78,94 @@ export interface OperatorConfig {
     redisUrl: string;
     otlpEndpoint?: string;
   };
+}
+
+export type PlacementRule = 'Default' | 'FewestTenants';
+
+/** A named PostgreSQL cluster as tenant pods reach it (a CloudNativePG Cluster's `-rw` Service, say). */
+export interface DatabaseClusterConfig {
+  /** A DNS label; Tenants name it in spec.database.cluster. */
+  name: string;
+  host: string;
+  port: number;
+  /** The database that holds the tenants' schemas (the operator's admin URL is pointed at it too). */
+  database: string;
+  /** What tenant pods on this cluster may connect to; `egress.postgres` when absent. */
+  egress?: EgressTarget;
+}
+
+/** A cluster with the operator's own admin connection URL (a secret: never in the config file). */
+export interface DatabaseClusterAccess extends DatabaseClusterConfig {
+  adminUrl: string;
+}
+
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+
+/** The clusters of the config, the implicit `default` one when none are listed. */
+export function databaseClustersOf(config: OperatorConfig): DatabaseClusterConfig[] {
+  if (config.databaseClusters?.length) return config.databaseClusters;
+  const { postgresHost, postgresPort, postgresDatabase } = config.endpoints;
+  return [{ name: 'default', host: postgresHost, port: postgresPort, database: postgresDatabase }];
+}
+
+/** A cluster of the config by name (builders are only called with a placed tenant's, which exists). */
+export function databaseClusterNamed(config: OperatorConfig, name: string): DatabaseClusterConfig {
+  const cluster = databaseClustersOf(config).find((candidate) => candidate.name === name);
+  if (!cluster) throw new OperatorConfigError(`no database cluster named ${name} in the operator's config`);
+  return cluster;
+}
+
+export function defaultDatabaseClusterOf(config: OperatorConfig): string {
+  return config.defaultDatabaseCluster ?? databaseClustersOf(config)[0]!.name;
+}
+
+/** The environment variable holding a cluster's admin URL: DATABASE_URL_<NAME> (eu-2: DATABASE_URL_EU_2). */
+export const adminUrlVariable = (name: string) => `DATABASE_URL_${name.toUpperCase().replace(/-/g, '_')}`;
+
+/**
+ * Every cluster of the config with its admin URL: DATABASE_URL_<NAME>, or DATABASE_URL for the
+ * default cluster. The URL's database is replaced by the cluster's `database`, so a CloudNativePG
+ * superuser Secret's `uri` (which names the database `*`) can be used as it is. Errors name the
+ * setting, never its value.
+ */
+export function loadDatabaseClusters(
+  config: OperatorConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): DatabaseClusterAccess[] {
+  const clusters = databaseClustersOf(config);
+  const names = clusters.map((cluster) => cluster.name);
+  for (const name of names) {
+    if (!CLUSTER_NAME.test(name))
+      throw new OperatorConfigError(`databaseClusters: "${name}" is not a valid name (a DNS label)`);
+  }
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice) throw new OperatorConfigError(`databaseClusters: "${twice}" is listed twice`);
+  const defaultName = defaultDatabaseClusterOf(config);
+  if (!names.includes(defaultName))
+    throw new OperatorConfigError(
+      `defaultDatabaseCluster "${defaultName}" is not one of the databaseClusters (${names.join(', ')})`,
+    );
+  if (config.placement !== undefined && !['Default', 'FewestTenants'].includes(config.placement))
+    throw new OperatorConfigError(
+      `placement must be Default or FewestTenants, not "${String(config.placement)}"`,
+    );
+  return clusters.map((cluster) => {
+    const variable = adminUrlVariable(cluster.name);
+    const value = env[variable] || (cluster.name === defaultName ? env.DATABASE_URL : undefined);
+    const named = cluster.name === defaultName ? `${variable} (or DATABASE_URL)` : variable;
+    if (!value)
+      throw new OperatorConfigError(`${named} is not set: the admin URL of database cluster ${cluster.name}`);
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new OperatorConfigError(`${named} is invalid (postgres://user:password@host:port/database)`);
+    }
+    if (!/^postgres(ql)?:$/.test(url.protocol))
+      throw new OperatorConfigError(`${named} is invalid (postgres://user:password@host:port/database)`);
+    url.pathname = `/${encodeURIComponent(cluster.database)}`;
+    return { ...cluster, adminUrl: url.toString() };
+  });
 }
 
 export class OperatorConfigError extends Error {

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import type { OperatorConfig } from './config.ts';
+import { loadDatabaseClusters, type OperatorConfig } from './config.ts';
 import { managerMetrics } from './controller/manager.ts';
 import { crdPath } from './crd.ts';
 import { tenantManifest } from './specs/fixtures.ts';
@@ -111,6 +111,21 @@ async function createNamespace(name: string): Promise<void> {
     },
   };
   await succeed(kubectl(['apply', '-f', '-'], stringify(namespace)), `creating namespace ${name}`);
+}
+
+/** Applies a file of another project's CRDs and waits until the named ones are served. */
+async function installThirdPartyCrds(file: string, names: string[]): Promise<void> {
+  const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
+  expect(applied.code, applied.stderr).toBe(0);
+  // Right after the apply a CRD may have no conditions yet, which `kubectl wait` reports as an error.
+  const wait = () =>
+    kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names.map((name) => `crd/${name}`)]);
+  let established = await wait();
+  for (let attempt = 0; established.code !== 0 && attempt < 20; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    established = await wait();
+  }
+  expect(established.code, established.stderr).toBe(0);
 }
 
 async function getJson<T>(args: string[]): Promise<T> {
@@ -1313,16 +1328,10 @@ describe('charts/cloudpos', () => {
     ];
     try {
       // The CRDs of the release ensure-tools fetched from the Go module proxy.
-      const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', crds]);
-      expect(applied.code, applied.stderr).toBe(0);
-      const established = await kubectl([
-        'wait',
-        '--for=condition=Established',
-        '--timeout=60s',
-        'crd/servicemonitors.monitoring.coreos.com',
-        'crd/prometheusrules.monitoring.coreos.com',
+      await installThirdPartyCrds(crds, [
+        'servicemonitors.monitoring.coreos.com',
+        'prometheusrules.monitoring.coreos.com',
       ]);
-      expect(established.code, established.stderr).toBe(0);
       await createNamespace(namespace);
 
       // No --api-versions: helm finds monitoring.coreos.com/v1 in the server's discovery.
@@ -1359,6 +1368,118 @@ describe('charts/cloudpos', () => {
       await helm(['uninstall', release, '--namespace', namespace, '--ignore-not-found']);
       await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
       // Back to an API server without the Prometheus Operator, as the test above expects.
+      await kubectl(['delete', '-f', crds, '--ignore-not-found']);
+    }
+  });
+
+  it("installs values-production.yaml's CloudNativePG Cluster where CloudNativePG's CRD is, which validates it, and hands the operator every database cluster", async () => {
+    const production = join(chartDir, 'values-production.yaml');
+    const linted = await helm(['lint', '--strict', chartDir, '--values', production]);
+    expect(linted.code, `${linted.stdout}${linted.stderr}`).toBe(0);
+    const namespace = `chart-cnpg-${suffix}`;
+    const release = `cnpg-${suffix}`;
+    const crds = inject('cnpgCrdsPath');
+    const values = ['--values', production, '--set', 'crds.install=false'];
+
+    // Without CloudNativePG's API the Cluster is left out, and the release says so.
+    const without = await helm([
+      'install',
+      release,
+      chartDir,
+      '--dry-run=server',
+      '-n',
+      'default',
+      ...values,
+    ]);
+    expect(without.code, without.stderr).toBe(0);
+    expect(without.stdout).not.toContain('kind: Cluster\n');
+    expect(without.stdout).toContain('so no PostgreSQL Cluster was created');
+
+    try {
+      // CloudNativePG's own CRD, of the release ensure-tools fetched from the Go module proxy.
+      await installThirdPartyCrds(crds, ['clusters.postgresql.cnpg.io']);
+      await createNamespace(namespace);
+      const installed = await helm(['install', release, chartDir, '-n', namespace, ...values]);
+      expect(installed.code, installed.stderr).toBe(0);
+
+      // The server stored what was rendered (a structural schema prunes unknown fields silently).
+      const { objects } = await render(
+        [...values, '--api-versions', 'postgresql.cnpg.io/v1'],
+        release,
+        namespace,
+      );
+      type WithSpec = KubeObject & { spec: Record<string, unknown> };
+      const rendered = find(objects, 'Cluster', 'cloudpos-db') as WithSpec;
+      const stored = await getJson<WithSpec>(['clusters.postgresql.cnpg.io', 'cloudpos-db', '-n', namespace]);
+      expect(stored.spec).toMatchObject(rendered.spec);
+      expect(stored.spec).toMatchObject({ instances: 3, enableSuperuserAccess: true });
+      // And it validates: CloudNativePG's schema refuses a Cluster without instances.
+      const broken = structuredClone(rendered);
+      broken.spec.instances = 0;
+      const refused = await kubectl(['apply', '--dry-run=server', '-f', '-'], stringify(broken));
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('spec.instances');
+
+      // The operator gets both clusters: the config lists them, each admin URL comes from its own
+      // Secret (CloudNativePG's superuser Secret for the chart's Cluster), and the operator's own
+      // loader accepts exactly that.
+      const configMap = find(objects, 'ConfigMap', `${release}-cloudpos-operator-config`) as KubeObject & {
+        data: Record<string, string>;
+      };
+      const config = JSON.parse(configMap.data['config.json']!) as OperatorConfig;
+      expect(config).toMatchObject({ placement: 'FewestTenants', defaultDatabaseCluster: 'cloudpos-db' });
+      expect(config.databaseClusters).toEqual([
+        {
+          name: 'cloudpos-db',
+          host: `cloudpos-db-rw.${namespace}.svc`,
+          port: 5432,
+          database: 'cloudpos',
+          egress: {
+            name: 'postgres-cloudpos-db',
+            port: 5432,
+            namespace,
+            podLabels: { 'cnpg.io/cluster': 'cloudpos-db' },
+          },
+        },
+        expect.objectContaining({ name: 'cloudpos-db-2', host: 'cloudpos-db-2-rw.cloudpos-system.svc' }),
+      ]);
+      const container = (
+        find(objects, 'Deployment') as KubeObject & {
+          spec: { template: { spec: { containers: { env: unknown[] }[] } } };
+        }
+      ).spec.template.spec.containers[0]!;
+      expect(container.env).toEqual(
+        expect.arrayContaining([
+          {
+            name: 'DATABASE_URL_CLOUDPOS_DB',
+            valueFrom: { secretKeyRef: { name: 'cloudpos-db-superuser', key: 'uri' } },
+          },
+          {
+            name: 'DATABASE_URL_CLOUDPOS_DB_2',
+            valueFrom: { secretKeyRef: { name: 'cloudpos-db-2-superuser', key: 'uri' } },
+          },
+        ]),
+      );
+      const access = loadDatabaseClusters(config, {
+        DATABASE_URL_CLOUDPOS_DB: `postgresql://postgres:x@cloudpos-db-rw.${namespace}:5432/*`,
+        DATABASE_URL_CLOUDPOS_DB_2: 'postgresql://postgres:y@cloudpos-db-2-rw.cloudpos-system:5432/*',
+      });
+      expect(access.map((cluster) => cluster.adminUrl)).toEqual([
+        `postgresql://postgres:x@cloudpos-db-rw.${namespace}:5432/cloudpos`,
+        'postgresql://postgres:y@cloudpos-db-2-rw.cloudpos-system:5432/cloudpos',
+      ]);
+    } finally {
+      await helm(['uninstall', release, '--namespace', namespace, '--ignore-not-found']);
+      // The Cluster is kept by the release (helm.sh/resource-policy: keep): tests remove it by hand.
+      await kubectl([
+        'delete',
+        'clusters.postgresql.cnpg.io',
+        '--all',
+        '-n',
+        namespace,
+        '--ignore-not-found',
+      ]);
+      await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
       await kubectl(['delete', '-f', crds, '--ignore-not-found']);
     }
   });

@@ -1,6 +1,6 @@
 // The operator process: `node --import @cloudpos/telemetry/register operator/src/main.ts`.
 // Configuration: OPERATOR_CONFIG (a JSON file with the OperatorConfig), DATABASE_URL (an admin of
-// the tenants' database), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, REDIS_ADMIN_URL (creates
+// the default database cluster) and DATABASE_URL_<NAME> for each other cluster (config.ts), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, REDIS_ADMIN_URL (creates
 // each tenant's Redis ACL user; REDIS_ACL_FILE=true to ACL SAVE after changes), and optionally
 // PORTAL_TOKEN_SECRET (tenant keys for portal tokens), LEASE_NAMESPACE, POD_NAME, METRICS_HOST, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
 // WATCHDOG_SECONDS; the cluster from KUBECONFIG or in-cluster.
@@ -22,7 +22,15 @@ import { PooledKubeConfig } from './kube/pooled-kubeconfig.ts';
 import { openBackupBucket } from './provision/backup-bucket.ts';
 import { openSystemConnection } from './provision/nats.ts';
 import { openRedisAdmin } from './provision/redis.ts';
-import { loadRedisAdmin, OPERATOR_LEASE, OperatorConfigError, type OperatorConfig } from './config.ts';
+import {
+  defaultDatabaseClusterOf,
+  loadDatabaseClusters,
+  loadRedisAdmin,
+  OPERATOR_LEASE,
+  OperatorConfigError,
+  type OperatorConfig,
+} from './config.ts';
+import type { DatabaseClusterConnection, DatabaseClusters } from './controller/placement.ts';
 import { LeaderElector } from './controller/leader.ts';
 import { createManager, managerMetrics, type Manager } from './controller/manager.ts';
 import { startWatches, type Watches } from './controller/watch.ts';
@@ -48,7 +56,16 @@ function seconds(name: string, fallback: number): number {
 }
 
 const config = JSON.parse(readFileSync(required('OPERATOR_CONFIG'), 'utf8')) as OperatorConfig;
-const databaseUrl = required('DATABASE_URL');
+// Every database cluster tenants are placed on, with its admin URL (ADR 0022).
+const clusterAccess = (() => {
+  try {
+    return loadDatabaseClusters(config);
+  } catch (error) {
+    if (!(error instanceof OperatorConfigError)) throw error;
+    logger.fatal(error.message);
+    process.exit(1);
+  }
+})();
 const nats = {
   url: required('NATS_URL'),
   operatorSeed: required('NATS_OPERATOR_SEED'),
@@ -80,11 +97,23 @@ const kc = new PooledKubeConfig();
 kc.loadFromDefault();
 // A restart of PostgreSQL fails the reconciles in flight (retried with backoff), never the process.
 const concurrency = Number(process.env.CONCURRENCY ?? 4);
-// A connection for each reconcile that can run at once: they never wait for one another's turn.
-const postgres = createPgPool({ connectionString: databaseUrl, max: concurrency }, (error, where) =>
-  logger.warn({ err: error, where }, 'Postgres connection lost'),
+const clusters: DatabaseClusterConnection[] = await Promise.all(
+  clusterAccess.map(async ({ name, adminUrl }) => ({
+    name,
+    databaseUrl: adminUrl,
+    // A connection for each reconcile that can run at once: they never wait for one another's turn.
+    postgres: createPgPool({ connectionString: adminUrl, max: concurrency }, (error, where) =>
+      logger.warn({ err: error, where, cluster: name }, 'Postgres connection lost'),
+    ),
+    orm: await MikroORM.init(tenantOrmConfig({ clientUrl: adminUrl, poolMax: 4 })),
+  })),
 );
-const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl, poolMax: 4 }));
+const databases: DatabaseClusters = {
+  clusters,
+  defaultCluster: defaultDatabaseClusterOf(config),
+  rule: config.placement ?? 'Default',
+};
+const defaultCluster = clusters.find((cluster) => cluster.name === databases.defaultCluster)!;
 const telemetryMetrics = createMetrics({ service: 'cloudpos-operator' });
 const metrics = managerMetrics(telemetryMetrics.registry);
 const ctx = {
@@ -93,9 +122,10 @@ const ctx = {
   core: kc.makeApiClient(CoreV1Api),
   apps: kc.makeApiClient(AppsV1Api),
   custom: kc.makeApiClient(CustomObjectsApi),
-  postgres,
-  databaseUrl,
-  orm,
+  postgres: defaultCluster.postgres,
+  databaseUrl: defaultCluster.databaseUrl,
+  orm: defaultCluster.orm,
+  databases,
   nats: { ...nats, system: openSystemConnection(nats) },
   redis,
   rolesSet: new Map<string, string>(),
@@ -109,10 +139,15 @@ let manager: Manager | undefined;
 let watches: Watches | undefined;
 
 async function lead(): Promise<void> {
-  // Pending migrations fan out to every tenant before new work starts.
-  const migrated = await migrateAllTenants(orm, { concurrency: 4 });
-  for (const failure of migrated.failed)
-    logger.error({ err: failure.error, schema: failure.schema }, 'tenant migration failed');
+  // Pending migrations fan out to every tenant of every cluster before new work starts.
+  for (const cluster of clusters) {
+    const migrated = await migrateAllTenants(cluster.orm, { concurrency: 4 });
+    for (const failure of migrated.failed)
+      logger.error(
+        { err: failure.error, schema: failure.schema, cluster: cluster.name },
+        'tenant migration failed',
+      );
+  }
   manager = createManager({
     // Reconciles read owned objects from the watches' caches (they exist before any worker runs).
     ctx: { ...ctx, cached: (ref) => watches?.cached(ref) },
@@ -191,8 +226,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       await follow();
       await elector.stop();
       server.close();
-      await orm.close();
-      await postgres.end();
+      for (const cluster of clusters) {
+        await cluster.orm.close();
+        await cluster.postgres.end();
+      }
       await ctx.nats.system.close();
       ctx.redis.client?.disconnect();
       logger.info('stopped');

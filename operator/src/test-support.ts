@@ -1,8 +1,9 @@
 // Helpers for the operator's tests against the real API server of the harness.
+import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { inject } from 'vitest';
-import { tenantOrmConfig } from '@cloudpos/tenant-db';
+import { createPgPool, tenantOrmConfig } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
@@ -49,6 +50,16 @@ export async function installTenantCrd(): Promise<void> {
     'crd/tenants.cloudpos.io',
   ]);
   if (established.code !== 0) throw new Error(`the CRD was not established: ${established.stderr}`);
+}
+
+/** A Tenant as the API server has it now. */
+export async function readTenantObject(custom: CustomObjectsApi, name: string): Promise<Tenant> {
+  return (await custom.getClusterCustomObject({
+    group: 'cloudpos.io',
+    version: 'v1alpha1',
+    plural: 'tenants',
+    name,
+  })) as Tenant;
 }
 
 /** A Secret's data, decoded; undefined when there is no such Secret. */
@@ -110,7 +121,9 @@ export function testRedisAdmin(): RedisAdmin {
 export async function tenantDataContext(
   databaseUrl: string,
 ): Promise<TenantDataContext & { close(): Promise<void> }> {
-  const postgres = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // As the operator's own pool: an idle connection ended by the server (another file's cleanup, a
+  // stopped server) fails the next query that would use it, never the whole test process.
+  const postgres = createPgPool({ connectionString: databaseUrl, max: 4 }, () => {});
   const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl }));
   return {
     postgres,

@@ -74,6 +74,31 @@ pos-api, worker) and key (its entry in image.digests).
 {{- default .Values.secrets.existingSecret .Values.secrets.natsSystemCreds.existingSecret }}
 {{- end }}
 
+{{/*
+The named database clusters (ADR 0022) as JSON: the CloudNativePG Cluster the chart creates (first),
+then databases.clusters; each with name, host, port, database, adminSecret and maybe egress. An empty
+list: the one `default` cluster of config.endpoints and secrets.databaseUrlKey.
+*/}}
+{{- define "cloudpos.databaseClusters" -}}
+{{- $clusters := list }}
+{{- with .Values.databases.cloudnativePg }}
+{{- if .enabled }}
+{{- $egress := dict "name" (printf "postgres-%s" .name) "port" 5432 "namespace" $.Release.Namespace "podLabels" (dict "cnpg.io/cluster" .name) }}
+{{- $admin := dict "name" (printf "%s-superuser" .name) "key" "uri" }}
+{{- $clusters = append $clusters (dict "name" .name "host" (printf "%s-rw.%s.svc" .name $.Release.Namespace) "port" 5432 "database" .database "egress" $egress "adminSecret" $admin) }}
+{{- end }}
+{{- end }}
+{{- range .Values.databases.clusters }}
+{{- $clusters = append $clusters . }}
+{{- end }}
+{{- toJson $clusters }}
+{{- end }}
+
+{{/* The environment variable of a cluster's admin URL (operator/src/config.ts adminUrlVariable). */}}
+{{- define "cloudpos.adminUrlVariable" -}}
+{{- printf "DATABASE_URL_%s" (. | upper | replace "-" "_") }}
+{{- end }}
+
 {{/* The OperatorConfig (operator/src/config.ts) as JSON: values.config with the chart's defaults. */}}
 {{- define "cloudpos.operatorConfig" -}}
 {{- $config := deepCopy .Values.config }}
@@ -82,6 +107,18 @@ pos-api, worker) and key (its entry in image.digests).
 {{- $_ := set $config "imagePullPolicy" (default .Values.image.pullPolicy .Values.config.imagePullPolicy) }}
 {{- if not $config.endpoints.otlpEndpoint }}
 {{- $_ := unset $config.endpoints "otlpEndpoint" }}
+{{- end }}
+{{- $clusters := include "cloudpos.databaseClusters" . | fromJsonArray }}
+{{- if $clusters }}
+{{- $listed := list }}
+{{- range $clusters }}
+{{- $listed = append $listed (omit . "adminSecret") }}
+{{- end }}
+{{- $_ := set $config "databaseClusters" $listed }}
+{{- $_ := set $config "placement" .Values.databases.placement }}
+{{- with .Values.databases.default }}
+{{- $_ := set $config "defaultDatabaseCluster" . }}
+{{- end }}
 {{- end }}
 {{- if .Values.backup.existingClaim }}
 {{- $_ := set $config "backupDir" .Values.backup.mountPath }}

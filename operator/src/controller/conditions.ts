@@ -4,7 +4,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { TenantStatus } from '../generated/tenant.ts';
 
 export type Condition = NonNullable<TenantStatus['conditions']>[number];
-export type ConditionType = 'Ready' | 'DatabaseReady' | 'MessagingReady' | 'WorkloadsReady' | 'BackedUp';
+export type ConditionType =
+  'Ready' | 'DatabasePlaced' | 'DatabaseReady' | 'MessagingReady' | 'WorkloadsReady' | 'BackedUp';
 export type Phase = NonNullable<TenantStatus['phase']>;
 
 export interface ConditionInput {

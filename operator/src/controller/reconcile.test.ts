@@ -28,6 +28,7 @@ import {
   installTenantCrd,
   kubectl,
   readSecretData,
+  readTenantObject,
   tenantDataContext,
   testRedisAdmin,
   useTenantCredentials,
@@ -96,13 +97,7 @@ const eventReasons = async (name: string) =>
     .trim()
     .split(' ');
 
-const readTenant = async (name: string) =>
-  (await ctx.custom.getClusterCustomObject({
-    group: 'cloudpos.io',
-    version: 'v1alpha1',
-    plural: 'tenants',
-    name,
-  })) as Tenant;
+const readTenant = (name: string) => readTenantObject(ctx.custom, name);
 
 /** The API client, recording every call of a write method (create, patch, replace, delete). */
 function recordingWrites<T extends object>(api: T, label: string, writes: string[]): T {
@@ -131,9 +126,11 @@ describe('reconciling a Tenant', () => {
       url: 'https://recon-shop.pos.example.com',
       schema: 'tenant_recon_shop',
       namespace: 'tenant-recon-shop',
+      database: { cluster: 'default' },
     });
     expect(tenant.status?.conditions?.map((c) => [c.type, c.status])).toEqual([
       ['BackedUp', 'False'], // this operator has no backupDir: see 'scheduled backups'
+      ['DatabasePlaced', 'True'], // on the one cluster, `default` (placement.test.ts has two)
       ['DatabaseReady', 'True'],
       ['MessagingReady', 'True'],
       ['Ready', 'True'],

@@ -32,8 +32,17 @@ import { RESTORE_ANNOTATION, RESTORE_INTO_ANNOTATION, runRequestedRestore } from
 import type { ObjectRef } from './watch.ts';
 import { recordEvents, transitionEvents } from './events.ts';
 import {
+  clusterToClean,
+  placeTenant,
+  placementCondition,
+  PlacementError,
+  unplacedConditions,
+} from './placement.ts';
+import {
+  clustersOf,
   completeIdentity,
   isCompleteIdentity,
+  onCluster,
   provisionTenantData,
   removeTenantData,
   type TenantDataContext,
@@ -97,7 +106,35 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
   const userCreds = currentUserCreds(ctx, tenant);
   const downgrade = isDowngrade(ctx, tenant);
   for (const read of [userCreds, downgrade]) read.catch(() => {});
-  const identity = await ensureIdentity(ctx, tenant);
+  // The tenant's database cluster is chosen before its identity is first stored, and stored with
+  // it: from here on every database step (restore, roles, migrations, backups) runs on that cluster.
+  const stored = await readIdentity(ctx, tenant);
+  let placement;
+  try {
+    placement = await placeTenant(clustersOf(ctx), tenant, stored.DATABASE_CLUSTER);
+  } catch (error) {
+    if (!(error instanceof PlacementError)) throw error;
+    for (const condition of unplacedConditions(error)) set(condition);
+    set(readyCondition(conditions, tenant.spec.suspended ?? false));
+    const status: TenantStatus = {
+      ...tenant.status,
+      phase: phaseOf(conditions, { suspended: tenant.spec.suspended ?? false, deleting: false }),
+      observedGeneration: generation,
+      conditions,
+    };
+    await writeStatus(ctx, tenant, status, now);
+    return { status, requeueAfterMs: 30_000 };
+  }
+  const identity =
+    isCompleteIdentity(stored) && !placement.chosen
+      ? stored
+      : await storeIdentity(ctx, tenant, {
+          ...completeIdentity(stored),
+          DATABASE_CLUSTER: placement.cluster.name,
+        });
+  const cluster = placement.cluster.name;
+  const onTenantCluster = onCluster(ctx, placement.cluster);
+  set(placementCondition(tenant, cluster));
   // A restore someone asked for (restore-request.ts): the annotation goes first, so a retried
   // reconcile never restores twice; the data steps below migrate and grant what was restored.
   const restoreFrom = tenant.metadata.annotations?.[RESTORE_ANNOTATION];
@@ -107,14 +144,14 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
       metadata: { annotations: { [RESTORE_ANNOTATION]: null, [RESTORE_INTO_ANNOTATION]: null } },
     });
     const restored = await runRequestedRestore(
-      { ...ctx, backupDir: ctx.config.backupDir },
+      { ...onTenantCluster, backupDir: ctx.config.backupDir },
       tenant,
       restoreFrom,
       into,
     );
     await recordEvents(ctx.core, tenant, [restored], now);
   }
-  const data = await provisionTenantData(ctx, tenant, identity, await userCreds);
+  const data = await provisionTenantData(onTenantCluster, tenant, identity, await userCreds);
   set(data.database);
   set(data.messaging);
 
@@ -128,6 +165,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
   } else if (data.credentials && data.redis) {
     try {
       const desired = desiredObjects(tenant, ctx.config, {
+        databaseCluster: cluster,
         databaseRole: schema,
         databasePassword: data.credentials.password,
         schema,
@@ -185,7 +223,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
   // Backups once the schema is there; they never change whether the tenant is Ready.
   const backup =
     data.database.status === 'True'
-      ? await runScheduledBackup({ ...ctx, backupDir: ctx.config.backupDir }, tenant, now)
+      ? await runScheduledBackup({ ...onTenantCluster, backupDir: ctx.config.backupDir }, tenant, now)
       : undefined;
   if (backup) set(backup.condition);
   const lastBackup = backup ? backup.lastBackup : tenant.status?.lastBackup;
@@ -198,9 +236,27 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     url: tenantUrl(tenant, ctx.config),
     schema,
     namespace: namespaceName(tenant),
+    database: { cluster },
     conditions,
     ...(lastBackup ? { lastBackup } : {}),
   };
+  await writeStatus(ctx, tenant, status, now);
+  await recordEvents(ctx.core, tenant, backup?.events ?? [], now);
+  const converged = status.phase === 'Ready' || status.phase === 'Suspended';
+  // A converged tenant comes back when its next backup is due.
+  const requeueAfterMs = converged ? backup?.nextInMs : 2000;
+  return { status, ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }) };
+}
+
+/** Writes the status (and the Events of its condition transitions) only when it changed. */
+async function writeStatus(
+  ctx: ReconcileContext,
+  tenant: Tenant,
+  status: TenantStatus,
+  now: Date,
+): Promise<void> {
+  const name = tenant.metadata.name!;
+  const { conditions } = status;
   if (!sameStatus(tenant.status, status)) {
     await ctx.custom.patchClusterCustomObjectStatus(
       {
@@ -220,13 +276,8 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await recordEvents(ctx.core, tenant, transitionEvents(tenant.status?.conditions, conditions), now);
+    await recordEvents(ctx.core, tenant, transitionEvents(tenant.status?.conditions, conditions ?? []), now);
   }
-  await recordEvents(ctx.core, tenant, backup?.events ?? [], now);
-  const converged = status.phase === 'Ready' || status.phase === 'Suspended';
-  // A converged tenant comes back when its next backup is due.
-  const requeueAfterMs = converged ? backup?.nextInMs : 2000;
-  return { status, ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }) };
 }
 
 async function readTenant(ctx: ReconcileContext, name: string): Promise<Tenant | undefined> {
@@ -258,7 +309,8 @@ async function finalize(ctx: ReconcileContext, tenant: Tenant): Promise<Reconcil
   if (!tenant.metadata.finalizers?.includes(FINALIZER)) return {};
   try {
     const identity = await readIdentity(ctx, tenant);
-    const events = await removeTenantData(ctx, {
+    const cluster = await clusterToClean(clustersOf(ctx), tenant, identity.DATABASE_CLUSTER);
+    const events = await removeTenantData(onCluster(ctx, cluster), {
       slug: tenant.spec.slug,
       policy: tenant.spec.deletionPolicy ?? 'Retain',
       backupDir: ctx.config.backupDir,
@@ -364,10 +416,11 @@ async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Part
  * The tenant's secrets, stored in its namespace before anything is provisioned with them (see
  * TenantIdentity). The namespace comes first because the Secret lives in it.
  */
-async function ensureIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<TenantIdentity> {
-  const stored = await readIdentity(ctx, tenant);
-  if (isCompleteIdentity(stored)) return stored;
-  const identity = completeIdentity(stored);
+async function storeIdentity(
+  ctx: ReconcileContext,
+  tenant: Tenant,
+  identity: TenantIdentity,
+): Promise<TenantIdentity> {
   const secret: V1Secret = {
     apiVersion: 'v1',
     kind: 'Secret',

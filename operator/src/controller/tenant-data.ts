@@ -34,14 +34,20 @@ import {
 } from '../provision/redis.ts';
 import type { ConditionInput } from './conditions.ts';
 import type { TenantEvent } from './events.ts';
+import { singleCluster, type DatabaseClusterConnection, type DatabaseClusters } from './placement.ts';
 
 export interface TenantDataContext {
-  /** Administrative connection to the tenants' database. */
+  /**
+   * Administrative connection to the tenant's database: the default cluster's in a context that
+   * serves many tenants; `onCluster` points it at the cluster a tenant was placed on.
+   */
   postgres: pg.Pool;
   /** The same database as a URL, for pg_dump. */
   databaseUrl: string;
   /** The tenant-db ORM, for migrations. */
   orm: MikroORM;
+  /** Every cluster tenants may be placed on (ADR 0022); absent: the one above, named `default`. */
+  databases?: DatabaseClusters;
   nats: NatsAdmin;
   /**
    * Creates each tenant's Redis ACL user. Local mode has none: its one pooled POS API uses the
@@ -77,6 +83,23 @@ export interface TenantIdentity {
   PIN_PEPPERS: string;
   /** The tenant's Redis ACL user's (tenants from before it get one on their next reconcile). */
   REDIS_PASSWORD: string;
+  /**
+   * The database cluster the tenant was placed on (placement.ts), stored before anything is
+   * provisioned there. Absent for tenants from before placement: placeTenant finds their schema.
+   */
+  DATABASE_CLUSTER?: string;
+}
+
+/** Every cluster of the context (see TenantDataContext.databases). */
+export function clustersOf(ctx: TenantDataContext): DatabaseClusters {
+  return (
+    ctx.databases ?? singleCluster({ postgres: ctx.postgres, databaseUrl: ctx.databaseUrl, orm: ctx.orm })
+  );
+}
+
+/** The context with its database steps pointed at one cluster: what follows a placed tenant. */
+export function onCluster<T extends TenantDataContext>(ctx: T, cluster: DatabaseClusterConnection): T {
+  return { ...ctx, postgres: cluster.postgres, databaseUrl: cluster.databaseUrl, orm: cluster.orm };
 }
 
 const IDENTITY_KEYS = [
@@ -106,6 +129,7 @@ export function completeIdentity(identity: Partial<TenantIdentity>): TenantIdent
     AUTH_SECRET: identity.AUTH_SECRET ?? randomBytes(32).toString('base64url'),
     PIN_PEPPERS: identity.PIN_PEPPERS ?? `v1:${randomBytes(32).toString('base64')}`,
     REDIS_PASSWORD: identity.REDIS_PASSWORD ?? randomBytes(24).toString('base64url'),
+    ...(identity.DATABASE_CLUSTER ? { DATABASE_CLUSTER: identity.DATABASE_CLUSTER } : {}),
   };
 }
 

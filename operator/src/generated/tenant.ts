@@ -231,6 +231,15 @@ export interface TenantSpec {
     keep?: number;
   };
   /**
+   * Where the tenant's data lives.
+   */
+  database?: {
+    /**
+     * The named PostgreSQL cluster (one of the operator's databaseClusters) that holds the tenant's schema and role. Absent, the operator's placement rule chooses one once; status.database.cluster names it either way. A tenant is never moved between clusters; a changed value is refused (DatabasePlaced=False, MoveRefused) and the tenant stays where it is.
+     */
+    cluster?: string;
+  };
+  /**
    * What happens to the tenant's data when the Tenant is deleted.
    */
   deletionPolicy?: 'Retain' | 'BackupThenDelete' | 'Delete';
@@ -251,6 +260,15 @@ export interface TenantStatus {
    * The tenant's Kubernetes namespace.
    */
   namespace?: string;
+  /**
+   * Where the tenant's data lives.
+   */
+  database?: {
+    /**
+     * The PostgreSQL cluster that holds the tenant's schema and role, chosen once (by spec.database.cluster or the placement rule) and kept.
+     */
+    cluster?: string;
+  };
   /**
    * The newest scheduled backup that was written and verified.
    */

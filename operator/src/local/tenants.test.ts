@@ -63,8 +63,10 @@ describe('local tenants', () => {
       observedGeneration: 1,
       url: 'http://local-shop.localhost:8080',
       schema: 'tenant_local_shop',
+      database: { cluster: 'default' },
     });
     expect(tenant.status?.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['DatabasePlaced', 'True', 'Placed'],
       ['DatabaseReady', 'True', 'Migrated'],
       ['MessagingReady', 'True', 'AccountReady'],
       ['Ready', 'True', 'AllComponentsReady'],

@@ -22,8 +22,17 @@ import {
 } from '../controller/conditions.ts';
 import type { TenantEvent } from '../controller/events.ts';
 import {
+  clusterToClean,
+  placeTenant,
+  placementCondition,
+  PlacementError,
+  unplacedConditions,
+} from '../controller/placement.ts';
+import {
+  clustersOf,
   completeIdentity,
   isCompleteIdentity,
+  onCluster,
   provisionTenantData,
   removeTenantData,
   type TenantDataContext,
@@ -143,16 +152,42 @@ export async function reconcileLocalTenant(ctx: LocalTenantContext, slug: string
   const tenant = await readLocalTenant(ctx, slug);
   if (!tenant) throw new Error(`no local tenant ${slug}`);
   const paths = files(ctx, slug);
-  const identity = await ensureLocalIdentity(paths.identity, paths.legacyIdentity);
-  const currentCreds = existsSync(paths.creds) ? await readFile(paths.creds, 'utf8') : undefined;
-  const data = await provisionTenantData(ctx, tenant, identity, currentCreds);
-  if (data.credentials && data.credentials.messaging.userCreds !== currentCreds)
-    await writeSecretFile(paths.creds, data.credentials.messaging.userCreds);
-
+  const stored = await ensureLocalIdentity(paths.identity, paths.legacyIdentity);
   const generation = tenant.metadata.generation ?? 1;
   const now = ctx.now();
   const suspended = tenant.spec.suspended ?? false;
   let conditions: Condition[] = tenant.status?.conditions ?? [];
+  // Placed once, as in the cluster (controller/placement.ts); `npm start` has the one `default`.
+  let placement;
+  try {
+    placement = await placeTenant(clustersOf(ctx), tenant, stored.DATABASE_CLUSTER);
+  } catch (error) {
+    if (!(error instanceof PlacementError)) throw error;
+    for (const condition of unplacedConditions(error))
+      conditions = setCondition(conditions, condition, generation, now);
+    conditions = setCondition(conditions, readyCondition(conditions, suspended), generation, now);
+    const unplaced = {
+      ...tenant,
+      status: {
+        ...tenant.status,
+        phase: phaseOf(conditions, { suspended, deleting: false }),
+        observedGeneration: generation,
+        conditions,
+      },
+    };
+    await writeManifest(ctx, unplaced);
+    return unplaced;
+  }
+  const identity: TenantIdentity = placement.chosen
+    ? { ...stored, DATABASE_CLUSTER: placement.cluster.name }
+    : stored;
+  if (placement.chosen) await writeSecretFile(paths.identity, `${JSON.stringify(identity, null, 2)}\n`);
+  const currentCreds = existsSync(paths.creds) ? await readFile(paths.creds, 'utf8') : undefined;
+  const data = await provisionTenantData(onCluster(ctx, placement.cluster), tenant, identity, currentCreds);
+  if (data.credentials && data.credentials.messaging.userCreds !== currentCreds)
+    await writeSecretFile(paths.creds, data.credentials.messaging.userCreds);
+
+  conditions = setCondition(conditions, placementCondition(tenant, placement.cluster.name), generation, now);
   conditions = setCondition(conditions, data.database, generation, now);
   conditions = setCondition(conditions, data.messaging, generation, now);
   conditions = setCondition(
@@ -174,6 +209,7 @@ export async function reconcileLocalTenant(ctx: LocalTenantContext, slug: string
     observedGeneration: generation,
     url: ctx.urlOf(slug),
     schema: tenantSchemaName(slug),
+    database: { cluster: placement.cluster.name },
     conditions,
     ...(tenant.status?.lastBackup ? { lastBackup: tenant.status.lastBackup } : {}),
   };
@@ -188,7 +224,10 @@ export async function reconcileLocalTenant(ctx: LocalTenantContext, slug: string
  * `npm start` runs this on a timer. Answers what happened, for the log.
  */
 export async function backupDueLocalTenants(
-  ctx: Pick<LocalTenantContext, 'dir' | 'backupDir' | 'postgres' | 'databaseUrl' | 'pgTools' | 'now'> & {
+  ctx: Pick<
+    LocalTenantContext,
+    'dir' | 'backupDir' | 'postgres' | 'databaseUrl' | 'databases' | 'pgTools' | 'now'
+  > & {
     bucket?: BackupBucket | undefined;
   },
   /** Tenants not to try now (a failed backup waits BACKUP_RETRY_MS before the next try). */
@@ -203,8 +242,15 @@ export async function backupDueLocalTenants(
       (condition) => condition.type === 'DatabaseReady' && condition.status === 'True',
     );
     if (!databaseReady || (due && due > now && hasCondition(listed, 'BackedUp'))) continue;
+    // On the cluster its status names (`default` under `npm start`).
+    const cluster = ctx.databases?.clusters.find((c) => c.name === listed.status?.database?.cluster);
     const backup = await runScheduledBackup(
-      { ...ctx, backupDir: ctx.backupDir, bucket: ctx.bucket },
+      {
+        ...ctx,
+        ...(cluster ? { postgres: cluster.postgres, databaseUrl: cluster.databaseUrl } : {}),
+        backupDir: ctx.backupDir,
+        bucket: ctx.bucket,
+      },
       listed,
       now,
     );
@@ -244,7 +290,8 @@ export async function deleteLocalTenant(ctx: LocalTenantContext, slug: string): 
   const identity = existsSync(identityFile)
     ? (JSON.parse(await readFile(identityFile, 'utf8')) as Partial<TenantIdentity>)
     : {};
-  const events = await removeTenantData(ctx, {
+  const cluster = await clusterToClean(clustersOf(ctx), tenant, identity.DATABASE_CLUSTER);
+  const events = await removeTenantData(onCluster(ctx, cluster), {
     slug,
     policy: tenant.spec.deletionPolicy ?? 'Retain',
     backupDir: ctx.backupDir,

@@ -74,6 +74,7 @@ export function tenantFixture(
 }
 
 export const testCredentials = {
+  databaseCluster: 'default',
   databaseRole: 'tenant_acme',
   databasePassword: 'not-a-real-password',
   schema: 'tenant_acme',

@@ -41,7 +41,7 @@ export function desiredObjects(
     buildRoleBinding(tenant),
     buildResourceQuota(tenant),
     buildLimitRange(tenant),
-    ...buildNetworkPolicies(tenant, config),
+    ...buildNetworkPolicies(tenant, config, credentials.databaseCluster),
     buildSettings(tenant),
     buildCredentialsSecret(tenant, config, credentials),
     ...buildDeployments(tenant, config),

@@ -1,18 +1,24 @@
 // NetworkPolicies: deny everything, then allow ingress from the ingress controller and the namespace
 // itself, and egress to DNS and the shared infrastructure only.
 import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
-import type { EgressTarget, OperatorConfig } from '../config.ts';
+import { databaseClusterNamed, type EgressTarget, type OperatorConfig } from '../config.ts';
 import type { Tenant } from '../generated/tenant.ts';
 import { objectMeta } from './metadata.ts';
 
-export function buildNetworkPolicies(tenant: Tenant, config: OperatorConfig): V1NetworkPolicy[] {
+export function buildNetworkPolicies(
+  tenant: Tenant,
+  config: OperatorConfig,
+  /** The database cluster the tenant was placed on: its pods reach that one only. */
+  databaseCluster: string,
+): V1NetworkPolicy[] {
   const policy = (name: string, spec: V1NetworkPolicy['spec']): V1NetworkPolicy => ({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: objectMeta(tenant, name),
     spec,
   });
-  const { dns, postgres, nats, redis, otelCollector } = config.egress;
+  const { dns, nats, redis, otelCollector } = config.egress;
+  const postgres = databaseClusterNamed(config, databaseCluster).egress ?? config.egress.postgres;
   return [
     policy('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
     policy('allow-ingress', {

@@ -10,7 +10,7 @@ import type {
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
-import type { OperatorConfig } from '../config.ts';
+import { databaseClusterNamed, type OperatorConfig } from '../config.ts';
 import { tenantRedisUrl, type TenantRedisUser } from '../provision/redis.ts';
 import type { Tenant } from '../generated/tenant.ts';
 import { objectMeta, tenantLabels } from './metadata.ts';
@@ -23,6 +23,8 @@ export const API_PORT = 8080;
 export const WORKER_METRICS_PORT = 9090;
 
 export interface TenantCredentials {
+  /** The database cluster the tenant was placed on (config.databaseClusters): its DATABASE_URL's host. */
+  databaseCluster: string;
   databaseRole: string;
   databasePassword: string;
   schema: string;
@@ -71,8 +73,8 @@ export function buildCredentialsSecret(
   config: OperatorConfig,
   credentials: TenantCredentials,
 ): V1Secret {
-  const { postgresHost, postgresPort, postgresDatabase } = config.endpoints;
-  const databaseUrl = `postgres://${encodeURIComponent(credentials.databaseRole)}:${encodeURIComponent(credentials.databasePassword)}@${postgresHost}:${postgresPort}/${postgresDatabase}`;
+  const { host, port, database } = databaseClusterNamed(config, credentials.databaseCluster);
+  const databaseUrl = `postgres://${encodeURIComponent(credentials.databaseRole)}:${encodeURIComponent(credentials.databasePassword)}@${host}:${port}/${encodeURIComponent(database)}`;
   return {
     apiVersion: 'v1',
     kind: 'Secret',

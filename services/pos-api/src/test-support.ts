@@ -14,6 +14,8 @@ import { tenantSetupCode } from './auth/tokens.ts';
 import { loadConfig } from './config.ts';
 import { seedTestCatalog } from './sales/test-catalog.ts';
 
+export { seedTestCatalog };
+
 export const TEST_AUTH_SECRET = 'test-auth-secret-that-is-long-enough-0123456789';
 /** The platform secret the tests' portal tokens are derived from (ADR 0015). */
 export const TEST_PORTAL_TOKEN_SECRET = 'test-portal-token-secret-long-enough-0123456789';

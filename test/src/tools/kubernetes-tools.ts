@@ -2,8 +2,8 @@
 // folders: kube-apiserver, kube-controller-manager, kube-scheduler and kubectl from k8s.io/kubernetes
 // (through the wrapper module in test/k8s-tools/kubernetes), etcd (wrapper in test/k8s-tools/etcd),
 // and kwok, helm, kind and promtool (checks the chart's alert rules) with plain `go install`; plus
-// files read from Go modules: kwok's stages and the Prometheus Operator's CRDs (the chart's
-// ServiceMonitor and PrometheusRule need their API).
+// files read from Go modules: kwok's stages, the Prometheus Operator's CRDs (the chart's
+// ServiceMonitor and PrometheusRule need their API) and CloudNativePG's Cluster CRD.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -97,6 +97,8 @@ export type KubernetesTools = Record<KubernetesToolName, string> & {
   kwokStages: string;
   /** The Prometheus Operator's CRDs for ServiceMonitor and PrometheusRule, one multi-document file. */
   monitoringCrds: string;
+  /** CloudNativePG's Cluster CRD (the chart's production PostgreSQL). */
+  cnpgCrds: string;
 };
 
 /**
@@ -109,6 +111,18 @@ export const PROMETHEUS_OPERATOR = {
   module: 'github.com/prometheus-operator/prometheus-operator',
   version: 'v0.85.0',
   crdFiles: ['monitoring.coreos.com_servicemonitors.yaml', 'monitoring.coreos.com_prometheusrules.yaml'],
+} as const;
+
+/**
+ * CloudNativePG's Cluster CRD, the same way: the chart's production path creates a `Cluster` for
+ * the tenants' PostgreSQL (ADR 0022), and the test API server validates it with the release's own
+ * schema. v1.30.1 is the newest the module proxy serves here; only the kind the chart creates.
+ */
+export const CLOUDNATIVE_PG = {
+  module: 'github.com/cloudnative-pg/cloudnative-pg',
+  version: 'v1.30.1',
+  folder: join('config', 'crd', 'bases'),
+  crdFiles: ['postgresql.cnpg.io_clusters.yaml'],
 } as const;
 
 const KWOK_STAGE_FILES = [
@@ -130,6 +144,10 @@ export function kwokStagesPath(): string {
 
 export function monitoringCrdsPath(): string {
   return join(toolDir('prometheus-operator-crds', PROMETHEUS_OPERATOR.version), 'monitoring-crds.yaml');
+}
+
+export function cnpgCrdsPath(): string {
+  return join(toolDir('cloudnative-pg-crds', CLOUDNATIVE_PG.version), 'cnpg-crds.yaml');
 }
 
 /** The folder `go mod download` unpacks a module into (in GOMODCACHE). */
@@ -160,14 +178,19 @@ async function ensureKwokStages(go: string): Promise<void> {
   await writeDocuments(kwokStagesPath(), documents);
 }
 
-async function ensureMonitoringCrds(go: string, log: (line: string) => void): Promise<void> {
-  const target = monitoringCrdsPath();
+/** A release's own CRD files, read from its Go module into one multi-document file. */
+async function ensureModuleCrds(
+  go: string,
+  log: (line: string) => void,
+  what: string,
+  source: { module: string; version: string; folder: string; crdFiles: readonly string[] },
+  target: string,
+): Promise<void> {
   if (existsSync(target)) return;
-  const { module, version, crdFiles } = PROMETHEUS_OPERATOR;
-  log(`fetching the Prometheus Operator's CRDs from ${module}@${version}`);
+  const { module, version, folder, crdFiles } = source;
+  log(`fetching ${what} from ${module}@${version}`);
   try {
     const moduleDir = await downloadModule(go, module, version, join(target, '..'));
-    const folder = join('example', 'prometheus-operator-crd');
     const documents = await Promise.all(
       crdFiles.map((file) => readFile(join(moduleDir, folder, file), 'utf8')),
     );
@@ -175,12 +198,24 @@ async function ensureMonitoringCrds(go: string, log: (line: string) => void): Pr
     await writeDocuments(target, documents, header);
   } catch (error) {
     throw new ActionableError(
-      `Fetching the Prometheus Operator's CRDs (${module}@${version}) failed: ${(error as Error).message}`,
+      `Fetching ${what} (${module}@${version}) failed: ${(error as Error).message}`,
       'check that the Go module proxy is reachable (go env GOPROXY), then run `npm run ensure-tools` again',
       { cause: error },
     );
   }
 }
+
+const ensureMonitoringCrds = (go: string, log: (line: string) => void) =>
+  ensureModuleCrds(
+    go,
+    log,
+    "the Prometheus Operator's CRDs",
+    { ...PROMETHEUS_OPERATOR, folder: join('example', 'prometheus-operator-crd') },
+    monitoringCrdsPath(),
+  );
+
+const ensureCnpgCrds = (go: string, log: (line: string) => void) =>
+  ensureModuleCrds(go, log, "CloudNativePG's Cluster CRD", CLOUDNATIVE_PG, cnpgCrdsPath());
 
 /** Paths of every built tool, or an error that says how to build them. */
 export async function locateKubernetesTools(): Promise<KubernetesTools> {
@@ -194,6 +229,7 @@ export async function locateKubernetesTools(): Promise<KubernetesTools> {
   if (!existsSync(kwokStagesPath())) missing.push('kwok stages');
   if (!existsSync(monitoringCrdsPath()))
     missing.push(`Prometheus Operator CRDs ${PROMETHEUS_OPERATOR.version}`);
+  if (!existsSync(cnpgCrdsPath())) missing.push(`CloudNativePG CRDs ${CLOUDNATIVE_PG.version}`);
   if (missing.length > 0) {
     throw new ActionableError(
       `Kubernetes tools are not built yet: ${missing.join(', ')}.`,
@@ -204,6 +240,7 @@ export async function locateKubernetesTools(): Promise<KubernetesTools> {
     ...(found as Record<KubernetesToolName, string>),
     kwokStages: kwokStagesPath(),
     monitoringCrds: monitoringCrdsPath(),
+    cnpgCrds: cnpgCrdsPath(),
   };
 }
 
@@ -261,12 +298,14 @@ export async function buildKubernetesTools(log: (line: string) => void): Promise
     log(`built ${tool.name} in ${((performance.now() - started) / 1000).toFixed(0)}s`);
   }
   if (!go) {
-    if (existsSync(kwokStagesPath()) && existsSync(monitoringCrdsPath())) return;
+    if (existsSync(kwokStagesPath()) && existsSync(monitoringCrdsPath()) && existsSync(cnpgCrdsPath()))
+      return;
     throw new ActionableError(
-      "Go is needed to fetch kwok's stages and the Prometheus Operator's CRDs from the Go module proxy.",
+      "Go is needed to fetch kwok's stages and the Prometheus Operator's and CloudNativePG's CRDs from the Go module proxy.",
       'install Go 1.26 or newer (https://go.dev/dl or your package manager), then run `npm run ensure-tools`',
     );
   }
   await ensureKwokStages(go);
   await ensureMonitoringCrds(go, log);
+  await ensureCnpgCrds(go, log);
 }

@@ -14,6 +14,7 @@ export default async function setup(project: TestProject) {
   project.provide('kubectlPath', instance.tools.kubectl);
   project.provide('helmPath', instance.tools.helm);
   project.provide('monitoringCrdsPath', instance.tools.monitoringCrds);
+  project.provide('cnpgCrdsPath', instance.tools.cnpgCrds);
   project.provide('promtoolPath', instance.tools.promtool);
   return teardown;
 }

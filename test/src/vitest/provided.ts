@@ -23,6 +23,8 @@ declare module 'vitest' {
     helmPath: string;
     /** The Prometheus Operator's ServiceMonitor and PrometheusRule CRDs (not installed by the setup). */
     monitoringCrdsPath: string;
+    /** CloudNativePG's Cluster CRD (not installed by the setup). */
+    cnpgCrdsPath: string;
     /** Prometheus's promtool (check and unit-test alerting rules). */
     promtoolPath: string;
   }
