@@ -38,30 +38,23 @@ export async function runRequestedRestore(
   const schema = tenantSchemaName(tenant.spec.slug);
   try {
     const file = await backupFile(ctx, schema, from);
+    const options = {
+      admin: ctx.postgres,
+      databaseUrl: ctx.databaseUrl,
+      schema,
+      file,
+      knownMigrations: tenantMigrations.map((migration) => migration.name),
+      ...(ctx.pgTools ?? {}),
+    };
     if (into !== undefined) {
-      const beside = await restoreBesideTenantSchema({
-        admin: ctx.postgres,
-        databaseUrl: ctx.databaseUrl,
-        schema,
-        file,
-        knownMigrations: tenantMigrations.map((migration) => migration.name),
-        ...(into === 'new' ? {} : { into }),
-        ...(ctx.pgTools ?? {}),
-      });
+      const beside = await restoreBesideTenantSchema({ ...options, ...(into === 'new' ? {} : { into }) });
       return {
         type: 'Normal',
         reason: 'RestoreCompleted',
         message: `${basename(file)} restored into schema ${beside.schema} (${beside.tables.length} tables) beside ${schema}, which is unchanged; only administrators can read it.`,
       };
     }
-    const restored = await restoreTenantSchema({
-      admin: ctx.postgres,
-      databaseUrl: ctx.databaseUrl,
-      schema,
-      file,
-      knownMigrations: tenantMigrations.map((migration) => migration.name),
-      ...(ctx.pgTools ? { pgRestore: ctx.pgTools.pgRestore } : {}),
-    });
+    const restored = await restoreTenantSchema(options);
     return {
       type: 'Normal',
       reason: 'RestoreCompleted',

@@ -258,6 +258,7 @@ describe('restoring a tenant from its backup', () => {
     ]);
     expect(after.rowCount).toBe((asideBefore ?? 0) + 1);
   });
+
   it('restores beside the live data into a new schema only administrators read, while the tenant sells on', async () => {
     const backup = await backupTenantSchema({
       admin: world.sql,
