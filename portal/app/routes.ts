@@ -21,6 +21,7 @@ export default [
   // Store management: every page's loader calls the tenant's POS API as the signed-in user (ADR 0015).
   route('tenants/:slug/manage', 'routes/manage/layout.tsx', { id: 'manage' }, [
     index('routes/manage/home.tsx'),
+    route('live-sales', 'routes/manage/live-sales.ts'),
     route('stores', 'routes/manage/stores.tsx'),
     route('registers', 'routes/manage/registers.tsx'),
     route('products', 'routes/manage/products.tsx'),
