@@ -29,6 +29,8 @@ export default [
     route('products/import', 'routes/manage/product-import.tsx'),
     route('products/import/template.csv', 'routes/manage/product-import-template.ts'),
     route('products/:id', 'routes/manage/product-edit.tsx'),
+    route('products/:id/variants/:variantId', 'routes/manage/variant-edit.tsx'),
+    route('categories', 'routes/manage/categories.tsx'),
     route('taxes', 'routes/manage/taxes.tsx'),
     route('staff', 'routes/manage/staff.tsx'),
     route('settings', 'routes/manage/settings.tsx'),

@@ -7,11 +7,45 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { TestPortal } from './portal.ts';
 
+/** A call to a tenant's POS API with a portal token (or the headers given), answered with the JSON body. */
+export type TenantCall = <T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: object,
+  headers?: Record<string, string>,
+) => Promise<T>;
+
+/** The tenant's POS API as another portal user with `role` would call it (someone saving first). */
+export async function tenantApi(
+  portal: TestPortal,
+  slug: string,
+  role: 'owner' | 'manager' = 'owner',
+): Promise<TenantCall> {
+  const token = await portalTokenSigner({ platformSecret: TEST_PORTAL_TOKEN_SECRET })({
+    tenant: slug,
+    portalUserId: '00000000-0000-4000-8000-000000000001',
+    role,
+  });
+  return async <T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: object,
+    headers: Record<string, string> = { authorization: `Bearer ${token}` },
+  ) => {
+    const response = await portal.posApi!.app.inject({
+      method,
+      url,
+      headers: { host: `${slug}.localhost`, ...headers },
+      ...(payload ? { payload } : {}),
+    });
+    expect(response.statusCode, `${url}: ${response.body}`).toBeLessThan(300);
+    return (response.body ? response.json() : undefined) as T;
+  };
+}
+
 export interface TestRegister {
   /** Sells `quantity` of the register's product for cash; the sale's id and total. */
   sell(quantity?: number): Promise<{ id: string; total: number }>;
-  /** A call to the tenant's API as its owner (a portal token), answered with the JSON body. */
-  asOwner<T>(method: 'GET' | 'POST', url: string, payload?: object): Promise<T>;
 }
 
 export async function sellingRegister(
@@ -23,27 +57,7 @@ export async function sellingRegister(
     amount: 1250,
   },
 ): Promise<TestRegister> {
-  const token = await portalTokenSigner({ platformSecret: TEST_PORTAL_TOKEN_SECRET })({
-    tenant: slug,
-    portalUserId: '00000000-0000-4000-8000-000000000001',
-    role: 'owner',
-  });
-  const api = portal.posApi!.app;
-  const call = async <T>(
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = { authorization: `Bearer ${token}` },
-  ) => {
-    const response = await api.inject({
-      method,
-      url,
-      headers: { host: `${slug}.localhost`, ...headers },
-      ...(payload ? { payload } : {}),
-    });
-    expect(response.statusCode, `${url}: ${response.body}`).toBeLessThan(300);
-    return response.json<T>();
-  };
+  const call = await tenantApi(portal, slug);
   const rate = await call<{ id: string }>('POST', '/v1/catalog/tax-rates', {
     code: 'VAT19',
     name: 'VAT 19%',
@@ -79,6 +93,5 @@ export async function sellingRegister(
         },
         { authorization: `Bearer ${session.accessToken}`, 'idempotency-key': randomUUID() },
       ),
-    asOwner: (method, url, payload) => call(method, url, payload),
   };
 }
