@@ -75,7 +75,12 @@ export async function sellingRegister(
     variants: [{ sku: product.sku, prices: [{ amount: product.amount }] }],
   });
   await call('POST', '/v1/staff', { code: '3000', displayName: 'Cai Cashier', role: 'cashier', pin: '3131' });
-  const device = await call<{ id: string; secret: string }>('POST', '/v1/devices', { name: 'Front' });
+  // In the tenant's first store: a till of a tenant with several stores must name its own.
+  const stores = await call<{ items: { id: string }[] }>('GET', '/v1/stores');
+  const device = await call<{ id: string; secret: string }>('POST', '/v1/devices', {
+    name: 'Front',
+    storeId: stores.items[0]!.id,
+  });
   const session = await call<{ accessToken: string }>(
     'POST',
     '/v1/auth/sign-in',

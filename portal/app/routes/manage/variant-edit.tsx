@@ -345,7 +345,7 @@ function Prices(props: {
                       <button
                         type="submit"
                         className="secondary"
-                        aria-label={`Use the price for all stores at ${store.name}`}
+                        aria-label={`Use all-stores price at ${store.name}`}
                       >
                         Use all-stores price
                       </button>
@@ -359,7 +359,11 @@ function Prices(props: {
                       name="amount"
                       inputMode="decimal"
                     />
-                    <button type="submit" className="secondary">
+                    <button
+                      type="submit"
+                      className="secondary"
+                      aria-label={`Set store price at ${store.name}`}
+                    >
                       Set store price
                     </button>
                   </ActionForm>
