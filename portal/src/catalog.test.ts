@@ -298,6 +298,13 @@ describe('variants and prices per store', () => {
     expect(set.text).toMatch(/North Street<\/strong> <span class="muted">€3\.90, its own price/);
     expect(await priceAt('LATTE-L', northId)).toBe(390);
     expect(await priceAt('LATTE-L')).toBe(420);
+    // A second page that still offered "Set store price" is told the store has one now.
+    const twice = await html(
+      await manager.post(path, { intent: 'set-price', storeId: northId, amount: '3,95' }),
+    );
+    expect(twice.status).toBe(409);
+    expect(twice.text).toContain('That price was set by someone else meanwhile');
+    expect(await priceAt('LATTE-L', northId)).toBe(390);
     // The products page, with prices for North Street, shows what the API prices it at there.
     const list = await html(await manager.get(`${manage('/products')}?q=LATTE-L&store=${northId}`));
     expect(list.text).toMatch(/LATTE-L.*€3\.90/s);

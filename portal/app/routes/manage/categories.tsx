@@ -11,7 +11,7 @@ import {
   freshAfter,
   InlineInput,
   Outcome,
-  useFormSchema,
+  useListForms,
 } from '../../form-kit.tsx';
 import {
   deleteCategorySchema,
@@ -21,7 +21,7 @@ import {
   renameCategorySchema,
 } from '../../forms.ts';
 import { invalid } from '../../action-errors.server.ts';
-import { fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
+import { changedMeanwhile, fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
 import { useTenant } from './layout.tsx';
 import type { Category, Page } from './types.ts';
 
@@ -88,12 +88,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
     return invalid({ form: 'Unknown action. Reload the page.' }, values);
   } catch (error) {
-    if (isVersionConflict(error))
-      return invalid(
-        { form: 'Someone else changed this category meanwhile. The list now shows it as it is: try again.' },
-        values,
-        412,
-      );
+    if (isVersionConflict(error)) return changedMeanwhile('this category', values);
     return fromPosApiError(error, values, MESSAGES);
   }
 }
@@ -102,16 +97,8 @@ export default function Categories() {
   const { categories } = useLoaderData<typeof loader>();
   const tenant = useTenant();
   const result = useActionData<typeof action>();
-  const failed = result && 'errors' in result ? result : undefined;
+  const { creating, errors, onSubmit, rowError } = useListForms(newCategorySchema, result);
   const conflict = result && 'conflict' in result ? result.conflict : undefined;
-  const { errors, onSubmit } = useFormSchema(
-    newCategorySchema,
-    failed?.values.intent === 'create' ? failed.errors : undefined,
-  );
-  const rowError =
-    failed && failed.values.intent !== 'create'
-      ? (failed.errors.form ?? Object.values(failed.errors)[0])
-      : undefined;
   return (
     <section className="card">
       <h1>Categories</h1>
@@ -169,7 +156,7 @@ export default function Categories() {
           label="Category name"
           idPrefix="new-category"
           hint="Such as Hot drinks or Pastries."
-          defaultValue={failed?.values.intent === 'create' ? failed.values.name : undefined}
+          defaultValue={creating?.values.name}
           error={errors.name}
         />
         <button type="submit">Add category</button>

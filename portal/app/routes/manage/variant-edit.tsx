@@ -25,7 +25,7 @@ import {
   type FieldErrors,
 } from '../../forms.ts';
 import { invalid } from '../../action-errors.server.ts';
-import { fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
+import { changedMeanwhile, fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
 import { formatMoney, moneyInput, parseMoney } from '../../money.ts';
 import type { PosApi } from '../../../src/pos/client.ts';
 import { useTenant } from './layout.tsx';
@@ -67,7 +67,7 @@ const MESSAGES = {
   last_variant: 'A product keeps at least one variant: deactivate or delete the product instead.',
   variant_sold:
     'This variant was sold or has stock history: it stays on record. Deactivate the product instead.',
-  price_exists: 'That store got its own price meanwhile: the page shows it now.',
+  price_exists: 'That price was set by someone else meanwhile: the page shows it now.',
   price_not_found: 'That price was removed meanwhile: the page shows the prices as they are now.',
   variant_not_found: 'This variant was removed meanwhile.',
 };
@@ -157,12 +157,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return invalid({ form: 'Unknown action. Reload the page.' }, values);
     }
   } catch (error) {
-    if (isVersionConflict(error))
-      return invalid(
-        { form: 'Someone else changed this meanwhile. The page now shows it as it is: try again.' },
-        values,
-        412,
-      );
+    if (isVersionConflict(error)) return changedMeanwhile('this', values);
     return fromPosApiError(error, values, MESSAGES);
   }
 }
