@@ -2,7 +2,8 @@
 // page move when a register sells (the tenant's sale events, streamed to the page) and stay put when
 // another merchant's tenant sells; a category is added and given to a product; a variant is added
 // and gets its own price in one store, which is the price the store sells at (the API's search for
-// that store) while the others keep the all-stores price. New pages are checked with axe-core and
+// that store, and a till paired in it) while the others keep the all-stores price; the till's grid
+// has a tab for the category with the product in it. New pages are checked with axe-core and
 // for touch targets, and photographed at tablet and phone size.
 import { launchChromium, type ChromiumSession } from '@cloudpos/harness';
 import { randomBytes } from 'node:crypto';
@@ -18,13 +19,14 @@ let chromium: ChromiumSession;
 let till: TestRegister;
 let otherTill: TestRegister;
 const stops: (() => Promise<void>)[] = [];
+let pierId = '';
 const slug = `kiosk-${randomBytes(3).toString('hex')}`;
 const otherSlug = `dock-${randomBytes(3).toString('hex')}`;
 const managerEmail = `max-${slug}@kiosk.example`;
 const otherEmail = `owner-${otherSlug}@dock.example`;
 
 beforeAll(async () => {
-  portal = await startTestPortal('e2e_catalog', {}, {}, { posApi: true });
+  portal = await startTestPortal('e2e_catalog', {}, {}, { posApi: true, tillOnPosApi: true });
   const owner = await verifiedMerchant(portal, `owner-${slug}@kiosk.example`, 'Harbour Kiosk');
   await readyTenant(portal, owner, slug, 'Harbour Kiosk');
   await signedInManager(portal, owner, managerEmail);
@@ -33,9 +35,8 @@ beforeAll(async () => {
   stops.push(await relayOutbox(portal, slug), await relayOutbox(portal, otherSlug));
   till = await sellingRegister(portal, slug, { sku: 'FLAT', name: 'Flat white', amount: 390 });
   otherTill = await sellingRegister(portal, otherSlug);
-  await (
-    await tenantApi(portal, slug)
-  )('POST', '/v1/stores', { code: 'PIER', name: 'Pier Stand' });
+  const api = await tenantApi(portal, slug);
+  pierId = (await api<{ id: string }>('POST', '/v1/stores', { code: 'PIER', name: 'Pier Stand' })).id;
   chromium = await launchChromium();
   // One sign-in for the test file: the persistent context keeps the session for every page.
   const page = await chromium.context.newPage();
@@ -154,18 +155,36 @@ describe('a manager in the browser', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => row.textContent()).toContain('€4.30');
 
-    // On the tills: the product is in its category (what the till's grid groups by).
-    const api = await tenantApi(portal, slug);
-    const { items } = await api<{ items: { name: string; categoryId: string | null }[] }>(
-      'GET',
-      '/v1/catalog/products',
-    );
-    const { items: categories } = await api<{ items: { id: string; name: string }[] }>(
-      'GET',
-      '/v1/catalog/categories',
-    );
-    const flat = items.find((product) => product.name === 'Flat white')!;
-    expect(categories.find((category) => category.id === flat.categoryId)?.name).toBe('Hot drinks');
     expect(consoleErrors).toEqual([]);
+
+    // A till paired in the Pier Stand: a tab per category, the product under its own, at the store's price.
+    const api = await tenantApi(portal, slug);
+    const { code } = await api<{ code: string }>('POST', '/v1/devices/pairing-codes', { storeId: pierId });
+    const till = await chromium.context.newPage();
+    const tillErrors = consoleErrorsOf(till);
+    await till.goto(`http://${slug}.localhost:${new URL(portal.posApi!.url).port}/till/`);
+    await till.getByLabel('Pairing code').fill(code);
+    await till.getByLabel('Name of this register').fill('Pier till');
+    await till.getByRole('button', { name: 'Pair register' }).click();
+    for (const [step, digits] of [
+      ['Next', '3000'],
+      ['Sign in', '3131'],
+    ] as const) {
+      for (const digit of digits)
+        await till
+          .getByRole('group', { name: /Staff code|PIN/ })
+          .getByRole('button', { name: digit, exact: true })
+          .click();
+      await till.getByRole('button', { name: step }).click();
+    }
+    const tabs = till.getByRole('tablist', { name: 'Categories' }).getByRole('tab');
+    await expect.poll(() => tabs.allTextContents()).toEqual(['All', 'Hot drinks', 'Pastries']);
+    await tabs.filter({ hasText: 'Hot drinks' }).click();
+    const grid = till.locator('.product-grid .product');
+    await expect.poll(() => grid.allTextContents()).toEqual(['Flat white€3.90', 'Flat white Oat€4.10']);
+    await tabs.filter({ hasText: 'Pastries' }).click();
+    await expect.poll(() => grid.count()).toBe(0);
+    await till.close();
+    expect(tillErrors).toEqual([]);
   });
 });
