@@ -54,6 +54,9 @@ describe('the live sales figure', () => {
     const page = await html(await manager.get(`/tenants/${anaSlug}/manage`));
     expect(page).toContain('Today’s sales');
     expect(page).toMatch(/data-testid="takings">.*€0\.00.*0 sales/s);
+    // The tenant's calendar day (UTC: the CRD's default), in its locale (en-US).
+    const today = new Date().toISOString().slice(0, 10);
+    expect(page).toMatch(new RegExp(`<time dateTime="${today}">[A-Z][a-z]+ \\d{1,2}, \\d{4}</time>`));
   });
 
   it('streams the new figure after each sale of the tenant, and never after another tenant’s', async () => {

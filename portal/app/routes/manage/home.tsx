@@ -30,6 +30,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
+/** The tenant's calendar day (YYYY-MM-DD) in its locale: "December 6, 2026", "6. Dezember 2026". */
+const dayText = (date: string, locale: string) =>
+  new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(
+    Date.parse(`${date}T00:00:00Z`),
+  );
+
 type Connection = 'connecting' | 'live' | 'polling' | 'lost';
 
 const CONNECTION: Record<Connection, string> = {
@@ -80,7 +86,8 @@ function TodaysTakings({ slug, initial }: { slug: string; initial: Takings }) {
         </span>
       </p>
       <p className="muted">
-        {takings.date} · <span data-testid="takings-connection">{CONNECTION[connection]}</span>
+        <time dateTime={takings.date}>{dayText(takings.date, tenant.locale)}</time> ·{' '}
+        <span data-testid="takings-connection">{CONNECTION[connection]}</span>
       </p>
       {problem ? (
         <p className="banner" role="status">
