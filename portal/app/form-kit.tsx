@@ -22,6 +22,23 @@ export function useFormSchema(schema: z.ZodType, serverErrors: FieldErrors | und
   return { errors: clientErrors ?? serverErrors ?? {}, onSubmit };
 }
 
+/**
+ * A list page's forms: one that creates (its `intent`, checked in the browser with `schema`) and the
+ * rows' actions. A failure shows where it belongs: the create form's by its fields, a row action's
+ * as one message above the list.
+ */
+export function useListForms(schema: z.ZodType, result: object | undefined, createIntent = 'create') {
+  const failed =
+    result && 'errors' in result
+      ? (result as { errors: FieldErrors; values: Record<string, string> })
+      : undefined;
+  const creating = failed?.values.intent === createIntent ? failed : undefined;
+  const { errors, onSubmit } = useFormSchema(schema, creating?.errors);
+  const rowError =
+    failed && !creating ? (failed.errors.form ?? Object.values(failed.errors).find(Boolean)) : undefined;
+  return { failed, creating, errors, onSubmit, rowError };
+}
+
 export function Field(props: {
   name: string;
   label: string;

@@ -115,6 +115,10 @@ export function formObject(form: FormData): Record<string, string> {
 // ---------------------------------------------------------------------------------------------------
 // Store management (the tenant's POS API decides too; these catch mistakes before a round trip)
 
+/** A route's id parameter that can name an API object (anything else is "not found" at once). */
+export const isUuid = (value: string | undefined) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value ?? '');
+
 const version = z.coerce.number().int().min(1, 'This form is out of date. Reload the page.');
 const uuid = z.uuid('Choose one from the list.');
 
@@ -164,7 +168,45 @@ export const editProductSchema = z.object({
   name: productName,
   description: z.string().trim().max(5000, 'Use at most 5,000 characters.').default(''),
   active: z.enum(['true', 'false']).default('true'),
+  /** Empty: no category (the till shows it under All only). */
+  categoryId: z.union([z.literal(''), uuid]).default(''),
 });
+
+// A product's variants (each its own SKU, barcode and prices) and their prices per store.
+const sku = z
+  .string()
+  .trim()
+  .regex(/^\S{1,64}$/, 'Enter a SKU without spaces (at most 64 characters).');
+const variantFields = {
+  name: z.string().trim().min(1, 'Name the variant, such as Large.').max(100),
+  sku,
+  barcode: z
+    .string()
+    .trim()
+    .regex(/^\S{0,64}$/, 'Enter the barcode without spaces (at most 64 characters), or nothing.')
+    .default(''),
+};
+
+export const newVariantSchema = z.object({ ...variantFields, price });
+/** A product's first variant may have no name of its own (it is the product). */
+export const editVariantSchema = z.object({
+  version,
+  ...variantFields,
+  name: z.string().trim().max(100, 'Use at most 100 characters.').default(''),
+});
+export const deleteVariantSchema = z.object({ version });
+
+/** A store's own price (or the all-stores price, without storeId), typed in its currency. */
+export const setPriceSchema = z.object({ storeId: uuid.optional(), amount: price });
+/** A price changed at the version it was read at. */
+export const changePriceSchema = z.object({ id: uuid, version, amount: price });
+export const deletePriceSchema = z.object({ id: uuid, version });
+
+// Categories group products on the tills' grid.
+const categoryName = z.string().trim().min(1, 'Enter the category’s name.').max(100);
+export const newCategorySchema = z.object({ name: categoryName });
+export const renameCategorySchema = z.object({ id: uuid, version, name: categoryName });
+export const deleteCategorySchema = z.object({ id: uuid, version });
 
 export const newTaxCategorySchema = z.object({
   code: z

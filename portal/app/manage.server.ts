@@ -83,6 +83,18 @@ export function posApiMessage(error: PosApiError, messages: Record<string, strin
   );
 }
 
+/**
+ * An action's answer to a change the API refused because what it changes was saved by someone else
+ * since the page read it (412 version_conflict): the page, read again, shows it as it is now.
+ */
+export function changedMeanwhile(what: string, values: Record<string, string>) {
+  return invalid(
+    { form: `Someone else changed ${what} meanwhile. The page now shows it as it is: try again.` },
+    values,
+    412,
+  );
+}
+
 /** A loader's answer to a refused API call: the error page with a message, never a raw 500. */
 export function loaderError(error: unknown): never {
   if (!isPosApiError(error)) throw error;

@@ -21,6 +21,7 @@ export default [
   // Store management: every page's loader calls the tenant's POS API as the signed-in user (ADR 0015).
   route('tenants/:slug/manage', 'routes/manage/layout.tsx', { id: 'manage' }, [
     index('routes/manage/home.tsx'),
+    route('live-sales', 'routes/manage/live-sales.ts'),
     route('stores', 'routes/manage/stores.tsx'),
     route('registers', 'routes/manage/registers.tsx'),
     route('products', 'routes/manage/products.tsx'),
@@ -28,6 +29,8 @@ export default [
     route('products/import', 'routes/manage/product-import.tsx'),
     route('products/import/template.csv', 'routes/manage/product-import-template.ts'),
     route('products/:id', 'routes/manage/product-edit.tsx'),
+    route('products/:id/variants/:variantId', 'routes/manage/variant-edit.tsx'),
+    route('categories', 'routes/manage/categories.tsx'),
     route('taxes', 'routes/manage/taxes.tsx'),
     route('staff', 'routes/manage/staff.tsx'),
     route('settings', 'routes/manage/settings.tsx'),

@@ -47,6 +47,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(stripeWebhookRoute(options.runtime.webhook));
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Event streams stay open until their client leaves: they end first, or close() would wait for them.
+  app.addHook('preClose', async () => options.runtime.beginClose());
   await app.register(fastifyReactRouter, {
     ...(options.devServer
       ? { devServer: options.devServer }

@@ -9,8 +9,9 @@ import { createRuntime } from './services.ts';
 try {
   const config = loadConfig();
   await migratePlatform(config.DATABASE_URL);
-  const runtime = await createRuntime(config);
-  const app = await buildApp({ runtime, logger: createLogger({ name: 'portal' }) });
+  const logger = createLogger({ name: 'portal' });
+  const runtime = await createRuntime(config, { logger });
+  const app = await buildApp({ runtime, logger });
   app.server.requestTimeout = 30_000;
   await app.listen({ host: config.HOST, port: config.PORT });
   let retrying = runtime.retryPending();

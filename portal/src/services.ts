@@ -4,10 +4,13 @@
 import { tenantSetupCode } from '@cloudpos/pos-api';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { PooledKubeConfig } from '@cloudpos/operator/pooled-kubeconfig';
+import type { Logger } from '@cloudpos/telemetry';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import Stripe from 'stripe';
 import type { z } from 'zod';
-import type { choosePlanSchema, logInSchema, signUpSchema } from '../app/forms.ts';
+import { SLUG_PATTERN, type choosePlanSchema, type logInSchema, type signUpSchema } from '../app/forms.ts';
 import {
   logIn,
   requestPasswordReset,
@@ -51,6 +54,7 @@ import {
 } from './admin.ts';
 import type { AccountRole } from '../app/rights.ts';
 import { posApiClients } from './pos/client.ts';
+import { natsSaleEvents, type SaleEvents } from './pos/sale-events.ts';
 
 export interface PortalServices {
   sessions: Sessions;
@@ -70,6 +74,13 @@ export interface PortalServices {
   switchPlan(user: PortalUser, slug: string, plan: PlanName): Promise<'switched' | 'unchanged'>;
   /** The tenant's POS API as this user (ADR 0015); `not_found` for another account's tenant. */
   storeAccess(user: PortalUser, slug: string): Promise<StoreAccess>;
+  /**
+   * Sale events of a tenant the caller already has store access to (live figures); undefined where
+   * the portal has no tenant NATS credentials (in a cluster, for now): pages then re-read the figures.
+   */
+  saleEvents: SaleEvents | undefined;
+  /** Aborted when the portal begins to shut down: long-lived answers (event streams) end then. */
+  closing: AbortSignal;
   /** Members of the user's current account, and its open invitations. */
   membersOf(user: PortalUser): ReturnType<typeof members.membersOf>;
   inviteMember(user: PortalUser, input: { email: string; role: AccountRole }): Promise<void>;
@@ -104,6 +115,8 @@ export interface PortalRuntime {
    * suspension) did not go through; runs at start and then periodically.
    */
   retryPending(): Promise<void>;
+  /** Ends the event streams, so that the server's close does not wait for their clients. */
+  beginClose(): void;
   close(): Promise<void>;
 }
 
@@ -126,6 +139,7 @@ export async function createRuntime(
     mailer?: Mailer;
     /** Tests inject faults (an unreachable cluster) around the real provisioner. */
     wrapProvisioner?: (provisioner: TenantProvisioner) => TenantProvisioner;
+    logger?: Logger;
   } = {},
 ): Promise<PortalRuntime> {
   const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5 });
@@ -165,6 +179,21 @@ export async function createRuntime(
         platformSecret: config.PORTAL_TOKEN_SECRET,
       })
     : undefined;
+  // Local mode: each tenant's NATS user credentials lie in TENANTS_DIR (what the worker reads), and
+  // the portal watches a tenant's sale events with that tenant's own credentials only.
+  const tenantsDir = config.TENANTS_DIR;
+  const saleEvents =
+    config.PROVISIONER === 'local' && tenantsDir && config.NATS_URL
+      ? natsSaleEvents({
+          url: config.NATS_URL,
+          credentials: async (slug) =>
+            SLUG_PATTERN.test(slug)
+              ? readFile(join(tenantsDir, `${slug}.nats.creds`)).catch(() => undefined)
+              : undefined,
+          ...(overrides.logger ? { logger: overrides.logger } : {}),
+        })
+      : undefined;
+  const closing = new AbortController();
   const inFlight = new Set<Promise<void>>();
   const provisionLater = (tenantId: string) => {
     const run = provisionTenant(orders, tenantId).finally(() => inFlight.delete(run));
@@ -195,6 +224,8 @@ export async function createRuntime(
     openCustomerPortal: (user, slug) => openCustomerPortal(plans, user, slug),
     switchPlan: (user, slug, plan) => switchPlan(plans, user, slug, plan),
     storeAccess: (user, slug) => storeAccess(db, posApiFor, user, slug, tillUrl),
+    saleEvents,
+    closing: closing.signal,
     membersOf: (user) => members.membersOf(db, user),
     inviteMember: (user, input) => members.inviteMember(accounts, user, input),
     revokeInvitation: (user, id) => members.revokeInvitation(accounts, user, id),
@@ -218,8 +249,11 @@ export async function createRuntime(
       await enforceGracePeriods(lifecycle);
       for (const id of await pendingTenantIds(db)) await provisionTenant(orders, id);
     },
+    beginClose: () => closing.abort(),
     async close() {
+      closing.abort();
       await Promise.allSettled([...inFlight]);
+      await saleEvents?.close();
       await provisioner.close();
       mailer.close();
       await db.end();

@@ -4,13 +4,12 @@
 // account sees the settings read-only. Pages are checked with axe-core and for touch targets, and
 // photographed at tablet and phone size.
 import { launchChromium, type ChromiumSession } from '@cloudpos/harness';
-import { portalTokenSigner } from '@cloudpos/pos-api';
-import { TEST_PORTAL_TOKEN_SECRET } from '@cloudpos/pos-api/test-support';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPage, consoleErrorsOf, logIn, type Page } from '../testing/chromium.ts';
 import { readyTenant, signedInManager, TEST_PASSWORD, verifiedMerchant } from '../testing/merchants.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
+import { sellingRegister } from '../testing/selling.ts';
 
 let portal: TestPortal;
 let chromium: ChromiumSession;
@@ -39,67 +38,6 @@ const openSettings = async (page: Page) => {
   await page.waitForURL('**/manage/settings');
   await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
 };
-
-/**
- * A sale on the tenant's POS API, as a register makes it: a product, a cashier and a register set
- * up with an owner's portal token, then the cashier signs in on the register and sells one item.
- */
-async function sellOneItem(): Promise<string> {
-  const token = await portalTokenSigner({ platformSecret: TEST_PORTAL_TOKEN_SECRET })({
-    tenant: slug,
-    portalUserId: '00000000-0000-4000-8000-000000000001',
-    role: 'owner',
-  });
-  const api = portal.posApi!.app;
-  const call = async <T>(url: string, payload: object, headers: Record<string, string> = {}) => {
-    const response = await api.inject({
-      method: 'POST',
-      url,
-      headers: { host: `${slug}.localhost`, ...headers },
-      payload,
-    });
-    expect(response.statusCode, `${url}: ${response.body}`).toBeLessThan(300);
-    return response.json<T>();
-  };
-  const asOwner = { authorization: `Bearer ${token}` };
-  const rate = await call<{ id: string }>(
-    '/v1/catalog/tax-rates',
-    { code: 'VAT19', name: 'VAT 19%', rate: '19', inclusive: true },
-    asOwner,
-  );
-  const category = await call<{ id: string }>(
-    '/v1/catalog/tax-categories',
-    { code: 'VAT19', name: 'Standard VAT', taxRateIds: [rate.id] },
-    asOwner,
-  );
-  await call(
-    '/v1/catalog/products',
-    {
-      name: 'Tide Tables 2027',
-      taxCategoryId: category.id,
-      variants: [{ sku: 'TIDE', prices: [{ amount: 1250 }] }],
-    },
-    asOwner,
-  );
-  await call(
-    '/v1/staff',
-    { code: '3000', displayName: 'Cai Cashier', role: 'cashier', pin: '3131' },
-    asOwner,
-  );
-  const device = await call<{ id: string; secret: string }>('/v1/devices', { name: 'Front' }, asOwner);
-  const session = await call<{ accessToken: string }>('/v1/auth/sign-in', {
-    deviceId: device.id,
-    deviceSecret: device.secret,
-    staffCode: '3000',
-    pin: '3131',
-  });
-  const sale = await call<{ id: string }>(
-    '/v1/sales',
-    { lines: [{ sku: 'TIDE', quantity: 1 }], tenders: [{ method: 'cash', amount: 1250 }] },
-    { authorization: `Bearer ${session.accessToken}`, 'idempotency-key': randomUUID() },
-  );
-  return sale.id;
-}
 
 describe('settings in the browser', () => {
   it('an owner changes the offline limits and the receipt footer, and the next receipt prints it', async () => {
@@ -144,7 +82,7 @@ describe('settings in the browser', () => {
     );
 
     // The next sale's receipt ends with the footer.
-    const saleId = await sellOneItem();
+    const { id: saleId } = await (await sellingRegister(portal, slug)).sell();
     await page.goto(`${portal.url}/tenants/${slug}/manage/sales/${saleId}`);
     const printed = (await page.locator('pre.receipt').textContent())!.trimEnd().split('\n');
     expect(printed.slice(-2).map((line) => line.trim())).toEqual([

@@ -12,6 +12,8 @@ export interface ManagedTenant {
   currency: string;
   /** BCP 47: the Tenant's spec.locale, as its receipts use it (the CRD's default en-US when unset). */
   locale: string;
+  /** IANA: the Tenant's spec.timezone, where its business days start (the CRD's default UTC when unset). */
+  timezone: string;
   /** The signed-in user's role in the account, and so in the tenant's API. */
   role: PortalUser['role'];
   /** Where the tenant's till runs (`/till/` on the tenant's host): new registers open it to pair. */
@@ -36,9 +38,11 @@ export async function storeAccess(
     display_name: string;
     currency: string;
     locale: string | null;
+    timezone: string | null;
     state: string;
   }>(
-    `select slug, display_name, currency, manifest -> 'spec' ->> 'locale' as locale, state
+    `select slug, display_name, currency, manifest -> 'spec' ->> 'locale' as locale,
+            manifest -> 'spec' ->> 'timezone' as timezone, state
      from platform.tenant where slug = $1 and account_id = $2`,
     [slug, user.accountId],
   );
@@ -60,6 +64,7 @@ export async function storeAccess(
       displayName: row.display_name,
       currency: row.currency,
       locale: row.locale ?? 'en-US',
+      timezone: row.timezone ?? 'UTC',
       role: user.role,
       tillUrl: new URL('/till/', tenantUrl(row.slug)).toString(),
     },

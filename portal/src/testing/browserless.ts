@@ -7,8 +7,9 @@ export class FormClient {
     this.base = base;
   }
 
-  async get(path: string): Promise<Response> {
-    return this.send(path, { method: 'GET' });
+  /** `signal` ends a long answer (an event stream) early. */
+  async get(path: string, init: { signal?: AbortSignal } = {}): Promise<Response> {
+    return this.send(path, { method: 'GET', ...init });
   }
 
   /** The CSRF token of this client's cookie, as the page renders it in every form. */

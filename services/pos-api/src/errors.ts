@@ -94,6 +94,7 @@ export const PROBLEM_CODES = {
   sale_not_refundable: [409, 'Only completed sales can be returned'],
   refund_exceeds_sold: [409, 'That is more than can still be returned'],
   invalid_cursor: [400, 'The page cursor is not valid'],
+  invalid_period: [400, 'The period is not valid: `from` must be before `to`, at most 366 days apart'],
   receipt_number_taken: [409, 'Another sale of this register already has this receipt number'],
   receipt_number_invalid: [422, 'The receipt number skips too far ahead of the register’s last one'],
   // Catalog (catalog/problems.ts throws them with field errors)

@@ -27,6 +27,7 @@ const SECTIONS = [
   ['stores', 'Stores'],
   ['registers', 'Registers'],
   ['products', 'Products'],
+  ['categories', 'Categories'],
   ['taxes', 'Taxes'],
   ['staff', 'Staff'],
   ['settings', 'Settings'],

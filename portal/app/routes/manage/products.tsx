@@ -1,10 +1,11 @@
 // Products of a tenant: a page at a time (the API's cursor), or the results of a search by name,
-// SKU or barcode; each links to its edit page.
+// SKU or barcode; each links to its edit page. Prices are those of all stores, or of the store
+// chosen (its own price where it has one: the search asks the API, which prices as a till there does).
 import { Form, Link, useLoaderData, type LoaderFunctionArgs } from 'react-router';
 import { loaderError, requireStore } from '../../manage.server.ts';
 import { formatMoney } from '../../money.ts';
 import { useTenant } from './layout.tsx';
-import type { Page, Product, SearchHit } from './types.ts';
+import type { Page, Product, SearchHit, Store } from './types.ts';
 
 export const meta = () => [{ title: 'Products · CloudPOS' }];
 
@@ -25,12 +26,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const q = url.searchParams.get('q')?.trim().slice(0, 100) ?? '';
   const cursor = url.searchParams.get('cursor')?.slice(0, 1000) || undefined;
   try {
+    const { data: openStores } = await api.get<Page<Store>>('/v1/stores');
+    const stores = openStores.items.map(({ id, name, currency }) => ({ id, name, currency }));
+    const store = stores.find((candidate) => candidate.id === url.searchParams.get('store'));
     if (q) {
       const { data } = await api.get<Page<SearchHit>>('/v1/catalog/search', {
         q,
         cursor,
         limit: PAGE_SIZE,
         includeInactive: true,
+        storeId: store?.id,
       });
       const rows: Row[] = data.items.map((hit) => ({
         productId: hit.productId,
@@ -40,24 +45,28 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         currency: hit.currency,
         active: hit.active,
       }));
-      return { q, cursor: cursor ?? null, rows, next: data.next };
+      return { q, cursor: cursor ?? null, rows, next: data.next, stores, storeId: store?.id ?? '' };
     }
     const { data } = await api.get<Page<Product>>('/v1/catalog/products', { cursor, limit: PAGE_SIZE });
     const rows: Row[] = data.items.map((product) => {
-      const price = product.variants[0]?.prices.find((candidate) => candidate.storeId === null);
+      const prices = product.variants[0]?.prices ?? [];
+      const currency = store?.currency ?? tenant.currency;
+      const price =
+        (store && prices.find((candidate) => candidate.storeId === store.id)) ??
+        prices.find((candidate) => candidate.storeId === null && candidate.currency === currency);
       return {
         productId: product.id,
         name: product.name,
         skus: product.variants.map((variant) => variant.sku).join(', '),
         price: price?.amount ?? null,
-        currency: price?.currency ?? tenant.currency,
+        currency: price?.currency ?? currency,
         active: product.active,
       };
     });
-    return { q, cursor: cursor ?? null, rows, next: data.next };
+    return { q, cursor: cursor ?? null, rows, next: data.next, stores, storeId: store?.id ?? '' };
   } catch (error) {
     if ((error as { code?: string }).code === 'invalid_cursor')
-      return { q, cursor: null, rows: [], next: null, stale: true };
+      return { q, cursor: null, rows: [], next: null, stale: true, stores: [], storeId: '' };
     return loaderError(error);
   }
 }
@@ -67,7 +76,11 @@ export default function Products() {
   const tenant = useTenant();
   const base = `/tenants/${tenant.slug}/manage/products`;
   const pageLink = (cursor: string) =>
-    `${base}?${new URLSearchParams({ ...(data.q ? { q: data.q } : {}), cursor }).toString()}`;
+    `${base}?${new URLSearchParams({
+      ...(data.q ? { q: data.q } : {}),
+      ...(data.storeId ? { store: data.storeId } : {}),
+      cursor,
+    }).toString()}`;
   return (
     <section className="card">
       <h1>Products</h1>
@@ -87,6 +100,19 @@ export default function Products() {
             Search
           </button>
         </div>
+        {data.stores.length > 0 ? (
+          <div className="field">
+            <label htmlFor="product-store">Prices for</label>
+            <select id="product-store" name="store" defaultValue={data.storeId}>
+              <option value="">All stores</option>
+              {data.stores.map((store) => (
+                <option key={store.id} value={store.id}>
+                  {store.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
       </Form>
       {'stale' in data ? (
         <p className="banner" role="status">

@@ -1,5 +1,6 @@
 // One sale: its totals and its receipt as the API renders it (text, as printed).
 import { data, Link, useLoaderData, type LoaderFunctionArgs } from 'react-router';
+import { isUuid } from '../../forms.ts';
 import { loaderError, requireStore } from '../../manage.server.ts';
 import { formatMoney } from '../../money.ts';
 import { useTenant } from './layout.tsx';
@@ -7,11 +8,9 @@ import type { SaleSummary } from './types.ts';
 
 export const meta = () => [{ title: 'Receipt · CloudPOS' }];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { api } = await requireStore(context, request, params.slug);
-  if (!UUID.test(params.id ?? '')) throw data('No such sale.', { status: 404 });
+  if (!isUuid(params.id)) throw data('No such sale.', { status: 404 });
   try {
     const sale = await api.get<SaleSummary & { taxTotal: number }>(`/v1/sales/${params.id}`);
     const receipt = await api

@@ -9,7 +9,7 @@ import {
   InlineInput,
   Outcome,
   SelectField,
-  useFormSchema,
+  useListForms,
 } from '../../form-kit.tsx';
 import { fieldErrors, formObject, newStaffSchema, resetPinSchema, staffActiveSchema } from '../../forms.ts';
 import { invalid } from '../../action-errors.server.ts';
@@ -71,15 +71,7 @@ const ROLE_OPTIONS = [
 export default function Staff() {
   const { staff, role } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const failed = result && 'errors' in result ? result : undefined;
-  const { errors, onSubmit } = useFormSchema(
-    newStaffSchema,
-    failed?.values.intent === 'create' ? failed.errors : undefined,
-  );
-  const rowError =
-    failed && failed.values.intent !== 'create'
-      ? (failed.errors.form ?? Object.values(failed.errors)[0])
-      : undefined;
+  const { failed, errors, onSubmit, rowError } = useListForms(newStaffSchema, result);
   return (
     <section className="card">
       <h1>Staff</h1>

@@ -8,11 +8,11 @@ import {
   freshAfter,
   InlineInput,
   Outcome,
-  useFormSchema,
+  useListForms,
 } from '../../form-kit.tsx';
 import { closeStoreSchema, fieldErrors, formObject, newStoreSchema, renameStoreSchema } from '../../forms.ts';
 import { invalid } from '../../action-errors.server.ts';
-import { fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
+import { changedMeanwhile, fromPosApiError, loaderError, requireStore } from '../../manage.server.ts';
 import { can } from '../../rights.ts';
 import type { Page, Store } from './types.ts';
 
@@ -60,13 +60,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return invalid({ form: 'Unknown action. Reload the page.' }, values);
   } catch (error) {
     if ((error as { code?: string }).code === 'version_conflict')
-      return invalid(
-        {
-          form: 'Someone else changed this store meanwhile. The list now shows the current state: try again.',
-        },
-        values,
-        412,
-      );
+      return changedMeanwhile('this store', values);
     return fromPosApiError(error, values);
   }
 }
@@ -74,15 +68,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 export default function Stores() {
   const { stores, canChange } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const failed = result && 'errors' in result ? result : undefined;
-  const { errors, onSubmit } = useFormSchema(
-    newStoreSchema,
-    failed?.values.intent === 'create' ? failed.errors : undefined,
-  );
-  const rowError =
-    failed && failed.values.intent !== 'create'
-      ? (failed.errors.form ?? Object.values(failed.errors)[0])
-      : undefined;
+  const { creating, errors, onSubmit, rowError } = useListForms(newStoreSchema, result);
   return (
     <section className="card">
       <h1>Stores</h1>
@@ -126,7 +112,7 @@ export default function Stores() {
             name="name"
             label="Store name"
             idPrefix="new-store"
-            defaultValue={failed?.values.intent === 'create' ? failed.values.name : undefined}
+            defaultValue={creating?.values.name}
             error={errors.name}
           />
           <Field
@@ -134,7 +120,7 @@ export default function Stores() {
             label="Store code"
             idPrefix="new-store"
             hint="Printed in receipt numbers, e.g. MAIN or BERLIN-1; it never changes."
-            defaultValue={failed?.values.intent === 'create' ? failed.values.code : undefined}
+            defaultValue={creating?.values.code}
             error={errors.code}
           />
           <button type="submit">Open store</button>

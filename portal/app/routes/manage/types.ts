@@ -41,17 +41,28 @@ export interface Price {
 
 export interface Variant {
   id: string;
+  productId: string;
   name: string;
   sku: string;
   barcode: string | null;
   active: boolean;
+  version: number;
   prices: Price[];
+}
+
+export interface Category {
+  id: string;
+  name: string;
+  parentId: string | null;
+  position: number;
+  version: number;
 }
 
 export interface Product {
   id: string;
   name: string;
   description: string | null;
+  categoryId: string | null;
   taxCategoryId: string;
   active: boolean;
   version: number;
@@ -67,6 +78,8 @@ export interface SearchHit {
   active: boolean;
   unitPrice: number | null;
   currency: string;
+  /** The store whose prices these are; null: the all-stores prices. */
+  storeId: string | null;
 }
 
 export interface TaxRate {

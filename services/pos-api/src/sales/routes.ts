@@ -20,6 +20,7 @@ import {
   ApprovalHeaders,
   checkPermission,
   permissionProblems,
+  requirePermission,
   type PermissionOptions,
 } from '../staff/require-permission.ts';
 import {
@@ -43,6 +44,8 @@ import {
   SaleListQuery,
   SaleListSchema,
   SaleSchema,
+  SalesSummaryQuery,
+  SalesSummarySchema,
   UnreceiptedReturnBody,
 } from './schemas.ts';
 import type { Action } from '../staff/permissions.ts';
@@ -50,6 +53,7 @@ import { commitBatch, MAX_BATCH_SALES } from './batch.ts';
 import { checkout, type Authorize } from './checkout.ts';
 import { getSale, listSales, receiptGaps, saleIdByReceiptNumber } from './lookup.ts';
 import { receiptData } from './receipt-data.ts';
+import { salesSummary } from './summary.ts';
 import { returns } from './returns.ts';
 import { staffActorOf } from '../tenancy/context.ts';
 
@@ -375,6 +379,26 @@ export async function salesRoutes(
       },
     },
     async (request) => listSales(request.ctx, request.query),
+  );
+
+  app.get(
+    '/sales/summary',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          'The takings of a period: completed sales and returns, counted and summed per currency (reports.read)',
+        security: SIGNED_IN,
+        querystring: SalesSummaryQuery,
+        response: {
+          200: SalesSummarySchema,
+          ...problemResponses(...permissionProblems('reports.read'), 'invalid_period', 'store_not_found'),
+        },
+      },
+      // A read: only refusals are audited (a live dashboard asks again after every sale).
+      preHandler: requirePermission('reports.read', { audit: false }),
+    },
+    async (request) => salesSummary(request.ctx, request.query),
   );
 
   app.get(

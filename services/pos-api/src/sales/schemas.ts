@@ -297,6 +297,33 @@ export const SaleListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const SalesSummaryQuery = Type.Object(
+  {
+    from: Type.String({ format: 'date-time', description: 'Completed at or after (with an offset)' }),
+    to: Type.String({ format: 'date-time', description: 'Completed before; at most 366 days after from' }),
+    storeId: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+
+const MinorUnits = Type.Integer({ description: 'Minor units of the currency' });
+export const SalesSummarySchema = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  storeId: Type.Union([Uuid, Type.Null()], { description: 'null: every store' }),
+  currencies: Type.Array(
+    Type.Object({
+      currency: Type.String(),
+      salesCount: Type.Integer({ description: 'Completed sales' }),
+      salesAmount: MinorUnits,
+      returnsCount: Type.Integer({ description: 'Completed returns, with or without a receipt' }),
+      returnsAmount: Type.Integer({ description: 'Minor units given back (negative)' }),
+      netAmount: Type.Integer({ description: 'salesAmount + returnsAmount' }),
+    }),
+    { description: 'One entry per currency sold in; empty when nothing completed' },
+  ),
+});
+
 export const ReceiptNumberParams = Type.Object({
   number: Type.String({ minLength: 1, maxLength: 80, description: 'As printed: MAIN-000123' }),
 });

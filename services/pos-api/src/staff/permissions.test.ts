@@ -23,6 +23,7 @@ const EXPECTED: [Action, owner: Decision, manager: Decision, cashier: Decision][
   ['audit.read', 'allow', 'allow', 'deny'],
   ['store.manage', 'allow', 'deny', 'deny'],
   ['settings.manage', 'allow', 'deny', 'deny'],
+  ['reports.read', 'allow', 'allow', 'deny'],
 ];
 
 describe('permission matrix', () => {

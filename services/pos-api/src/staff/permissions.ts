@@ -15,6 +15,7 @@ export const ACTIONS = [
   'audit.read',
   'store.manage',
   'settings.manage',
+  'reports.read',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -40,6 +41,8 @@ const MATRIX: Record<Action, readonly [owner: Decision, manager: Decision, cashi
   'store.manage': [A, D, D],
   // Rounding, discount limits and offline limits change how money is taken: owners only.
   'settings.manage': [A, D, D],
+  // The business's takings (the day's sales figures): not a cashier's to browse.
+  'reports.read': [A, A, D],
 };
 
 const COLUMN: Record<StaffRole, 0 | 1 | 2> = { owner: 0, manager: 1, cashier: 2 };

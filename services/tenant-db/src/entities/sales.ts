@@ -50,7 +50,8 @@ export const Sale = defineEntity({
     version: p.integer().version(),
   },
   uniques: [{ properties: ['deviceId', 'receiptNumber'] }],
-  indexes: [{ properties: ['status', 'createdAt'] }],
+  // completedAt: the day's figures (GET /v1/sales/summary) count what completed in a window.
+  indexes: [{ properties: ['status', 'createdAt'] }, { properties: ['status', 'completedAt'] }],
 });
 export type Sale = InferEntity<typeof Sale>;
 
