@@ -23,6 +23,7 @@ const EXPECTED: [Action, owner: Decision, manager: Decision, cashier: Decision][
   ['audit.read', 'allow', 'allow', 'deny'],
   ['store.manage', 'allow', 'deny', 'deny'],
   ['settings.manage', 'allow', 'deny', 'deny'],
+  ['receipt.email', 'allow', 'allow', 'allow'],
 ];
 
 describe('permission matrix', () => {

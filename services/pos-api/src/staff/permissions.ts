@@ -15,6 +15,7 @@ export const ACTIONS = [
   'audit.read',
   'store.manage',
   'settings.manage',
+  'receipt.email',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -40,6 +41,9 @@ const MATRIX: Record<Action, readonly [owner: Decision, manager: Decision, cashi
   'store.manage': [A, D, D],
   // Rounding, discount limits and offline limits change how money is taken: owners only.
   'settings.manage': [A, D, D],
+  // Every cashier may e-mail a customer their receipt; the route limits how often (per till, per
+  // tenant, per sale), and the audit log keeps who sent which sale where (the address shortened).
+  'receipt.email': [A, A, A],
 };
 
 const COLUMN: Record<StaffRole, 0 | 1 | 2> = { owner: 0, manager: 1, cashier: 2 };

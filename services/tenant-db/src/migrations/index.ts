@@ -12,6 +12,7 @@ import { Migration20261205140000_unreceipted_returns } from './Migration20261205
 import { Migration20261205182604_device_pairing_codes } from './Migration20261205182604_device_pairing_codes.ts';
 import { Migration20261205190000_audit_portal_actor } from './Migration20261205190000_audit_portal_actor.ts';
 import { Migration20261205233000_payment_position } from './Migration20261205233000_payment_position.ts';
+import { Migration20261207100000_receipt_mail } from './Migration20261207100000_receipt_mail.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
@@ -46,4 +47,5 @@ export const tenantMigrations: MigrationObject[] = [
     class: Migration20261205190000_audit_portal_actor,
   },
   { name: 'Migration20261205233000_payment_position', class: Migration20261205233000_payment_position },
+  { name: 'Migration20261207100000_receipt_mail', class: Migration20261207100000_receipt_mail },
 ];
