@@ -1,14 +1,18 @@
 // The receipt of the sale just made: the server's HTML receipt once the sale is on the server
-// (printed through the browser's print dialog), else the till's own copy with the same number.
+// (printed through the browser's print dialog), else the till's own copy with the same number and
+// the tenant's header and footer lines (synced with the settings, so offline too). Under it, the
+// customer can have it e-mailed (online only).
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import type { LocalSale } from '../db.ts';
 import { formatMoney } from '../format.ts';
 import { accessTokenOf } from '../sessions.ts';
 import type { TillContext } from './App.tsx';
+import { EmailReceipt } from './EmailReceipt.tsx';
 
 export function ReceiptScreen({ context, saleKey }: { context: TillContext; saleKey: string }) {
   const { db, register, session } = context;
+  const receiptLines = context.catalog.settings.receipt;
   const money = (amount: number) => formatMoney(amount, register.tenant.currency);
   const [sale, setSale] = useState<LocalSale>();
   const [html, setHtml] = useState<string>();
@@ -47,6 +51,7 @@ export function ReceiptScreen({ context, saleKey }: { context: TillContext; sale
           <iframe ref={frame} className="receipt-frame" title="Receipt" srcDoc={html} />
         ) : (
           <section className="local-receipt" aria-label="Receipt">
+            <ReceiptLines lines={receiptLines?.header} testId="receipt-header" />
             <p>
               {register.storeName} · {sale.receiptLabel}
             </p>
@@ -74,8 +79,10 @@ export function ReceiptScreen({ context, saleKey }: { context: TillContext; sale
                 ))}
               </tbody>
             </table>
+            <ReceiptLines lines={receiptLines?.footer} testId="receipt-footer" />
           </section>
         )}
+        <EmailReceipt context={context} saleId={sale.serverSaleId} />
         <div className="row">
           <button
             type="button"
@@ -95,5 +102,17 @@ export function ReceiptScreen({ context, saleKey }: { context: TillContext; sale
         </div>
       </div>
     </main>
+  );
+}
+
+/** The tenant's own lines (plain text; React escapes them). */
+function ReceiptLines({ lines, testId }: { lines: string[] | undefined; testId: string }) {
+  if (!lines?.length) return null;
+  return (
+    <div className="receipt-lines" data-testid={testId}>
+      {lines.map((line, index) => (
+        <p key={index}>{line}</p>
+      ))}
+    </div>
   );
 }
