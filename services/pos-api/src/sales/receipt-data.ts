@@ -8,7 +8,7 @@ import type {
   ReceiptSaleLine,
   ReceiptSalePayment,
   ReceiptSaleTax,
-} from '../receipts/index.ts';
+} from '@cloudpos/receipts';
 import { effectiveSettings } from '../settings/index.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { getSale } from './lookup.ts';

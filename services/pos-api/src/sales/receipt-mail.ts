@@ -11,7 +11,7 @@ import { problem } from '../errors.ts';
 import { idempotent, type IdempotentResult } from '../idempotency/index.ts';
 import type { Counters } from '../limits/counters.ts';
 import { tenantKey } from '../limits/keys.ts';
-import { buildReceiptDocument, renderMail } from '../receipts/index.ts';
+import { buildReceiptDocument, renderMail } from '@cloudpos/receipts';
 import { recordAudit } from '../staff/audit.ts';
 import { checkPermission } from '../staff/require-permission.ts';
 import { staffActorOf, type RequestContext } from '../tenancy/context.ts';

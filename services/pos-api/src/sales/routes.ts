@@ -15,7 +15,7 @@ import {
   renderEscPos,
   renderHtml,
   renderText,
-} from '../receipts/index.ts';
+} from '@cloudpos/receipts';
 import {
   ApprovalHeaders,
   checkPermission,
