@@ -12,6 +12,8 @@ export interface TillSettings {
   offline: OfflineLimits;
   /** The tenant's lines on every receipt, the till's own copy included (absent before a sync had them). */
   receipt?: ReceiptLines;
+  /** The name and locale receipts print (read-only on the server). */
+  profile?: { displayName: string; locale: string };
 }
 
 export interface ReceiptLines {
@@ -132,6 +134,7 @@ export async function syncCatalog(db: TillDb, register: Register, token: string)
         },
         offline: settings.offline,
         receipt: { header: settings.receipt?.header ?? [], footer: settings.receipt?.footer ?? [] },
+        ...(settings.profile ? { profile: settings.profile } : {}),
       },
       'settings',
     ),
