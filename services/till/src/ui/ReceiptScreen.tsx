@@ -9,6 +9,9 @@ import { formatMoney } from '../format.ts';
 import { accessTokenOf } from '../sessions.ts';
 import type { TillContext } from './App.tsx';
 import { EmailReceipt } from './EmailReceipt.tsx';
+import { receiptBytes, ReceiptUnavailable } from '../escpos.ts';
+import { describeError } from '../messages.ts';
+import { PrinterError, printBytes, rememberedPrinter, type RememberedPrinter } from '../printer.ts';
 
 export function ReceiptScreen({ context, saleKey }: { context: TillContext; saleKey: string }) {
   const { db, register, session } = context;
@@ -17,6 +20,36 @@ export function ReceiptScreen({ context, saleKey }: { context: TillContext; sale
   const [sale, setSale] = useState<LocalSale>();
   const [html, setHtml] = useState<string>();
   const frame = useRef<HTMLIFrameElement>(null);
+  const [printer, setPrinter] = useState<RememberedPrinter>();
+  const [printed, setPrinted] = useState<string>();
+  const [printError, setPrintError] = useState<string>();
+  const [printing, setPrinting] = useState(false);
+
+  useEffect(() => {
+    void rememberedPrinter(db).then(setPrinter);
+  }, [db]);
+
+  /** The receipt's ESC/POS bytes to the register's printer (the server's, or the till's own offline). */
+  async function printOnPrinter() {
+    if (!sale) return;
+    setPrintError(undefined);
+    setPrinted(undefined);
+    setPrinting(true);
+    try {
+      const place = { register, settings: context.catalog.settings, cashier: session.displayName };
+      const { bytes } = await receiptBytes(db, session.staffId, sale, place);
+      const used = await printBytes(db, bytes);
+      setPrinted(`Printed on ${used.name}.`);
+    } catch (caught) {
+      setPrintError(
+        caught instanceof PrinterError || caught instanceof ReceiptUnavailable
+          ? caught.message
+          : describeError(caught),
+      );
+    } finally {
+      setPrinting(false);
+    }
+  }
 
   useEffect(() => {
     void (async () => {
@@ -83,6 +116,16 @@ export function ReceiptScreen({ context, saleKey }: { context: TillContext; sale
           </section>
         )}
         <EmailReceipt context={context} saleId={sale.serverSaleId} />
+        {printError && (
+          <p className="error" role="alert">
+            {printError}
+          </p>
+        )}
+        {printed && !printError && (
+          <p className="sent" role="status" data-testid="printer-result">
+            {printed}
+          </p>
+        )}
         <div className="row">
           <button
             type="button"
@@ -91,6 +134,16 @@ export function ReceiptScreen({ context, saleKey }: { context: TillContext; sale
           >
             Print receipt
           </button>
+          {printer && (
+            <button
+              type="button"
+              className="secondary"
+              disabled={printing}
+              onClick={() => void printOnPrinter()}
+            >
+              {printing ? 'Printing…' : 'Receipt printer'}
+            </button>
+          )}
           <button
             type="button"
             className="primary grow"
