@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PosApi } from '../app.ts';
 import { portalTokenSigner } from '../auth/portal-tokens.ts';
 import {
+  anotherTill,
   bearer,
   signIn,
   sellingWorld,
@@ -41,20 +42,8 @@ beforeAll(async () => {
   );
   ({ sql, app, tenant, schema } = world);
   tillOne = await signIn(app, tenant, tenant.cashier.code, tenant.cashier.pin);
-  const registered = await app.inject({
-    method: 'POST',
-    url: '/v1/devices',
-    headers: { host: tenant.host, ...bearer(tenant.owner.accessToken) },
-    payload: { name: 'Till 2' },
-  });
-  expect(registered.statusCode, registered.body).toBe(201);
-  const device = registered.json<{ id: string; secret: string }>();
-  tillTwo = await signIn(
-    app,
-    { ...tenant, deviceId: device.id, deviceSecret: device.secret },
-    tenant.cashier.code,
-    tenant.cashier.pin,
-  );
+  tillTwo = (await anotherTill(app, tenant, 'Till 2')).signedIn;
+
   const footer = await app.inject({
     method: 'PUT',
     url: '/v1/settings/receipt',

@@ -13,8 +13,8 @@ import {
   alertOf,
   expectAccessible,
   photograph,
+  sellMugAndBread,
   signedInTillForFile,
-  tapProduct,
   type TillWorld,
 } from './harness.ts';
 
@@ -116,15 +116,6 @@ const printedBytes = (page: Page) =>
 async function openSync(page: Page) {
   await page.getByRole('button', { name: /synced|to sync|Offline|attention/ }).click();
   await page.getByRole('heading', { name: 'Receipt printer' }).waitFor();
-}
-
-async function sellMugAndBread(page: Page) {
-  await tapProduct(page, 'Mug');
-  await tapProduct(page, 'Bread');
-  await page.getByRole('button', { name: /^Pay / }).click();
-  await page.getByLabel('Cash received').fill('10');
-  await page.getByRole('button', { name: 'Complete sale' }).click();
-  await page.getByTestId('receipt-number').waitFor();
 }
 
 describe('a receipt printer over Web Serial or WebUSB', () => {

@@ -17,9 +17,9 @@ import {
   alertOf,
   expectAccessible,
   photograph,
+  sellMugAndBread,
   signedInTillForFile,
   signIn,
-  tapProduct,
   type TillWorld,
 } from './harness.ts';
 
@@ -69,17 +69,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Mug and Bread (5.50), paid with a 10 note; the receipt screen is left open. */
-async function sellMugAndBread(): Promise<void> {
-  const { page } = till;
-  await tapProduct(page, 'Mug');
-  await tapProduct(page, 'Bread');
-  await page.getByRole('button', { name: /^Pay / }).click();
-  await page.getByLabel('Cash received').fill('10');
-  await page.getByRole('button', { name: 'Complete sale' }).click();
-  await page.getByTestId('receipt-number').waitFor();
-}
-
 const customer = (name: string) => `${name}.${randomUUID().slice(0, 8)}@example.com`;
 
 async function mailTo(address: string) {
@@ -91,7 +80,7 @@ async function mailTo(address: string) {
 describe('receipts by e-mail', () => {
   it('sends the receipt to the address the customer gives, and it arrives', async () => {
     const { page } = till;
-    await sellMugAndBread();
+    await sellMugAndBread(page);
     await expect.poll(() => page.getByTestId('sale-status').textContent()).toBe('Saved on the server.');
     const number = (await page.getByTestId('receipt-number').textContent())!;
 
@@ -123,7 +112,7 @@ describe('receipts by e-mail', () => {
   it('offline: prints its own copy with the header and footer, and says e-mail needs the network', async () => {
     const { page } = till;
     await till.browser.context.setOffline(true);
-    await sellMugAndBread();
+    await sellMugAndBread(page);
     await expect.poll(() => page.getByTestId('sale-status').textContent()).toMatch(/^Saved on this register/);
     const copy = page.getByRole('region', { name: 'Receipt' });
     expect(await copy.getByTestId('receipt-header').locator('p').allTextContents()).toEqual(RECEIPT.header);
@@ -160,7 +149,7 @@ describe('receipts by e-mail', () => {
 
   it('e-mails a found sale’s receipt again from Return', async () => {
     const { page } = till;
-    await sellMugAndBread();
+    await sellMugAndBread(page);
     await expect.poll(() => page.getByTestId('sale-status').textContent()).toBe('Saved on the server.');
     const number = (await page.getByTestId('receipt-number').textContent())!;
     await page.getByRole('button', { name: 'New sale' }).click();
