@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 export const TILL_ROOT = import.meta.dirname;
 export const TILL_DIST = join(TILL_ROOT, 'dist');
 const STAMP = join(TILL_DIST, '.source-hash');
-// The pricing engine is bundled into the till: its sources count too.
+// The pricing engine and the receipt renderers are bundled into the till: their sources count too.
 const SOURCES = [
   join(TILL_ROOT, 'src'),
   join(TILL_ROOT, 'public'),
@@ -16,6 +16,7 @@ const SOURCES = [
   join(TILL_ROOT, 'vite.config.ts'),
   join(TILL_ROOT, 'package.json'),
   join(TILL_ROOT, '..', 'pricing', 'src'),
+  join(TILL_ROOT, '..', 'receipts', 'src'),
 ];
 
 async function filesUnder(path: string): Promise<string[]> {

@@ -154,7 +154,9 @@ async function main(): Promise<void> {
   const apiUrl = `http://127.0.0.1:${settings.ports.api}`;
   const demoProducts = await ensureDemoCatalog(settings.ports.api);
   // The worker relays every local tenant's outbox to its NATS account (their credentials are in
-  // .cloudpos/tenants); tenants created later are found within seconds.
+  // .cloudpos/tenants); tenants created later are found within seconds. It also sends the receipt
+  // e-mails tills ask for, to the Mailpit started with the portal below (until Mailpit is up, the
+  // mails wait in the tenant's queue and are retried).
   await startService({
     name: 'worker',
     module: '@cloudpos/worker/main',
@@ -168,6 +170,7 @@ async function main(): Promise<void> {
       TENANTS_DIR: join(settings.home, 'tenants'),
       METRICS_HOST: '127.0.0.1',
       METRICS_PORT: String(settings.ports.worker),
+      SMTP_URL: `smtp://127.0.0.1:${settings.ports.mailpitSmtp}`,
     },
   });
 
@@ -195,7 +198,7 @@ async function main(): Promise<void> {
   say('CloudPOS is running.');
   say(`  Portal       ${portal.portalUrl}  (sign up, pay, get a tenant; payments: ${portal.stripe})`);
   say(
-    `  Mailbox      ${portal.mailpit.url}  (Mailpit: every e-mail the portal sends; SMTP ${portal.mailpit.smtpUrl})`,
+    `  Mailbox      ${portal.mailpit.url}  (Mailpit: every e-mail the portal and the tills' receipts send; SMTP ${portal.mailpit.smtpUrl})`,
   );
   say(`  POS API      ${apiUrl}  (OpenAPI: ${apiUrl}/docs, metrics: ${apiUrl}/metrics)`);
   say(
@@ -206,7 +209,9 @@ async function main(): Promise<void> {
     `  Redis        ${redis.version} on ${redis.displayUrl} (password in ${join(settings.home, 'secrets.json')})`,
   );
   say(`  Traces       ${traceViewerLine(traces)}`);
-  say(`  Worker       outbox relay (metrics http://127.0.0.1:${settings.ports.worker}/metrics)`);
+  say(
+    `  Worker       outbox relay, receipt e-mails (metrics http://127.0.0.1:${settings.ports.worker}/metrics)`,
+  );
   say(`  Demo tenant  ${demo.url} (schema ${demo.schema}: ${demo.phase}, ${demo.stores} store(s))`);
   say(
     `  Demo catalog ${demoProducts} products with German VAT (SKU LATTE, ESPRESSO, CROISSANT, MUG, BEANS-250)`,

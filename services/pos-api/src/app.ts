@@ -24,6 +24,7 @@ import { healthPlugin, type ReadinessCheck } from './plugins/health.ts';
 import { cardPaymentProvider, paymentWebhookRoutes } from './payments/index.ts';
 import { salesRoutes } from './sales/index.ts';
 import { salesMetrics } from './sales/metrics.ts';
+import { receiptMailService } from './sales/receipt-mail.ts';
 import { writeDeferredAudit } from './staff/audit.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { parsePinPeppers } from './staff/pin-peppers.ts';
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDependencies) {
     cards,
     metrics: salesMetrics(deps.metrics.registry),
     requestBudget,
+    receiptMail: receiptMailService({ counters, limits: config, clock }),
   });
   if (cards) {
     await app.register(paymentWebhookRoutes, {

@@ -77,6 +77,14 @@ const ConfigSchema = Type.Object({
   /** Sign-ins naming no valid till, and setup attempts, per minute from one client address. */
   SIGN_IN_LIMIT_PER_ADDRESS: Type.Integer({ minimum: 1, default: 20 }),
   /**
+   * Receipt e-mails (POST /v1/sales/:id/receipt/email) per RECEIPT_MAIL_WINDOW_MS from one till and
+   * on the whole tenant, and in all for one receipt: a till cannot become a spam relay.
+   */
+  RECEIPT_MAIL_LIMIT_PER_DEVICE: Type.Integer({ minimum: 1, default: 30 }),
+  RECEIPT_MAIL_LIMIT_PER_TENANT: Type.Integer({ minimum: 1, default: 300 }),
+  RECEIPT_MAIL_WINDOW_MS: Type.Integer({ minimum: 1000, default: 3_600_000 }),
+  RECEIPT_MAIL_PER_SALE: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+  /**
    * Comma-separated addresses or CIDRs of the proxies in front of the API (the ingress controller's
    * pods, say 10.0.0.0/8) whose X-Forwarded-For names the client. Empty: trust no proxy, the client
    * is the peer. Never "true": any client could then choose its address and escape its limits.

@@ -232,6 +232,30 @@ export async function signIn(
   return { accessToken: body.accessToken, refreshToken: body.refreshToken, staffId: body.staff.id };
 }
 
+/** Registers another till as the tenant's owner and signs `staff` in on it (the cashier by default). */
+export async function anotherTill(
+  app: PosApi,
+  tenant: TestTenant,
+  name: string,
+  staff: { code: string; pin: string } = tenant.cashier,
+): Promise<{ device: { id: string; secret: string; code: string }; signedIn: SignedIn }> {
+  const registered = await app.inject({
+    method: 'POST',
+    url: '/v1/devices',
+    headers: { host: tenant.host, ...bearer(tenant.owner.accessToken) },
+    payload: { name },
+  });
+  expect(registered.statusCode, registered.body).toBe(201);
+  const device = registered.json<{ id: string; secret: string; code: string }>();
+  const signedIn = await signIn(
+    app,
+    { ...tenant, deviceId: device.id, deviceSecret: device.secret },
+    staff.code,
+    staff.pin,
+  );
+  return { device, signedIn };
+}
+
 export interface SellingWorld {
   db: TestDatabase;
   redis: Redis;

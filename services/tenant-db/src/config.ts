@@ -19,6 +19,7 @@ import {
   SaleTax,
 } from './entities/sales.ts';
 import { ManagerApproval } from './entities/manager-approval.ts';
+import { ReceiptMail } from './entities/receipt-mail.ts';
 import { RefreshToken } from './entities/refresh-token.ts';
 import { Setting } from './entities/setting.ts';
 import { StaffMember } from './entities/staff-member.ts';
@@ -27,7 +28,8 @@ import { TenantLock } from './entities/tenant-lock.ts';
 import { TillDevice } from './entities/till-device.ts';
 import { tenantMigrations } from './migrations/index.ts';
 
-export const tenantEntities = [
+// Annotated: the inferred tuple of every entity's schema type is too long for declaration output.
+export const tenantEntities: NonNullable<Options['entities']> = [
   Store,
   Setting,
   StaffMember,
@@ -54,6 +56,7 @@ export const tenantEntities = [
   ProviderEvent,
   TenantLock,
   DevicePairingCode,
+  ReceiptMail,
 ];
 
 export interface TenantOrmOptions {

@@ -35,6 +35,7 @@ export {
   SaleTax,
 } from './entities/sales.ts';
 export { OutboxEvent, ProviderEvent } from './entities/messaging.ts';
+export { ReceiptMail } from './entities/receipt-mail.ts';
 export { TenantLock, TENANT_LOCKS, type TenantLockName } from './entities/tenant-lock.ts';
 export {
   dropTenantDatabase,

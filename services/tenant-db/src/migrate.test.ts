@@ -35,6 +35,7 @@ const TENANT_TABLES = [
   'product',
   'provider_event',
   'receipt_gap',
+  'receipt_mail',
   'refresh_token',
   'register_counter',
   'sale',

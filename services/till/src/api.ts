@@ -23,8 +23,8 @@ export interface ApiRequest {
   body?: unknown;
   token?: string;
   headers?: Record<string, string>;
-  /** What the answer is read as. */
-  as?: 'json' | 'text';
+  /** What the answer is read as (bytes: an ArrayBuffer). */
+  as?: 'json' | 'text' | 'bytes';
 }
 
 export async function api<T>(path: string, request: ApiRequest = {}): Promise<T> {
@@ -59,6 +59,7 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
     );
   }
   if (response.status === 204) return undefined as T;
+  if (request.as === 'bytes') return (await response.arrayBuffer()) as T;
   return (request.as === 'text' ? await response.text() : await response.json()) as T;
 }
 

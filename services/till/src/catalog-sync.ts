@@ -1,6 +1,6 @@
 // Copies what the till sells from into IndexedDB: tax rates, categories, every active variant
 // priced for the register's store, and the tenant's settings the till applies offline (rounding,
-// offline limits). A full resync each time (one transaction swaps the old copy for
+// offline limits, the receipt's header and footer lines). A full resync each time (one transaction swaps the old copy for
 // the new one, so a sync that fails half-way leaves the previous catalog whole).
 import { api } from './api.ts';
 import type { CatalogItem, Category, Register, TaxRate, TillDb } from './db.ts';
@@ -10,12 +10,22 @@ import { defaultOfflineLimits, type OfflineLimits } from './offline-limits.ts';
 export interface TillSettings {
   pricing: { mode: 'half-even' | 'half-up'; level: 'line' | 'document'; cashIncrement?: number };
   offline: OfflineLimits;
+  /** The tenant's lines on every receipt, the till's own copy included (absent before a sync had them). */
+  receipt?: ReceiptLines;
+  /** The name and locale receipts print (read-only on the server). */
+  profile?: { displayName: string; locale: string };
+}
+
+export interface ReceiptLines {
+  header: string[];
+  footer: string[];
 }
 
 /** What a register that never synced uses: the server's defaults. */
 export const defaultTillSettings = (currency: string): TillSettings => ({
   pricing: { mode: 'half-even', level: 'line', cashIncrement: 1 },
   offline: defaultOfflineLimits(currency),
+  receipt: { header: [], footer: [] },
 });
 
 interface ApiTaxRate extends TaxRate {
@@ -123,6 +133,8 @@ export async function syncCatalog(db: TillDb, register: Register, token: string)
           cashIncrement: settings.pricing.cashIncrement ?? 1,
         },
         offline: settings.offline,
+        receipt: { header: settings.receipt?.header ?? [], footer: settings.receipt?.footer ?? [] },
+        ...(settings.profile ? { profile: settings.profile } : {}),
       },
       'settings',
     ),

@@ -1,6 +1,7 @@
 // Everything the till keeps in the browser, in one IndexedDB database: the register's pairing,
 // the synced catalog, staff sessions, local sales and the outbox of sales the server has not
 // confirmed yet. A sale and its outbox entry are written in one transaction (outbox.ts).
+import type { ReceiptSaleLine, ReceiptSaleTax, ReceiptTotals } from '@cloudpos/receipts';
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CheckoutTender } from './tenders.ts';
 
@@ -92,10 +93,19 @@ export interface LocalSale {
     change: number;
     /** How it was paid, as the receipt lists it (absent on sales made before split tender). */
     payments?: { label: string; amount: number }[];
+    /** The priced figures a receipt prints, for ESC/POS offline (absent on older sales). */
+    receipt?: ReceiptFigures;
   };
   status: 'queued' | 'synced' | 'needs-attention';
   serverSaleId?: string;
   createdAt: string;
+}
+
+/** A sale's figures as checkout stores them (escpos.ts renders the receipt from them offline). */
+export interface ReceiptFigures {
+  lines: ReceiptSaleLine[];
+  taxes: ReceiptSaleTax[];
+  totals: Omit<ReceiptTotals, 'cashRounding'>;
 }
 
 export interface OutboxEntry {

@@ -4,6 +4,8 @@
 // accounts). Pooled (`TENANT_MODE=pooled`,
 // `npm start`): DATABASE_URL, NATS_URL and TENANTS_DIR, the local tenants' folder, where each
 // `<slug>.nats.creds` is a tenant to relay for (looked for again every 10 seconds).
+// With SMTP_URL (smtp:// or smtps://) it also sends each tenant's queued receipt e-mails, from
+// MAIL_FROM ("CloudPOS receipts <receipts@cloudpos.localhost>" by default); without it they wait.
 // Serves /healthz and /metrics on METRICS_PORT (9090). /healthz is 503 while a tenant's relay has not
 // finished a pass for WORKER_STALL_SECONDS (120): a wedged relay fails the liveness probe.
 import { jetstream } from '@nats-io/jetstream';
@@ -13,6 +15,7 @@ import { createPgPool, tenantSchemaName } from '@cloudpos/tenant-db';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { receiptMailMetrics, smtpTransport, startMailSender, type MailSender } from './receipt-mail.ts';
 import { relayMetrics, startRelay, type Relay } from './relay.ts';
 
 const logger = createLogger({ name: 'worker' });
@@ -31,6 +34,17 @@ const databaseUrl = setting('DATABASE_URL');
 const natsUrl = setting('NATS_URL');
 const telemetry = createMetrics({ service: 'worker' });
 const metrics = relayMetrics(telemetry.registry);
+const mailMetrics = receiptMailMetrics(telemetry.registry);
+const smtpUrl = process.env.SMTP_URL;
+if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
+  logger.fatal('SMTP_URL must be an smtp:// or smtps:// URL');
+  process.exit(1);
+}
+// One SMTP transport for every tenant's receipts (nodemailer connects per message).
+const transport = smtpUrl
+  ? smtpTransport(smtpUrl, process.env.MAIL_FROM ?? 'CloudPOS receipts <receipts@cloudpos.localhost>')
+  : undefined;
+if (!transport) logger.warn('SMTP_URL is not set: receipt e-mails stay queued until a worker has it');
 const pool = createPgPool({ connectionString: databaseUrl, max: pooled ? 4 : 2 }, (error, where) =>
   logger.warn({ err: error, where }, 'Postgres connection lost'),
 );
@@ -40,8 +54,15 @@ interface TenantRelay {
   nc: NatsConnection;
 }
 const relays = new Map<string, TenantRelay>();
+/** Receipt mail needs only the database and SMTP: it starts before (and whatever) NATS does. */
+const mailSenders = new Map<string, MailSender>();
 
 async function relayFor(slug: string, schema: string, creds: Uint8Array | undefined): Promise<void> {
+  if (transport && !mailSenders.has(slug))
+    mailSenders.set(
+      slug,
+      startMailSender({ tenant: slug, schema, pool, transport }, { logger, metrics: mailMetrics }),
+    );
   // NATS may be down: the connection keeps trying and the relay waits; sales keep committing.
   const nc = await connect({
     servers: natsUrl,
@@ -119,11 +140,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     logger.info({ signal }, 'shutting down');
     void (async () => {
       clearInterval(discovery);
+      for (const sender of mailSenders.values()) await sender.stop();
       for (const { relay, nc } of relays.values()) {
         await relay.stop();
         await nc.drain().catch(() => {});
       }
       server.close();
+      transport?.close();
       await pool.end();
       logger.info('stopped');
       process.exit(0);

@@ -9,6 +9,7 @@ import { extractTraceContext, injectTraceContext, type Logger } from '@cloudpos/
 import { TENANT_LOCKS } from '@cloudpos/tenant-db';
 import type pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { startPolling, type PollingLoop } from './polling.ts';
 
 const tracer = trace.getTracer('@cloudpos/worker');
 
@@ -145,18 +146,8 @@ async function publish(target: RelayTarget, row: OutboxRow, timeoutMs: number): 
   }
 }
 
-export interface Relay {
-  /** Resolves once the loop has stopped (an in-flight pass finishes first). */
-  stop(): Promise<void>;
-  /** Runs a pass now instead of waiting for the next tick. */
-  nudge(): void;
-  /**
-   * When the last pass ended (or the relay started), as Date.now(): a pass that never ends (a
-   * connection that never comes, a query that never answers) leaves it behind, which the
-   * worker's /healthz reports so that the liveness probe restarts the process.
-   */
-  lastPassAt(): number;
-}
+/** The relay's loop (see polling.ts). */
+export type Relay = PollingLoop;
 
 /**
  * Relays continuously: a pass every `intervalMs`, straight away again while there is a backlog,
@@ -166,9 +157,7 @@ export function startRelay(
   target: RelayTarget,
   options: { logger: Logger; metrics?: RelayMetrics; intervalMs?: number; batchSize?: number },
 ): Relay {
-  const interval = options.intervalMs ?? 250;
-  let stopped = false;
-  let failures = 0;
+  const batchSize = options.batchSize ?? 100;
   /** Unknown (-1) until the first count. */
   let pending = -1;
   const countPending = async () => {
@@ -178,51 +167,27 @@ export function startRelay(
     pending = result.rows[0]!.n;
     options.metrics?.pending.set({ tenant: target.tenant }, pending);
   };
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (() => void) | undefined;
-  let lastPassAt = Date.now();
-  const loop = (async () => {
-    while (!stopped) {
-      let delay = interval;
-      try {
-        const count = await relayOnce(target, options.batchSize);
-        if (count > 0) options.metrics?.published.inc({ tenant: target.tenant }, count);
-        if (failures > 0) options.logger.info({ tenant: target.tenant }, 'outbox relay recovered');
-        failures = 0;
-        if (count === (options.batchSize ?? 100)) delay = 0;
-        // The backlog is counted when it may have changed, not on every idle pass.
-        if (count > 0 || pending !== 0) await countPending();
-      } catch (error) {
-        failures += 1;
+  return startPolling(
+    async () => {
+      const count = await relayOnce(target, batchSize);
+      if (count > 0) options.metrics?.published.inc({ tenant: target.tenant }, count);
+      // The backlog is counted when it may have changed, not on every idle pass.
+      if (count > 0 || pending !== 0) await countPending();
+      return count === batchSize;
+    },
+    {
+      intervalMs: options.intervalMs ?? 250,
+      onRecovery: () => options.logger.info({ tenant: target.tenant }, 'outbox relay recovered'),
+      async onFailure(error, failures) {
         options.metrics?.failures.inc({ tenant: target.tenant });
         if (failures === 1 || failures % 20 === 0)
           options.logger.warn(
             { err: error, tenant: target.tenant, failures },
             'outbox relay failed; retrying',
           );
-        delay = Math.min(5000, interval * 2 ** Math.min(failures, 5));
         // While NATS is away the backlog grows: keep the gauge telling (the database may be away too).
         await countPending().catch(() => {});
-      }
-      lastPassAt = Date.now();
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, delay);
-      });
-    }
-  })();
-  return {
-    lastPassAt: () => lastPassAt,
-    nudge: () => {
-      clearTimeout(timer);
-      wake?.();
+      },
     },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      wake?.();
-      await loop;
-    },
-  };
+  );
 }

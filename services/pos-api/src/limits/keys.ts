@@ -24,6 +24,10 @@ export const KEY_PURPOSES = [
   'pair-address',
   /** Wrong pairing codes on the whole tenant. */
   'pair-tenant',
+  /** Receipt e-mails queued from one till. */
+  'receipt-mail-device',
+  /** Receipt e-mails queued on the whole tenant. */
+  'receipt-mail-tenant',
 ] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 

@@ -8,8 +8,8 @@ import type {
   ReceiptSaleLine,
   ReceiptSalePayment,
   ReceiptSaleTax,
-} from '../receipts/index.ts';
-import { effectiveSettings } from '../settings/index.ts';
+} from '@cloudpos/receipts';
+import { effectiveSettings, receiptProfileOf } from '../settings/index.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { getSale } from './lookup.ts';
 
@@ -37,7 +37,7 @@ export async function receiptData(ctx: RequestContext, saleId: string): Promise<
     original_register: string | null;
     staff: string | null;
     till: string | null;
-    profile: { displayName?: string; locale?: string } | null;
+    profile: unknown;
     receipt: unknown;
   }>(
     ctx,
@@ -56,6 +56,7 @@ export async function receiptData(ctx: RequestContext, saleId: string): Promise<
   );
   const row = rows[0]!;
   const { header, footer } = effectiveSettings({ receipt: row.receipt }, ctx.tenant.currency).receipt;
+  const profile = receiptProfileOf(row.profile, ctx.tenant.slug);
   const amount = (key: string) => sale[key] as number;
   return {
     // An unreceipted return prints as a return without an original.
@@ -70,10 +71,10 @@ export async function receiptData(ctx: RequestContext, saleId: string): Promise<
         }
       : null,
     completedAt: new Date(sale.completedAt as string),
-    locale: row.profile?.locale ?? 'en-US',
+    locale: profile.locale,
     timezone: ctx.tenant.timezone,
     currency: sale.currency as string,
-    merchant: { name: row.profile?.displayName ?? ctx.tenant.slug },
+    merchant: { name: profile.displayName },
     store: { code: row.store_code, name: row.store_name },
     cashier: row.staff ? { name: row.staff } : null,
     till: row.till ? { name: row.till } : null,

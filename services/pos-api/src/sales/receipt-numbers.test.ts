@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PosApi } from '../app.ts';
 import {
+  anotherTill,
   bearer,
   signIn,
   sellingWorld,
@@ -32,22 +33,10 @@ beforeAll(async () => {
   });
   ({ sql, app, tenant, schema } = world);
   tillOne = await signIn(app, tenant, tenant.cashier.code, tenant.cashier.pin);
-  const registered = await app.inject({
-    method: 'POST',
-    url: '/v1/devices',
-    headers: { host: tenant.host, ...bearer(tenant.owner.accessToken) },
-    payload: { name: 'Till 2' },
-  });
-  expect(registered.statusCode, registered.body).toBe(201);
-  const device = registered.json<{ id: string; secret: string; code: string }>();
-  expect(device.code).toBe('T2');
-  tillTwoId = device.id;
-  tillTwo = await signIn(
-    app,
-    { ...tenant, deviceId: device.id, deviceSecret: device.secret },
-    tenant.cashier.code,
-    tenant.cashier.pin,
-  );
+  const second = await anotherTill(app, tenant, 'Till 2');
+  expect(second.device.code).toBe('T2');
+  tillTwoId = second.device.id;
+  tillTwo = second.signedIn;
 });
 
 afterAll(async () => {

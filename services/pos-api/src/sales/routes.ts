@@ -15,7 +15,7 @@ import {
   renderEscPos,
   renderHtml,
   renderText,
-} from '../receipts/index.ts';
+} from '@cloudpos/receipts';
 import {
   ApprovalHeaders,
   checkPermission,
@@ -33,10 +33,13 @@ import {
   TestCardBody,
   CheckoutBody,
   CommitHeaders,
+  IdempotencyHeaders,
   SaleBatchBody,
   saleBatchSchema,
   IdParams,
   PreviewSchema,
+  QueuedReceiptMailSchema,
+  ReceiptEmailBody,
   ReceiptGapListSchema,
   ReceiptNumberParams,
   ReceiptQuery,
@@ -54,6 +57,7 @@ import { checkout, type Authorize } from './checkout.ts';
 import { getSale, listSales, receiptGaps, saleIdByReceiptNumber } from './lookup.ts';
 import { receiptData } from './receipt-data.ts';
 import { salesSummary } from './summary.ts';
+import type { ReceiptMailService } from './receipt-mail.ts';
 import { returns } from './returns.ts';
 import { staffActorOf } from '../tenancy/context.ts';
 
@@ -101,6 +105,8 @@ export interface SalesRoutesOptions {
   metrics: SalesMetrics;
   /** The client's rate limit, charged for each sale of a batch after the first; none: unlimited. */
   requestBudget?: RequestBudget | undefined;
+  /** Queues receipt e-mails for the worker to send. */
+  receiptMail: ReceiptMailService;
 }
 
 /** Sends a committed sale or return (see noteSale). */
@@ -161,7 +167,7 @@ function noteSale<Body>(
 
 export async function salesRoutes(
   parent: FastifyInstance,
-  { clock, cards, metrics, requestBudget }: SalesRoutesOptions,
+  { clock, cards, metrics, requestBudget, receiptMail }: SalesRoutesOptions,
 ) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const service = checkout({ clock, cards });
@@ -500,6 +506,49 @@ export async function salesRoutes(
       // The schema says string (OpenAPI's binary format); the bytes go out as they are.
       return reply.send(Buffer.from(renderEscPos(document, { width, barcode: true })) as unknown as string);
     },
+  );
+
+  app.post(
+    '/sales/:id/receipt/email',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          'E-mail the receipt of a completed sale or return to the customer (queued; the worker sends it over SMTP)',
+        description:
+          'At most RECEIPT_MAIL_PER_SALE mails per receipt, and a limited number per till and per tenant each hour, ' +
+          'so that a till cannot relay spam. The address is kept only until the mail is sent; the answer and the ' +
+          'audit log show it shortened.',
+        security: SIGNED_IN,
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: ReceiptEmailBody,
+        response: {
+          202: QueuedReceiptMailSchema,
+          ...problemResponses(
+            ...TILL_ONLY,
+            ...ONCE,
+            ...permissionProblems('receipt.email'),
+            'email_invalid',
+            'sale_not_found',
+            'sale_has_no_receipt',
+            'receipt_mail_sale_limit',
+            'receipt_mail_rate_limited',
+          ),
+        },
+      },
+      preHandler: tillOnly,
+    },
+    async (request, reply) =>
+      sendIdempotent(
+        reply,
+        await receiptMail.queue(
+          request,
+          request.params.id,
+          request.body.to,
+          idempotencyKeyOf(request, 'this receipt e-mail'),
+        ),
+      ),
   );
 
   app.post(

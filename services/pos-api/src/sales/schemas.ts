@@ -477,3 +477,31 @@ export const ReceiptQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** POST /v1/sales/:id/receipt/email: where the customer wants their receipt. */
+export const ReceiptEmailBody = Type.Object(
+  {
+    to: Type.String({
+      // Longer than any valid address (254), so that a long one is answered `email_invalid` with
+      // its reason rather than a bare length error.
+      maxLength: 320,
+      description:
+        'One bare address as the customer gives it (name@example.com); no display name, list or line break. ' +
+        'Refused with 422 email_invalid and the reason.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const QueuedReceiptMailSchema = Type.Object(
+  {
+    id: Uuid,
+    saleId: Uuid,
+    to: Type.String({
+      description: 'The address shortened (j…@example.com); the whole one is not given back',
+    }),
+    status: Type.Literal('queued', { description: 'The worker sends it over SMTP within seconds' }),
+    queuedAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);

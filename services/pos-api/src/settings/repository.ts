@@ -6,7 +6,8 @@ import { Setting } from '@cloudpos/tenant-db';
 import { Value } from 'typebox/value';
 import { recordAudit } from '../staff/audit.ts';
 import type { RequestContext } from '../tenancy/context.ts';
-import { SETTING_GROUPS, type SettingGroup, type Settings } from './schemas.ts';
+import { TENANT_PROFILE_SETTING } from '@cloudpos/tenant-db';
+import { SETTING_GROUPS, type ReceiptProfile, type SettingGroup, type Settings } from './schemas.ts';
 
 export const SETTING_KEYS = Object.keys(SETTING_GROUPS) as SettingGroup[];
 
@@ -47,6 +48,23 @@ export function effectiveSettings(stored: Partial<Record<string, unknown>>, curr
     offline: group('offline'),
     receipt: group('receipt'),
   };
+}
+
+/**
+ * The name and locale receipts print, from the tenant's profile row (`tenant.profile`, written by
+ * the operator): the slug and en-US where the profile says nothing.
+ */
+export function receiptProfileOf(profile: unknown, slug: string): ReceiptProfile {
+  const { displayName, locale } = (profile ?? {}) as { displayName?: unknown; locale?: unknown };
+  return {
+    displayName: typeof displayName === 'string' && displayName ? displayName : slug,
+    locale: typeof locale === 'string' && locale ? locale : 'en-US',
+  };
+}
+
+export async function getReceiptProfile(ctx: RequestContext): Promise<ReceiptProfile> {
+  const row = await ctx.em.findOne(Setting, { key: TENANT_PROFILE_SETTING });
+  return receiptProfileOf(row?.value, ctx.tenant.slug);
 }
 
 export async function getSettings(ctx: RequestContext): Promise<Settings> {

@@ -5,8 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { problemResponses } from '../errors.ts';
 import { permissionProblems, requirePermission } from '../staff/require-permission.ts';
-import { getSettings, putSettingGroup } from './repository.ts';
-import { SETTING_GROUPS, SettingsSchema, type SettingGroup } from './schemas.ts';
+import { getReceiptProfile, getSettings, putSettingGroup } from './repository.ts';
+import { SETTING_GROUPS, SettingsSchema, SettingsWithProfileSchema, type SettingGroup } from './schemas.ts';
 
 const TAG = ['settings'];
 const SIGNED_IN = [{ bearerAuth: [] }];
@@ -22,12 +22,16 @@ export async function settingsRoutes(parent: FastifyInstance) {
     {
       schema: {
         tags: TAG,
-        summary: 'The tenant’s effective settings (defaults where never changed)',
+        summary:
+          'The tenant’s effective settings (defaults where never changed), and its receipt profile (read-only)',
         security: SIGNED_IN,
-        response: { 200: SettingsSchema, ...problemResponses() },
+        response: { 200: SettingsWithProfileSchema, ...problemResponses() },
       },
     },
-    async (request) => getSettings(request.ctx),
+    async (request) => ({
+      ...(await getSettings(request.ctx)),
+      profile: await getReceiptProfile(request.ctx),
+    }),
   );
 
   // One route per group, each with its own body schema (so a wrong field is named precisely).

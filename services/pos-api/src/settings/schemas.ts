@@ -91,6 +91,19 @@ export type SettingGroup = keyof typeof SETTING_GROUPS;
 
 export const SettingsSchema = Type.Object(SETTING_GROUPS);
 
+/** Read-only beside the groups: who the tenant is on its receipts (the operator writes it from the Tenant). */
+export const ReceiptProfileSchema = Type.Object(
+  {
+    displayName: Type.String({ description: 'The name receipts print at the top' }),
+    locale: Type.String({ description: 'BCP 47: the language and number format of receipts' }),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /v1/settings: every group, and the profile a till needs to print a receipt offline. */
+export const SettingsWithProfileSchema = Type.Object({ ...SETTING_GROUPS, profile: ReceiptProfileSchema });
+export type ReceiptProfile = Static<typeof ReceiptProfileSchema>;
+
 export type Settings = Static<typeof SettingsSchema>;
 export type OfflineLimits = Static<typeof OfflineSettings>;
 export type ReceiptTextSettings = Static<typeof ReceiptSettings>;

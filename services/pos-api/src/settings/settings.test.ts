@@ -75,6 +75,8 @@ describe('settings', () => {
         tenders: ['cash', 'external'],
       },
       receipt: { header: [], footer: [] },
+      // No profile row in this test's schema: the slug and en-US, as receipts print them.
+      profile: { displayName: tenant.slug, locale: 'en-US' },
     });
   });
 
@@ -111,6 +113,22 @@ describe('settings', () => {
     const pricing = await send('PUT', '/v1/settings/pricing', tenant.owner, { mode: 'round-up' });
     expect(pricing.statusCode).toBe(400);
     expect((await send('GET', '/v1/settings', cashier)).json()).toMatchObject({ offline: OFFLINE });
+  });
+
+  it('give the tenant’s receipt profile from its profile row, read-only', async () => {
+    await sql.query(
+      `insert into "${schema}".setting (key, value) values ('tenant.profile', $1)
+       on conflict (key) do update set value = excluded.value`,
+      [JSON.stringify({ displayName: 'Corner Café', locale: 'de-DE', currency: 'EUR' })],
+    );
+    try {
+      const read = await send('GET', '/v1/settings', cashier);
+      expect(read.json()).toMatchObject({ profile: { displayName: 'Corner Café', locale: 'de-DE' } });
+      const written = await send('PUT', '/v1/settings/profile', tenant.owner, { displayName: 'Evil' });
+      expect(written.statusCode).toBe(404);
+    } finally {
+      await sql.query(`delete from "${schema}".setting where key = 'tenant.profile'`);
+    }
   });
 
   it('print the receipt header and footer on every rendering of a receipt', async () => {

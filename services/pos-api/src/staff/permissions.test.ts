@@ -24,6 +24,7 @@ const EXPECTED: [Action, owner: Decision, manager: Decision, cashier: Decision][
   ['store.manage', 'allow', 'deny', 'deny'],
   ['settings.manage', 'allow', 'deny', 'deny'],
   ['reports.read', 'allow', 'allow', 'deny'],
+  ['receipt.email', 'allow', 'allow', 'allow'],
 ];
 
 describe('permission matrix', () => {

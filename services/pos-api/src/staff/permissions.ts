@@ -16,6 +16,7 @@ export const ACTIONS = [
   'store.manage',
   'settings.manage',
   'reports.read',
+  'receipt.email',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -43,6 +44,9 @@ const MATRIX: Record<Action, readonly [owner: Decision, manager: Decision, cashi
   'settings.manage': [A, D, D],
   // The business's takings (the day's sales figures): not a cashier's to browse.
   'reports.read': [A, A, D],
+  // Every cashier may e-mail a customer their receipt; the route limits how often (per till, per
+  // tenant, per sale), and the audit log keeps who sent which sale where (the address shortened).
+  'receipt.email': [A, A, A],
 };
 
 const COLUMN: Record<StaffRole, 0 | 1 | 2> = { owner: 0, manager: 1, cashier: 2 };

@@ -13,6 +13,7 @@ import { Migration20261205182604_device_pairing_codes } from './Migration2026120
 import { Migration20261205190000_audit_portal_actor } from './Migration20261205190000_audit_portal_actor.ts';
 import { Migration20261205233000_payment_position } from './Migration20261205233000_payment_position.ts';
 import { Migration20261206100000_sale_completed_at_index } from './Migration20261206100000_sale_completed_at_index.ts';
+import { Migration20261207100000_receipt_mail } from './Migration20261207100000_receipt_mail.ts';
 
 /** Every tenant migration, oldest first. Append new ones; never edit one that has shipped. */
 export const tenantMigrations: MigrationObject[] = [
@@ -51,4 +52,5 @@ export const tenantMigrations: MigrationObject[] = [
     name: 'Migration20261206100000_sale_completed_at_index',
     class: Migration20261206100000_sale_completed_at_index,
   },
+  { name: 'Migration20261207100000_receipt_mail', class: Migration20261207100000_receipt_mail },
 ];

@@ -183,3 +183,13 @@ export async function tapProduct(page: Page, name: string) {
 }
 
 export const alertOf = (page: Page) => () => page.getByRole('alert').textContent();
+
+/** A Mug and a Bread (5.50) paid with a 10 note; the receipt screen stays open. */
+export async function sellMugAndBread(page: Page): Promise<void> {
+  await tapProduct(page, 'Mug');
+  await tapProduct(page, 'Bread');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await page.getByLabel('Cash received').fill('10');
+  await page.getByRole('button', { name: 'Complete sale' }).click();
+  await page.getByTestId('receipt-number').waitFor();
+}

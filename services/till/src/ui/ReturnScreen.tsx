@@ -14,6 +14,7 @@ import {
 } from '../returns.ts';
 import type { TillContext } from './App.tsx';
 import { ApprovalForm } from './ApprovalForm.tsx';
+import { EmailReceipt } from './EmailReceipt.tsx';
 import { TopBar } from './TopBar.tsx';
 
 export function ReturnScreen({ context }: { context: TillContext }) {
@@ -189,6 +190,8 @@ export function ReturnScreen({ context }: { context: TillContext }) {
             </p>
           </section>
         )}
+        {/* A found sale's receipt can be sent again, say to a customer who lost the paper one. */}
+        {sale && <EmailReceipt key={sale.id} context={context} saleId={sale.id} />}
         {needsApproval && (
           <ApprovalForm
             context={context}

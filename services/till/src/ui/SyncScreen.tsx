@@ -6,6 +6,7 @@ import { formatMoney } from '../format.ts';
 import { describeError } from '../messages.ts';
 import { PairingRefused, unpairRegister } from '../register.ts';
 import type { TillContext } from './App.tsx';
+import { PrinterSettings } from './PrinterSettings.tsx';
 import { TopBar } from './TopBar.tsx';
 
 export function SyncScreen({ context }: { context: TillContext }) {
@@ -73,6 +74,7 @@ export function SyncScreen({ context }: { context: TillContext }) {
             ))}
           </ul>
         )}
+        <PrinterSettings context={context} />
         {message && (
           <p className="error" role="alert">
             {message}

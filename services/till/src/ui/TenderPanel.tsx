@@ -24,6 +24,7 @@ import {
   type OrderDiscount,
 } from '../cart.ts';
 import { formatMoney, receiptLabel } from '../format.ts';
+import { receiptFigures } from '../escpos.ts';
 import { describeError } from '../messages.ts';
 import { loadSettings } from '../catalog-sync.ts';
 import { offlineRefusal, type Queue } from '../offline-limits.ts';
@@ -180,6 +181,11 @@ export function TenderPanel({
             label: tender.method === 'cash' ? 'Cash' : tender.method === 'card' ? 'Card' : tender.label,
             amount: tender.amount,
           })),
+          receipt: receiptFigures(
+            priced,
+            lines.map((line) => line.item),
+            context.catalog.taxRates,
+          ),
         },
         label: (number) => receiptLabel(register.storeCode, register.code, number),
       });

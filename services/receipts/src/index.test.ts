@@ -16,6 +16,7 @@ describe('receipts module', () => {
       'receiptNumber',
       'renderEscPos',
       'renderHtml',
+      'renderMail',
       'renderText',
     ]);
     const doc = golden('01');
@@ -58,6 +59,7 @@ describe('receipts module', () => {
         './format.ts',
         './html.ts',
         './labels.ts',
+        './mail.ts',
         './text.ts',
       ]),
     );

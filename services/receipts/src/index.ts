@@ -1,5 +1,5 @@
 // Receipts as pure code: a ReceiptDocument built from a committed sale, and its three renderings
-// (plain text, HTML, ESC/POS bytes). No database and no HTTP here; the sales routes load the sale,
+// (plain text, HTML, ESC/POS bytes, and an e-mail of the text and HTML). No database and no HTTP here; the sales routes load the sale,
 // build the document and pick a renderer.
 export { CODE_PAGES, type CodePageName } from './codepages.ts';
 export {
@@ -23,6 +23,7 @@ export {
 } from './document.ts';
 export { ESC_POS, renderEscPos, type EscPosOptions } from './escpos.ts';
 export { renderHtml } from './html.ts';
+export { renderMail, type ReceiptMail } from './mail.ts';
 export { renderText, type TextOptions } from './text.ts';
 
 /** The media types of the three renderings, for the receipt route's Content-Type. */
