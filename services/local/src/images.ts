@@ -45,6 +45,7 @@ const APP_WORKSPACES = [
   'services/telemetry',
   'services/tenant-db',
   'services/pricing',
+  'services/receipts',
   'operator',
   'portal',
 ];
