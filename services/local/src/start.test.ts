@@ -269,20 +269,29 @@ describe('npm start (local mode)', () => {
     const traceresponse = String(sale.headers.traceresponse);
     const traceId = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceresponse)?.[1];
     expect(traceId, `traceresponse ${traceresponse}`).toBeDefined();
-    const spans = await eventually('the sale trace with the relay publish in Zipkin', async () => {
-      const response = await fetch(`${viewer}/api/v2/trace/${traceId}`);
-      if (!response.ok) return undefined;
-      const found = (await response.json()) as ZipkinSpan[];
-      return found.some((span) => span.localEndpoint?.serviceName === 'worker') ? found : undefined;
-    });
-    const of = (service: string) => spans.filter((span) => span.localEndpoint?.serviceName === service);
-    expect(of('pos-api').some((span) => span.kind === 'SERVER' && /post/i.test(span.name))).toBe(true);
-    const queries = of('pos-api').filter((span) => span.tags?.['db.system.name'] === 'postgresql');
+    // Each process exports in batches on its own schedule: the POS API's request span ends after
+    // its queries and may come in a later batch than the worker's publish.
+    const of = (found: ZipkinSpan[], service: string) =>
+      found.filter((span) => span.localEndpoint?.serviceName === service);
+    const isRequest = (span: ZipkinSpan) => span.kind === 'SERVER' && /post/i.test(span.name);
+    const isPublish = (span: ZipkinSpan) => span.name === 'publish pos.events.sale.completed';
+    const spans = await eventually(
+      'the sale trace with the request and the relay publish in Zipkin',
+      async () => {
+        const response = await fetch(`${viewer}/api/v2/trace/${traceId}`);
+        if (!response.ok) return undefined;
+        const found = (await response.json()) as ZipkinSpan[];
+        return of(found, 'pos-api').some(isRequest) && of(found, 'worker').some(isPublish)
+          ? found
+          : undefined;
+      },
+    );
+    const queries = of(spans, 'pos-api').filter((span) => span.tags?.['db.system.name'] === 'postgresql');
     // The sale's own transaction writes its outbox row, which the worker's publish continues from.
     expect(queries.map((span) => span.tags?.['db.query.text'] ?? span.name).join('\n')).toMatch(
       /insert into .*outbox_event/i,
     );
-    const publish = of('worker').find((span) => span.name === 'publish pos.events.sale.completed');
+    const publish = of(spans, 'worker').find(isPublish);
     expect(publish?.kind).toBe('PRODUCER');
     expect(publish?.tags).toMatchObject({ 'messaging.system': 'nats', 'cloudpos.tenant': 'demo' });
     // The UI a person opens serves that trace's page.
