@@ -65,8 +65,6 @@ const ConfigSchema = z.object({
    * (TILL_URL_TEMPLATE, through the ingress). Locally the pooled API's address: the token names the tenant.
    */
   POS_API_URL_TEMPLATE: z.url().optional(),
-  /** The pooled POS API's signing key, for the first owner's setup code (local mode). */
-  POS_AUTH_SECRET: z.string().min(16).optional(),
 });
 
 export type PortalConfig = z.infer<typeof ConfigSchema>;

@@ -1,7 +1,6 @@
 // The portal's server-side services, built once per process from the configuration and handed to
 // every loader and action through React Router's context (see app/context.ts). Route modules only
 // import the types: the database, Stripe and the cluster stay on this side of the bundle.
-import { tenantSetupCode } from '@cloudpos/pos-api';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { PooledKubeConfig } from '@cloudpos/operator/pooled-kubeconfig';
 import type { Logger } from '@cloudpos/telemetry';
@@ -53,7 +52,7 @@ import {
   type PlatformAdmin,
 } from './admin.ts';
 import type { AccountRole } from '../app/rights.ts';
-import { posApiClients } from './pos/client.ts';
+import { PosApiError, posApiClients } from './pos/client.ts';
 import { natsSaleEvents, type SaleEvents } from './pos/sale-events.ts';
 
 export interface PortalServices {
@@ -163,7 +162,12 @@ export async function createRuntime(
           })),
   );
   const accounts: AccountsContext = { db, mailer, publicUrl: config.PUBLIC_URL };
-  const posAuthSecret = config.POS_AUTH_SECRET;
+  const posApiFor = config.PORTAL_TOKEN_SECRET
+    ? posApiClients({
+        baseUrlTemplate: config.POS_API_URL_TEMPLATE ?? config.TILL_URL_TEMPLATE,
+        platformSecret: config.PORTAL_TOKEN_SECRET,
+      })
+    : undefined;
   const orders: OrdersContext = {
     db,
     stripe,
@@ -171,14 +175,19 @@ export async function createRuntime(
     publicUrl: config.PUBLIC_URL,
     provisioner,
     graceSeconds: config.BILLING_GRACE_SECONDS,
-    ...(posAuthSecret && { setupCode: (slug: string) => tenantSetupCode(posAuthSecret, slug) }),
+    ...(posApiFor && {
+      // Only the tenant's API holds the secret its setup code comes from (in a cluster, its own).
+      setupCode: async (slug: string, user: PortalUser) => {
+        try {
+          const api = posApiFor({ slug, portalUserId: user.id, role: user.role });
+          return (await api.get<{ setupCode: string }>('/v1/setup/code')).data.setupCode;
+        } catch (error) {
+          if (error instanceof PosApiError) return undefined; // set up already, or not answering yet
+          throw error;
+        }
+      },
+    }),
   };
-  const posApiFor = config.PORTAL_TOKEN_SECRET
-    ? posApiClients({
-        baseUrlTemplate: config.POS_API_URL_TEMPLATE ?? config.TILL_URL_TEMPLATE,
-        platformSecret: config.PORTAL_TOKEN_SECRET,
-      })
-    : undefined;
   // Local mode: each tenant's NATS user credentials lie in TENANTS_DIR (what the worker reads), and
   // the portal watches a tenant's sale events with that tenant's own credentials only.
   const tenantsDir = config.TENANTS_DIR;

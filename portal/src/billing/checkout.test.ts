@@ -15,7 +15,7 @@ let bo: FormClient;
 const slug = `corner-${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
-  portal = await startTestPortal('checkout');
+  portal = await startTestPortal('checkout', {}, {}, { posApi: true });
   ana = await verifiedMerchant(portal, 'ana@corner.example', 'Corner Café');
   bo = await verifiedMerchant(portal, 'bo@books.example', 'Bo Books');
 });

@@ -1,7 +1,8 @@
 // The merchant's whole path in Debian's Chromium: sign up, confirm the e-mail from the real SMTP
 // server's mailbox, choose a plan, pay on the Stripe fake's Checkout page, watch the tenant become
-// Ready (the operator's local mode), and get the till's URL and the owner's setup code. Every main
-// page is checked with axe-core and for touch targets, and photographed at tablet and phone size.
+// Ready (the operator's local mode), get the till's URL and the owner's setup code, open the till and
+// become its first owner with that code. Every main page is checked with axe-core and for touch
+// targets, and photographed at tablet and phone size.
 import { launchChromium, type ChromiumSession } from '@cloudpos/harness';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ let portal: TestPortal;
 let chromium: ChromiumSession;
 
 beforeAll(async () => {
-  portal = await startTestPortal('e2e');
+  portal = await startTestPortal('e2e', {}, {}, { posApi: true, tillOnPosApi: true });
   chromium = await launchChromium();
 });
 afterAll(async () => {
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('from sign-up to a running till', () => {
-  it('signs up, verifies, pays and sees the tenant become Ready with its till URL', async () => {
+  it('signs up, verifies, pays, watches the tenant become Ready, and becomes its till’s first owner', async () => {
     const slug = `e2e-${randomBytes(3).toString('hex')}`;
     const email = `owner-${slug}@shop.example`;
     const page = await chromium.context.newPage();
@@ -62,14 +63,33 @@ describe('from sign-up to a running till', () => {
     await page.waitForURL(`**/tenants/${slug}?session_id=*`);
     // The page follows the operator's conditions until the tenant is Ready.
     await page.getByRole('heading', { name: 'Your till is ready' }).waitFor({ timeout: 60_000 });
-    const tillUrl = `http://${slug}.localhost:8080/till/`;
+    const tillUrl = `http://${slug}.localhost:${new URL(portal.posApi!.url).port}/till/`;
     expect(await page.locator('a.till-url').getAttribute('href')).toBe(tillUrl);
-    expect(await page.locator('.setup-code').textContent()).toMatch(/\S{6,}/);
+    const setupCode = (await page.locator('.setup-code').textContent())!;
+    expect(setupCode).toMatch(/^([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
     for (const type of ['DatabaseReady', 'MessagingReady', 'WorkloadsReady', 'Ready'])
       expect(await page.locator(`.conditions li[data-type="${type}"]`).getAttribute('data-status')).toBe(
         'True',
       );
     await checkPage(page, 'tenant-ready');
     expect(consoleErrors).toEqual([]);
+
+    // The owner opens the till from the portal and sets the store up with the code shown there.
+    await page.locator('a.till-url').click();
+    await page.waitForURL(tillUrl);
+    await page.getByRole('button', { name: 'Set up a new store' }).click();
+    await page.getByLabel('Setup code').fill(setupCode);
+    await page.getByLabel('Your name').fill('Sakura Owner');
+    await page.getByLabel('Your staff code').fill('1000');
+    await page.getByLabel('Choose a PIN (4 to 12 digits)').fill('4826');
+    await page.getByLabel('The PIN again').fill('4826');
+    await page.getByLabel('Name of this register').fill('Counter');
+    await page.getByRole('button', { name: 'Set up this store' }).click();
+    await page.getByRole('region', { name: 'Current sale' }).waitFor();
+    await expect.poll(() => page.locator('.top-bar').textContent()).toContain('Sakura Owner');
+    // Once the store has staff, the portal no longer shows a code.
+    await page.goto(`${portal.url}/tenants/${slug}`);
+    await page.getByRole('heading', { name: 'Your till is ready' }).waitFor();
+    expect(await page.locator('.setup-code').count()).toBe(0);
   });
 });

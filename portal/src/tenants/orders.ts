@@ -20,7 +20,11 @@ export interface OrdersContext {
   publicUrl: string;
   provisioner: TenantProvisioner;
   graceSeconds: number;
-  setupCode?: (slug: string) => string;
+  /**
+   * The first owner's setup code of a Ready tenant, read from its POS API with the owner's portal
+   * token; undefined once the tenant has staff, or when the API cannot be asked.
+   */
+  setupCode?: (slug: string, user: PortalUser) => Promise<string | undefined>;
 }
 
 export type TenantState = 'awaiting_payment' | 'provisioning' | 'provisioned' | 'failed';
@@ -138,7 +142,7 @@ export interface TenantView extends TenantSummary {
   suspendedByOperator: boolean;
   observed: ObservedTenant | undefined;
   lastError: string | null;
-  /** The first owner's one-time setup code, once the tenant is Ready (local mode). */
+  /** The first owner's one-time setup code, once the tenant is Ready and until it has staff. */
   setupCode: string | undefined;
 }
 
@@ -184,7 +188,7 @@ export async function tenantOf(ctx: OrdersContext, user: PortalUser, slug: strin
       : null,
     suspendedByOperator: row.operator_suspended,
     observed,
-    setupCode: ready && can(user.role, 'billing.manage') ? ctx.setupCode?.(slug) : undefined,
+    setupCode: ready && can(user.role, 'billing.manage') ? await ctx.setupCode?.(slug, user) : undefined,
   };
 }
 

@@ -106,7 +106,6 @@ export async function startTestPortal(
       posApi && extras.tillOnPosApi
         ? `http://{slug}.localhost:${new URL(posApi.url).port}`
         : 'http://{slug}.localhost:8080',
-    POS_AUTH_SECRET: 'test-pos-auth-secret-0123456789',
     ...(posApi ? { POS_API_URL_TEMPLATE: posApi.url, PORTAL_TOKEN_SECRET: TEST_PORTAL_TOKEN_SECRET } : {}),
     ...env,
   });

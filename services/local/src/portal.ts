@@ -23,7 +23,6 @@ export interface PortalStackOptions {
   settings: LocalSettings;
   databaseUrl: string;
   nats: { url: string; operatorSeed: string; systemUserCreds: string };
-  posAuthSecret: string;
   /** Signs portal tokens; the pooled API verifies them (ADR 0015). */
   portalTokenSecret: string;
   /** Starts the portal process the way start.ts starts every service (stopped with the rest). */
@@ -85,7 +84,6 @@ export async function startPortalStack(options: PortalStackOptions): Promise<Por
       NATS_OPERATOR_SEED: options.nats.operatorSeed,
       NATS_SYSTEM_CREDS_FILE: credsFile,
       TILL_URL_TEMPLATE: `http://{slug}.localhost:${settings.ports.api}`,
-      POS_AUTH_SECRET: options.posAuthSecret,
       PORTAL_TOKEN_SECRET: options.portalTokenSecret,
       // The pooled API by address: the portal token names the tenant (Node's fetch drops Host).
       POS_API_URL_TEMPLATE: `http://127.0.0.1:${settings.ports.api}`,

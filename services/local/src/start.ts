@@ -182,7 +182,6 @@ async function main(): Promise<void> {
       operatorSeed: nats.operator!.operatorSeed,
       systemUserCreds: nats.operator!.systemUserCreds,
     },
-    posAuthSecret: authSecret,
     portalTokenSecret,
     startService,
     logDir,

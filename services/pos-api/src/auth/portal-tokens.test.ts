@@ -32,6 +32,8 @@ import {
 
 const A = uniqueSlug('portal-a');
 const B = uniqueSlug('portal-b');
+/** A tenant nobody has set up yet: no staff. */
+const FRESH = uniqueSlug('portal-fresh');
 const sign = portalTokenSigner({ platformSecret: TEST_PORTAL_TOKEN_SECRET });
 const ownerId = randomUUID();
 const managerId = randomUUID();
@@ -46,6 +48,7 @@ beforeAll(async () => {
   const admin = await MikroORM.init(tenantOrmConfig({ clientUrl: db.url, poolMax: 1 }));
   await createTenantSchema(admin, A);
   await createTenantSchema(admin, B);
+  await createTenantSchema(admin, FRESH);
   await admin.close();
   app = await testApp({ databaseUrl: db.url, redis, mode: 'pooled' });
   tenantA = await setUpTenant(app, A);
@@ -195,6 +198,42 @@ describe('a portal token', () => {
     expect(sale.statusCode, sale.body).toBe(403);
     expect(sale.json()).toMatchObject({ code: 'forbidden' });
     expect((await call('GET', '/v1/auth/me', token)).json()).toMatchObject({ code: 'forbidden' });
+  });
+});
+
+describe("a new tenant's setup code", () => {
+  it('is shown to a portal owner until the tenant has staff, and sets up the first owner', async () => {
+    const read = async (role: PortalRole) => call('GET', '/v1/setup/code', await tokenFor(FRESH, role));
+    expect((await read('manager')).json()).toMatchObject({ code: 'forbidden' });
+    const shown = await read('owner');
+    expect(shown.statusCode, shown.body).toBe(200);
+    const { setupCode } = shown.json<{ setupCode: string }>();
+    expect(setupCode).toMatch(/^([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
+    // Another tenant's owner never reads it.
+    expect(
+      (await call('GET', '/v1/setup/code', await tokenFor(A, 'owner'), { host: hostOf(FRESH) })).json(),
+    ).toMatchObject({
+      code: 'tenant_mismatch',
+    });
+
+    const setup = await app.inject({
+      method: 'POST',
+      url: '/v1/setup',
+      headers: { host: hostOf(FRESH) },
+      payload: {
+        setupCode,
+        owner: { code: '1000', displayName: 'Fresh Owner', pin: '4821' },
+        device: { name: 'Till 1' },
+      },
+    });
+    expect(setup.statusCode, setup.body).toBe(201);
+    const after = await read('owner');
+    expect(after.statusCode).toBe(409);
+    expect(after.json()).toMatchObject({ code: 'already_set_up' });
+    // A tenant with staff (A) has no code to show either.
+    expect((await call('GET', '/v1/setup/code', await tokenFor(A, 'owner'))).json()).toMatchObject({
+      code: 'already_set_up',
+    });
   });
 });
 

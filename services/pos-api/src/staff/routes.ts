@@ -32,6 +32,7 @@ import {
   RefreshBody,
   SessionSchema,
   SetupBody,
+  SetupCodeSchema,
   SetupResponse,
   SignInBody,
   StaffPatchBody,
@@ -91,6 +92,25 @@ export async function staffRoutes(
       preHandler: limits.limitSetup,
     },
     async (request, reply) => reply.code(201).send(await service.setupFirstOwner(request.ctx, request.body)),
+  );
+
+  // The portal shows a new tenant's owner the setup code, read here with the owner's portal token:
+  // in a cluster only the tenant's own API holds the secret the code is derived from.
+  app.get(
+    '/setup/code',
+    {
+      preHandler: requirePermission('settings.manage', { target: () => ({ type: 'tenant', id: 'setup' }) }),
+      schema: {
+        tags: TAG,
+        summary: "The tenant's one-time setup code, while it has no staff (owners)",
+        security: SIGNED_IN,
+        response: {
+          200: SetupCodeSchema,
+          ...problemResponses('already_set_up', ...permissionProblems('settings.manage')),
+        },
+      },
+    },
+    async (request) => service.setupCode(request.ctx),
   );
 
   app.post(

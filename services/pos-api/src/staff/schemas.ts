@@ -100,6 +100,10 @@ export const DeviceWithSecretSchema = Type.Object({
   secret: Type.String({ description: 'Shown only once: the till keeps it to sign staff in' }),
 });
 
+export const SetupCodeSchema = Type.Object({
+  setupCode: Type.String({ description: 'Creates the first owner and till with POST /v1/setup' }),
+});
+
 export const SetupResponse = Type.Object({
   ...SessionSchema.properties,
   device: DeviceWithSecretSchema,

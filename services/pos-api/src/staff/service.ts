@@ -449,6 +449,12 @@ export function staffService(options: StaffServiceOptions) {
       };
     },
 
+    /** The tenant's setup code while it has no staff; after that there is nothing to set up. */
+    async setupCode(ctx: RequestContext) {
+      if ((await ctx.em.count(StaffMember)) > 0) throw problem('already_set_up');
+      return { setupCode: tenantSetupCode(options.authSecret, ctx.tenant.slug) };
+    },
+
     /**
      * The first owner of a tenant and its first till, with the tenant's one-time setup code; refused
      * once the tenant has any staff. Returns the owner signed in on the new till and the till's
