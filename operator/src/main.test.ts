@@ -1,9 +1,9 @@
 // The operator as processes: two replicas, one Lease. Only the leader reconciles; when it is killed
 // the standby takes over and converges; reconciles are traced (continuing a Tenant's traceparent)
 // and counted in /metrics.
-import { createTestDatabase, eventually, freePort, OtlpReceiver, type TestDatabase } from '@cloudpos/harness';
+import { createTestDatabase, eventually, OtlpReceiver, type TestDatabase } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,15 +17,10 @@ import {
   installTenantCrd,
   kubectl,
   readSecretData,
+  startOperatorProcess,
   useTenantCredentials,
+  type OperatorProcess,
 } from './test-support.ts';
-
-interface OperatorProcess {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  metricsPort: number;
-  exited: Promise<number | null>;
-}
 
 let db: TestDatabase;
 let dir: string;
@@ -86,51 +81,28 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startOperator(name: string): Promise<OperatorProcess> {
-  const metricsPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
-      fileURLToPath(new URL('./main.ts', import.meta.url)),
-    ],
-    {
-      env: {
-        ...process.env,
-        KUBECONFIG: join(dir, 'operator.kubeconfig'),
-        OPERATOR_CONFIG: join(dir, 'config.json'),
-        DATABASE_URL: db.url,
-        NATS_URL: inject('natsOperatorUrl'),
-        NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
-        NATS_SYSTEM_CREDS_FILE: join(dir, 'system.creds'),
-        REDIS_ADMIN_URL: inject('redisUrl'),
-        LEASE_NAMESPACE: 'cloudpos-system',
-        LEASE_DURATION_SECONDS: '3',
-        POD_NAME: name,
-        // Other test files share this API server: this operator takes only its own Tenants.
-        TENANT_LABEL_SELECTOR: 'cloudpos.io/shard=operator-process-test',
-        METRICS_PORT: String(metricsPort),
-        OTEL_SERVICE_NAME: 'cloudpos-operator',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '200',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const logs: Record<string, unknown>[] = [];
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const line of lines.filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+function startOperator(name: string): Promise<OperatorProcess> {
+  return startOperatorProcess({
+    KUBECONFIG: join(dir, 'operator.kubeconfig'),
+    OPERATOR_CONFIG: join(dir, 'config.json'),
+    DATABASE_URL: db.url,
+    NATS_URL: inject('natsOperatorUrl'),
+    NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
+    NATS_SYSTEM_CREDS_FILE: join(dir, 'system.creds'),
+    REDIS_ADMIN_URL: inject('redisUrl'),
+    LEASE_NAMESPACE: 'cloudpos-system',
+    LEASE_DURATION_SECONDS: '3',
+    POD_NAME: name,
+    // Other test files share this API server: this operator takes only its own Tenants.
+    TENANT_LABEL_SELECTOR: 'cloudpos.io/shard=operator-process-test',
+    OTEL_SERVICE_NAME: 'cloudpos-operator',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+  }).then((operator) => {
+    processes.push(operator);
+    return operator;
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const operator = { child, logs, metricsPort, exited };
-  processes.push(operator);
-  return operator;
 }
 
 const applyTenant = (slug: string, annotations: Record<string, string> = {}) =>
@@ -142,28 +114,21 @@ const isReady = async (slug: string) => {
   const result = await kubectl(['get', 'tenant', slug, '-o', 'jsonpath={.status.phase}']);
   return result.stdout === 'Ready' ? true : undefined;
 };
-const said = (operator: OperatorProcess, message: string) =>
-  operator.logs.some((line) => line.msg === message);
-
 describe('the operator process', () => {
   it('elects one leader among two replicas, which alone reconciles, and a standby takes over after a crash', async () => {
     const first = await startOperator('replica-1');
     const second = await startOperator('replica-2');
     const leader = await eventually('a leader', () =>
-      [first, second].find((operator) => said(operator, 'became leader')),
+      [first, second].find((operator) => operator.said('became leader')),
     );
     const standby = leader === first ? second : first;
 
     await applyTenant('proc-shop');
     await eventually('proc-shop to be Ready', () => isReady('proc-shop'));
     // The status is written before the log line says so, and the line arrives through a pipe.
-    await eventually(
-      'the leader to say it reconciled',
-      () => said(leader, 'reconciled') || undefined,
-      10_000,
-    );
-    expect(said(standby, 'reconciled')).toBe(false);
-    expect(said(standby, 'became leader')).toBe(false);
+    await eventually('the leader to say it reconciled', () => leader.said('reconciled') || undefined, 10_000);
+    expect(standby.said('reconciled')).toBe(false);
+    expect(standby.said('became leader')).toBe(false);
 
     const scrape = await (await fetch(`http://127.0.0.1:${leader.metricsPort}/metrics`)).text();
     // One sample by name and labels, whatever order prom-client writes the labels in.
@@ -192,7 +157,7 @@ describe('the operator process', () => {
 
     leader.child.kill('SIGKILL');
     await leader.exited;
-    await eventually('the standby to lead', () => said(standby, 'became leader'), 30_000);
+    await eventually('the standby to lead', () => standby.said('became leader'), 30_000);
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     await applyTenant('proc-shop-2', { 'cloudpos.io/traceparent': `00-${traceId}-b7ad6b7169203331-01` });
     await eventually('proc-shop-2 to be Ready', () => isReady('proc-shop-2'));

@@ -1,6 +1,8 @@
 // Helpers for the operator's tests against the real API server of the harness.
 import type { CustomObjectsApi } from '@kubernetes/client-node';
-import { spawn } from 'node:child_process';
+import { freePort } from '@cloudpos/harness';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { inject } from 'vitest';
 import { createPgPool, tenantOrmConfig } from '@cloudpos/tenant-db';
@@ -140,3 +142,43 @@ export async function tenantDataContext(
     },
   };
 }
+
+/** The operator as its own process (`node --import @cloudpos/telemetry/register main.ts`). */
+export interface OperatorProcess {
+  child: ChildProcess;
+  /** Its JSON log lines, as they come. */
+  logs: Record<string, unknown>[];
+  metricsPort: number;
+  exited: Promise<number | null>;
+  /** Whether it has logged this message. */
+  said(message: string): boolean;
+}
+
+/**
+ * Starts the operator process with `env` on top of this process's environment (KUBECONFIG,
+ * OPERATOR_CONFIG, DATABASE_URL, NATS_*, REDIS_ADMIN_URL, LEASE_NAMESPACE, ...; see main.ts), its
+ * metrics on a free port. The caller stops it (SIGTERM, or SIGKILL for a crash).
+ */
+export async function startOperatorProcess(env: Record<string, string>): Promise<OperatorProcess> {
+  const metricsPort = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
+      fileURLToPath(new URL('./main.ts', import.meta.url)),
+    ],
+    { env: { ...process.env, METRICS_PORT: String(metricsPort), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const logs: Record<string, unknown>[] = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, logs, metricsPort, exited, said: (message) => logs.some((line) => line.msg === message) };
+}
+export { testConfigFor } from './specs/fixtures.ts';

@@ -157,7 +157,10 @@ export async function adminTenants(
      order by t.created_at desc limit $1`,
     [limit, ctx.graceSeconds],
   );
+  // One watch's cache when the provisioner keeps one (in a cluster), else one read per tenant.
+  const all = ctx.provisioner.observedAll?.();
   const observe = async (slug: string) => {
+    if (all) return { observed: all.get(slug), observeError: null };
     try {
       return { observed: await ctx.provisioner.observe(slug), observeError: null };
     } catch (error) {

@@ -23,6 +23,7 @@ export { ensureTools, ensureCrane } from './tools/ensure-tools.ts';
 export { createTestDatabase, type TestDatabase } from './infra/database.ts';
 export { OtlpReceiver, type ReceivedSpan } from './infra/otlp-receiver.ts';
 export { eventually } from './infra/eventually.ts';
+export { startControlPlane, type ControlPlane } from './k8s/control-plane.ts';
 export { startS3, type S3Server } from './infra/s3.ts';
 export {
   StripeFake,

@@ -3,8 +3,9 @@
 // back; a manifest the CRD refuses fails with the API server's reason.
 import { installTenantCrd, kubectl } from '@cloudpos/operator/test-support';
 import { KubeConfig } from '@kubernetes/client-node';
+import { eventually } from '@cloudpos/harness';
 import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kubernetesProvisioner, PORTAL_FIELD_MANAGER } from './kubernetes-provisioner.ts';
 import { tenantManifest, type TenantManifest } from './manifest.ts';
 import type { TenantProvisioner } from './provisioner.ts';
@@ -17,6 +18,7 @@ beforeAll(async () => {
   kubeConfig.loadFromFile(inject('kubeconfigPath'));
   provisioner = kubernetesProvisioner(kubeConfig);
 });
+afterAll(() => provisioner.close());
 
 const order = (slug: string) =>
   tenantManifest({
@@ -77,6 +79,52 @@ describe('Tenants through the Kubernetes API', () => {
     const refused = { ...manifest, spec: { ...manifest.spec, currency: 'euro' } };
     await expect(provisioner.apply(refused)).rejects.toThrow(
       /while applying Tenant portal-\w+: HTTP 422: .*currency/,
+    );
+  });
+
+  it('keeps every portal Tenant’s status from one watch, for the operators’ list', async () => {
+    const slug = `portal-${randomBytes(3).toString('hex')}`;
+    await provisioner.apply(order(slug));
+    // A Tenant someone applied with kubectl, not the portal, is not the portal's to list.
+    const foreign = `kubectl-${randomBytes(3).toString('hex')}`;
+    const manifest = order(foreign);
+    await kubectl(['apply', '-f', '-'], JSON.stringify({ ...manifest, metadata: { name: foreign } }));
+    const seen = () =>
+      eventually('the watch to have the whole state', async () => provisioner.observedAll!());
+    expect((await seen()).has(slug)).toBe(true);
+    expect((await seen()).has(foreign)).toBe(false);
+
+    // The operator writes status; the cache follows, and forgets a deleted Tenant.
+    const status = {
+      phase: 'Ready',
+      url: `https://${slug}.pos.example.com`,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Reconciled',
+          message: 'ok',
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+    };
+    const patched = await kubectl([
+      'patch',
+      'tenant',
+      slug,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    ]);
+    expect(patched.code, patched.stderr).toBe(0);
+    await eventually('the Ready status in the cache', async () =>
+      (await seen()).get(slug)?.phase === 'Ready' ? true : undefined,
+    );
+    expect((await seen()).get(slug)).toEqual(await provisioner.observe(slug));
+    await kubectl(['delete', 'tenant', slug, foreign, '--wait=false']);
+    await eventually('the deleted Tenant gone from the cache', async () =>
+      (await seen()).has(slug) ? undefined : true,
     );
   });
 });

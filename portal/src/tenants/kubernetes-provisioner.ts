@@ -3,7 +3,8 @@
 // the status the operator writes. RBAC: create, get, patch and watch on tenants, nothing else.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { ObservedTenant, TenantCondition, TenantProvisioner } from './provisioner.ts';
+import type { TenantCondition, TenantProvisioner } from './provisioner.ts';
+import { observedOf, watchTenantStatuses, type TenantStatusWatch } from './status-watch.ts';
 
 const GROUP = 'cloudpos.io';
 const VERSION = 'v1alpha1';
@@ -12,6 +13,8 @@ export const PORTAL_FIELD_MANAGER = 'cloudpos-portal';
 
 export function kubernetesProvisioner(kubeConfig: KubeConfig): TenantProvisioner {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  // Opened by the first page that shows many tenants, kept for the next ones.
+  let statuses: TenantStatusWatch | undefined;
   return {
     kind: 'kubernetes',
     async apply(manifest) {
@@ -47,19 +50,15 @@ export function kubernetesProvisioner(kubeConfig: KubeConfig): TenantProvisioner
         if (error instanceof ApiException && error.code === 404) return undefined;
         throw new Error(`while reading Tenant ${slug}: ${describe(error)}`, { cause: error });
       }
-      const observed: ObservedTenant = {
-        phase: tenant.status?.phase,
-        url: tenant.status?.url,
-        conditions: (tenant.status?.conditions ?? []).map(({ type, status, reason, message }) => ({
-          type,
-          status,
-          reason,
-          message,
-        })),
-      };
-      return observed;
+      return observedOf(tenant);
     },
-    async close() {},
+    observedAll() {
+      statuses ??= watchTenantStatuses(kubeConfig);
+      return statuses.current();
+    },
+    async close() {
+      statuses?.stop();
+    },
   };
 }
 

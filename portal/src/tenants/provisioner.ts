@@ -22,5 +22,10 @@ export interface TenantProvisioner {
   apply(manifest: TenantManifest): Promise<void>;
   /** What the operator reports, or undefined while the Tenant does not exist (yet). */
   observe(slug: string): Promise<ObservedTenant | undefined>;
+  /**
+   * What the operator reports for every tenant, from a cache kept current by a watch, when the
+   * provisioner keeps one and it is whole; otherwise undefined (read them one by one).
+   */
+  observedAll?(): ReadonlyMap<string, ObservedTenant> | undefined;
   close(): Promise<void>;
 }
