@@ -3,12 +3,15 @@
 // identity that can create, get, patch and watch Tenants and do nothing else.
 import { eventually } from '@cloudpos/harness';
 import { installTenantCrd, kubectl } from '@cloudpos/operator/test-support';
+import { KubeConfig } from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
+import { kubernetesProvisioner } from './tenants/kubernetes-provisioner.ts';
+import { tenantManifest } from './tenants/manifest.ts';
 
 const chartDir = resolve(import.meta.dirname, '..', '..', 'charts', 'cloudpos');
 const namespace = `portal-chart-${Math.random().toString(36).slice(2, 8)}`;
@@ -158,6 +161,38 @@ describe('the portal in charts/cloudpos', () => {
     expect(await can('list', 'tenants.cloudpos.io')).toBe('no');
     expect(await can('patch', 'tenants.cloudpos.io', '--subresource=status')).toBe('no');
     expect(await can('get', 'secrets')).toBe('no');
+
+    // As that identity, the portal applies a Tenant, reads it back, and keeps the operators' list
+    // from a watch: its initial events stand in for the list it may not make.
+    const token = await kubectl(['create', 'token', 'cloudpos-portal', '-n', namespace, '--duration=10m']);
+    expect(token.code, token.stderr).toBe(0);
+    const admin = new KubeConfig();
+    admin.loadFromFile(inject('kubeconfigPath'));
+    const asPortal = new KubeConfig();
+    asPortal.loadFromOptions({
+      clusters: admin.clusters,
+      users: [{ name: 'portal', token: token.stdout.trim() }],
+      contexts: [{ name: 'portal', cluster: admin.clusters[0]!.name, user: 'portal' }],
+      currentContext: 'portal',
+    });
+    const provisioner = kubernetesProvisioner(asPortal);
+    const slug = `chart-${Math.random().toString(36).slice(2, 8)}`;
+    await provisioner.apply(
+      tenantManifest({
+        slug,
+        displayName: 'Chart Check',
+        plan: 'starter',
+        currency: 'EUR',
+        owner: { name: 'Chart Check', email: 'owner@chart.example' },
+        tenantId: '00000000-0000-4000-8000-000000000003',
+        accountId: '00000000-0000-4000-8000-000000000004',
+      }),
+    );
+    expect(await provisioner.observe(slug)).toEqual({ phase: undefined, url: undefined, conditions: [] });
+    await eventually('the watch to hold the new Tenant', async () => provisioner.observedAll!()?.has(slug));
+    await provisioner.close();
+    await kubectl(['delete', 'tenant', slug, '--wait=false']);
+
     for (const object of identity.filter((object) => object.kind !== 'ServiceAccount'))
       await kubectl(['delete', object.kind.toLowerCase(), object.metadata.name]);
   });
