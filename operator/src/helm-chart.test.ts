@@ -1071,10 +1071,12 @@ describe('charts/cloudpos', () => {
       ...testCredentials,
       smtpUrl,
     });
-    expect(JSON.stringify(find(tenantObjects, 'Deployment', 'worker'))).toContain(
+    const built = (kind: string, name: string) =>
+      JSON.stringify(tenantObjects.find((object) => object.kind === kind && object.metadata?.name === name));
+    expect(built('Deployment', 'worker')).toContain(
       '{"name":"MAIL_FROM","value":"Receipts <receipts@pos.example.com>"}',
     );
-    expect(JSON.stringify(find(tenantObjects, 'NetworkPolicy', 'allow-egress'))).toContain(
+    expect(built('NetworkPolicy', 'allow-egress')).toContain(
       '{"to":[{"ipBlock":{"cidr":"203.0.113.25/32"}}],"ports":[{"protocol":"TCP","port":587}]}',
     );
 
