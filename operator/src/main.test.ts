@@ -86,7 +86,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startOperator(name: string): Promise<OperatorProcess> {
+async function startOperator(name: string, env: Record<string, string> = {}): Promise<OperatorProcess> {
   const metricsPort = await freePort();
   const child = spawn(
     process.execPath,
@@ -115,6 +115,7 @@ async function startOperator(name: string): Promise<OperatorProcess> {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '200',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -146,6 +147,17 @@ const said = (operator: OperatorProcess, message: string) =>
   operator.logs.some((line) => line.msg === message);
 
 describe('the operator process', () => {
+  it('refuses to start with an SMTP_URL that is not smtp:// or smtps://, naming it without its password', async () => {
+    const operator = await startOperator('bad-smtp', { SMTP_URL: 'https://relay:s3cret@smtp.example.com' });
+    expect(await operator.exited).toBe(1);
+    // Its last lines may arrive through the pipe after the exit.
+    const fatal = await eventually('the fatal log line', () =>
+      operator.logs.find((line) => line.level === 'fatal'),
+    );
+    expect(fatal.msg).toBe('SMTP_URL is invalid (smtp:// or smtps://user:password@host:port)');
+    expect(JSON.stringify(operator.logs)).not.toContain('s3cret');
+  });
+
   it('elects one leader among two replicas, which alone reconciles, and a standby takes over after a crash', async () => {
     const first = await startOperator('replica-1');
     const second = await startOperator('replica-2');
