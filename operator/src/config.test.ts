@@ -3,6 +3,7 @@ import {
   defaultDatabaseClusterOf,
   loadDatabaseClusters,
   loadRedisAdmin,
+  loadSmtpUrl,
   type OperatorConfig,
 } from './config.ts';
 import { testConfig } from './specs/fixtures.ts';
@@ -25,6 +26,25 @@ describe('the Redis admin settings', () => {
     expect(() => loadRedisAdmin({ REDIS_ADMIN_URL: 'redis://u:p@r', REDIS_ACL_FILE: 'yes' })).toThrow(
       /REDIS_ACL_FILE is invalid/,
     );
+  });
+});
+
+describe('the SMTP relay of receipt e-mails', () => {
+  it('is optional, must be smtp:// or smtps://, and a bad one is named without echoing it', () => {
+    expect(loadSmtpUrl({})).toBeUndefined();
+    expect(loadSmtpUrl({ SMTP_URL: '' })).toBeUndefined();
+    expect(loadSmtpUrl({ SMTP_URL: 'smtps://relay:s3cret@smtp.example.com:465' })).toBe(
+      'smtps://relay:s3cret@smtp.example.com:465',
+    );
+    expect(loadSmtpUrl({ SMTP_URL: 'smtp://smtp.example.com:587' })).toBe('smtp://smtp.example.com:587');
+    for (const bad of [
+      'https://relay:s3cret@smtp.example.com',
+      'relay:s3cret@smtp.example.com:587',
+      'smtp://',
+    ]) {
+      expect(() => loadSmtpUrl({ SMTP_URL: bad })).toThrow(/^SMTP_URL is invalid \(smtp:\/\/ or smtps:\/\//);
+      expect(() => loadSmtpUrl({ SMTP_URL: bad })).not.toThrow(/s3cret/);
+    }
   });
 });
 

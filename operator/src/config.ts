@@ -46,7 +46,18 @@ export interface OperatorConfig {
     nats: EgressTarget;
     redis: EgressTarget;
     otelCollector: EgressTarget;
+    /**
+     * The SMTP server tenant workers send receipt e-mails through (SMTP_URL's host and port). Opened
+     * only while the operator has SMTP_URL: without it no tenant sends mail.
+     */
+    smtp?: EgressTarget;
   };
+  /**
+   * The sender of receipt e-mails (the worker's MAIL_FROM), when the operator has SMTP_URL:
+   * "CloudPOS receipts <receipts@example.com>". `CloudPOS receipts <receipts@<baseDomain>>` when
+   * absent: the worker's own default is a .localhost address, which a real relay refuses.
+   */
+  mailFrom?: string;
   /**
    * The PostgreSQL clusters tenants are placed on (ADR 0022), each as tenant pods reach it; the
    * operator's admin URL of each comes from the environment (see loadDatabaseClusters). Absent: one
@@ -198,4 +209,24 @@ export function loadRedisAdmin(env: NodeJS.ProcessEnv = process.env): { url: str
     throw new OperatorConfigError('REDIS_ACL_FILE is invalid (true or false)');
   }
   return { url, saveAcl: saveAcl === 'true' };
+}
+
+/**
+ * The SMTP server tenant workers send receipt e-mails through: SMTP_URL (smtp:// or smtps://, with
+ * the relay's user and password: from a Secret, never the OperatorConfig file). Unset: receipt
+ * e-mails stay queued in each tenant's schema. Errors name the setting, never its value.
+ */
+export function loadSmtpUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = env.SMTP_URL;
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new OperatorConfigError('SMTP_URL is invalid (smtp:// or smtps://user:password@host:port)');
+  }
+  if (!/^smtps?:$/.test(parsed.protocol) || !parsed.hostname) {
+    throw new OperatorConfigError('SMTP_URL is invalid (smtp:// or smtps://user:password@host:port)');
+  }
+  return url;
 }

@@ -15,10 +15,11 @@ import { dirname, join, resolve } from 'node:path';
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { loadDatabaseClusters, type OperatorConfig } from './config.ts';
+import { loadDatabaseClusters, loadSmtpUrl, type OperatorConfig } from './config.ts';
 import { managerMetrics } from './controller/manager.ts';
 import { crdPath } from './crd.ts';
-import { tenantManifest } from './specs/fixtures.ts';
+import { tenantFixture, tenantManifest, testCredentials } from './specs/fixtures.ts';
+import { desiredObjects } from './specs/index.ts';
 import { installTenantCrd, kubectl, type KubectlResult } from './test-support.ts';
 
 const chartDir = resolve(import.meta.dirname, '..', '..', 'charts', 'cloudpos');
@@ -849,6 +850,8 @@ describe('charts/cloudpos', () => {
         ['--values', ciValues, '--set', 'networkPolicy.egress.enabled=true'],
         'networkPolicy.egress.apiServer must list',
       ],
+      // An SMTP egress target is one like the others: a port, and a cidr or a namespace.
+      [['--values', ciValues, '--set', 'config.egress.smtp.name=smtp'], "at '/config/egress/smtp'"],
     ];
     for (const [args, message] of cases) {
       const result = await helm(['template', 'bad', chartDir, ...args]);
@@ -1034,6 +1037,53 @@ describe('charts/cloudpos', () => {
     await expect(
       render(['--values', ciValues, '--set', 'backup.bucket.url=https://s3.example.com/b']),
     ).rejects.toThrow(/backup\.bucket\.url|does not match pattern/);
+  });
+
+  it('passes receipt e-mail to the operator: SMTP_URL only from its Secret, the sender and the SMTP egress in the config', async () => {
+    type Container = { env: { name: string; value?: string; valueFrom?: unknown }[] };
+    const rendered = async (values: string) => {
+      const { objects } = await render(['--values', values]);
+      const configMap = find(objects, 'ConfigMap', 'cloudpos-operator-config') as KubeObject & {
+        data: Record<string, string>;
+      };
+      const deployment = find(objects, 'Deployment') as KubeObject & {
+        spec: { template: { spec: { containers: Container[] } } };
+      };
+      return {
+        config: JSON.parse(configMap.data['config.json']!) as OperatorConfig,
+        env: deployment.spec.template.spec.containers[0]!.env,
+      };
+    };
+    const production = await rendered(join(chartDir, 'ci', 'production-values.yaml'));
+    expect(production.config.mailFrom).toBe('Receipts <receipts@pos.example.com>');
+    expect(production.config.egress.smtp).toEqual({ name: 'smtp', port: 587, cidr: '203.0.113.25/32' });
+    // The URL may hold the relay's password: a Secret key, optional (without it receipts wait).
+    expect(production.env.find((variable) => variable.name === 'SMTP_URL')).toEqual({
+      name: 'SMTP_URL',
+      valueFrom: { secretKeyRef: { name: 'cloudpos-operator', key: 'SMTP_URL', optional: true } },
+    });
+    expect(JSON.stringify(production.config)).not.toMatch(/smtps?:\/\//);
+
+    // What the operator then builds for a tenant from that config: the worker's sender, egress to
+    // the relay (the API server accepts these objects: reconcile.test.ts applies them).
+    const smtpUrl = loadSmtpUrl({ SMTP_URL: 'smtp://relay:secret@203.0.113.25:587' })!;
+    const tenantObjects = desiredObjects(tenantFixture('mailing'), production.config, {
+      ...testCredentials,
+      smtpUrl,
+    });
+    const built = (kind: string, name: string) =>
+      JSON.stringify(tenantObjects.find((object) => object.kind === kind && object.metadata?.name === name));
+    expect(built('Deployment', 'worker')).toContain(
+      '{"name":"MAIL_FROM","value":"Receipts <receipts@pos.example.com>"}',
+    );
+    expect(built('NetworkPolicy', 'allow-egress')).toContain(
+      '{"to":[{"ipBlock":{"cidr":"203.0.113.25/32"}}],"ports":[{"protocol":"TCP","port":587}]}',
+    );
+
+    // By default: neither a sender nor an SMTP target in the config.
+    const defaults = await rendered(ciValues);
+    expect(defaults.config.mailFrom).toBeUndefined();
+    expect(defaults.config.egress.smtp).toBeUndefined();
   });
 
   it('ships Grafana dashboards whose queries use only metrics the processes export', async () => {

@@ -81,7 +81,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function startOperator(name: string): Promise<OperatorProcess> {
+function startOperator(name: string, env: Record<string, string> = {}): Promise<OperatorProcess> {
   return startOperatorProcess({
     KUBECONFIG: join(dir, 'operator.kubeconfig'),
     OPERATOR_CONFIG: join(dir, 'config.json'),
@@ -99,6 +99,7 @@ function startOperator(name: string): Promise<OperatorProcess> {
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_BSP_SCHEDULE_DELAY: '200',
+    ...env,
   }).then((operator) => {
     processes.push(operator);
     return operator;
@@ -115,6 +116,17 @@ const isReady = async (slug: string) => {
   return result.stdout === 'Ready' ? true : undefined;
 };
 describe('the operator process', () => {
+  it('refuses to start with an SMTP_URL that is not smtp:// or smtps://, naming it without its password', async () => {
+    const operator = await startOperator('bad-smtp', { SMTP_URL: 'https://relay:s3cret@smtp.example.com' });
+    expect(await operator.exited).toBe(1);
+    // Its last lines may arrive through the pipe after the exit.
+    const fatal = await eventually('the fatal log line', () =>
+      operator.logs.find((line) => line.level === 'fatal'),
+    );
+    expect(fatal.msg).toBe('SMTP_URL is invalid (smtp:// or smtps://user:password@host:port)');
+    expect(JSON.stringify(operator.logs)).not.toContain('s3cret');
+  });
+
   it('elects one leader among two replicas, which alone reconciles, and a standby takes over after a crash', async () => {
     const first = await startOperator('replica-1');
     const second = await startOperator('replica-2');

@@ -2,7 +2,7 @@
 // Configuration: OPERATOR_CONFIG (a JSON file with the OperatorConfig), DATABASE_URL (an admin of
 // the default database cluster) and DATABASE_URL_<NAME> for each other cluster (config.ts), NATS_URL, NATS_OPERATOR_SEED, NATS_SYSTEM_CREDS_FILE, REDIS_ADMIN_URL (creates
 // each tenant's Redis ACL user; REDIS_ACL_FILE=true to ACL SAVE after changes), and optionally
-// PORTAL_TOKEN_SECRET (tenant keys for portal tokens), LEASE_NAMESPACE, POD_NAME, METRICS_HOST, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
+// PORTAL_TOKEN_SECRET (tenant keys for portal tokens), SMTP_URL (tenant workers send receipt e-mails), LEASE_NAMESPACE, POD_NAME, METRICS_HOST, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
 // WATCHDOG_SECONDS; the cluster from KUBECONFIG or in-cluster.
 // Only the leader (a Lease) reconciles; every replica serves /healthz and /metrics.
 import {
@@ -26,6 +26,7 @@ import {
   defaultDatabaseClusterOf,
   loadDatabaseClusters,
   loadRedisAdmin,
+  loadSmtpUrl,
   OPERATOR_LEASE,
   OperatorConfigError,
   type OperatorConfig,
@@ -91,6 +92,21 @@ if (portalTokenSecret !== undefined && portalTokenSecret.length < 32) {
   logger.fatal('PORTAL_TOKEN_SECRET must be at least 32 characters');
   process.exit(1);
 }
+// Optional: the SMTP relay tenant workers send receipt e-mails through (config.ts loadSmtpUrl).
+const smtpUrl = (() => {
+  try {
+    return loadSmtpUrl();
+  } catch (error) {
+    if (!(error instanceof OperatorConfigError)) throw error;
+    logger.fatal(error.message);
+    process.exit(1);
+  }
+})();
+if (smtpUrl && !config.egress.smtp)
+  logger.warn(
+    "SMTP_URL is set but the config has no egress.smtp: tenant NetworkPolicies block the workers' mail",
+  );
+if (!smtpUrl) logger.info('SMTP_URL is not set: tenant workers send no receipt e-mails (they stay queued)');
 
 // One connection pool for every API client (client-node would open a connection per request).
 const kc = new PooledKubeConfig();
@@ -131,6 +147,7 @@ const ctx = {
   rolesSet: new Map<string, string>(),
   now: () => new Date(),
   ...(portalTokenSecret ? { portalTokenSecret } : {}),
+  ...(smtpUrl ? { smtpUrl } : {}),
   // Copies of every scheduled backup; the keys come from the AWS SDK's environment (a Secret).
   ...(config.backupBucket ? { bucket: openBackupBucket(config.backupBucket) } : {}),
 };

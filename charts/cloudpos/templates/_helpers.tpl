@@ -105,6 +105,9 @@ list: the one `default` cluster of config.endpoints and secrets.databaseUrlKey.
 {{- $_ := set $config "image" (default (include "cloudpos.image" (dict "root" . "name" "pos-api" "key" "posApi")) .Values.config.image) }}
 {{- $_ := set $config "workerImage" (default (include "cloudpos.image" (dict "root" . "name" "worker" "key" "worker")) .Values.config.workerImage) }}
 {{- $_ := set $config "imagePullPolicy" (default .Values.image.pullPolicy .Values.config.imagePullPolicy) }}
+{{- if not $config.mailFrom }}
+{{- $_ := unset $config "mailFrom" }}
+{{- end }}
 {{- if not $config.endpoints.otlpEndpoint }}
 {{- $_ := unset $config.endpoints "otlpEndpoint" }}
 {{- end }}

@@ -49,15 +49,23 @@ beforeAll(async () => {
   ctx = {
     ...data,
     redis: testRedisAdmin(),
-    config: testConfigFor(db.url),
+    config: {
+      ...testConfigFor(db.url),
+      mailFrom: 'Receipts <receipts@pos.example.com>',
+      egress: { ...testConfigFor(db.url).egress, smtp: { name: 'smtp', port: 587, cidr: '192.0.2.25/32' } },
+    },
     objects: KubernetesObjectApi.makeApiClient(kc),
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
     now: () => new Date(),
     portalTokenSecret: PORTAL_TOKEN_SECRET,
+    smtpUrl: SMTP_URL,
   };
 });
+
+/** The platform's SMTP relay (the operator's SMTP_URL), which tenant workers send receipts through. */
+const SMTP_URL = 'smtp://relay:not-a-real-smtp-password@smtp.example.com:587';
 
 /** The platform's portal-token secret, which the portal signs with (ADR 0015). */
 const PORTAL_TOKEN_SECRET = 'portal-token-secret-of-the-test-platform-0123';
@@ -180,6 +188,29 @@ describe('reconciling a Tenant', () => {
     });
   });
 
+  it('lets the worker send receipt e-mails: SMTP_URL in the tenant’s Secret, the sender, and egress to the relay', async () => {
+    const credentials = (await readSecretData('tenant-recon-shop', 'tenant-credentials'))!;
+    expect(credentials.SMTP_URL).toBe(SMTP_URL);
+    const env = async (name: string) =>
+      (await ctx.apps.readNamespacedDeployment({ name, namespace: 'tenant-recon-shop' })).spec?.template.spec
+        ?.containers[0]?.env ?? [];
+    expect((await env('worker')).filter((variable) => /^(SMTP_URL|MAIL_FROM)$/.test(variable.name))).toEqual([
+      { name: 'SMTP_URL', valueFrom: { secretKeyRef: { name: 'tenant-credentials', key: 'SMTP_URL' } } },
+      { name: 'MAIL_FROM', value: 'Receipts <receipts@pos.example.com>' },
+    ]);
+    expect((await env('pos-api')).map((variable) => variable.name)).not.toContain('SMTP_URL');
+    const policy = await kubectl([
+      'get',
+      'networkpolicy',
+      'allow-egress',
+      '-n',
+      'tenant-recon-shop',
+      '-o',
+      'jsonpath={.spec.egress[*].to[*].ipBlock.cidr}',
+    ]);
+    expect(policy.stdout.split(' ')).toContain('192.0.2.25/32');
+  });
+
   it('writes nothing on a second pass when nothing changed', async () => {
     const before = await readTenant('recon-shop');
     const identityBefore = await ctx.core.readNamespacedSecret({
@@ -197,7 +228,7 @@ describe('reconciling a Tenant', () => {
       },
       'recon-shop',
     );
-    // Not a single write request, not even a no-op apply.
+    // Not a single write request, not even a no-op apply (SMTP settings included: ctx.smtpUrl).
     expect(writes).toEqual([]);
     const after = await readTenant('recon-shop');
     const identityAfter = await ctx.core.readNamespacedSecret({

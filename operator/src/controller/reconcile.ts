@@ -68,6 +68,8 @@ export interface ReconcileContext extends TenantDataContext {
   now(): Date;
   /** The platform's PORTAL_TOKEN_SECRET: each tenant's API gets its own key derived from it. */
   portalTokenSecret?: string;
+  /** The operator's SMTP_URL: each tenant's worker sends receipt e-mails through it. */
+  smtpUrl?: string;
   /** Object storage that receives a copy of every scheduled backup (config.backupBucket). */
   bucket?: BackupBucket;
   /**
@@ -176,6 +178,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
         ...(ctx.portalTokenSecret
           ? { portalTokenKey: portalTokenKey(ctx.portalTokenSecret, tenant.spec.slug) }
           : {}),
+        ...(ctx.smtpUrl ? { smtpUrl: ctx.smtpUrl } : {}),
       });
       // On a downgrade the old, larger pods still count against the quota while the new ones roll
       // out: shrinking it first would deadlock the rollout, so the quota follows once it is done.

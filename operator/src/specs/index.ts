@@ -34,6 +34,7 @@ export function desiredObjects(
   credentials: TenantCredentials,
 ): KubernetesObject[] {
   const autoscaler = buildAutoscaler(tenant);
+  const sendsMail = Boolean(credentials.smtpUrl);
   return [
     buildNamespace(tenant),
     buildServiceAccount(tenant),
@@ -41,10 +42,10 @@ export function desiredObjects(
     buildRoleBinding(tenant),
     buildResourceQuota(tenant),
     buildLimitRange(tenant),
-    ...buildNetworkPolicies(tenant, config, credentials.databaseCluster),
+    ...buildNetworkPolicies(tenant, config, credentials.databaseCluster, sendsMail),
     buildSettings(tenant),
     buildCredentialsSecret(tenant, config, credentials),
-    ...buildDeployments(tenant, config),
+    ...buildDeployments(tenant, config, { sendsMail }),
     buildService(tenant),
     buildIngress(tenant, config),
     buildDisruptionBudget(tenant),

@@ -1,5 +1,5 @@
 // NetworkPolicies: deny everything, then allow ingress from the ingress controller and the namespace
-// itself, and egress to DNS and the shared infrastructure only.
+// itself, and egress to DNS and the shared infrastructure only (the SMTP relay too, when mail is sent).
 import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
 import { databaseClusterNamed, type EgressTarget, type OperatorConfig } from '../config.ts';
 import type { Tenant } from '../generated/tenant.ts';
@@ -10,6 +10,8 @@ export function buildNetworkPolicies(
   config: OperatorConfig,
   /** The database cluster the tenant was placed on: its pods reach that one only. */
   databaseCluster: string,
+  /** The worker sends receipt e-mails: its pods may reach `egress.smtp` when the config names it. */
+  sendsMail: boolean,
 ): V1NetworkPolicy[] {
   const policy = (name: string, spec: V1NetworkPolicy['spec']): V1NetworkPolicy => ({
     apiVersion: 'networking.k8s.io/v1',
@@ -19,6 +21,7 @@ export function buildNetworkPolicies(
   });
   const { dns, nats, redis, otelCollector } = config.egress;
   const postgres = databaseClusterNamed(config, databaseCluster).egress ?? config.egress.postgres;
+  const smtp = sendsMail ? config.egress.smtp : undefined;
   return [
     policy('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
     policy('allow-ingress', {
@@ -46,7 +49,7 @@ export function buildNetworkPolicies(
             { protocol: 'TCP', port: dns.port },
           ],
         },
-        ...[postgres, nats, redis, otelCollector].map((target) => ({
+        ...[postgres, nats, redis, otelCollector, ...(smtp ? [smtp] : [])].map((target) => ({
           to: [peer(target)],
           ports: [{ protocol: 'TCP', port: target.port }],
         })),

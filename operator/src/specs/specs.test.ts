@@ -195,6 +195,57 @@ describe('desiredObjects', () => {
     });
   });
 
+  it('sends receipt e-mails from the worker only: SMTP_URL from the Secret, MAIL_FROM, and egress to the relay', () => {
+    const config: OperatorConfig = {
+      ...testConfig,
+      mailFrom: 'Receipts <receipts@pos.example.com>',
+      egress: { ...testConfig.egress, smtp: { name: 'smtp', port: 587, cidr: '192.0.2.25/32' } },
+    };
+    const smtpUrl = 'smtps://relay:not-a-real-smtp-password@smtp.example.com:465';
+    const mailing = desiredObjects(tenant, config, { ...testCredentials, smtpUrl });
+    const secret = find(mailing, 'Secret') as { stringData: Record<string, string> } & KubernetesObject;
+    expect(secret.stringData.SMTP_URL).toBe(smtpUrl);
+    const envOf = (name: string) =>
+      find<V1Deployment>(mailing, 'Deployment', name)?.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(envOf('worker').filter((variable) => /^(SMTP_URL|MAIL_FROM)$/.test(variable.name))).toEqual([
+      { name: 'SMTP_URL', valueFrom: { secretKeyRef: { name: 'tenant-credentials', key: 'SMTP_URL' } } },
+      { name: 'MAIL_FROM', value: 'Receipts <receipts@pos.example.com>' },
+    ]);
+    expect(JSON.stringify(envOf('pos-api'))).not.toMatch(/SMTP|MAIL_FROM/);
+    // The password stays in the Secret.
+    expect(JSON.stringify(mailing.filter((object) => object.kind !== 'Secret'))).not.toContain(
+      'not-a-real-smtp-password',
+    );
+    const egress = find<V1NetworkPolicy>(mailing, 'NetworkPolicy', 'allow-egress')?.spec?.egress ?? [];
+    expect(egress).toContainEqual({
+      to: [{ ipBlock: { cidr: '192.0.2.25/32' } }],
+      ports: [{ protocol: 'TCP', port: 587 }],
+    });
+    // Without a sender in the config, one of the tenants' own domain (the worker's is .localhost).
+    const { mailFrom: _, ...unnamed } = config;
+    expect(
+      find<V1Deployment>(
+        desiredObjects(tenant, unnamed, { ...testCredentials, smtpUrl }),
+        'Deployment',
+        'worker',
+      )?.spec?.template.spec?.containers[0]?.env?.find((variable) => variable.name === 'MAIL_FROM'),
+    ).toEqual({ name: 'MAIL_FROM', value: 'CloudPOS receipts <receipts@pos.example.com>' });
+    // The same inputs build the same objects: an unchanged tenant is never applied again.
+    expect(desiredObjects(tenant, config, { ...testCredentials, smtpUrl })).toEqual(mailing);
+  });
+
+  it('has nothing of e-mail without the operator’s SMTP_URL, even with a sender and an SMTP egress target', () => {
+    const config: OperatorConfig = {
+      ...testConfig,
+      mailFrom: 'Receipts <receipts@pos.example.com>',
+      egress: { ...testConfig.egress, smtp: { name: 'smtp', port: 587, cidr: '192.0.2.25/32' } },
+    };
+    const quiet = desiredObjects(tenant, config, testCredentials);
+    expect(JSON.stringify(quiet)).not.toMatch(/SMTP|MAIL_FROM|192\.0\.2\.25|"port":587/);
+    // Exactly what a config without mail settings builds.
+    expect(quiet).toEqual(objects);
+  });
+
   it('lets the POS API believe X-Forwarded-For from the configured ingress proxies only', () => {
     const envOf = (config: OperatorConfig) =>
       find<V1Deployment>(desiredObjects(tenant, config, testCredentials), 'Deployment', 'pos-api')?.spec

@@ -42,7 +42,22 @@ export interface TenantCredentials {
    * holds nothing that could mint tokens for another tenant. Absent: portal tokens are refused.
    */
   portalTokenKey?: string;
+  /**
+   * The platform's SMTP server (the operator's SMTP_URL), which the worker sends receipt e-mails
+   * through. Absent: the worker has no SMTP settings and receipts stay queued.
+   */
+  smtpUrl?: string;
 }
+
+/** What the tenant's pods do besides serving and relaying, decided by the operator's environment. */
+export interface WorkloadOptions {
+  /** The worker sends receipt e-mails (the operator has SMTP_URL, in the tenant's Secret). */
+  sendsMail: boolean;
+}
+
+/** The worker's MAIL_FROM: config.mailFrom, else an address of the tenants' own domain. */
+export const mailFromOf = (config: OperatorConfig) =>
+  config.mailFrom ?? `CloudPOS receipts <receipts@${config.baseDomain}>`;
 
 export function tenantUrl(tenant: Tenant, config: OperatorConfig): string {
   return `https://${tenant.spec.slug}.${config.baseDomain}`;
@@ -88,11 +103,22 @@ export function buildCredentialsSecret(
       PIN_PEPPERS: credentials.pinPeppers,
       REDIS_URL: tenantRedisUrl(config.endpoints.redisUrl, credentials.redis),
       ...(credentials.portalTokenKey ? { PORTAL_TOKEN_KEY: credentials.portalTokenKey } : {}),
+      // Here rather than in a Secret of its own: the worker already reads this one, the Deployment
+      // names only the keys each container needs (the POS API never sees it), and the unchanged
+      // reconcile compares one Secret per tenant, not two. A platform-wide URL copied into every
+      // tenant's namespace, like the endpoints: only the operator's own Secret holds the source.
+      ...(credentials.smtpUrl ? { SMTP_URL: credentials.smtpUrl } : {}),
     },
   };
 }
 
-function container(tenant: Tenant, config: OperatorConfig, name: string, args: string[]): V1Container {
+function container(
+  tenant: Tenant,
+  config: OperatorConfig,
+  options: WorkloadOptions,
+  name: string,
+  args: string[],
+): V1Container {
   const { container: resources } = PLANS[tenant.spec.plan];
   return {
     name,
@@ -125,6 +151,16 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
                 secretKeyRef: { name: CREDENTIALS_SECRET, key: 'PORTAL_TOKEN_KEY', optional: true },
               },
             },
+          ]
+        : []),
+      // Receipt e-mails go out from the worker only (services/worker/src/receipt-mail.ts).
+      ...(name === 'worker' && options.sendsMail
+        ? [
+            {
+              name: 'SMTP_URL',
+              valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: 'SMTP_URL' } },
+            },
+            { name: 'MAIL_FROM', value: mailFromOf(config) },
           ]
         : []),
       { name: 'BASE_DOMAIN', value: config.baseDomain },
@@ -194,6 +230,7 @@ function container(tenant: Tenant, config: OperatorConfig, name: string, args: s
 function deployment(
   tenant: Tenant,
   config: OperatorConfig,
+  options: WorkloadOptions,
   name: string,
   replicas: number,
   args: string[],
@@ -236,7 +273,7 @@ function deployment(
               labelSelector: { matchLabels: selector },
             },
           ],
-          containers: [container(tenant, config, name, args)],
+          containers: [container(tenant, config, options, name, args)],
           volumes: [
             {
               name: 'nats-credentials',
@@ -250,13 +287,17 @@ function deployment(
   };
 }
 
-export function buildDeployments(tenant: Tenant, config: OperatorConfig): V1Deployment[] {
+export function buildDeployments(
+  tenant: Tenant,
+  config: OperatorConfig,
+  options: WorkloadOptions,
+): V1Deployment[] {
   const plan = PLANS[tenant.spec.plan];
   return [
-    deployment(tenant, config, 'pos-api', plan.autoscaling?.minReplicas ?? plan.apiReplicas, [
+    deployment(tenant, config, options, 'pos-api', plan.autoscaling?.minReplicas ?? plan.apiReplicas, [
       'services/pos-api/src/server.ts',
     ]),
-    deployment(tenant, config, 'worker', plan.workerReplicas, ['services/worker/src/main.ts']),
+    deployment(tenant, config, options, 'worker', plan.workerReplicas, ['services/worker/src/main.ts']),
   ];
 }
 

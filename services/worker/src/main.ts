@@ -6,6 +6,7 @@
 // `<slug>.nats.creds` is a tenant to relay for (looked for again every 10 seconds).
 // With SMTP_URL (smtp:// or smtps://) it also sends each tenant's queued receipt e-mails, from
 // MAIL_FROM ("CloudPOS receipts <receipts@cloudpos.localhost>" by default); without it they wait.
+// In a cluster the operator passes both when it has SMTP_URL itself (operator/src/specs/workloads.ts).
 // Serves /healthz and /metrics on METRICS_PORT (9090). /healthz is 503 while a tenant's relay has not
 // finished a pass for WORKER_STALL_SECONDS (120): a wedged relay fails the liveness probe.
 import { jetstream } from '@nats-io/jetstream';
