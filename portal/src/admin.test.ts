@@ -52,8 +52,8 @@ async function phase(expected: string) {
   await eventually(
     `phase ${expected}`,
     async () =>
-      (await portal.runtime.services.admin.tenants()).find((tenant) => tenant.slug === slug)?.observed
-        ?.phase === expected,
+      (await portal.runtime.services.admin.tenants({ q: slug })).items.find((tenant) => tenant.slug === slug)
+        ?.observed?.phase === expected,
     30_000,
   );
 }
@@ -121,6 +121,41 @@ describe('the platform operators’ view', () => {
     expect(page).toMatch(/<dt>Suspended<\/dt><dd>no<\/dd>/);
     expect(page).toMatch(/tenant\.applied<\/li>/);
     expect(page).toMatch(/tenant\.paid<\/li>/);
+  });
+
+  it('finds a tenant by web address, name or e-mail, and pages through many, newest first', async () => {
+    // 120 more tenants of one seeded account, created a day ago, one millisecond apart (older than
+    // the tenant the other tests look for on the first page).
+    await db.query(
+      `with a as (insert into platform.account (name) values ('Seeded Chain') returning id)
+       insert into platform.tenant (account_id, slug, display_name, plan, currency, state, created_at)
+       select a.id, 'chain-' || g, 'Chain ' || g, 'starter', 'EUR', 'provisioned',
+              now() - interval '1 day' + make_interval(secs => g / 1000.0)
+       from a, generate_series(1, 120) g`,
+    );
+    const ops = await operator();
+    const slugsOn = (html: string) =>
+      [...html.matchAll(/<span class="muted">([a-z0-9-]+)<\/span><\/h2>/g)].map((m) => m[1]);
+    const seen: string[] = [];
+    let path: string | undefined = '/admin?q=chain';
+    while (path) {
+      const html = await text(await ops.get(path));
+      seen.push(...slugsOn(html).map(String));
+      path = /href="(\/admin\?[^"]*after=[^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+    }
+    expect(seen).toEqual(Array.from({ length: 120 }, (_, index) => `chain-${120 - index}`));
+
+    const find = async (q: string) => slugsOn(await text(await ops.get(`/admin?q=${encodeURIComponent(q)}`)));
+    expect(await find('flo@florist.example')).toEqual([slug]);
+    expect(await find('Flo Flor')).toEqual([slug]);
+    expect(await find(slug.toUpperCase())).toEqual([slug]);
+    // What is typed is text, not a pattern.
+    expect(await find('chain-1_0')).toEqual([]);
+    expect(await text(await ops.get('/admin?q=%25'))).toContain('No tenant matches “%”.');
+    // A cursor that is not ours is the first page, never an error.
+    const forged = await ops.get(`/admin?after=${Buffer.from('["1970-01-01", "x"]').toString('base64url')}`);
+    expect(forged.status).toBe(200);
+    expect(slugsOn(await text(forged))).toContain('chain-120');
   });
 
   it('suspends and resumes through the Tenant’s spec; a paid invoice does not lift it', async () => {

@@ -120,13 +120,56 @@ export interface AdminTenantRow {
   events: AdminTenantEvent[];
 }
 
-/** Every tenant (newest first, at most `limit`), with what the operator and billing say about it. */
+export interface AdminTenantQuery {
+  /** Part of the slug, the store's name, the account's name or an account member's e-mail. */
+  q?: string;
+  /** The page after this cursor (`next` of the page before). */
+  after?: string;
+}
+
+export interface AdminTenantPage {
+  items: AdminTenantRow[];
+  /** The cursor of the next (older) page, when there is one. */
+  next: string | undefined;
+}
+
+export const ADMIN_PAGE_SIZE = 50;
+
+/** A page's position: the last tenant's creation time and id, newest first. */
+const cursorOf = (createdAt: string, id: string) =>
+  Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+function parseCursor(cursor: string | undefined): [string, string] | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && TIMESTAMP.test(at) && typeof id === 'string' && UUID.test(id))
+      return [at, id];
+  } catch {
+    // Not one of ours: the first page.
+  }
+  return undefined;
+}
+/** PostgreSQL's text form of a timestamptz: 2026-12-06 20:10:23.134567+00. */
+const TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Tenants newest first, a page at a time, found by `q`, with what the operator and billing say about
+ * each. A cursor that is not one of ours starts from the first page.
+ */
 export async function adminTenants(
   ctx: { db: pg.Pool; provisioner: TenantProvisioner; graceSeconds: number },
-  limit = 100,
-): Promise<AdminTenantRow[]> {
+  query: AdminTenantQuery = {},
+  limit = ADMIN_PAGE_SIZE,
+): Promise<AdminTenantPage> {
+  const q = query.q?.trim().slice(0, 100) ?? '';
+  // ilike's wildcards in what was typed are literal.
+  const pattern = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const after = parseCursor(query.after);
   const { rows } = await ctx.db.query<{
     id: string;
+    /** Microseconds and all, as the cursor must compare it. */
+    created_key: string;
     slug: string;
     display_name: string;
     account_name: string;
@@ -142,7 +185,7 @@ export async function adminTenants(
     operator_suspend_reason: string | null;
     events: AdminTenantEvent[];
   }>(
-    `select t.id, t.slug, t.display_name, a.name as account_name, t.plan, t.state, t.last_error,
+    `select t.id, t.created_at::text as created_key, t.slug, t.display_name, a.name as account_name, t.plan, t.state, t.last_error,
             (t.manifest -> 'spec' ->> 'suspended')::boolean as suspended,
             s.status, s.past_due_since, s.past_due_since + make_interval(secs => $2) as grace_ends_at,
             t.operator_suspended_at, t.operator_suspended_by, t.operator_suspend_reason,
@@ -154,9 +197,15 @@ export async function adminTenants(
               order by au.at desc, au.id desc limit 5) e), '[]') as events
      from platform.tenant t join platform.account a on a.id = t.account_id
      left join platform.subscription s on s.tenant_id = t.id
-     order by t.created_at desc limit $1`,
-    [limit, ctx.graceSeconds],
+     where ($3::text is null or t.slug ilike $3 or t.display_name ilike $3 or a.name ilike $3
+            or exists (select 1 from platform.membership m join platform.app_user u on u.id = m.user_id
+                       where m.account_id = t.account_id and u.email ilike $3))
+       and ($4::timestamptz is null or (t.created_at, t.id) < ($4::timestamptz, $5::uuid))
+     order by t.created_at desc, t.id desc limit $1`,
+    [limit + 1, ctx.graceSeconds, pattern, after?.[0] ?? null, after?.[1] ?? null],
   );
+  const more = rows.length > limit;
+  if (more) rows.pop();
   // One watch's cache when the provisioner keeps one (in a cluster), else one read per tenant.
   const all = ctx.provisioner.observedAll?.();
   const observe = async (slug: string) => {
@@ -167,7 +216,7 @@ export async function adminTenants(
       return { observed: undefined, observeError: (error as Error).message.slice(0, 300) };
     }
   };
-  return Promise.all(
+  const items = await Promise.all(
     rows.map(async (row) => ({
       ...(row.state === 'awaiting_payment'
         ? { observed: undefined, observeError: null }
@@ -196,4 +245,6 @@ export async function adminTenants(
       events: row.events.map((event) => ({ id: event.id, at: event.at, action: event.action })),
     })),
   );
+  const last = rows.at(-1);
+  return { items, next: more && last ? cursorOf(last.created_key, last.id) : undefined };
 }

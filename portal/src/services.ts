@@ -48,7 +48,8 @@ import {
   adminSessions,
   adminTenants,
   type AdminSessions,
-  type AdminTenantRow,
+  type AdminTenantPage,
+  type AdminTenantQuery,
   type PlatformAdmin,
 } from './admin.ts';
 import type { AccountRole } from '../app/rights.ts';
@@ -97,7 +98,7 @@ export interface PortalServices {
   admin: {
     sessions: AdminSessions;
     logIn(input: { email: string; password: string }, clientAddress: string): Promise<string>;
-    tenants(): Promise<AdminTenantRow[]>;
+    tenants(query?: AdminTenantQuery): Promise<AdminTenantPage>;
     /** Suspends or resumes through the Tenant's spec, the path billing uses; undefined: no such tenant. */
     suspend(
       admin: PlatformAdmin,
@@ -247,7 +248,8 @@ export async function createRuntime(
     admin: {
       sessions: adminSessions(db, adminCookie(config.SESSION_SECRETS, config.COOKIE_SECURE)),
       logIn: (input, address) => adminLogIn(db, input, address),
-      tenants: () => adminTenants({ db, provisioner, graceSeconds: config.BILLING_GRACE_SECONDS }),
+      tenants: (query) =>
+        adminTenants({ db, provisioner, graceSeconds: config.BILLING_GRACE_SECONDS }, query),
       suspend: (admin, input) => suspendByOperator(lifecycle, { ...input, admin }),
     },
   };

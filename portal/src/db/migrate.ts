@@ -9,6 +9,7 @@ import { Migration20261205160000_billing_state } from './migrations/Migration202
 import { Migration20261205170000_password_reset } from './migrations/Migration20261205170000_password_reset.ts';
 import { Migration20261206090000_members } from './migrations/Migration20261206090000_members.ts';
 import { Migration20261206100000_platform_admin } from './migrations/Migration20261206100000_platform_admin.ts';
+import { Migration20261206200000_tenant_order } from './migrations/Migration20261206200000_tenant_order.ts';
 
 export const PLATFORM_SCHEMA = 'platform';
 
@@ -19,6 +20,7 @@ export const platformMigrations: MigrationObject[] = [
   { name: 'Migration20261205170000_password_reset', class: Migration20261205170000_password_reset },
   { name: 'Migration20261206090000_members', class: Migration20261206090000_members },
   { name: 'Migration20261206100000_platform_admin', class: Migration20261206100000_platform_admin },
+  { name: 'Migration20261206200000_tenant_order', class: Migration20261206200000_tenant_order },
 ];
 
 export async function migratePlatform(databaseUrl: string): Promise<string[]> {

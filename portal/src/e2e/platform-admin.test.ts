@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 
 const phase = async () =>
-  (await portal.runtime.services.admin.tenants()).find((tenant) => tenant.slug === slug)?.observed?.phase;
+  (await portal.runtime.services.admin.tenants({ q: slug })).items.find((tenant) => tenant.slug === slug)
+    ?.observed?.phase;
 
 describe('the platform operators’ view in the browser', () => {
   it('keeps a merchant out, and lets an operator suspend and resume a tenant', async () => {

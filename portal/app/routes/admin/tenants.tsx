@@ -1,7 +1,15 @@
-// Every tenant for platform operators: plan, the operator's phase and Ready condition, billing,
-// suspension and the last lifecycle events; suspend and resume through the Tenant's spec, the path
-// billing uses (src/billing/lifecycle.ts).
-import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+// Every tenant for platform operators, newest first, a page at a time and found by slug, name or
+// e-mail: plan, the operator's phase and Ready condition, billing, suspension and the last
+// lifecycle events; suspend and resume through the Tenant's spec, the path billing uses
+// (src/billing/lifecycle.ts).
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from 'react-router';
 import { requireAdmin } from '../../admin.server.ts';
 import { invalid } from '../../action-errors.server.ts';
 import { ActionForm, Field, FormError, Outcome } from '../../form-kit.tsx';
@@ -13,7 +21,11 @@ export const meta = () => [{ title: 'Tenants · CloudPOS platform' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireAdmin(context, request);
-  return { admin: admin.email, tenants: await servicesOf(context).admin.tenants() };
+  const url = new URL(request.url);
+  const q = url.searchParams.get('q')?.trim().slice(0, 100) ?? '';
+  const after = url.searchParams.get('after')?.slice(0, 200) || undefined;
+  const page = await servicesOf(context).admin.tenants({ q, after });
+  return { admin: admin.email, q, paged: Boolean(after), tenants: page.items, next: page.next };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -61,7 +73,11 @@ function suspensionOf(tenant: Tenant): string {
 }
 
 export default function AdminTenants() {
-  const { admin, tenants } = useLoaderData<typeof loader>();
+  const { admin, q, paged, tenants, next } = useLoaderData<typeof loader>();
+  const withQuery = (extra: Record<string, string>) => {
+    const params = new URLSearchParams({ ...(q ? { q } : {}), ...extra }).toString();
+    return params ? `/admin?${params}` : '/admin';
+  };
   const result = useActionData<typeof action>();
   const failed = result && 'errors' in result ? result : undefined;
   return (
@@ -77,7 +93,16 @@ export default function AdminTenants() {
       </div>
       <Outcome result={result} />
       <FormError message={failed?.errors.form} />
-      {tenants.length === 0 ? <p>No tenants yet.</p> : null}
+      <Form method="get" role="search" className="search">
+        <label htmlFor="tenant-search">Find a tenant by web address, name or e-mail</label>
+        <div className="inline">
+          <input id="tenant-search" name="q" type="search" defaultValue={q} maxLength={100} />
+          <button type="submit" className="secondary">
+            Search
+          </button>
+        </div>
+      </Form>
+      {tenants.length === 0 ? <p>{q ? `No tenant matches “${q}”.` : 'No tenants yet.'}</p> : null}
       <ul className="admin-tenants" aria-label="Tenants">
         {tenants.map((tenant) => {
           const formFailed = failed?.values.slug === tenant.slug ? failed : undefined;
@@ -154,6 +179,18 @@ export default function AdminTenants() {
           );
         })}
       </ul>
+      <nav aria-label="Pages" className="actions">
+        {paged ? (
+          <Link className="button secondary" to={withQuery({})}>
+            Newest tenants
+          </Link>
+        ) : null}
+        {next ? (
+          <Link className="button secondary" to={withQuery({ after: next })}>
+            Older tenants
+          </Link>
+        ) : null}
+      </nav>
     </section>
   );
 }
