@@ -33,6 +33,7 @@ import pg from 'pg';
 import { buildTill } from '@cloudpos/till/build';
 import { upsertAdmin } from './src/admin.ts';
 import { buildPortal } from './src/build.ts';
+import { authenticator } from './src/testing/authenticator.ts';
 import { FormClient } from './src/testing/browserless.ts';
 import { TEST_PASSWORD, verifiedMerchant } from './src/testing/merchants.ts';
 import { startTestPortal, type PortalInfra, type TestPortal } from './src/testing/portal.ts';
@@ -241,11 +242,14 @@ async function timeAllPages(portal: TestPortal, owner: FormClient, slug: string,
   progress(`seeding ${PLATFORM_TENANTS} tenants into the platform schema${label}`);
   await seedPlatform(portal.databaseUrl, PLATFORM_TENANTS);
   const adminDb = new pg.Pool({ connectionString: portal.databaseUrl, max: 1 });
-  await upsertAdmin(adminDb, 'operator@bench.example', TEST_PASSWORD).finally(() => adminDb.end());
+  const { totpUri } = await upsertAdmin(adminDb, 'operator@bench.example', TEST_PASSWORD).finally(() =>
+    adminDb.end(),
+  );
   const operator = new FormClient(portal.url);
   const signedIn = await operator.post('/admin/login', {
     email: 'operator@bench.example',
     password: TEST_PASSWORD,
+    code: await authenticator(totpUri!).code(),
   });
   if (signedIn.status !== 302) throw new Error(`the operator's log-in failed: ${signedIn.status}`);
   // Store management calls the tenant's POS API, which runs only locally here (kwok runs no pods).

@@ -6,7 +6,7 @@ import { useState, type ComponentProps, type FormEvent, type ReactNode } from 'r
 import { Form, useNavigation } from 'react-router';
 import type { z } from 'zod';
 import { CsrfField } from './csrf-field.tsx';
-import { fieldErrors, formObject, logInSchema, PLANS, type FieldErrors } from './forms.ts';
+import { adminLogInSchema, fieldErrors, formObject, logInSchema, PLANS, type FieldErrors } from './forms.ts';
 
 export function useFormSchema(schema: z.ZodType, serverErrors: FieldErrors | undefined) {
   const [clientErrors, setClientErrors] = useState<FieldErrors | undefined>();
@@ -249,8 +249,13 @@ export function LogInForm(props: {
   result: { errors: FieldErrors; values: Record<string, string> } | undefined;
   /** `email` for merchants; `username` where the address is an operator's login name. */
   emailAutoComplete?: string;
+  /** Platform operators: a second factor, the code of their authenticator app. */
+  withCode?: boolean;
 }) {
-  const { errors, onSubmit } = useFormSchema(logInSchema, props.result?.errors);
+  const { errors, onSubmit } = useFormSchema(
+    props.withCode ? adminLogInSchema : logInSchema,
+    props.result?.errors,
+  );
   const busy = useNavigation().state === 'submitting';
   return (
     <ActionForm block noValidate onSubmit={onSubmit}>
@@ -270,6 +275,15 @@ export function LogInForm(props: {
         autoComplete="current-password"
         error={errors.password}
       />
+      {props.withCode ? (
+        <Field
+          name="code"
+          label="Code from your authenticator app"
+          autoComplete="one-time-code"
+          inputMode="numeric"
+          error={errors.code}
+        />
+      ) : null}
       <button type="submit" disabled={busy}>
         Log in
       </button>

@@ -28,6 +28,14 @@ export const logInSchema = z.object({
   password: z.string().min(1, 'Enter your password.').max(200),
 });
 
+/** Platform operators also give the current code of their authenticator app (TOTP, RFC 6238). */
+export const adminLogInSchema = logInSchema.extend({
+  code: z
+    .string()
+    .transform((value) => value.replace(/\s/g, ''))
+    .pipe(z.string().regex(/^\d{6}$/, 'Type the 6 digits your authenticator app shows.')),
+});
+
 export const forgotPasswordSchema = z.object({ email });
 
 export const resetPasswordSchema = z.object({

@@ -1,6 +1,7 @@
 // The platform operators' side of the portal: their own logins (platform.admin_user, made with
 // `npm run platform-admin`, never from a merchant account) and sessions (another cookie, another
 // table: a merchant's session id is nothing here), and the overview of every tenant.
+import { Secret, TOTP } from 'otpauth';
 import { createCookie, type Cookie } from 'react-router';
 import type pg from 'pg';
 import { audit } from './audit.ts';
@@ -51,30 +52,69 @@ export function adminSessions(db: pg.Pool, cookie: Cookie): AdminSessions {
   return { create: store.create, adminOf: store.ownerOf, destroy: store.destroy };
 }
 
-/** Makes (or gives a new password to) a platform operator; for the CLI, never reachable from a page. */
+const TOTP_ISSUER = 'CloudPOS platform';
+const totpOf = (email: string, secret: string) =>
+  new TOTP({ issuer: TOTP_ISSUER, label: email, secret: Secret.fromBase32(secret) });
+
+/**
+ * Makes (or gives a new password to) a platform operator; for the CLI, never reachable from a page.
+ * A new operator, one without a second factor yet, or `newSecondFactor` gets a new TOTP secret, whose
+ * otpauth:// URI (for their authenticator app) is returned this once.
+ */
 export async function upsertAdmin(
   db: Pick<pg.Pool, 'query'>,
   email: string,
   password: string,
-): Promise<'created' | 'updated'> {
-  const { rows } = await db.query<{ created: boolean }>(
-    `insert into platform.admin_user (email, password_hash) values ($1, $2)
-     on conflict ((lower(email))) do update set password_hash = excluded.password_hash
-     returning (xmax = 0) as created`,
-    [email.trim().toLowerCase(), await hashPassword(password)],
+  options: { newSecondFactor?: boolean } = {},
+): Promise<{ outcome: 'created' | 'updated'; totpUri: string | undefined }> {
+  const address = email.trim().toLowerCase();
+  const secret = new Secret({ size: 20 }).base32;
+  const { rows } = await db.query<{ created: boolean; enrolled: boolean }>(
+    `insert into platform.admin_user (email, password_hash, totp_secret) values ($1, $2, $3)
+     on conflict ((lower(email))) do update set password_hash = excluded.password_hash,
+       totp_secret = case when $4 or admin_user.totp_secret is null then excluded.totp_secret
+                          else admin_user.totp_secret end,
+       totp_last_step = case when $4 or admin_user.totp_secret is null then null
+                             else admin_user.totp_last_step end
+     returning (xmax = 0) as created, totp_secret = $3 as enrolled`,
+    [address, await hashPassword(password), secret, options.newSecondFactor ?? false],
   );
+  const { created, enrolled } = rows[0]!;
   // A new password ends every session of that operator.
-  if (!rows[0]!.created)
+  if (!created)
     await db.query(
       'delete from platform.admin_session where admin_id = (select id from platform.admin_user where lower(email) = $1)',
-      [email.trim().toLowerCase()],
+      [address],
     );
-  return rows[0]!.created ? 'created' : 'updated';
+  return {
+    outcome: created ? 'created' : 'updated',
+    totpUri: enrolled ? totpOf(address, secret).toString() : undefined,
+  };
+}
+
+/**
+ * Whether `code` is the operator's current TOTP code (or the one just before or after, for clocks
+ * a little apart), used at most once: a code already accepted, or an older one, is refused.
+ */
+async function acceptCode(
+  db: Pick<pg.Pool, 'query'>,
+  admin: { id: string; email: string; totp_secret: string },
+  code: string,
+) {
+  const delta = totpOf(admin.email, admin.totp_secret).validate({ token: code, window: 1 });
+  if (delta === null) return false;
+  const step = Math.floor(Date.now() / 30_000) + delta;
+  const { rowCount } = await db.query(
+    `update platform.admin_user set totp_last_step = $2
+     where id = $1 and (totp_last_step is null or totp_last_step < $2)`,
+    [admin.id, step],
+  );
+  return rowCount === 1;
 }
 
 export async function adminLogIn(
   db: pg.Pool,
-  input: { email: string; password: string },
+  input: { email: string; password: string; code: string },
   clientAddress: string,
 ): Promise<string> {
   const byAddress = await hitLimit(db, {
@@ -85,13 +125,26 @@ export async function adminLogIn(
   const byEmail = await hitLimit(db, { key: `admin-login:email:${input.email}`, max: 5, windowSeconds: 900 });
   if (!byAddress || !byEmail)
     throw new PortalError('rate_limited', 'Too many attempts. Wait a few minutes and try again.');
-  const { rows } = await db.query<{ id: string; password_hash: string }>(
-    'select id, password_hash from platform.admin_user where lower(email) = $1',
-    [input.email],
-  );
+  const { rows } = await db.query<{
+    id: string;
+    email: string;
+    password_hash: string;
+    totp_secret: string | null;
+  }>('select id, email, password_hash, totp_secret from platform.admin_user where lower(email) = $1', [
+    input.email,
+  ]);
   const admin = rows[0];
   const ok = await verifyPassword(input.password, admin?.password_hash ?? (await decoyHash()));
-  if (!admin || !ok) throw new PortalError('invalid_credentials', 'The e-mail or the password is not right.');
+  // One answer for any wrong part: which one was right is not for a guesser to learn.
+  const wrong = () =>
+    new PortalError('invalid_credentials', 'The e-mail, the password or the code is not right.');
+  if (!admin || !ok) throw wrong();
+  if (!admin.totp_secret)
+    throw new PortalError(
+      'invalid_credentials',
+      'This login has no second factor yet. Run `npm run platform-admin -- add <e-mail>` again to set one up.',
+    );
+  if (!(await acceptCode(db, { ...admin, totp_secret: admin.totp_secret }, input.code))) throw wrong();
   await clearLimit(db, `admin-login:email:${input.email}`);
   await audit(db, { accountId: null, userId: null, adminId: admin.id, action: 'admin.logged_in' });
   return admin.id;

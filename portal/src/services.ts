@@ -97,7 +97,7 @@ export interface PortalServices {
   /** The platform operators' view (/admin): separate logins and sessions, every tenant. */
   admin: {
     sessions: AdminSessions;
-    logIn(input: { email: string; password: string }, clientAddress: string): Promise<string>;
+    logIn(input: { email: string; password: string; code: string }, clientAddress: string): Promise<string>;
     tenants(query?: AdminTenantQuery): Promise<AdminTenantPage>;
     /** Suspends or resumes through the Tenant's spec, the path billing uses; undefined: no such tenant. */
     suspend(

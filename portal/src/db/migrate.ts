@@ -10,6 +10,7 @@ import { Migration20261205170000_password_reset } from './migrations/Migration20
 import { Migration20261206090000_members } from './migrations/Migration20261206090000_members.ts';
 import { Migration20261206100000_platform_admin } from './migrations/Migration20261206100000_platform_admin.ts';
 import { Migration20261206200000_tenant_order } from './migrations/Migration20261206200000_tenant_order.ts';
+import { Migration20261206210000_admin_totp } from './migrations/Migration20261206210000_admin_totp.ts';
 
 export const PLATFORM_SCHEMA = 'platform';
 
@@ -21,6 +22,7 @@ export const platformMigrations: MigrationObject[] = [
   { name: 'Migration20261206090000_members', class: Migration20261206090000_members },
   { name: 'Migration20261206100000_platform_admin', class: Migration20261206100000_platform_admin },
   { name: 'Migration20261206200000_tenant_order', class: Migration20261206200000_tenant_order },
+  { name: 'Migration20261206210000_admin_totp', class: Migration20261206210000_admin_totp },
 ];
 
 export async function migratePlatform(databaseUrl: string): Promise<string[]> {

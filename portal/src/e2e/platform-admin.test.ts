@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertAdmin } from '../admin.ts';
+import { authenticator } from '../testing/authenticator.ts';
 import { readyTenant, TEST_PASSWORD, verifiedMerchant } from '../testing/merchants.ts';
 import { checkPage, consoleErrorsOf, logIn } from '../testing/chromium.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
@@ -16,6 +17,7 @@ let chromium: ChromiumSession;
 const slug = `ops-${randomBytes(3).toString('hex')}`;
 const merchantEmail = `owner-${slug}@shop.example`;
 const ADMIN = { email: 'ops@cloudpos.example', password: 'a long operator password' };
+let app: { code(): Promise<string> };
 
 beforeAll(async () => {
   portal = await startTestPortal('e2e_admin');
@@ -23,7 +25,8 @@ beforeAll(async () => {
   await readyTenant(portal, merchant, slug, 'Orchard Cider');
   const db = new pg.Client({ connectionString: portal.databaseUrl });
   await db.connect();
-  await upsertAdmin(db, ADMIN.email, ADMIN.password).finally(() => db.end());
+  const { totpUri } = await upsertAdmin(db, ADMIN.email, ADMIN.password).finally(() => db.end());
+  app = authenticator(totpUri!);
   chromium = await launchChromium();
 }, 180_000);
 afterAll(async () => {
@@ -48,17 +51,19 @@ describe('the platform operators’ view in the browser', () => {
     await checkPage(page, 'admin-login');
     await page.getByLabel('E-mail').fill(merchantEmail);
     await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByLabel('Code from your authenticator app').fill('123456');
     await page.getByRole('button', { name: 'Log in' }).click();
     // Checking a password takes scrypt's time (128 MiB, a busy machine): longer than poll's 1 s.
     await expect
       .poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 })
-      .toBe('The e-mail or the password is not right.');
+      .toBe('The e-mail, the password or the code is not right.');
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(`${portal.url}/`);
 
     await page.goto(`${portal.url}/admin/login`);
     await page.getByLabel('E-mail').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByLabel('Code from your authenticator app').fill(await app.code());
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(`${portal.url}/admin`);
     const tenant = page

@@ -1,7 +1,8 @@
-// The platform operators' log-in: their own accounts (`npm run platform-admin`), not merchants'.
+// The platform operators' log-in: their own accounts (`npm run platform-admin`), not merchants', with
+// the code of their authenticator app as a second factor.
 import { redirect, useActionData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { LogInForm } from '../../form-kit.tsx';
-import { fieldErrors, formObject, logInSchema } from '../../forms.ts';
+import { adminLogInSchema, fieldErrors, formObject } from '../../forms.ts';
 import { fromPortalError, invalid } from '../../action-errors.server.ts';
 import { clientAddressOf, servicesOf } from '../../guards.server.ts';
 
@@ -14,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const values = formObject(await request.formData());
-  const parsed = logInSchema.safeParse(values);
+  const parsed = adminLogInSchema.safeParse(values);
   if (!parsed.success) return invalid(fieldErrors(parsed.error), values);
   const { admin } = servicesOf(context);
   try {
@@ -31,7 +32,7 @@ export default function AdminLogIn() {
     <section className="card">
       <h1>Platform operators</h1>
       <p className="muted">For CloudPOS staff. Merchants log in on the start page.</p>
-      <LogInForm result={result} emailAutoComplete="username" />
+      <LogInForm result={result} emailAutoComplete="username" withCode />
     </section>
   );
 }
