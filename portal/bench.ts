@@ -21,7 +21,7 @@ import {
   startRedis,
   type MailpitServer,
 } from '@cloudpos/harness';
-import { startOperatorProcess } from '@cloudpos/operator/test-support';
+import { startOperatorProcess, testConfigFor } from '@cloudpos/operator/test-support';
 import { TEST_PORTAL_TOKEN_SECRET } from '@cloudpos/pos-api/test-support';
 import { KubeConfig } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
@@ -129,11 +129,7 @@ const run = (command: string, args: string[]) =>
  * The cluster setting: a real API server (kwok nodes) with the Tenant CRD, the operator as its own
  * process on the same PostgreSQL, NATS and Redis, and a portal creating Tenants as custom resources.
  */
-async function clusterPortal(
-  infra: PortalInfra,
-  nats: { port: number },
-  redisPort: number,
-): Promise<TestPortal> {
+async function clusterPortal(infra: PortalInfra, redisPort: number): Promise<TestPortal> {
   const cluster = await startControlPlane({ dir: join(root, 'k8s'), nodes: 1 });
   stops.push(() => cluster.stop());
   const kubectl = (...args: string[]) =>
@@ -145,35 +141,22 @@ async function clusterPortal(
   await admin.connect();
   await admin.query('create database operator');
   await admin.end();
-  const database = new URL(infra.postgresUrl);
+  const operatorDatabase = new URL(infra.postgresUrl);
+  operatorDatabase.pathname = '/operator';
+  // The tests' operator configuration on these engines (kwok enforces no NetworkPolicy).
+  const config = testConfigFor(operatorDatabase.toString());
   await writeFile(
     join(root, 'operator.json'),
     JSON.stringify({
-      image: 'registry.example/cloudpos/pos:bench',
-      imagePullPolicy: 'IfNotPresent',
-      baseDomain: 'pos.example.com',
-      ingressClassName: 'nginx',
-      clusterIssuer: 'letsencrypt',
-      ingressNamespace: 'ingress-nginx',
-      egress: {
-        dns: { name: 'dns', port: 53, namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
-        postgres: { name: 'postgres', port: Number(database.port), cidr: '127.0.0.1/32' },
-        nats: { name: 'nats', port: nats.port, cidr: '127.0.0.1/32' },
-        redis: { name: 'redis', port: redisPort, cidr: '127.0.0.1/32' },
-        otelCollector: { name: 'otel', port: 4317, cidr: '127.0.0.1/32' },
-      },
+      ...config,
       endpoints: {
-        postgresHost: database.hostname,
-        postgresPort: Number(database.port),
-        postgresDatabase: 'operator',
+        ...config.endpoints,
         natsUrl: infra.natsOperatorUrl,
         redisUrl: `redis://127.0.0.1:${redisPort}`,
       },
     }),
   );
   await writeFile(join(root, 'system.creds'), infra.natsSystemUserCreds, { mode: 0o600 });
-  const operatorDatabase = new URL(infra.postgresUrl);
-  operatorDatabase.pathname = '/operator';
   const operator = await startOperatorProcess({
     KUBECONFIG: cluster.kubeconfigPath,
     OPERATOR_CONFIG: join(root, 'operator.json'),
@@ -320,7 +303,7 @@ try {
   }
   if (WHERE.includes('cluster')) {
     progress('cluster: starting the API server, the operator and a portal that applies Tenants');
-    const portal = await clusterPortal(infra, nats, redis.port);
+    const portal = await clusterPortal(infra, redis.port);
     const cluster = await signUps(portal, 'cluster', () => async () => true);
     process.stdout.write(`signup-paid-to-ready-cluster: ${spread(cluster.times, seconds)}\n`);
     process.stdout.write(

@@ -10,6 +10,9 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import pg from 'pg';
+import type { PosApi } from '@cloudpos/pos-api';
+import { testApp } from '@cloudpos/pos-api/test-support';
+import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import type { TenantDataContext } from './controller/tenant-data.ts';
 import type { RedisAdmin } from './provision/redis.ts';
@@ -182,3 +185,29 @@ export async function startOperatorProcess(env: Record<string, string>): Promise
   return { child, logs, metricsPort, exited, said: (message) => logs.some((line) => line.msg === message) };
 }
 export { testConfigFor } from './specs/fixtures.ts';
+
+/**
+ * The tenant's POS API as its pod runs it: dedicated, with exactly what the operator wrote into the
+ * tenant's credentials Secret (no kubelet runs pods here). Returns the app and that Secret's data.
+ */
+export async function apiAsTheTenantsPod(
+  slug: string,
+  redis: Redis,
+): Promise<{ app: PosApi; secret: Record<string, string> }> {
+  const secret = (await readSecretData(`tenant-${slug}`, 'tenant-credentials'))!;
+  const app = await testApp({
+    databaseUrl: secret.DATABASE_URL!,
+    redis,
+    mode: 'dedicated',
+    slug,
+    env: {
+      AUTH_SECRET: secret.AUTH_SECRET!,
+      PIN_PEPPERS: secret.PIN_PEPPERS!,
+      DATABASE_SCHEMA: secret.DATABASE_SCHEMA!,
+      // Only its own tenant's key, when the operator has the platform's secret.
+      PORTAL_TOKEN_SECRET: '',
+      ...(secret.PORTAL_TOKEN_KEY ? { PORTAL_TOKEN_KEY: secret.PORTAL_TOKEN_KEY } : {}),
+    },
+  });
+  return { app, secret };
+}

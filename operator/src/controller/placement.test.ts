@@ -13,7 +13,7 @@ import {
 } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { tenantSetupCode } from '@cloudpos/pos-api';
-import { bearer, seedTestCatalog, testApp } from '@cloudpos/pos-api/test-support';
+import { bearer, seedTestCatalog } from '@cloudpos/pos-api/test-support';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -33,6 +33,7 @@ import type { OperatorConfig } from '../config.ts';
 import type { Tenant } from '../generated/tenant.ts';
 import { tenantManifest, testConfig } from '../specs/fixtures.ts';
 import {
+  apiAsTheTenantsPod,
   applyTenant,
   installTenantCrd,
   kubectl,
@@ -140,20 +141,9 @@ const STORE = [{ code: 'MAIN', name: 'Main Street' }];
  * its credentials Secret. The first owner is set up with the tenant's setup code, then it sells.
  */
 async function sellAsTheTenantsPod(slug: string, cluster: DatabaseClusterConnection): Promise<string> {
-  const secret = (await readSecretData(`tenant-${slug}`, 'tenant-credentials'))!;
-  await seedTestCatalog(cluster.postgres, secret.DATABASE_SCHEMA!);
   const redis = new Redis(inject('redisUrl'));
-  const app = await testApp({
-    databaseUrl: secret.DATABASE_URL!,
-    redis,
-    mode: 'dedicated',
-    slug,
-    env: {
-      AUTH_SECRET: secret.AUTH_SECRET!,
-      PIN_PEPPERS: secret.PIN_PEPPERS!,
-      DATABASE_SCHEMA: secret.DATABASE_SCHEMA!,
-    },
-  });
+  const { app, secret } = await apiAsTheTenantsPod(slug, redis);
+  await seedTestCatalog(cluster.postgres, secret.DATABASE_SCHEMA!);
   try {
     const host = `${slug}.localhost`;
     const setup = await app.inject({

@@ -15,15 +15,15 @@ import {
 } from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import {
+  apiAsTheTenantsPod,
   installTenantCrd,
   kubectl,
-  readSecretData,
   startOperatorProcess,
   testConfigFor,
   type OperatorProcess,
 } from '@cloudpos/operator/test-support';
 import type { PosApi } from '@cloudpos/pos-api';
-import { TEST_PORTAL_TOKEN_SECRET, testApp } from '@cloudpos/pos-api/test-support';
+import { TEST_PORTAL_TOKEN_SECRET } from '@cloudpos/pos-api/test-support';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -31,7 +31,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { checkPage, consoleErrorsOf, logIn } from '../testing/chromium.ts';
+import { checkPage, consoleErrorsOf, setUpTillAsOwner, logIn } from '../testing/chromium.ts';
 import { TEST_PASSWORD, verifiedMerchant } from '../testing/merchants.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
 import { kubernetesProvisioner } from '../tenants/kubernetes-provisioner.ts';
@@ -110,22 +110,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The tenant's POS API as its pod runs it: dedicated, configured from the tenant's Secret only. */
+/** The tenant's POS API as its pod would run it, on the port the portal was told. */
 async function startTenantPod(slug: string): Promise<string> {
-  const secret = (await readSecretData(`tenant-${slug}`, 'tenant-credentials'))!;
-  tenantApi = await testApp({
-    databaseUrl: secret.DATABASE_URL!,
-    redis,
-    mode: 'dedicated',
-    slug,
-    env: {
-      AUTH_SECRET: secret.AUTH_SECRET!,
-      PIN_PEPPERS: secret.PIN_PEPPERS!,
-      DATABASE_SCHEMA: secret.DATABASE_SCHEMA!,
-      PORTAL_TOKEN_SECRET: '',
-      PORTAL_TOKEN_KEY: secret.PORTAL_TOKEN_KEY!,
-    },
-  });
+  tenantApi = (await apiAsTheTenantsPod(slug, redis)).app;
   return tenantApi.listen({ host: '127.0.0.1', port: apiPort });
 }
 
@@ -178,15 +165,7 @@ describe('from sign-up to a running till, in a cluster', () => {
     // The owner opens the till (served by the tenant's API; the Ingress is not there to route
     // https://<slug>.pos.example.com) and becomes its first owner.
     await page.goto(`${tillBase}/till/`);
-    await page.getByRole('button', { name: 'Set up a new store' }).click();
-    await page.getByLabel('Setup code').fill(setupCode);
-    await page.getByLabel('Your name').fill('Lin Owner');
-    await page.getByLabel('Your staff code').fill('1000');
-    await page.getByLabel('Choose a PIN (4 to 12 digits)').fill('4826');
-    await page.getByLabel('The PIN again').fill('4826');
-    await page.getByLabel('Name of this register').fill('Counter');
-    await page.getByRole('button', { name: 'Set up this store' }).click();
-    await page.getByRole('region', { name: 'Current sale' }).waitFor();
+    await setUpTillAsOwner(page, setupCode, 'Lin Owner');
     await expect.poll(() => page.locator('.top-bar').textContent()).toContain('Lin Owner');
   });
 });

@@ -7,7 +7,7 @@ import { launchChromium, type ChromiumSession } from '@cloudpos/harness';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, verificationLink } from '../testing/merchants.ts';
-import { checkPage, consoleErrorsOf } from '../testing/chromium.ts';
+import { checkPage, consoleErrorsOf, setUpTillAsOwner } from '../testing/chromium.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
 
 let portal: TestPortal;
@@ -77,15 +77,7 @@ describe('from sign-up to a running till', () => {
     // The owner opens the till from the portal and sets the store up with the code shown there.
     await page.locator('a.till-url').click();
     await page.waitForURL(tillUrl);
-    await page.getByRole('button', { name: 'Set up a new store' }).click();
-    await page.getByLabel('Setup code').fill(setupCode);
-    await page.getByLabel('Your name').fill('Sakura Owner');
-    await page.getByLabel('Your staff code').fill('1000');
-    await page.getByLabel('Choose a PIN (4 to 12 digits)').fill('4826');
-    await page.getByLabel('The PIN again').fill('4826');
-    await page.getByLabel('Name of this register').fill('Counter');
-    await page.getByRole('button', { name: 'Set up this store' }).click();
-    await page.getByRole('region', { name: 'Current sale' }).waitFor();
+    await setUpTillAsOwner(page, setupCode, 'Sakura Owner');
     await expect.poll(() => page.locator('.top-bar').textContent()).toContain('Sakura Owner');
     // Once the store has staff, the portal no longer shows a code.
     await page.goto(`${portal.url}/tenants/${slug}`);

@@ -3,8 +3,8 @@
 // the status the operator writes. RBAC: create, get, patch and watch on tenants, nothing else.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { TenantCondition, TenantProvisioner } from './provisioner.ts';
-import { observedOf, watchTenantStatuses, type TenantStatusWatch } from './status-watch.ts';
+import { observedOf, type TenantObject, type TenantProvisioner } from './provisioner.ts';
+import { watchTenantStatuses, type TenantStatusWatch } from './status-watch.ts';
 
 const GROUP = 'cloudpos.io';
 const VERSION = 'v1alpha1';
@@ -38,7 +38,7 @@ export function kubernetesProvisioner(kubeConfig: KubeConfig): TenantProvisioner
       }
     },
     async observe(slug) {
-      let tenant: { status?: { phase?: string; url?: string; conditions?: TenantCondition[] } };
+      let tenant: TenantObject;
       try {
         tenant = (await api.getClusterCustomObject({
           group: GROUP,

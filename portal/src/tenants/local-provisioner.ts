@@ -6,7 +6,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import type { ObservedTenant, TenantProvisioner } from './provisioner.ts';
+import { observedOf, type ObservedTenant, type TenantProvisioner } from './provisioner.ts';
 
 export interface LocalProvisionerOptions {
   databaseUrl: string;
@@ -49,17 +49,7 @@ export async function localProvisioner(options: LocalProvisionerOptions): Promis
     },
     async observe(slug): Promise<ObservedTenant | undefined> {
       const tenant = await readLocalTenant(ctx, slug);
-      if (!tenant) return undefined;
-      return {
-        phase: tenant.status?.phase,
-        url: tenant.status?.url,
-        conditions: (tenant.status?.conditions ?? []).map(({ type, status, reason, message }) => ({
-          type,
-          status,
-          reason,
-          message,
-        })),
-      };
+      return tenant ? observedOf(tenant) : undefined;
     },
     async close() {
       await Promise.allSettled([...running.values()]);

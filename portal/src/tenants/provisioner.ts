@@ -29,3 +29,22 @@ export interface TenantProvisioner {
   observedAll?(): ReadonlyMap<string, ObservedTenant> | undefined;
   close(): Promise<void>;
 }
+
+/** A Tenant as the API server or the local operator gives it, as far as the portal reads it. */
+export interface TenantObject {
+  metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  status?: { phase?: string; url?: string; conditions?: TenantCondition[] };
+}
+
+export function observedOf(tenant: TenantObject): ObservedTenant {
+  return {
+    phase: tenant.status?.phase,
+    url: tenant.status?.url,
+    conditions: (tenant.status?.conditions ?? []).map(({ type, status, reason, message }) => ({
+      type,
+      status,
+      reason,
+      message,
+    })),
+  };
+}

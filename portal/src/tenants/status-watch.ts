@@ -5,30 +5,12 @@
 // Until the first full state has arrived, and after the watch ends until it is whole again, the
 // previous state serves; with none yet, `current()` is undefined and callers read tenants one by one.
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import type { ObservedTenant, TenantCondition } from './provisioner.ts';
+import { observedOf, type ObservedTenant, type TenantObject } from './provisioner.ts';
 
 const PATH = '/apis/cloudpos.io/v1alpha1/tenants';
 /** The label every Tenant the portal applies carries (manifest.ts). */
 export const PORTAL_TENANTS = 'app.kubernetes.io/managed-by=cloudpos-portal';
 const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
-
-interface TenantObject {
-  metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
-  status?: { phase?: string; url?: string; conditions?: TenantCondition[] };
-}
-
-export function observedOf(tenant: TenantObject): ObservedTenant {
-  return {
-    phase: tenant.status?.phase,
-    url: tenant.status?.url,
-    conditions: (tenant.status?.conditions ?? []).map(({ type, status, reason, message }) => ({
-      type,
-      status,
-      reason,
-      message,
-    })),
-  };
-}
 
 export interface TenantStatusWatch {
   /** Every watched Tenant's status by name, or undefined until the watch has the whole state. */

@@ -1,6 +1,6 @@
 // A platform operator's authenticator app for tests: the codes of an otpauth:// URI, each for a later
 // time step than the last (the portal takes a code once), waiting for the clock when it must.
-import type { TOTP} from 'otpauth';
+import type { TOTP } from 'otpauth';
 import { URI } from 'otpauth';
 
 export function authenticator(uri: string): { code(): Promise<string> } {

@@ -40,3 +40,19 @@ export async function logIn(page: Page, portalUrl: string, email: string, passwo
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(`${portalUrl}/`);
 }
+
+/**
+ * On the till's pairing screen: "Set up a new store" with the portal's setup code, as the first owner
+ * (staff code 1000, PIN 4826) on a register named Counter; waits for the sell screen.
+ */
+export async function setUpTillAsOwner(page: Page, setupCode: string, ownerName: string): Promise<void> {
+  await page.getByRole('button', { name: 'Set up a new store' }).click();
+  await page.getByLabel('Setup code').fill(setupCode);
+  await page.getByLabel('Your name').fill(ownerName);
+  await page.getByLabel('Your staff code').fill('1000');
+  await page.getByLabel('Choose a PIN (4 to 12 digits)').fill('4826');
+  await page.getByLabel('The PIN again').fill('4826');
+  await page.getByLabel('Name of this register').fill('Counter');
+  await page.getByRole('button', { name: 'Set up this store' }).click();
+  await page.getByRole('region', { name: 'Current sale' }).waitFor();
+}
