@@ -1,7 +1,10 @@
 // Today's takings on the store-management home, live, in-process through the real production build:
 // the first figure from the tenant's POS API (GET /v1/sales/summary as the signed-in user), then a
 // Server-Sent Events stream that re-reads it after each sale event on the tenant's own NATS stream
-// (the worker's relay publishes the outbox). Two merchants: one's sales never reach the other.
+// (the worker's relay publishes the outbox). Two merchants: one's sales never reach the other. Each
+// event is handled in a consumer span that continues the relay's publish: the sale's trace.
+import { startTelemetry, type Telemetry } from '@cloudpos/telemetry';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Takings } from '../app/takings.server.ts';
@@ -12,6 +15,8 @@ import { startTestPortal, type TestPortal } from './testing/portal.ts';
 import { relayOutbox } from './testing/relay.ts';
 import { sellingRegister, type TestRegister } from './testing/selling.ts';
 
+const spans = new InMemorySpanExporter();
+let telemetry: Telemetry;
 let portal: TestPortal;
 let ana: FormClient;
 let bo: FormClient;
@@ -24,6 +29,7 @@ const anaSlug = `live-${randomBytes(3).toString('hex')}`;
 const boSlug = `other-${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
+  telemetry = startTelemetry({ serviceName: 'live-sales-test', spanExporter: spans });
   portal = await startTestPortal('live', {}, {}, { posApi: true });
   ana = await verifiedMerchant(portal, 'ana@live.example', 'Live Café');
   bo = await verifiedMerchant(portal, 'bo@other.example', 'Other Books');
@@ -38,6 +44,7 @@ afterAll(async () => {
   for (const stream of streams) stream.abort();
   for (const stop of stops) await stop();
   await portal?.stop();
+  await telemetry?.shutdown();
 });
 
 const html = async (response: Response) => (await response.text()).replaceAll('<!-- -->', '');
@@ -98,6 +105,20 @@ describe('the live sales figure', () => {
         matches: (takings) => takings.salesCount === 2,
       }),
     ).toMatchObject({ salesCount: 2, salesAmount: 390 * 4, netAmount: 1560 });
+    // The portal handled each of this tenant's events in a consumer span under the relay's publish.
+    const finished = spans.getFinishedSpans();
+    const consumed = finished.filter(
+      (span) =>
+        span.name === 'process pos.events.sale.completed' && span.attributes['cloudpos.tenant'] === anaSlug,
+    );
+    expect(consumed.length).toBeGreaterThanOrEqual(2);
+    for (const span of consumed) {
+      const publish = finished.find(
+        (candidate) => candidate.spanContext().spanId === span.parentSpanContext?.spanId,
+      );
+      expect(publish?.name).toBe('publish pos.events.sale.completed');
+      expect(publish?.spanContext().traceId).toBe(span.spanContext().traceId);
+    }
     // A page loaded now starts where the stream is.
     expect(await html(await ana.get(`/tenants/${anaSlug}/manage`))).toMatch(/€15\.60.*2 sales/s);
     anaStream.abort.abort();

@@ -2,8 +2,12 @@
 // made with that tenant's own credentials (its NATS account is its subject space, so another
 // tenant's events cannot reach it), shared by every page watching the tenant and closed when the
 // last one leaves. Only core subscriptions: nothing is stored for the portal on the tenant's stream.
+// Each event is handled in a consumer span continuing the relay's publish (the sale's trace).
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '@cloudpos/telemetry';
+import { SpanKind, context, trace } from '@opentelemetry/api';
+import { extractTraceContext, type Logger } from '@cloudpos/telemetry';
+
+const tracer = trace.getTracer('@cloudpos/portal');
 
 /** What the outbox relay publishes for completed sales and returns (services/pos-api/src/sales). */
 export const SALE_EVENT_SUBJECTS = 'pos.events.sale.>';
@@ -43,12 +47,32 @@ export function natsSaleEvents(options: NatsSaleEventsOptions): SaleEvents {
         maxReconnectAttempts: -1,
       });
       nc.subscribe(SALE_EVENT_SUBJECTS, {
-        callback: (error) => {
+        callback: (error, message) => {
           if (error) {
             options.logger?.warn({ err: error, tenant: slug }, 'sale events subscription failed');
             return;
           }
-          for (const listener of listeners) listener();
+          const parent = message.headers ? extractTraceContext(message.headers) : context.active();
+          const span = tracer.startSpan(
+            `process ${message.subject}`,
+            {
+              kind: SpanKind.CONSUMER,
+              attributes: {
+                'messaging.system': 'nats',
+                'messaging.operation.type': 'process',
+                'messaging.destination.name': message.subject,
+                'cloudpos.tenant': slug,
+              },
+            },
+            parent,
+          );
+          try {
+            context.with(trace.setSpan(parent, span), () => {
+              for (const listener of listeners) listener();
+            });
+          } finally {
+            span.end();
+          }
         },
       });
       return nc;
