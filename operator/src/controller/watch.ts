@@ -107,8 +107,6 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
     };
   };
   const ownedSelector = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
-  // The cache keeps what reconciles read, not the field managers' bookkeeping (the largest part of
-  // most objects): a thousand tenants' objects must fit in the operator's memory.
   const listOwned = (kind: (typeof OWNED_KINDS)[number]) => async () => {
     const list = await objects.list(
       kind.apiVersion,
@@ -120,11 +118,12 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
       undefined,
       ownedSelector,
     );
-    for (const item of list.items) withoutManagedFields(item);
+    for (const item of list.items) forCache(item);
     return list;
   };
 
   const enqueueTenant = (object: KubernetesObject) => {
+    forCache(object);
     if (object.metadata?.name) queue.add(object.metadata.name);
   };
   const enqueueOwner = (object: KubernetesObject) => {
@@ -152,7 +151,7 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
       return {
         what: kind.plural,
         informer: makeInformer(kc, path, list, ownedSelector),
-        handler: (object: KubernetesObject) => enqueueOwner(withoutManagedFields(object)),
+        handler: (object: KubernetesObject) => enqueueOwner(forCache(object)),
         list: async () => (await list()).items,
       };
     }),
@@ -254,7 +253,17 @@ export function lagging(cached: readonly KubernetesObject[], listed: readonly Ku
   return [...[...want].filter((k) => !have.has(k)), ...[...have].filter((k) => !want.has(k))];
 }
 
-function withoutManagedFields<T extends KubernetesObject>(object: T): T {
-  if (object.metadata) delete object.metadata.managedFields;
+/**
+ * What the cache keeps of an object (in place: the informer has stored it by the time its handlers
+ * run): what reconciles read, not the field managers' bookkeeping, the largest part of most objects
+ * (5 of a Tenant's 8 KB). The metadata is rebuilt rather than the field deleted: V8 turns an object
+ * that loses a property into a dictionary (a small Secret then takes 930 bytes instead of 550), and a
+ * thousand tenants' objects are 17,000 of them.
+ */
+function forCache<T extends KubernetesObject>(object: T): T {
+  if (object.metadata?.managedFields) {
+    const { managedFields: _, ...metadata } = object.metadata;
+    object.metadata = metadata;
+  }
   return object;
 }
