@@ -16,6 +16,7 @@ import {
 import type { Logger } from '@cloudpos/telemetry';
 import { TENANT_GROUP, TENANT_PLURAL, TENANT_VERSION } from '../crd.ts';
 import { TENANT_KIND } from '../generated/tenant.ts';
+import { listIdentities } from '../kube/list-identities.ts';
 import { FIELD_MANAGER, TENANT_LABEL } from '../specs/metadata.ts';
 import type { WorkQueue } from './queue.ts';
 
@@ -123,7 +124,6 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
   };
 
   const enqueueTenant = (object: KubernetesObject) => {
-    forCache(object);
     if (object.metadata?.name) queue.add(object.metadata.name);
   };
   const enqueueOwner = (object: KubernetesObject) => {
@@ -133,26 +133,22 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
   };
 
   let stopped = false;
+  const tenantsPath = `/apis/${TENANT_GROUP}/${TENANT_VERSION}/${TENANT_PLURAL}`;
+  const tenantIdentities = () => listIdentities(kc, tenantsPath, options.labelSelector);
   const watched = [
     {
       what: 'tenants' as const,
-      informer: makeInformer(
-        kc,
-        `/apis/${TENANT_GROUP}/${TENANT_VERSION}/${TENANT_PLURAL}`,
-        listTenants,
-        options.labelSelector,
-      ),
-      handler: enqueueTenant,
-      list: async () => (await listTenants()).items,
+      informer: makeInformer(kc, tenantsPath, listTenants, options.labelSelector),
+      handler: (object: KubernetesObject) => enqueueTenant(forCache(object)),
+      identities: tenantIdentities,
     },
     ...OWNED_KINDS.map((kind) => {
-      const list = listOwned(kind);
       const path = `${kind.apiVersion === 'v1' ? '/api' : '/apis'}/${kind.apiVersion}/${kind.plural}`;
       return {
         what: kind.plural,
-        informer: makeInformer(kc, path, list, ownedSelector),
+        informer: makeInformer(kc, path, listOwned(kind), ownedSelector),
         handler: (object: KubernetesObject) => enqueueOwner(forCache(object)),
-        list: async () => (await list()).items,
+        identities: () => listIdentities(kc, path, ownedSelector),
       };
     }),
   ];
@@ -194,7 +190,7 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
     turn = (turn % (watched.length - 1)) + 1;
     for (const watch of [watched[0]!, watched[turn]!]) {
       watch
-        .list()
+        .identities()
         .then(async (listed) => {
           const behind = new Set(lagging(watch.informer.list(), listed));
           const before = suspects.get(watch.what) ?? new Set();
@@ -214,10 +210,10 @@ export async function startWatches(options: WatchOptions): Promise<Watches> {
 
   const resync = setInterval(
     () => {
-      listTenants()
-        .then((list) => {
-          logger.info({ tenants: list.items.length }, 'periodic resync');
-          list.items.forEach(enqueueTenant);
+      tenantIdentities()
+        .then((tenants) => {
+          logger.info({ tenants: tenants.length }, 'periodic resync');
+          tenants.forEach(enqueueTenant);
         })
         .catch((error: unknown) => logger.warn({ err: error }, 'periodic resync failed'));
     },
