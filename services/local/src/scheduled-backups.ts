@@ -61,7 +61,7 @@ export async function startScheduledBackups(
     async stop() {
       clearInterval(timer);
       await running;
-      ctx.bucket?.destroy();
+      ctx.bucket?.client.destroy();
       await postgres.end();
     },
   };
