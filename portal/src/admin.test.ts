@@ -203,6 +203,11 @@ describe('the platform operators’ view', () => {
     // What is typed is text, not a pattern.
     expect(await find('chain-1_0')).toEqual([]);
     expect(await text(await ops.get('/admin?q=%25'))).toContain('No tenant matches “%”.');
+    // Hostile input is a search like any other (a NUL byte, a lone surrogate); a megabyte of URL is
+    // refused by the HTTP server itself, never a 5xx.
+    for (const hostile of ['%00', '%ED%A0%80', '%00abc%00'])
+      expect((await ops.get(`/admin?q=${hostile}`)).status, hostile).toBe(200);
+    expect((await ops.get(`/admin?q=${'x'.repeat(1_000_000)}`)).status).toBe(431);
     // A cursor that is not ours is the first page, never an error.
     const forged = await ops.get(`/admin?after=${Buffer.from('["1970-01-01", "x"]').toString('base64url')}`);
     expect(forged.status).toBe(200);

@@ -215,7 +215,10 @@ export async function adminTenants(
   query: AdminTenantQuery = {},
   limit = ADMIN_PAGE_SIZE,
 ): Promise<AdminTenantPage> {
-  const q = query.q?.trim().slice(0, 100) ?? '';
+  // Control characters (a NUL byte, which PostgreSQL refuses in text) match no tenant anyway.
+  // eslint-disable-next-line no-control-regex
+  const controls = /[\u0000-\u001f\u007f]/g;
+  const q = query.q?.replace(controls, '').trim().slice(0, 100) ?? '';
   // ilike's wildcards in what was typed are literal.
   const pattern = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const after = parseCursor(query.after);
