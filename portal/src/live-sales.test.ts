@@ -29,7 +29,7 @@ const anaSlug = `live-${randomBytes(3).toString('hex')}`;
 const boSlug = `other-${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
-  telemetry = startTelemetry({ serviceName: 'live-sales-test', spanExporter: spans });
+  telemetry = await startTelemetry({ serviceName: 'live-sales-test', spanExporter: spans });
   portal = await startTestPortal('live', {}, {}, { posApi: true });
   ana = await verifiedMerchant(portal, 'ana@live.example', 'Live Café');
   bo = await verifiedMerchant(portal, 'bo@other.example', 'Other Books');

@@ -533,7 +533,7 @@ describe('scheduled backups', () => {
       await reconcileTenant(broken, 'copied-shop');
       expect(backedUp(await readTenant('copied-shop'))).toMatchObject({ reason: 'CopyFailed' });
     } finally {
-      bucket.client.destroy();
+      bucket.destroy();
       await s3.stop();
       await rm(backupDir, { recursive: true, force: true });
     }

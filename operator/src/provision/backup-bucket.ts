@@ -2,16 +2,11 @@
 // data outlives the disk the dumps were written to: copied after the local verification, checked by
 // size, pruned with the same retention, and fetched back for a restore. Endpoint and keys come from
 // the configuration or the AWS SDK's usual environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+//
+// The AWS SDK is loaded on the first call that needs it: it costs about 25 MB of memory, which an
+// operator or local platform without a bucket would carry for nothing.
+import type * as S3 from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -19,11 +14,17 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export interface BackupBucket {
-  client: S3Client;
   bucket: string;
   /** Key prefix, empty or ending in '/'. */
   prefix: string;
+  /** The S3 client, made (and the SDK loaded) on first use. */
+  client(): Promise<S3Client>;
+  /** Closes the client's connections, if it was ever made. */
+  destroy(): void;
 }
+
+let sdk: Promise<typeof S3> | undefined;
+const s3 = () => (sdk ??= import('@aws-sdk/client-s3'));
 
 export interface BucketSettings {
   /** `s3://bucket` or `s3://bucket/some/prefix`. */
@@ -38,17 +39,23 @@ export function openBackupBucket(
   credentials?: S3ClientConfig['credentials'],
 ): BackupBucket {
   const { bucket, prefix } = parseBucketUrl(settings.url);
+  let client: Promise<S3Client> | undefined;
   return {
     bucket,
     prefix,
-    client: new S3Client({
-      region: settings.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
-      ...(credentials ? { credentials } : {}),
-      // Failures reach the caller as errors (and from there the Tenant's condition); the SDK's own
-      // console warnings would only add unstructured lines to JSON logs.
-      logger: QUIET,
-    }),
+    client: () =>
+      (client ??= s3().then(
+        ({ S3Client }) =>
+          new S3Client({
+            region: settings.region ?? process.env.AWS_REGION ?? 'us-east-1',
+            ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
+            ...(credentials ? { credentials } : {}),
+            // Failures reach the caller as errors (and from there the Tenant's condition); the SDK's
+            // own console warnings would only add unstructured lines to JSON logs.
+            logger: QUIET,
+          }),
+      )),
+    destroy: () => void client?.then((made) => made.destroy()),
   };
 }
 
@@ -68,9 +75,11 @@ export async function copyBackupToBucket(bucket: BackupBucket, file: string): Pr
   const key = `${bucket.prefix}${basename(file)}`;
   const bytes = (await stat(file)).size;
   try {
+    const { HeadBucketCommand, HeadObjectCommand, PutObjectCommand } = await s3();
+    const client = await bucket.client();
     // A missing bucket or a refused key answers here, before any byte of the dump is sent.
-    await bucket.client.send(new HeadBucketCommand({ Bucket: bucket.bucket }));
-    await bucket.client.send(
+    await client.send(new HeadBucketCommand({ Bucket: bucket.bucket }));
+    await client.send(
       new PutObjectCommand({
         Bucket: bucket.bucket,
         Key: key,
@@ -79,7 +88,7 @@ export async function copyBackupToBucket(bucket: BackupBucket, file: string): Pr
         ContentType: 'application/octet-stream',
       }),
     );
-    const stored = await bucket.client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: key }));
+    const stored = await client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: key }));
     if (stored.ContentLength !== bytes)
       throw new Error(`the bucket holds ${stored.ContentLength} of its ${bytes} bytes`);
   } catch (error) {
@@ -98,10 +107,12 @@ export interface BucketBackup {
 
 /** The copies of `schema`'s backups in the bucket, newest first. */
 export async function listBucketBackups(bucket: BackupBucket, schema: string): Promise<BucketBackup[]> {
+  const { ListObjectsV2Command } = await s3();
+  const client = await bucket.client();
   const found: BucketBackup[] = [];
   let token: string | undefined;
   do {
-    const page = await bucket.client.send(
+    const page = await client.send(
       new ListObjectsV2Command({
         Bucket: bucket.bucket,
         Prefix: `${bucket.prefix}${schema}-`,
@@ -125,8 +136,10 @@ export async function pruneBucketBackups(
   keep: number,
 ): Promise<string[]> {
   const old = (await listBucketBackups(bucket, schema)).slice(keep);
+  const { DeleteObjectCommand } = await s3();
+  const client = await bucket.client();
   for (const backup of old)
-    await bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.bucket, Key: backup.key }));
+    await client.send(new DeleteObjectCommand({ Bucket: bucket.bucket, Key: backup.key }));
   return old.map((backup) => backup.key);
 }
 
@@ -136,7 +149,10 @@ export async function fetchBackupFromBucket(bucket: BackupBucket, key: string, d
   const file = join(dir, basename(key));
   const partial = `${file}.partial`;
   try {
-    const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: key }));
+    const { GetObjectCommand } = await s3();
+    const object = await (
+      await bucket.client()
+    ).send(new GetObjectCommand({ Bucket: bucket.bucket, Key: key }));
     await pipeline(object.Body as Readable, createWriteStream(partial));
     await rename(partial, file);
     return file;

@@ -205,7 +205,7 @@ describe('restoring a tenant from its backup', () => {
         /to s3:\/\/no-such-bucket\/\S+ failed: NoSuchBucket: the bucket does not exist/,
       );
     } finally {
-      bucket.client.destroy();
+      bucket.destroy();
       await s3.stop();
     }
   });

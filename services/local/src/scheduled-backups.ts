@@ -61,7 +61,7 @@ export async function startScheduledBackups(
     async stop() {
       clearInterval(timer);
       await running;
-      ctx.bucket?.client.destroy();
+      ctx.bucket?.destroy();
       await postgres.end();
     },
   };

@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<void> {
         if (copies.length === 0) say(`no copies of ${slug}'s backups in ${bucketUrlOf(bucket)}`);
         for (const copy of copies) say(backupLine(copy.at, copy.bytes, bucketUrlOf(bucket, copy.key)));
       } finally {
-        bucket.client.destroy();
+        bucket.destroy();
       }
     }
     return;
@@ -218,7 +218,7 @@ async function backupOrRestore(
     const file = command === 'restore' ? await backupToRestore(slug, options, bucket) : undefined;
     await backupOrRestoreOnEngines(settings, command, slug, { ...options, file, bucket, tools });
   } finally {
-    bucket?.client.destroy();
+    bucket?.destroy();
   }
 }
 

@@ -23,7 +23,7 @@ if (supportsSyncHooks()) {
   acknowledged = waitForAllMessagesAcknowledged();
 }
 
-const telemetry = startTelemetry({ serviceName: process.env.OTEL_SERVICE_NAME ?? 'cloudpos' });
+const telemetry = await startTelemetry({ serviceName: process.env.OTEL_SERVICE_NAME ?? 'cloudpos' });
 // The instrumentations' hooks reach the loader before the application's first import.
 await acknowledged;
 

@@ -16,7 +16,7 @@ let baseUrl: string;
 const logLines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  telemetry = startTelemetry({ serviceName: 'telemetry-test', spanExporter: exporter });
+  telemetry = await startTelemetry({ serviceName: 'telemetry-test', spanExporter: exporter });
   // Fastify is loaded after the SDK started, as `--import @cloudpos/telemetry/register` does it.
   const { fastify } = await import('fastify');
   const { observability } = await import('./fastify.ts');

@@ -1,4 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
+import { EntitySchema } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -125,6 +126,13 @@ describe('migrating tenant schemas against real PostgreSQL', () => {
         `select count(*)::text as count from "tenant_gamma"."mikro_orm_migrations"`,
       );
     expect(history[0]?.count).toBe(String(allMigrations.length));
+  });
+
+  it('keeps nothing in memory from a run: an operator migrates thousands of schemas', async () => {
+    const entities = EntitySchema.REGISTRY.size;
+    await migrateTenant(orm, 'tenant_epsilon');
+    await migrateTenant(orm, 'tenant_epsilon');
+    expect(EntitySchema.REGISTRY.size).toBe(entities);
   });
 
   it('serializes concurrent runs for the same tenant, from separate ORM instances', async () => {

@@ -1,6 +1,7 @@
 // Migrating tenant schemas: one tenant at a time under a per-tenant advisory lock, or every tenant
 // with bounded parallelism. The stored migrations are the only way a tenant schema changes; there is
 // never a schema diff against the whole cluster.
+import { EntitySchema } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
@@ -40,8 +41,12 @@ export async function migrateTenant(orm: MikroORM, schema: string): Promise<Tena
       // A migrator of its own: the migrator keeps the run's schema as instance state, so a shared
       // one must never run two schemas at once.
       const migrator = new Migrator(orm.em.fork());
-      const applied = await migrator.up({ schema });
-      return { schema, applied: applied.map((migration) => migration.name) };
+      try {
+        const applied = await migrator.up({ schema });
+        return { schema, applied: applied.map((migration) => migration.name) };
+      } finally {
+        forgetMigrationEntities(schema);
+      }
     } finally {
       await lockClient.query('select pg_advisory_unlock(hashtextextended($1, 0))', [
         `cloudpos.migrate.${schema}`,
@@ -51,6 +56,20 @@ export async function migrateTenant(orm: MikroORM, schema: string): Promise<Tena
     throw new Error(`while migrating tenant schema ${schema}: ${(error as Error).message}`, { cause: error });
   } finally {
     await lockClient.end();
+  }
+}
+
+/**
+ * MikroORM's migration storage defines a new entity for its bookkeeping table each time it reads or
+ * writes it (MigrationStorage.getTableName, 16 times a run), and EntitySchema.REGISTRY, one Map for
+ * the whole process, keeps every one of them: an operator that had migrated 1,000 tenant schemas
+ * held 16,000 of these entities, about 35 KB a schema. None is used once its run is over (the
+ * advisory lock means no other run of this schema is under way).
+ */
+function forgetMigrationEntities(schema: string): void {
+  for (const [entity, definition] of EntitySchema.REGISTRY) {
+    if (definition.meta.className === 'Migration' && definition.meta.schema === schema)
+      EntitySchema.REGISTRY.delete(entity);
   }
 }
 

@@ -1,7 +1,7 @@
 // `npm run bench -- operator`: the Tenant operator as a process against a real control plane
 // (kwok nodes), PostgreSQL and NATS in operator mode. Figures: created→Ready latency one tenant at a
-// time; 100 tenants applied at once until all Ready; the operator's memory with BENCH_TENANTS
-// (default 1,000) Ready tenants; and the API requests a full resync of them makes, counted from the
+// time; 100 tenants applied at once until all Ready; the operator's memory with no tenant and with
+// BENCH_TENANTS (default 1,000) Ready tenants; and the API requests a full resync of them makes, counted from the
 // API server's own audit log (target: no writes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -142,6 +142,10 @@ export async function operatorBenchmark(): Promise<string[]> {
         ...(process.env.BENCH_CPU_PROFILE
           ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
           : []),
+        // BENCH_HEAP_SNAPSHOT=<dir>: the operator writes a heap snapshot there once the memory is read.
+        ...(process.env.BENCH_HEAP_SNAPSHOT
+          ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOT}`]
+          : []),
         '--import',
         join(repo, 'services/telemetry/src/register.ts'),
         join(repo, 'operator/src/main.ts'),
@@ -181,6 +185,11 @@ export async function operatorBenchmark(): Promise<string[]> {
       await new Promise((done) => operator?.once('exit', done));
     });
     while (!logs.some((line) => line.includes('"became leader"'))) await sleep(100);
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    const lines: string[] = [];
+    await sleep(10_000);
+    lines.push(await memoryOf(pid, metricsUrl, 'operator-rss-0'));
+    progress(lines.at(-1)!);
 
     const kc = new KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
@@ -201,7 +210,6 @@ export async function operatorBenchmark(): Promise<string[]> {
       }
     };
 
-    const lines: string[] = [];
     // 1. One tenant at a time: created → Ready.
     const latencies: number[] = [];
     for (let index = 0; index < 20; index++) {
@@ -238,8 +246,12 @@ export async function operatorBenchmark(): Promise<string[]> {
 
     // 4. Memory of the operator holding them all, once it is idle.
     await sleep(10_000);
-    const rss = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]!;
-    lines.push(`operator-rss-${total}: ${Math.round(Number(rss) / 1024)}MB`);
+    lines.push(await memoryOf(pid, metricsUrl, `operator-rss-${total}`));
+    progress(lines.at(-1)!);
+    if (process.env.BENCH_HEAP_SNAPSHOT) {
+      operator.kill('SIGUSR2');
+      progress(`heap snapshot requested (in ${process.env.BENCH_HEAP_SNAPSHOT})`);
+    }
 
     // 5. The operator's own periodic resync (every RESYNC_SECONDS) of tenants that are all Ready
     // and unchanged: from its log line until every tenant was reconciled once more (both by the
@@ -308,6 +320,23 @@ export async function operatorBenchmark(): Promise<string[]> {
     for (const stop of stops) await stop().catch(() => {});
     if (!process.env.BENCH_KEEP) await rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * The operator's RSS, and where it is, from its own default metrics: the JavaScript heap (used and
+ * reserved) and memory outside it (Buffers, native objects); the rest is code and the runtime.
+ */
+async function memoryOf(pid: number, metricsUrl: string, figure: string): Promise<string> {
+  const rss = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]!;
+  const exposition = await (await fetch(metricsUrl)).text();
+  const gauge = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(exposition)?.[1] ?? NaN);
+  const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)}MB`;
+  return (
+    `${figure}: ${Math.round(Number(rss) / 1024)}MB` +
+    ` (heap used ${mb(gauge('nodejs_heap_size_used_bytes'))} of ${mb(gauge('nodejs_heap_size_total_bytes'))},` +
+    ` external ${mb(gauge('nodejs_external_memory_bytes'))})`
+  );
 }
 
 function run(command: string, args: string[]): Promise<void> {

@@ -24,7 +24,7 @@ let taxes: Taxes;
 
 beforeAll(async () => {
   // Before the app exists, so that its requests become spans that continue an incoming traceparent.
-  telemetry = startTelemetry({ serviceName: 'catalog-outbox-test' });
+  telemetry = await startTelemetry({ serviceName: 'catalog-outbox-test' });
   world = await catalogWorld('outbox');
   shop = await addTenant(world, 'events');
   taxes = await createTaxes(shop.manager);
