@@ -6,7 +6,8 @@ import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, makeInformer } from 
 import { createLogger } from '@cloudpos/telemetry';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantManifest } from '../specs/fixtures.ts';
-import { applyTenant, installTenantCrd } from '../test-support.ts';
+import { FIELD_MANAGER, TENANT_LABEL } from '../specs/metadata.ts';
+import { applyTenant, installTenantCrd, kubectl } from '../test-support.ts';
 import type { WorkQueue } from './queue.ts';
 import { lagging, startWatches, type InformerFactory, type Watches } from './watch.ts';
 
@@ -63,6 +64,24 @@ describe('the watches', () => {
     await applyTenant(tenantManifest('watch-one', {}, { labels: shardLabels }));
     await eventually('the tenant to be queued', async () => queued.includes('watch-one') || undefined);
     expect(restarts).not.toContain('tenants:stalled');
+  });
+
+  it('keep each owned object for reconciles, as the server has it without its field managers', async () => {
+    const labels = { 'app.kubernetes.io/managed-by': FIELD_MANAGER, [TENANT_LABEL]: 'watch-one' };
+    const metadata = { name: 'watch-owned', namespace: 'default' };
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', metadata };
+    const manifest = { ...ref, metadata: { ...metadata, labels }, data: { greeting: 'hello' } };
+    queued.length = 0;
+    expect((await kubectl(['apply', '-f', '-'], JSON.stringify(manifest))).code).toBe(0);
+    const cached = await eventually('the ConfigMap in the cache', () => watches.cached(ref));
+    expect(cached).toMatchObject({ data: { greeting: 'hello' }, metadata: { ...metadata, labels } });
+    expect(cached.metadata?.managedFields).toBeUndefined();
+    expect(queued).toContain('watch-one');
+    expect((await kubectl(['delete', 'configmap', 'watch-owned', '--namespace', 'default'])).code).toBe(0);
+    await eventually(
+      'the ConfigMap gone from the cache',
+      () => watches.cached(ref) === undefined || undefined,
+    );
   });
 
   it('are restarted by the watchdog when they stall silently, and catch up', async () => {

@@ -1,8 +1,9 @@
 // `npm run bench -- operator`: the Tenant operator as a process against a real control plane
 // (kwok nodes), PostgreSQL and NATS in operator mode. Figures: created→Ready latency one tenant at a
 // time; 100 tenants applied at once until all Ready; the operator's memory with no tenant and with
-// BENCH_TENANTS (default 1,000) Ready tenants; and the API requests a full resync of them makes, counted from the
-// API server's own audit log (target: no writes).
+// BENCH_TENANTS (default 1,000) Ready tenants; and the API requests a full resync of them makes,
+// counted from the API server's own audit log (target: no writes). The operator runs with the
+// chart's NODE_OPTIONS and GLIBC_TUNABLES, as in its pods.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import pg from 'pg';
+import { parse } from 'yaml';
 import { freePort } from '../infra/process.ts';
 import { startNats } from '../infra/nats.ts';
 import { generatePassword, startPostgres } from '../infra/postgres.ts';
@@ -153,6 +155,7 @@ export async function operatorBenchmark(): Promise<string[]> {
       {
         env: {
           ...process.env,
+          ...(await chartRuntimeEnv()),
           KUBECONFIG: await cluster.kubeconfigFor(OPERATOR_USER, ['system:masters']),
           OPERATOR_CONFIG: join(root, 'operator.json'),
           DATABASE_URL: databaseUrl,
@@ -320,6 +323,23 @@ export async function operatorBenchmark(): Promise<string[]> {
     for (const stop of stops) await stop().catch(() => {});
     if (!process.env.BENCH_KEEP) await rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * The runtime settings the chart gives the operator's pods (NODE_OPTIONS, GLIBC_TUNABLES): measured
+ * as it runs there. NODE_OPTIONS of the benchmark's own environment come after the chart's, so a
+ * flag can be tried without editing the chart.
+ */
+async function chartRuntimeEnv(): Promise<Record<string, string>> {
+  const values = parse(await readFile(join(repo, 'charts', 'cloudpos', 'values.yaml'), 'utf8')) as {
+    operator: { nodeOptions?: string; glibcTunables?: string };
+  };
+  const { nodeOptions, glibcTunables } = values.operator;
+  const options = [nodeOptions, process.env.NODE_OPTIONS].filter(Boolean).join(' ');
+  return {
+    ...(options ? { NODE_OPTIONS: options } : {}),
+    ...(glibcTunables ? { GLIBC_TUNABLES: glibcTunables } : {}),
+  };
 }
 
 /**
