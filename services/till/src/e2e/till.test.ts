@@ -90,6 +90,25 @@ async function signIn(code: string, pin: string) {
   await page.getByRole('region', { name: 'Current sale' }).waitFor();
 }
 
+/** The keys of the till's own records in IndexedDB (the register, settings, held sales...). */
+function tillMetaKeys(): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const opened = indexedDB.open('cloudpos-till');
+        opened.onerror = () => reject(new Error(String(opened.error)));
+        opened.onsuccess = () => {
+          const read = opened.result.transaction('meta').objectStore('meta').getAllKeys();
+          read.onsuccess = () => {
+            opened.result.close();
+            resolve(read.result.map(String));
+          };
+          read.onerror = () => reject(new Error(String(read.error)));
+        };
+      }),
+  );
+}
+
 /** Taps a product in the grid; when it is not there, says what the screen shows instead. */
 async function tapProduct(name: string) {
   const button = page.getByRole('button', { name: new RegExp(`^${name}`) });
@@ -272,6 +291,8 @@ describe('the till in Chromium', () => {
       .toMatch(/Without the network a sale can be at most €500[.,]00/);
     await page.getByRole('button', { name: 'Back' }).click();
     await page.getByRole('button', { name: 'Clear' }).click();
+    // Cleared means no longer held: a reload before that commits would bring the 144 mugs back.
+    await expect.poll(tillMetaKeys).not.toContainEqual(expect.stringMatching(/^heldSale:/));
     await page.reload();
     await page.getByRole('button', { name: /Offline · 3 to sync/ }).click();
     await expect.poll(() => page.getByTestId('sync-queued').textContent()).toBe('3');
