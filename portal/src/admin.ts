@@ -101,9 +101,10 @@ async function acceptCode(
   admin: { id: string; email: string; totp_secret: string },
   code: string,
 ) {
-  const delta = totpOf(admin.email, admin.totp_secret).validate({ token: code, window: 1 });
+  const totp = totpOf(admin.email, admin.totp_secret);
+  const delta = totp.validate({ token: code, window: 1 });
   if (delta === null) return false;
-  const step = Math.floor(Date.now() / 30_000) + delta;
+  const step = totp.counter() + delta;
   const { rowCount } = await db.query(
     `update platform.admin_user set totp_last_step = $2
      where id = $1 and (totp_last_step is null or totp_last_step < $2)`,
