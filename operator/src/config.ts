@@ -230,3 +230,13 @@ export function loadSmtpUrl(env: NodeJS.ProcessEnv = process.env): string | unde
   }
   return url;
 }
+
+/**
+ * What a tenant's containers start under the image's entrypoint (node with telemetry loaded): the
+ * images hold the services compiled to JavaScript (services/local/src/images.ts, whose test checks
+ * these are its images' commands). The worker may run on the POS API's image.
+ */
+export const TENANT_ENTRY_POINTS = {
+  'pos-api': 'services/pos-api/src/server.js',
+  worker: 'services/worker/src/main.js',
+} as const;

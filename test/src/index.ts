@@ -43,3 +43,4 @@ export {
   type ChromiumSession,
   type AxeViolation,
 } from './infra/browser.ts';
+export { compileTypeScriptTree, renameEntryPoints, stageCompiled, trackedSources } from './build/compile.ts';

@@ -187,11 +187,11 @@ describe('desiredObjects', () => {
     const config = { ...testConfig, workerImage: 'registry.example/cloudpos/worker:1.0.0' };
     expect(containerOf(config, 'pos-api')).toMatchObject({
       image: testConfig.image,
-      args: ['services/pos-api/src/server.ts'],
+      args: ['services/pos-api/src/server.js'],
     });
     expect(containerOf(config, 'worker')).toMatchObject({
       image: 'registry.example/cloudpos/worker:1.0.0',
-      args: ['services/worker/src/main.ts'],
+      args: ['services/worker/src/main.js'],
     });
   });
 

@@ -10,7 +10,7 @@ import type {
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
-import { databaseClusterNamed, type OperatorConfig } from '../config.ts';
+import { databaseClusterNamed, TENANT_ENTRY_POINTS, type OperatorConfig } from '../config.ts';
 import { tenantRedisUrl, type TenantRedisUser } from '../provision/redis.ts';
 import type { Tenant } from '../generated/tenant.ts';
 import { objectMeta, tenantLabels } from './metadata.ts';
@@ -295,9 +295,9 @@ export function buildDeployments(
   const plan = PLANS[tenant.spec.plan];
   return [
     deployment(tenant, config, options, 'pos-api', plan.autoscaling?.minReplicas ?? plan.apiReplicas, [
-      'services/pos-api/src/server.ts',
+      TENANT_ENTRY_POINTS['pos-api'],
     ]),
-    deployment(tenant, config, options, 'worker', plan.workerReplicas, ['services/worker/src/main.ts']),
+    deployment(tenant, config, options, 'worker', plan.workerReplicas, [TENANT_ENTRY_POINTS.worker]),
   ];
 }
 

@@ -1,7 +1,8 @@
 // The images `npm run images` builds: each one's config (non-root user, entrypoint, labels), one
-// shared set of layers, and the POS API image's entrypoint starting the service from its unpacked
+// shared set of layers, the services there as JavaScript (each command loads with no type stripper),
+// and the POS API image's entrypoint starting the service from its unpacked
 // layers against a real PostgreSQL and Redis.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import {
   startPostgres,
   startRedis,
 } from '@cloudpos/harness';
+import { TENANT_ENTRY_POINTS } from '@cloudpos/operator/config';
 import { newPinPepper } from '@cloudpos/pos-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, IMAGE_USER, buildImages, startRegistry, type BuiltImage, type ImageName } from './images.ts';
@@ -100,7 +102,7 @@ describe('npm run images', () => {
       expect([...config.config.Entrypoint, ...config.config.Cmd]).toEqual([
         '/usr/local/bin/node',
         '--import',
-        './services/telemetry/src/register.ts',
+        './services/telemetry/src/register.js',
         IMAGES[image.name],
       ]);
       expect(config.config.Labels).toMatchObject({
@@ -155,6 +157,54 @@ describe('npm run images', () => {
     }
   });
 
+  it('holds the services as JavaScript: each command loads its modules with no type stripper', async () => {
+    // The commands the operator gives tenants' containers are the images' own.
+    expect(TENANT_ENTRY_POINTS).toEqual({ 'pos-api': IMAGES['pos-api'], worker: IMAGES.worker });
+    const operator = built.find((image) => image.name === 'operator')!;
+    const { manifest } = await readImage(operator.layout);
+    const root = join(work, 'js-rootfs');
+    await unpack(operator.layout, manifest.layers, root);
+    for (const image of built) {
+      const { config } = await readImage(image.layout);
+      const [entry, ...args] = [...config.config.Entrypoint, ...config.config.Cmd];
+      const [command, loaderArgs] = onImageLibraries(root, entry!, args);
+      // With no configuration each service stops on its first missing setting, after its modules
+      // loaded (or, given defaults, keeps running: stopped after 15 s). A `.ts` module, or one the
+      // image lacks, fails the import instead.
+      const output = await new Promise<string>((done) => {
+        let text = '';
+        const child = spawn(command, loaderArgs, {
+          cwd: join(root, config.config.WorkingDir),
+          env: { PATH: '/usr/bin:/bin', NODE_OPTIONS: '--no-experimental-strip-types', PORT: '0' },
+        });
+        child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.on('close', () => {
+          clearTimeout(timer);
+          done(text);
+        });
+      });
+      expect(output, image.name).not.toMatch(
+        /ERR_UNKNOWN_FILE_EXTENSION|ERR_MODULE_NOT_FOUND|ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING|SyntaxError/,
+      );
+    }
+    const { stdout: leftovers } = await execFileAsync('find', [
+      join(root, 'app'),
+      '-path',
+      '*/node_modules',
+      '-prune',
+      '-o',
+      '-name',
+      '*.ts',
+      '-not',
+      '-name',
+      '*.d.ts',
+      '-print',
+    ]);
+    expect(leftovers.trim()).toBe('');
+  }, 120_000);
+
   it("runs the operator image's pg_dump and pg_restore (for BackupThenDelete) from its unpacked layers", async () => {
     const operator = built.find((image) => image.name === 'operator')!;
     const { manifest, config } = await readImage(operator.layout);
@@ -201,6 +251,8 @@ describe('npm run images', () => {
         ),
         HOST: '127.0.0.1',
         PORT: String(port),
+        // No type stripper: the image holds JavaScript only, and a `.ts` module would not load.
+        NODE_OPTIONS: '--no-experimental-strip-types',
         TENANT_MODE: 'pooled',
         DATABASE_URL: postgres.url,
         REDIS_URL: redis.url,

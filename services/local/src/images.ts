@@ -13,14 +13,17 @@ import { promisify } from 'node:util';
 import {
   ActionableError,
   ManagedProcess,
+  compileTypeScriptTree,
   ensureCrane,
   freePort,
   locateCrane,
   locatePgClientTools,
   reportFatal,
+  trackedSources,
 } from '@cloudpos/harness';
 import { buildPortal } from '@cloudpos/portal/build';
 import { buildTill } from '@cloudpos/till/build';
+import ts from 'typescript';
 
 const execFileAsync = promisify(execFile);
 
@@ -29,12 +32,15 @@ const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 /** The non-root user every image runs as (the chart's pods use the same UID). */
 export const IMAGE_USER = { uid: 65532, gid: 65532, name: 'nonroot' } as const;
 
-/** The images and the file each one starts (under /app, with telemetry loaded first). */
+/**
+ * The images and the file each one starts (under /app, with telemetry loaded first): the
+ * JavaScript compiled from these sources (compile.ts), so no image runs Node's type stripper.
+ */
 export const IMAGES = {
-  operator: 'operator/src/main.ts',
-  'pos-api': 'services/pos-api/src/server.ts',
-  worker: 'services/worker/src/main.ts',
-  portal: 'portal/src/server.ts',
+  operator: 'operator/src/main.js',
+  'pos-api': 'services/pos-api/src/server.js',
+  worker: 'services/worker/src/main.js',
+  portal: 'portal/src/server.js',
 } as const;
 export type ImageName = keyof typeof IMAGES;
 
@@ -67,7 +73,7 @@ const PG_CLIENT_PACKAGES = [
   'libkeyutils1',
 ];
 const PG_CLIENT_DIR = 'opt/postgresql';
-const ENTRYPOINT = ['/usr/local/bin/node', '--import', './services/telemetry/src/register.ts'];
+const ENTRYPOINT = ['/usr/local/bin/node', '--import', './services/telemetry/src/register.js'];
 
 export interface BuiltImage {
   name: ImageName;
@@ -319,17 +325,14 @@ async function debianLayer(
   return target;
 }
 
-/** /app: sources of the app workspaces (tests left out), built till and portal, production node_modules. */
+/**
+ * /app: the app workspaces (tests left out) compiled to JavaScript, the built till and portal,
+ * production node_modules.
+ */
 async function appLayer(workDir: string, log: (line: string) => void): Promise<string> {
   const stage = join(workDir, 'app-root');
   const app = join(stage, 'app');
-  const { stdout: tracked } = await execFileAsync('git', ['ls-files', '-z', '--', ...APP_WORKSPACES], {
-    cwd: repoRoot,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const files = tracked
-    .split('\0')
-    .filter((file) => file && !/\.test\.tsx?$|\/e2e\/|\/fixtures\//.test(file));
+  const files = await trackedSources(repoRoot, APP_WORKSPACES);
   const manifest = await productionManifest();
   const lock = await readFile(join(repoRoot, 'package-lock.json'), 'utf8');
   const modulesKey = hash(JSON.stringify(manifest) + lock + (await workspaceManifests()));
@@ -371,7 +374,7 @@ async function appLayer(workDir: string, log: (line: string) => void): Promise<s
   }
 
   // The layer is rebuilt only when a file in it changed: its name says what it holds.
-  const content = createHash('sha256').update(modulesKey);
+  const content = createHash('sha256').update(modulesKey).update(`typescript ${ts.version}`);
   for (const file of files) content.update(file).update(await readFile(join(repoRoot, file)));
   for (const dir of BUILT) content.update(await treeHash(join(repoRoot, dir)));
   const target = join(workDir, `app-${content.digest('hex').slice(0, 16)}.tar.gz`);
@@ -382,6 +385,7 @@ async function appLayer(workDir: string, log: (line: string) => void): Promise<s
   await mkdir(app, { recursive: true });
   await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
   for (const file of files) await cp(join(repoRoot, file), join(app, file), { recursive: true });
+  log(`app layer: ${await compileTypeScriptTree(app)} TypeScript modules compiled to JavaScript`);
   for (const dir of BUILT) {
     await cp(join(repoRoot, dir), join(app, dir), {
       recursive: true,

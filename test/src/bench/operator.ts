@@ -2,8 +2,9 @@
 // (kwok nodes), PostgreSQL and NATS in operator mode. Figures: created→Ready latency one tenant at a
 // time; 100 tenants applied at once until all Ready; the operator's memory with no tenant and with
 // BENCH_TENANTS (default 1,000) Ready tenants; and the API requests a full resync of them makes,
-// counted from the API server's own audit log (target: no writes). The operator runs with the
-// chart's NODE_OPTIONS and GLIBC_TUNABLES, as in its pods.
+// counted from the API server's own audit log (target: no writes). The operator runs as in its
+// pods: compiled to JavaScript as its image holds it, with the chart's NODE_OPTIONS and
+// GLIBC_TUNABLES.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import pg from 'pg';
 import { parse } from 'yaml';
+import { stageCompiled } from '../build/compile.ts';
 import { freePort } from '../infra/process.ts';
 import { startNats } from '../infra/nats.ts';
 import { generatePassword, startPostgres } from '../infra/postgres.ts';
@@ -48,6 +50,9 @@ export async function operatorBenchmark(): Promise<string[]> {
   const total = Number(process.env.BENCH_TENANTS ?? 1000);
   const root = await mkdtemp(join(tmpdir(), 'cloudpos-bench-operator-'));
   await chmod(root, 0o755);
+  // The operator and the workspaces it loads, compiled as its image has them (no type stripper).
+  const app = join(root, 'app');
+  await stageCompiled(repo, app, 'operator');
   const stops: (() => Promise<unknown>)[] = [];
   let operator: ChildProcess | undefined;
   // Interrupted, it still stops everything it started (they would go on eating the CPU).
@@ -149,8 +154,8 @@ export async function operatorBenchmark(): Promise<string[]> {
           ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOT}`]
           : []),
         '--import',
-        join(repo, 'services/telemetry/src/register.ts'),
-        join(repo, 'operator/src/main.ts'),
+        join(app, 'services/telemetry/src/register.js'),
+        join(app, 'operator/src/main.js'),
       ],
       {
         env: {
