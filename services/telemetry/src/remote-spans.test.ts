@@ -117,6 +117,25 @@ describe('spans sent as OTLP/HTTP JSON', () => {
     expect(fetch.links[0]!.attributes).toEqual({ why: 'same sale' });
   });
 
+  it('are what OTLP’s own serializer takes: sent on from this process (OTLP in a cluster), they read the same', () => {
+    const received = remoteSpansFromOtlpJson(otlpJson(recordedSpans()), SERVER_RESOURCE);
+    const spans = received.ok ? received.spans : [];
+    const forwarded = otlpJson(spans) as unknown as Body;
+    expect(forwarded.resourceSpans).toHaveLength(1);
+    expect(forwarded.resourceSpans[0]!.resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 'till' } },
+      { key: 'cloudpos.tenant', value: { stringValue: 'acme' } },
+    ]);
+    const again = remoteSpansFromOtlpJson(forwarded, SERVER_RESOURCE);
+    expect(again.ok).toBe(true);
+    const strip = (span: ReadableSpan) => ({
+      ...span,
+      spanContext: span.spanContext(),
+      resource: span.resource.attributes,
+    });
+    expect((again.ok ? again.spans : []).map(strip)).toEqual(spans.map(strip));
+  });
+
   it('carry the receiver’s resource: a body claiming another service or tenant does not win', () => {
     const body = bodyWith((body) => {
       firstSpan(body).attributes = [
