@@ -28,6 +28,19 @@ export default defineConfig({
   // Vite 8 transforms TSX with Oxc: React's automatic runtime, no Babel plugin needed.
   oxc: { jsx: { runtime: 'automatic', development: false } },
   plugins: [precacheManifest()],
+  resolve: {
+    // The OpenTelemetry packages pin exact versions of one another, and npm nests a copy under each
+    // package whose pin differs from the hoisted one (the server's exporters hoist 2.12.1): one copy
+    // each in the bundle, the till's own (package.json pins the same release throughout).
+    dedupe: [
+      '@opentelemetry/api',
+      '@opentelemetry/api-logs',
+      '@opentelemetry/core',
+      '@opentelemetry/instrumentation',
+      '@opentelemetry/resources',
+      '@opentelemetry/sdk-trace',
+    ],
+  },
   // Built from inside vitest too (NODE_ENV=test), where React would otherwise be its development build.
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {

@@ -2,7 +2,7 @@
 import { eventually, freePort, startS3, type ZipkinSpan } from '@cloudpos/harness';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
@@ -226,7 +226,10 @@ describe('npm start (local mode)', () => {
     expect(me.json).toMatchObject({ role: 'cashier', tenant: { slug: 'demo', currency: 'EUR' } });
 
     // The cashier sells a latte from the demo catalog; the worker relays the sale's event into the
-    // demo tenant's own NATS account, where its credentials can read it.
+    // demo tenant's own NATS account, where its credentials can read it. The request carries the
+    // traceparent of a till's fetch span, as the till sends it (the till's spans follow below).
+    const tillTraceId = randomBytes(16).toString('hex');
+    const tillSpanId = randomBytes(8).toString('hex');
     const sale = await call(
       env.CLOUDPOS_API_PORT,
       demoHost,
@@ -234,7 +237,7 @@ describe('npm start (local mode)', () => {
       '/v1/sales',
       { lines: [{ sku: 'LATTE', quantity: 1 }], tenders: [{ method: 'cash', amount: 350, tendered: 500 }] },
       String(signedIn.json.accessToken),
-      { 'idempotency-key': randomUUID() },
+      { 'idempotency-key': randomUUID(), traceparent: `00-${tillTraceId}-${tillSpanId}-01` },
     );
     expect(sale.status, JSON.stringify(sale.json)).toBe(201);
     expect(sale.json).toMatchObject({
@@ -261,14 +264,49 @@ describe('npm start (local mode)', () => {
     expect(relayed?.json()).toMatchObject({ saleId: sale.json.id, total: 350 });
     await nc.close();
 
+    // The till uploads its fetch span of that sale (OTLP/HTTP JSON, as its exporter writes it).
+    const nanos = BigInt(Date.now()) * 1_000_000n;
+    const uploaded = await call(
+      env.CLOUDPOS_API_PORT,
+      demoHost,
+      'POST',
+      '/v1/traces',
+      {
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'till' } }] },
+            scopeSpans: [
+              {
+                scope: { name: '@opentelemetry/instrumentation-fetch' },
+                spans: [
+                  {
+                    traceId: tillTraceId,
+                    spanId: tillSpanId,
+                    name: 'POST /v1/sales',
+                    kind: 3,
+                    startTimeUnixNano: String(nanos - 300_000_000n),
+                    endTimeUnixNano: String(nanos),
+                    attributes: [{ key: 'http.request.method', value: { stringValue: 'POST' } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      String(signedIn.json.accessToken),
+    );
+    expect(uploaded.status, JSON.stringify(uploaded.json)).toBe(204);
+
     // An SRE opens that sale's trace in the trace viewer `npm start` runs: the id comes from the
-    // response's traceresponse header, the spans from Zipkin's own API. One trace holds the POS
-    // API's request, its PostgreSQL queries, and the worker's outbox relay publishing to NATS.
+    // response's traceresponse header, the spans from Zipkin's own API. One trace holds the till's
+    // fetch, the POS API's request, its PostgreSQL queries, and the worker's outbox relay
+    // publishing to NATS.
     const viewer = `http://127.0.0.1:${env.CLOUDPOS_ZIPKIN_PORT}`;
     expect(first.output()).toContain(`Traces       ${viewer}/zipkin/`);
     const traceresponse = String(sale.headers.traceresponse);
     const traceId = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceresponse)?.[1];
-    expect(traceId, `traceresponse ${traceresponse}`).toBeDefined();
+    expect(traceId, `traceresponse ${traceresponse}`).toBe(tillTraceId);
     // Each process exports in batches on its own schedule: the POS API's request span ends after
     // its queries and may come in a later batch than the worker's publish.
     const of = (found: ZipkinSpan[], service: string) =>
@@ -276,16 +314,26 @@ describe('npm start (local mode)', () => {
     const isRequest = (span: ZipkinSpan) => span.kind === 'SERVER' && /post/i.test(span.name);
     const isPublish = (span: ZipkinSpan) => span.name === 'publish pos.events.sale.completed';
     const spans = await eventually(
-      'the sale trace with the request and the relay publish in Zipkin',
+      'the sale trace with the till’s fetch, the request and the relay publish in Zipkin',
       async () => {
         const response = await fetch(`${viewer}/api/v2/trace/${traceId}`);
         if (!response.ok) return undefined;
         const found = (await response.json()) as ZipkinSpan[];
-        return of(found, 'pos-api').some(isRequest) && of(found, 'worker').some(isPublish)
+        return of(found, 'till').length > 0 &&
+          of(found, 'pos-api').some(isRequest) &&
+          of(found, 'worker').some(isPublish)
           ? found
           : undefined;
       },
     );
+    // The till's span, under the server's resource, is the parent of the POS API's request.
+    const tillFetch = of(spans, 'till').find((span) => span.id === tillSpanId);
+    expect(tillFetch?.kind).toBe('CLIENT');
+    expect(tillFetch?.name.toLowerCase()).toBe('post /v1/sales');
+    expect(tillFetch?.tags).toMatchObject({ 'cloudpos.tenant': 'demo', 'service.name': 'till' });
+    expect(
+      of(spans, 'pos-api').filter((span) => isRequest(span) && span.parentId === tillSpanId),
+    ).toHaveLength(1);
     const queries = of(spans, 'pos-api').filter((span) => span.tags?.['db.system.name'] === 'postgresql');
     // The sale's own transaction writes its outbox row, which the worker's publish continues from.
     expect(queries.map((span) => span.tags?.['db.query.text'] ?? span.name).join('\n')).toMatch(

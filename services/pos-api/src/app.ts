@@ -37,6 +37,7 @@ import { dedicatedDirectory, pooledDirectory } from './tenancy/directory.ts';
 import type { Actor } from './tenancy/context.ts';
 import { tenancyPlugin } from './tenancy/plugin.ts';
 import { tillApp } from './till/plugin.ts';
+import { browserSpanMetrics, traceRoutes } from './traces/index.ts';
 import { markRequestSchemas, safeInputKeywords } from './validation.ts';
 import { documentRoute, swaggerOptions } from './openapi.ts';
 
@@ -192,6 +193,8 @@ export async function buildApp(deps: AppDependencies) {
       },
     });
   }
+
+  await app.register(traceRoutes, { prefix: '/v1', metrics: browserSpanMetrics(deps.metrics.registry) });
 
   // The till's static app at /till/ on every host (the host names the tenant for its API calls).
   await app.register(tillApp, {

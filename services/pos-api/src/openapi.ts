@@ -143,6 +143,7 @@ export const swaggerOptions: SwaggerOptions = {
         description: 'Tax rates and categories, products, variants, prices, search, bulk upsert',
       },
       { name: 'payments', description: 'Signed events from the payment provider' },
+      { name: 'telemetry', description: 'The till’s browser spans, into the platform’s traces' },
     ],
     // Signed in unless an operation says `security: []`.
     security: SIGNED_IN,

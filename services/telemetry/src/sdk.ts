@@ -44,6 +44,7 @@ import {
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider,
+  type ReadableSpan,
   type Sampler,
   type SpanExporter,
   type SpanProcessor,
@@ -61,6 +62,8 @@ export interface Telemetry {
 }
 
 let running: Promise<Telemetry> | undefined;
+/** Where spans recorded in other processes go (exportRemoteSpans); none while telemetry is off. */
+let remoteSpanProcessors: SpanProcessor[] = [];
 
 export function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   running ??= start(options);
@@ -78,25 +81,34 @@ async function start(options: TelemetryOptions): Promise<Telemetry> {
   const logLevel = getStringFromEnv('OTEL_LOG_LEVEL');
   if (logLevel) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(logLevel) });
 
-  const spanProcessors = exporterFromEnvironment()
+  const configured = exporterFromEnvironment();
+  const spanProcessors = configured
     ? await spanProcessorsFromEnvironment()
     : [
         options.spanExporter
           ? new SimpleSpanProcessor({ exporter: options.spanExporter })
           : new NoopSpanProcessor(),
       ];
+  // The same exporters again, with queues and batches of their own: a browser's flood of spans
+  // cannot crowd this process's own out of a queue, and no batch mixes services (Zipkin's exporter
+  // names a batch's service after its first span).
+  const remoteProcessors = configured
+    ? await spanProcessorsFromEnvironment()
+    : options.spanExporter
+      ? [new SimpleSpanProcessor({ exporter: options.spanExporter })]
+      : [];
   registerInstrumentations({
     instrumentations: [
       new HttpInstrumentation({
-        // Probes and scrapes would drown real traffic in traces.
-        ignoreIncomingRequestHook: (req) => isProbePath(req.url),
+        // Probes, scrapes and browsers' span uploads would drown real traffic in traces.
+        ignoreIncomingRequestHook: (req) => isUntracedPath(req.url),
       }),
       // Queries outside a request or job (pool health checks, probes) would be orphan root spans.
       new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
-        ignorePaths: (opts) => isProbePath(opts.url),
+        ignorePaths: (opts) => isUntracedPath(opts.url),
       }),
     ],
   });
@@ -119,13 +131,26 @@ async function start(options: TelemetryOptions): Promise<Telemetry> {
   const sampler = samplerFromEnvironment();
   const provider = new TracerProvider({ resource, spanProcessors, ...(sampler ? { sampler } : {}) });
   trace.setGlobalTracerProvider(provider);
+  remoteSpanProcessors = remoteProcessors;
   // Metrics go through prom-client (/metrics), not the OTel metrics pipeline.
   return {
     async shutdown() {
       running = undefined;
-      await provider.shutdown();
+      remoteSpanProcessors = [];
+      await Promise.all([provider.shutdown(), ...remoteProcessors.map((processor) => processor.shutdown())]);
     },
   };
+}
+
+/**
+ * Hands finished spans recorded in another process (the till's browser spans, with the resource the
+ * receiving route gave them: remote-spans.ts) to this process's exporters. Answers whether any took
+ * them: false when telemetry is off or exports nowhere, and the spans are dropped.
+ */
+export function exportRemoteSpans(spans: readonly ReadableSpan[]): boolean {
+  if (remoteSpanProcessors.length === 0) return false;
+  for (const span of spans) for (const processor of remoteSpanProcessors) processor.onEnd(span);
+  return true;
 }
 
 function exporterFromEnvironment(): boolean {
@@ -219,8 +244,15 @@ function positiveFromEnv<K extends string>(key: K, name: string): Partial<Record
   return value !== undefined && value > 0 ? ({ [key]: value } as Record<K, number>) : {};
 }
 
-function isProbePath(url: string | undefined): boolean {
+/**
+ * Probes, scrapes, and the till's uploads of its own spans (POST /v1/traces: tracing each upload
+ * would add a trace to the viewer every few seconds per till, about nothing).
+ */
+function isUntracedPath(url: string | undefined): boolean {
   if (!url) return false;
   const path = url.split('?')[0];
-  return path === '/healthz' || path === '/readyz' || path === '/metrics';
+  return path === '/healthz' || path === '/readyz' || path === '/metrics' || path === REMOTE_SPANS_PATH;
 }
+
+/** Where the POS API takes the till's spans (OTLP/HTTP's path for traces, under the API's /v1). */
+export const REMOTE_SPANS_PATH = '/v1/traces';

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { extractTraceContext, injectTraceContext, currentTraceparent } from './propagation.ts';
-import { startTelemetry, type Telemetry } from './sdk.ts';
+import { remoteSpansFromOtlpJson } from './remote-spans.ts';
+import { exportRemoteSpans, REMOTE_SPANS_PATH, startTelemetry, type Telemetry } from './sdk.ts';
 
 const exporter = new InMemorySpanExporter();
 let telemetry: Telemetry;
@@ -29,6 +30,7 @@ beforeAll(async () => {
   const server = fastify({ loggerInstance: logger });
   app = server;
   await server.register(observability, { metrics: createMetrics({ service: 'telemetry-test' }) });
+  server.post(REMOTE_SPANS_PATH, async (_request, reply) => reply.code(204).send());
   server.get('/orders/:id', async (request) => {
     request.log.info({ orderId: (request.params as { id: string }).id }, 'order looked up');
     return { ok: true };
@@ -91,6 +93,54 @@ describe('an HTTP request', () => {
     exporter.reset();
     await fetch(`${baseUrl}/metrics`);
     expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('does not trace the upload of a till’s spans (each would be a trace of its own)', async () => {
+    exporter.reset();
+    const response = await fetch(`${baseUrl}${REMOTE_SPANS_PATH}`, { method: 'POST' });
+    expect(response.status).toBe(204);
+    await fetch(`${baseUrl}/orders/1`);
+    expect(exporter.getFinishedSpans().map((span) => span.attributes['url.path'])).not.toContain(
+      REMOTE_SPANS_PATH,
+    );
+    expect(exporter.getFinishedSpans().length).toBeGreaterThan(0);
+  });
+});
+
+describe('spans recorded in another process', () => {
+  it('reach this process’s exporter with the resource they were given', () => {
+    exporter.reset();
+    const received = remoteSpansFromOtlpJson(
+      {
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'somebody-else' } }] },
+            scopeSpans: [
+              {
+                scope: { name: '@cloudpos/till' },
+                spans: [
+                  {
+                    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+                    spanId: '00f067aa0ba902b7',
+                    name: 'till sale sync',
+                    kind: 1,
+                    startTimeUnixNano: '1700000000000000000',
+                    endTimeUnixNano: '1700000000500000000',
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      { 'service.name': 'till', 'cloudpos.tenant': 'acme' },
+    );
+    expect(received.ok).toBe(true);
+    expect(exportRemoteSpans(received.ok ? received.spans : [])).toBe(true);
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.name).toBe('till sale sync');
+    expect(span?.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(span?.resource.attributes).toEqual({ 'service.name': 'till', 'cloudpos.tenant': 'acme' });
   });
 });
 

@@ -1,5 +1,8 @@
 // The POS API on the till's own origin (the host names the tenant). Answers that are not 2xx become
 // ApiError with the problem's stable code; a request that never got an answer becomes OfflineError.
+// Each call is a fetch span (telemetry.ts); `parent` makes it the child of the caller's span.
+import { context, type Context } from '@opentelemetry/api';
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -25,12 +28,14 @@ export interface ApiRequest {
   headers?: Record<string, string>;
   /** What the answer is read as (bytes: an ArrayBuffer). */
   as?: 'json' | 'text' | 'bytes';
+  /** The span this call belongs to (tracing.ts's inSpan): the browser loses it across `await`. */
+  parent?: Context;
 }
 
 export async function api<T>(path: string, request: ApiRequest = {}): Promise<T> {
   let response: Response;
-  try {
-    response = await fetch(path, {
+  const send = () =>
+    fetch(path, {
       method: request.method ?? 'GET',
       headers: {
         ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -40,6 +45,8 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
       ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
       cache: 'no-store',
     });
+  try {
+    response = await (request.parent ? context.with(request.parent, send) : send());
   } catch (error) {
     throw new OfflineError(error instanceof Error ? error.message : String(error));
   }

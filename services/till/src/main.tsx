@@ -1,9 +1,13 @@
-// Entry point: one tab per register (a Web Lock held for the tab's life; a second tab is refused),
-// the service worker for offline start, persistent storage, then the app.
+// Entry point: tracing first (every API call is then a span), one tab per register (a Web Lock
+// held for the tab's life; a second tab is refused), the service worker for offline start,
+// persistent storage, then the app.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { startTillTelemetry } from './telemetry.ts';
 import { App } from './ui/App.tsx';
 import './ui/styles.css';
+
+startTillTelemetry();
 
 const root = createRoot(document.getElementById('root')!);
 

@@ -7,6 +7,7 @@ import { api, ApiError, isRetryable } from './api.ts';
 import type { AttentionEntry, CheckoutBody, LocalSale, OutboxEntry, TillDb } from './db.ts';
 import { describeError } from './messages.ts';
 import { accessTokenOf } from './sessions.ts';
+import { inSpan, SALE_SYNC_SPAN } from './tracing.ts';
 
 export const NEXT_RECEIPT = 'nextReceiptNumber';
 
@@ -163,17 +164,20 @@ async function send(db: TillDb, batch: OutboxEntry[]): Promise<[OutboxEntry, Out
   let answers: BatchAnswer[];
   try {
     token = await accessTokenOf(db, batch[0]!.staffId);
-    ({ results: answers } = await api<{ results: BatchAnswer[] }>('/v1/sales/batch', {
-      method: 'POST',
-      token,
-      body: {
-        items: batch.map((entry) => ({
-          idempotencyKey: entry.key,
-          ...(entry.approvalIds.length ? { approvalIds: entry.approvalIds } : {}),
-          sale: entry.body,
-        })),
-      },
-    }));
+    ({ results: answers } = await inSpan(SALE_SYNC_SPAN, saleSyncAttributes(batch), (parent) =>
+      api<{ results: BatchAnswer[] }>('/v1/sales/batch', {
+        method: 'POST',
+        token,
+        parent,
+        body: {
+          items: batch.map((entry) => ({
+            idempotencyKey: entry.key,
+            ...(entry.approvalIds.length ? { approvalIds: entry.approvalIds } : {}),
+            sale: entry.body,
+          })),
+        },
+      }),
+    ));
   } catch (error) {
     if (isRetryable(error) || isSessionProblem(error) || !(error instanceof ApiError))
       return [[batch[0]!, { retryLater: describeError(error) }]];
@@ -206,15 +210,18 @@ async function sendOneByOne(db: TillDb, batch: OutboxEntry[]): Promise<[OutboxEn
   for (const entry of batch) {
     try {
       const token = await accessTokenOf(db, entry.staffId);
-      const sale = await api<{ id: string; receiptNumber: string | null }>('/v1/sales', {
-        method: 'POST',
-        token,
-        body: entry.body,
-        headers: {
-          'idempotency-key': entry.key,
-          ...(entry.approvalIds.length ? { 'x-approval-id': entry.approvalIds.join(',') } : {}),
-        },
-      });
+      const sale = await inSpan(SALE_SYNC_SPAN, saleSyncAttributes([entry]), (parent) =>
+        api<{ id: string; receiptNumber: string | null }>('/v1/sales', {
+          method: 'POST',
+          token,
+          parent,
+          body: entry.body,
+          headers: {
+            'idempotency-key': entry.key,
+            ...(entry.approvalIds.length ? { 'x-approval-id': entry.approvalIds.join(',') } : {}),
+          },
+        }),
+      );
       outcomes.push([entry, { serverSaleId: sale.id, receiptLabel: sale.receiptNumber }]);
     } catch (error) {
       const message = describeError(error);
@@ -226,6 +233,14 @@ async function sendOneByOne(db: TillDb, batch: OutboxEntry[]): Promise<[OutboxEn
     }
   }
   return outcomes;
+}
+
+/** What a sale sync's span says: how many sales, and the register's numbers for them (to find it by). */
+function saleSyncAttributes(entries: OutboxEntry[]) {
+  return {
+    'cloudpos.sale.count': entries.length,
+    'cloudpos.sale.receipt_numbers': entries.map((entry) => entry.receiptNumber),
+  };
 }
 
 /** A session that ran out cannot send this staff member's sales; they stay queued until sign-in. */

@@ -60,6 +60,20 @@ export async function accessTokenOf(db: TillDb, staffId: string, now = Date.now(
   return (await pending).accessToken;
 }
 
+/**
+ * This staff member's stored access token while it is valid for a while yet, else undefined. It is
+ * never refreshed here: the till's span uploads use it (telemetry.ts), and must not spend a refresh
+ * token (each works once) behind the back of the selling that needs it.
+ */
+export async function storedAccessToken(
+  db: TillDb,
+  staffId: string,
+  now = Date.now(),
+): Promise<string | undefined> {
+  const session = await db.get('sessions', staffId);
+  return session && Date.parse(session.expiresAt) - 5_000 > now ? session.accessToken : undefined;
+}
+
 // -- Offline PIN check --------------------------------------------------------------------------------
 // A staff member who signed in on this register recently may sign in again while the server cannot
 // be reached: their PIN is checked against a PBKDF2 hash kept here (slow on purpose, salted per

@@ -4,8 +4,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { loadCatalog, syncCatalog, type LocalCatalog } from '../catalog-sync.ts';
 import { getRegister, openTillDb, type Register, type StoredSession, type TillDb } from '../db.ts';
 import type { ResumedSale } from '../parked.ts';
-import { accessTokenOf } from '../sessions.ts';
+import { accessTokenOf, storedAccessToken } from '../sessions.ts';
 import { startSyncRunner, type SyncRunner, type SyncState } from '../sync-runner.ts';
+import { setTraceCredentials } from '../telemetry.ts';
 import { PairScreen } from './PairScreen.tsx';
 import { ParkedScreen } from './ParkedScreen.tsx';
 import { ReceiptScreen } from './ReceiptScreen.tsx';
@@ -96,6 +97,13 @@ export function App() {
       .then(reloadCatalog)
       .catch(() => undefined);
   }, [db, register, session, reloadCatalog]);
+
+  // The till's spans are uploaded as the signed-in staff member; signed out, they are dropped.
+  useEffect(() => {
+    if (!db || !session) return;
+    const staffId = session.staffId;
+    return setTraceCredentials(() => storedAccessToken(db, staffId));
+  }, [db, session]);
 
   const signOut = useCallback((reason?: string) => {
     sessionStorage.removeItem(CURRENT_STAFF);
