@@ -9,7 +9,7 @@ import { PortalError } from './errors.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { clearLimit, hitLimit } from './rate-limit.ts';
 import { sessionStore } from './sessions.ts';
-import type { ObservedTenant, TenantProvisioner } from './tenants/provisioner.ts';
+import type { ObservedTenant, TenantClusterEvent, TenantProvisioner } from './tenants/provisioner.ts';
 
 const ADMIN_SESSION_HOURS = 8;
 
@@ -171,8 +171,17 @@ export interface AdminTenantRow {
   billing: { status: string; pastDueSince: string | null; graceEndsAt: string | null } | null;
   suspended: boolean;
   operatorSuspension: { at: string; by: string | null; reason: string | null } | null;
+  /** The platform's audit events of the tenant, newest first. */
   events: AdminTenantEvent[];
+  /**
+   * The Tenant's Kubernetes Events (what the operator recorded), newest first; null without a
+   * cluster, or while the portal's watch of them is not whole yet.
+   */
+  clusterEvents: TenantClusterEvent[] | null;
 }
+
+/** How many of a tenant's Kubernetes Events the list shows. */
+const CLUSTER_EVENTS_SHOWN = 5;
 
 export interface AdminTenantQuery {
   /** Part of the slug, the store's name, the account's name or an account member's e-mail. */
@@ -273,6 +282,7 @@ export async function adminTenants(
       return { observed: undefined, observeError: (error as Error).message.slice(0, 300) };
     }
   };
+  const eventsOf = clusterEventsByTenant(ctx.provisioner.clusterEvents?.());
   const items = await Promise.all(
     rows.map(async (row) => ({
       ...(row.state === 'awaiting_payment'
@@ -300,8 +310,29 @@ export async function adminTenants(
           }
         : null,
       events: row.events.map((event) => ({ id: event.id, at: event.at, action: event.action })),
+      clusterEvents: eventsOf ? (eventsOf.get(row.slug) ?? []) : null,
     })),
   );
   const last = rows.at(-1);
   return { items, next: more && last ? cursorOf(last.created_key, last.id) : undefined };
+}
+
+/** The newest Events of each Tenant, from the watch's cache (every Tenant's, an hour's worth). */
+function clusterEventsByTenant(
+  all: ReadonlyMap<string, TenantClusterEvent> | undefined,
+): Map<string, TenantClusterEvent[]> | undefined {
+  if (!all) return undefined;
+  const byTenant = new Map<string, TenantClusterEvent[]>();
+  for (const event of all.values()) {
+    const list = byTenant.get(event.tenant);
+    if (list) list.push(event);
+    else byTenant.set(event.tenant, [event]);
+  }
+  for (const [tenant, list] of byTenant) {
+    byTenant.set(
+      tenant,
+      list.toSorted((a, b) => (b.at ?? '').localeCompare(a.at ?? '')).slice(0, CLUSTER_EVENTS_SHOWN),
+    );
+  }
+  return byTenant;
 }

@@ -19,7 +19,7 @@ let helmHome: string;
 
 interface KubeObject {
   kind: string;
-  metadata: { name: string };
+  metadata: { name: string; namespace?: string };
   [key: string]: unknown;
 }
 
@@ -80,7 +80,10 @@ async function portalObjects(values: string[], extra: string[] = []): Promise<Ku
   expect(rendered.code, rendered.stderr).toBe(0);
   return parseAllDocuments(rendered.stdout)
     .map((document) => document.toJS() as KubeObject | null)
-    .filter((object): object is KubeObject => object !== null && object.metadata.name.endsWith('-portal'));
+    .filter(
+      (object): object is KubeObject =>
+        object !== null && /-portal(-tenant-events)?$/.test(object.metadata.name),
+    );
 }
 
 describe('the portal in charts/cloudpos', () => {
@@ -91,15 +94,27 @@ describe('the portal in charts/cloudpos', () => {
     expect(missing.stderr).toMatch(/portal\.(host|existingSecret)/);
   });
 
-  it('renders a Deployment, Service, Ingress and an identity limited to create, get, patch and watch Tenants', async () => {
+  it('renders a Deployment, Service, Ingress and an identity limited to create, get, patch and watch Tenants and watch their Events', async () => {
     const objects = await portalObjects(portalValues);
     expect(objects.map((object) => object.kind).sort()).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Ingress', 'Service', 'ServiceAccount'].sort(),
+      [
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'Deployment',
+        'Ingress',
+        'Role',
+        'RoleBinding',
+        'Service',
+        'ServiceAccount',
+      ].sort(),
     );
     const role = objects.find((object) => object.kind === 'ClusterRole')!;
     expect(role.rules).toEqual([
       { apiGroups: ['cloudpos.io'], resources: ['tenants'], verbs: ['create', 'get', 'patch', 'watch'] },
     ]);
+    const events = objects.find((object) => object.kind === 'Role')!;
+    expect(events.metadata.namespace).toBe('default');
+    expect(events.rules).toEqual([{ apiGroups: [''], resources: ['events'], verbs: ['watch'] }]);
     const deployment = JSON.stringify(objects.find((object) => object.kind === 'Deployment'));
     expect(deployment).toContain('"PROVISIONER","value":"kubernetes"');
     expect(deployment).toContain('https://{slug}.pos.example.com');
@@ -139,7 +154,7 @@ describe('the portal in charts/cloudpos', () => {
     expect(dryRun.stderr).not.toMatch(/violate PodSecurity/);
 
     const identity = objects.filter((object) =>
-      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind),
+      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(object.kind),
     );
     const applied = await kubectl(
       ['apply', '-f', '-'],
@@ -161,6 +176,14 @@ describe('the portal in charts/cloudpos', () => {
     expect(await can('list', 'tenants.cloudpos.io')).toBe('no');
     expect(await can('patch', 'tenants.cloudpos.io', '--subresource=status')).toBe('no');
     expect(await can('get', 'secrets')).toBe('no');
+    expect(await can('watch', 'events', '-n', 'default')).toBe('yes');
+    for (const [verb, where] of [
+      ['list', 'default'],
+      ['get', 'default'],
+      ['create', 'default'],
+      ['watch', namespace],
+    ] as const)
+      expect(await can(verb, 'events', '-n', where), `${verb} events in ${where}`).toBe('no');
 
     // As that identity, the portal applies a Tenant, reads it back, and keeps the operators' list
     // from a watch: its initial events stand in for the list it may not make.
@@ -190,10 +213,48 @@ describe('the portal in charts/cloudpos', () => {
     );
     expect(await provisioner.observe(slug)).toEqual({ phase: undefined, url: undefined, conditions: [] });
     await eventually('the watch to hold the new Tenant', async () => provisioner.observedAll!()?.has(slug));
+    // The operator records an Event on the Tenant; the operators' list sees it through its watch.
+    const recorded = await kubectl(
+      ['create', '-f', '-'],
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${slug}.chart`, namespace: 'default' },
+        involvedObject: { apiVersion: 'cloudpos.io/v1alpha1', kind: 'Tenant', name: slug },
+        type: 'Warning',
+        reason: 'ApplyFailed',
+        message: 'WorkloadsReady=False: quota exceeded',
+        firstTimestamp: new Date().toISOString(),
+        lastTimestamp: new Date().toISOString(),
+        count: 2,
+        source: { component: 'cloudpos-operator' },
+      }),
+    );
+    expect(recorded.code, recorded.stderr).toBe(0);
+    const seen = await eventually('the Tenant’s Event in the watch', async () =>
+      [...(provisioner.clusterEvents!()?.values() ?? [])].find((event) => event.tenant === slug),
+    );
+    expect(seen).toMatchObject({
+      type: 'Warning',
+      reason: 'ApplyFailed',
+      message: 'WorkloadsReady=False: quota exceeded',
+      count: 2,
+    });
+    await kubectl(['delete', 'event', `${slug}.chart`, '-n', 'default']);
+    await eventually('the deleted Event gone from the watch', async () =>
+      [...(provisioner.clusterEvents!()?.values() ?? [])].some((event) => event.tenant === slug)
+        ? undefined
+        : true,
+    );
     await provisioner.close();
     await kubectl(['delete', 'tenant', slug, '--wait=false']);
 
     for (const object of identity.filter((object) => object.kind !== 'ServiceAccount'))
-      await kubectl(['delete', object.kind.toLowerCase(), object.metadata.name]);
+      await kubectl([
+        'delete',
+        object.kind.toLowerCase(),
+        object.metadata.name,
+        ...(object.metadata.namespace ? ['-n', object.metadata.namespace] : []),
+      ]);
   });
 });

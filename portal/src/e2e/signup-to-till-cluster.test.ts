@@ -4,7 +4,8 @@
 // the page follows its conditions until Ready. No kubelet runs the tenant's pods here, so the test
 // runs the tenant's POS API as its pod would: dedicated, with only what the operator wrote into the
 // tenant's credentials Secret. The portal reads the setup code from that API with the owner's portal
-// token, and the owner sets the till up with it in Chromium.
+// token, and the owner sets the till up with it in Chromium. A platform operator then finds the
+// tenant in the operators' view with the Kubernetes Events the operator recorded on it.
 import {
   createTestDatabase,
   eventually,
@@ -31,6 +32,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { upsertAdmin } from '../admin.ts';
+import { authenticator } from '../testing/authenticator.ts';
 import { checkPage, consoleErrorsOf, setUpTillAsOwner, logIn } from '../testing/chromium.ts';
 import { TEST_PASSWORD, verifiedMerchant } from '../testing/merchants.ts';
 import { startTestPortal, type TestPortal } from '../testing/portal.ts';
@@ -38,6 +42,7 @@ import { kubernetesProvisioner } from '../tenants/kubernetes-provisioner.ts';
 import type { TenantProvisioner } from '../tenants/provisioner.ts';
 
 /** Other files share this API server: this file's operator takes only the Tenants its portal makes. */
+const slug = `cluster-${randomBytes(3).toString('hex')}`;
 const SHARD = { 'cloudpos.io/shard': 'portal-cluster-e2e' };
 
 let portal: TestPortal;
@@ -118,7 +123,6 @@ async function startTenantPod(slug: string): Promise<string> {
 
 describe('from sign-up to a running till, in a cluster', () => {
   it('pays, watches the operator make the Tenant Ready, and sets up the till with the code the portal shows', async () => {
-    const slug = `cluster-${randomBytes(3).toString('hex')}`;
     const email = `owner-${slug}@lantern.example`;
     await verifiedMerchant(portal, email, 'Lantern Tea');
     const page = await chromium.context.newPage();
@@ -167,5 +171,40 @@ describe('from sign-up to a running till, in a cluster', () => {
     await page.goto(`${tillBase}/till/`);
     await setUpTillAsOwner(page, setupCode, 'Lin Owner');
     await expect.poll(() => page.locator('.top-bar').textContent()).toContain('Lin Owner');
+  });
+
+  it('shows a platform operator the Kubernetes Events the operator recorded on the Tenant', async () => {
+    const db = new pg.Client({ connectionString: portal.databaseUrl });
+    await db.connect();
+    const admin = { email: 'ops@cluster.example', password: 'a long operator password' };
+    const { totpUri } = await upsertAdmin(db, admin.email, admin.password).finally(() => db.end());
+    const page = await chromium.context.newPage();
+    const consoleErrors = consoleErrorsOf(page, portal.url);
+    await page.goto(`${portal.url}/admin/login`);
+    await page.getByLabel('E-mail').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByLabel('Code from your authenticator app').fill(await authenticator(totpUri!).code());
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${portal.url}/admin`);
+    const tenant = page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('heading', { name: /Lantern Tea/ }) });
+    // The first view opens the watches; their initial state arrives a moment later.
+    const events = tenant
+      .getByRole('heading', { name: 'Cluster events' })
+      .locator('xpath=following-sibling::ol[1]');
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return (await events.count()) > 0 ? events.innerText() : '';
+        },
+        { timeout: 30_000 },
+      )
+      .toMatch(/Ready=True/);
+    // The operator's own words: the newest are the workloads' and the tenant's becoming ready.
+    expect(await events.innerText()).toContain('WorkloadsReady=True');
+    await checkPage(page, 'admin-tenants-cluster');
+    expect(consoleErrors).toEqual([]);
   });
 });

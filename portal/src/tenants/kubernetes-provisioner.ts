@@ -1,10 +1,17 @@
 // Tenants as custom resources through the Kubernetes API: server-side apply under the portal's own
 // field manager (so the operator's status and other managers' fields are left alone), and reads of
-// the status the operator writes. RBAC: create, get, patch and watch on tenants, nothing else.
+// the status the operator writes. RBAC: create, get, patch and watch on tenants, and watch on the
+// Events in `default` (where a cluster-scoped Tenant's Events are), nothing else.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { observedOf, type TenantObject, type TenantProvisioner } from './provisioner.ts';
-import { watchTenantStatuses, type TenantStatusWatch } from './status-watch.ts';
+import {
+  observedOf,
+  type ObservedTenant,
+  type TenantClusterEvent,
+  type TenantObject,
+  type TenantProvisioner,
+} from './provisioner.ts';
+import { watchTenantEvents, watchTenantStatuses, type StateWatch } from './status-watch.ts';
 
 const GROUP = 'cloudpos.io';
 const VERSION = 'v1alpha1';
@@ -14,7 +21,8 @@ export const PORTAL_FIELD_MANAGER = 'cloudpos-portal';
 export function kubernetesProvisioner(kubeConfig: KubeConfig): TenantProvisioner {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   // Opened by the first page that shows many tenants, kept for the next ones.
-  let statuses: TenantStatusWatch | undefined;
+  let statuses: StateWatch<ObservedTenant> | undefined;
+  let events: StateWatch<TenantClusterEvent> | undefined;
   return {
     kind: 'kubernetes',
     async apply(manifest) {
@@ -56,8 +64,13 @@ export function kubernetesProvisioner(kubeConfig: KubeConfig): TenantProvisioner
       statuses ??= watchTenantStatuses(kubeConfig);
       return statuses.current();
     },
+    clusterEvents() {
+      events ??= watchTenantEvents(kubeConfig);
+      return events.current();
+    },
     async close() {
       statuses?.stop();
+      events?.stop();
     },
   };
 }

@@ -27,7 +27,23 @@ export interface TenantProvisioner {
    * provisioner keeps one and it is whole; otherwise undefined (read them one by one).
    */
   observedAll?(): ReadonlyMap<string, ObservedTenant> | undefined;
+  /**
+   * The Tenants' Kubernetes Events (what the operator recorded), by Event name, from a cache kept
+   * current by a watch, when the provisioner has a cluster and the cache is whole.
+   */
+  clusterEvents?(): ReadonlyMap<string, TenantClusterEvent> | undefined;
   close(): Promise<void>;
+}
+
+/** One Kubernetes Event of a Tenant, as the operators' list shows it. */
+export interface TenantClusterEvent {
+  /** The Tenant's name (its slug). */
+  tenant: string;
+  at: string | null;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  count: number;
 }
 
 /** A Tenant as the API server or the local operator gives it, as far as the portal reads it. */

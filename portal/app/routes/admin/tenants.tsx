@@ -1,6 +1,6 @@
 // Every tenant for platform operators, newest first, a page at a time and found by slug, name or
-// e-mail: plan, the operator's phase and Ready condition, billing, suspension and the last
-// lifecycle events; suspend and resume through the Tenant's spec, the path billing uses
+// e-mail: plan, the operator's phase and Ready condition, billing, suspension, the last lifecycle
+// events and, in a cluster, the Tenant's Kubernetes Events; suspend and resume through the Tenant's spec, the path billing uses
 // (src/billing/lifecycle.ts).
 import {
   Form,
@@ -145,11 +145,26 @@ export default function AdminTenants() {
               </dl>
               {tenant.events.length > 0 ? (
                 <>
-                  <h3>Last events</h3>
+                  <h3>Portal events</h3>
                   <ol className="events">
                     {tenant.events.map((event) => (
                       <li key={event.id}>
                         <span className="muted">{event.at}</span> {event.action}
+                      </li>
+                    ))}
+                  </ol>
+                </>
+              ) : null}
+              {tenant.clusterEvents && tenant.clusterEvents.length > 0 ? (
+                <>
+                  <h3>Cluster events</h3>
+                  <ol className="events">
+                    {tenant.clusterEvents.map((event, index) => (
+                      <li key={`${event.at}-${index}`}>
+                        <span className="muted">{event.at ? utcMinute(event.at) : 'no time'}</span>{' '}
+                        {event.type === 'Warning' ? <strong className="warning">Warning</strong> : null}{' '}
+                        {event.reason}: {event.message}
+                        {event.count > 1 ? <span className="muted"> (×{event.count})</span> : null}
                       </li>
                     ))}
                   </ol>
