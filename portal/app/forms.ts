@@ -212,7 +212,17 @@ export const deletePriceSchema = z.object({ id: uuid, version });
 
 // Categories group products on the tills' grid.
 const categoryName = z.string().trim().min(1, 'Enter the category’s name.').max(100);
-export const newCategorySchema = z.object({ name: categoryName });
+export const newCategorySchema = z.object({
+  name: categoryName,
+  /** Empty: a top-level category; else the top-level category it goes under. */
+  parentId: z.union([z.literal(''), uuid]).optional(),
+});
+export const moveCategorySchema = z.object({ id: uuid, direction: z.enum(['up', 'down']) });
+export const placeCategorySchema = z.object({
+  id: uuid,
+  version,
+  parentId: z.union([z.literal(''), uuid]),
+});
 export const renameCategorySchema = z.object({ id: uuid, version, name: categoryName });
 export const deleteCategorySchema = z.object({ id: uuid, version });
 

@@ -107,6 +107,27 @@ describe('a manager in the browser', () => {
     await page.getByLabel('Category name').fill('Pastries');
     await page.getByRole('button', { name: 'Add category' }).click();
     await expect.poll(() => page.getByText('Category Pastries added.').isVisible()).toBe(true);
+    // A subcategory under Hot drinks, and Pastries first on the tills.
+    await page.getByLabel('Category name').fill('Coffee');
+    await page.getByLabel('Place it under').selectOption({ label: 'Hot drinks' });
+    await page.getByRole('button', { name: 'Add category' }).click();
+    await expect.poll(() => page.getByText('Category Coffee added.').isVisible()).toBe(true);
+    await expect
+      .poll(() =>
+        page.getByRole('list', { name: 'Subcategories of Hot drinks' }).locator('strong').allTextContents(),
+      )
+      .toEqual(['Coffee']);
+    await page.getByRole('button', { name: 'Move Pastries up' }).click();
+    await expect.poll(() => page.getByText('Pastries moved up.').isVisible()).toBe(true);
+    // The top-level rows, each a list item of its own (its subcategories are in a list inside it).
+    await expect
+      .poll(() =>
+        page
+          .getByRole('list', { name: 'Categories', exact: true })
+          .evaluate((list) => [...list.children].map((item) => item.querySelector('strong')?.textContent)),
+      )
+      .toEqual(['Pastries', 'Hot drinks']);
+    expect(await page.getByRole('button', { name: 'Move Pastries up' }).isDisabled()).toBe(true);
     await checkPage(page, 'manage-categories');
 
     // The product gets its category.
@@ -114,7 +135,7 @@ describe('a manager in the browser', () => {
     await page.waitForURL('**/manage/products');
     await page.getByRole('list', { name: 'Products' }).getByRole('link', { name: 'Flat white' }).click();
     await page.getByRole('heading', { name: 'Flat white', level: 1 }).waitFor();
-    await page.getByLabel('Category').selectOption({ label: 'Hot drinks' });
+    await page.getByLabel('Category').selectOption({ label: 'Coffee' });
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByText('Saved.').isVisible()).toBe(true);
 
@@ -177,11 +198,18 @@ describe('a manager in the browser', () => {
           .click();
       await till.getByRole('button', { name: step }).click();
     }
-    const tabs = till.getByRole('tablist', { name: 'Categories' }).getByRole('tab');
-    await expect.poll(() => tabs.allTextContents()).toEqual(['All', 'Hot drinks', 'Pastries']);
+    const tabs = till.getByRole('tablist', { name: 'Categories', exact: true }).getByRole('tab');
+    await expect.poll(() => tabs.allTextContents()).toEqual(['All', 'Pastries', 'Hot drinks']);
+    // Hot drinks shows its subcategory's products, and a row of its subcategories.
     await tabs.filter({ hasText: 'Hot drinks' }).click();
     const grid = till.locator('.product-grid .product');
     await expect.poll(() => grid.allTextContents()).toEqual(['Flat white€3.90', 'Flat white Oat€4.10']);
+    const subtabs = till.getByRole('tablist', { name: 'Subcategories of Hot drinks' }).getByRole('tab');
+    expect(await subtabs.allTextContents()).toEqual(['All Hot drinks', 'Coffee']);
+    await subtabs.filter({ hasText: 'Coffee' }).click();
+    await expect.poll(() => grid.count()).toBe(2);
+    expect(await tabs.filter({ hasText: 'Hot drinks' }).getAttribute('aria-selected')).toBe('true');
+    await checkPage(till, 'till-subcategories');
     await tabs.filter({ hasText: 'Pastries' }).click();
     await expect.poll(() => grid.count()).toBe(0);
     await till.close();

@@ -39,6 +39,7 @@ interface ApiCategory {
   id: string;
   name: string;
   position: number;
+  parentId: string | null;
 }
 interface ApiProduct {
   name: string;
@@ -120,7 +121,12 @@ export async function syncCatalog(db: TillDb, register: Register, token: string)
   await Promise.all([
     ...items.map((item) => tx.objectStore('products').put(item)),
     ...categories.map((category) =>
-      tx.objectStore('categories').put({ id: category.id, name: category.name, position: category.position }),
+      tx.objectStore('categories').put({
+        id: category.id,
+        name: category.name,
+        position: category.position,
+        parentId: category.parentId,
+      }),
     ),
     ...rates.map(({ id, code, name, rate, inclusive }) =>
       tx.objectStore('taxRates').put({ id, code, name, rate, inclusive }),

@@ -35,6 +35,8 @@ export interface Category {
   id: string;
   name: string;
   position: number;
+  /** The top-level category it sits under (absent in catalogs synced before subcategories). */
+  parentId?: string | null;
 }
 
 export interface TaxRate {

@@ -10,6 +10,7 @@ import {
   type CartLine,
   type OrderDiscount,
 } from '../cart.ts';
+import { categoryTabs } from '../categories.ts';
 import type { CatalogItem } from '../db.ts';
 import { formatMoney } from '../format.ts';
 import { describeError } from '../messages.ts';
@@ -88,17 +89,20 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
     setRepricing(undefined);
   }
 
+  // A tab per top-level category; under the chosen one, a tab per subcategory. A top-level tab
+  // shows its subcategories' products too.
+  const tabs = useMemo(() => categoryTabs(catalog.categories, category), [catalog.categories, category]);
   const shown = useMemo(() => {
     // One pass that stops at the first GRID_LIMIT matches: a keystroke stays fast with 100,000 items.
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
     const matches: CatalogItem[] = [];
     for (const item of catalog.items) {
-      if (category !== ALL && item.categoryId !== category) continue;
+      if (category !== ALL && !tabs.inCategory.has(item.categoryId ?? '')) continue;
       if (!words.every((word) => item.searchText.includes(word))) continue;
       if (matches.push(item) === GRID_LIMIT) break;
     }
     return matches;
-  }, [catalog.items, category, query]);
+  }, [catalog.items, category, query, tabs]);
 
   /** Adds the item to the sale; says what happened. */
   function add(item: CatalogItem): string {
@@ -208,19 +212,41 @@ export function SellScreen({ context, resume }: { context: TillContext; resume?:
           />
         )}
         <div className="categories" role="tablist" aria-label="Categories">
-          {[{ id: ALL, name: 'All' }, ...catalog.categories].map((entry) => (
+          {[{ id: ALL, name: 'All' }, ...tabs.top].map((entry) => (
             <button
               key={entry.id}
               type="button"
               role="tab"
-              aria-selected={category === entry.id}
-              className={category === entry.id ? 'tab selected' : 'tab'}
+              aria-selected={tabs.openTop === entry.id || (entry.id === ALL && category === ALL)}
+              className={
+                tabs.openTop === entry.id || (entry.id === ALL && category === ALL) ? 'tab selected' : 'tab'
+              }
               onClick={() => setCategory(entry.id)}
             >
               {entry.name}
             </button>
           ))}
         </div>
+        {tabs.children.length > 0 && (
+          <div
+            className="categories subcategories"
+            role="tablist"
+            aria-label={`Subcategories of ${tabs.openTopName}`}
+          >
+            {[{ id: tabs.openTop!, name: `All ${tabs.openTopName}` }, ...tabs.children].map((entry) => (
+              <button
+                key={entry.id}
+                type="button"
+                role="tab"
+                aria-selected={category === entry.id}
+                className={category === entry.id ? 'tab selected' : 'tab'}
+                onClick={() => setCategory(entry.id)}
+              >
+                {entry.name}
+              </button>
+            ))}
+          </div>
+        )}
         {notice && (
           <p className="error" role="alert">
             {notice}
