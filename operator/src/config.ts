@@ -53,6 +53,13 @@ export interface OperatorConfig {
     smtp?: EgressTarget;
   };
   /**
+   * Where Prometheus scrapes from (its pods' namespace and labels, or a CIDR): tenant pods admit it
+   * on their metrics ports (the POS API's HTTP port, the worker's metrics port), which the chart's
+   * PodMonitor scrapes. Without it nothing from outside a tenant's namespace reaches them but the
+   * ingress controller.
+   */
+  monitoring?: Omit<EgressTarget, 'name' | 'port'>;
+  /**
    * The sender of receipt e-mails (the worker's MAIL_FROM), when the operator has SMTP_URL:
    * "CloudPOS receipts <receipts@example.com>". `CloudPOS receipts <receipts@<baseDomain>>` when
    * absent: the worker's own default is a .localhost address, which a real relay refuses.

@@ -1325,7 +1325,7 @@ describe('charts/cloudpos', () => {
     ).toEqual(['b', 'c']);
   });
 
-  it('creates a ServiceMonitor and a PrometheusRule only when asked and only where the Prometheus Operator API exists', async () => {
+  it('creates a ServiceMonitor, a PodMonitor and a PrometheusRule only when asked and only where the Prometheus Operator API exists', async () => {
     const kinds = async (args: string[]) =>
       (await render(['--values', ciValues, ...args])).objects.map((object) => object.kind);
     const monitoring = ['--api-versions', 'monitoring.coreos.com/v1'];
@@ -1333,14 +1333,18 @@ describe('charts/cloudpos', () => {
       '--set',
       'metrics.serviceMonitor.enabled=true',
       '--set',
+      'metrics.podMonitor.enabled=true',
+      '--set',
       'metrics.prometheusRule.enabled=true',
     ];
     expect(await kinds(monitoring)).not.toContain('ServiceMonitor');
+    expect(await kinds(monitoring)).not.toContain('PodMonitor');
+    expect(await kinds(enabled)).not.toContain('PodMonitor');
     expect(await kinds(monitoring)).not.toContain('PrometheusRule');
     expect(await kinds(enabled)).not.toContain('ServiceMonitor');
     expect(await kinds(enabled)).not.toContain('PrometheusRule');
     expect(await kinds([...enabled, ...monitoring])).toEqual(
-      expect.arrayContaining(['ServiceMonitor', 'PrometheusRule']),
+      expect.arrayContaining(['ServiceMonitor', 'PodMonitor', 'PrometheusRule']),
     );
     // The test API server starts without the Prometheus Operator's CRDs (the next test installs and
     // removes them): an install there renders neither. (The CRD belongs to one release per cluster;
@@ -1363,9 +1367,12 @@ describe('charts/cloudpos', () => {
     expect(dryRun.stdout).not.toContain('kind: PrometheusRule');
     expect(dryRun.stdout).toContain('no ServiceMonitor was created');
     expect(dryRun.stdout).toContain('no PrometheusRule was created');
+    expect(dryRun.stdout).toContain('no PodMonitor was created');
+    // Without config.monitoring the tenants' NetworkPolicy would keep Prometheus out: said so.
+    expect(dryRun.stdout).toContain('config.monitoring does not say where Prometheus runs');
   });
 
-  it("installs the ServiceMonitor and PrometheusRule where the Prometheus Operator's CRDs are, which validate them", async () => {
+  it("installs the ServiceMonitor, PodMonitor and PrometheusRule where the Prometheus Operator's CRDs are, which validate them", async () => {
     const namespace = `chart-monitoring-${suffix}`;
     const release = `mon-${suffix}`;
     const crds = inject('monitoringCrdsPath');
@@ -1378,11 +1385,16 @@ describe('charts/cloudpos', () => {
       'metrics.serviceMonitor.enabled=true',
       '--set',
       'metrics.prometheusRule.enabled=true',
+      '--set',
+      'metrics.podMonitor.enabled=true',
+      '--set',
+      'config.monitoring.namespace=monitoring',
     ];
     try {
       // The CRDs of the release ensure-tools fetched from the Go module proxy.
       await installThirdPartyCrds(crds, [
         'servicemonitors.monitoring.coreos.com',
+        'podmonitors.monitoring.coreos.com',
         'prometheusrules.monitoring.coreos.com',
       ]);
       await createNamespace(namespace);
@@ -1410,6 +1422,23 @@ describe('charts/cloudpos', () => {
         namespace,
       ]);
       expect(storedMonitor.spec).toEqual((find(objects, 'ServiceMonitor') as WithSpec).spec);
+      // Every tenant's POS API and worker, in any namespace, on their metrics ports.
+      const podMonitor = find(objects, 'PodMonitor') as WithSpec;
+      expect(podMonitor.spec).toMatchObject({
+        namespaceSelector: { any: true },
+        selector: { matchLabels: { 'app.kubernetes.io/managed-by': 'cloudpos-operator' } },
+        podMetricsEndpoints: [
+          { port: 'http', path: '/metrics' },
+          { port: 'metrics', path: '/metrics' },
+        ],
+      });
+      const storedPodMonitor = await getJson<WithSpec>([
+        'podmonitor',
+        `${fullname}-tenants`,
+        '-n',
+        namespace,
+      ]);
+      expect(storedPodMonitor.spec).toEqual(podMonitor.spec);
 
       // And it does validate: a duration Prometheus could not read is refused.
       const broken = structuredClone(find(objects, 'PrometheusRule')) as PrometheusRule;

@@ -1,9 +1,10 @@
-// NetworkPolicies: deny everything, then allow ingress from the ingress controller and the namespace
-// itself, and egress to DNS and the shared infrastructure only (the SMTP relay too, when mail is sent).
+// NetworkPolicies: deny everything, then allow ingress from the ingress controller, the namespace
+// itself and (when configured) Prometheus on the metrics ports, and egress to DNS and the shared infrastructure only (the SMTP relay too, when mail is sent).
 import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
 import { databaseClusterNamed, type EgressTarget, type OperatorConfig } from '../config.ts';
 import type { Tenant } from '../generated/tenant.ts';
 import { objectMeta } from './metadata.ts';
+import { API_PORT, WORKER_METRICS_PORT } from './workloads.ts';
 
 export function buildNetworkPolicies(
   tenant: Tenant,
@@ -36,6 +37,17 @@ export function buildNetworkPolicies(
             { podSelector: {} },
           ],
         },
+        ...(config.monitoring
+          ? [
+              {
+                _from: [peer({ name: 'monitoring', port: 0, ...config.monitoring })],
+                ports: [
+                  { protocol: 'TCP', port: API_PORT },
+                  { protocol: 'TCP', port: WORKER_METRICS_PORT },
+                ],
+              },
+            ]
+          : []),
       ],
     }),
     policy('allow-egress', {

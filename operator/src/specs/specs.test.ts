@@ -124,6 +124,40 @@ describe('desiredObjects', () => {
     // NATS: the client port only, never the monitoring port (8222), which lists every account's connections.
     expect(egressPorts).toEqual(['UDP/53', 'TCP/53', 'TCP/5432', 'TCP/4222', 'TCP/6379', 'TCP/4317']);
     expect(policies[2]!.spec?.egress?.[1]?.to).toEqual([{ ipBlock: { cidr: '10.20.0.10/32' } }]);
+    // Nothing else comes in: no monitoring is configured.
+    expect(policies[1]!.spec?.ingress).toHaveLength(1);
+  });
+
+  it('admits Prometheus, where the config says it runs, on the metrics ports only', () => {
+    const monitored = desiredObjects(
+      tenant,
+      {
+        ...testConfig,
+        monitoring: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      },
+      testCredentials,
+    );
+    const ingress = find<V1NetworkPolicy>(monitored, 'NetworkPolicy', 'allow-ingress')?.spec?.ingress ?? [];
+    expect(ingress[1]).toEqual({
+      _from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+        },
+      ],
+      ports: [
+        { protocol: 'TCP', port: 8080 },
+        { protocol: 'TCP', port: 9090 },
+      ],
+    });
+    // Those are the ports the containers expose: the POS API's `http`, the worker's `metrics`.
+    const ports = monitored
+      .filter((object): object is V1Deployment => object.kind === 'Deployment')
+      .flatMap((deployment) => deployment.spec?.template.spec?.containers[0]?.ports ?? []);
+    expect(ports.map((port) => `${port.name}/${port.containerPort}`).sort()).toEqual([
+      'http/8080',
+      'metrics/9090',
+    ]);
   });
 
   it('keeps the database password in a Secret, never in the settings ConfigMap', () => {

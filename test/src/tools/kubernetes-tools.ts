@@ -110,7 +110,11 @@ export type KubernetesTools = Record<KubernetesToolName, string> & {
 export const PROMETHEUS_OPERATOR = {
   module: 'github.com/prometheus-operator/prometheus-operator',
   version: 'v0.85.0',
-  crdFiles: ['monitoring.coreos.com_servicemonitors.yaml', 'monitoring.coreos.com_prometheusrules.yaml'],
+  crdFiles: [
+    'monitoring.coreos.com_servicemonitors.yaml',
+    'monitoring.coreos.com_podmonitors.yaml',
+    'monitoring.coreos.com_prometheusrules.yaml',
+  ],
 } as const;
 
 /**
@@ -143,7 +147,11 @@ export function kwokStagesPath(): string {
 }
 
 export function monitoringCrdsPath(): string {
-  return join(toolDir('prometheus-operator-crds', PROMETHEUS_OPERATOR.version), 'monitoring-crds.yaml');
+  // Named by how many kinds it holds: a cache made before a kind was added is fetched again.
+  return join(
+    toolDir('prometheus-operator-crds', PROMETHEUS_OPERATOR.version),
+    `monitoring-crds-${PROMETHEUS_OPERATOR.crdFiles.length}.yaml`,
+  );
 }
 
 export function cnpgCrdsPath(): string {
