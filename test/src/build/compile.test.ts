@@ -204,7 +204,9 @@ describe('bundling @kubernetes/client-node for a staged tree', () => {
     const missing = await tree({
       'main.js': "import { KubeConfig, NoSuchExport } from '@kubernetes/client-node';\n",
     });
-    await expect(bundleClientNode(missing)).rejects.toThrow(/MISSING_EXPORT\] "NoSuchExport" is not exported/);
+    await expect(bundleClientNode(missing)).rejects.toThrow(
+      /MISSING_EXPORT\] "NoSuchExport" is not exported/,
+    );
     // Nothing was replaced.
     expect((await lstat(join(missing, 'node_modules', '@kubernetes'))).isSymbolicLink()).toBe(true);
 
