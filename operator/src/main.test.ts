@@ -1,7 +1,14 @@
 // The operator as processes: two replicas, one Lease. Only the leader reconciles; when it is killed
 // the standby takes over and converges; reconciles are traced (continuing a Tenant's traceparent)
 // and counted in /metrics.
-import { createTestDatabase, eventually, OtlpReceiver, type TestDatabase } from '@cloudpos/harness';
+import {
+  CLIENT_NODE,
+  createTestDatabase,
+  eventually,
+  OtlpReceiver,
+  stageCompiled,
+  type TestDatabase,
+} from '@cloudpos/harness';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -81,26 +88,33 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function startOperator(name: string, env: Record<string, string> = {}): Promise<OperatorProcess> {
-  return startOperatorProcess({
-    KUBECONFIG: join(dir, 'operator.kubeconfig'),
-    OPERATOR_CONFIG: join(dir, 'config.json'),
-    DATABASE_URL: db.url,
-    NATS_URL: inject('natsOperatorUrl'),
-    NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
-    NATS_SYSTEM_CREDS_FILE: join(dir, 'system.creds'),
-    REDIS_ADMIN_URL: inject('redisUrl'),
-    LEASE_NAMESPACE: 'cloudpos-system',
-    LEASE_DURATION_SECONDS: '3',
-    POD_NAME: name,
-    // Other test files share this API server: this operator takes only its own Tenants.
-    TENANT_LABEL_SELECTOR: 'cloudpos.io/shard=operator-process-test',
-    OTEL_SERVICE_NAME: 'cloudpos-operator',
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    OTEL_BSP_SCHEDULE_DELAY: '200',
-    ...env,
-  }).then((operator) => {
+function startOperator(
+  name: string,
+  env: Record<string, string> = {},
+  options: { staged?: string } = {},
+): Promise<OperatorProcess> {
+  return startOperatorProcess(
+    {
+      KUBECONFIG: join(dir, 'operator.kubeconfig'),
+      OPERATOR_CONFIG: join(dir, 'config.json'),
+      DATABASE_URL: db.url,
+      NATS_URL: inject('natsOperatorUrl'),
+      NATS_OPERATOR_SEED: inject('natsOperatorSeed'),
+      NATS_SYSTEM_CREDS_FILE: join(dir, 'system.creds'),
+      REDIS_ADMIN_URL: inject('redisUrl'),
+      LEASE_NAMESPACE: 'cloudpos-system',
+      LEASE_DURATION_SECONDS: '3',
+      POD_NAME: name,
+      // Other test files share this API server: this operator takes only its own Tenants.
+      TENANT_LABEL_SELECTOR: 'cloudpos.io/shard=operator-process-test',
+      OTEL_SERVICE_NAME: 'cloudpos-operator',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      ...env,
+    },
+    options,
+  ).then((operator) => {
     processes.push(operator);
     return operator;
   });
@@ -254,5 +268,21 @@ describe('the operator process', () => {
     await admin.end();
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
+  });
+
+  it('runs as its image holds it (JavaScript, client-node bundled to the names it imports): it leads and reconciles', async () => {
+    const staged = join(dir, 'staged');
+    await stageCompiled(fileURLToPath(new URL('../..', import.meta.url)), staged, 'operator');
+    const bundled = JSON.parse(
+      await readFile(join(staged, 'node_modules', CLIENT_NODE, 'package.json'), 'utf8'),
+    ) as { cloudpos?: { bundled: string[] } };
+    expect(bundled.cloudpos?.bundled).toEqual(expect.arrayContaining(['KubeConfig', 'makeInformer']));
+    const operator = await startOperator('compiled', {}, { staged });
+    await eventually('the compiled operator to lead', () => operator.said('became leader'), 60_000);
+    await applyTenant('compiled-shop');
+    await eventually('compiled-shop to be Ready', () => isReady('compiled-shop'), 90_000);
+    await eventually('it to say it reconciled', () => operator.said('reconciled') || undefined, 10_000);
+    operator.child.kill('SIGTERM');
+    expect(await operator.exited).toBe(0);
   });
 });

@@ -2,6 +2,7 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { freePort } from '@cloudpos/harness';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {} from '@cloudpos/harness/vitest/provided';
 import { inject } from 'vitest';
@@ -160,17 +161,30 @@ export interface OperatorProcess {
 /**
  * Starts the operator process with `env` on top of this process's environment (KUBECONFIG,
  * OPERATOR_CONFIG, DATABASE_URL, NATS_*, REDIS_ADMIN_URL, LEASE_NAMESPACE, ...; see main.ts), its
- * metrics on a free port. The caller stops it (SIGTERM, or SIGKILL for a crash).
+ * metrics on a free port. The caller stops it (SIGTERM, or SIGKILL for a crash). With `staged` (a
+ * tree from the harness's stageCompiled), it runs that JavaScript, as the operator's image does,
+ * with no type stripper.
  */
-export async function startOperatorProcess(env: Record<string, string>): Promise<OperatorProcess> {
+export async function startOperatorProcess(
+  env: Record<string, string>,
+  options: { staged?: string } = {},
+): Promise<OperatorProcess> {
   const metricsPort = await freePort();
+  const { staged } = options;
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
-      fileURLToPath(new URL('./main.ts', import.meta.url)),
-    ],
+    staged
+      ? [
+          '--no-experimental-strip-types',
+          '--import',
+          join(staged, 'services/telemetry/src/register.js'),
+          join(staged, 'operator/src/main.js'),
+        ]
+      : [
+          '--import',
+          fileURLToPath(import.meta.resolve('@cloudpos/telemetry/register')),
+          fileURLToPath(new URL('./main.ts', import.meta.url)),
+        ],
     { env: { ...process.env, METRICS_PORT: String(metricsPort), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];

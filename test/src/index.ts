@@ -44,3 +44,12 @@ export {
   type AxeViolation,
 } from './infra/browser.ts';
 export { compileTypeScriptTree, renameEntryPoints, stageCompiled, trackedSources } from './build/compile.ts';
+export {
+  bundleClientNode,
+  clientNodeImports,
+  CLIENT_NODE,
+  CLIENT_NODE_BUNDLER,
+  isModule,
+  moduleFiles,
+  type ClientNodeBundle,
+} from './build/client-node.ts';

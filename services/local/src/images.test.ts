@@ -3,15 +3,18 @@
 // and the POS API image's entrypoint starting the service from its unpacked
 // layers against a real PostgreSQL and Redis.
 import { execFile, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  CLIENT_NODE,
   ManagedProcess,
+  clientNodeImports,
   freePort,
   locateCrane,
   generatePassword,
+  moduleFiles,
   startPostgres,
   startRedis,
 } from '@cloudpos/harness';
@@ -203,6 +206,28 @@ describe('npm run images', () => {
       '-print',
     ]);
     expect(leftovers.trim()).toBe('');
+
+    // @kubernetes/client-node is one module of the names the app's JavaScript imports from it, which
+    // the image's Node loads with its dependencies from the image's node_modules.
+    const names = await clientNodeImports(await moduleFiles(join(root, 'app')));
+    expect(names).toEqual(expect.arrayContaining(['KubeConfig', 'CustomObjectsApi', 'Watch']));
+    const clientNode = join(root, 'app', 'node_modules', CLIENT_NODE);
+    expect(
+      (
+        JSON.parse(await readFile(join(clientNode, 'package.json'), 'utf8')) as {
+          cloudpos: { bundled: string[] };
+        }
+      ).cloudpos.bundled,
+    ).toEqual(names);
+    expect(await readdir(clientNode)).not.toContain('dist');
+    const [node, nodeArgs] = onImageLibraries(root, '/usr/local/bin/node', [
+      '--input-type=module',
+      '--eval',
+      `const m = await import('${CLIENT_NODE}');` +
+        `console.log(JSON.stringify(${JSON.stringify(names)}.filter((name) => m[name] !== undefined)));`,
+    ]);
+    const { stdout: defined } = await execFileAsync(node, nodeArgs, { cwd: join(root, 'app') });
+    expect(JSON.parse(defined)).toEqual(names);
   }, 120_000);
 
   it("runs the operator image's pg_dump and pg_restore (for BackupThenDelete) from its unpacked layers", async () => {

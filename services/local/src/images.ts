@@ -12,12 +12,18 @@ import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
   ActionableError,
+  CLIENT_NODE,
+  CLIENT_NODE_BUNDLER,
   ManagedProcess,
+  bundleClientNode,
+  clientNodeImports,
   compileTypeScriptTree,
   ensureCrane,
   freePort,
+  isModule,
   locateCrane,
   locatePgClientTools,
+  moduleFiles,
   reportFatal,
   trackedSources,
 } from '@cloudpos/harness';
@@ -327,7 +333,7 @@ async function debianLayer(
 
 /**
  * /app: the app workspaces (tests left out) compiled to JavaScript, the built till and portal,
- * production node_modules.
+ * production node_modules, with @kubernetes/client-node bundled to the names the app imports.
  */
 async function appLayer(workDir: string, log: (line: string) => void): Promise<string> {
   const stage = join(workDir, 'app-root');
@@ -377,6 +383,13 @@ async function appLayer(workDir: string, log: (line: string) => void): Promise<s
   const content = createHash('sha256').update(modulesKey).update(`typescript ${ts.version}`);
   for (const file of files) content.update(file).update(await readFile(join(repoRoot, file)));
   for (const dir of BUILT) content.update(await treeHash(join(repoRoot, dir)));
+  // @kubernetes/client-node is a bundle of the names the app's modules import (the same names from
+  // the sources as from their JavaScript), made by this bundler: the name says which.
+  const clientNodeNames = await clientNodeImports([
+    ...files.filter(isModule).map((file) => join(repoRoot, file)),
+    ...(await Promise.all(BUILT.map((dir) => moduleFiles(join(repoRoot, dir))))).flat(),
+  ]);
+  content.update(`${CLIENT_NODE} bundled by ${CLIENT_NODE_BUNDLER}: ${clientNodeNames.join(',')}`);
   const target = join(workDir, `app-${content.digest('hex').slice(0, 16)}.tar.gz`);
   if (await exists(target)) return target;
 
@@ -393,6 +406,16 @@ async function appLayer(workDir: string, log: (line: string) => void): Promise<s
     });
   }
   await cp(modules, app, { recursive: true, verbatimSymlinks: true });
+  // Importing the whole package costs the operator and the portal some 75–95 MB (ADR 0025).
+  const bundle = await bundleClientNode(app);
+  if ((bundle?.names ?? []).join() !== clientNodeNames.join())
+    throw new Error(
+      `the app's JavaScript imports ${bundle?.names.join(', ')} from ${CLIENT_NODE}, its sources ${clientNodeNames.join(', ')}`,
+    );
+  if (bundle)
+    log(
+      `app layer: ${CLIENT_NODE} bundled to the ${bundle.names.length} names the app imports (${(bundle.bytes / 1e6).toFixed(1)} MB)`,
+    );
   await reproducibleTarGz(stage, target);
   await rm(stage, { recursive: true, force: true });
   await pruneOlder(workDir, 'app', target);

@@ -1,11 +1,13 @@
 // The images' JavaScript: a tree of TypeScript modules and a workspace package, compiled, runs on a
 // Node with type stripping turned off, and gives what the sources give.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bundleClientNode, CLIENT_NODE, clientNodeImports, moduleFiles } from './client-node.ts';
 import { compileTypeScriptTree, renameEntryPoints, stageCompiled } from './compile.ts';
 
 const execFileAsync = promisify(execFile);
@@ -110,5 +112,113 @@ describe('compiling the app for the images', () => {
     expect(failed).toBeDefined();
     expect(failed).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|ERR_MODULE_NOT_FOUND|SyntaxError/);
     expect(failed).toContain('OPERATOR_CONFIG is not set');
+
+    // Its client-node is the bundle of the names its modules import, and serves every one of them.
+    const names = await clientNodeImports(await moduleFiles(root));
+    expect(names).toEqual(
+      expect.arrayContaining(['KubeConfig', 'CoreV1Api', 'makeInformer', 'ApiException']),
+    );
+    const bundle = join(root, 'node_modules', CLIENT_NODE);
+    expect(
+      (
+        JSON.parse(await readFile(join(bundle, 'package.json'), 'utf8')) as {
+          cloudpos: { bundled: string[] };
+        }
+      ).cloudpos.bundled,
+    ).toEqual(names);
+    expect((await readdir(bundle)).filter((file) => file.endsWith('.js'))).toEqual(['index.js']);
+    expect(await exportedBy(join(bundle, 'index.js'), names)).toEqual(names);
+    // The checkout's own package is untouched (the staged tree's packages are symlinks to it).
+    const installed = JSON.parse(
+      await readFile(join(repoRoot, 'node_modules', CLIENT_NODE, 'package.json'), 'utf8'),
+    ) as { main: string; cloudpos?: unknown };
+    expect(installed).toMatchObject({ main: 'dist/index.js' });
+    expect(installed.cloudpos).toBeUndefined();
+  });
+});
+
+/** The names among `names` a module exports as something defined, loaded by a process of its own. */
+async function exportedBy(module: string, names: string[]): Promise<string[]> {
+  const { stdout } = await execFileAsync(process.execPath, [
+    '--input-type=module',
+    '--eval',
+    `const m = await import(${JSON.stringify(pathToFileURL(module).href)});` +
+      `console.log(JSON.stringify(${JSON.stringify(names)}.filter((name) => m[name] !== undefined)));`,
+  ]);
+  return JSON.parse(stdout) as string[];
+}
+
+describe('bundling @kubernetes/client-node for a staged tree', () => {
+  /** A tree whose node_modules/@kubernetes is a symlink to the checkout's, as stageCompiled makes it. */
+  async function tree(modules: Record<string, string>): Promise<string> {
+    const root = await mkdtemp(join(tmpdir(), 'cloudpos-client-node-'));
+    dirs.push(root);
+    await writeFile(join(root, 'package.json'), JSON.stringify({ type: 'module' }));
+    await mkdir(join(root, 'node_modules'));
+    await symlink(join(repoRoot, 'node_modules', '@kubernetes'), join(root, 'node_modules', '@kubernetes'));
+    for (const [file, text] of Object.entries(modules)) {
+      await mkdir(join(root, file, '..'), { recursive: true });
+      await writeFile(join(root, file), text);
+    }
+    return root;
+  }
+
+  it('finds the names imported as values, and bundles exactly those without touching the checkout', async () => {
+    const root = await tree({
+      'a/main.ts': [
+        "import type { V1Pod } from '@kubernetes/client-node';",
+        "import { type V1Lease, KubeConfig, CoreV1Api as Core } from '@kubernetes/client-node';",
+        "export { Watch } from '@kubernetes/client-node';",
+        "export type { V1Secret } from '@kubernetes/client-node';",
+      ].join('\n'),
+      'b/other.js': "import { KubeConfig, ApiException } from '@kubernetes/client-node';\n",
+      'b/types.d.ts': "import { V1Namespace } from '@kubernetes/client-node';\n",
+    });
+    const names = ['ApiException', 'CoreV1Api', 'KubeConfig', 'Watch'];
+    expect(await clientNodeImports(await moduleFiles(root))).toEqual(names);
+
+    const bundle = await bundleClientNode(root);
+    expect(bundle?.names).toEqual(names);
+    // Small next to the package's 62 MB, and it runs: a client is made from it.
+    expect(bundle!.bytes).toBeLessThan(10_000_000);
+    const scope = join(root, 'node_modules', '@kubernetes');
+    expect((await lstat(scope)).isSymbolicLink()).toBe(false);
+    expect((await lstat(join(scope, 'client-node'))).isSymbolicLink()).toBe(false);
+    expect(await realpath(join(scope, 'client-node', 'node_modules'))).toBe(
+      await realpath(join(repoRoot, 'node_modules', CLIENT_NODE, 'node_modules')),
+    );
+    // Its dependencies resolve from the staged tree's node_modules: the checkout's, here.
+    for (const dependency of await readdir(join(repoRoot, 'node_modules'))) {
+      if (dependency !== '@kubernetes')
+        await symlink(join(repoRoot, 'node_modules', dependency), join(root, 'node_modules', dependency));
+    }
+    expect(await exportedBy(join(scope, 'client-node', 'index.js'), [...names, 'AppsV1Api'])).toEqual(names);
+    expect(
+      JSON.parse(
+        await readFile(join(repoRoot, 'node_modules', CLIENT_NODE, 'package.json'), 'utf8'),
+      ) as object,
+    ).toMatchObject({ main: 'dist/index.js' });
+  });
+
+  it('fails, naming it, on a name the package does not export or an import a bundle cannot serve', async () => {
+    const missing = await tree({
+      'main.js': "import { KubeConfig, NoSuchExport } from '@kubernetes/client-node';\n",
+    });
+    await expect(bundleClientNode(missing)).rejects.toThrow(
+      /MISSING_EXPORT\] "NoSuchExport" is not exported/,
+    );
+    // Nothing was replaced.
+    expect((await lstat(join(missing, 'node_modules', '@kubernetes'))).isSymbolicLink()).toBe(true);
+
+    const namespace = await tree({ 'src/main.js': "\nimport * as k8s from '@kubernetes/client-node';\n" });
+    await expect(bundleClientNode(namespace)).rejects.toThrow(/src\/main\.js:2: a namespace import/);
+    const dynamic = await tree({ 'main.js': "const k8s = await import('@kubernetes/client-node');\n" });
+    await expect(bundleClientNode(dynamic)).rejects.toThrow(/a dynamic import\(\)/);
+    const deep = await tree({
+      'main.js': "import { x } from '@kubernetes/client-node/dist/gen/index.js';\n",
+    });
+    await expect(bundleClientNode(deep)).rejects.toThrow(/a deep import/);
+    // A tree that does not import it keeps the package as it is.
+    expect(await bundleClientNode(await tree({ 'main.js': 'export {};\n' }))).toBeUndefined();
   });
 });

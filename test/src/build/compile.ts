@@ -8,6 +8,7 @@ import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
+import { bundleClientNode } from './client-node.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -88,8 +89,9 @@ export async function trackedSources(repoRoot: string, folders: readonly string[
 
 /**
  * A runnable copy, compiled as the images have it, of one workspace and the workspaces it depends
- * on, in `target` (made empty first), using this checkout's installed packages: what a benchmark
- * measures when it should run what the images run.
+ * on, in `target` (made empty first), using this checkout's installed packages (symlinked) but for
+ * @kubernetes/client-node, bundled to the names the staged modules import as in the images
+ * (client-node.ts): what a benchmark measures when it should run what the images run.
  */
 export async function stageCompiled(repoRoot: string, target: string, workspace: string): Promise<void> {
   const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
@@ -130,4 +132,5 @@ export async function stageCompiled(repoRoot: string, target: string, workspace:
     if ((await readdir(own).catch(() => [])).length > 0)
       await symlink(own, join(target, dir, 'node_modules'));
   }
+  await bundleClientNode(target);
 }
