@@ -231,6 +231,33 @@ export function InlineInput({
   );
 }
 
+/** The one choice of a row action (a register's store, a category's parent): label for screen readers. */
+export function InlineSelect({
+  id,
+  label,
+  options,
+  ...select
+}: Omit<ComponentProps<'select'>, 'id' | 'children'> & {
+  id: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+}) {
+  return (
+    <>
+      <label htmlFor={id} className="visually-hidden">
+        {label}
+      </label>
+      <select id={id} {...select}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
 /** A form's key that changes after each success, so the form empties for the next entry. */
 export const freshAfter = (result: object | undefined, name: string) =>
   result && 'ok' in result && typeof result.ok === 'string' ? result.ok : name;

@@ -11,6 +11,7 @@ import {
   FormError,
   freshAfter,
   InlineInput,
+  InlineSelect,
   Outcome,
   SelectField,
   useListForms,
@@ -234,16 +235,13 @@ export default function Categories() {
               fields={{ id: category.id, version: category.version }}
               key={`place-${category.id}-${category.version}`}
             >
-              <label htmlFor={`place-${category.id}`} className="visually-hidden">
-                {`Place ${category.name} under`}
-              </label>
-              <select id={`place-${category.id}`} name="parentId" defaultValue={category.parentId ?? ''}>
-                {places.map((option) => (
-                  <option key={option.value} value={option.value}>
-                    {option.label}
-                  </option>
-                ))}
-              </select>
+              <InlineSelect
+                id={`place-${category.id}`}
+                label={`Place ${category.name} under`}
+                name="parentId"
+                defaultValue={category.parentId ?? ''}
+                options={places}
+              />
               <button type="submit" className="secondary">
                 Place
               </button>

@@ -2,7 +2,7 @@
 // till, rename, move to another open store, deactivate (revoke: its sign-ins end) or reactivate.
 import { useEffect, useRef } from 'react';
 import { useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
-import { ActionForm, FormError, InlineInput, Outcome } from '../../form-kit.tsx';
+import { ActionForm, FormError, InlineInput, InlineSelect, Outcome } from '../../form-kit.tsx';
 import {
   fieldErrors,
   formObject,
@@ -140,17 +140,16 @@ export default function Registers() {
                 </button>
               </ActionForm>
               <ActionForm intent="move" fields={{ id: register.id }}>
-                <label htmlFor={`move-${register.id}`} className="visually-hidden">
-                  Store of {register.name}
-                </label>
-                <select id={`move-${register.id}`} name="storeId" defaultValue={register.storeId ?? ''}>
-                  {register.storeId ? null : <option value="">Choose a store</option>}
-                  {stores.map((store) => (
-                    <option key={store.id} value={store.id}>
-                      {store.name}
-                    </option>
-                  ))}
-                </select>
+                <InlineSelect
+                  id={`move-${register.id}`}
+                  label={`Store of ${register.name}`}
+                  name="storeId"
+                  defaultValue={register.storeId ?? ''}
+                  options={[
+                    ...(register.storeId ? [] : [{ value: '', label: 'Choose a store' }]),
+                    ...stores.map((store) => ({ value: store.id, label: store.name })),
+                  ]}
+                />
                 <button type="submit" className="secondary">
                   Move
                 </button>
