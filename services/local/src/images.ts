@@ -380,7 +380,12 @@ async function appLayer(workDir: string, log: (line: string) => void): Promise<s
   }
 
   // The layer is rebuilt only when a file in it changed: its name says what it holds.
-  const content = createHash('sha256').update(modulesKey).update(`typescript ${ts.version}`);
+  // How the sources become JavaScript is part of what the layer holds: the compiler's version and
+  // our own compile step, so a change to either builds the layer again.
+  const content = createHash('sha256')
+    .update(modulesKey)
+    .update(`typescript ${ts.version}`)
+    .update(compileTypeScriptTree.toString());
   for (const file of files) content.update(file).update(await readFile(join(repoRoot, file)));
   for (const dir of BUILT) content.update(await treeHash(join(repoRoot, dir)));
   // @kubernetes/client-node is a bundle of the names the app's modules import (the same names from

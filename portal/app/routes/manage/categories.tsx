@@ -36,9 +36,7 @@ export const meta = () => [{ title: 'Categories · CloudPOS' }];
 const byPosition = (a: Category, b: Category) => a.position - b.position || a.name.localeCompare(b.name);
 
 /** Top-level categories in order, each with its subcategories in order. */
-export function categoryTree(
-  categories: readonly Category[],
-): { category: Category; children: Category[] }[] {
+function categoryTree(categories: readonly Category[]): { category: Category; children: Category[] }[] {
   const top = categories.filter((category) => category.parentId === null).toSorted(byPosition);
   return top.map((category) => ({
     category,
