@@ -56,8 +56,15 @@ describe('checkout', () => {
     expect(order.status).toBe(302);
     const checkoutUrl = order.headers.get('location')!;
     expect(checkoutUrl.startsWith(`${portal.stripe.url}/checkout/pay/cs_test_`)).toBe(true);
+    // The account's Stripe customer is made with its first order, with the owner's e-mail.
+    const customer = portal.stripe.requests.find((request) => request.path === '/v1/customers')!;
+    expect(customer.params).toMatchObject({ email: 'ana@corner.example' });
+    expect(customer.idempotencyKey).toMatch(/^cloudpos:portal:customer:/);
+    const customerId = [...portal.stripe.billing.customers.values()].find(
+      (candidate) => candidate.email === 'ana@corner.example',
+    )!.id;
     const session = portal.stripe.requests.find((request) => request.path === '/v1/checkout/sessions')!;
-    expect(session.params).toMatchObject({ mode: 'subscription', customer_email: 'ana@corner.example' });
+    expect(session.params).toMatchObject({ mode: 'subscription', customer: customerId });
     expect(session.idempotencyKey).toMatch(/^cloudpos:portal:checkout:/);
 
     const back = new URL(await pay(checkoutUrl));

@@ -101,7 +101,7 @@ describe('plans and the customer portal', () => {
     expect(await (await fetch(portalUrl)).text()).toContain('Update plan');
     const chosen = await fetch(portalUrl, {
       method: 'POST',
-      body: new URLSearchParams({ price: price('scale') }),
+      body: new URLSearchParams({ subscription: subscriptionId, price: price('scale') }),
       redirect: 'manual',
     });
     expect(chosen.status).toBe(303);
@@ -192,5 +192,71 @@ describe('plans and the customer portal', () => {
     // The tenant page links billing for owners only.
     expect(await (await owner.get(`/tenants/${slug}`)).text()).toContain(`/tenants/${slug}/billing`);
     expect(await (await manager.get(`/tenants/${slug}`)).text()).not.toContain(`/tenants/${slug}/billing`);
+  });
+
+  it('keeps one Stripe customer per account: a second store is its second subscription, switched on its own', async () => {
+    const customer = portal.stripe.billing.subscriptions.get(subscriptionId)!.customer as string;
+    const second = `${slug}-2`;
+    await readyTenant(portal, owner, second, 'Pia Pantry Two');
+    const checkout = portal.stripe.requests.filter(
+      (request) => request.method === 'POST' && request.path === '/v1/checkout/sessions',
+    );
+    expect(checkout.at(-1)!.params).toMatchObject({
+      customer,
+      subscription_data: { description: `Pia Pantry Two (${second})` },
+    });
+    expect(checkout.at(-1)!.params).not.toHaveProperty('customer_email');
+    const { rows } = await sql.query<{ slug: string; customer: string }>(
+      `select t.slug, a.stripe_customer_id as customer from platform.tenant t
+       join platform.account a on a.id = t.account_id join platform.subscription s on s.tenant_id = t.id
+       where t.slug in ($1, $2) order by t.slug`,
+      [slug, second],
+    );
+    expect(rows.map((row) => [row.slug, row.customer])).toEqual([
+      [slug, customer],
+      [second, customer],
+    ]);
+    const secondSubscription = (
+      await sql.query<{ id: string }>(
+        `select s.id from platform.subscription s join platform.tenant t on t.id = s.tenant_id where t.slug = $1`,
+        [second],
+      )
+    ).rows[0]!.id;
+    expect(portal.stripe.billing.subscriptions.get(secondSubscription)!.customer).toBe(customer);
+    const { account_id: accountId } = (
+      await sql.query<{ account_id: string }>('select account_id from platform.tenant where slug = $1', [
+        slug,
+      ])
+    ).rows[0]!;
+    const customersOfAccount = [...portal.stripe.billing.customers.values()].filter(
+      (candidate) => (candidate.metadata as Record<string, string>).account_id === accountId,
+    );
+    expect(customersOfAccount.map((candidate) => candidate.id)).toEqual([customer]);
+
+    // Stripe's portal, opened from the second store, lists both stores' subscriptions.
+    const opened = await owner.post(`/tenants/${second}/billing`, { intent: 'portal' });
+    const portalUrl = opened.headers.get('location')!;
+    const listed = await (await fetch(portalUrl)).text();
+    expect(listed).toContain(`Plan of Pia Pantry (${slug})`);
+    expect(listed).toContain(`Plan of Pia Pantry Two (${second})`);
+    const chosen = await fetch(portalUrl, {
+      method: 'POST',
+      body: new URLSearchParams({ subscription: secondSubscription, price: price('scale') }),
+      redirect: 'manual',
+    });
+    expect(chosen.status).toBe(303);
+    await eventually(
+      'the second store on the Scale plan',
+      async () =>
+        (
+          await sql.query<{ spec_plan: string }>(
+            `select manifest -> 'spec' ->> 'plan' as spec_plan from platform.tenant where slug = $1`,
+            [second],
+          )
+        ).rows[0]?.spec_plan === 'scale',
+      30_000,
+    );
+    // The first store's plan is its own.
+    expect(await storedPlan()).toMatchObject({ plan: 'starter', spec_plan: 'starter' });
   });
 });

@@ -130,11 +130,12 @@ export async function handleEvent(ctx: WebhookContext, event: Stripe.Event): Pro
         subscription.items.data[0]?.price.id ?? null,
       ],
     );
+    // Accounts whose first order predates the customer made at order time get theirs here.
     if (customerId)
-      await tx.query('update platform.account set stripe_customer_id = $2 where id = $1', [
-        tenant.account_id,
-        customerId,
-      ]);
+      await tx.query(
+        'update platform.account set stripe_customer_id = coalesce(stripe_customer_id, $2) where id = $1',
+        [tenant.account_id, customerId],
+      );
     // A second Checkout completed for the same tenant changes nothing more: it is provisioned once.
     if (tenant.state !== 'awaiting_payment') return 'handled';
     // The plan the subscription pays for now (it may have changed since the order), else the order's.

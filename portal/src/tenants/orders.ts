@@ -95,14 +95,18 @@ export async function orderTenant(
   if (!tenantId) throw new Error('no tenant row after reserving the slug');
   let session: Stripe.Checkout.Session;
   try {
+    const customer = await stripeCustomerOf(ctx, user);
     session = await ctx.stripe.checkout.sessions.create(
       {
         mode: 'subscription',
         line_items: [{ price: ctx.prices[input.plan], quantity: 1 }],
         client_reference_id: tenantId,
-        customer_email: user.email,
+        customer,
         metadata: { tenant_id: tenantId, slug: input.slug, account_id: user.accountId },
-        subscription_data: { metadata: { tenant_id: tenantId, slug: input.slug } },
+        subscription_data: {
+          description: `${input.storeName} (${input.slug})`,
+          metadata: { tenant_id: tenantId, slug: input.slug },
+        },
         success_url: new URL(
           `/tenants/${input.slug}?session_id={CHECKOUT_SESSION_ID}`,
           ctx.publicUrl,
@@ -130,6 +134,31 @@ export async function orderTenant(
   });
   if (!session.url) throw new PortalError('billing_unavailable', 'Stripe returned no Checkout page.');
   return session.url;
+}
+
+/**
+ * The account's one Stripe customer, created with its first order: every tenant of the account is a
+ * subscription of it, so Stripe's customer portal shows them all with one card and one invoice list.
+ * Stripe's idempotency key makes concurrent first orders create one customer; the row keeps the first.
+ */
+async function stripeCustomerOf(ctx: OrdersContext, user: PortalUser): Promise<string> {
+  const stored = await ctx.db.query<{ stripe_customer_id: string | null; name: string }>(
+    'select stripe_customer_id, name from platform.account where id = $1',
+    [user.accountId],
+  );
+  const account = stored.rows[0];
+  if (!account) throw new Error(`account ${user.accountId} not found`);
+  if (account.stripe_customer_id) return account.stripe_customer_id;
+  const customer = await ctx.stripe.customers.create(
+    { email: user.email, name: account.name, metadata: { account_id: user.accountId } },
+    { idempotencyKey: `cloudpos:portal:customer:${user.accountId}` },
+  );
+  const kept = await ctx.db.query<{ stripe_customer_id: string }>(
+    `update platform.account set stripe_customer_id = coalesce(stripe_customer_id, $2)
+     where id = $1 returning stripe_customer_id`,
+    [user.accountId, customer.id],
+  );
+  return kept.rows[0]!.stripe_customer_id;
 }
 
 const slugTaken = () =>

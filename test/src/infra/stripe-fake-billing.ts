@@ -1,11 +1,12 @@
 // The billing half of the Stripe fake: Prices, Checkout Sessions in subscription mode with a hosted
 // payment page, Customers, Subscriptions and Invoices, the customer portal (billing portal sessions
 // with a hosted page), subscription updates (a new price), and the events Stripe sends for them. The
-// payment page is plain HTML a browser test "pays" on; paying creates the customer, an active
-// subscription and a paid invoice, emits their events (checkout.session.completed last) and sends
-// the browser to the session's success_url, as Stripe's Checkout does. The portal page lists the
-// prices; choosing one switches the subscription to it (customer.subscription.updated) and sends
-// the browser back to the session's return_url.
+// payment page is plain HTML a browser test "pays" on; paying creates the customer (unless the
+// session names one), an active subscription and a paid invoice, emits their events
+// (checkout.session.completed last) and sends the browser to the session's success_url, as Stripe's
+// Checkout does. The portal page lists the customer's subscriptions, each with the prices; choosing
+// one switches that subscription to it (customer.subscription.updated) and sends the browser back to
+// the session's return_url.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -204,6 +205,8 @@ export class FakeBilling {
         };
       }
     }
+    if (resource === 'customers' && method === 'POST' && parts.length === 2)
+      return (params) => this.createCustomer(params);
     if (resource === 'billing_portal' && first === 'sessions' && method === 'POST' && parts.length === 3)
       return (params) => this.createPortalSession(params);
     if (resource === 'subscriptions' && method === 'POST' && parts.length === 3)
@@ -214,6 +217,22 @@ export class FakeBilling {
       if (resource === 'invoices') return get(this.invoices, 'invoice');
     }
     return undefined;
+  }
+
+  /** POST /v1/customers: `email`, `name` and `metadata`, as CloudPOS sends them. */
+  private createCustomer(params: Params): Json {
+    const customer: Json = {
+      id: id('cus'),
+      object: 'customer',
+      created: this.host.now(),
+      email: str(params, 'email') ?? null,
+      livemode: false,
+      metadata: metadataOf(params),
+      name: str(params, 'name') ?? null,
+    };
+    this.customers.set(customer.id as string, customer);
+    this.host.emit('customer.created', customer);
+    return structuredClone(customer);
   }
 
   /** POST /v1/billing_portal/sessions: a short-lived link to the customer portal for one customer. */
@@ -270,24 +289,29 @@ export class FakeBilling {
     return this.changePrice(subscriptionId, priceId);
   }
 
-  /** Serves the customer portal (GET) and takes a plan switch on it (POST `price`). */
+  /**
+   * Serves the customer portal (GET): every subscription of the session's customer that has not
+   * ended, each with the prices; takes a plan switch on it (POST `subscription` and `price`).
+   */
   portalPage(request: IncomingMessage, response: ServerResponse, sessionId: string, body: string): void {
     const session = this.portalSessions.get(sessionId);
-    const subscription = session
-      ? [...this.subscriptions.values()].find(
+    const subscriptions = session
+      ? [...this.subscriptions.values()].filter(
           (candidate) => candidate.customer === session.customer && candidate.status !== 'canceled',
         )
-      : undefined;
-    if (!session || !subscription) {
+      : [];
+    if (!session || subscriptions.length === 0) {
       response.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
       response.end('<!doctype html><title>Not found</title><p>This billing page does not exist.</p>');
       return;
     }
     if (request.method === 'POST') {
-      const priceId = new URLSearchParams(body).get('price') ?? '';
-      if (!this.prices.has(priceId)) {
+      const form = new URLSearchParams(body);
+      const priceId = form.get('price') ?? '';
+      const subscription = subscriptions.find((candidate) => candidate.id === form.get('subscription'));
+      if (!subscription || !this.prices.has(priceId)) {
         response.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(portalPage(session, subscription, [...this.prices.values()], 'Choose a plan.'));
+        response.end(portalPage(session, subscriptions, [...this.prices.values()], 'Choose a plan.'));
         return;
       }
       this.changePrice(subscription.id as string, priceId);
@@ -298,7 +322,7 @@ export class FakeBilling {
       return;
     }
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(portalPage(session, subscription, [...this.prices.values()]));
+    response.end(portalPage(session, subscriptions, [...this.prices.values()]));
   }
 
   private createSession(params: Params): Json {
@@ -316,6 +340,10 @@ export class FakeBilling {
       return { price, quantity: Number(str(item, 'quantity') ?? '1') };
     });
     const currency = lines[0]!.price.currency as string;
+    const customer = str(params, 'customer');
+    if (customer && str(params, 'customer_email'))
+      throw invalid('You may only specify one of these parameters: customer, customer_email.', 'customer');
+    if (customer && !this.customers.has(customer)) throw missing('customer', customer);
     const session: Json = {
       id: `cs_test_${randomBytes(24).toString('base64url').replace(/[-_]/g, 'x')}`,
       object: 'checkout.session',
@@ -328,7 +356,7 @@ export class FakeBilling {
       client_reference_id: str(params, 'client_reference_id') ?? null,
       created: this.host.now(),
       currency,
-      customer: null,
+      customer: customer ?? null,
       customer_email: str(params, 'customer_email') ?? null,
       expires_at: this.host.now() + 24 * 3600,
       livemode: false,
@@ -346,13 +374,18 @@ export class FakeBilling {
     this.pending.set(session.id as string, {
       lines,
       subscriptionMetadata: metadataOf(obj(params, 'subscription_data')),
+      subscriptionDescription: str(obj(params, 'subscription_data'), 'description') ?? null,
     });
     return structuredClone(session);
   }
 
   private readonly pending = new Map<
     string,
-    { lines: { price: Json; quantity: number }[]; subscriptionMetadata: Json }
+    {
+      lines: { price: Json; quantity: number }[];
+      subscriptionMetadata: Json;
+      subscriptionDescription: string | null;
+    }
   >();
 
   /** Serves the hosted payment page (GET) and takes the payment (POST). */
@@ -373,7 +406,7 @@ export class FakeBilling {
       if (session.status !== 'complete') {
         if (card !== 'pm_card_visa') {
           response.writeHead(402, { 'content-type': 'text/html; charset=utf-8' });
-          response.end(payPage(session, 'Your card was declined.'));
+          response.end(payPage(session, this.emailOf(session), 'Your card was declined.'));
           return;
         }
         this.complete(session);
@@ -384,19 +417,29 @@ export class FakeBilling {
       return;
     }
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(payPage(session));
+    response.end(payPage(session, this.emailOf(session)));
+  }
+
+  /** Who pays: the e-mail the session was given, or that of the customer it names. */
+  private emailOf(session: Json): string {
+    const customer = typeof session.customer === 'string' ? this.customers.get(session.customer) : undefined;
+    const email = session.customer_email ?? customer?.email;
+    return typeof email === 'string' ? email : '';
   }
 
   private complete(session: Json): void {
     const now = this.host.now();
     const pending = this.pending.get(session.id as string)!;
-    const customer: Json = {
+    // The customer the session names, or a new one with the e-mail given on the page.
+    const existing = typeof session.customer === 'string' ? this.customers.get(session.customer) : undefined;
+    const customer: Json = existing ?? {
       id: id('cus'),
       object: 'customer',
       created: now,
       email: session.customer_email,
       livemode: false,
       metadata: {},
+      name: null,
     };
     this.customers.set(customer.id as string, customer);
     const subscriptionId = id('sub');
@@ -426,6 +469,7 @@ export class FakeBilling {
       created: now,
       currency: session.currency,
       customer: customer.id,
+      description: pending.subscriptionDescription,
       items: {
         object: 'list',
         data: pending.lines.map((line) => ({
@@ -454,7 +498,7 @@ export class FakeBilling {
       status: 'complete',
       subscription: subscriptionId,
     });
-    this.host.emit('customer.created', customer);
+    if (!existing) this.host.emit('customer.created', customer);
     this.host.emit('customer.subscription.created', subscription);
     this.host.emit('invoice.paid', invoice);
     this.host.emit('checkout.session.completed', session);
@@ -463,15 +507,15 @@ export class FakeBilling {
 
 const escape = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function portalPage(session: Json, subscription: Json, prices: Json[], error?: string): string {
-  const current = ((subscription.items as { data: { price: Json }[] }).data[0]?.price.id as string) ?? '';
+function portalPage(session: Json, subscriptions: Json[], prices: Json[], error?: string): string {
   const amount = (price: Json) =>
     `${((price.unit_amount as number) / 100).toFixed(2)} ${String(price.currency).toUpperCase()}`;
-  return hostedPage(
-    'Billing',
-    `<h1>Your subscription</h1>
-${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
-<form method="post"><fieldset><legend>Plan</legend>
+  const form = (subscription: Json) => {
+    const current = ((subscription.items as { data: { price: Json }[] }).data[0]?.price.id as string) ?? '';
+    const name =
+      typeof subscription.description === 'string' ? subscription.description : String(subscription.id);
+    return `<form method="post"><input type="hidden" name="subscription" value="${escape(subscription.id)}">
+<fieldset><legend>Plan of ${escape(name)}</legend>
 ${prices
   .map(
     (price) =>
@@ -480,17 +524,23 @@ ${prices
   .join('\n')}
 </fieldset>
 <button type="submit">Update plan</button>
-</form>
+</form>`;
+  };
+  return hostedPage(
+    'Billing',
+    `<h1>Your subscriptions</h1>
+${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+${subscriptions.map(form).join('\n')}
 <p><a href="${escape(session.return_url ?? '/')}">Return</a></p>`,
   );
 }
 
-function payPage(session: Json, error?: string): string {
+function payPage(session: Json, email: string, error?: string): string {
   const amount = ((session.amount_total as number) / 100).toFixed(2);
   return hostedPage(
     'Pay',
     `<h1>Subscribe</h1>
-<p>${escape(session.customer_email ?? '')}</p>
+<p>${escape(email)}</p>
 <p><strong>${escape(amount)} ${escape(String(session.currency).toUpperCase())}</strong> per month</p>
 ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <form method="post">
