@@ -5,13 +5,7 @@
 // PORTAL_TOKEN_SECRET (tenant keys for portal tokens), SMTP_URL (tenant workers send receipt e-mails), LEASE_NAMESPACE, POD_NAME, METRICS_HOST, METRICS_PORT, CONCURRENCY, TENANT_LABEL_SELECTOR (shards), RESYNC_SECONDS,
 // WATCHDOG_SECONDS; the cluster from KUBECONFIG or in-cluster.
 // Only the leader (a Lease) reconciles; every replica serves /healthz and /metrics.
-import {
-  AppsV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubernetesObjectApi,
-} from '@kubernetes/client-node';
+import { CoordinationV1Api, CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
 import { createPgPool, migrateAllTenants, tenantOrmConfig } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -135,8 +129,6 @@ const metrics = managerMetrics(telemetryMetrics.registry);
 const ctx = {
   config,
   objects: KubernetesObjectApi.makeApiClient(kc),
-  core: kc.makeApiClient(CoreV1Api),
-  apps: kc.makeApiClient(AppsV1Api),
   custom: kc.makeApiClient(CustomObjectsApi),
   postgres: defaultCluster.postgres,
   databaseUrl: defaultCluster.databaseUrl,

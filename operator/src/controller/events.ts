@@ -2,7 +2,7 @@
 // `kubectl describe tenant <name>` tells the story. Cluster-scoped objects keep their Events in
 // the `default` namespace. Recording is best effort: a lost Event never fails a reconcile.
 import { randomBytes } from 'node:crypto';
-import type { CoreV1Api } from '@kubernetes/client-node';
+import type { CoreV1Event, KubernetesObjectApi } from '@kubernetes/client-node';
 import { TENANT_API_VERSION, TENANT_KIND, type Tenant } from '../generated/tenant.ts';
 import type { Condition } from './conditions.ts';
 
@@ -29,37 +29,37 @@ export function transitionEvents(before: Condition[] | undefined, after: Conditi
 }
 
 export async function recordEvents(
-  core: CoreV1Api,
+  objects: KubernetesObjectApi,
   tenant: Tenant,
   events: TenantEvent[],
   now: Date,
 ): Promise<void> {
   for (const event of events) {
     try {
-      await core.createNamespacedEvent({
-        namespace: EVENT_NAMESPACE,
-        body: {
-          metadata: {
-            name: `${tenant.metadata.name}.${randomBytes(6).toString('hex')}`,
-            namespace: EVENT_NAMESPACE,
-          },
-          involvedObject: {
-            apiVersion: TENANT_API_VERSION,
-            kind: TENANT_KIND,
-            name: tenant.metadata.name,
-            uid: tenant.metadata.uid,
-            resourceVersion: tenant.metadata.resourceVersion,
-          },
-          type: event.type,
-          reason: event.reason,
-          message: event.message,
-          source: { component: 'cloudpos-operator' },
-          reportingComponent: 'cloudpos.io/operator',
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
+      const body: CoreV1Event = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: {
+          name: `${tenant.metadata.name}.${randomBytes(6).toString('hex')}`,
+          namespace: EVENT_NAMESPACE,
         },
-      });
+        involvedObject: {
+          apiVersion: TENANT_API_VERSION,
+          kind: TENANT_KIND,
+          name: tenant.metadata.name,
+          uid: tenant.metadata.uid,
+          resourceVersion: tenant.metadata.resourceVersion,
+        },
+        type: event.type,
+        reason: event.reason,
+        message: event.message,
+        source: { component: 'cloudpos-operator' },
+        reportingComponent: 'cloudpos.io/operator',
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      };
+      await objects.create(body);
     } catch {
       // Best effort, like client-go's recorder: the status already says the same.
     }

@@ -14,13 +14,7 @@ import {
 import type {} from '@cloudpos/harness/vitest/provided';
 import { tenantSetupCode } from '@cloudpos/pos-api';
 import { bearer, seedTestCatalog } from '@cloudpos/pos-api/test-support';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  KubernetesObjectApi,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -95,8 +89,6 @@ beforeAll(async () => {
     redis: testRedisAdmin(),
     config,
     objects: KubernetesObjectApi.makeApiClient(kc),
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
     now: () => new Date(),
   };

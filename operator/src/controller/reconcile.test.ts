@@ -38,6 +38,9 @@ import { IDENTITY_SECRET, reconcileTenant, type ReconcileContext } from './recon
 
 let db: TestDatabase;
 let ctx: ReconcileContext;
+/** The test's own typed clients, for reading what the reconcile made. */
+let core: CoreV1Api;
+let apps: AppsV1Api;
 let data: Awaited<ReturnType<typeof tenantDataContext>>;
 
 beforeAll(async () => {
@@ -46,6 +49,8 @@ beforeAll(async () => {
   const kc = new KubeConfig();
   kc.loadFromFile(inject('kubeconfigPath'));
   data = await tenantDataContext(db.url);
+  core = kc.makeApiClient(CoreV1Api);
+  apps = kc.makeApiClient(AppsV1Api);
   ctx = {
     ...data,
     redis: testRedisAdmin(),
@@ -55,8 +60,6 @@ beforeAll(async () => {
       egress: { ...testConfigFor(db.url).egress, smtp: { name: 'smtp', port: 587, cidr: '192.0.2.25/32' } },
     },
     objects: KubernetesObjectApi.makeApiClient(kc),
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
     now: () => new Date(),
     portalTokenSecret: PORTAL_TOKEN_SECRET,
@@ -192,7 +195,7 @@ describe('reconciling a Tenant', () => {
     const credentials = (await readSecretData('tenant-recon-shop', 'tenant-credentials'))!;
     expect(credentials.SMTP_URL).toBe(SMTP_URL);
     const env = async (name: string) =>
-      (await ctx.apps.readNamespacedDeployment({ name, namespace: 'tenant-recon-shop' })).spec?.template.spec
+      (await apps.readNamespacedDeployment({ name, namespace: 'tenant-recon-shop' })).spec?.template.spec
         ?.containers[0]?.env ?? [];
     expect((await env('worker')).filter((variable) => /^(SMTP_URL|MAIL_FROM)$/.test(variable.name))).toEqual([
       { name: 'SMTP_URL', valueFrom: { secretKeyRef: { name: 'tenant-credentials', key: 'SMTP_URL' } } },
@@ -213,7 +216,7 @@ describe('reconciling a Tenant', () => {
 
   it('writes nothing on a second pass when nothing changed', async () => {
     const before = await readTenant('recon-shop');
-    const identityBefore = await ctx.core.readNamespacedSecret({
+    const identityBefore = await core.readNamespacedSecret({
       name: IDENTITY_SECRET,
       namespace: 'tenant-recon-shop',
     });
@@ -222,8 +225,6 @@ describe('reconciling a Tenant', () => {
       {
         ...ctx,
         objects: recordingWrites(ctx.objects, 'objects', writes),
-        core: recordingWrites(ctx.core, 'core', writes),
-        apps: recordingWrites(ctx.apps, 'apps', writes),
         custom: recordingWrites(ctx.custom, 'custom', writes),
       },
       'recon-shop',
@@ -231,7 +232,7 @@ describe('reconciling a Tenant', () => {
     // Not a single write request, not even a no-op apply (SMTP settings included: ctx.smtpUrl).
     expect(writes).toEqual([]);
     const after = await readTenant('recon-shop');
-    const identityAfter = await ctx.core.readNamespacedSecret({
+    const identityAfter = await core.readNamespacedSecret({
       name: IDENTITY_SECRET,
       namespace: 'tenant-recon-shop',
     });
@@ -244,9 +245,9 @@ describe('reconciling a Tenant', () => {
     await reconcileUntilSettled('recon-shop');
     const suspended = await readTenant('recon-shop');
     expect(suspended.status?.phase).toBe('Suspended');
-    const api = await ctx.apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
+    const api = await apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
     expect(api.spec?.replicas).toBe(0);
-    const settings = await ctx.core.readNamespacedConfigMap({
+    const settings = await core.readNamespacedConfigMap({
       name: 'tenant-settings',
       namespace: 'tenant-recon-shop',
     });
@@ -260,12 +261,12 @@ describe('reconciling a Tenant', () => {
   it('follows a plan change: quota, replicas, autoscaler and stream limits', async () => {
     await applyTenant('recon-shop', { plan: 'growth' });
     await reconcileUntilSettled('recon-shop');
-    const quota = await ctx.core.readNamespacedResourceQuota({
+    const quota = await core.readNamespacedResourceQuota({
       name: 'tenant-quota',
       namespace: 'tenant-recon-shop',
     });
     expect(quota.spec?.hard?.['requests.cpu']).toBe('8');
-    const api = await ctx.apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
+    const api = await apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
     expect(api.status?.readyReplicas).toBe(2);
     const hpa = await kubectl([
       'get',
@@ -283,7 +284,7 @@ describe('reconciling a Tenant', () => {
     await reconcileUntilSettled('recon-shop');
     const gone = await kubectl(['get', 'hpa', 'pos-api', '-n', 'tenant-recon-shop']);
     expect(gone.stderr).toContain('NotFound');
-    const shrunk = await ctx.core.readNamespacedResourceQuota({
+    const shrunk = await core.readNamespacedResourceQuota({
       name: 'tenant-quota',
       namespace: 'tenant-recon-shop',
     });
@@ -305,7 +306,7 @@ describe('reconciling a Tenant', () => {
       'name',
     ]);
     expect(policy.stdout.trim()).toBe('networkpolicy.networking.k8s.io/default-deny');
-    const api = await ctx.apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
+    const api = await apps.readNamespacedDeployment({ name: 'pos-api', namespace: 'tenant-recon-shop' });
     expect(api.spec?.replicas).toBe(1);
   });
 });
@@ -326,7 +327,7 @@ describe('deleting a Tenant', () => {
     await applyTenant('delete-shop', { deletionPolicy: 'Delete' });
     await reconcileUntilSettled('delete-shop');
     expect((await readTenant('delete-shop')).metadata.finalizers).toEqual(['cloudpos.io/cleanup']);
-    const secret = await ctx.core.readNamespacedSecret({
+    const secret = await core.readNamespacedSecret({
       name: 'tenant-credentials',
       namespace: 'tenant-delete-shop',
     });

@@ -6,8 +6,6 @@ import {
   ApiException,
   PatchStrategy,
   setHeaderOptions,
-  type AppsV1Api,
-  type CoreV1Api,
   type CustomObjectsApi,
   type KubernetesObject,
   type KubernetesObjectApi,
@@ -62,8 +60,6 @@ export interface ReconcileContext extends TenantDataContext {
   redis: RedisAdmin;
   config: OperatorConfig;
   objects: KubernetesObjectApi;
-  core: CoreV1Api;
-  apps: AppsV1Api;
   custom: CustomObjectsApi;
   now(): Date;
   /** The platform's PORTAL_TOKEN_SECRET: each tenant's API gets its own key derived from it. */
@@ -151,7 +147,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
       restoreFrom,
       into,
     );
-    await recordEvents(ctx.core, tenant, [restored], now);
+    await recordEvents(ctx.objects, tenant, [restored], now);
   }
   const data = await provisionTenantData(onTenantCluster, tenant, identity, await userCreds);
   set(data.database);
@@ -244,7 +240,7 @@ export async function reconcileTenant(ctx: ReconcileContext, name: string): Prom
     ...(lastBackup ? { lastBackup } : {}),
   };
   await writeStatus(ctx, tenant, status, now);
-  await recordEvents(ctx.core, tenant, backup?.events ?? [], now);
+  await recordEvents(ctx.objects, tenant, backup?.events ?? [], now);
   const converged = status.phase === 'Ready' || status.phase === 'Suspended';
   // A converged tenant comes back when its next backup is due.
   const requeueAfterMs = converged ? backup?.nextInMs : 2000;
@@ -279,7 +275,12 @@ async function writeStatus(
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await recordEvents(ctx.core, tenant, transitionEvents(tenant.status?.conditions, conditions ?? []), now);
+    await recordEvents(
+      ctx.objects,
+      tenant,
+      transitionEvents(tenant.status?.conditions, conditions ?? []),
+      now,
+    );
   }
 }
 
@@ -319,7 +320,7 @@ async function finalize(ctx: ReconcileContext, tenant: Tenant): Promise<Reconcil
       backupDir: ctx.config.backupDir,
       accountPublicKey: identity.NATS_ACCOUNT_PUBLIC_KEY,
     });
-    await recordEvents(ctx.core, tenant, events, ctx.now());
+    await recordEvents(ctx.objects, tenant, events, ctx.now());
     await patchTenant(ctx, tenant, {
       metadata: {
         finalizers: (tenant.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER),
@@ -345,7 +346,7 @@ async function finalize(ctx: ReconcileContext, tenant: Tenant): Promise<Reconcil
     if (!sameStatus(tenant.status, status)) {
       await patchTenant(ctx, tenant, { status }, true);
       await recordEvents(
-        ctx.core,
+        ctx.objects,
         tenant,
         transitionEvents(tenant.status?.conditions, conditions),
         ctx.now(),
@@ -393,10 +394,9 @@ async function readIfExists<T>(read: () => Promise<T>): Promise<T | undefined> {
 /** One of the tenant's objects from the informers' cache when it has it, else from the API server. */
 async function readOwned<T extends KubernetesObject>(
   ctx: ReconcileContext,
-  ref: ObjectRef,
-  read: () => Promise<T>,
+  ref: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } },
 ): Promise<T | undefined> {
-  return (ctx.cached?.(ref) as T | undefined) ?? readIfExists(read);
+  return (ctx.cached?.(ref) as T | undefined) ?? readIfExists(() => ctx.objects.read<T>(ref));
 }
 
 const decodeSecret = (secret: V1Secret | undefined): Record<string, string> =>
@@ -412,7 +412,9 @@ async function readIdentity(ctx: ReconcileContext, tenant: Tenant): Promise<Part
   // Never generated twice: an identity the cache lacks or has incomplete is read from the server.
   const copy = decodeSecret(ctx.cached?.({ apiVersion: 'v1', kind: 'Secret', metadata }));
   if (isCompleteIdentity(copy)) return copy;
-  return decodeSecret(await readIfExists(() => ctx.core.readNamespacedSecret(metadata)));
+  return decodeSecret(
+    await readIfExists(() => ctx.objects.read<V1Secret>({ apiVersion: 'v1', kind: 'Secret', metadata })),
+  );
 }
 
 /**
@@ -437,9 +439,7 @@ async function storeIdentity(
 
 async function currentUserCreds(ctx: ReconcileContext, tenant: Tenant): Promise<string | undefined> {
   const metadata = { name: CREDENTIALS_SECRET, namespace: namespaceName(tenant) };
-  const secret = await readOwned(ctx, { apiVersion: 'v1', kind: 'Secret', metadata }, () =>
-    ctx.core.readNamespacedSecret(metadata),
-  );
+  const secret = await readOwned<V1Secret>(ctx, { apiVersion: 'v1', kind: 'Secret', metadata });
   return decodeSecret(secret)['nats.creds'];
 }
 
@@ -464,11 +464,7 @@ async function pruneAutoscaler(ctx: ReconcileContext, tenant: Tenant, wanted: bo
 
 async function isDowngrade(ctx: ReconcileContext, tenant: Tenant): Promise<boolean> {
   const metadata = { name: 'tenant-quota', namespace: namespaceName(tenant) };
-  const quota = await readOwned<V1ResourceQuota>(
-    ctx,
-    { apiVersion: 'v1', kind: 'ResourceQuota', metadata },
-    () => ctx.core.readNamespacedResourceQuota(metadata),
-  );
+  const quota = await readOwned<V1ResourceQuota>(ctx, { apiVersion: 'v1', kind: 'ResourceQuota', metadata });
   const sizedFor = quota?.metadata?.labels?.[PLAN_LABEL] as Plan | undefined;
   return sizedFor !== undefined && PLAN_ORDER.indexOf(sizedFor) > PLAN_ORDER.indexOf(tenant.spec.plan);
 }
@@ -479,7 +475,7 @@ async function workloadsCondition(ctx: ReconcileContext, tenant: Tenant): Promis
     ['pos-api', 'worker'].map(async (name) => {
       const ref = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace } };
       const copy: V1Deployment | undefined = ctx.cached?.(ref);
-      return copy ?? ctx.apps.readNamespacedDeployment({ name, namespace });
+      return copy ?? ctx.objects.read<V1Deployment>(ref);
     }),
   );
   const notReady = deployments.filter((deployment) => !isAvailable(deployment));
