@@ -16,16 +16,18 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import ts from 'typescript';
+import { lazyPackageImports } from './lazy-imports.ts';
 
 export const CLIENT_NODE = '@kubernetes/client-node';
 // rolldown itself (a native binding) loads only when a bundle is made, not with the harness.
 const ROLLDOWN_VERSION = (createRequire(import.meta.url)('rolldown/package.json') as { version: string })
   .version;
 /** What goes into the name of a cached layer that holds a bundle: bumped when the bundle's recipe changes. */
-export const CLIENT_NODE_BUNDLER = `rolldown ${ROLLDOWN_VERSION}, esm, tree-shaken, not minified, v1`;
+export const CLIENT_NODE_BUNDLER = `rolldown ${ROLLDOWN_VERSION}, esm, tree-shaken, not minified, packages loaded when first used, v2`;
 
 /** Whether a file is a module that can import a package: JavaScript or TypeScript, not declarations. */
 export const isModule = (path: string): boolean =>
@@ -155,6 +157,7 @@ export async function bundleClientNode(
   const warnings: string[] = [];
   let code: string;
   let exported: string[];
+  let lazy: ReturnType<typeof lazyPackageImports>;
   try {
     const { rolldown } = await import('rolldown');
     const build = await rolldown({
@@ -191,6 +194,9 @@ export async function bundleClientNode(
         throw new Error(`rolldown made ${output.map((file) => file.fileName).join(', ')}, not one module`);
       code = chunks[0]!.code;
       exported = [...chunks[0]!.exports].sort();
+      // Proxy agents, OIDC, YAML, WebSockets: loaded by the first call that needs them.
+      lazy = lazyPackageImports(code);
+      code = lazy.code;
     } finally {
       await build.close();
     }
@@ -220,6 +226,14 @@ export async function bundleClientNode(
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging);
   await writeFile(join(staging, 'index.js'), code);
+  // The nested dependencies go with the bundle, and its lazy imports are checked from there.
+  const nested = join(packageDir, 'node_modules');
+  if (await lstat(nested).catch(() => undefined)) {
+    if ((await lstat(packageDir)).isSymbolicLink())
+      await symlink(await realpath(nested), join(staging, 'node_modules'));
+    else await rename(nested, join(staging, 'node_modules'));
+  }
+  await checkLazyImports(staging, lazy.bindings);
   await writeFile(
     join(staging, 'package.json'),
     `${JSON.stringify(
@@ -238,17 +252,54 @@ export async function bundleClientNode(
     )}\n`,
   );
   await cp(join(installed, 'LICENSE'), join(staging, 'LICENSE')).catch(() => {});
-  // Dependencies npm nested under the package (versions that differ from the hoisted ones).
-  const nested = join(packageDir, 'node_modules');
-  if (await lstat(nested).catch(() => undefined)) {
-    if ((await lstat(packageDir)).isSymbolicLink())
-      await symlink(await realpath(nested), join(staging, 'node_modules'));
-    else await rename(nested, join(staging, 'node_modules'));
-  }
   // A symlink is removed, not followed.
   await rm(packageDir, { recursive: true, force: true });
   await rename(staging, packageDir);
   return { names: wanted, bytes: Buffer.byteLength(code) };
+}
+
+/**
+ * Checks, in a Node process, that every binding the bundle loads lazily (lazy-imports.ts) is what an
+ * import from the bundle's folder gives: the same module, with each name it uses. A package whose
+ * ES module cannot be require()d (top-level await) or lacks a name fails the build, not a request.
+ */
+async function checkLazyImports(folder: string, bindings: Map<string, string[]>): Promise<void> {
+  const check = join(folder, '.check-lazy-imports.mjs');
+  await writeFile(
+    check,
+    `import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { types } from 'node:util';
+const require = createRequire(import.meta.url);
+const problems = [];
+for (const [specifier, names] of ${JSON.stringify([...bindings])}) {
+  try {
+    const imported = await import(specifier);
+    const required = require(fileURLToPath(import.meta.resolve(specifier)));
+    const esm = types.isModuleNamespaceObject(required);
+    for (const name of names) {
+      if (name === '*') continue;
+      const lazy = name === 'default' && !esm ? required : required[name];
+      if (imported[name] === undefined || lazy !== imported[name])
+        problems.push(specifier + ': ' + name + ' is not what import gives');
+    }
+  } catch (error) {
+    problems.push(specifier + ': ' + error.message);
+  }
+}
+if (problems.length > 0) { console.error(problems.join('\\n')); process.exit(1); }
+`,
+  );
+  try {
+    await promisify(execFile)(process.execPath, [check], { cwd: folder });
+  } catch (error) {
+    throw new Error(
+      `bundling ${CLIENT_NODE}: a dependency cannot be loaded lazily\n${(error as { stderr?: string }).stderr ?? String(error)}`,
+      { cause: error },
+    );
+  } finally {
+    await rm(check, { force: true });
+  }
 }
 
 /** The real folder of the package a module would load as @kubernetes/client-node. */

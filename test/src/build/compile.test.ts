@@ -1,6 +1,7 @@
 // The images' JavaScript: a tree of TypeScript modules and a workspace package, compiled, runs on a
 // Node with type stripping turned off, and gives what the sources give.
 import { execFile } from 'node:child_process';
+import { isBuiltin } from 'node:module';
 import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleClientNode, CLIENT_NODE, clientNodeImports, moduleFiles } from './client-node.ts';
+import { lazyPackageImports } from './lazy-imports.ts';
 import { compileTypeScriptTree, renameEntryPoints, stageCompiled } from './compile.ts';
 
 const execFileAsync = promisify(execFile);
@@ -116,8 +118,11 @@ describe('compiling the app for the images', () => {
     // Its client-node is the bundle of the names its modules import, and serves every one of them.
     const names = await clientNodeImports(await moduleFiles(root));
     expect(names).toEqual(
-      expect.arrayContaining(['KubeConfig', 'CoreV1Api', 'makeInformer', 'ApiException']),
+      expect.arrayContaining(['KubeConfig', 'KubernetesObjectApi', 'makeInformer', 'ApiException']),
     );
+    // Not the generated APIs of every core and apps kind (ADR 0025): generic objects serve those reads.
+    expect(names).not.toContain('CoreV1Api');
+    expect(names).not.toContain('AppsV1Api');
     const bundle = join(root, 'node_modules', CLIENT_NODE);
     expect(
       (
@@ -148,6 +153,71 @@ async function exportedBy(module: string, names: string[]): Promise<string[]> {
   return JSON.parse(stdout) as string[];
 }
 
+describe("loading a bundle's packages when first used", () => {
+  it("turns each import of a package into a stand-in, keeps Node's and relative ones, drops side-effect ones", async () => {
+    const { code, bindings, dropped } = lazyPackageImports(
+      [
+        "import fs from 'node:fs';",
+        "import { URL as NodeURL } from 'url';",
+        "import * as yaml from 'js-yaml';",
+        "import { Agent, fetch as undiciFetch } from 'undici';",
+        "import WebSocket from 'isomorphic-ws';",
+        "import 'tar-fs';",
+        "import { local } from './local.js';",
+        'export const parse = (text) => yaml.load(text);',
+        'export const agent = () => new Agent();',
+        'export { fs, local, undiciFetch, WebSocket };',
+      ].join('\n'),
+    );
+    expect([...bindings]).toEqual([
+      ['js-yaml', ['*']],
+      ['undici', ['Agent', 'fetch']],
+      ['isomorphic-ws', ['default']],
+    ]);
+    expect(dropped).toEqual(['tar-fs']);
+    expect(code).toContain("import fs from 'node:fs';");
+    expect(code).toContain("import { URL as NodeURL } from 'url';");
+    expect(code).toContain("import { local } from './local.js';");
+    expect(code).toContain('const yaml = __lazyNamespace("js-yaml");');
+    expect(code).toContain(
+      'const Agent = __lazyBinding("undici", "Agent"), undiciFetch = __lazyBinding("undici", "fetch");',
+    );
+    expect(code).toContain('const WebSocket = __lazyBinding("isomorphic-ws", "default");');
+    expect(code).not.toMatch(/from 'js-yaml'|from 'undici'|'tar-fs'/);
+
+    // Run from the checkout: nothing is loaded until used, then it is what an import gives.
+    const dir = await mkdtemp(join(repoRoot, 'test', '.lazy-imports-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'local.js'), 'export const local = 1;\n');
+    await writeFile(join(dir, 'lazy.mjs'), code);
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '--eval',
+        `import { createRequire } from 'node:module';
+const lazy = await import(${JSON.stringify(pathToFileURL(join(dir, 'lazy.mjs')).href)});
+// undici is CommonJS: once required, it is in require's cache.
+const undiciLoaded = () => Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/node_modules/undici/'));
+const before = undiciLoaded();
+const parsed = lazy.parse('a: 1');
+const agent = lazy.agent();
+const after = undiciLoaded();
+const { Agent } = await import('undici');
+console.log(JSON.stringify({ before, after, parsed, isAgent: agent instanceof Agent, ws: typeof lazy.WebSocket.OPEN }));`,
+      ],
+      { cwd: dir },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      before: false,
+      after: true,
+      parsed: { a: 1 },
+      isAgent: true,
+      ws: 'number',
+    });
+  });
+});
+
 describe('bundling @kubernetes/client-node for a staged tree', () => {
   /** A tree whose node_modules/@kubernetes is a symlink to the checkout's, as stageCompiled makes it. */
   async function tree(modules: Record<string, string>): Promise<string> {
@@ -176,6 +246,11 @@ describe('bundling @kubernetes/client-node for a staged tree', () => {
     });
     const names = ['ApiException', 'CoreV1Api', 'KubeConfig', 'Watch'];
     expect(await clientNodeImports(await moduleFiles(root))).toEqual(names);
+    // Its dependencies resolve from the staged tree's node_modules: the checkout's, here.
+    for (const dependency of await readdir(join(repoRoot, 'node_modules'))) {
+      if (dependency !== '@kubernetes')
+        await symlink(join(repoRoot, 'node_modules', dependency), join(root, 'node_modules', dependency));
+    }
 
     const bundle = await bundleClientNode(root);
     expect(bundle?.names).toEqual(names);
@@ -187,12 +262,20 @@ describe('bundling @kubernetes/client-node for a staged tree', () => {
     expect(await realpath(join(scope, 'client-node', 'node_modules'))).toBe(
       await realpath(join(repoRoot, 'node_modules', CLIENT_NODE, 'node_modules')),
     );
-    // Its dependencies resolve from the staged tree's node_modules: the checkout's, here.
-    for (const dependency of await readdir(join(repoRoot, 'node_modules'))) {
-      if (dependency !== '@kubernetes')
-        await symlink(join(repoRoot, 'node_modules', dependency), join(root, 'node_modules', dependency));
-    }
-    expect(await exportedBy(join(scope, 'client-node', 'index.js'), [...names, 'AppsV1Api'])).toEqual(names);
+    const bundled = join(scope, 'client-node', 'index.js');
+    expect(await exportedBy(bundled, [...names, 'AppsV1Api'])).toEqual(names);
+    // It imports only Node's modules; its packages load when first used: YAML for a kubeconfig.
+    const imports = [...(await readFile(bundled, 'utf8')).matchAll(/^import .* from ['"]([^'"]+)['"];$/gm)];
+    expect(imports.map((match) => match[1]).filter((specifier) => !isBuiltin(specifier!))).toEqual([]);
+    const { stdout } = await execFileAsync(process.execPath, [
+      '--input-type=module',
+      '--eval',
+      `const { KubeConfig } = await import(${JSON.stringify(pathToFileURL(bundled).href)});
+const kc = new KubeConfig();
+kc.loadFromString('apiVersion: v1\\nkind: Config\\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\\nusers: [{name: u, user: {token: t}}]\\ncontexts: [{name: x, context: {cluster: c, user: u}}]\\ncurrent-context: x\\n');
+console.log(kc.getCurrentCluster().server);`,
+    ]);
+    expect(stdout.trim()).toBe('https://127.0.0.1:1');
     expect(
       JSON.parse(
         await readFile(join(repoRoot, 'node_modules', CLIENT_NODE, 'package.json'), 'utf8'),
