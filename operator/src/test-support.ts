@@ -2,6 +2,8 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { freePort } from '@cloudpos/harness';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {} from '@cloudpos/harness/vitest/provided';
@@ -209,6 +211,9 @@ export async function apiAsTheTenantsPod(
   redis: Redis,
 ): Promise<{ app: PosApi; secret: Record<string, string> }> {
   const secret = (await readSecretData(`tenant-${slug}`, 'tenant-credentials'))!;
+  // The NATS user the pod mounts from the Secret (NATS_CREDS_FILE), on the harness's NATS.
+  const natsDir = await mkdtemp(join(tmpdir(), 'cloudpos-pod-nats-'));
+  await writeFile(join(natsDir, 'nats.creds'), secret['nats.creds']!, { mode: 0o600 });
   const app = await testApp({
     databaseUrl: secret.DATABASE_URL!,
     redis,
@@ -221,7 +226,10 @@ export async function apiAsTheTenantsPod(
       // Only its own tenant's key, when the operator has the platform's secret.
       PORTAL_TOKEN_SECRET: '',
       ...(secret.PORTAL_TOKEN_KEY ? { PORTAL_TOKEN_KEY: secret.PORTAL_TOKEN_KEY } : {}),
+      NATS_URL: inject('natsOperatorUrl'),
+      NATS_CREDS_FILE: join(natsDir, 'nats.creds'),
     },
   });
+  app.addHook('onClose', async () => rm(natsDir, { recursive: true, force: true }));
   return { app, secret };
 }

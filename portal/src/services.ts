@@ -4,12 +4,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { PooledKubeConfig } from '@cloudpos/operator/pooled-kubeconfig';
 import type { Logger } from '@cloudpos/telemetry';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pg from 'pg';
 import Stripe from 'stripe';
 import type { z } from 'zod';
-import { SLUG_PATTERN, type choosePlanSchema, type logInSchema, type signUpSchema } from '../app/forms.ts';
+import type { choosePlanSchema, logInSchema, signUpSchema } from '../app/forms.ts';
 import {
   logIn,
   requestPasswordReset,
@@ -54,7 +52,6 @@ import {
 } from './admin.ts';
 import type { AccountRole } from '../app/rights.ts';
 import { PosApiError, posApiClients } from './pos/client.ts';
-import { natsSaleEvents, type SaleEvents } from './pos/sale-events.ts';
 
 export interface PortalServices {
   sessions: Sessions;
@@ -74,11 +71,6 @@ export interface PortalServices {
   switchPlan(user: PortalUser, slug: string, plan: PlanName): Promise<'switched' | 'unchanged'>;
   /** The tenant's POS API as this user (ADR 0015); `not_found` for another account's tenant. */
   storeAccess(user: PortalUser, slug: string): Promise<StoreAccess>;
-  /**
-   * Sale events of a tenant the caller already has store access to (live figures); undefined where
-   * the portal has no tenant NATS credentials (in a cluster, for now): pages then re-read the figures.
-   */
-  saleEvents: SaleEvents | undefined;
   /** Aborted when the portal begins to shut down: long-lived answers (event streams) end then. */
   closing: AbortSignal;
   /** Members of the user's current account, and its open invitations. */
@@ -189,20 +181,6 @@ export async function createRuntime(
       },
     }),
   };
-  // Local mode: each tenant's NATS user credentials lie in TENANTS_DIR (what the worker reads), and
-  // the portal watches a tenant's sale events with that tenant's own credentials only.
-  const tenantsDir = config.TENANTS_DIR;
-  const saleEvents =
-    config.PROVISIONER === 'local' && tenantsDir && config.NATS_URL
-      ? natsSaleEvents({
-          url: config.NATS_URL,
-          credentials: async (slug) =>
-            SLUG_PATTERN.test(slug)
-              ? readFile(join(tenantsDir, `${slug}.nats.creds`)).catch(() => undefined)
-              : undefined,
-          ...(overrides.logger ? { logger: overrides.logger } : {}),
-        })
-      : undefined;
   const closing = new AbortController();
   const inFlight = new Set<Promise<void>>();
   const provisionLater = (tenantId: string) => {
@@ -234,7 +212,6 @@ export async function createRuntime(
     openCustomerPortal: (user, slug) => openCustomerPortal(plans, user, slug),
     switchPlan: (user, slug, plan) => switchPlan(plans, user, slug, plan),
     storeAccess: (user, slug) => storeAccess(db, posApiFor, user, slug, tillUrl),
-    saleEvents,
     closing: closing.signal,
     membersOf: (user) => members.membersOf(db, user),
     inviteMember: (user, input) => members.inviteMember(accounts, user, input),
@@ -264,7 +241,6 @@ export async function createRuntime(
     async close() {
       closing.abort();
       await Promise.allSettled([...inFlight]);
-      await saleEvents?.close();
       await provisioner.close();
       mailer.close();
       await db.end();

@@ -6,6 +6,7 @@
 // its own cluster.
 import {
   createTestDatabase,
+  eventually,
   generatePassword,
   startPostgres,
   type PostgresServer,
@@ -15,6 +16,7 @@ import type {} from '@cloudpos/harness/vitest/provided';
 import { tenantSetupCode } from '@cloudpos/pos-api';
 import { bearer, seedTestCatalog } from '@cloudpos/pos-api/test-support';
 import { CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -132,10 +134,20 @@ const STORE = [{ code: 'MAIN', name: 'Main Street' }];
  * The tenant's POS API as its pod runs it: dedicated, with exactly what the operator wrote into
  * its credentials Secret. The first owner is set up with the tenant's setup code, then it sells.
  */
-async function sellAsTheTenantsPod(slug: string, cluster: DatabaseClusterConnection): Promise<string> {
+/**
+ * Sells once through a POS API configured as the tenant's pod is (its Secret only), listening, with
+ * the owner watching GET /v1/sales/events: the sale's event (published here with the tenant's own
+ * NATS user, as the worker's relay does) reaches the stream, and `quiet` tenant's events never do.
+ */
+async function sellAsTheTenantsPod(
+  slug: string,
+  cluster: DatabaseClusterConnection,
+  quiet?: string,
+): Promise<string> {
   const redis = new Redis(inject('redisUrl'));
   const { app, secret } = await apiAsTheTenantsPod(slug, redis);
   await seedTestCatalog(cluster.postgres, secret.DATABASE_SCHEMA!);
+  const watching = new AbortController();
   try {
     const host = `${slug}.localhost`;
     const setup = await app.inject({
@@ -149,22 +161,62 @@ async function sellAsTheTenantsPod(slug: string, cluster: DatabaseClusterConnect
       },
     });
     expect(setup.statusCode, setup.body).toBe(201);
+    const owner = bearer(setup.json<{ accessToken: string }>().accessToken);
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const stream = await fetch(`${url}/v1/sales/events`, {
+      headers: { host, ...owner },
+      signal: watching.signal,
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const received = readText(stream);
     const sold = await app.inject({
       method: 'POST',
       url: '/v1/sales',
-      headers: {
-        host,
-        ...bearer(setup.json<{ accessToken: string }>().accessToken),
-        'idempotency-key': randomUUID(),
-      },
+      headers: { host, ...owner, 'idempotency-key': randomUUID() },
       payload: { lines: [{ sku: 'MUG', quantity: 2 }], tenders: [{ method: 'cash', amount: 700 }] },
     });
     expect(sold.statusCode, sold.body).toBe(201);
-    return sold.json<{ id: string }>().id;
+    const saleId = sold.json<{ id: string }>().id;
+    if (quiet) await publishAsTheRelay(quiet, 'pos.events.sale.completed', { saleId: 'not-this-tenants' });
+    await publishAsTheRelay(slug, 'pos.events.sale.completed', { saleId });
+    await eventually('the sale event on the stream', async () => received.text.includes(saleId), 10_000);
+    expect(received.text).toMatch(new RegExp(`event: sale\\.completed\ndata: \\{"saleId":"${saleId}"`));
+    expect(received.text).not.toContain('not-this-tenants');
+    return saleId;
   } finally {
+    watching.abort();
     await app.close();
     redis.disconnect();
   }
+}
+
+/** Publishes as the worker's relay does, with the tenant's own NATS user from its Secret. */
+async function publishAsTheRelay(slug: string, subject: string, payload: object): Promise<void> {
+  const secret = (await readSecretData(`tenant-${slug}`, 'tenant-credentials'))!;
+  const nc = await connect({
+    servers: inject('natsOperatorUrl'),
+    authenticator: credsAuthenticator(new TextEncoder().encode(secret['nats.creds'])),
+  });
+  try {
+    nc.publish(subject, JSON.stringify(payload));
+    await nc.flush();
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Everything a streamed answer has sent so far, read in the background. */
+function readText(response: Response): { text: string } {
+  const received = { text: '' };
+  void (async () => {
+    try {
+      for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) received.text += chunk;
+    } catch {
+      // Aborted at the end of the test.
+    }
+  })();
+  return received;
 }
 
 describe('tenants on two PostgreSQL clusters', () => {
@@ -202,9 +254,9 @@ describe('tenants on two PostgreSQL clusters', () => {
     expect(await policies('pl-east')).toContain(testConfig.egress.postgres.cidr);
   });
 
-  it("sells through each tenant's POS API, given only what the operator wrote into its Secret", async () => {
-    const westSale = await sellAsTheTenantsPod('pl-west', west);
-    const eastSale = await sellAsTheTenantsPod('pl-east', east);
+  it("sells through each tenant's POS API, given only what the operator wrote into its Secret, and streams its own sale events", async () => {
+    const westSale = await sellAsTheTenantsPod('pl-west', west, 'pl-east');
+    const eastSale = await sellAsTheTenantsPod('pl-east', east, 'pl-west');
     const sales = async (cluster: DatabaseClusterConnection, schema: string) =>
       (await cluster.postgres.query<{ id: string }>(`select id from "${schema}".sale`)).rows;
     expect(await sales(west, 'tenant_pl_west')).toEqual([{ id: westSale }]);

@@ -3,6 +3,7 @@
 // audit log names the user. Answers in problem+json become PosApiError with the API's stable code;
 // the token never reaches a log, an error message or the browser.
 import { portalTokenSigner, type PortalRole } from '@cloudpos/pos-api';
+import { createParser } from 'eventsource-parser';
 
 export class PosApiError extends Error {
   override name = 'PosApiError';
@@ -46,6 +47,16 @@ export interface PosApi {
   ): Promise<PosApiResponse<T>>;
   /** A text body (receipts). */
   text(path: string, query?: Record<string, string>): Promise<string>;
+  /**
+   * Opens a Server-Sent Events answer (`GET /v1/sales/events`): resolves once the API has answered
+   * 200, then calls `onEvent` for each event until the stream ends (`onEnd`, with no error when the
+   * API closed it) or `signal` aborts. A refusal rejects with the API's PosApiError.
+   */
+  watch(
+    path: string,
+    handlers: { onEvent(event: { type: string; data: string }): void; onEnd(error?: unknown): void },
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 export interface PosApiOptions {
@@ -63,7 +74,7 @@ export function posApiClients(options: PosApiOptions) {
     const request = async (
       method: string,
       path: string,
-      init: { body?: unknown; headers?: Record<string, string> },
+      init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal },
     ) => {
       const token = await sign({ tenant: tenant.slug, portalUserId: tenant.portalUserId, role: tenant.role });
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...init.headers };
@@ -74,7 +85,7 @@ export function posApiClients(options: PosApiOptions) {
           method,
           headers,
           ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: init.signal ?? AbortSignal.timeout(timeoutMs),
         });
       } catch {
         throw new PosApiError(
@@ -112,6 +123,38 @@ export function posApiClients(options: PosApiOptions) {
       },
       async text(path: string, query: Record<string, string> = {}) {
         return (await request('GET', withQuery(path, query), {})).text();
+      },
+      async watch(path, handlers, signal) {
+        const connection = new AbortController();
+        const abort = () => connection.abort();
+        signal.addEventListener('abort', abort, { once: true });
+        // Answering has the usual deadline; the stream then lasts until it ends or `signal` aborts.
+        const deadline = setTimeout(abort, timeoutMs);
+        let response: Response;
+        try {
+          response = await request('GET', path, {
+            headers: { accept: 'text/event-stream' },
+            signal: connection.signal,
+          });
+        } catch (error) {
+          signal.removeEventListener('abort', abort);
+          throw error;
+        } finally {
+          clearTimeout(deadline);
+        }
+        const parser = createParser({
+          onEvent: (event) => handlers.onEvent({ type: event.event ?? 'message', data: event.data }),
+        });
+        void (async () => {
+          try {
+            for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) parser.feed(chunk);
+            handlers.onEnd();
+          } catch (error) {
+            handlers.onEnd(signal.aborted ? undefined : error);
+          } finally {
+            signal.removeEventListener('abort', abort);
+          }
+        })();
       },
     };
   };

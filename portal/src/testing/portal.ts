@@ -83,7 +83,12 @@ export async function startTestPortal(
   );
   // The tenants' pooled POS API, on the same database the local provisioner creates them in.
   const posApi = extras.posApi
-    ? await listeningTestApi({ databaseUrl: db.url, redisUrl: infra.redisUrl })
+    ? await listeningTestApi({
+        databaseUrl: db.url,
+        redisUrl: infra.redisUrl,
+        // Sale events read back from each tenant's stream with the credentials local mode writes.
+        nats: { url: infra.natsOperatorUrl, credsDir: join(dir, 'tenants') },
+      })
     : undefined;
   const credsFile = join(dir, 'system.creds');
   await writeFile(credsFile, infra.natsSystemUserCreds, { mode: 0o600 });

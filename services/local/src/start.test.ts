@@ -95,6 +95,32 @@ async function runTenantCli(env: Record<string, string>, args: string[]) {
 }
 
 /** An HTTP call with a Host header of our choosing (fetch does not let us set it). */
+/** GET /v1/sales/events, read in the background: what it has sent so far, and the way to stop. */
+function watchEvents(
+  port: string,
+  host: string,
+  token: string,
+): Promise<{ status: number; text(): string; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: Number(port),
+        path: '/v1/sales/events',
+        headers: { host, authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('error', () => {});
+        resolve({ status: res.statusCode ?? 0, text: () => text, close: () => req.destroy() });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function call(
   port: string,
   host: string,
@@ -225,6 +251,17 @@ describe('npm start (local mode)', () => {
     );
     expect(me.json).toMatchObject({ role: 'cashier', tenant: { slug: 'demo', currency: 'EUR' } });
 
+    // A manager watches the demo tenant's sales (the portal's live figure reads the same stream).
+    const manager = await call(env.CLOUDPOS_API_PORT, demoHost, 'POST', '/v1/auth/sign-in', {
+      deviceId: till![1],
+      deviceSecret: till![2],
+      staffCode: '2000',
+      pin: '2222',
+    });
+    expect(manager.status).toBe(200);
+    const watched = await watchEvents(env.CLOUDPOS_API_PORT, demoHost, String(manager.json.accessToken));
+    expect(watched.status).toBe(200);
+
     // The cashier sells a latte from the demo catalog; the worker relays the sale's event into the
     // demo tenant's own NATS account, where its credentials can read it. The request carries the
     // traceparent of a till's fetch span, as the till sends it (the till's spans follow below).
@@ -263,6 +300,12 @@ describe('npm start (local mode)', () => {
     expect(relayed?.subject).toBe('pos.events.sale.completed');
     expect(relayed?.json()).toMatchObject({ saleId: sale.json.id, total: 350 });
     await nc.close();
+    // And the pooled API read it back from the demo tenant's stream for the manager watching.
+    await eventually('the sale on the manager’s event stream', () =>
+      watched.text().includes(String(sale.json.id)),
+    );
+    expect(watched.text()).toContain('event: sale.completed');
+    watched.close();
 
     // The till uploads its fetch span of that sale (OTLP/HTTP JSON, as its exporter writes it).
     const nanos = BigInt(Date.now()) * 1_000_000n;

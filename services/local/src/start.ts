@@ -147,6 +147,10 @@ async function main(): Promise<void> {
       PIN_PEPPERS: pinPeppers,
       // The portal's store management acts on tenants with portal tokens (ADR 0015).
       PORTAL_TOKEN_SECRET: portalTokenSecret,
+      // GET /v1/sales/events (the portal's live figure) reads each tenant's stream with its own
+      // credentials, which local mode keeps in .cloudpos/tenants.
+      NATS_URL: nats.url,
+      NATS_CREDS_DIR: join(settings.home, 'tenants'),
       // The till's card tender: Stripe's simulated reader without keys (card-reader.ts).
       ...cardReader.env,
     },

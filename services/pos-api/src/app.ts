@@ -17,6 +17,7 @@ import { portalTokenVerifier } from './auth/portal-tokens.ts';
 import { accessTokens } from './auth/tokens.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { corsOriginsOf, trustedProxiesOf, type Config } from './config.ts';
+import { eventRoutes, type SaleEvents } from './events/index.ts';
 import { frameworkErrorHandler, problem, problemDetailsPlugin } from './errors.ts';
 import { redisCounters, type RequestBudget } from './limits/counters.ts';
 import { clientAddress, tenantKey } from './limits/keys.ts';
@@ -50,6 +51,8 @@ export interface AppDependencies {
   orm: MikroORM;
   /** Rate-limit counters. Give it `enableOfflineQueue: false` so an outage fails fast (and is skipped). */
   redis: Redis;
+  /** The tenants' sale events from their NATS accounts (server.ts); without it GET /v1/sales/events says so. */
+  saleEvents?: SaleEvents;
   /** Tests move time; everything else uses the real clock. */
   clock?: () => Date;
 }
@@ -195,6 +198,7 @@ export async function buildApp(deps: AppDependencies) {
   }
 
   await app.register(traceRoutes, { prefix: '/v1', metrics: browserSpanMetrics(deps.metrics.registry) });
+  await app.register(eventRoutes, { prefix: '/v1', saleEvents: deps.saleEvents });
 
   // The till's static app at /till/ on every host (the host names the tenant for its API calls).
   await app.register(tillApp, {

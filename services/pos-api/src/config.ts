@@ -16,10 +16,12 @@ const ConfigSchema = Type.Object({
    * statements, ORM and SQL, run on one). Tenant roles have their own limits (per plan).
    */
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
-  // The tenant's NATS account (dedicated mode); the pooled local API has none, its events wait in
-  // the outbox for the worker.
+  // The tenants' NATS accounts: sales are written to the outbox (the worker relays them), and read
+  // back from the tenant's stream by GET /v1/sales/events. Dedicated: the tenant's user credentials
+  // (NATS_CREDS_FILE). Pooled (local mode): each tenant's `<NATS_CREDS_DIR>/<slug>.nats.creds`.
   NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://' })),
   NATS_CREDS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  NATS_CREDS_DIR: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_URL: Type.String({ pattern: '^rediss?://' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),

@@ -135,6 +135,7 @@ export const PROBLEM_CODES = {
   bulk_invalid: [422, 'Items of the bulk call are not valid: nothing was written'],
   // Platform
   till_not_built: [503, 'The till app is not built on this server'],
+  events_unavailable: [503, 'The tenant’s events cannot be reached from this server now'],
   rate_limited: [429, 'Too many requests'],
   database_unavailable: [
     503,

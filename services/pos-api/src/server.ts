@@ -9,6 +9,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { saleEventsFromConfig } from './events/index.ts';
 
 const logger = createLogger({ name: 'pos-api' });
 
@@ -41,18 +42,23 @@ const redis = new Redis(config.REDIS_URL, {
   disableClientInfo: true,
 });
 redis.on('error', (error: Error) => logger.warn({ err: { name: error.name } }, 'Redis connection error'));
-// NATS may be down at start: sales must still commit (the outbox holds events), so keep trying.
-const nats: NatsConnection | undefined = config.NATS_URL
-  ? await connect({
-      servers: config.NATS_URL,
-      name: 'pos-api',
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      ...(config.NATS_CREDS_FILE
-        ? { authenticator: credsAuthenticator(await readFile(config.NATS_CREDS_FILE)) }
-        : {}),
-    })
-  : undefined;
+// The tenant's NATS account, for readiness (dedicated mode). NATS may be down at start: sales must
+// still commit (the outbox holds events), so keep trying.
+const nats: NatsConnection | undefined =
+  config.NATS_URL && config.TENANT_MODE === 'dedicated'
+    ? await connect({
+        servers: config.NATS_URL,
+        name: 'pos-api',
+        waitOnFirstConnect: true,
+        maxReconnectAttempts: -1,
+        ...(config.NATS_CREDS_FILE
+          ? { authenticator: credsAuthenticator(await readFile(config.NATS_CREDS_FILE)) }
+          : {}),
+      })
+    : undefined;
+
+// GET /v1/sales/events reads the tenants' streams back with each tenant's own user.
+const saleEvents = saleEventsFromConfig(config, logger);
 
 const app = await buildApp({
   config,
@@ -60,6 +66,7 @@ const app = await buildApp({
   metrics: createMetrics({ service: 'pos-api' }),
   orm,
   redis,
+  ...(saleEvents ? { saleEvents } : {}),
   readinessChecks: [
     { name: 'postgres', critical: true, check: async () => void (await database.execute('select 1')) },
     { name: 'redis', critical: false, check: async () => void (await redis.ping()) },
@@ -103,5 +110,5 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 async function closeConnections(): Promise<void> {
-  await Promise.allSettled([orm.close(), redis.quit(), nats?.close()]);
+  await Promise.allSettled([orm.close(), redis.quit(), nats?.close(), saleEvents?.close()]);
 }

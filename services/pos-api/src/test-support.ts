@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import { buildApp, type PosApi } from './app.ts';
 import { tenantSetupCode } from './auth/tokens.ts';
 import { loadConfig } from './config.ts';
+import { saleEventsFromConfig } from './events/index.ts';
 import { seedTestCatalog } from './sales/test-catalog.ts';
 
 export { seedTestCatalog };
@@ -115,6 +116,8 @@ export async function testApp(options: TestAppOptions): Promise<PosApi> {
     ...options.env,
   });
   const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: config.DATABASE_URL, poolMax: 2 }));
+  // As server.ts makes them: with NATS_URL in `env`, GET /v1/sales/events reads the tenant's stream.
+  const saleEvents = saleEventsFromConfig(config);
   const app = await buildApp({
     config,
     logger: options.logger ?? createLogger({ name: 'test', level: 'silent' }),
@@ -123,8 +126,12 @@ export async function testApp(options: TestAppOptions): Promise<PosApi> {
     orm,
     redis: options.redis,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(saleEvents ? { saleEvents } : {}),
   });
-  app.addHook('onClose', async () => orm.close());
+  app.addHook('onClose', async () => {
+    await orm.close();
+    await saleEvents?.close();
+  });
   return app;
 }
 
@@ -135,15 +142,28 @@ export async function testApp(options: TestAppOptions): Promise<PosApi> {
 export async function listeningTestApi(options: {
   databaseUrl: string;
   redisUrl: string;
+  /** GET /v1/sales/events reads each tenant's stream with `<credsDir>/<slug>.nats.creds` (local mode). */
+  nats?: { url: string; credsDir: string };
 }): Promise<{ url: string; app: PosApi; close(): Promise<void> }> {
   const redis = new Redis(options.redisUrl);
-  const app = await testApp({ databaseUrl: options.databaseUrl, redis, mode: 'pooled' });
+  const { nats } = options;
+  const app = await testApp({
+    databaseUrl: options.databaseUrl,
+    redis,
+    mode: 'pooled',
+    ...(nats ? { env: { NATS_URL: nats.url, NATS_CREDS_DIR: nats.credsDir } } : {}),
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url: address,
     app,
     async close() {
-      await app.close();
+      // A socket a client opened and never sent a request on is not idle to Node: it would hold the
+      // close until the request timeout. Whatever is still open shortly after the close began goes.
+      const closing = app.close();
+      const force = setTimeout(() => app.server.closeAllConnections(), 2_000);
+      await closing;
+      clearTimeout(force);
       redis.disconnect();
     },
   };

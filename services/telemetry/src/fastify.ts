@@ -11,6 +11,8 @@ export interface ObservabilityOptions {
 
 const observabilityPlugin: FastifyPluginAsync<ObservabilityOptions> = async (app, { metrics }) => {
   app.addHook('onResponse', async (request, reply) => {
+    // An event stream lasts minutes by design: as a request it would only count against the latency SLO.
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
     metrics.httpRequestDuration.observe(
       {
         method: request.method,

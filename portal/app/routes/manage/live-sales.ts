@@ -1,7 +1,12 @@
 // Today's takings as Server-Sent Events (`takings`, then again after every sale or return of the
-// tenant; `live`: whether they come from the tenant's event stream or are re-read every 10 s).
-// The figures are always re-read from the POS API as the signed-in user, never added up here: an
-// event delivered twice, a return or a new day cannot make them wrong.
+// tenant; `live`: whether they follow the tenant's events or are re-read every 10 s). The events
+// come from the tenant's POS API (GET /v1/sales/events, read from its NATS stream there), as the
+// signed-in user, like the figures: the portal holds no tenant's NATS credentials, in a cluster or
+// under `npm start`. The figures are always re-read, never added up here: an event delivered twice,
+// a return or a new day cannot make them wrong. Each re-read after an event continues the sale's
+// trace (the event's traceparent).
+import { extractTraceContext } from '@cloudpos/telemetry';
+import { context as traceContext } from '@opentelemetry/api';
 import type { LoaderFunctionArgs } from 'react-router';
 import { eventStream } from '../../event-stream.server.ts';
 import { servicesOf } from '../../guards.server.ts';
@@ -43,19 +48,44 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
           reading = undefined;
         });
     };
-    let unwatch: (() => void) | undefined;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const rereadEvery = (ms: number) => {
+      clearInterval(timer);
+      timer = setInterval(refresh, ms);
+    };
+    const watching = new AbortController();
+    let live = false;
     try {
-      unwatch = await services.saleEvents?.watch(tenant.slug, refresh);
-    } catch {
-      // No events now (NATS away): the figures are re-read on the timer; the next connection tries again.
+      await api.watch(
+        '/v1/sales/events',
+        {
+          onEvent: ({ type, data }) => {
+            if (!type.startsWith('sale.')) return;
+            const { traceparent } = JSON.parse(data) as { traceparent?: string };
+            const carrier = new Map(traceparent ? [['traceparent', traceparent]] : []);
+            traceContext.with(extractTraceContext(carrier), refresh);
+          },
+          // The API ended the stream (after its 10 minutes, or going away): re-read on the timer.
+          onEnd: () => {
+            if (signal.aborted) return;
+            send('live', false);
+            rereadEvery(REREAD_MS.polling);
+          },
+        },
+        AbortSignal.any([signal, watching.signal]),
+      );
+      live = true;
+    } catch (error) {
+      // No events now (the API cannot reach them): the figures are re-read on the timer.
+      if (!isPosApiError(error)) throw error;
     }
-    send('live', unwatch !== undefined);
+    send('live', live);
     // After subscribing: a sale between the page's load and now is in this first read.
     refresh();
-    const timer = setInterval(refresh, unwatch ? REREAD_MS.live : REREAD_MS.polling);
+    rereadEvery(live ? REREAD_MS.live : REREAD_MS.polling);
     return () => {
       clearInterval(timer);
-      unwatch?.();
+      watching.abort();
     };
   });
 }
