@@ -7,6 +7,7 @@ import {
   type KubernetesObject,
   type KubernetesObjectApi,
 } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
 import { FIELD_MANAGER } from '../specs/metadata.ts';
 
 export async function applyObject<T extends KubernetesObject>(
@@ -31,18 +32,17 @@ export async function applyChanged(
   // object); the writes stay in order. A read that fails is thrown when its object's turn comes.
   // An object the cache lacks or shows otherwise is read from the server before anything is
   // written: a cache that is behind costs a read, never a write.
-  const lives = objects.map((object) => {
+  const lives = objects.map((object): Promise<'unchanged' | KubernetesObject | undefined> => {
     const copy = cached?.(object);
-    return copy && difference(copy, comparable(object)) === undefined
-      ? Promise.resolve(copy)
-      : readIfExists(api, object);
+    return copy && isUnchanged(copy, object) ? Promise.resolve('unchanged') : readIfExists(api, object);
   });
   for (const pending of lives) pending.catch(() => {});
   const apply = async (index: number): Promise<KubernetesObject | undefined> => {
     const object = objects[index]!;
     try {
       const live = await lives[index]!;
-      if (live && difference(live, comparable(object)) === undefined) return undefined;
+      if (live === 'unchanged' || (live && difference(live, comparable(object)) === undefined))
+        return undefined;
       await applyObject(api, object);
       return object;
     } catch (error) {
@@ -99,6 +99,37 @@ async function readIfExists(
     if (error instanceof ApiException && error.code === 404) return undefined;
     throw error;
   }
+}
+
+/**
+ * Whether the cached `copy` has every field of `wanted`. Once it has been found so, the copy keeps
+ * only what reconciles read besides (its metadata; a Deployment's replicas and status; Secrets are
+ * read whole and stay so) and the digest of what it was found equal to: thousands of tenants' owned
+ * objects cost a fraction of the memory. The watch replaces the copy with the whole object when it
+ * changes on the server, so a compacted copy is always the version that was compared.
+ */
+function isUnchanged(copy: KubernetesObject, object: KubernetesObject): boolean {
+  const wanted = comparable(object);
+  const digest = createHash('sha256').update(JSON.stringify(wanted)).digest('base64url');
+  const verified = (copy as Compacted)[VERIFIED];
+  if (verified !== undefined) return verified === digest;
+  if (difference(copy, wanted) !== undefined) return false;
+  if (copy.kind !== 'Secret') compact(copy as Compacted, digest);
+  return true;
+}
+
+const VERIFIED = Symbol('verified against');
+type Compacted = KubernetesObject & { [VERIFIED]?: string; spec?: Record<string, unknown> };
+
+/** Drops, in place, what reconciles never read again from a copy found equal to what `digest` names. */
+function compact(copy: Compacted, digest: string): void {
+  const deployment = copy.kind === 'Deployment';
+  const replicas = deployment ? copy.spec?.replicas : undefined;
+  for (const key of Object.keys(copy))
+    if (!['apiVersion', 'kind', 'metadata', ...(deployment ? ['status'] : [])].includes(key))
+      delete (copy as Record<string, unknown>)[key];
+  if (replicas !== undefined) copy.spec = { replicas };
+  copy[VERIFIED] = digest;
 }
 
 /** What the server keeps of an applied object: a Secret's stringData is stored base64 in data. */

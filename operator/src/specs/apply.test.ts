@@ -147,6 +147,32 @@ describe('a tenant’s objects on a real API server', () => {
       expect(await applyChanged(counting, desired, watches.cached)).toEqual([]);
       expect(reads).toEqual([]);
 
+      // Found unchanged, each copy keeps only what reconciles read again: its metadata, a
+      // Deployment's replicas and status, a Secret whole. Unchanged again, still not a read.
+      const namespace = 'tenant-applied-cached';
+      const copy = (kind: string, name: string, apiVersion = 'v1') =>
+        watches.cached({ apiVersion, kind, metadata: { name, namespace } }) as
+          (KubernetesObject & { spec?: object; data?: object; status?: object }) | undefined;
+      const deployment = copy('Deployment', 'pos-api', 'apps/v1')!;
+      expect(Object.keys(deployment.spec ?? {})).toEqual(['replicas']);
+      expect(deployment.metadata?.name).toBe('pos-api');
+      expect(copy('ConfigMap', SETTINGS)).not.toHaveProperty('data');
+      expect(copy('NetworkPolicy', 'allow-egress', 'networking.k8s.io/v1')).not.toHaveProperty('spec');
+      expect(copy('Secret', 'tenant-credentials')).toHaveProperty('data');
+      expect(await applyChanged(counting, desired, watches.cached)).toEqual([]);
+      expect(reads).toEqual([]);
+      // What is wanted changes: the compacted copy no longer answers for it, the object is read and applied.
+      const changed = desired.map((object) =>
+        object.kind === 'ConfigMap'
+          ? { ...object, data: { ...(object as { data: object }).data, 'extra.setting': 'yes' } }
+          : object,
+      );
+      expect((await applyChanged(counting, changed, watches.cached)).map((o) => o.kind)).toEqual([
+        'ConfigMap',
+      ]);
+      expect(reads).toEqual([`ConfigMap/${SETTINGS}`]);
+      reads.length = 0;
+
       // A drifted object reaches the cache by its watch, queues its tenant, and is the only one
       // read again and applied.
       queued.clear();
