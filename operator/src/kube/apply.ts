@@ -114,7 +114,7 @@ function isUnchanged(copy: KubernetesObject, object: KubernetesObject): boolean 
   const verified = (copy as Compacted)[VERIFIED];
   if (verified !== undefined) return verified === digest;
   if (difference(copy, wanted) !== undefined) return false;
-  if (copy.kind !== 'Secret') compact(copy as Compacted, digest);
+  if (copy.kind !== 'Secret') compact(copy, digest);
   return true;
 }
 

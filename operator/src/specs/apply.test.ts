@@ -151,9 +151,8 @@ describe('a tenant’s objects on a real API server', () => {
       // Deployment's replicas and status, a Secret whole. Unchanged again, still not a read.
       const namespace = 'tenant-applied-cached';
       const copy = (kind: string, name: string, apiVersion = 'v1') =>
-        watches.cached({ apiVersion, kind, metadata: { name, namespace } }) as
-          (KubernetesObject & { spec?: object; data?: object; status?: object }) | undefined;
-      const deployment = copy('Deployment', 'pos-api', 'apps/v1')!;
+        watches.cached({ apiVersion, kind, metadata: { name, namespace } });
+      const deployment = copy('Deployment', 'pos-api', 'apps/v1') as KubernetesObject & { spec?: object };
       expect(Object.keys(deployment.spec ?? {})).toEqual(['replicas']);
       expect(deployment.metadata?.name).toBe('pos-api');
       expect(copy('ConfigMap', SETTINGS)).not.toHaveProperty('data');
