@@ -231,6 +231,15 @@ describe('the till in Chromium', () => {
   });
 
   it('sells by tapping and by scanning, pays cash with change, and the server stores the same totals', async () => {
+    // Searching as you type narrows the grid, and says when nothing matches.
+    const search = page.getByLabel('Search products by name or SKU, or scan a barcode');
+    const product = (name: string) => page.getByRole('button', { name: new RegExp(`^${name}`) });
+    await search.fill('BRE');
+    await product('Bread').waitFor();
+    expect(await product('Mug').count()).toBe(0);
+    await search.fill('zzz');
+    await page.getByText('No products match “zzz”.').waitFor();
+    await search.fill('');
     await tapProduct('Mug');
     // A keyboard-wedge scanner: a burst of keys ending in Enter (the Mug's barcode, then a SKU).
     await page.keyboard.type('4006381333931\n', { delay: 5 });
