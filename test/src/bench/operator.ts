@@ -348,8 +348,9 @@ async function chartRuntimeEnv(): Promise<Record<string, string>> {
 }
 
 /**
- * The operator's RSS, and where it is, from its own default metrics: the JavaScript heap (used and
- * reserved) and memory outside it (Buffers, native objects); the rest is code and the runtime.
+ * The operator's RSS, and where it is: from its own default metrics the JavaScript heap (used and
+ * reserved) and memory outside it (Buffers, native objects); from /proc/<pid>/smaps what is resident
+ * in glibc's heap, in other anonymous mappings and in files.
  */
 async function memoryOf(pid: number, metricsUrl: string, figure: string): Promise<string> {
   const rss = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]!;
@@ -357,10 +358,25 @@ async function memoryOf(pid: number, metricsUrl: string, figure: string): Promis
   const gauge = (name: string) =>
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(exposition)?.[1] ?? NaN);
   const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)}MB`;
+  // Where the resident pages are, by mapping: glibc's heap (brk), other anonymous memory (V8's
+  // heap, malloc's large blocks, stacks), and files (the node binary, libraries).
+  const parts = { brk: 0, anonymous: 0, files: 0 };
+  let kind: keyof typeof parts = 'anonymous';
+  for (const line of (await readFile(`/proc/${pid}/smaps`, 'utf8')).split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const path = mapping[1] ?? '';
+      kind = path === '[heap]' ? 'brk' : path.startsWith('/') ? 'files' : 'anonymous';
+      continue;
+    }
+    const resident = /^Rss:\s+(\d+) kB/.exec(line);
+    if (resident) parts[kind] += Number(resident[1]) * 1024;
+  }
   return (
     `${figure}: ${Math.round(Number(rss) / 1024)}MB` +
     ` (heap used ${mb(gauge('nodejs_heap_size_used_bytes'))} of ${mb(gauge('nodejs_heap_size_total_bytes'))},` +
-    ` external ${mb(gauge('nodejs_external_memory_bytes'))})`
+    ` external ${mb(gauge('nodejs_external_memory_bytes'))};` +
+    ` resident in malloc's heap ${mb(parts.brk)}, other anonymous ${mb(parts.anonymous)}, files ${mb(parts.files)})`
   );
 }
 

@@ -156,7 +156,9 @@ it('answers hostile requests to every documented operation without a 5xx, as cat
     `fuzz: seed ${SEED}, ${REQUESTS} requests (FUZZ_SEED=${SEED} FUZZ_REQUESTS=${REQUESTS} replays)`,
   );
   const document = (await app.inject({ url: '/docs/json' })).json<OpenApiDocument>();
-  const operations = operationsOf(document);
+  // An event stream the owner may open answers for minutes, not with one body that inject could
+  // wait for: its refusals are tested in events/events.test.ts.
+  const operations = operationsOf(document).filter((operation) => !operation.streams);
   expect(operations.length).toBeGreaterThanOrEqual(50);
   const random = seededRandom(SEED);
   const findings = new Map<string, Finding>();

@@ -42,6 +42,8 @@ export interface Operation {
   body?: JsonSchema;
   /** Operations without `security` are public (sign-in, setup, health, webhooks). */
   signedIn: boolean;
+  /** Answers a stream of events (`text/event-stream`) that lasts minutes when it is allowed. */
+  streams: boolean;
 }
 
 export interface OpenApiDocument {
@@ -53,6 +55,7 @@ interface OpenApiOperation {
   parameters?: { name: string; in: string; required?: boolean; schema?: JsonSchema }[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
   security?: unknown[];
+  responses?: Record<string, { content?: Record<string, unknown> }>;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -83,6 +86,7 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
         parameters,
         ...(json ? { body: resolve(json) } : {}),
         signedIn: (operation.security?.length ?? 0) > 0,
+        streams: operation.responses?.['200']?.content?.['text/event-stream'] !== undefined,
       });
     }
   }
