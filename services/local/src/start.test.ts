@@ -234,13 +234,17 @@ describe('npm start (local mode)', () => {
     const till = /Demo till {4}device (\S+) secret (\S+) \(demo only\)/.exec(first.output());
     expect(till).not.toBeNull();
     const demoHost = `demo.localhost:${env.CLOUDPOS_API_PORT}`;
-    const signedIn = await call(env.CLOUDPOS_API_PORT, demoHost, 'POST', '/v1/auth/sign-in', {
-      deviceId: till![1],
-      deviceSecret: till![2],
-      staffCode: '3000',
-      pin: '3333',
-    });
-    expect(signedIn.status).toBe(200);
+    const signInOnDemoTill = async (staffCode: string, pin: string) => {
+      const answer = await call(env.CLOUDPOS_API_PORT, demoHost, 'POST', '/v1/auth/sign-in', {
+        deviceId: till![1],
+        deviceSecret: till![2],
+        staffCode,
+        pin,
+      });
+      expect(answer.status).toBe(200);
+      return answer;
+    };
+    const signedIn = await signInOnDemoTill('3000', '3333');
     const me = await call(
       env.CLOUDPOS_API_PORT,
       demoHost,
@@ -252,13 +256,7 @@ describe('npm start (local mode)', () => {
     expect(me.json).toMatchObject({ role: 'cashier', tenant: { slug: 'demo', currency: 'EUR' } });
 
     // A manager watches the demo tenant's sales (the portal's live figure reads the same stream).
-    const manager = await call(env.CLOUDPOS_API_PORT, demoHost, 'POST', '/v1/auth/sign-in', {
-      deviceId: till![1],
-      deviceSecret: till![2],
-      staffCode: '2000',
-      pin: '2222',
-    });
-    expect(manager.status).toBe(200);
+    const manager = await signInOnDemoTill('2000', '2222');
     const watched = await watchEvents(env.CLOUDPOS_API_PORT, demoHost, String(manager.json.accessToken));
     expect(watched.status).toBe(200);
 
