@@ -2,7 +2,6 @@
 // Plugins in tiers: external (security headers, CORS, rate limits, OpenAPI), then ours (problem
 // details, observability, tenancy), then routes (/v1 is tenant-scoped).
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -12,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { observability } from '@cloudpos/telemetry/fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { fastify, type FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { portalTokenVerifier } from './auth/portal-tokens.ts';
 import { accessTokens } from './auth/tokens.ts';
@@ -81,7 +81,12 @@ export async function buildApp(deps: AppDependencies) {
   // And every route's security and error responses in the OpenAPI document (openapi.ts).
   app.addHook('onRoute', documentRoute);
 
-  await app.register(helmet, { global: true });
+  // Helmet's default headers on every answer. Built once: @fastify/helmet builds the middleware
+  // again for every request, which was 2 % of a sale's CPU.
+  const securityHeaders = helmet();
+  app.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)),
+  );
   await app.register(cors, {
     // Only the listed browser origins may call the API; everything else gets no CORS headers.
     origin: corsOriginsOf(config.CORS_ORIGINS) ?? [],

@@ -18,8 +18,20 @@ interface PgConnection {
   submittedNamedStatements?: Record<string, string>;
 }
 
-export const statementName = (text: string) =>
-  `cp_${createHash('sha1').update(text).digest('base64url').slice(0, 27)}`;
+const names = new Map<string, string>();
+/** Names remembered per process (texts differ per tenant schema): past this, it starts over. */
+const NAMES_REMEMBERED = 4096;
+
+/** The statement's name, from a hash of its text (remembered: a sale sends ten of them). */
+export function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    if (names.size >= NAMES_REMEMBERED) names.clear();
+    name = `cp_${createHash('sha1').update(text).digest('base64url').slice(0, 27)}`;
+    names.set(text, name);
+  }
+  return name;
+}
 
 /** Makes every connection of `pool` send its parameterised statements as named, prepared ones. */
 export function prepareRepeatedStatements(pool: Pool, capacity = PREPARED_PER_CONNECTION): void {

@@ -11,8 +11,10 @@
 // Run by test/src/bench/run.ts as a process of its own (by path): the harness must not depend on
 // the API. Telemetry is not loaded (as in a test); Redis backs the rate limiter, set out of reach.
 import { createHash, randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { startBenchTenant } from '../bench-support.ts';
+import type { BenchClients } from './bench-clients.ts';
 import { seedTestCatalog } from './test-catalog.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -82,19 +84,21 @@ try {
   const body = JSON.stringify({ lines, tenders: [{ method: 'cash', amount: preview.total }] });
 
   progress(`warming up, then ${CLIENTS} clients on ${REGISTERS} registers for ${SECONDS}s over HTTP`);
-  let next = 0;
-  const sell = async () => {
-    const register = registers[next++ % REGISTERS]!;
-    const response = await fetch(`${base}/v1/sales`, {
-      method: 'POST',
-      headers: { ...register.headers, 'idempotency-key': randomUUID() },
+  const api = await new Promise<number[]>((done, fail) => {
+    const workerData: BenchClients = {
+      url: `${base}/v1/sales`,
+      registers: registers.map((register) => register.headers),
       body,
-    });
-    if (response.status !== 201) throw new Error(`sale failed: ${response.status} ${await response.text()}`);
-    await response.arrayBuffer();
-  };
-  await load(CLIENTS, 2, sell);
-  const api = await load(CLIENTS, SECONDS, sell);
+      clients: CLIENTS,
+      warmupSeconds: 2,
+      seconds: SECONDS,
+    };
+    const clients = new Worker(new URL('./bench-clients.ts', import.meta.url), { workerData });
+    clients.once('error', fail);
+    clients.once('message', (result: { latencies?: number[]; error?: string }) =>
+      result.latencies ? done(result.latencies) : fail(new Error(result.error)),
+    );
+  });
 
   // The ceiling: the same rows, in one transaction per sale, from the same number of clients.
   const store = (await sql.query<{ id: string }>(`select id from "${schema}".store`)).rows[0]!.id;
