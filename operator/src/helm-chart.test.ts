@@ -992,6 +992,11 @@ describe('charts/cloudpos', () => {
         // The heap and allocator settings `npm run bench -- operator` measures it with.
         { name: 'NODE_OPTIONS', value: '--max-semi-space-size=4 --max-old-space-size=384' },
         { name: 'GLIBC_TUNABLES', value: 'glibc.malloc.mmap_threshold=131072' },
+        { name: 'LD_PRELOAD', value: '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2' },
+        {
+          name: 'MALLOC_CONF',
+          value: 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2',
+        },
       ]),
     );
     expect(container.volumeMounts).toContainEqual({ name: 'backups', mountPath: '/var/backups/cloudpos' });

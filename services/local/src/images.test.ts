@@ -21,6 +21,7 @@ import {
 import { TENANT_ENTRY_POINTS } from '@cloudpos/operator/config';
 import { newPinPepper } from '@cloudpos/pos-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { IMAGES, IMAGE_USER, buildImages, startRegistry, type BuiltImage, type ImageName } from './images.ts';
 
 const execFileAsync = promisify(execFile);
@@ -244,6 +245,26 @@ describe('npm run images', () => {
       const { stdout } = await execFileAsync(command, args);
       expect(stdout).toMatch(new RegExp(`^${tool} \\(PostgreSQL\\) 18\\.`));
     }
+  });
+
+  it("preloads the chart's allocator (jemalloc, with its MALLOC_CONF) into Node from the operator image's own libraries", async () => {
+    const values = parse(await readFile(join(repoRoot, 'charts', 'cloudpos', 'values.yaml'), 'utf8')) as {
+      operator: { mallocPreload: string; mallocConf: string };
+    };
+    const operator = built.find((image) => image.name === 'operator')!;
+    const { manifest } = await readImage(operator.layout);
+    const root = join(work, 'operator-allocator-rootfs');
+    await unpack(operator.layout, [manifest.layers[0]!], root);
+    const [command, args] = onImageLibraries(root, '/usr/local/bin/node', [
+      '--eval',
+      "console.log(require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes('libjemalloc.so.2'))",
+    ]);
+    const { stdout, stderr } = await execFileAsync(command, args, {
+      env: { LD_PRELOAD: join(root, values.operator.mallocPreload), MALLOC_CONF: values.operator.mallocConf },
+    });
+    expect(stdout.trim()).toBe('true');
+    // jemalloc writes "<jemalloc>: Invalid conf pair" (and goes on) for a setting it does not know.
+    expect(stderr).toBe('');
   });
 
   it("starts the POS API from the image's unpacked layers, as its non-root user, on the image's own libraries", async () => {

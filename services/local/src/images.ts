@@ -63,8 +63,11 @@ const APP_WORKSPACES = [
 ];
 /** Built output that git does not track but the services serve. */
 const BUILT = ['services/till/dist', 'portal/build'];
-/** Debian packages with the shared libraries the Node binary links (see `ldd node`). */
-const RUNTIME_PACKAGES = ['libc6', 'libgcc-s1', 'libstdc++6'];
+/**
+ * Debian packages with the shared libraries the Node binary links (see `ldd node`), and jemalloc,
+ * which the chart preloads into the operator (`operator.mallocPreload`; it links only these).
+ */
+const RUNTIME_PACKAGES = ['libc6', 'libgcc-s1', 'libstdc++6', 'libjemalloc2'];
 /** What pg_dump 18 links besides the C runtime (see `ldd pg_dump`). */
 const PG_CLIENT_PACKAGES = [
   'libzstd1',

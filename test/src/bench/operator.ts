@@ -4,7 +4,7 @@
 // BENCH_TENANTS (default 1,000) Ready tenants; and the API requests a full resync of them makes,
 // counted from the API server's own audit log (target: no writes). The operator runs as in its
 // pods: compiled to JavaScript as its image holds it, with the chart's NODE_OPTIONS and
-// GLIBC_TUNABLES.
+// GLIBC_TUNABLES, and jemalloc preloaded as the chart does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { startNats } from '../infra/nats.ts';
 import { generatePassword, startPostgres } from '../infra/postgres.ts';
 import { startRedis } from '../infra/redis.ts';
 import { startControlPlane } from '../k8s/control-plane.ts';
+import { ensureDebianLibrary } from '../tools/ensure-tools.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
 const OPERATOR_USER = 'cloudpos-operator-bench';
@@ -331,19 +332,23 @@ export async function operatorBenchmark(): Promise<string[]> {
 }
 
 /**
- * The runtime settings the chart gives the operator's pods (NODE_OPTIONS, GLIBC_TUNABLES): measured
- * as it runs there. NODE_OPTIONS of the benchmark's own environment come after the chart's, so a
- * flag can be tried without editing the chart.
+ * The runtime settings the chart gives the operator's pods (NODE_OPTIONS, GLIBC_TUNABLES, and
+ * jemalloc through LD_PRELOAD and MALLOC_CONF, installed from Debian when this machine lacks it):
+ * measured as it runs there. NODE_OPTIONS of the benchmark's own environment come after the
+ * chart's, so a flag can be tried without editing the chart.
  */
 async function chartRuntimeEnv(): Promise<Record<string, string>> {
   const values = parse(await readFile(join(repo, 'charts', 'cloudpos', 'values.yaml'), 'utf8')) as {
-    operator: { nodeOptions?: string; glibcTunables?: string };
+    operator: { nodeOptions?: string; glibcTunables?: string; mallocPreload?: string; mallocConf?: string };
   };
-  const { nodeOptions, glibcTunables } = values.operator;
+  const { nodeOptions, glibcTunables, mallocPreload, mallocConf } = values.operator;
   const options = [nodeOptions, process.env.NODE_OPTIONS].filter(Boolean).join(' ');
+  if (mallocPreload) await ensureDebianLibrary(mallocPreload, 'libjemalloc2', progress);
   return {
     ...(options ? { NODE_OPTIONS: options } : {}),
     ...(glibcTunables ? { GLIBC_TUNABLES: glibcTunables } : {}),
+    ...(mallocPreload ? { LD_PRELOAD: mallocPreload } : {}),
+    ...(mallocPreload && mallocConf ? { MALLOC_CONF: mallocConf } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // Installs or builds the binaries the harness and `npm start` need, only where they are missing:
 // Debian packages through apt-get, Go programs through `go install` from the Go module proxy into a
 // versioned cache directory. Idempotent: a second run only checks and prints versions.
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   CRANE,
@@ -172,6 +173,15 @@ async function ensureNatsServer(log: Log, apt: Apt): Promise<void> {
 }
 
 /** crane, built from the Go module proxy (it has no replace lines, so `go install` works). */
+/** A shared library a process is given (LD_PRELOAD): installs its Debian package when it is missing. */
+export async function ensureDebianLibrary(
+  path: string,
+  debianPackage: string,
+  log: Log = () => {},
+): Promise<void> {
+  if (!existsSync(path)) await new Apt(log).install([debianPackage], `${path} (${debianPackage})`);
+}
+
 export async function ensureCrane(log: Log): Promise<void> {
   if (await locateCrane().catch(() => undefined)) return;
   const go = await which('go');
