@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { startBenchTenant } from '../bench-support.ts';
-import type { BenchClients } from './bench-clients.ts';
+import { load, type BenchClients } from './bench-clients.ts';
 import { seedTestCatalog } from './test-catalog.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -25,22 +25,6 @@ const progress = (line: string) => process.stderr.write(`checkout bench: ${line}
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-
-/** Runs `once` from `clients` loops for `seconds`; returns the latencies of the completed ones. */
-async function load(clients: number, seconds: number, once: () => Promise<void>): Promise<number[]> {
-  const latencies: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < end) {
-        const started = performance.now();
-        await once();
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
-  return latencies.sort((a, b) => a - b);
-}
 
 const tenant = await startBenchTenant('checkout', SLUG);
 try {
