@@ -128,12 +128,18 @@ export async function startTestPortal(
     databaseUrl: db.url,
     posApi,
     async stop() {
-      await stripe.stop();
-      await app.close();
-      await posApi?.close();
-      await runtime.close();
-      await mailpit.stop();
-      await db.drop();
+      await step('the Stripe fake', () => stripe.stop());
+      await step('the portal', async () => {
+        // A connection a test left open (an event stream, a socket that never sent a request) must
+        // not hold the close: whatever is still open 2 s after it began goes, as with the POS API.
+        const force = setTimeout(() => app.server.closeAllConnections(), 2_000);
+        await app.close();
+        clearTimeout(force);
+      });
+      await step('the POS API', async () => posApi?.close());
+      await step('the portal runtime', () => runtime.close());
+      await step('Mailpit', () => mailpit.stop());
+      await step('the database', () => db.drop());
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -154,4 +160,17 @@ export async function postSignedEvent(portal: TestPortal, event: object): Promis
     body,
   });
   return response.json();
+}
+
+/** One step of stopping; one still running after 10 s is named on stderr, so a hang says where. */
+async function step(name: string, work: () => Promise<unknown>): Promise<void> {
+  const slow = setTimeout(
+    () => process.stderr.write(`test portal: stopping ${name} takes over 10 s\n`),
+    10_000,
+  );
+  try {
+    await work();
+  } finally {
+    clearTimeout(slow);
+  }
 }
