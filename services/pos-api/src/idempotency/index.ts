@@ -2,7 +2,8 @@
 // first claims the key (its primary key decides a race: a concurrent twin waits on it); the answer
 // is stored with the effect, so a retry with the same key and body gets the first answer back, with
 // no new permission check (the key was authorised when it first committed), and a retry with another
-// body is refused.
+// body is refused. Writes to a store's hot rows (stock levels) can run after the answer is stored,
+// as the transaction's last statement (`lastWrite`).
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { inTransaction, query, tableOf } from '../db/sql.ts';
@@ -15,6 +16,18 @@ export interface IdempotentRequest {
   operation: string;
   /** The body (or whatever identifies what was asked); hashed canonically. */
   request: unknown;
+}
+
+export interface IdempotentAnswer<Body> {
+  statusCode: number;
+  body: Body;
+  /**
+   * Writes to rows that every register of a store updates (stock levels), run after the answer is
+   * stored as the transaction's last statement: those rows then stay locked for the commit alone,
+   * not also for the answer's write, which is what bounds a busy store's sales per second. May amend
+   * the answer (negative stock), which is then stored again: one more statement, only then.
+   */
+  lastWrite?: (tx: RequestContext) => Promise<Body | undefined>;
 }
 
 export interface IdempotentResult<Body> {
@@ -30,7 +43,7 @@ export interface IdempotentResult<Body> {
 export async function idempotent<Body>(
   ctx: RequestContext,
   { key, operation, request }: IdempotentRequest,
-  work: (tx: RequestContext) => Promise<{ statusCode: number; body: Body }>,
+  work: (tx: RequestContext) => Promise<IdempotentAnswer<Body>>,
 ): Promise<IdempotentResult<Body>> {
   const requestHash = hashOf(request);
   return inTransaction(ctx, async (tx) => {
@@ -54,13 +67,17 @@ export async function idempotent<Body>(
         throw problem('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
       return { statusCode: stored.status_code, body: stored.response, replayed: true };
     }
-    const { statusCode, body } = await work(tx);
-    await query(tx, `update ${table} set status_code = $2, response = $3 where key = $1`, [
-      key,
-      statusCode,
-      JSON.stringify(body),
-    ]);
-    return { statusCode, body, replayed: false };
+    const { statusCode, body, lastWrite } = await work(tx);
+    const store = (answer: Body) =>
+      query(tx, `update ${table} set status_code = $2, response = $3 where key = $1`, [
+        key,
+        statusCode,
+        JSON.stringify(answer),
+      ]);
+    await store(body);
+    const amended = lastWrite ? await lastWrite(tx) : undefined;
+    if (amended !== undefined) await store(amended);
+    return { statusCode, body: amended ?? body, replayed: false };
   });
 }
 

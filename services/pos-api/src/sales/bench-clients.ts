@@ -1,7 +1,8 @@
 // The checkout bench's HTTP clients, on a worker thread of their own: a load generator sharing the
 // API's event loop would bill its own request building and response parsing to the API, which no
 // till does. Keep-alive connections, one per client, as tills hold them. Posts to the parent the
-// sorted latencies (ms) of the sales completed in the measured window, or the first failure.
+// sorted latencies (ms) of the sales completed in the measured window and the CPU time its own
+// thread used then, or the first failure; says `measuring` when that window opens.
 // `load` is also the bench's loop for its raw-SQL ceiling.
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -65,7 +66,11 @@ async function sellFromThisThread({ url, registers, body, clients, warmupSeconds
     });
   try {
     await load(clients, warmupSeconds, sell);
-    parentPort!.postMessage({ latencies: await load(clients, seconds, sell) });
+    parentPort!.postMessage('measuring');
+    const before = process.threadCpuUsage();
+    const latencies = await load(clients, seconds, sell);
+    const { user, system } = process.threadCpuUsage(before);
+    parentPort!.postMessage({ latencies, cpuMs: (user + system) / 1000 });
   } catch (error) {
     parentPort!.postMessage({ error: String(error) });
   } finally {

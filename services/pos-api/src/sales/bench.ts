@@ -2,15 +2,22 @@
 // BENCH_CLIENTS (16) concurrent clients over HTTP on BENCH_REGISTERS (8) registers (tills) of one
 // store, each numbering its receipts, for BENCH_SECONDS (10), against a raw-SQL ceiling
 // measured in the same run: the same transaction shape (the idempotency key, the store and catalog
-// reads, the register's counter, the sale in one statement, the outbox, the stock, the stored
-// answer), issued with pg directly (no HTTP, no validation, no pricing, no ORM). One
+// reads, the register's counter, the sale in one statement, the outbox, the stored answer, then
+// the stock), issued with pg directly (no HTTP, no validation, no pricing, no ORM). One
 // machine-readable line per figure:
 //
 //   <n> sales/s p50=…ms p99=…ms clients=16 ceiling=<m> sales/s ratio=<n/m>   (printed as `checkout: …`)
+//   cpu ms/sale: api_thread=… api_process=… clients=… postgres=… ceiling_thread=… ceiling_postgres=…
+//
+// The CPU line says where each sale's CPU time went in each run: the API's event loop, the rest of
+// its process (garbage collection), the load generator, and PostgreSQL (all its processes). On a
+// machine where these share the cores, the ratio is the ceiling's CPU per sale over the API's.
 //
 // Run by test/src/bench/run.ts as a process of its own (by path): the harness must not depend on
 // the API. Telemetry is not loaded (as in a test); Redis backs the rate limiter, set out of reach.
+import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { startBenchTenant } from '../bench-support.ts';
@@ -26,10 +33,52 @@ const progress = (line: string) => process.stderr.write(`checkout bench: ${line}
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** CPU time (ms) of the PostgreSQL server's processes so far, by process id (Linux /proc). */
+async function postgresCpu(sql: pg.Pool): Promise<Map<number, number>> {
+  const { rows } = await sql.query<{ pid: number }>('select pid from pg_stat_activity');
+  const used = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      used.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+    } catch {
+      // ended since
+    }
+  }
+  return used;
+}
+
+/** CPU time (ms) used since `start()`: this thread, this process and PostgreSQL. */
+async function cpuMeter(sql: pg.Pool) {
+  const thread = process.threadCpuUsage();
+  const whole = process.cpuUsage();
+  const postgres = await postgresCpu(sql);
+  return async () => {
+    const ms = ({ user, system }: NodeJS.CpuUsage) => (user + system) / 1000;
+    const after = await postgresCpu(sql);
+    let postgresMs = 0;
+    for (const [pid, used] of after) postgresMs += used - (postgres.get(pid) ?? 0);
+    return {
+      thread: ms(process.threadCpuUsage(thread)),
+      process: ms(process.cpuUsage(whole)),
+      postgres: postgresMs,
+    };
+  };
+}
+
 const tenant = await startBenchTenant('checkout', SLUG);
 try {
   const { app, base, config, sql, schema, ownerToken, databaseUrl } = tenant;
   await seedTestCatalog(sql, schema);
+  // Stock on the shelves, as a store has (selling from an empty shelf also stores the sale's
+  // negative-stock warnings: one more statement per sale).
+  await sql.query(
+    `insert into "${schema}".stock_level (store_id, variant_id, on_hand)
+     select $1, id, 1000000000 from "${schema}".variant`,
+    [tenant.storeId],
+  );
   const json = { 'content-type': 'application/json' };
   // REGISTERS tills, each signed in: a sale is numbered on the till it is made on.
   const registers: { deviceId: string; headers: Record<string, string> }[] = [];
@@ -68,21 +117,30 @@ try {
   const body = JSON.stringify({ lines, tenders: [{ method: 'cash', amount: preview.total }] });
 
   progress(`warming up, then ${CLIENTS} clients on ${REGISTERS} registers for ${SECONDS}s over HTTP`);
-  const api = await new Promise<number[]>((done, fail) => {
-    const workerData: BenchClients = {
-      url: `${base}/v1/sales`,
-      registers: registers.map((register) => register.headers),
-      body,
-      clients: CLIENTS,
-      warmupSeconds: 2,
-      seconds: SECONDS,
-    };
-    const clients = new Worker(new URL('./bench-clients.ts', import.meta.url), { workerData });
-    clients.once('error', fail);
-    clients.once('message', (result: { latencies?: number[]; error?: string }) =>
-      result.latencies ? done(result.latencies) : fail(new Error(result.error)),
-    );
-  });
+  let apiCpu: ReturnType<typeof cpuMeter> | undefined;
+  const { latencies: api, cpuMs: clientsCpu } = await new Promise<{ latencies: number[]; cpuMs: number }>(
+    (done, fail) => {
+      const workerData: BenchClients = {
+        url: `${base}/v1/sales`,
+        registers: registers.map((register) => register.headers),
+        body,
+        clients: CLIENTS,
+        warmupSeconds: 2,
+        seconds: SECONDS,
+      };
+      const clients = new Worker(new URL('./bench-clients.ts', import.meta.url), { workerData });
+      clients.once('error', fail);
+      clients.on(
+        'message',
+        (result: 'measuring' | { latencies?: number[]; cpuMs?: number; error?: string }) => {
+          if (result === 'measuring') apiCpu = cpuMeter(sql);
+          else if (result.latencies) done({ latencies: result.latencies, cpuMs: result.cpuMs! });
+          else fail(new Error(result.error));
+        },
+      );
+    },
+  );
+  const apiUsed = await (await apiCpu!)();
 
   // The ceiling: the same rows, in one transaction per sale, from the same number of clients.
   const store = (await sql.query<{ id: string }>(`select id from "${schema}".store`)).rows[0]!.id;
@@ -181,7 +239,13 @@ try {
         `insert into "${schema}".outbox_event (subject, payload) values ('pos.events.sale.completed', $1)`,
         [JSON.stringify({ saleId })],
       );
-      // Stock last, as checkout moves it: the ledger and the levels in one statement.
+      await prepared(
+        client,
+        `update "${schema}".idempotency_key set status_code = 201, response = $2 where key = $1`,
+        [key, JSON.stringify({ id: saleId })],
+      );
+      // Stock last, after the stored answer, as checkout moves it: the ledger and the levels in one
+      // statement.
       await prepared(
         client,
         `with ledger as (
@@ -191,11 +255,6 @@ try {
          select $1, v, sum(-1) from unnest($2::uuid[]) as v group by v order by v
          on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()`,
         [store, variantIds, saleId],
-      );
-      await prepared(
-        client,
-        `update "${schema}".idempotency_key set status_code = 201, response = $2 where key = $1`,
-        [key, JSON.stringify({ id: saleId })],
       );
       await client.query('commit');
     } catch (error) {
@@ -207,7 +266,9 @@ try {
   };
   progress('raw-SQL ceiling');
   await load(CLIENTS, 2, raw);
+  const ceilingCpu = await cpuMeter(sql);
   const ceiling = await load(CLIENTS, SECONDS, raw);
+  const ceilingUsed = await ceilingCpu();
 
   const rate = (latencies: number[]) => latencies.length / SECONDS;
   const ms = (value: number) => `${value.toFixed(1)}ms`;
@@ -216,6 +277,12 @@ try {
   );
   process.stdout.write(
     `ceiling: ${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}\n`,
+  );
+  // The main thread is the API's event loop in the first run (the clients have a thread of their
+  // own) and the ceiling's pg client in the second.
+  const perSale = (total: number, sales: number[]) => (total / sales.length).toFixed(2);
+  process.stdout.write(
+    `cpu ms/sale: api_thread=${perSale(apiUsed.thread, api)} api_process=${perSale(apiUsed.process - clientsCpu, api)} clients=${perSale(clientsCpu, api)} postgres=${perSale(apiUsed.postgres, api)} ceiling_thread=${perSale(ceilingUsed.thread, ceiling)} ceiling_postgres=${perSale(ceilingUsed.postgres, ceiling)}\n`,
   );
   await ceilingPool.end();
 } finally {

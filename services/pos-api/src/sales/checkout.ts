@@ -7,7 +7,7 @@ import { cashRound } from '@cloudpos/pricing';
 import { inTransaction } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import { idempotent } from '../idempotency/index.ts';
-import { moveStock } from '../inventory/index.ts';
+import { moveStock, type NegativeStock } from '../inventory/index.ts';
 import { appendOutbox } from '../outbox/index.ts';
 import {
   paymentProblem,
@@ -141,8 +141,7 @@ export function checkout({ clock, cards }: CheckoutOptions) {
         view.taxes,
         settlement?.tenders ?? [],
       );
-      let stockWarnings: { sku: string; onHand: string }[] = [];
-      if (settlement) {
+      if (settlement)
         await appendOutbox(tx, [
           {
             subject: 'pos.events.sale.completed',
@@ -162,16 +161,6 @@ export function checkout({ clock, cards }: CheckoutOptions) {
             },
           },
         ]);
-        // Last before the answer is stored and the sale commits: the stock levels of popular items
-        // are the rows every register of the store updates, locked from here until commit.
-        stockWarnings = await moveStock(tx, {
-          storeId: store.id,
-          saleId,
-          reason: 'sale',
-          at: now,
-          moves: stockMovesOf(quoted, -1n),
-        });
-      }
       const body = {
         ...view,
         id: saleId,
@@ -182,10 +171,22 @@ export function checkout({ clock, cards }: CheckoutOptions) {
         payments: settlement?.tenders ?? [],
         cashRounding: settlement?.cashRounding ?? 0,
         change: settlement?.change ?? 0,
-        stockWarnings,
+        stockWarnings: [] as NegativeStock[],
         createdAt: now.toISOString(),
       };
-      return { statusCode: 201, body };
+      // The stock levels of popular items are the rows every register of the store updates: moved
+      // last, after the answer is stored, they stay locked for the commit alone.
+      const lastWrite = async (last: RequestContext) => {
+        const stockWarnings = await moveStock(last, {
+          storeId: store.id,
+          saleId,
+          reason: 'sale',
+          at: now,
+          moves: stockMovesOf(quoted, -1n),
+        });
+        return stockWarnings.length > 0 ? { ...body, stockWarnings } : undefined;
+      };
+      return { statusCode: 201, body, lastWrite: settlement ? lastWrite : undefined };
     });
   }
 

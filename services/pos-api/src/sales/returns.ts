@@ -149,21 +149,6 @@ export function returns({ clock, cards }: ReturnsOptions) {
         await returnTaxes(tx, saleId, figures),
         payments,
       );
-      if (request.restock)
-        await moveStock(tx, {
-          storeId: sale.store_id,
-          saleId: returnId,
-          reason: 'return',
-          at: now,
-          moves: figures
-            .filter(({ line }) => line.variant_id)
-            .map(({ line, result }) => ({
-              variantId: line.variant_id!,
-              trackStock: true,
-              sku: line.sku,
-              quantity: result.quantity,
-            })),
-        });
       await appendOutbox(tx, [
         {
           subject: 'pos.events.sale.refunded',
@@ -179,8 +164,30 @@ export function returns({ clock, cards }: ReturnsOptions) {
           },
         },
       ]);
-      // The stored answer commits with the return: a crash can never leave the key without one.
-      return { statusCode: 201, body: await getSale(tx, returnId) };
+      // The stored answer commits with the return: a crash can never leave the key without one. The
+      // shelf's levels move last (see IdempotentAnswer.lastWrite).
+      const restock = async (last: RequestContext) => {
+        await moveStock(last, {
+          storeId: sale.store_id,
+          saleId: returnId,
+          reason: 'return',
+          at: now,
+          moves: figures
+            .filter(({ line }) => line.variant_id)
+            .map(({ line, result }) => ({
+              variantId: line.variant_id!,
+              trackStock: true,
+              sku: line.sku,
+              quantity: result.quantity,
+            })),
+        });
+        return undefined;
+      };
+      return {
+        statusCode: 201,
+        body: await getSale(tx, returnId),
+        lastWrite: request.restock ? restock : undefined,
+      };
     });
   }
 
@@ -254,14 +261,6 @@ export function returns({ clock, cards }: ReturnsOptions) {
             : { method: 'cash', amount: total },
         ],
       );
-      if (request.restock)
-        await moveStock(tx, {
-          storeId: store.id,
-          saleId: returnId,
-          reason: 'return',
-          at: now,
-          moves: stockMovesOf(quoted, 1n),
-        });
       await appendOutbox(tx, [
         {
           subject: 'pos.events.sale.refunded',
@@ -278,7 +277,21 @@ export function returns({ clock, cards }: ReturnsOptions) {
           },
         },
       ]);
-      return { statusCode: 201, body: await getSale(tx, returnId) };
+      const restock = async (last: RequestContext) => {
+        await moveStock(last, {
+          storeId: store.id,
+          saleId: returnId,
+          reason: 'return',
+          at: now,
+          moves: stockMovesOf(quoted, 1n),
+        });
+        return undefined;
+      };
+      return {
+        statusCode: 201,
+        body: await getSale(tx, returnId),
+        lastWrite: request.restock ? restock : undefined,
+      };
     });
   }
 

@@ -205,6 +205,75 @@ describe('checkout', () => {
     expect(missing.json()).toMatchObject({ code: 'idempotency_key_required' });
   });
 
+  it('moves stock as the last statement before commit, after the answer is stored, and stores it again with warnings', async () => {
+    // Triggers inside the sale's own transaction note, in order, each write of the stored answer and
+    // of the stock levels (rows every register of the store updates, locked from then until commit).
+    await sql.query(`
+      create table "${schema}".test_write_order (n bigserial, what text);
+      create function "${schema}".test_note_write() returns trigger language plpgsql as $$
+        begin
+          insert into "${schema}".test_write_order (what) values (tg_argv[0]);
+          return new;
+        end $$;
+      create trigger note_answer after update on "${schema}".idempotency_key
+        for each row execute function "${schema}".test_note_write('answer');
+      create trigger note_stock after insert or update on "${schema}".stock_level
+        for each row execute function "${schema}".test_note_write('stock');`);
+    try {
+      const writes = async () => {
+        const { rows } = await sql.query<{ what: string }>(
+          `select what from "${schema}".test_write_order order by n`,
+        );
+        return rows.map((row) => row.what);
+      };
+      const sell = async (sku: string) => {
+        const key = randomUUID();
+        const sold = await post(
+          '/v1/sales',
+          cashier,
+          { lines: [{ sku, quantity: 1 }], tenders: [{ method: 'external', amount: 350, label: 'Voucher' }] },
+          key,
+        );
+        expect(sold.statusCode, sold.body).toBe(201);
+        return { key, sale: sold.json<{ stockWarnings: { sku: string }[] }>() };
+      };
+      const mug = (await sql.query<{ id: string }>(`select id from "${schema}".variant where sku = 'MUG'`))
+        .rows[0]!.id;
+      const store = (await sql.query<{ id: string }>(`select id from "${schema}".store`)).rows[0]!.id;
+      const shelf = (onHand: number) =>
+        sql
+          .query(
+            `insert into "${schema}".stock_level (store_id, variant_id, on_hand) values ($1, $2, $3)
+           on conflict (store_id, variant_id) do update set on_hand = excluded.on_hand`,
+            [store, mug, onHand],
+          )
+          .then(() => sql.query(`truncate "${schema}".test_write_order`));
+
+      // In stock: the answer, then the stock, then nothing but the commit.
+      await shelf(10);
+      const inStock = await sell('MUG');
+      expect(inStock.sale.stockWarnings).toEqual([]);
+      expect(await writes()).toEqual(['answer', 'stock']);
+
+      // The last one sold from an empty shelf: the answer is stored again, with the warning, so a
+      // retry replays what the till was first told.
+      await shelf(0);
+      const empty = await sell('MUG');
+      expect(empty.sale.stockWarnings).toEqual([{ sku: 'MUG', onHand: '-1.000' }]);
+      expect(await writes()).toEqual(['answer', 'stock', 'answer']);
+      const stored = await sql.query<{ response: { stockWarnings: unknown } }>(
+        `select response from "${schema}".idempotency_key where key = $1`,
+        [empty.key],
+      );
+      expect(stored.rows[0]!.response.stockWarnings).toEqual([{ sku: 'MUG', onHand: '-1.000' }]);
+    } finally {
+      await sql.query(`
+        drop trigger note_answer on "${schema}".idempotency_key;
+        drop trigger note_stock on "${schema}".stock_level;
+        drop function "${schema}".test_note_write();
+        drop table "${schema}".test_write_order;`);
+    }
+  });
   it('refuses what it cannot sell or what does not pay, and writes nothing', async () => {
     const before = await count('sale');
     const unknown = await post(
