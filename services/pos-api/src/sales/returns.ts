@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { query, tableOf as q } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import { idempotent } from '../idempotency/index.ts';
-import { moveStock } from '../inventory/index.ts';
+import { moveStock, type StockMovement } from '../inventory/index.ts';
 import { appendOutbox } from '../outbox/index.ts';
 import { paymentProblem, requireCardPayments, type PaymentProvider } from '../payments/index.ts';
 import { quantityText, thousandths } from '../quantity.ts';
@@ -56,6 +56,15 @@ export interface ReturnsOptions {
 }
 
 export type Returns = ReturnType<typeof returns>;
+
+/** A return's answer; the restock, when asked for, moves the shelf last (IdempotentAnswer.lastWrite). */
+async function answerWithRestock(tx: RequestContext, returnId: string, restock: StockMovement | false) {
+  const lastWrite = async (last: RequestContext) => {
+    if (restock) await moveStock(last, restock);
+    return undefined;
+  };
+  return { statusCode: 201, body: await getSale(tx, returnId), lastWrite: restock ? lastWrite : undefined };
+}
 
 export function returns({ clock, cards }: ReturnsOptions) {
   async function refund(
@@ -164,10 +173,11 @@ export function returns({ clock, cards }: ReturnsOptions) {
           },
         },
       ]);
-      // The stored answer commits with the return: a crash can never leave the key without one. The
-      // shelf's levels move last (see IdempotentAnswer.lastWrite).
-      const restock = async (last: RequestContext) => {
-        await moveStock(last, {
+      // The stored answer commits with the return: a crash can never leave the key without one.
+      return answerWithRestock(
+        tx,
+        returnId,
+        request.restock && {
           storeId: sale.store_id,
           saleId: returnId,
           reason: 'return',
@@ -180,14 +190,8 @@ export function returns({ clock, cards }: ReturnsOptions) {
               sku: line.sku,
               quantity: result.quantity,
             })),
-        });
-        return undefined;
-      };
-      return {
-        statusCode: 201,
-        body: await getSale(tx, returnId),
-        lastWrite: request.restock ? restock : undefined,
-      };
+        },
+      );
     });
   }
 
@@ -277,21 +281,17 @@ export function returns({ clock, cards }: ReturnsOptions) {
           },
         },
       ]);
-      const restock = async (last: RequestContext) => {
-        await moveStock(last, {
+      return answerWithRestock(
+        tx,
+        returnId,
+        request.restock && {
           storeId: store.id,
           saleId: returnId,
           reason: 'return',
           at: now,
           moves: stockMovesOf(quoted, 1n),
-        });
-        return undefined;
-      };
-      return {
-        statusCode: 201,
-        body: await getSale(tx, returnId),
-        lastWrite: request.restock ? restock : undefined,
-      };
+        },
+      );
     });
   }
 
