@@ -28,6 +28,28 @@ async function preparedNames(client: pg.PoolClient): Promise<string[]> {
 }
 
 describe('prepared statements for repeated raw SQL', () => {
+  it('names a statement after what it does, tells two schemas apart, and stays within 63 bytes', () => {
+    const sale = (schema: string) =>
+      `with sale as (insert into "${schema}".sale (id) values ($1) returning id)
+       insert into "${schema}".payment (sale_id) select id from sale`;
+    expect(statementName(sale('tenant_a'))).toMatch(/^cp_insert_sale_[\w-]{12}$/);
+    expect(statementName(sale('tenant_a'))).not.toBe(statementName(sale('tenant_b')));
+    expect(statementName('update "tenant_a".idempotency_key set response = $2 where key = $1')).toMatch(
+      /^cp_update_idempotency_key_/,
+    );
+    expect(
+      statementName(`insert into "tenant_a".register_counter (device_id) values ($1)
+                     on conflict (device_id) do update set last = register_counter.last + 1`),
+    ).toMatch(/^cp_insert_register_counter_/);
+    expect(statementName('select id from "tenant_a".sale where id = $1 for update of sale')).toMatch(
+      /^cp_select_sale_/,
+    );
+    expect(statementName('select * from unnest($1::int[])')).toMatch(/^cp_statement_/);
+    expect(
+      Buffer.byteLength(statementName(`delete from ${'t'.repeat(120)} where id = $1`)),
+    ).toBeLessThanOrEqual(63);
+  });
+
   it('prepares a statement with parameters once per connection and reuses it; plain text is not prepared', async () => {
     const text = 'select name from item where id = $1';
     const client = await pool.connect();

@@ -22,12 +22,31 @@ const names = new Map<string, string>();
 /** Names remembered per process (texts differ per tenant schema): past this, it starts over. */
 const NAMES_REMEMBERED = 4096;
 
-/** The statement's name, from a hash of its text (remembered: a sale sends ten of them). */
+/**
+ * What a statement does, for a person reading a trace (pg's spans are named after the statement)
+ * or the server's log: its first write and table (`insert_sale`), else what it reads
+ * (`select_store`). The schema is left out: the hash beside it tells tenants apart.
+ */
+function summaryOf(text: string): string {
+  const write = /\b(?<!\b(?:for|do)\s+)(insert\s+into|update|delete\s+from)\s+(?:"?\w+"?\.)?"?(\w+)\b/i.exec(
+    text,
+  );
+  if (write) return `${write[1]!.split(/\s/)[0]!.toLowerCase()}_${write[2]!.toLowerCase()}`;
+  // A table, not a function (`from unnest(...)`).
+  const read = /\bfrom\s+(?:"?\w+"?\.)?"?(\w+)\b"?(?!\s*\()/i.exec(text);
+  return read ? `select_${read[1]!.toLowerCase()}` : 'statement';
+}
+
+/**
+ * The statement's name: what it does and a hash of its whole text, within PostgreSQL's 63 bytes
+ * (`cp_insert_sale_<12 characters>`; remembered: a sale sends ten of them).
+ */
 export function statementName(text: string): string {
   let name = names.get(text);
   if (name === undefined) {
     if (names.size >= NAMES_REMEMBERED) names.clear();
-    name = `cp_${createHash('sha1').update(text).digest('base64url').slice(0, 27)}`;
+    const hash = createHash('sha1').update(text).digest('base64url').slice(0, 12);
+    name = `cp_${summaryOf(text).slice(0, 45)}_${hash}`;
     names.set(text, name);
   }
   return name;
