@@ -50,7 +50,7 @@ async function postgresCpu(sql: pg.Pool): Promise<Map<number, number>> {
   return used;
 }
 
-/** CPU time (ms) used since `start()`: this thread, this process and PostgreSQL. */
+/** Starts counting; what it returns answers the CPU time (ms) of this thread, this process and PostgreSQL since. */
 async function cpuMeter(sql: pg.Pool) {
   const thread = process.threadCpuUsage();
   const whole = process.cpuUsage();
