@@ -334,6 +334,17 @@ async function debianLayer(
   return target;
 }
 
+/** How the production node_modules are installed (part of their cache key). */
+const INSTALL_FLAGS = [
+  '--omit=dev',
+  '--omit=optional',
+  '--ignore-scripts',
+  '--no-audit',
+  '--no-fund',
+  '--prefer-offline',
+  '--no-save',
+];
+
 /**
  * /app: the app workspaces (tests left out) compiled to JavaScript, the built till and portal,
  * production node_modules, with @kubernetes/client-node bundled to the names the app imports.
@@ -344,13 +355,16 @@ async function appLayer(workDir: string, log: (line: string) => void): Promise<s
   const files = await trackedSources(repoRoot, APP_WORKSPACES);
   const manifest = await productionManifest();
   const lock = await readFile(join(repoRoot, 'package-lock.json'), 'utf8');
-  const modulesKey = hash(JSON.stringify(manifest) + lock + (await workspaceManifests()));
+  const modulesKey = hash(JSON.stringify([manifest, INSTALL_FLAGS]) + lock + (await workspaceManifests()));
 
   // Production node_modules, installed once per lock file into a folder kept between builds.
   // The root's node_modules and each workspace's own (versions that differ from the root's).
   const modules = join(workDir, `modules-${modulesKey}`);
   if (!(await exists(modules))) {
-    log('installing production node_modules (npm install --omit=dev, from the lock file)');
+    // Optional packages too are left out: what the lock file marks optional here is Vite and its
+    // bundlers, TypeScript and PostCSS (optional peers of the portal's Fastify adapter, built
+    // before the image), their native bindings, and pg-cloudflare (for Cloudflare Workers).
+    log('installing production node_modules (npm install --omit=dev --omit=optional, from the lock file)');
     const install = join(workDir, 'npm-install');
     await rm(install, { recursive: true, force: true });
     await mkdir(install, { recursive: true });
@@ -360,19 +374,7 @@ async function appLayer(workDir: string, log: (line: string) => void): Promise<s
       await mkdir(join(install, workspace), { recursive: true });
       await cp(join(repoRoot, workspace, 'package.json'), join(install, workspace, 'package.json'));
     }
-    await execFileAsync(
-      'npm',
-      [
-        'install',
-        '--omit=dev',
-        '--ignore-scripts',
-        '--no-audit',
-        '--no-fund',
-        '--prefer-offline',
-        '--no-save',
-      ],
-      { cwd: install, maxBuffer: 64 * 1024 * 1024 },
-    );
+    await execFileAsync('npm', ['install', ...INSTALL_FLAGS], { cwd: install, maxBuffer: 64 * 1024 * 1024 });
     for (const dir of ['.', ...APP_WORKSPACES]) {
       const installed = join(install, dir, 'node_modules');
       if (await exists(installed))
