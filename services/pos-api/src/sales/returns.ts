@@ -59,11 +59,13 @@ export type Returns = ReturnType<typeof returns>;
 
 /** A return's answer; the restock, when asked for, moves the shelf last (IdempotentAnswer.lastWrite). */
 async function answerWithRestock(tx: RequestContext, returnId: string, restock: StockMovement | false) {
-  const lastWrite = async (last: RequestContext) => {
-    if (restock) await moveStock(last, restock);
-    return undefined;
-  };
-  return { statusCode: 201, body: await getSale(tx, returnId), lastWrite: restock ? lastWrite : undefined };
+  const lastWrite = restock
+    ? async (last: RequestContext) => {
+        await moveStock(last, restock);
+        return undefined;
+      }
+    : undefined;
+  return { statusCode: 201, body: await getSale(tx, returnId), lastWrite };
 }
 
 export function returns({ clock, cards }: ReturnsOptions) {

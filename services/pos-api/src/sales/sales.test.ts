@@ -274,6 +274,7 @@ describe('checkout', () => {
         drop table "${schema}".test_write_order;`);
     }
   });
+
   it('refuses what it cannot sell or what does not pay, and writes nothing', async () => {
     const before = await count('sale');
     const unknown = await post(
