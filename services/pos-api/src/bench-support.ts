@@ -7,8 +7,10 @@ import { createLogger, createMetrics } from '@cloudpos/telemetry';
 import { migrateTenant, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildApp, type PosApi } from './app.ts';
@@ -30,11 +32,47 @@ export interface BenchTenant {
   port: number;
   /** The first owner (staff code 1000, PIN 1111), signed in by the setup. */
   ownerToken: string;
+  /** Where the processes run: `postgres:<cores> api:<cores>`, or `shared` when they share the cores. */
+  cores: string;
   close(): Promise<void>;
 }
 
+export interface BenchOptions {
+  /** The API's pool (DATABASE_POOL_MAX); a raw-SQL ceiling should use as many connections. */
+  databasePoolMax?: number;
+  /**
+   * PostgreSQL on a core of its own, and this process (the API and the load generator) with Redis
+   * on the others, as a deployment runs the database on machines of its own: sharing cores, the
+   * database and the API pay for each other's context switches. Linux, two cores or more.
+   */
+  ownCoreForPostgres?: boolean;
+}
+
+/** Runs `pid` (all its threads) on `cores` (a taskset CPU list). */
+function pin(pid: number, cores: string) {
+  execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', cores, String(pid)], { stdio: 'ignore' });
+}
+
+/** The processes `pid` has started (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+      } catch {
+        return false; // ended since
+      }
+    })
+    .map(Number);
+}
+
 /** Starts everything; `close` stops it and removes the directory (also on SIGINT/SIGTERM). */
-export async function startBenchTenant(name: string, slug = 'bench'): Promise<BenchTenant> {
+export async function startBenchTenant(
+  name: string,
+  slug = 'bench',
+  options: BenchOptions = {},
+): Promise<BenchTenant> {
   const progress = (line: string) => process.stderr.write(`${name} bench: ${line}\n`);
   const root = await mkdtemp(join(tmpdir(), `cloudpos-bench-${name}-`));
   await chmod(root, 0o755); // PostgreSQL runs as its own user when we are root
@@ -59,21 +97,25 @@ export async function startBenchTenant(name: string, slug = 'bench'): Promise<Be
     stops.push(() => postgres.stop());
     const redisServer = await startRedis({ dir: join(root, 'redis'), durable: false });
     stops.unshift(() => redisServer.stop());
+    let cores = 'shared';
+    const last = availableParallelism() - 1;
+    if (options.ownCoreForPostgres && process.platform === 'linux' && last > 0) {
+      // Before any connection: backends are forked by the postmaster and inherit its cores.
+      const postmaster = postgres.process.pid!;
+      for (const pid of [postmaster, ...childrenOf(postmaster)]) pin(pid, String(last));
+      const others = last === 1 ? '0' : `0-${last - 1}`;
+      for (const pid of [process.pid, redisServer.process.pid!]) pin(pid, others);
+      cores = `postgres:${last} api:${others}`;
+      progress(`PostgreSQL on core ${last}, the API, its load and Redis on ${others}`);
+    }
     const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
     await admin.query('create database cloudpos');
     await admin.end();
     const databaseUrl = postgres.urlFor('cloudpos');
     const schema = tenantSchemaName(slug);
-    const orm = await MikroORM.init(tenantOrmConfig({ clientUrl: databaseUrl, poolMax: 4 }));
-    stops.unshift(() => orm.close());
-    await migrateTenant(orm, schema);
     const sql = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     stops.unshift(() => sql.end());
-    const { rows } = await sql.query<{ id: string }>(
-      `insert into "${schema}".store (id, code, name, timezone, currency)
-       values (gen_random_uuid(), 'MAIN', 'Main', 'Europe/Berlin', 'EUR') returning id`,
-    );
 
     const redis = new Redis(redisServer.url, { enableOfflineQueue: false });
     stops.unshift(async () => redis.disconnect());
@@ -86,7 +128,17 @@ export async function startBenchTenant(name: string, slug = 'bench'): Promise<Be
       TENANT_MODE: 'pooled',
       RATE_LIMIT_MAX: '100000000',
       LOG_LEVEL: 'warn',
+      DATABASE_POOL_MAX: String(options.databasePoolMax ?? 4),
     });
+    const orm = await MikroORM.init(
+      tenantOrmConfig({ clientUrl: databaseUrl, poolMax: config.DATABASE_POOL_MAX }),
+    );
+    stops.unshift(() => orm.close());
+    await migrateTenant(orm, schema);
+    const { rows } = await sql.query<{ id: string }>(
+      `insert into "${schema}".store (id, code, name, timezone, currency)
+       values (gen_random_uuid(), 'MAIN', 'Main', 'Europe/Berlin', 'EUR') returning id`,
+    );
     const app = await buildApp({
       config,
       logger: createLogger({ name: 'bench', level: 'warn' }),
@@ -119,6 +171,7 @@ export async function startBenchTenant(name: string, slug = 'bench'): Promise<Be
       base,
       port: new URL(base).port ? Number(new URL(base).port) : 80,
       ownerToken: setup.json<{ accessToken: string }>().accessToken,
+      cores,
       close,
     };
   } catch (error) {

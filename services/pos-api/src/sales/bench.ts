@@ -3,15 +3,19 @@
 // store, each numbering its receipts, for BENCH_SECONDS (10), against a raw-SQL ceiling
 // measured in the same run: the same transaction shape (the idempotency key, the store and catalog
 // reads, the register's counter, the sale in one statement, the outbox, the stored answer, then
-// the stock), issued with pg directly (no HTTP, no validation, no pricing, no ORM). One
-// machine-readable line per figure:
+// the stock), issued with pg directly (no HTTP, no validation, no pricing, no ORM), on as many
+// connections as the API's pool (BENCH_POOL, 4). One machine-readable line per figure:
 //
-//   <n> sales/s p50=…ms p99=…ms clients=16 ceiling=<m> sales/s ratio=<n/m>   (printed as `checkout: …`)
+//   <n> sales/s p50=…ms p99=…ms clients=16 registers=8 pool=4 cores=… ceiling=<m> sales/s ratio=<n/m>
 //   cpu ms/sale: api_thread=… api_process=… clients=… postgres=… ceiling_thread=… ceiling_postgres=…
 //
+// PostgreSQL runs on a core of its own and the API (with its load generator and Redis) on the
+// others, as a deployment runs them on different machines (`cores=postgres:1,api:0`);
+// BENCH_SHARED_CORES=1 lets them share the cores (`cores=shared`). Sharing, each side pays for the
+// other's context switches and the ratio becomes the ceiling's CPU per sale over the API's.
+//
 // The CPU line says where each sale's CPU time went in each run: the API's event loop, the rest of
-// its process (garbage collection), the load generator, and PostgreSQL (all its processes). On a
-// machine where these share the cores, the ratio is the ceiling's CPU per sale over the API's.
+// its process (garbage collection), the load generator, and PostgreSQL (all its processes).
 //
 // Run by test/src/bench/run.ts as a process of its own (by path): the harness must not depend on
 // the API. Telemetry is not loaded (as in a test); Redis backs the rate limiter, set out of reach.
@@ -27,6 +31,7 @@ import { seedTestCatalog } from './test-catalog.ts';
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const POOL = Number(process.env.BENCH_POOL ?? 4);
 const SLUG = 'bench';
 const progress = (line: string) => process.stderr.write(`checkout bench: ${line}\n`);
 
@@ -68,7 +73,10 @@ async function cpuMeter(sql: pg.Pool) {
   };
 }
 
-const tenant = await startBenchTenant('checkout', SLUG);
+const tenant = await startBenchTenant('checkout', SLUG, {
+  databasePoolMax: POOL,
+  ownCoreForPostgres: process.env.BENCH_SHARED_CORES !== '1',
+});
 try {
   const { app, base, config, sql, schema, ownerToken, databaseUrl } = tenant;
   await seedTestCatalog(sql, schema);
@@ -273,7 +281,7 @@ try {
   const rate = (latencies: number[]) => latencies.length / SECONDS;
   const ms = (value: number) => `${value.toFixed(1)}ms`;
   process.stdout.write(
-    `${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} registers=${REGISTERS} ceiling=${rate(ceiling).toFixed(0)} sales/s ratio=${(rate(api) / rate(ceiling)).toFixed(2)}\n`,
+    `${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} registers=${REGISTERS} pool=${config.DATABASE_POOL_MAX} cores=${tenant.cores.replace(' ', ',')} ceiling=${rate(ceiling).toFixed(0)} sales/s ratio=${(rate(api) / rate(ceiling)).toFixed(2)}\n`,
   );
   process.stdout.write(
     `ceiling: ${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}\n`,
