@@ -1,11 +1,14 @@
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
 import { tenantOrmConfig } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
+import helmet from 'helmet';
 import { Redis } from 'ioredis';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@cloudpos/harness/vitest/provided';
-import { buildApp, type PosApi } from './app.ts';
+import { buildApp, helmetHeaders, type PosApi } from './app.ts';
 import { loadConfig, ConfigError, trustedProxiesOf } from './config.ts';
 import type { ReadinessCheck } from './plugins/health.ts';
 import { TEST_AUTH_SECRET, TEST_PIN_PEPPERS } from './test-support.ts';
@@ -168,7 +171,26 @@ describe('system routes', () => {
     const response = await app.inject('/healthz');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['strict-transport-security']).toBeDefined();
+    for (const [name, value] of Object.entries(helmetHeaders())) expect(response.headers[name]).toBe(value);
     await app.close();
+  });
+
+  it('works out the same security headers as helmet sets on a Node server', async () => {
+    const middleware = helmet();
+    const server = createServer((request, response) => middleware(request, response, () => response.end()));
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    try {
+      const answer = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const fromHelmet = Object.fromEntries(
+        [...answer.headers].filter(
+          ([name]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name),
+        ),
+      );
+      expect(Object.keys(fromHelmet).length).toBeGreaterThan(10);
+      expect(helmetHeaders()).toEqual(fromHelmet);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { fastify, type FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { portalTokenVerifier } from './auth/portal-tokens.ts';
 import { accessTokens } from './auth/tokens.ts';
 import { catalogRoutes } from './catalog/routes.ts';
@@ -81,12 +82,13 @@ export async function buildApp(deps: AppDependencies) {
   // And every route's security and error responses in the OpenAPI document (openapi.ts).
   app.addHook('onRoute', documentRoute);
 
-  // Helmet's default headers on every answer. Built once: @fastify/helmet builds the middleware
-  // again for every request, which was 2 % of a sale's CPU.
-  const securityHeaders = helmet();
-  app.addHook('onRequest', (request, reply, done) =>
-    securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)),
-  );
+  // Helmet's default headers on every answer, worked out once: they do not depend on the request,
+  // and running its middleware chain (a dozen res.setHeader) was 3 % of a sale's CPU.
+  const securityHeaders = helmetHeaders();
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
+  });
   await app.register(cors, {
     // Only the listed browser origins may call the API; everything else gets no CORS headers.
     origin: corsOriginsOf(config.CORS_ORIGINS) ?? [],
@@ -230,4 +232,21 @@ function requestLimitKey(request: FastifyRequest): string {
 function rateLimitClient(actor: Actor | undefined): string | undefined {
   if (!actor) return undefined;
   return actor.kind === 'staff' ? actor.deviceId : `portal:${actor.portalUserId}`;
+}
+
+/** The headers helmet's default middleware sets (it reads nothing from the request). */
+export function helmetHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => delete headers[name.toLowerCase()],
+  };
+  let failed: unknown;
+  helmet()(
+    {} as IncomingMessage,
+    response as unknown as ServerResponse,
+    (error?: unknown) => (failed = error),
+  );
+  if (failed) throw failed as Error;
+  return headers;
 }
