@@ -2,7 +2,7 @@
 // temporary directory, not durable), one tenant's migrated schema with one store, a pooled API
 // listening on a free port (telemetry not loaded, rate limits out of reach), and the tenant's first
 // owner set up with the setup code. Benchmarks run as processes of their own (`npm run bench`).
-import { generatePassword, startPostgres, startRedis } from '@cloudpos/harness';
+import { generatePassword, startPostgres, startRedis } from '@cloudpos/harness/servers';
 import { createLogger, createMetrics } from '@cloudpos/telemetry';
 import { migrateTenant, tenantOrmConfig, tenantSchemaName } from '@cloudpos/tenant-db';
 import { MikroORM } from '@mikro-orm/postgresql';
