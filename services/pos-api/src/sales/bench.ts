@@ -1,10 +1,11 @@
 // `npm run bench -- checkout`: committed 5-line sales with tax per second and their latency, from
 // BENCH_CLIENTS (16) concurrent clients over HTTP on BENCH_REGISTERS (8) registers (tills) of one
 // store, each numbering its receipts, for BENCH_SECONDS (10), against a raw-SQL ceiling
-// measured in the same run: the same transaction shape (the idempotency key, the store and catalog
-// reads, the register's counter, the sale in one statement, the outbox, the stored answer, then
-// the stock), issued with pg directly (no HTTP, no validation, no pricing, no ORM), on as many
-// connections as the API's pool (BENCH_POOL, 4). One machine-readable line per figure:
+// measured in the same run, the two taking turns (BENCH_ROUNDS, 2): the same transaction shape
+// (the idempotency key, the store and catalog reads, the register's counter, the sale in one
+// statement, the outbox, the stored answer, then the stock), issued with pg directly (no HTTP, no
+// validation, no pricing, no ORM), on as many connections as the API's pool (BENCH_POOL, 4). One
+// machine-readable line per figure:
 //
 //   <n> sales/s p50=…ms p99=…ms clients=16 registers=8 pool=4 cores=… ceiling=<m> sales/s ratio=<n/m>
 //   cpu ms/sale: api_thread=… api_process=… clients=… postgres=… ceiling_thread=… ceiling_postgres=…
@@ -14,7 +15,7 @@
 // BENCH_SHARED_CORES=1 lets them share the cores (`cores=shared`). Sharing, each side pays for the
 // other's context switches and the ratio becomes the ceiling's CPU per sale over the API's.
 //
-// The CPU line says where each sale's CPU time went in each run: the API's event loop, the rest of
+// The CPU line says where each sale's CPU time went on each side: the API's event loop, the rest of
 // its process (garbage collection), the load generator, and PostgreSQL (all its processes).
 //
 // Run by test/src/bench/run.ts as a process of its own (by path): the harness must not depend on
@@ -32,6 +33,7 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const POOL = Number(process.env.BENCH_POOL ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SLUG = 'bench';
 const progress = (line: string) => process.stderr.write(`checkout bench: ${line}\n`);
 
@@ -53,6 +55,14 @@ async function postgresCpu(sql: pg.Pool): Promise<Map<number, number>> {
     }
   }
   return used;
+}
+
+interface Window {
+  /** Sorted, ms. */
+  latencies: number[];
+  used: { thread: number; process: number; postgres: number };
+  /** The load generator's thread (0 for the ceiling, whose loop runs on the main thread). */
+  clientsMs: number;
 }
 
 /** Starts counting; what it returns answers the CPU time (ms) of this thread, this process and PostgreSQL since. */
@@ -124,31 +134,33 @@ try {
   ).json()) as { total: number };
   const body = JSON.stringify({ lines, tenders: [{ method: 'cash', amount: preview.total }] });
 
-  progress(`warming up, then ${CLIENTS} clients on ${REGISTERS} registers for ${SECONDS}s over HTTP`);
-  let apiCpu: ReturnType<typeof cpuMeter> | undefined;
-  const { latencies: api, cpuMs: clientsCpu } = await new Promise<{ latencies: number[]; cpuMs: number }>(
-    (done, fail) => {
+  /** One window of sales over HTTP from the load generator's thread, after `warmupSeconds`. */
+  const apiWindow = (seconds: number, warmupSeconds: number) =>
+    new Promise<Window>((done, fail) => {
+      let meter: ReturnType<typeof cpuMeter> | undefined;
       const workerData: BenchClients = {
         url: `${base}/v1/sales`,
         registers: registers.map((register) => register.headers),
         body,
         clients: CLIENTS,
-        warmupSeconds: 2,
-        seconds: SECONDS,
+        warmupSeconds,
+        seconds,
       };
       const clients = new Worker(new URL('./bench-clients.ts', import.meta.url), { workerData });
       clients.once('error', fail);
       clients.on(
         'message',
         (result: 'measuring' | { latencies?: number[]; cpuMs?: number; error?: string }) => {
-          if (result === 'measuring') apiCpu = cpuMeter(sql);
-          else if (result.latencies) done({ latencies: result.latencies, cpuMs: result.cpuMs! });
-          else fail(new Error(result.error));
+          if (result === 'measuring') meter = cpuMeter(sql);
+          else if (result.latencies) {
+            const { latencies, cpuMs } = result;
+            void meter!
+              .then((used) => used())
+              .then((used) => done({ latencies, used, clientsMs: cpuMs! }), fail);
+          } else fail(new Error(result.error));
         },
       );
-    },
-  );
-  const apiUsed = await (await apiCpu!)();
+    });
 
   // The ceiling: the same rows, in one transaction per sale, from the same number of clients.
   const store = (await sql.query<{ id: string }>(`select id from "${schema}".store`)).rows[0]!.id;
@@ -272,11 +284,39 @@ try {
       client.release();
     }
   };
-  progress('raw-SQL ceiling');
-  await load(CLIENTS, 2, raw);
-  const ceilingCpu = await cpuMeter(sql);
-  const ceiling = await load(CLIENTS, SECONDS, raw);
-  const ceilingUsed = await ceilingCpu();
+  /** One window of the ceiling, after `warmupSeconds`. */
+  const ceilingWindow = async (seconds: number, warmupSeconds: number): Promise<Window> => {
+    await load(CLIENTS, warmupSeconds, raw);
+    const meter = await cpuMeter(sql);
+    const latencies = await load(CLIENTS, seconds, raw);
+    return { latencies, used: await meter(), clientsMs: 0 };
+  };
+
+  // The API and the ceiling take turns, so that both meet the machine as it is: on a shared VM
+  // the same code runs a third faster or slower from one minute to the next.
+  progress(
+    `${CLIENTS} clients on ${REGISTERS} registers: ${ROUNDS} turns of ${SECONDS / ROUNDS}s over HTTP, then as raw SQL`,
+  );
+  const apiWindows: Window[] = [];
+  const ceilingWindows: Window[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    apiWindows.push(await apiWindow(SECONDS / ROUNDS, round === 0 ? 2 : 1));
+    ceilingWindows.push(await ceilingWindow(SECONDS / ROUNDS, round === 0 ? 2 : 1));
+  }
+  const api = apiWindows.flatMap((window) => window.latencies).sort((a, b) => a - b);
+  const ceiling = ceilingWindows.flatMap((window) => window.latencies).sort((a, b) => a - b);
+  const sum = (windows: Window[], of: (window: Window) => number) =>
+    windows.reduce((total, window) => total + of(window), 0);
+  const clientsCpu = sum(apiWindows, (window) => window.clientsMs);
+  const apiUsed = {
+    thread: sum(apiWindows, (window) => window.used.thread),
+    process: sum(apiWindows, (window) => window.used.process),
+    postgres: sum(apiWindows, (window) => window.used.postgres),
+  };
+  const ceilingUsed = {
+    thread: sum(ceilingWindows, (window) => window.used.thread),
+    postgres: sum(ceilingWindows, (window) => window.used.postgres),
+  };
 
   const rate = (latencies: number[]) => latencies.length / SECONDS;
   const ms = (value: number) => `${value.toFixed(1)}ms`;
@@ -286,8 +326,8 @@ try {
   process.stdout.write(
     `ceiling: ${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}\n`,
   );
-  // The main thread is the API's event loop in the first run (the clients have a thread of their
-  // own) and the ceiling's pg client in the second.
+  // The main thread is the API's event loop in the API's windows (the clients have a thread of
+  // their own) and the ceiling's pg client in the ceiling's.
   const perSale = (total: number, sales: number[]) => (total / sales.length).toFixed(2);
   process.stdout.write(
     `cpu ms/sale: api_thread=${perSale(apiUsed.thread, api)} api_process=${perSale(apiUsed.process - clientsCpu, api)} clients=${perSale(clientsCpu, api)} postgres=${perSale(apiUsed.postgres, api)} ceiling_thread=${perSale(ceilingUsed.thread, ceiling)} ceiling_postgres=${perSale(ceilingUsed.postgres, ceiling)}\n`,
