@@ -32,20 +32,19 @@ export interface BenchTenant {
   port: number;
   /** The first owner (staff code 1000, PIN 1111), signed in by the setup. */
   ownerToken: string;
-  /** Where the processes run: `postgres:<cores> api:<cores>`, or `shared` when they share the cores. */
-  cores: string;
+  /**
+   * `split`: PostgreSQL (its postmaster and every process it has started, so every backend) on the
+   * last core, and this process (the API, a load generator) with Redis on the others, as a
+   * deployment runs the database on machines of its own. `shared`: every core for each. Answers
+   * the layout in effect: `postgres:1,api:0` or `shared` (a split needs Linux and two cores).
+   */
+  useCores(layout: 'split' | 'shared'): string;
   close(): Promise<void>;
 }
 
 export interface BenchOptions {
   /** The API's pool (DATABASE_POOL_MAX); a raw-SQL ceiling should use as many connections. */
   databasePoolMax?: number;
-  /**
-   * PostgreSQL on a core of its own, and this process (the API and the load generator) with Redis
-   * on the others, as a deployment runs the database on machines of its own: sharing cores, the
-   * database and the API pay for each other's context switches. Linux, two cores or more.
-   */
-  ownCoreForPostgres?: boolean;
 }
 
 /** Runs `pid` (all its threads) on `cores` (a taskset CPU list). */
@@ -97,17 +96,17 @@ export async function startBenchTenant(
     stops.push(() => postgres.stop());
     const redisServer = await startRedis({ dir: join(root, 'redis'), durable: false });
     stops.unshift(() => redisServer.stop());
-    let cores = 'shared';
     const last = availableParallelism() - 1;
-    if (options.ownCoreForPostgres && process.platform === 'linux' && last > 0) {
-      // Before any connection: backends are forked by the postmaster and inherit its cores.
-      const postmaster = postgres.process.pid!;
-      for (const pid of [postmaster, ...childrenOf(postmaster)]) pin(pid, String(last));
+    const useCores = (layout: 'split' | 'shared') => {
+      if (process.platform !== 'linux' || last === 0) return 'shared';
+      const all = `0-${last}`;
       const others = last === 1 ? '0' : `0-${last - 1}`;
-      for (const pid of [process.pid, redisServer.process.pid!]) pin(pid, others);
-      cores = `postgres:${last} api:${others}`;
-      progress(`PostgreSQL on core ${last}, the API, its load and Redis on ${others}`);
-    }
+      const postmaster = postgres.process.pid!;
+      const split = layout === 'split';
+      for (const pid of [postmaster, ...childrenOf(postmaster)]) pin(pid, split ? String(last) : all);
+      for (const pid of [process.pid, redisServer.process.pid!]) pin(pid, split ? others : all);
+      return split ? `postgres:${last},api:${others}` : 'shared';
+    };
     const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
     await admin.query('create database cloudpos');
@@ -171,7 +170,7 @@ export async function startBenchTenant(
       base,
       port: new URL(base).port ? Number(new URL(base).port) : 80,
       ownerToken: setup.json<{ accessToken: string }>().accessToken,
-      cores,
+      useCores,
       close,
     };
   } catch (error) {

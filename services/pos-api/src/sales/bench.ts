@@ -11,9 +11,9 @@
 //   cpu ms/sale: api_thread=… api_process=… clients=… postgres=… ceiling_thread=… ceiling_postgres=…
 //
 // PostgreSQL runs on a core of its own and the API (with its load generator and Redis) on the
-// others, as a deployment runs them on different machines (`cores=postgres:1,api:0`);
-// BENCH_SHARED_CORES=1 lets them share the cores (`cores=shared`). Sharing, each side pays for the
-// other's context switches and the ratio becomes the ceiling's CPU per sale over the API's.
+// others, as a deployment runs them on different machines (`cores=postgres:1,api:0`). Then the
+// same again on shared cores, printed as `shared cores: … shared_ratio=…`: there the ceiling's
+// PostgreSQL gets both cores, as its client is cheap, while the API's shares them with the API.
 //
 // The CPU line says where each sale's CPU time went on each side: the API's event loop, the rest of
 // its process (garbage collection), the load generator, and PostgreSQL (all its processes).
@@ -83,10 +83,7 @@ async function cpuMeter(sql: pg.Pool) {
   };
 }
 
-const tenant = await startBenchTenant('checkout', SLUG, {
-  databasePoolMax: POOL,
-  ownCoreForPostgres: process.env.BENCH_SHARED_CORES !== '1',
-});
+const tenant = await startBenchTenant('checkout', SLUG, { databasePoolMax: POOL });
 try {
   const { app, base, config, sql, schema, ownerToken, databaseUrl } = tenant;
   await seedTestCatalog(sql, schema);
@@ -292,46 +289,57 @@ try {
     return { latencies, used: await meter(), clientsMs: 0 };
   };
 
-  // The API and the ceiling take turns, so that both meet the machine as it is: on a shared VM
-  // the same code runs a third faster or slower from one minute to the next.
-  progress(
-    `${CLIENTS} clients on ${REGISTERS} registers: ${ROUNDS} turns of ${SECONDS / ROUNDS}s over HTTP, then as raw SQL`,
-  );
-  const apiWindows: Window[] = [];
-  const ceilingWindows: Window[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    apiWindows.push(await apiWindow(SECONDS / ROUNDS, round === 0 ? 2 : 1));
-    ceilingWindows.push(await ceilingWindow(SECONDS / ROUNDS, round === 0 ? 2 : 1));
-  }
-  const api = apiWindows.flatMap((window) => window.latencies).sort((a, b) => a - b);
-  const ceiling = ceilingWindows.flatMap((window) => window.latencies).sort((a, b) => a - b);
-  const sum = (windows: Window[], of: (window: Window) => number) =>
-    windows.reduce((total, window) => total + of(window), 0);
-  const clientsCpu = sum(apiWindows, (window) => window.clientsMs);
-  const apiUsed = {
-    thread: sum(apiWindows, (window) => window.used.thread),
-    process: sum(apiWindows, (window) => window.used.process),
-    postgres: sum(apiWindows, (window) => window.used.postgres),
-  };
-  const ceilingUsed = {
-    thread: sum(ceilingWindows, (window) => window.used.thread),
-    postgres: sum(ceilingWindows, (window) => window.used.postgres),
+  /**
+   * The API and the ceiling in turns, so that both meet the machine as it is (on a shared VM the
+   * same code runs a third faster or slower from one minute to the next); answers the figures.
+   */
+  const measure = async (cores: string) => {
+    progress(
+      `${CLIENTS} clients on ${REGISTERS} registers, cores ${cores}: ${ROUNDS} turns of ${SECONDS / ROUNDS}s over HTTP, then as raw SQL`,
+    );
+    const apiWindows: Window[] = [];
+    const ceilingWindows: Window[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      apiWindows.push(await apiWindow(SECONDS / ROUNDS, round === 0 ? 2 : 1));
+      ceilingWindows.push(await ceilingWindow(SECONDS / ROUNDS, round === 0 ? 2 : 1));
+    }
+    const api = apiWindows.flatMap((window) => window.latencies).sort((a, b) => a - b);
+    const ceiling = ceilingWindows.flatMap((window) => window.latencies).sort((a, b) => a - b);
+    const sum = (windows: Window[], of: (window: Window) => number) =>
+      windows.reduce((total, window) => total + of(window), 0);
+    const rate = (latencies: number[]) => latencies.length / SECONDS;
+    const ms = (value: number) => `${value.toFixed(1)}ms`;
+    // The main thread is the API's event loop in the API's windows (the clients have a thread of
+    // their own) and the ceiling's pg client in the ceiling's.
+    const perSale = (windows: Window[], of: (window: Window) => number, sales: number[]) =>
+      (sum(windows, of) / sales.length).toFixed(2);
+    return {
+      figures: `${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} registers=${REGISTERS} pool=${config.DATABASE_POOL_MAX} cores=${cores} ceiling=${rate(ceiling).toFixed(0)} sales/s`,
+      ratio: (rate(api) / rate(ceiling)).toFixed(2),
+      ceiling: `${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}`,
+      cpu: [
+        `api_thread=${perSale(apiWindows, (window) => window.used.thread, api)}`,
+        `api_process=${perSale(apiWindows, (window) => window.used.process - window.clientsMs, api)}`,
+        `clients=${perSale(apiWindows, (window) => window.clientsMs, api)}`,
+        `postgres=${perSale(apiWindows, (window) => window.used.postgres, api)}`,
+        `ceiling_thread=${perSale(ceilingWindows, (window) => window.used.thread, ceiling)}`,
+        `ceiling_postgres=${perSale(ceilingWindows, (window) => window.used.postgres, ceiling)}`,
+      ].join(' '),
+    };
   };
 
-  const rate = (latencies: number[]) => latencies.length / SECONDS;
-  const ms = (value: number) => `${value.toFixed(1)}ms`;
-  process.stdout.write(
-    `${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} registers=${REGISTERS} pool=${config.DATABASE_POOL_MAX} cores=${tenant.cores.replace(' ', ',')} ceiling=${rate(ceiling).toFixed(0)} sales/s ratio=${(rate(api) / rate(ceiling)).toFixed(2)}\n`,
-  );
-  process.stdout.write(
-    `ceiling: ${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}\n`,
-  );
-  // The main thread is the API's event loop in the API's windows (the clients have a thread of
-  // their own) and the ceiling's pg client in the ceiling's.
-  const perSale = (total: number, sales: number[]) => (total / sales.length).toFixed(2);
-  process.stdout.write(
-    `cpu ms/sale: api_thread=${perSale(apiUsed.thread, api)} api_process=${perSale(apiUsed.process - clientsCpu, api)} clients=${perSale(clientsCpu, api)} postgres=${perSale(apiUsed.postgres, api)} ceiling_thread=${perSale(ceilingUsed.thread, ceiling)} ceiling_postgres=${perSale(ceilingUsed.postgres, ceiling)}\n`,
-  );
+  // PostgreSQL on a core of its own, as deployed; then on every core, where the ceiling gets
+  // PostgreSQL both cores and the API shares them with PostgreSQL.
+  const split = await measure(tenant.useCores('split'));
+  process.stdout.write(`${split.figures} ratio=${split.ratio}\n`);
+  process.stdout.write(`ceiling: ${split.ceiling}\n`);
+  process.stdout.write(`cpu ms/sale: ${split.cpu}\n`);
+  if (!split.figures.includes('cores=shared')) {
+    const shared = await measure(tenant.useCores('shared'));
+    process.stdout.write(`shared cores: ${shared.figures} shared_ratio=${shared.ratio}\n`);
+    process.stdout.write(`shared cores ceiling: ${shared.ceiling}\n`);
+    process.stdout.write(`shared cores cpu ms/sale: ${shared.cpu}\n`);
+  }
   await ceilingPool.end();
 } finally {
   await tenant.close();
