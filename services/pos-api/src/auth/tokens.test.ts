@@ -1,6 +1,7 @@
 // Access tokens without a server: what a verified (and then remembered) token may and may not do.
 import { describe, expect, it } from 'vitest';
-import { accessTokens } from './tokens.ts';
+import { isPortalToken, portalTokenSigner } from './portal-tokens.ts';
+import { accessTokens, claimedTenant, unverifiedClaims } from './tokens.ts';
 
 const tokens = accessTokens({ secret: 's'.repeat(40), ttlSeconds: 900 });
 const claims = { tenant: 'alpha', staffId: 'staff-1', role: 'cashier' as const, deviceId: 'device-1' };
@@ -40,5 +41,30 @@ describe('access tokens', () => {
     const first = await tokens.verify(token, 'alpha', now);
     (first as { role: string }).role = 'owner';
     expect((await tokens.verify(token, 'alpha', now)).role).toBe('cashier');
+  });
+});
+
+describe('unverified claims', () => {
+  it('reads the tenant and the issuer of each token, remembered per token, and refuses what is not a JWT', async () => {
+    const alpha = (await tokens.sign(claims, at('2026-12-07T10:00:00Z'))).token;
+    const beta = (await tokens.sign({ ...claims, tenant: 'beta' }, at('2026-12-07T10:00:00Z'))).token;
+    const portal = await portalTokenSigner({ platformSecret: 'p'.repeat(40) })({
+      tenant: 'gamma',
+      role: 'owner',
+      portalUserId: 'user-1',
+    });
+    for (let i = 0; i < 2; i++) {
+      expect(claimedTenant(alpha)).toBe('alpha');
+      expect(claimedTenant(beta)).toBe('beta');
+      expect(claimedTenant(portal)).toBe('gamma');
+      expect(isPortalToken(alpha)).toBe(false);
+      expect(isPortalToken(portal)).toBe(true);
+    }
+    expect(unverifiedClaims(alpha)).toEqual({ tnt: 'alpha', iss: 'cloudpos' });
+    expect(Object.isFrozen(unverifiedClaims(alpha))).toBe(true);
+    for (const garbage of ['', 'not-a-jwt', 'a.b.c']) {
+      expect(() => claimedTenant(garbage)).toThrow(expect.objectContaining({ code: 'unauthenticated' }));
+      expect(() => isPortalToken(garbage)).toThrow(expect.objectContaining({ code: 'unauthenticated' }));
+    }
   });
 });
