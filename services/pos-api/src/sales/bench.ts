@@ -152,7 +152,7 @@ try {
           else if (result.latencies) {
             const { latencies, cpuMs } = result;
             void meter!
-              .then((used) => used())
+              .then((stop) => stop())
               .then((used) => done({ latencies, used, clientsMs: cpuMs! }), fail);
           } else fail(new Error(result.error));
         },
@@ -330,11 +330,12 @@ try {
 
   // PostgreSQL on a core of its own, as deployed; then on every core, where the ceiling gets
   // PostgreSQL both cores and the API shares them with PostgreSQL.
-  const split = await measure(tenant.useCores('split'));
+  const splitCores = tenant.useCores('split');
+  const split = await measure(splitCores);
   process.stdout.write(`${split.figures} ratio=${split.ratio}\n`);
   process.stdout.write(`ceiling: ${split.ceiling}\n`);
   process.stdout.write(`cpu ms/sale: ${split.cpu}\n`);
-  if (!split.figures.includes('cores=shared')) {
+  if (splitCores !== 'shared') {
     const shared = await measure(tenant.useCores('shared'));
     process.stdout.write(`shared cores: ${shared.figures} shared_ratio=${shared.ratio}\n`);
     process.stdout.write(`shared cores ceiling: ${shared.ceiling}\n`);
