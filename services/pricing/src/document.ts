@@ -74,8 +74,10 @@ export interface PricedDocument {
 }
 
 // The engine computes on bigint; results leave it as numbers, so they must be exact as numbers.
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 function toSafeNumber(value: bigint, path: string): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+  if (value > MAX_SAFE || value < MIN_SAFE) {
     throw new PricingError('amount_out_of_range', 'the result is beyond the safe integer range', path);
   }
   return Number(value);
