@@ -10,9 +10,10 @@ export interface ObservabilityOptions {
 }
 
 const observabilityPlugin: FastifyPluginAsync<ObservabilityOptions> = async (app, { metrics }) => {
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback, not a promise: every request runs it, and it finishes at once.
+  app.addHook('onResponse', (request, reply, done) => {
     // An event stream lasts minutes by design: as a request it would only count against the latency SLO.
-    if (String(reply.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/event-stream')) return done();
     metrics.httpRequestDuration.observe(
       {
         method: request.method,
@@ -22,6 +23,7 @@ const observabilityPlugin: FastifyPluginAsync<ObservabilityOptions> = async (app
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
