@@ -1,3 +1,4 @@
+export { withTransactionConnection, type TransactionConnection } from './driver.ts';
 export { tenantOrmConfig, tenantEntities, type TenantOrmOptions } from './config.ts';
 export {
   isTenantSchemaCurrent,

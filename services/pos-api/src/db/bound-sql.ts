@@ -5,6 +5,7 @@
 // the text holds $1.. placeholders and the values travel as bind parameters of the extended
 // protocol, which the server logs only when told to (log_parameter_max_length_on_error > 0).
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { TransactionConnection } from '@cloudpos/tenant-db';
 import { CompiledQuery } from 'kysely';
 
 export interface BoundResult<Row> {
@@ -22,8 +23,14 @@ export async function executeBound<Row = Record<string, unknown>>(
   em: EntityManager,
   sql: string,
   params: readonly unknown[],
+  transaction?: TransactionConnection,
 ): Promise<BoundResult<Row>> {
   try {
+    const connection = transaction?.connection;
+    if (connection) {
+      const result = await connection.executeQuery<Row>(CompiledQuery.raw(sql, [...params]));
+      return { rows: result.rows, affected: Number(result.numAffectedRows ?? 0n) };
+    }
     // getKysely() is bound to the fork's transaction context (the ORM's own connection) when in one.
     const result = await em.getKysely().executeQuery<Row>(CompiledQuery.raw(sql, [...params]));
     return { rows: result.rows, affected: Number(result.numAffectedRows ?? 0n) };

@@ -3,6 +3,7 @@
 // through the same connection and commits or rolls back together. Raw SQL travels with bind
 // parameters (see bound-sql.ts). Timestamps come back as text (MikroORM's pg type parsers): use
 // `new Date(row.x)` where a Date is needed.
+import { withTransactionConnection, type TransactionConnection } from '@cloudpos/tenant-db';
 import type { RequestContext } from '../tenancy/context.ts';
 import { executeBound } from './bound-sql.ts';
 
@@ -21,7 +22,7 @@ export async function query<Row = Record<string, unknown>>(
   text: string,
   params: readonly unknown[] = [],
 ): Promise<SqlResult<Row>> {
-  const result = await executeBound<Row>(ctx.em, text, params);
+  const result = await executeBound<Row>(ctx.em, text, params, ctx.transaction);
   return { rows: result.rows, rowCount: result.affected };
 }
 
@@ -33,5 +34,10 @@ export async function inTransaction<T>(
   ctx: RequestContext,
   work: (tx: RequestContext) => Promise<T>,
 ): Promise<T> {
-  return ctx.em.transactional((em) => work({ ...ctx, em }));
+  // Nested: a savepoint on the same connection.
+  if (ctx.transaction) return ctx.em.transactional((em) => work({ ...ctx, em }));
+  const transaction: TransactionConnection = {};
+  return withTransactionConnection(transaction, () =>
+    ctx.em.transactional((em) => work({ ...ctx, em, transaction })),
+  );
 }

@@ -1,6 +1,6 @@
 // The explicit context every tenant-scoped request carries and every service takes as its first
 // argument (as Vendure's RequestContext): which tenant, its EntityManager, who is acting, which trace.
-import type { StaffRole } from '@cloudpos/tenant-db';
+import type { StaffRole, TransactionConnection } from '@cloudpos/tenant-db';
 import type { AuditInput } from '../staff/audit.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -51,6 +51,8 @@ export interface RequestContext {
    * builds is qualified with that schema. One per request; open transactions with `em.transactional`.
    */
   em: EntityManager;
+  /** Inside `inTransaction`: the transaction's connection, for raw SQL (db/sql.ts). */
+  transaction?: TransactionConnection;
   /** Present on every route that is not `config: { public: true }`. */
   actor?: Actor;
   /** The manager approval this request used, when the permission matrix asked for one. */
