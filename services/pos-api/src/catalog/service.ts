@@ -13,7 +13,7 @@ import {
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { query } from '../db/sql.ts';
+import { query, statementText } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { recordCatalogEvents, type CatalogEvent } from './events.ts';
@@ -1273,6 +1273,8 @@ interface PricedRow {
   })[];
 }
 
+const priceText = statementText();
+
 /**
  * The price, name and tax rates of variants in a store: one query (store, currency, variants, both
  * price levels and the tax rates), whatever the number of variants. Throws `store_not_found` for a
@@ -1296,11 +1298,10 @@ export async function priceVariants(
     throw new RangeError(`priceVariants takes at most ${MAX_PRICED_VARIANTS} keys, got ${total}`);
   }
   const scope = storeCtes(ctx, request);
-  const variant = tableOf(ctx, 'variant');
   // The keys as literal lists (not JSON arrays): the planner then knows how many there are and
   // probes the unique indexes instead of joining whole tables.
   const wanted = kinds.filter((kind) => kind.keys.length > 0);
-  const where =
+  const where = () =>
     wanted.length === 0
       ? 'false'
       : wanted
@@ -1314,7 +1315,10 @@ export async function priceVariants(
     rows: [row],
   } = await query<PricedRow>(
     ctx,
-    bound(`with ${scope.sql}
+    priceText(
+      ctx,
+      () =>
+        bound(`with ${scope.sql}
     select
       (select row_to_json(st) from st) as store,
       (select code from cur) as currency,
@@ -1331,12 +1335,15 @@ export async function priceVariants(
           'priceSource', case when pr.amount is null then null when pr.from_store then 'store' else 'all_stores' end,
           'taxCategoryId', p.tax_category_id, 'taxRateIds', tc.tax_rate_ids
         ))
-        from ${variant} v
+        from ${tableOf(ctx, 'variant')} v
         join ${tableOf(ctx, 'product')} p on p.id = v.product_id
         join ${tableOf(ctx, 'tax_category')} tc on tc.id = p.tax_category_id
         ${priceLateral(ctx)}
-        where ${where}
+        where ${where()}
       ), '[]'::json) as items`),
+      // The text differs by how many keys of each kind the lookup has.
+      wanted.map(({ column, keys }) => `${column}:${keys.length}`).join(' '),
+    ),
     [...scope.params, ...wanted.flatMap((kind) => kind.keys)],
   );
   if (!row) throw new Error('the price query returned no row');

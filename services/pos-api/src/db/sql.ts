@@ -16,6 +16,30 @@ export interface SqlResult<Row> {
 /** `"tenant_x".table`: raw SQL names tables with the request's tenant schema. */
 export const tableOf = (ctx: RequestContext, table: string) => `"${ctx.tenant.schema}".${table}`;
 
+/** Texts one statement keeps (one per tenant schema and shape); past that many it starts over. */
+const TEXTS_KEPT = 1024;
+
+/**
+ * One statement's text, built once per tenant schema (its tables are the tenant's) and `shape`
+ * (what else the text depends on: how many keys a lookup has): a request then sends the very
+ * string the last one sent, so neither the text nor the name of its prepared statement (a hash of
+ * the text, @cloudpos/tenant-db prepared.ts) is worked out again. Make one per statement, where the
+ * module starts; `build` must depend on nothing but the schema and `shape`.
+ */
+export function statementText() {
+  const texts = new Map<string, string>();
+  return (ctx: RequestContext, build: () => string, shape?: string): string => {
+    const key = shape === undefined ? ctx.tenant.schema : `${ctx.tenant.schema}/${shape}`;
+    let text = texts.get(key);
+    if (text === undefined) {
+      if (texts.size >= TEXTS_KEPT) texts.clear();
+      text = build();
+      texts.set(key, text);
+    }
+    return text;
+  };
+}
+
 /** Runs `text` ($1.. placeholders) with `params` bound, in the context's transaction when it has one. */
 export async function query<Row = Record<string, unknown>>(
   ctx: RequestContext,

@@ -6,7 +6,7 @@
 // as the transaction's last statement (`lastWrite`).
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { inTransaction, query, tableOf } from '../db/sql.ts';
+import { inTransaction, query, statementText, tableOf } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 
@@ -36,6 +36,10 @@ export interface IdempotentResult<Body> {
   replayed: boolean;
 }
 
+const claimText = statementText();
+const storedText = statementText();
+const answerText = statementText();
+
 /**
  * Runs `work` once per key, in the transaction that claims the key, and stores its answer there. A
  * key already used answers with the stored answer when the operation and body match.
@@ -47,11 +51,13 @@ export async function idempotent<Body>(
 ): Promise<IdempotentResult<Body>> {
   const requestHash = hashOf(request);
   return inTransaction(ctx, async (tx) => {
-    const table = tableOf(tx, 'idempotency_key');
     const claimed = await query(
       tx,
-      `insert into ${table} (key, operation, request_hash, status_code, response)
-       values ($1, $2, $3, 0, 'null') on conflict (key) do nothing`,
+      claimText(
+        tx,
+        () => `insert into ${tableOf(tx, 'idempotency_key')} (key, operation, request_hash, status_code, response)
+               values ($1, $2, $3, 0, 'null') on conflict (key) do nothing`,
+      ),
       [key, operation, requestHash],
     );
     if (claimed.rowCount === 0) {
@@ -61,7 +67,15 @@ export async function idempotent<Body>(
         request_hash: string;
         status_code: number;
         response: Body;
-      }>(tx, `select operation, request_hash, status_code, response from ${table} where key = $1`, [key]);
+      }>(
+        tx,
+        storedText(
+          tx,
+          () =>
+            `select operation, request_hash, status_code, response from ${tableOf(tx, 'idempotency_key')} where key = $1`,
+        ),
+        [key],
+      );
       const stored = rows[0];
       if (!stored || stored.operation !== operation || stored.request_hash !== requestHash)
         throw problem('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
@@ -69,11 +83,14 @@ export async function idempotent<Body>(
     }
     const { statusCode, body, lastWrite } = await work(tx);
     const store = (answer: Body) =>
-      query(tx, `update ${table} set status_code = $2, response = $3 where key = $1`, [
-        key,
-        statusCode,
-        JSON.stringify(answer),
-      ]);
+      query(
+        tx,
+        answerText(
+          tx,
+          () => `update ${tableOf(tx, 'idempotency_key')} set status_code = $2, response = $3 where key = $1`,
+        ),
+        [key, statusCode, JSON.stringify(answer)],
+      );
     await store(body);
     const amended = lastWrite ? await lastWrite(tx) : undefined;
     if (amended !== undefined) await store(amended);

@@ -2,7 +2,7 @@
 // sum per store and variant). Sales and returns move stock through here, in their own transaction;
 // counts, transfers and receiving will too. Negative stock is reported, never refused: a shop that
 // sells what the system thinks it lacks is right about its shelf.
-import { query, tableOf } from '../db/sql.ts';
+import { query, statementText, tableOf } from '../db/sql.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 import { quantityText } from '../quantity.ts';
 
@@ -31,6 +31,8 @@ export interface NegativeStock {
   onHand: string;
 }
 
+const moveText = statementText();
+
 /**
  * Writes one ledger row per tracked move and updates the levels, in `ctx`'s transaction; answers
  * the variants whose level went below zero, in the order of the moves.
@@ -44,7 +46,9 @@ export async function moveStock(ctx: RequestContext, movement: StockMovement): P
   // sales of the same items lock their rows in the same order and cannot deadlock.
   const { rows } = await query<{ variant_id: string; on_hand: string }>(
     ctx,
-    `with moves as (
+    moveText(
+      ctx,
+      () => `with moves as (
        select variant_id, quantity from unnest($2::uuid[], $3::numeric[]) as m(variant_id, quantity)),
      ledger as (
        insert into ${tableOf(ctx, 'stock_movement')} (store_id, variant_id, quantity, reason, sale_id, occurred_at)
@@ -53,6 +57,7 @@ export async function moveStock(ctx: RequestContext, movement: StockMovement): P
      select $1, variant_id, sum(quantity) from moves group by variant_id order by variant_id
      on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()
      returning variant_id, on_hand::text`,
+    ),
     [movement.storeId, variantIds, quantities, movement.reason, movement.saleId, movement.at],
   );
   const levels = new Map(rows.map((row) => [row.variant_id, row.on_hand]));

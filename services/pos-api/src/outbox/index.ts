@@ -2,7 +2,7 @@
 // transaction that makes them, so an event exists exactly when its change committed. The worker's
 // relay publishes them in id order on the tenant's stream, with the trace context of the request.
 import { currentTraceparent } from '@cloudpos/telemetry';
-import { query, tableOf } from '../db/sql.ts';
+import { query, statementText, tableOf } from '../db/sql.ts';
 import type { RequestContext } from '../tenancy/context.ts';
 
 export interface OutboxMessage {
@@ -10,6 +10,8 @@ export interface OutboxMessage {
   subject: string;
   payload: Record<string, unknown>;
 }
+
+const appendText = statementText();
 
 /**
  * Appends events in `ctx`'s transaction with one statement (a bulk import announces thousands), in
@@ -19,9 +21,12 @@ export async function appendOutbox(ctx: RequestContext, messages: OutboxMessage[
   if (messages.length === 0) return;
   await query(
     ctx,
-    `insert into ${tableOf(ctx, 'outbox_event')} (subject, payload, traceparent)
-     select e.item ->> 'subject', e.item -> 'payload', $1
-       from jsonb_array_elements($2::jsonb) with ordinality as e(item, n) order by e.n`,
+    appendText(
+      ctx,
+      () => `insert into ${tableOf(ctx, 'outbox_event')} (subject, payload, traceparent)
+             select e.item ->> 'subject', e.item -> 'payload', $1
+               from jsonb_array_elements($2::jsonb) with ordinality as e(item, n) order by e.n`,
+    ),
     [currentTraceparent() ?? null, JSON.stringify(messages)],
   );
 }

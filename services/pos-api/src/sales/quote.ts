@@ -13,7 +13,7 @@ import {
 import { priceVariants } from '../catalog/index.ts';
 import type { StockMove } from '../inventory/index.ts';
 import { effectiveSettings } from '../settings/index.ts';
-import { query, tableOf } from '../db/sql.ts';
+import { query, statementText, tableOf } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import { thousandths } from '../quantity.ts';
 import { deviceIdOf, type RequestContext } from '../tenancy/context.ts';
@@ -102,6 +102,9 @@ function policyOf(ctx: RequestContext, stored: Record<string, unknown>): Pricing
   return { ...pricing, discountLimitPercent: sales.discountLimitPercent };
 }
 
+const namedStoreText = statementText();
+const tillStoreText = statementText();
+
 /**
  * The store a sale is made in (the one named, else the till's own store, else the tenant's only
  * open store; a closed store sells no more) and the tenant's pricing policy, read together.
@@ -110,9 +113,9 @@ async function sellingContext(
   ctx: RequestContext,
   storeId?: string,
 ): Promise<{ store: StoreRef; policy: PricingPolicy }> {
-  const store = tableOf(ctx, 'store');
-  const device = tableOf(ctx, 'till_device');
-  const settings = `(select json_object_agg(key, value) from ${tableOf(ctx, 'setting')}
+  const store = () => tableOf(ctx, 'store');
+  const device = () => tableOf(ctx, 'till_device');
+  const settings = () => `(select json_object_agg(key, value) from ${tableOf(ctx, 'setting')}
       where key in ('pricing', 'sales')) as settings`;
   const { rows } = await query<{
     id: string;
@@ -122,12 +125,19 @@ async function sellingContext(
   }>(
     ctx,
     storeId
-      ? `select id, code, closed_at is not null as closed, ${settings} from ${store} where id = $1`
-      : `select s.id, s.code, s.closed_at is not null as closed, ${settings} from ${store} s
-          where s.id = (select store_id from ${device} where id = $1)
-             or (not exists (select 1 from ${device} where id = $1 and store_id is not null)
+      ? namedStoreText(
+          ctx,
+          () =>
+            `select id, code, closed_at is not null as closed, ${settings()} from ${store()} where id = $1`,
+        )
+      : tillStoreText(
+          ctx,
+          () => `select s.id, s.code, s.closed_at is not null as closed, ${settings()} from ${store()} s
+          where s.id = (select store_id from ${device()} where id = $1)
+             or (not exists (select 1 from ${device()} where id = $1 and store_id is not null)
                  and s.closed_at is null)
           order by s.created_at, s.code limit 2`,
+        ),
     storeId ? [storeId] : [deviceIdOf(ctx) ?? null],
   );
   if (rows.length === 0)

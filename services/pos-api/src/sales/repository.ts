@@ -2,7 +2,7 @@
 // file that writes them. Raw SQL with set-based inserts (a sale of 200 lines is one statement per
 // table), in the caller's transaction.
 import { createHash, randomUUID } from 'node:crypto';
-import { query, tableOf } from '../db/sql.ts';
+import { query, statementText, tableOf } from '../db/sql.ts';
 import { problem } from '../errors.ts';
 import { deviceIdOf, staffActorOf, type RequestContext } from '../tenancy/context.ts';
 
@@ -85,6 +85,8 @@ export interface ReceiptNumber {
   registerCode: string;
   label: string;
 }
+
+const insertSaleText = statementText();
 
 /**
  * The sale with its lines, taxes and payments: one statement (the child rows are inserted by
@@ -169,7 +171,9 @@ export async function insertSale(
   // insert nothing).
   await query(
     ctx,
-    `with sale as (
+    insertSaleText(
+      ctx,
+      () => `with sale as (
        insert into ${tableOf(ctx, 'sale')} (id, kind, status, store_id, receipt_number, original_sale_id, device_id, staff_id,
          customer_id, currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total,
          total, cash_rounding, request, note, client_created_at, created_at, completed_at, version, register_code, receipt_label)
@@ -195,6 +199,7 @@ export async function insertSale(
        from sale, unnest($48::int[], $49::uuid[], $50::text[], $51::text[], $52::bigint[], $53::bigint[], $54::bigint[],
          $55::text[], $56::text[], $57::text[], $58::uuid[])
          as p(position, id, method, status, amount, tendered, change, label, provider, provider_ref, refund_of)`,
+    ),
     [...saleValues, ...lineColumns, ...taxColumns, ...paymentColumns],
   );
 }
@@ -226,6 +231,9 @@ export async function setSaleStatus(ctx: RequestContext, saleId: string, status:
 /** How far ahead of its counter a register may number a sale (the numbers between become gaps). */
 const MAX_RECEIPT_GAP = 1000;
 
+const nextNumberText = statementText();
+const ownNumberText = statementText();
+
 /**
  * The sale's number on its register (the till it is made on), gapless per register: the register's
  * own number when it sends one (a till numbers what it sells offline), else the next one. The
@@ -248,13 +256,19 @@ export async function takeReceiptNumber(
   const next = await query<{ last: string; code: string }>(
     ctx,
     requested === undefined
-      ? `with counter as (
-           insert into ${counter} (device_id, last) values ($1, 1)
-           on conflict (device_id) do update set last = ${counter}.last + 1 returning last)
-         select counter.last, d.code from counter, ${device} d where d.id = $1`
-      : `with counter as (
-           update ${counter} set last = $2 where device_id = $1 and last = $2 - 1 returning last)
-         select counter.last, d.code from counter, ${device} d where d.id = $1`,
+      ? nextNumberText(
+          ctx,
+          () => `with counter as (
+                   insert into ${counter} (device_id, last) values ($1, 1)
+                   on conflict (device_id) do update set last = ${counter}.last + 1 returning last)
+                 select counter.last, d.code from counter, ${device} d where d.id = $1`,
+        )
+      : ownNumberText(
+          ctx,
+          () => `with counter as (
+                   update ${counter} set last = $2 where device_id = $1 and last = $2 - 1 returning last)
+                 select counter.last, d.code from counter, ${device} d where d.id = $1`,
+        ),
     requested === undefined ? [deviceId] : [deviceId, requested],
   );
   if (next.rows[0]) {
