@@ -1,6 +1,7 @@
 // The explicit context every tenant-scoped request carries and every service takes as its first
 // argument (as Vendure's RequestContext): which tenant, its EntityManager, who is acting, which trace.
-import type { StaffRole, TransactionConnection } from '@cloudpos/tenant-db';
+import type { StaffRole } from '@cloudpos/tenant-db';
+import type { SqlTransaction } from '../db/sql.ts';
 import type { AuditInput } from '../staff/audit.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -52,7 +53,7 @@ export interface RequestContext {
    */
   em: EntityManager;
   /** Inside `inTransaction`: the transaction's connection, for raw SQL (db/sql.ts). */
-  transaction?: TransactionConnection;
+  transaction?: SqlTransaction;
   /** Present on every route that is not `config: { public: true }`. */
   actor?: Actor;
   /** The manager approval this request used, when the permission matrix asked for one. */
