@@ -3,9 +3,10 @@
 // store, each numbering its receipts, for BENCH_SECONDS (10), against a raw-SQL ceiling
 // measured in the same run, the two taking turns (BENCH_ROUNDS, 2): the same transaction shape
 // (the idempotency key, the store and catalog reads, the register's counter, the sale in one
-// statement, the outbox, the stored answer, then the stock), issued with pg directly (no HTTP, no
-// validation, no pricing, no ORM), on as many connections as the API's pool (BENCH_POOL, 4). One
-// machine-readable line per figure:
+// statement, the outbox, the stored answer, then the stock) with the same data (copied from a
+// sale made through the API), issued with pg directly (no HTTP, no validation, no pricing, no
+// ORM), on as many connections as the API's pool (BENCH_POOL, 4). One machine-readable line per
+// figure:
 //
 //   <n> sales/s p50=…ms p99=…ms clients=16 registers=8 pool=4 cores=… ceiling=<m> sales/s ratio=<n/m>
 //   cpu ms/sale: api_thread=… api_process=… clients=… postgres=… ceiling_thread=… ceiling_postgres=…
@@ -159,12 +160,41 @@ try {
       );
     });
 
-  // The ceiling: the same rows, in one transaction per sale, from the same number of clients.
-  const store = (await sql.query<{ id: string }>(`select id from "${schema}".store`)).rows[0]!.id;
+  // The ceiling: the same rows, in one transaction per sale, from the same number of clients. It
+  // stores what the product stores for this sale (its request, lines, taxes, payment, outbox
+  // payload and answer, copied from one sale made through the API), so PostgreSQL writes as much
+  // for either.
+  const template = await fetch(`${base}/v1/sales`, {
+    method: 'POST',
+    headers: { ...headers, 'idempotency-key': randomUUID() },
+    body,
+  });
+  if (template.status !== 201) throw new Error(`the template sale failed: ${await template.text()}`);
+  const templateId = ((await template.json()) as { id: string }).id;
+  const one = async <Row extends pg.QueryResultRow>(text: string) =>
+    (await sql.query<Row>(text, [templateId])).rows;
+  const [sold] = await one<Record<string, unknown>>(
+    `select s.*, s.request::text as request_text, k.response::text as response_text
+     from "${schema}".sale s join "${schema}".idempotency_key k on k.response ->> 'id' = s.id::text where s.id = $1`,
+  );
+  const soldLines = await one<Record<string, unknown>>(
+    `select *, taxes::text as taxes_text from "${schema}".sale_line where sale_id = $1 order by position`,
+  );
+  const soldTaxes = await one<Record<string, unknown>>(
+    `select * from "${schema}".sale_tax where sale_id = $1`,
+  );
+  const [soldPayment] = await one<Record<string, unknown>>(
+    `select * from "${schema}".payment where sale_id = $1`,
+  );
+  const [soldEvent] = await one<{ payload: string }>(
+    `select payload::text as payload from "${schema}".outbox_event where payload ->> 'saleId' = $1::text`,
+  );
+  const lineColumn = (name: string) => soldLines.map((line) => line[name]);
+  const taxColumn = (name: string) => soldTaxes.map((tax) => tax[name]);
+  const skus = [...new Set(lines.flatMap((line) => (line.sku ? [line.sku] : [])))];
+  const barcodes = [...new Set(lines.flatMap((line) => (line.barcode ? [line.barcode] : [])))];
+  const store = tenant.storeId;
   let nextRaw = 0;
-  const variants = (
-    await sql.query<{ id: string; sku: string }>(`select id, sku from "${schema}".variant order by sku`)
-  ).rows;
   const ceilingPool = new pg.Pool({ connectionString: databaseUrl, max: config.DATABASE_POOL_MAX });
   // Named statements, prepared once per connection, as the API's driver sends them.
   const prepared = <Row extends pg.QueryResultRow = pg.QueryResultRow>(
@@ -186,7 +216,8 @@ try {
       );
       const deviceId = registers[nextRaw++ % REGISTERS]!.deviceId;
       // The reads checkout makes inside its transaction: the till's store with the tenant's
-      // settings, then the lines' variants with their prices and tax rates.
+      // settings, then the lines' variants with their prices (the store's, else all stores') and
+      // tax rates, the keys as literal lists as the product sends them.
       await prepared(
         client,
         `select s.id, s.code, (select json_object_agg(key, value) from "${schema}".setting
@@ -197,15 +228,22 @@ try {
       );
       await prepared(
         client,
-        `select json_agg(json_build_object('variantId', v.id, 'sku', v.sku, 'name', p.name,
-                  'unitPrice', pr.amount, 'taxRateIds', tc.tax_rate_ids)) as items,
-                (select json_agg(t) from "${schema}".tax_rate t where t.active) as tax_rates
-         from "${schema}".variant v join "${schema}".product p on p.id = v.product_id
-         join "${schema}".tax_category tc on tc.id = p.tax_category_id
-         left join lateral (select amount from "${schema}".price pr where pr.variant_id = v.id and pr.currency = 'EUR'
-                            order by pr.store_id nulls last limit 1) pr on true
-         where v.sku = any($1::text[]) or v.barcode = any($2::text[])`,
-        [['MUG', 'BREAD', 'PEN'], ['4006381333931']],
+        `with st as (select s.id, s.currency from "${schema}".store s
+                     where s.id = (select d.store_id from "${schema}".till_device d where d.id = $1)),
+         cur as (select coalesce((select currency from st), 'EUR') as code)
+         select (select row_to_json(st) from st) as store,
+           (select json_agg(t) from "${schema}".tax_rate t where t.active) as tax_rates,
+           (select json_agg(json_build_object('variantId', v.id, 'sku', v.sku, 'barcode', v.barcode,
+                   'name', p.name, 'unitPrice', pr.amount, 'taxRateIds', tc.tax_rate_ids))
+            from "${schema}".variant v join "${schema}".product p on p.id = v.product_id
+            join "${schema}".tax_category tc on tc.id = p.tax_category_id
+            left join lateral (select amount from "${schema}".price pr
+                               where pr.variant_id = v.id and pr.currency = (select code from cur)
+                                 and (pr.store_id = (select id from st) or pr.store_id is null)
+                               order by pr.store_id nulls last limit 1) pr on true
+            where v.sku in (${skus.map((_, index) => `$${index + 2}`).join(', ')})
+               or v.barcode in (${barcodes.map((_, index) => `$${index + 2 + skus.length}`).join(', ')})) as items`,
+        [deviceId, ...skus, ...barcodes],
       );
       // The register's counter, locked until commit, as checkout does.
       const receipt = await prepared<{ last: string }>(
@@ -215,63 +253,98 @@ try {
         [deviceId],
       );
       // The sale with its lines, taxes and payment in one statement, as checkout writes them.
-      const ids = lines.map(() => randomUUID());
-      const line = (index: number) => variants[index % variants.length]!;
-      const variantIds = ids.map((_, index) => line(index).id);
+      const ids = soldLines.map(() => randomUUID());
       await prepared(
         client,
         `with sale as (
-           insert into "${schema}".sale (id, kind, status, store_id, receipt_number, device_id, register_code, receipt_label,
-             currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total, inclusive_tax_total, total,
-             cash_rounding, request, created_at, completed_at, version)
-           values ($1, 'sale', 'completed', $2, $3, $4, 'R', $5, 'EUR', 'half-even', 'line', 1, 0, 1, 1, 1, 0, '{}', now(), now(), 1)
+           insert into "${schema}".sale (id, kind, status, store_id, receipt_number, device_id, staff_id, register_code,
+             receipt_label, currency, rounding_mode, rounding_level, subtotal, discount_total, tax_total,
+             inclusive_tax_total, total, cash_rounding, request, created_at, completed_at, version)
+           values ($1, 'sale', 'completed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+             now(), now(), 1)
            returning id),
          lines as (
            insert into "${schema}".sale_line (id, sale_id, position, variant_id, sku, name, quantity, unit_price, gross,
              discount_total, net, tax_total, total, taxes)
-           select l.id, sale.id, l.position, l.variant_id, l.sku, 'Item', 1, 100, 100, 0, 84, 16, 100, '[]'
-             from sale, unnest($6::uuid[], $7::int[], $8::uuid[], $9::text[]) as l(id, position, variant_id, sku)),
+           select l.id, sale.id, l.position, l.variant_id, l.sku, l.name, l.quantity, l.unit_price, l.gross,
+                  l.discount_total, l.net, l.tax_total, l.total, l.taxes
+             from sale, unnest($18::uuid[], $19::int[], $20::uuid[], $21::text[], $22::text[], $23::numeric[],
+               $24::bigint[], $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], $30::jsonb[])
+             as l(id, position, variant_id, sku, name, quantity, unit_price, gross, discount_total, net, tax_total,
+                  total, taxes)),
          taxes as (
            insert into "${schema}".sale_tax (sale_id, tax_rate_id, code, name, rate, inclusive, base, amount)
-           select sale.id, t.* from sale, (values
-             ('00000000-0000-4000-8000-000000000019'::uuid, 'VAT19', 'VAT', 19, true, 84, 16),
-             ('00000000-0000-4000-8000-000000000007'::uuid, 'VAT7', 'VAT', 7, true, 93, 7)) as t)
-         insert into "${schema}".payment (id, sale_id, method, status, amount)
-         select $10, sale.id, 'cash', 'succeeded', 500 from sale`,
+           select sale.id, t.* from sale, unnest($31::uuid[], $32::text[], $33::text[], $34::numeric[], $35::bool[],
+             $36::bigint[], $37::bigint[]) as t)
+         insert into "${schema}".payment (position, id, sale_id, method, status, amount, tendered, change)
+         select 0, $38, sale.id, $39, 'succeeded', $40, $41, $42 from sale`,
         [
           saleId,
           store,
           receipt.rows[0]!.last,
           deviceId,
+          sold!.staff_id,
+          sold!.register_code,
           `RAW-${deviceId}-${receipt.rows[0]!.last}`,
+          sold!.currency,
+          sold!.rounding_mode,
+          sold!.rounding_level,
+          sold!.subtotal,
+          sold!.discount_total,
+          sold!.tax_total,
+          sold!.inclusive_tax_total,
+          sold!.total,
+          sold!.cash_rounding,
+          sold!.request_text,
           ids,
-          ids.map((_, index) => index),
-          variantIds,
-          ids.map((_, index) => line(index).sku),
+          lineColumn('position'),
+          lineColumn('variant_id'),
+          lineColumn('sku'),
+          lineColumn('name'),
+          lineColumn('quantity'),
+          lineColumn('unit_price'),
+          lineColumn('gross'),
+          lineColumn('discount_total'),
+          lineColumn('net'),
+          lineColumn('tax_total'),
+          lineColumn('total'),
+          lineColumn('taxes_text'),
+          taxColumn('tax_rate_id'),
+          taxColumn('code'),
+          taxColumn('name'),
+          taxColumn('rate'),
+          taxColumn('inclusive'),
+          taxColumn('base'),
+          taxColumn('amount'),
           randomUUID(),
+          soldPayment!.method,
+          soldPayment!.amount,
+          soldPayment!.tendered,
+          soldPayment!.change,
         ],
       );
       await prepared(
         client,
         `insert into "${schema}".outbox_event (subject, payload) values ('pos.events.sale.completed', $1)`,
-        [JSON.stringify({ saleId })],
+        [soldEvent!.payload],
       );
       await prepared(
         client,
         `update "${schema}".idempotency_key set status_code = 201, response = $2 where key = $1`,
-        [key, JSON.stringify({ id: saleId })],
+        [key, sold!.response_text],
       );
       // Stock last, after the stored answer, as checkout moves it: the ledger and the levels in one
       // statement.
       await prepared(
         client,
-        `with ledger as (
+        `with moves as (select v, -q as q from unnest($2::uuid[], $4::numeric[]) as m(v, q)),
+         ledger as (
            insert into "${schema}".stock_movement (store_id, variant_id, quantity, reason, sale_id, occurred_at)
-           select $1, v, -1, 'sale', $3, now() from unnest($2::uuid[]) as v)
+           select $1, v, q, 'sale', $3, now() from moves)
          insert into "${schema}".stock_level as level (store_id, variant_id, on_hand)
-         select $1, v, sum(-1) from unnest($2::uuid[]) as v group by v order by v
+         select $1, v, sum(q) from moves group by v order by v
          on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()`,
-        [store, variantIds, saleId],
+        [store, lineColumn('variant_id'), saleId, lineColumn('quantity')],
       );
       await client.query('commit');
     } catch (error) {
