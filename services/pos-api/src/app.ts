@@ -116,7 +116,7 @@ export async function buildApp(deps: AppDependencies) {
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
     // Our keys as they are (limits/keys.ts), under the tenant's prefix.
-    store: counters.rateLimitStore(),
+    store: counters.rateLimitStore({ max: config.RATE_LIMIT_MAX, lease: config.RATE_LIMIT_LEASE }),
     // A Redis outage must not take selling down: requests then go unlimited.
     skipOnError: true,
     // Per tenant and client (the till when signed in, else the address). The tenancy hook runs

@@ -72,6 +72,8 @@ const ConfigSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '' }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  /** Hits of a client's window a process takes from Redis at once (limits/counters.ts). */
+  RATE_LIMIT_LEASE: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   /** Wrong PINs per minute on one till whose device secret was right. */
   SIGN_IN_LIMIT_PER_DEVICE: Type.Integer({ minimum: 1, default: 10 }),
   /** Wrong PINs per minute on all recognized tills of a tenant. */

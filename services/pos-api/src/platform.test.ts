@@ -76,6 +76,41 @@ describe('rate limits', () => {
     expect(await redis.keys(`cloudpos:t:${a.slug}:requests:${a.deviceId}`)).toHaveLength(1);
   });
 
+  it('take a till’s hits from Redis ten at a time, and never admit more than the limit across replicas', async () => {
+    const [one, two] = [
+      await appWith({ RATE_LIMIT_MAX: '25', RATE_LIMIT_WINDOW_MS: '60000' }),
+      await appWith({ RATE_LIMIT_MAX: '25', RATE_LIMIT_WINDOW_MS: '60000' }),
+    ];
+    const counter = `cloudpos:t:${b.slug}:requests:${b.deviceId}`;
+    await redis.del(counter);
+    const taken = async () => Number(await redis.get(counter));
+    const me = async (replica: PosApi, times: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < times; i++)
+        statuses.push(
+          (
+            await replica.inject({
+              url: '/v1/auth/me',
+              headers: { host: b.host, ...bearer(b.owner.accessToken) },
+            })
+          ).statusCode,
+        );
+      return statuses;
+    };
+    // Ten requests on one replica: one Redis call took ten hits.
+    expect(await me(one, 10)).toEqual(Array<number>(10).fill(200));
+    expect(await taken()).toBe(10);
+    // The other replica takes its own ten.
+    expect(await me(two, 1)).toEqual([200]);
+    expect(await taken()).toBe(20);
+    // The first one's next lease holds the five hits left within the limit.
+    expect(await me(one, 7)).toEqual([...Array<number>(5).fill(200), 429, 429]);
+    expect(await taken()).toBe(30);
+    // The second uses the rest of its lease; after it, Redis refuses it: 25 admitted in all.
+    expect(await me(two, 11)).toEqual([...Array<number>(9).fill(200), 429, 429]);
+    expect(await taken()).toBe(40);
+  });
+
   it('let requests through when Redis is unreachable', async () => {
     const unreachable = new Redis('redis://127.0.0.1:1', {
       enableOfflineQueue: false,
