@@ -16,8 +16,9 @@ export interface BoundResult<Row> {
 
 /**
  * Runs `sql` (with `$1`, `$2`... placeholders; raw SQL, so table names are qualified by the caller)
- * with `params` as bind parameters, in `em`'s transaction when it has one, else on its pool. Driver
- * errors become MikroORM's exceptions (UniqueConstraintViolationException...), as from the ORM.
+ * with `params` as bind parameters: on the transaction's connection while `transaction` holds one,
+ * else in `em`'s transaction when it has one, else on its pool. Driver errors become MikroORM's
+ * exceptions (UniqueConstraintViolationException...), as from the ORM.
  */
 export async function executeBound<Row = Record<string, unknown>>(
   em: EntityManager,
@@ -26,13 +27,9 @@ export async function executeBound<Row = Record<string, unknown>>(
   transaction?: TransactionConnection,
 ): Promise<BoundResult<Row>> {
   try {
-    const connection = transaction?.connection;
-    if (connection) {
-      const result = await connection.executeQuery<Row>(CompiledQuery.raw(sql, [...params]));
-      return { rows: result.rows, affected: Number(result.numAffectedRows ?? 0n) };
-    }
     // getKysely() is bound to the fork's transaction context (the ORM's own connection) when in one.
-    const result = await em.getKysely().executeQuery<Row>(CompiledQuery.raw(sql, [...params]));
+    const executor = transaction?.connection ?? em.getKysely();
+    const result = await executor.executeQuery<Row>(CompiledQuery.raw(sql, [...params]));
     return { rows: result.rows, affected: Number(result.numAffectedRows ?? 0n) };
   } catch (error) {
     throw em.getDriver().convertException(error as Error);
