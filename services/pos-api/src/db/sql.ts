@@ -5,7 +5,7 @@
 // `new Date(row.x)` where a Date is needed.
 import { withTransactionConnection, type TransactionConnection } from '@cloudpos/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../tenancy/context.ts';
+import { contextWith, type RequestContext } from '../tenancy/context.ts';
 import { executeBound } from './bound-sql.ts';
 
 export interface SqlResult<Row> {
@@ -49,15 +49,15 @@ export async function query<Row = Record<string, unknown>>(
 ): Promise<SqlResult<Row>> {
   const { transaction } = ctx;
   // In a transaction, raw SQL does not bind the context's EntityManager (see inTransaction).
-  const em = transaction?.connection ? transaction.requestEm : ctx.em;
+  const em = transaction?.connection ? transaction.sharedEm : ctx.em;
   const result = await executeBound<Row>(em, text, params, transaction);
   return { rows: result.rows, rowCount: result.affected };
 }
 
-/** The transaction `inTransaction` opened: its connection (for raw SQL) and the request's EntityManager. */
+/** The transaction `inTransaction` opened: its connection (for raw SQL) and the EntityManager it was opened with. */
 export interface SqlTransaction extends TransactionConnection {
   /** Not bound to the transaction: converts driver errors (any EntityManager's driver would). */
-  readonly requestEm: EntityManager;
+  readonly sharedEm: EntityManager;
 }
 
 /**
@@ -65,8 +65,9 @@ export interface SqlTransaction extends TransactionConnection {
  * thrown error rolls everything back. Raw SQL of `work` goes to the transaction's connection
  * directly; the context's EntityManager is bound to the transaction when `work` first uses it, and
  * flushed before the commit. The transaction is opened on the ORM's own Kysely client (its pool
- * and driver), not through `em.transactional`: a sale needs no entity, and MikroORM's transaction
- * manager (a fork, events, a flush) cost 8 % of the API's CPU per sale in the checkout bench.
+ * and driver, through the shared EntityManager `ctx.db`), not through `em.transactional`: a sale
+ * needs no entity, and MikroORM's transaction manager (a fork, events, a flush) cost 8 % of the
+ * API's CPU per sale in the checkout bench.
  */
 export async function inTransaction<T>(
   ctx: RequestContext,
@@ -75,17 +76,16 @@ export async function inTransaction<T>(
   // Nested: MikroORM's savepoint on the same connection (the entities of a savepoint that rolls
   // back are forgotten with it).
   if (ctx.transaction) return ctx.em.transactional((em) => work({ ...ctx, em }));
-  const requestEm = ctx.em;
-  const transaction: SqlTransaction = { requestEm };
+  const sharedEm = ctx.db ?? ctx.em;
+  const transaction: SqlTransaction = { sharedEm };
   return withTransactionConnection(transaction, async () => {
-    const trx = await requestEm.getKysely().startTransaction().execute();
+    const trx = await sharedEm.getKysely().startTransaction().execute();
     let em: EntityManager | undefined;
-    const tx: RequestContext = { ...ctx, transaction };
-    Object.defineProperty(tx, 'em', {
-      enumerable: true,
-      get: () => {
+    const tx = contextWith(ctx, {
+      transaction,
+      em: () => {
         if (!em) {
-          em = requestEm.fork({ clear: false });
+          em = ctx.em.fork({ clear: false });
           em.setTransactionContext(trx);
         }
         return em;

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@cloudpos/harness';
 import { migrateTenant, Setting, tenantOrmConfig } from '@cloudpos/tenant-db';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { RequestContext } from '../tenancy/context.ts';
 import { inTransaction, query, tableOf } from './sql.ts';
@@ -94,5 +94,41 @@ describe('inTransaction', () => {
       ).rejects.toThrow('inner refused');
     });
     expect(await settings(request())).toEqual(['tx.a.orm', 'tx.a.sql', 'tx.c', 'tx.d', 'tx.e']);
+  });
+
+  it('forks no request EntityManager for raw SQL when the context carries the shared one', async () => {
+    // As the tenancy plugin makes a request's context: `em` forked when first read.
+    let forks = 0;
+    const ctx = {
+      tenant: { slug: 'tx', schema, currency: 'EUR', timezone: 'UTC', readOnly: false },
+      db: orm.em.fork(),
+      traceId: 't',
+      get em() {
+        forks++;
+        return orm.em.fork({ schema });
+      },
+    } as RequestContext;
+    await inTransaction(ctx, async (tx) => {
+      await query(tx, `insert into ${tableOf(tx, 'setting')} (key, value) values ('tx.g', '7')`);
+      // A driver error still becomes the ORM's exception.
+      await expect(
+        query(tx, `insert into ${tableOf(tx, 'setting')} (key, value) values ('tx.g', '7')`),
+      ).rejects.toThrow(UniqueConstraintViolationException);
+    }).catch(() => {});
+    expect(forks).toBe(0);
+    await inTransaction(ctx, async (tx) => {
+      await query(tx, `insert into ${tableOf(tx, 'setting')} (key, value) values ('tx.g', '7')`);
+      tx.em.create(Setting, { key: 'tx.h', value: 8 });
+    });
+    expect(forks).toBe(1);
+    expect(await settings(request())).toEqual([
+      'tx.a.orm',
+      'tx.a.sql',
+      'tx.c',
+      'tx.d',
+      'tx.e',
+      'tx.g',
+      'tx.h',
+    ]);
   });
 });

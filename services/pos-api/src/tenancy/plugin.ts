@@ -16,7 +16,7 @@
 // `whenTenantUnknown` instead of their handler: a failed sign-in, an invalid setup code...
 // Only a request that names no tenant at all is told so (`tenant_required`).
 import { currentTraceparent } from '@cloudpos/telemetry';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isPortalToken, type PortalTokenVerifier } from '../auth/portal-tokens.ts';
@@ -44,6 +44,8 @@ async function tenancy(app: FastifyInstance, options: TenancyOptions) {
   const { directory, orm, tokens, portalTokens } = options;
   app.decorate('clock', options.clock);
   app.decorateRequest('ctx', null as unknown as RequestContext);
+  // Bound to no request: see RequestContext.db.
+  const shared = orm.em.fork();
 
   app.addHook('onRequest', async (request) => {
     if (!request.routeOptions.url?.startsWith(TENANT_ROUTE_PREFIX)) return;
@@ -53,8 +55,18 @@ async function tenancy(app: FastifyInstance, options: TenancyOptions) {
     const slug = resolveSlug(request, directory, options.baseDomain, token);
     const tenant = await directory.lookup(slug);
     const traceId = traceIdOf(request);
+    let em: EntityManager | undefined;
     request.ctx = tenant
-      ? { tenant, em: orm.em.fork({ schema: tenant.schema }), traceId }
+      ? {
+          tenant,
+          db: shared,
+          traceId,
+          // Forked when first read: it costs 2 % of a sale's CPU (MikroORM builds a unit of work and
+          // rewrites its configuration twice), and a sale reads none.
+          get em() {
+            return (em ??= orm.em.fork({ schema: tenant.schema }));
+          },
+        }
       : unknownTenantContext(slug, traceId);
 
     if (!isPublic) {
