@@ -29,9 +29,34 @@ export async function executeBound<Row = Record<string, unknown>>(
   try {
     // getKysely() is bound to the fork's transaction context (the ORM's own connection) when in one.
     const executor = transaction?.connection ?? em.getKysely();
-    const result = await executor.executeQuery<Row>(CompiledQuery.raw(sql, [...params]));
+    const result = await executor.executeQuery<Row>(CompiledQuery.raw(sql, params.map(parameter)));
     return { rows: result.rows, affected: Number(result.numAffectedRows ?? 0n) };
   } catch (error) {
     throw em.getDriver().convertException(error as Error);
   }
 }
+
+/**
+ * A parameter as pg would send it, except that an array of strings, numbers, booleans and nulls
+ * becomes its PostgreSQL array literal in one pass. pg's own conversion runs two regular
+ * expressions per element: 3 % of a sale's CPU in the checkout bench, whose sale statement binds
+ * 33 arrays. Any other array (nested, dates, buffers) is left to pg.
+ */
+export function parameter(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  let literal = '{';
+  for (let index = 0; index < value.length; index++) {
+    const element: unknown = value[index];
+    if (index > 0) literal += ',';
+    if (element === null || element === undefined) literal += 'NULL';
+    else if (typeof element === 'string') literal += quoted(element);
+    else if (typeof element === 'number' || typeof element === 'bigint' || typeof element === 'boolean')
+      literal += quoted(String(element));
+    else return value;
+  }
+  return literal + '}';
+}
+
+/** An array element in double quotes, its quotes and backslashes escaped (as pg's escapeElement). */
+const quoted = (element: string) =>
+  `"${element.includes('"') || element.includes('\\') ? element.replace(/["\\]/g, '\\$&') : element}"`;
