@@ -78,3 +78,48 @@ describe('the connection of a transaction', () => {
     expect(slot.ended).toBe(true);
   });
 });
+
+describe('statements of one transaction sent without waiting', () => {
+  it('go out together: the second runs while the process has not read the first answer', async () => {
+    const slot: TransactionConnection = {};
+    await withTransactionConnection(slot, () =>
+      orm.em.fork().transactional(async () => {
+        const connection = slot.connection!;
+        const first = connection.executeQuery(CompiledQuery.raw('select pg_sleep(0.05)'));
+        const second = connection.executeQuery<{ at: number }>(
+          CompiledQuery.raw('select (extract(epoch from clock_timestamp()) * 1000)::float8 as at'),
+        );
+        // The event loop is held well past the first answer: only a pipelined second statement
+        // reaches the server meanwhile.
+        const blockedUntil = Date.now() + 1000;
+        while (Date.now() < blockedUntil);
+        await first;
+        const ranAt = (await second).rows[0]!.at;
+        expect(ranAt).toBeLessThan(blockedUntil);
+      }),
+    );
+  });
+
+  it('fail alone, and the transaction rolls back whole', async () => {
+    const slot: TransactionConnection = {};
+    await expect(
+      withTransactionConnection(slot, () =>
+        orm.em.fork().transactional(async () => {
+          const connection = slot.connection!;
+          await Promise.all([
+            connection.executeQuery(CompiledQuery.raw('insert into item values (40)')),
+            connection.executeQuery(CompiledQuery.raw('insert into item values (40)')),
+            connection.executeQuery(CompiledQuery.raw('insert into item values (41)')),
+          ]);
+        }),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    const { rows } = await orm.em
+      .getKysely()
+      .executeQuery(CompiledQuery.raw('select id from item where id in (40, 41)'));
+    expect(rows).toEqual([]);
+    // The connection went back to the pool usable.
+    const again = await orm.em.fork().transactional((tx) => tx.getKysely().executeQuery(txid));
+    expect(again.rows).toHaveLength(1);
+  });
+});

@@ -1,5 +1,6 @@
 // MikroORM's PostgreSQL driver, with prepared statements for repeated raw SQL (prepared.ts), a way
-// for raw SQL to reach its transaction's connection directly (withTransactionConnection), and one
+// for raw SQL to reach its transaction's connection directly (withTransactionConnection), pipelined
+// connections (statements sent without waiting for each other share a round trip), and one
 // fix: a connection whose COMMIT or ROLLBACK fails goes back to the pool. Kysely's controlled
 // transactions (which MikroORM's `transactional` uses) release their connection only after COMMIT
 // or ROLLBACK succeeds (kysely-org/kysely#1990, open in 0.29): when PostgreSQL ends a session
@@ -99,6 +100,9 @@ class ReleasingPostgreSqlConnection extends PostgreSqlConnection {
   ): PostgresDialect {
     const dialect = super.createKyselyDialect({
       ...overrides,
+      // Statements sent without waiting for each other's answer go out together (pg's pipeline
+      // mode, each with its own Sync): two statements of one transaction cost one round trip.
+      pipeline: true,
       onPoolCreated: (pool: Pool) => {
         prepareRepeatedStatements(pool);
         return overrides?.onPoolCreated?.(pool);

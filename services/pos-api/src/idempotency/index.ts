@@ -91,8 +91,8 @@ export async function idempotent<Body>(
         ),
         [key, statusCode, JSON.stringify(answer)],
       );
-    await store(body);
-    const amended = lastWrite ? await lastWrite(tx) : undefined;
+    // Sent together (the pool's connections pipeline): one round trip for both.
+    const [, amended] = await Promise.all([store(body), lastWrite?.(tx)]);
     if (amended !== undefined) await store(amended);
     return { statusCode, body: amended ?? body, replayed: false };
   });

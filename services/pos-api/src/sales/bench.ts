@@ -3,10 +3,10 @@
 // store, each numbering its receipts, for BENCH_SECONDS (10), against a raw-SQL ceiling
 // measured in the same run, the two taking turns (BENCH_ROUNDS, 2): the same transaction shape
 // (the idempotency key, the store and catalog reads, the register's counter, the sale in one
-// statement, the outbox, the stored answer, then the stock) with the same data (copied from a
-// sale made through the API), issued with pg directly (no HTTP, no validation, no pricing, no
-// ORM), on as many connections as the API's pool (BENCH_POOL, 4). One machine-readable line per
-// figure:
+// statement, the outbox, then the stored answer and the stock sent together, as the API's pipelined
+// connections send them) with the same data (copied from a sale made through the API), issued with
+// pg directly (no HTTP, no validation, no pricing, no ORM), on as many connections as the API's
+// pool (BENCH_POOL, 4). One machine-readable line per figure:
 //
 //   <n> sales/s p50=…ms p99=…ms clients=16 registers=8 pool=4 cores=… ceiling=<m> sales/s ratio=<n/m>
 //   cpu ms/sale: api_thread=… api_process=… clients=… postgres=… ceiling_thread=… ceiling_postgres=…
@@ -195,7 +195,12 @@ try {
   const barcodes = [...new Set(lines.flatMap((line) => (line.barcode ? [line.barcode] : [])))];
   const store = tenant.storeId;
   let nextRaw = 0;
-  const ceilingPool = new pg.Pool({ connectionString: databaseUrl, max: config.DATABASE_POOL_MAX });
+  // Pipelined, as the API's pool is: the stored answer and the stock go out together.
+  const ceilingPool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: config.DATABASE_POOL_MAX,
+    pipeline: true,
+  });
   // Named statements, prepared once per connection, as the API's driver sends them.
   const prepared = <Row extends pg.QueryResultRow = pg.QueryResultRow>(
     client: pg.PoolClient,
@@ -328,24 +333,26 @@ try {
         `insert into "${schema}".outbox_event (subject, payload) values ('pos.events.sale.completed', $1)`,
         [soldEvent!.payload],
       );
-      await prepared(
-        client,
-        `update "${schema}".idempotency_key set status_code = 201, response = $2 where key = $1`,
-        [key, sold!.response_text],
-      );
-      // Stock last, after the stored answer, as checkout moves it: the ledger and the levels in one
-      // statement.
-      await prepared(
-        client,
-        `with moves as (select v, -q as q from unnest($2::uuid[], $4::numeric[]) as m(v, q)),
-         ledger as (
-           insert into "${schema}".stock_movement (store_id, variant_id, quantity, reason, sale_id, occurred_at)
-           select $1, v, q, 'sale', $3, now() from moves)
-         insert into "${schema}".stock_level as level (store_id, variant_id, on_hand)
-         select $1, v, sum(q) from moves group by v order by v
-         on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()`,
-        [store, lineColumn('variant_id'), saleId, lineColumn('quantity')],
-      );
+      // The stored answer, then the stock (the ledger and the levels in one statement), sent
+      // together as checkout sends them: the stock rows stay locked for the commit alone.
+      await Promise.all([
+        prepared(
+          client,
+          `update "${schema}".idempotency_key set status_code = 201, response = $2 where key = $1`,
+          [key, sold!.response_text],
+        ),
+        prepared(
+          client,
+          `with moves as (select v, -q as q from unnest($2::uuid[], $4::numeric[]) as m(v, q)),
+           ledger as (
+             insert into "${schema}".stock_movement (store_id, variant_id, quantity, reason, sale_id, occurred_at)
+             select $1, v, q, 'sale', $3, now() from moves)
+           insert into "${schema}".stock_level as level (store_id, variant_id, on_hand)
+           select $1, v, sum(q) from moves group by v order by v
+           on conflict (store_id, variant_id) do update set on_hand = level.on_hand + excluded.on_hand, updated_at = now()`,
+          [store, lineColumn('variant_id'), saleId, lineColumn('quantity')],
+        ),
+      ]);
       await client.query('commit');
     } catch (error) {
       await client.query('rollback');
