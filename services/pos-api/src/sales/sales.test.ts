@@ -205,7 +205,7 @@ describe('checkout', () => {
     expect(missing.json()).toMatchObject({ code: 'idempotency_key_required' });
   });
 
-  it('moves stock as the last statement before commit, after the answer is stored, and stores it again with warnings', async () => {
+  it('moves stock as the last statement before commit, after the answer is stored, stores it again with warnings, and stores nothing when it fails', async () => {
     // Triggers inside the sale's own transaction note, in order, each write of the stored answer and
     // of the stock levels (rows every register of the store updates, locked from then until commit).
     await sql.query(`
@@ -266,8 +266,44 @@ describe('checkout', () => {
         [empty.key],
       );
       expect(stored.rows[0]!.response.stockWarnings).toEqual([{ sku: 'MUG', onHand: '-1.000' }]);
+
+      // A stock write that fails (sent together with the answer): neither the sale nor its answer
+      // is stored, and the key stays free for a retry.
+      await sql.query(`
+        create function "${schema}".test_refuse() returns trigger language plpgsql as $$
+          begin raise exception 'the shelf refuses'; end $$;
+        create trigger refuse_stock before update on "${schema}".stock_level
+          for each row execute function "${schema}".test_refuse();`);
+      const sales = await count('sale');
+      const refusedKey = randomUUID();
+      const refused = await post(
+        '/v1/sales',
+        cashier,
+        {
+          lines: [{ sku: 'MUG', quantity: 1 }],
+          tenders: [{ method: 'external', amount: 350, label: 'Voucher' }],
+        },
+        refusedKey,
+      );
+      expect(refused.statusCode).toBe(500);
+      expect(await count('sale')).toBe(sales);
+      expect(await count('idempotency_key', `key = '${refusedKey}'`)).toBe(0);
+      await sql.query(`drop trigger refuse_stock on "${schema}".stock_level`);
+      const retried = await post(
+        '/v1/sales',
+        cashier,
+        {
+          lines: [{ sku: 'MUG', quantity: 1 }],
+          tenders: [{ method: 'external', amount: 350, label: 'Voucher' }],
+        },
+        refusedKey,
+      );
+      expect(retried.statusCode, retried.body).toBe(201);
+      expect(await count('sale')).toBe(sales + 1);
     } finally {
       await sql.query(`
+        drop trigger if exists refuse_stock on "${schema}".stock_level;
+        drop function if exists "${schema}".test_refuse();
         drop trigger note_answer on "${schema}".idempotency_key;
         drop trigger note_stock on "${schema}".stock_level;
         drop function "${schema}".test_note_write();
