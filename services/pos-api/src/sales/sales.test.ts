@@ -226,14 +226,13 @@ describe('checkout', () => {
         );
         return rows.map((row) => row.what);
       };
+      const oneOf = (sku: string) => ({
+        lines: [{ sku, quantity: 1 }],
+        tenders: [{ method: 'external', amount: 350, label: 'Voucher' }],
+      });
       const sell = async (sku: string) => {
         const key = randomUUID();
-        const sold = await post(
-          '/v1/sales',
-          cashier,
-          { lines: [{ sku, quantity: 1 }], tenders: [{ method: 'external', amount: 350, label: 'Voucher' }] },
-          key,
-        );
+        const sold = await post('/v1/sales', cashier, oneOf(sku), key);
         expect(sold.statusCode, sold.body).toBe(201);
         return { key, sale: sold.json<{ stockWarnings: { sku: string }[] }>() };
       };
@@ -276,28 +275,12 @@ describe('checkout', () => {
           for each row execute function "${schema}".test_refuse();`);
       const sales = await count('sale');
       const refusedKey = randomUUID();
-      const refused = await post(
-        '/v1/sales',
-        cashier,
-        {
-          lines: [{ sku: 'MUG', quantity: 1 }],
-          tenders: [{ method: 'external', amount: 350, label: 'Voucher' }],
-        },
-        refusedKey,
-      );
+      const refused = await post('/v1/sales', cashier, oneOf('MUG'), refusedKey);
       expect(refused.statusCode).toBe(500);
       expect(await count('sale')).toBe(sales);
       expect(await count('idempotency_key', `key = '${refusedKey}'`)).toBe(0);
       await sql.query(`drop trigger refuse_stock on "${schema}".stock_level`);
-      const retried = await post(
-        '/v1/sales',
-        cashier,
-        {
-          lines: [{ sku: 'MUG', quantity: 1 }],
-          tenders: [{ method: 'external', amount: 350, label: 'Voucher' }],
-        },
-        refusedKey,
-      );
+      const retried = await post('/v1/sales', cashier, oneOf('MUG'), refusedKey);
       expect(retried.statusCode, retried.body).toBe(201);
       expect(await count('sale')).toBe(sales + 1);
     } finally {

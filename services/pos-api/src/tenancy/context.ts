@@ -49,7 +49,7 @@ export interface RequestContext {
   tenant: TenantInfo;
   /**
    * A MikroORM EntityManager forked for this request with the tenant's schema: every entity query it
-   * builds is qualified with that schema. One per request, forked when first read (`withLazyEm`);
+   * builds is qualified with that schema. One per request, forked when first read (tenancy plugin);
    * open transactions with `inTransaction` (db/sql.ts).
    */
   em: EntityManager;
