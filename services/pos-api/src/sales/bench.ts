@@ -1,14 +1,15 @@
 // `npm run bench -- checkout`: committed 5-line sales with tax per second and their latency, from
 // BENCH_CLIENTS (16) concurrent clients over HTTP on BENCH_REGISTERS (8) registers (tills) of one
-// store, each numbering its receipts, for BENCH_SECONDS (10), against a raw-SQL ceiling
-// measured in the same run, the two taking turns (BENCH_ROUNDS, 2): the same transaction shape
-// (the idempotency key, the store and catalog reads, the register's counter, the sale in one
-// statement, the outbox, then the stored answer and the stock sent together, as the API's pipelined
-// connections send them) with the same data (copied from a sale made through the API), issued with
-// pg directly (no HTTP, no validation, no pricing, no ORM), on as many connections as the API's
-// pool (BENCH_POOL, 4). One machine-readable line per figure:
+// store, each numbering its receipts, for BENCH_SECONDS (12), against a raw-SQL ceiling
+// measured in the same run, the two taking turns (BENCH_ROUNDS, 6: turns of 2 s): the same
+// transaction shape (the idempotency key, the store and catalog reads, the register's counter, the
+// sale in one statement, the outbox, then the stored answer and the stock sent together, as the
+// API's pipelined connections send them) with the same data (copied from a sale made through the
+// API), issued with pg directly (no HTTP, no validation, no pricing, no ORM), on as many
+// connections as the API's pool (BENCH_POOL, 4). One machine-readable line per figure:
 //
 //   <n> sales/s p50=…ms p99=…ms clients=16 registers=8 pool=4 cores=… ceiling=<m> sales/s ratio=<n/m>
+//     turns=6x2s turn_ratios=<lowest>-<highest of the turns' own ratios>
 //   cpu ms/sale: api_thread=… api_process=… clients=… postgres=… ceiling_thread=… ceiling_postgres=…
 //
 // PostgreSQL runs on a core of its own and the API (with its load generator and Redis) on the
@@ -32,9 +33,11 @@ import { seedTestCatalog } from './test-catalog.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 8);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const POOL = Number(process.env.BENCH_POOL ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+// Short turns: this machine's speed drifts by a third within a minute, and 2 turns of 5 s each gave
+// ratios from 0.61 to 0.99 for the same code; 6 turns of 2 s gave 0.71–0.74 (ADR 0016).
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const SLUG = 'bench';
 const progress = (line: string) => process.stderr.write(`checkout bench: ${line}\n`);
 
@@ -396,6 +399,13 @@ try {
     return {
       figures: `${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} registers=${REGISTERS} pool=${config.DATABASE_POOL_MAX} cores=${cores} ceiling=${rate(ceiling).toFixed(0)} sales/s`,
       ratio: (rate(api) / rate(ceiling)).toFixed(2),
+      // How far single turns strayed: the machine's noise, next to the ratio it averages out.
+      turns: (() => {
+        const ratios = apiWindows.map(
+          (window, round) => window.latencies.length / ceilingWindows[round]!.latencies.length,
+        );
+        return `turns=${ROUNDS}x${SECONDS / ROUNDS}s turn_ratios=${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+      })(),
       ceiling: `${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}`,
       cpu: [
         `api_thread=${perSale(apiWindows, (window) => window.used.thread, api)}`,
@@ -412,12 +422,12 @@ try {
   // PostgreSQL both cores and the API shares them with PostgreSQL.
   const splitCores = tenant.useCores('split');
   const split = await measure(splitCores);
-  process.stdout.write(`${split.figures} ratio=${split.ratio}\n`);
+  process.stdout.write(`${split.figures} ratio=${split.ratio} ${split.turns}\n`);
   process.stdout.write(`ceiling: ${split.ceiling}\n`);
   process.stdout.write(`cpu ms/sale: ${split.cpu}\n`);
   if (splitCores !== 'shared') {
     const shared = await measure(tenant.useCores('shared'));
-    process.stdout.write(`shared cores: ${shared.figures} shared_ratio=${shared.ratio}\n`);
+    process.stdout.write(`shared cores: ${shared.figures} shared_ratio=${shared.ratio} ${shared.turns}\n`);
     process.stdout.write(`shared cores ceiling: ${shared.ceiling}\n`);
     process.stdout.write(`shared cores cpu ms/sale: ${shared.cpu}\n`);
   }
