@@ -8,8 +8,7 @@
 // API), issued with pg directly (no HTTP, no validation, no pricing, no ORM), on as many
 // connections as the API's pool (BENCH_POOL, 4). One machine-readable line per figure:
 //
-//   <n> sales/s p50=…ms p99=…ms clients=16 registers=8 pool=4 cores=… ceiling=<m> sales/s ratio=<n/m>
-//     turns=6x2s turn_ratios=<lowest>-<highest of the turns' own ratios>
+//   <n> sales/s p50=…ms p99=…ms clients=16 registers=8 pool=4 cores=… ceiling=<m> sales/s ratio=<n/m> turns=6x2s turn_ratios=<lo>-<hi>
 //   cpu ms/sale: api_thread=… api_process=… clients=… postgres=… ceiling_thread=… ceiling_postgres=…
 //
 // PostgreSQL runs on a core of its own and the API (with its load generator and Redis) on the
@@ -35,8 +34,8 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const POOL = Number(process.env.BENCH_POOL ?? 4);
-// Short turns: this machine's speed drifts by a third within a minute, and 2 turns of 5 s each gave
-// ratios from 0.61 to 0.99 for the same code; 6 turns of 2 s gave 0.71–0.74 (ADR 0016).
+// Short turns: this machine's speed drifts by a third within a minute. For the same code, 2 turns of
+// 5 s gave ratios of 0.61–0.78 in four runs, and 6 turns of 2 s gave 0.71–0.78 (ADR 0016).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const SLUG = 'bench';
 const progress = (line: string) => process.stderr.write(`checkout bench: ${line}\n`);
@@ -399,12 +398,13 @@ try {
     return {
       figures: `${rate(api).toFixed(0)} sales/s p50=${ms(percentile(api, 50))} p99=${ms(percentile(api, 99))} clients=${CLIENTS} registers=${REGISTERS} pool=${config.DATABASE_POOL_MAX} cores=${cores} ceiling=${rate(ceiling).toFixed(0)} sales/s`,
       ratio: (rate(api) / rate(ceiling)).toFixed(2),
-      // How far single turns strayed: the machine's noise, next to the ratio it averages out.
+      // How far single turns strayed (the lowest and highest of the turns' own ratios): the
+      // machine's noise, next to the ratio it averages out.
       turns: (() => {
         const ratios = apiWindows.map(
-          (window, round) => window.latencies.length / ceilingWindows[round]!.latencies.length,
+          (window, round) => window.latencies.length / Math.max(1, ceilingWindows[round]!.latencies.length),
         );
-        return `turns=${ROUNDS}x${SECONDS / ROUNDS}s turn_ratios=${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+        return `turns=${ROUNDS}x${Number((SECONDS / ROUNDS).toFixed(1))}s turn_ratios=${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
       })(),
       ceiling: `${rate(ceiling).toFixed(0)} sales/s p50=${ms(percentile(ceiling, 50))} p99=${ms(percentile(ceiling, 99))} clients=${CLIENTS}`,
       cpu: [
