@@ -1,8 +1,8 @@
 // End-to-end tests of `npm start`'s runner: the real processes, real ports, a real data directory.
-import { eventually, freePort, startS3, type ZipkinSpan } from '@cloudpos/harness';
+import { eventually, startS3, type ZipkinSpan } from '@cloudpos/harness';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
@@ -30,18 +30,48 @@ interface Runner {
   exit: Promise<number | null>;
 }
 
+/**
+ * A free port below the kernel's ephemeral range. The runner binds its ports seconds after the test
+ * picks them, one service after another; a port from the ephemeral range (what binding port 0
+ * gives) may meanwhile become the local port of any outgoing connection on the machine, and a
+ * service then fails to bind it (CI saw Redis fail so, reported as damaged data).
+ */
+async function portOutsideEphemeralRange(taken: Set<number>): Promise<number> {
+  const [low = 32768] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => ''))
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const top = Math.min(low, 32768);
+  for (;;) {
+    const port = randomInt(Math.max(10000, top - 12000), top);
+    if (taken.has(port)) continue;
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!free) continue;
+    server.close();
+    await once(server, 'close');
+    taken.add(port);
+    return port;
+  }
+}
+
 async function portsEnv() {
+  const taken = new Set<number>();
+  const port = async () => String(await portOutsideEphemeralRange(taken));
   return {
-    CLOUDPOS_API_PORT: String(await freePort()),
-    CLOUDPOS_PG_PORT: String(await freePort()),
-    CLOUDPOS_NATS_PORT: String(await freePort()),
-    CLOUDPOS_NATS_MONITOR_PORT: String(await freePort()),
-    CLOUDPOS_REDIS_PORT: String(await freePort()),
-    CLOUDPOS_WORKER_PORT: String(await freePort()),
-    CLOUDPOS_PORTAL_PORT: String(await freePort()),
-    CLOUDPOS_MAILPIT_PORT: String(await freePort()),
-    CLOUDPOS_SMTP_PORT: String(await freePort()),
-    CLOUDPOS_ZIPKIN_PORT: String(await freePort()),
+    CLOUDPOS_API_PORT: await port(),
+    CLOUDPOS_PG_PORT: await port(),
+    CLOUDPOS_NATS_PORT: await port(),
+    CLOUDPOS_NATS_MONITOR_PORT: await port(),
+    CLOUDPOS_REDIS_PORT: await port(),
+    CLOUDPOS_WORKER_PORT: await port(),
+    CLOUDPOS_PORTAL_PORT: await port(),
+    CLOUDPOS_MAILPIT_PORT: await port(),
+    CLOUDPOS_SMTP_PORT: await port(),
+    CLOUDPOS_ZIPKIN_PORT: await port(),
     // The trace viewer's JVM is left out where a test does not look at traces.
     CLOUDPOS_TRACE_VIEWER: 'off',
   };
